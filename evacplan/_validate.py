@@ -1,0 +1,343 @@
+"""Turn every fault in a scenario or network into a Problem with its path.
+
+Two passes run on every input, and both always run, so one error lists every
+problem at once: pydantic's structural checks (types, ranges, unknown keys),
+translated into plain words; and the cross-reference checks here, which read
+the raw input tolerantly (a wrongly typed entry is skipped, not a crash).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from evacplan._time import minutes_after, parse_when
+from evacplan.errors import Problem, ScenarioError
+
+_SECTIONS = (
+    "name",
+    "description",
+    "start",
+    "step_minutes",
+    "places",
+    "links",
+    "posts",
+    "staff",
+    "threats",
+    "decision_points",
+    "policy",
+)
+
+_ENUM_WORDS = {
+    "kind": "place kind",
+    "mode": "mode",
+    "category": "category",
+    "posture": "posture",
+    "minimum": "posture",
+}
+
+
+def as_mapping(obj: Any, what: str) -> dict[str, Any]:
+    """Return ``obj`` as a dict with string keys, or raise ScenarioError naming the fault."""
+    if isinstance(obj, BaseModel):
+        obj = obj.model_dump()
+    if not isinstance(obj, Mapping):
+        kind = "nothing" if obj is None else f"a {type(obj).__name__}"
+        raise ScenarioError(
+            [Problem("", f"a {what.lower()} must be a mapping of keys to values, not {kind}")]
+        )
+    bad = [k for k in obj if not isinstance(k, str)]
+    if bad:
+        raise ScenarioError([Problem("", f"key {k!r} is not a string") for k in bad])
+    return dict(obj)
+
+
+def path_of(loc: Iterable[str | int]) -> str:
+    """``('staff', 3, 'post')`` -> ``staff[3].post``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def suggest(value: Any, candidates: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` for the nearest candidate, or ``""``."""
+    if not isinstance(value, str):
+        return ""
+    near = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
+    if not near:
+        near = [c for c in candidates if c.lower() == value.lower()]
+    return f"; did you mean {near[0]!r}?" if near else ""
+
+
+def _model_at(root: str, loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model class whose keys are expected at ``loc`` (for unknown-key suggestions)."""
+    from evacplan import models
+
+    by_section: dict[str, type[BaseModel]] = {
+        "places": models.Place,
+        "links": models.Link,
+        "posts": models.Post,
+        "staff": models.StaffMember,
+        "threats": models.ThreatEvent,
+        "decision_points": models.DecisionPoint,
+        "policy": models.Policy,
+        "requirements": models.Requirement,
+    }
+    names = [p for p in loc if isinstance(p, str)]
+    if not names:
+        return getattr(models, root, None)
+    return by_section.get(names[-1])
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def pydantic_problems(err: ValidationError, root: str) -> list[Problem]:
+    """Translate pydantic's errors into Problems with file paths and plain words."""
+    problems = []
+    for e in err.errors(include_url=False):
+        loc = tuple(e["loc"])
+        kind, value = e["type"], e.get("input")
+        if kind == "extra_forbidden":
+            key = loc[-1]
+            model = _model_at(root, loc[:-1])
+            hint = suggest(key, model.model_fields) if model else ""
+            problems.append(Problem(path_of(loc), f"unknown key {key!r}{hint}"))
+            continue
+        if loc and loc[-1] == "[key]":
+            loc = loc[:-1]
+            field = next((p for p in reversed(loc[:-1]) if isinstance(p, str)), "")
+            word = _ENUM_WORDS.get(field, "key")
+            problems.append(Problem(path_of(loc), _enum_message(value, word, e)))
+            continue
+        if kind == "missing":
+            problems.append(Problem(path_of(loc), "required key is missing"))
+            continue
+        if kind == "enum":
+            field = next((p for p in reversed(loc) if isinstance(p, str)), "")
+            problems.append(Problem(path_of(loc), _enum_message(value, _ENUM_WORDS.get(field, "value"), e)))
+            continue
+        if kind == "string_pattern_mismatch":
+            problems.append(
+                Problem(
+                    path_of(loc),
+                    f"{_describe(value)} is not a valid id: use letters, digits, '-', '_', '.' or ':' "
+                    "and no spaces",
+                )
+            )
+            continue
+        message = e["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        else:
+            message = message[0].lower() + message[1:] + f" (got {_describe(value)})"
+        problems.append(Problem(path_of(loc), message))
+    return problems
+
+
+def _enum_message(value: Any, word: str, e: Any) -> str:
+    expected = (e.get("ctx") or {}).get("expected", "")
+    options = [o.strip(" '") for o in expected.replace(" or ", ", ").split(",") if o.strip()]
+    hint = suggest(value, options)
+    return f"{_describe(value)} is not a {word}{hint}" + ("" if hint else f" (expected {expected})")
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """Order problems as they appear in a file: by section, then index, then key."""
+
+    def key(p: Problem) -> tuple[Any, ...]:
+        head = p.path.split("[")[0].split(".")[0]
+        section = _SECTIONS.index(head) if head in _SECTIONS else len(_SECTIONS)
+        parts: list[Any] = []
+        for chunk in p.path.replace("]", "").replace("[", ".").split(".")[1:]:
+            parts.append((0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk))
+        return (section, parts)
+
+    seen: set[Problem] = set()
+    unique = [p for p in problems if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
+    return sorted(unique, key=key)
+
+
+# --- cross-references, read from raw input ------------------------------------------
+
+
+def _items(data: Mapping[str, Any], section: str) -> list[tuple[int, Mapping[str, Any]]]:
+    value = data.get(section)
+    if not isinstance(value, (list, tuple)):
+        return []
+    out = []
+    for i, item in enumerate(value):
+        if isinstance(item, BaseModel):
+            item = item.model_dump()
+        if isinstance(item, Mapping):
+            out.append((i, item))
+    return out
+
+
+def _ids(
+    items: list[tuple[int, Mapping[str, Any]]], section: str, key: str, what: str, problems: list[Problem]
+) -> dict[str, int]:
+    """The ids of a section, reporting duplicates."""
+    seen: dict[str, int] = {}
+    for i, item in items:
+        value = item.get(key)
+        if not isinstance(value, str):
+            continue
+        if value in seen:
+            problems.append(
+                Problem(f"{section}[{i}].{key}", f"duplicate {what} id {value!r} (first at {section}[{seen[value]}])")
+            )
+        else:
+            seen[value] = i
+    return seen
+
+
+def _ref(
+    value: Any, valid: Mapping[str, Any] | set[str], path: str, what: str, problems: list[Problem]
+) -> None:
+    if isinstance(value, str) and value not in valid:
+        problems.append(Problem(path, f"{value!r} is not {what}{suggest(value, valid)}"))
+
+
+def _refs(
+    values: Any, valid: Mapping[str, Any] | set[str], path: str, what: str, problems: list[Problem]
+) -> None:
+    if isinstance(values, (list, tuple)):
+        for j, value in enumerate(values):
+            _ref(value, valid, f"{path}[{j}]", what, problems)
+
+
+def _minute(value: Any, start: Any) -> float | None:
+    """The minute of a time as written, or None when it cannot be read (reported elsewhere)."""
+    if value is None:
+        return None
+    try:
+        return minutes_after(start if hasattr(start, "tzinfo") else None, parse_when(value))
+    except (ValueError, TypeError):
+        return None
+
+
+def _start(data: Mapping[str, Any]) -> Any:
+    start = data.get("start")
+    if isinstance(start, str):
+        try:
+            moment = parse_when(start)
+        except ValueError:
+            return None
+        return moment if hasattr(moment, "tzinfo") else None
+    return start if hasattr(start, "tzinfo") else None
+
+
+def _check_times(
+    item: Mapping[str, Any], keys: tuple[str, str], path: str, start: Any, root: str, problems: list[Problem]
+) -> None:
+    """A pair of times: each placeable in time, not before the start, and in order."""
+    minutes = []
+    for key in keys:
+        value = item.get(key)
+        if value is None:
+            minutes.append(None)
+            continue
+        try:
+            when = parse_when(value)
+        except (ValueError, TypeError):
+            minutes.append(None)  # reported by the structural pass
+            continue
+        if start is None and hasattr(when, "tzinfo"):
+            if root == "Network":
+                problems.append(
+                    Problem(f"{path}.{key}", "a datetime needs the network's start; give minutes instead")
+                )
+            minutes.append(None)
+            continue
+        minute = minutes_after(start, when)
+        if minute < 0:
+            problems.append(Problem(f"{path}.{key}", f"{value!s} is before the start ({start.isoformat()})"))
+        minutes.append(minute)
+    first, last = minutes
+    if first is not None and last is not None and last <= first:
+        problems.append(Problem(f"{path}.{keys[1]}", f"{keys[1]} must come after {keys[0]}"))
+
+
+def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
+    """Every broken cross-reference, duplicate id and inconsistent pair of values."""
+    problems: list[Problem] = []
+    start = _start(data)
+
+    places = _items(data, "places")
+    place_ids = _ids(places, "places", "id", "place", problems)
+    regions = {p["region"] for _, p in places if isinstance(p.get("region"), str)}
+
+    links = _items(data, "links")
+    link_ids = _ids(links, "links", "id", "link", problems)
+    for i, link in links:
+        _ref(link.get("source"), place_ids, f"links[{i}].source", "a place", problems)
+        _ref(link.get("target"), place_ids, f"links[{i}].target", "a place", problems)
+        if isinstance(link.get("source"), str) and link.get("source") == link.get("target"):
+            problems.append(Problem(f"links[{i}].target", f"a link cannot join {link['source']!r} to itself"))
+        _check_times(link, ("opens", "closes"), f"links[{i}]", start, root, problems)
+    if root == "Network":
+        return problems
+
+    posts = _items(data, "posts")
+    post_ids = _ids(posts, "posts", "id", "post", problems)
+    for i, post in posts:
+        _ref(post.get("place"), place_ids, f"posts[{i}].place", "a place", problems)
+        requirements = _items(post, "requirements")
+        _ids(requirements, f"posts[{i}].requirements", "function", "function", problems)
+        for j, req in requirements:
+            minimum = req.get("minimum")
+            if isinstance(minimum, Mapping):
+                count = minimum.get("suspended")
+                if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+                    problems.append(
+                        Problem(
+                            f"posts[{i}].requirements[{j}].minimum.suspended",
+                            "a suspended post is closed and needs nobody; remove this entry or set it to 0",
+                        )
+                    )
+
+    staff = _items(data, "staff")
+    _ids(staff, "staff", "id", "staff", problems)
+    for i, member in staff:
+        _ref(member.get("post"), post_ids, f"staff[{i}].post", "a post", problems)
+        _ref(member.get("location"), place_ids, f"staff[{i}].location", "a place", problems)
+        if member.get("must_remain") is True and member.get("must_leave") is True:
+            problems.append(
+                Problem(f"staff[{i}].must_leave", "a person cannot both have to remain and have to leave")
+            )
+        if isinstance(member.get("skills"), str):
+            problems.append(Problem(f"staff[{i}].skills", "skills is a list, e.g. [consular, crypto]"))
+
+    threats = _items(data, "threats")
+    threat_ids = _ids(threats, "threats", "id", "threat", problems)
+    for i, threat in threats:
+        _refs(threat.get("regions"), regions, f"threats[{i}].regions", "a region of any place", problems)
+        _refs(threat.get("places"), place_ids, f"threats[{i}].places", "a place", problems)
+        _refs(threat.get("links"), link_ids, f"threats[{i}].links", "a link id", problems)
+        if not any(isinstance(threat.get(k), (list, tuple)) and threat.get(k) for k in ("regions", "places", "links")):
+            problems.append(Problem(f"threats[{i}]", "a threat needs at least one of regions, places or links"))
+        if threat.get("risk") is None and threat.get("closes") is not True:
+            problems.append(Problem(f"threats[{i}]", "a threat needs an effect: a risk, or closes: true"))
+        _check_times(threat, ("at", "until"), f"threats[{i}]", start, root, problems)
+
+    points = _items(data, "decision_points")
+    _ids(points, "decision_points", "id", "decision point", problems)
+    for i, point in points:
+        _refs(point.get("posts"), post_ids, f"decision_points[{i}].posts", "a post", problems)
+        _ref(point.get("on_threat"), threat_ids, f"decision_points[{i}].on_threat", "a threat", problems)
+        if all(point.get(k) is None for k in ("at", "on_threat", "indicator")):
+            problems.append(
+                Problem(f"decision_points[{i}]", "a decision point needs a trigger: at, on_threat or indicator")
+            )
+        _check_times(point, ("at", "_"), f"decision_points[{i}]", start, root, problems)
+    return problems

@@ -1,0 +1,443 @@
+"""Domain models: places, links, networks, posts, staff, threats, scenarios.
+
+Models are pydantic v2, frozen, and reject unknown keys. A :class:`Scenario`
+or :class:`Network` checks every cross-reference when it is built and raises
+one :class:`~evacplan.errors.ScenarioError` listing every problem, each with
+its path in the file. Solvers compile validated models into plain arrays and
+never touch these objects in their hot loops.
+
+Examples
+--------
+>>> net = Network(
+...     places=[{"id": "post", "kind": "post"}, {"id": "haven", "kind": "safe_haven"}],
+...     links=[{"source": "post", "target": "haven", "minutes": 30, "capacity_per_hour": 120}],
+... )
+>>> [p.id for p in net.safe_places()]
+['haven']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from evacplan._time import When, minutes_after
+from evacplan.errors import ScenarioError
+
+__all__ = [
+    "Category",
+    "DecisionPoint",
+    "Link",
+    "Mode",
+    "Network",
+    "Place",
+    "PlaceKind",
+    "Policy",
+    "Post",
+    "Posture",
+    "Requirement",
+    "Scenario",
+    "StaffMember",
+    "ThreatEvent",
+]
+
+Id = Annotated[str, StringConstraints(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
+"""A slug: letters, digits, '-', '_', '.', ':'; no spaces."""
+
+Risk = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class PlaceKind(StrEnum):
+    """What a place is for."""
+
+    POST = "post"
+    RESIDENCE = "residence"
+    ASSEMBLY = "assembly"
+    AIRPORT = "airport"
+    BORDER = "border"
+    PORT = "port"
+    SAFE_HAVEN = "safe_haven"
+    WAYPOINT = "waypoint"
+
+
+class Mode(StrEnum):
+    """How people travel a link."""
+
+    ROAD = "road"
+    AIR = "air"
+    SEA = "sea"
+    WALK = "walk"
+
+
+class Category(StrEnum):
+    """A staff member's employment category."""
+
+    DIPLOMAT = "diplomat"
+    LOCALLY_ENGAGED = "locally_engaged"
+    MILITARY = "military"
+    CONTRACTOR = "contractor"
+
+
+_POSTURE_RANK = {"normal": 0, "reduced": 1, "minimal": 2, "suspended": 3}
+
+
+class Posture(StrEnum):
+    """A post's crisis posture, ordered: normal < reduced < minimal < suspended.
+
+    Examples
+    --------
+    >>> Posture.REDUCED < Posture.MINIMAL < Posture.SUSPENDED
+    True
+    >>> max(Posture.MINIMAL, Posture.REDUCED)
+    <Posture.MINIMAL: 'minimal'>
+    """
+
+    NORMAL = "normal"
+    """Business as usual."""
+    REDUCED = "reduced"
+    """Authorised departure: dependants and non-essential staff may leave."""
+    MINIMAL = "minimal"
+    """Ordered departure: all but the staff the essential functions need leave."""
+    SUSPENDED = "suspended"
+    """Everyone leaves; the post closes."""
+
+    @property
+    def rank(self) -> int:
+        """Position in the order of postures (0 for normal)."""
+        return _POSTURE_RANK[self.value]
+
+    @property
+    def is_open(self) -> bool:
+        """Whether a post at this posture stays open."""
+        return self is not Posture.SUSPENDED
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Posture):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Posture):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Posture):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Posture):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class Place(_Model):
+    """A place on the map: a post, a residence, an airport, a border crossing, a haven."""
+
+    id: Id
+    kind: PlaceKind
+    name: str | None = None
+    region: str | None = None
+    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
+    safe: bool | None = None
+    """Safe regardless of kind; a safe_haven is safe unless ``safe: false``."""
+
+    @property
+    def is_safe(self) -> bool:
+        """Whether reaching this place ends a person's evacuation."""
+        return self.safe if self.safe is not None else self.kind is PlaceKind.SAFE_HAVEN
+
+
+class Link(_Model):
+    """A road, flight, sea lane or footpath between two places.
+
+    ``capacity_per_hour`` counts the people who may enter the link per hour;
+    ``risk`` is the chance of harm per traversal (0..1). A link is usable from
+    ``opens`` (when given) and until ``closes`` (when given); both are offsets
+    from the scenario start or datetimes.
+    """
+
+    id: Id | None = None
+    source: Id
+    target: Id
+    minutes: Annotated[float, Field(ge=0)]
+    capacity_per_hour: Annotated[float, Field(gt=0)]
+    mode: Mode = Mode.ROAD
+    risk: Risk = 0.0
+    two_way: bool = True
+    opens: When | None = None
+    closes: When | None = None
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The link's id, or ``source->target`` when it has none."""
+        arrow = "<->" if self.two_way else "->"
+        return self.id or f"{self.source}{arrow}{self.target}"
+
+
+class Requirement(_Model):
+    """An essential function of a post: the skill it needs and how many, per posture."""
+
+    function: Id
+    skill: Annotated[str, StringConstraints(min_length=1)]
+    minimum: dict[Posture, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    """People needed at each posture; a posture not named needs none."""
+
+    def slots(self, posture: Posture | str) -> int:
+        """People this function needs at ``posture`` (0 when suspended)."""
+        posture = Posture(posture)
+        return 0 if posture is Posture.SUSPENDED else self.minimum.get(posture, 0)
+
+
+class Post(_Model):
+    """An embassy or consulate: where it is, its posture, and its essential functions."""
+
+    id: Id
+    name: str
+    place: Id
+    posture: Posture = Posture.NORMAL
+    min_retained: Annotated[int, Field(ge=0)] = 2
+    requirements: tuple[Requirement, ...] = ()
+
+
+class StaffMember(_Model):
+    """A member of a post's staff, who travels with their dependants as one party."""
+
+    id: Id
+    post: Id
+    skills: tuple[Annotated[str, StringConstraints(min_length=1)], ...] = ()
+    category: Category
+    dependants: Annotated[int, Field(ge=0)] = 0
+    location: Id
+    name: str | None = None
+    must_remain: bool = False
+    must_leave: bool = False
+    volunteer: bool = False
+    vulnerable: bool = False
+    relocate: bool | None = None
+    """Moved to a safe haven when departing; default true, false for locally engaged staff."""
+
+    @property
+    def party_size(self) -> int:
+        """The staff member and their dependants."""
+        return 1 + self.dependants
+
+
+class ThreatEvent(_Model):
+    """At ``at`` (until ``until``), raise the risk of, or close, regions, places or links.
+
+    A place's threat applies to every link that touches it; a region's to
+    every link touching a place in that region; a link's to that link, by id.
+    """
+
+    id: Id
+    at: When
+    until: When | None = None
+    description: str | None = None
+    regions: tuple[str, ...] = ()
+    places: tuple[Id, ...] = ()
+    links: tuple[Id, ...] = ()
+    risk: Risk | None = None
+    """Risk per traversal from ``at``: links it touches carry at least this."""
+    closes: bool = False
+
+
+class DecisionPoint(_Model):
+    """A tripwire: move posts to a posture at a time, when a threat begins, or on an indicator."""
+
+    id: Id
+    posture: Posture
+    posts: tuple[Id, ...] = ()
+    """The posts it moves; empty means every post."""
+    at: When | None = None
+    on_threat: Id | None = None
+    indicator: str | None = None
+    """What the tripwire watches, in words (e.g. 'attack on coalition forces')."""
+    description: str | None = None
+
+
+class Policy(_Model):
+    """Rules of the ministry that apply to every post."""
+
+    max_functions_per_person: Annotated[int, Field(ge=1)] = 1
+    relocate_locally_engaged: bool = False
+    """Whether departing locally engaged staff are moved to a safe haven by default."""
+
+
+def _validated(cls: type[BaseModel], data: Mapping[str, Any], self: BaseModel | None) -> None:
+    """Validate ``data`` as ``cls`` (into ``self``), collecting every problem at once."""
+    from evacplan._validate import pydantic_problems, reference_problems, sort_problems
+
+    problems = []
+    try:
+        if self is None:
+            cls.__pydantic_validator__.validate_python(data)
+        else:
+            cls.__pydantic_validator__.validate_python(data, self_instance=self)
+    except ValidationError as err:
+        problems.extend(pydantic_problems(err, cls.__name__))
+    problems.extend(reference_problems(data, cls.__name__))
+    if problems:
+        raise ScenarioError(sort_problems(problems))
+
+
+class _Checked(_Model):
+    """A top-level model whose constructor checks cross-references and raises ScenarioError."""
+
+    def __init__(self, /, **data: Any) -> None:
+        _validated(type(self), data, self)
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        if isinstance(obj, cls):
+            return obj
+        from evacplan._validate import as_mapping
+
+        return cls(**as_mapping(obj, cls.__name__))
+
+
+class Network(_Checked):
+    """Places and the links between them, as routing sees them.
+
+    Parameters
+    ----------
+    places, links
+        The map. Every link's ends must be places.
+    start
+        The datetime that offsets count from (needed only when link times are datetimes).
+    name
+        A label for reports.
+    """
+
+    name: str | None = None
+    start: datetime | None = None
+    places: tuple[Place, ...] = ()
+    links: tuple[Link, ...] = ()
+
+    @cached_property
+    def place_by_id(self) -> dict[str, Place]:
+        """Places by id."""
+        return {p.id: p for p in self.places}
+
+    def safe_places(self) -> list[Place]:
+        """The places that end an evacuation."""
+        return [p for p in self.places if p.is_safe]
+
+    def minute(self, when: int | float | datetime) -> float:
+        """Minutes from the start to ``when``."""
+        return minutes_after(self.start, when)
+
+
+class Scenario(_Checked):
+    """A crisis scenario: the map, the posts and their staff, threats and decision points.
+
+    Build one from a file with :func:`evacplan.io.load_scenario`; building one
+    from Python objects runs the same checks.
+    """
+
+    name: str
+    start: datetime
+    description: str | None = None
+    step_minutes: Annotated[int, Field(gt=0)] = 5
+    places: tuple[Place, ...]
+    links: tuple[Link, ...] = ()
+    posts: tuple[Post, ...]
+    staff: tuple[StaffMember, ...] = ()
+    threats: tuple[ThreatEvent, ...] = ()
+    decision_points: tuple[DecisionPoint, ...] = ()
+    policy: Policy = Policy()
+
+    @cached_property
+    def network(self) -> Network:
+        """The scenario's places and links as a :class:`Network` (threats not applied)."""
+        return Network.model_construct(
+            name=self.name, start=self.start, places=self.places, links=self.links
+        )
+
+    @cached_property
+    def place_by_id(self) -> dict[str, Place]:
+        """Places by id."""
+        return {p.id: p for p in self.places}
+
+    @cached_property
+    def post_by_id(self) -> dict[str, Post]:
+        """Posts by id."""
+        return {p.id: p for p in self.posts}
+
+    @cached_property
+    def staff_by_id(self) -> dict[str, StaffMember]:
+        """Staff by id."""
+        return {s.id: s for s in self.staff}
+
+    @cached_property
+    def staff_by_post(self) -> dict[str, list[StaffMember]]:
+        """Each post's staff, in file order (every post present, even with no staff)."""
+        out: dict[str, list[StaffMember]] = {p.id: [] for p in self.posts}
+        for member in self.staff:
+            out[member.post].append(member)
+        return out
+
+    def relocates(self, member: StaffMember) -> bool:
+        """Whether ``member``, when departing, is moved to a safe haven."""
+        if member.relocate is not None:
+            return member.relocate
+        if member.category is Category.LOCALLY_ENGAGED:
+            return self.policy.relocate_locally_engaged
+        return True
+
+    def minute(self, when: int | float | datetime) -> float:
+        """Minutes from the scenario start to ``when`` (an offset or a datetime)."""
+        return minutes_after(self.start, when)
+
+    def decision_minute(self, point: DecisionPoint) -> float | None:
+        """When a decision point fires: its time, or its threat's start; None if on an indicator only."""
+        times = []
+        if point.at is not None:
+            times.append(self.minute(point.at))
+        if point.on_threat is not None:
+            threat = next(t for t in self.threats if t.id == point.on_threat)
+            times.append(self.minute(threat.at))
+        return min(times) if times else None
+
+    def postures(self, *, at: float | None = None) -> dict[str, Posture]:
+        """Each post's posture under the decision points.
+
+        With ``at`` (minutes from the start), only decision points that have
+        fired by then count, and indicator-only tripwires do not. With
+        ``at=None`` every decision point is taken to fire, so each post gets
+        the highest posture any tripwire reaches: the posture to plan for.
+        A decision point never lowers a post's posture.
+
+        Examples
+        --------
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> s = load_scenario(seed_path("tiny"))
+        >>> s.postures(at=0)["capital"], s.postures()["capital"]
+        (<Posture.NORMAL: 'normal'>, <Posture.MINIMAL: 'minimal'>)
+        """
+        result = {post.id: post.posture for post in self.posts}
+        for point in self.decision_points:
+            if at is not None:
+                fired = self.decision_minute(point)
+                if fired is None or fired > at:
+                    continue
+            for post_id in point.posts or tuple(result):
+                result[post_id] = max(result[post_id], point.posture)
+        return result
+
+    def parties(self) -> Iterator[tuple[StaffMember, int]]:
+        """Every staff member with the size of their party (them and their dependants)."""
+        for member in self.staff:
+            yield member, member.party_size

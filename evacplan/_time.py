@@ -13,7 +13,7 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
 _UNIT_MINUTES = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1, "min": 1, "s": 1 / 60}
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*(w|d|h|min|m|s)\s*)+$", re.IGNORECASE)
@@ -40,7 +40,9 @@ def parse_when(value: Any) -> int | float | datetime:
     datetime.datetime(2020, 1, 7, 12, 0, tzinfo=datetime.timezone.utc)
     """
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a time: give minutes, a duration like '96h', or a datetime")
+        raise ValueError(
+            f"{value!r} is not a time: give minutes, a duration like '96h', or a datetime"
+        )
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
             raise ValueError(f"{value!r} is not a finite number of minutes")
@@ -93,5 +95,17 @@ When = Annotated[
     int | float | datetime,
     BeforeValidator(parse_when),
     PlainSerializer(_dump_when, return_type=int | float | str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*(w|d|h|min|m|s)\s*)+$"},
+                {"type": "string", "pattern": r"^P"},
+                {"type": "string", "format": "date-time"},
+            ],
+            "description": "minutes from the start (90), a duration ('96h', '1d12h', 'PT96H'), "
+            "or an ISO 8601 datetime",
+        }
+    ),
 ]
 """An offset in minutes from the start, or a datetime (as a pydantic field type)."""

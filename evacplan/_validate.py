@@ -124,7 +124,9 @@ def pydantic_problems(err: ValidationError, root: str) -> list[Problem]:
             continue
         if kind == "enum":
             field = next((p for p in reversed(loc) if isinstance(p, str)), "")
-            problems.append(Problem(path_of(loc), _enum_message(value, _ENUM_WORDS.get(field, "value"), e)))
+            problems.append(
+                Problem(path_of(loc), _enum_message(value, _ENUM_WORDS.get(field, "value"), e))
+            )
             continue
         if kind == "string_pattern_mismatch":
             problems.append(
@@ -184,7 +186,11 @@ def _items(data: Mapping[str, Any], section: str) -> list[tuple[int, Mapping[str
 
 
 def _ids(
-    items: list[tuple[int, Mapping[str, Any]]], section: str, key: str, what: str, problems: list[Problem]
+    items: list[tuple[int, Mapping[str, Any]]],
+    section: str,
+    key: str,
+    what: str,
+    problems: list[Problem],
 ) -> dict[str, int]:
     """The ids of a section, reporting duplicates."""
     seen: dict[str, int] = {}
@@ -194,7 +200,10 @@ def _ids(
             continue
         if value in seen:
             problems.append(
-                Problem(f"{section}[{i}].{key}", f"duplicate {what} id {value!r} (first at {section}[{seen[value]}])")
+                Problem(
+                    f"{section}[{i}].{key}",
+                    f"duplicate {what} id {value!r} (first at {section}[{seen[value]}])",
+                )
             )
         else:
             seen[value] = i
@@ -238,10 +247,15 @@ def _start(data: Mapping[str, Any]) -> Any:
 
 
 def _check_times(
-    item: Mapping[str, Any], keys: tuple[str, str], path: str, start: Any, root: str, problems: list[Problem]
+    item: Mapping[str, Any],
+    keys: tuple[str, str],
+    path: str,
+    start: Any,
+    root: str,
+    problems: list[Problem],
 ) -> None:
     """A pair of times: each placeable in time, not before the start, and in order."""
-    minutes = []
+    minutes: list[float | None] = []
     for key in keys:
         value = item.get(key)
         if value is None:
@@ -255,13 +269,18 @@ def _check_times(
         if start is None and hasattr(when, "tzinfo"):
             if root == "Network":
                 problems.append(
-                    Problem(f"{path}.{key}", "a datetime needs the network's start; give minutes instead")
+                    Problem(
+                        f"{path}.{key}",
+                        "a datetime needs the network's start; give minutes instead",
+                    )
                 )
             minutes.append(None)
             continue
         minute = minutes_after(start, when)
         if minute < 0:
-            problems.append(Problem(f"{path}.{key}", f"{value!s} is before the start ({start.isoformat()})"))
+            problems.append(
+                Problem(f"{path}.{key}", f"{value!s} is before the start ({start.isoformat()})")
+            )
         minutes.append(minute)
     first, last = minutes
     if first is not None and last is not None and last <= first:
@@ -283,7 +302,9 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
         _ref(link.get("source"), place_ids, f"links[{i}].source", "a place", problems)
         _ref(link.get("target"), place_ids, f"links[{i}].target", "a place", problems)
         if isinstance(link.get("source"), str) and link.get("source") == link.get("target"):
-            problems.append(Problem(f"links[{i}].target", f"a link cannot join {link['source']!r} to itself"))
+            problems.append(
+                Problem(f"links[{i}].target", f"a link cannot join {link['source']!r} to itself")
+            )
         _check_times(link, ("opens", "closes"), f"links[{i}]", start, root, problems)
     if root == "Network":
         return problems
@@ -313,31 +334,58 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
         _ref(member.get("location"), place_ids, f"staff[{i}].location", "a place", problems)
         if member.get("must_remain") is True and member.get("must_leave") is True:
             problems.append(
-                Problem(f"staff[{i}].must_leave", "a person cannot both have to remain and have to leave")
+                Problem(
+                    f"staff[{i}].must_leave",
+                    "a person cannot both have to remain and have to leave",
+                )
             )
         if isinstance(member.get("skills"), str):
-            problems.append(Problem(f"staff[{i}].skills", "skills is a list, e.g. [consular, crypto]"))
+            problems.append(
+                Problem(f"staff[{i}].skills", "skills is a list, e.g. [consular, crypto]")
+            )
 
     threats = _items(data, "threats")
     threat_ids = _ids(threats, "threats", "id", "threat", problems)
     for i, threat in threats:
-        _refs(threat.get("regions"), regions, f"threats[{i}].regions", "a region of any place", problems)
+        _refs(
+            threat.get("regions"),
+            regions,
+            f"threats[{i}].regions",
+            "a region of any place",
+            problems,
+        )
         _refs(threat.get("places"), place_ids, f"threats[{i}].places", "a place", problems)
         _refs(threat.get("links"), link_ids, f"threats[{i}].links", "a link id", problems)
-        if not any(isinstance(threat.get(k), (list, tuple)) and threat.get(k) for k in ("regions", "places", "links")):
-            problems.append(Problem(f"threats[{i}]", "a threat needs at least one of regions, places or links"))
+        if not any(
+            isinstance(threat.get(k), (list, tuple)) and threat.get(k)
+            for k in ("regions", "places", "links")
+        ):
+            problems.append(
+                Problem(f"threats[{i}]", "a threat needs at least one of regions, places or links")
+            )
         if threat.get("risk") is None and threat.get("closes") is not True:
-            problems.append(Problem(f"threats[{i}]", "a threat needs an effect: a risk, or closes: true"))
+            problems.append(
+                Problem(f"threats[{i}]", "a threat needs an effect: a risk, or closes: true")
+            )
         _check_times(threat, ("at", "until"), f"threats[{i}]", start, root, problems)
 
     points = _items(data, "decision_points")
     _ids(points, "decision_points", "id", "decision point", problems)
     for i, point in points:
         _refs(point.get("posts"), post_ids, f"decision_points[{i}].posts", "a post", problems)
-        _ref(point.get("on_threat"), threat_ids, f"decision_points[{i}].on_threat", "a threat", problems)
+        _ref(
+            point.get("on_threat"),
+            threat_ids,
+            f"decision_points[{i}].on_threat",
+            "a threat",
+            problems,
+        )
         if all(point.get(k) is None for k in ("at", "on_threat", "indicator")):
             problems.append(
-                Problem(f"decision_points[{i}]", "a decision point needs a trigger: at, on_threat or indicator")
+                Problem(
+                    f"decision_points[{i}]",
+                    "a decision point needs a trigger: at, on_threat or indicator",
+                )
             )
         _check_times(point, ("at", "_"), f"decision_points[{i}]", start, root, problems)
     return problems

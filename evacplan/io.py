@@ -43,7 +43,9 @@ class _StrictLoader(yaml.SafeLoader):
     """A safe loader that rejects duplicate keys instead of silently keeping the last."""
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+def _construct_mapping(
+    loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
@@ -81,9 +83,13 @@ def _read_data(path: Path) -> Any:
     except IsADirectoryError:
         raise ScenarioError([Problem("", "is a folder, not a file")], source=str(path)) from None
     except UnicodeDecodeError as err:
-        raise ScenarioError([Problem("", f"not UTF-8 text ({err.reason} at byte {err.start})")], source=str(path)) from None
+        raise ScenarioError(
+            [Problem("", f"not UTF-8 text ({err.reason} at byte {err.start})")], source=str(path)
+        ) from None
     except OSError as err:
-        raise ScenarioError([Problem("", f"cannot be read: {err.strerror}")], source=str(path)) from None
+        raise ScenarioError(
+            [Problem("", f"cannot be read: {err.strerror}")], source=str(path)
+        ) from None
     if not text.strip():
         raise ScenarioError([Problem("", "the file is empty")], source=str(path))
     if suffix in _JSON:
@@ -91,7 +97,8 @@ def _read_data(path: Path) -> Any:
             return json.loads(text, parse_constant=_reject_constant)
         except json.JSONDecodeError as err:
             raise ScenarioError(
-                [Problem(f"line {err.lineno}, column {err.colno}", f"invalid JSON: {err.msg}")], source=str(path)
+                [Problem(f"line {err.lineno}, column {err.colno}", f"invalid JSON: {err.msg}")],
+                source=str(path),
             ) from None
         except ValueError as err:
             raise ScenarioError([Problem("", str(err))], source=str(path)) from None
@@ -161,7 +168,8 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> Path:
     suffix = path.suffix.lower()
     if suffix not in _YAML | _JSON:
         raise ScenarioError(
-            [Problem("", f"unknown file type {suffix or '(none)'!r}: use .yaml, .yml or .json")], source=str(path)
+            [Problem("", f"unknown file type {suffix or '(none)'!r}: use .yaml, .yml or .json")],
+            source=str(path),
         )
     data = scenario.model_dump(mode="json", exclude_defaults=True)
     data = {"name": scenario.name, "start": scenario.start.isoformat(), **data}
@@ -226,14 +234,21 @@ def read_tntp(
     >>> net.links[0].source, net.links[0].target, net.links[0].minutes
     ('1', '2', 6.0)
     """
-    for name, value in (("people_per_vehicle", people_per_vehicle), ("time_unit_minutes", time_unit_minutes)):
+    for name, value in (
+        ("people_per_vehicle", people_per_vehicle),
+        ("time_unit_minutes", time_unit_minutes),
+    ):
         if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise ScenarioError([Problem(name, f"must be a positive number (got {value!r})")], source=str(path))
+            raise ScenarioError(
+                [Problem(name, f"must be a positive number (got {value!r})")], source=str(path)
+            )
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as err:
-        raise ScenarioError([Problem("", f"cannot be read: {err.strerror}")], source=str(path)) from None
+        raise ScenarioError(
+            [Problem("", f"cannot be read: {err.strerror}")], source=str(path)
+        ) from None
 
     lines = text.splitlines()
     meta: dict[str, str] = {}
@@ -244,11 +259,13 @@ def read_tntp(
             body_from = i + 1
             break
         if stripped.startswith("<") and ">" in stripped:
-            key, _, value = stripped[1:].partition(">")
-            meta[key.strip().upper()] = value.strip()
+            label, _, text_value = stripped[1:].partition(">")
+            meta[label.strip().upper()] = text_value.strip()
     problems: list[Problem] = []
     if body_from is None:
-        raise ScenarioError([Problem("", "no <END OF METADATA> line: not a TNTP network file")], source=str(path))
+        raise ScenarioError(
+            [Problem("", "no <END OF METADATA> line: not a TNTP network file")], source=str(path)
+        )
 
     links: list[Link] = []
     nodes: set[int] = set()
@@ -259,7 +276,12 @@ def read_tntp(
         fields = stripped.rstrip(";").split()
         where = f"line {i + 1}"
         if len(fields) < 5:
-            problems.append(Problem(where, f"expected at least 5 fields (init term capacity length time), got {len(fields)}"))
+            problems.append(
+                Problem(
+                    where,
+                    f"expected at least 5 fields (init term capacity length time), got {len(fields)}",
+                )
+            )
             continue
         try:
             source, target = int(fields[0]), int(fields[1])
@@ -293,7 +315,9 @@ def read_tntp(
         nodes.update(range(1, int(declared) + 1))
     declared_links = meta.get("NUMBER OF LINKS", "")
     if not problems and declared_links.isdigit() and int(declared_links) != len(links):
-        problems.append(Problem("", f"the header declares {declared_links} links but the file has {len(links)}"))
+        problems.append(
+            Problem("", f"the header declares {declared_links} links but the file has {len(links)}")
+        )
     if problems:
         raise ScenarioError(problems, source=str(path))
     places = [Place.model_construct(id=str(n), kind=PlaceKind.WAYPOINT) for n in sorted(nodes)]
@@ -332,5 +356,7 @@ def tntp_path(name: str) -> Path:
     """
     path = Path(str(resources.files("evacplan") / "data" / "tntp" / f"{name}_net.tntp"))
     if not path.exists():
-        raise ScenarioError([Problem("", f"no bundled TNTP network {name!r}: SiouxFalls, Anaheim, ChicagoSketch")])
+        raise ScenarioError(
+            [Problem("", f"no bundled TNTP network {name!r}: SiouxFalls, Anaheim, ChicagoSketch")]
+        )
     return path

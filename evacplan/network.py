@@ -85,7 +85,9 @@ class ArcSchedule:
         return self.open[i], self.risk[i]
 
 
-def _parts(obj: Network | Scenario, threats: Iterable[ThreatEvent] | None) -> tuple[Network, list[ThreatEvent]]:
+def _parts(
+    obj: Network | Scenario, threats: Iterable[ThreatEvent] | None
+) -> tuple[Network, list[ThreatEvent]]:
     if isinstance(obj, Scenario):
         return obj.network, list(obj.threats if threats is None else threats)
     if isinstance(obj, Network):
@@ -114,8 +116,18 @@ def arcs(network: Network | Scenario) -> list[Arc]:
             ends.append((link.target, link.source))
         for source, target in ends:
             out.append(
-                Arc(i, key, source, target, float(link.minutes), float(link.capacity_per_hour),
-                    float(link.risk), link.mode, opens, closes)
+                Arc(
+                    i,
+                    key,
+                    source,
+                    target,
+                    float(link.minutes),
+                    float(link.capacity_per_hour),
+                    float(link.risk),
+                    link.mode,
+                    opens,
+                    closes,
+                )
             )
     return out
 
@@ -161,9 +173,13 @@ def arc_schedules(
         points.update(p for p in (arc.opens, arc.closes) if p is not None)
         for _, a, u in mine:
             points.update(p for p in (a, u) if math.isfinite(p))
-        minutes, opens, risks = [], [], []
+        minutes: list[float] = []
+        opens: list[bool] = []
+        risks: list[float] = []
         for m in sorted(p for p in points if p >= 0):
-            is_open = (arc.opens is None or m >= arc.opens) and (arc.closes is None or m < arc.closes)
+            is_open = (arc.opens is None or m >= arc.opens) and (
+                arc.closes is None or m < arc.closes
+            )
             risk = arc.risk
             for t, a, u in mine:
                 if a <= m < u:
@@ -198,8 +214,13 @@ def to_graph(network: Network | Scenario) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(name=net.name or "")
     for place in net.places:
         graph.add_node(
-            place.id, kind=str(place.kind), name=place.name, region=place.region,
-            lat=place.lat, lon=place.lon, safe=place.is_safe,
+            place.id,
+            kind=str(place.kind),
+            name=place.name,
+            region=place.region,
+            lat=place.lat,
+            lon=place.lon,
+            safe=place.is_safe,
         )
     for arc in arcs(net):
         graph.add_edge(arc.source, arc.target, key=arc.key, **_edge_attrs(arc, arc.risk))

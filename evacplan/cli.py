@@ -1,0 +1,339 @@
+"""The ``evacplan`` command line.
+
+::
+
+    evacplan validate FILE...          check scenario files (or TNTP networks); exit 1 on any problem
+    evacplan show FILE                 summarise a scenario: posts, staff, places, links, threats
+    evacplan drawdown FILE [--posture P | --posture POST=P ...]
+                                       who stays at each post, covering what, and who leaves
+    evacplan evacuate FILE [options]   the evacuation schedule of a scenario's departing parties,
+                                       or of --supply on a TNTP network
+
+Every failure is reported as a message naming the problem and exits non-zero;
+``--debug`` shows the traceback of an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from evacplan.errors import EvacplanError, Problem, ScenarioError
+from evacplan.models import Scenario
+
+__all__ = ["main", "scenario_summary"]
+
+
+def _load(path: str) -> Scenario:
+    from evacplan.io import load_scenario
+
+    return load_scenario(path)
+
+
+def _is_tntp(path: str) -> bool:
+    return path.lower().endswith(".tntp")
+
+
+def scenario_summary(scenario: Scenario) -> dict[str, Any]:
+    """The figures ``evacplan show`` prints, as plain data.
+
+    Returns
+    -------
+    dict
+        ``posts``: one row per post (id, name, place, posture now, posture
+        the decision points reach, staff, dependants, people, functions);
+        ``staff_by_category``, ``places_by_kind``, ``links_by_mode``:
+        counts; ``threats`` and ``decision_points``: counts.
+
+    Examples
+    --------
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> s = scenario_summary(load_scenario(seed_path("tiny")))
+    >>> s["posts"][0]["staff"], s["posts"][0]["dependants"], s["posts"][0]["people"]
+    (6, 6, 12)
+    """
+    planning = scenario.postures()
+    rows = []
+    for post in scenario.posts:
+        members = scenario.staff_by_post[post.id]
+        dependants = sum(m.dependants for m in members)
+        rows.append(
+            {
+                "id": post.id,
+                "name": post.name,
+                "place": post.place,
+                "posture": str(post.posture),
+                "planning_posture": str(planning[post.id]),
+                "staff": len(members),
+                "dependants": dependants,
+                "people": len(members) + dependants,
+                "functions": len(post.requirements),
+            }
+        )
+    return {
+        "name": scenario.name,
+        "start": scenario.start.isoformat(),
+        "step_minutes": scenario.step_minutes,
+        "posts": rows,
+        "staff_by_category": dict(sorted(Counter(str(m.category) for m in scenario.staff).items())),
+        "places_by_kind": dict(sorted(Counter(str(p.kind) for p in scenario.places).items())),
+        "links_by_mode": dict(sorted(Counter(str(link.mode) for link in scenario.links).items())),
+        "safe_places": [p.id for p in scenario.places if p.is_safe],
+        "threats": len(scenario.threats),
+        "decision_points": len(scenario.decision_points),
+    }
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _format_summary(summary: dict[str, Any]) -> str:
+    out = [
+        f"scenario {summary['name']!r}, from {summary['start']}, steps of {summary['step_minutes']} min",
+        "",
+    ]
+    posts = summary["posts"]
+    out.append(
+        _table(
+            ["post", "name", "posture", "planning", "staff", "dependants", "people", "functions"],
+            [
+                [
+                    p["id"],
+                    p["name"],
+                    p["posture"],
+                    p["planning_posture"],
+                    p["staff"],
+                    p["dependants"],
+                    p["people"],
+                    p["functions"],
+                ]
+                for p in posts
+            ],
+        )
+    )
+    total_staff = sum(p["staff"] for p in posts)
+    total_people = sum(p["people"] for p in posts)
+    out.append(f"total: {total_staff} staff, {total_people} people")
+    out.append("")
+
+    def counts(title: str, data: dict[str, int]) -> str:
+        return (
+            f"{title}: " + ", ".join(f"{k} {v}" for k, v in data.items())
+            if data
+            else f"{title}: none"
+        )
+
+    out.append(counts("staff by category", summary["staff_by_category"]))
+    out.append(counts("places by kind", summary["places_by_kind"]))
+    out.append(counts("links by mode", summary["links_by_mode"]))
+    out.append("safe places: " + (", ".join(summary["safe_places"]) or "none"))
+    out.append(
+        f"threat events: {summary['threats']}; decision points: {summary['decision_points']}"
+    )
+    return "\n".join(out)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from evacplan.io import read_tntp
+
+    failed = 0
+    for path in args.files:
+        try:
+            if _is_tntp(path):
+                net = read_tntp(path)
+                print(
+                    f"ok: {path} (TNTP network: {len(net.places)} places, {len(net.links)} links)"
+                )
+            else:
+                scenario = _load(path)
+                print(
+                    f"ok: {path} ({scenario.name!r}: {len(scenario.posts)} posts, "
+                    f"{len(scenario.staff)} staff, {len(scenario.places)} places, "
+                    f"{len(scenario.links)} links)"
+                )
+        except ScenarioError as err:
+            failed += 1
+            print(err, file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    print(_format_summary(scenario_summary(_load(args.file))))
+    return 0
+
+
+def _postures(values: list[str] | None) -> str | dict[str, str] | None:
+    """``--posture minimal`` or ``--posture baghdad=minimal --posture tehran=reduced``."""
+    if not values:
+        return None
+    pairs = [v for v in values if "=" in v]
+    if not pairs:
+        if len(values) > 1:
+            raise ScenarioError([Problem("--posture", "give one posture, or POST=POSTURE pairs")])
+        return values[0]
+    if len(pairs) != len(values):
+        raise ScenarioError(
+            [Problem("--posture", "do not mix a plain posture with POST=POSTURE pairs")]
+        )
+    return dict(v.split("=", 1) for v in pairs)
+
+
+def _cmd_drawdown(args: argparse.Namespace) -> int:
+    from evacplan.drawdown import drawdown
+
+    scenario = _load(args.file)
+    plan = drawdown(scenario, _postures(args.posture), time_limit=args.time_limit)
+    print(plan)
+    return 0 if str(plan.status) != "infeasible" else 3
+
+
+def _supply(values: list[str] | None) -> dict[str, int]:
+    supply: dict[str, int] = {}
+    problems = []
+    for value in values or []:
+        node, sep, count = value.partition("=")
+        if not sep or not count.strip().lstrip("-").isdigit():
+            problems.append(Problem("--supply", f"{value!r} is not NODE=COUNT (e.g. 3=800)"))
+            continue
+        supply[node.strip()] = supply.get(node.strip(), 0) + int(count)
+    if problems:
+        raise ScenarioError(problems)
+    return supply
+
+
+def _cmd_evacuate(args: argparse.Namespace) -> int:
+    from evacplan.routing import evacuate
+
+    options: dict[str, Any] = {"objective": args.objective, "time_limit": args.time_limit}
+    if args.deadline is not None:
+        options["deadline"] = args.deadline
+    if _is_tntp(args.file):
+        from evacplan.io import read_tntp
+
+        if not args.supply:
+            raise ScenarioError([Problem("--supply", "a TNTP network needs --supply NODE=COUNT")])
+        if not args.safe:
+            raise ScenarioError(
+                [Problem("--safe", "a TNTP network needs --safe NODE (one or more)")]
+            )
+        network = read_tntp(args.file)
+        route = evacuate(
+            network, _supply(args.supply), set(args.safe), step_minutes=args.step or 1, **options
+        )
+    else:
+        from evacplan.drawdown import drawdown
+
+        scenario = _load(args.file)
+        if args.supply:
+            route = evacuate(
+                scenario,
+                _supply(args.supply),
+                set(args.safe) if args.safe else None,
+                step_minutes=args.step or scenario.step_minutes,
+                **options,
+            )
+        else:
+            plan = drawdown(scenario, _postures(args.posture))
+            if str(plan.status) == "infeasible":
+                print(plan)
+                return 3
+            route = evacuate(
+                scenario,
+                safe=set(args.safe) if args.safe else None,
+                parties=plan.parties,
+                step_minutes=args.step or scenario.step_minutes,
+                **options,
+            )
+    print(route)
+    return 0 if str(route.status) != "infeasible" else 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="evacplan", description="Plan an embassy's crisis posture: drawdown and evacuation."
+    )
+    parser.add_argument(
+        "--debug", action="store_true", help="show tracebacks of unexpected failures"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="check scenario files (YAML/JSON) or TNTP networks")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(run=_cmd_validate)
+
+    p = sub.add_parser("show", help="summarise a scenario")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(run=_cmd_show)
+
+    p = sub.add_parser("drawdown", help="who stays at each post and who leaves")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--posture",
+        action="append",
+        metavar="P",
+        help="posture for every post (normal, reduced, minimal, suspended), or POST=POSTURE; "
+        "default: what the scenario's decision points reach",
+    )
+    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
+    p.set_defaults(run=_cmd_drawdown)
+
+    p = sub.add_parser("evacuate", help="the evacuation schedule to safety")
+    p.add_argument("file", metavar="FILE", help="a scenario file, or a TNTP network (*.tntp)")
+    p.add_argument("--supply", action="append", metavar="NODE=COUNT", help="people at a place")
+    p.add_argument("--safe", action="append", metavar="NODE", help="a safe place (repeat for more)")
+    p.add_argument(
+        "--step", type=int, default=None, metavar="MINUTES", help="minutes per time step"
+    )
+    p.add_argument(
+        "--posture", action="append", metavar="P", help="drawdown posture (scenario only)"
+    )
+    p.add_argument("--objective", choices=["quickest", "safest"], default="quickest")
+    p.add_argument("--deadline", type=int, default=None, metavar="MINUTES")
+    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
+    p.set_defaults(run=_cmd_evacuate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 ok, 1 bad input, 2 usage, 3 infeasible).
+
+    Examples
+    --------
+    >>> from evacplan.io import seed_path
+    >>> main(["validate", str(seed_path("tiny"))])  # doctest: +ELLIPSIS
+    ok: .../tiny.yaml ('tiny': 1 posts, 6 staff, 5 places, 5 links)
+    0
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except EvacplanError as err:
+        print(f"evacplan {args.command}: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("evacplan: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug, not bad input: say so plainly
+        if args.debug:
+            raise
+        print(
+            f"evacplan {args.command}: internal error {type(err).__name__}: {err} "
+            "(rerun with --debug for the traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

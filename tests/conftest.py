@@ -1,0 +1,39 @@
+"""Shared fixtures: the seed scenarios, as models and as raw data to break."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from evacplan import Scenario
+from evacplan.io import load_scenario, seed_path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def tiny_data() -> dict[str, Any]:
+    """The tiny seed as plain data (a fresh copy is made per test by `raw`)."""
+    return yaml.safe_load(seed_path("tiny").read_text())
+
+
+@pytest.fixture
+def raw(tiny_data: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of the tiny seed's data, for a test to break."""
+    return copy.deepcopy(tiny_data)
+
+
+@pytest.fixture(scope="session")
+def tiny() -> Scenario:
+    """The tiny seed scenario: one post, six staff, five places."""
+    return load_scenario(seed_path("tiny"))
+
+
+@pytest.fixture(scope="session")
+def founding() -> Scenario:
+    """The founding scenario: UK posts in Baghdad and Tehran, January 2020."""
+    return load_scenario(seed_path("uk-iraq-iran-2020"))

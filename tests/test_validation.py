@@ -1,0 +1,370 @@
+"""Bad input: every fault is named, with its path in the file, all at once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from evacplan import Scenario, ScenarioError
+from evacplan.io import load_scenario
+
+Data = dict[str, Any]
+
+
+def _set(path: str, value: Any) -> Callable[[Data], None]:
+    """A mutation that sets (or, with value ..., deletes) one key of the raw data."""
+
+    def mutate(data: Data) -> None:
+        *parents, last = path.replace("]", "").replace("[", ".").split(".")
+        node: Any = data
+        for part in parents:
+            node = node[int(part)] if part.isdigit() else node[part]
+        if value is ...:
+            del node[int(last) if last.isdigit() else last]
+        elif last.isdigit():
+            node[int(last)] = value
+        else:
+            node[last] = value
+
+    return mutate
+
+
+def _append(section: str, item: Any) -> Callable[[Data], None]:
+    def mutate(data: Data) -> None:
+        data.setdefault(section, []).append(item)
+
+    return mutate
+
+
+# (case id, mutation, expected path, fragment of the message)
+CASES: list[tuple[str, Callable[[Data], None], str, str]] = [
+    (
+        "misspelt post",
+        _set("staff[2].post", "captial"),
+        "staff[2].post",
+        "'captial' is not a post; did you mean 'capital'?",
+    ),
+    (
+        "unknown location",
+        _set("staff[0].location", "residense"),
+        "staff[0].location",
+        "'residense' is not a place; did you mean 'residence'?",
+    ),
+    (
+        "post at unknown place",
+        _set("posts[0].place", "embasy"),
+        "posts[0].place",
+        "did you mean 'embassy'?",
+    ),
+    (
+        "link to unknown place",
+        _set("links[1].target", "airprot"),
+        "links[1].target",
+        "'airprot' is not a place; did you mean 'airport'?",
+    ),
+    ("link to itself", _set("links[1].target", "embassy"), "links[1].target", "to itself"),
+    (
+        "threat on unknown link",
+        _set("threats[0].links", ["airport-raod"]),
+        "threats[0].links[0]",
+        "did you mean 'airport-road'?",
+    ),
+    (
+        "threat on unknown place",
+        _set("threats[1].places", ["airpot"]),
+        "threats[1].places[0]",
+        "did you mean 'airport'?",
+    ),
+    (
+        "threat on unknown region",
+        _set("threats[1].places", ...),
+        "threats[1]",
+        "at least one of regions, places or links",
+    ),
+    (
+        "threat on unknown region name",
+        _append("threats", {"id": "r", "at": 0, "regions": ["capitol"], "risk": 0.5}),
+        "threats[2].regions[0]",
+        "did you mean 'capital'?",
+    ),
+    ("threat without effect", _set("threats[1].closes", ...), "threats[1]", "needs an effect"),
+    (
+        "threat ends before it begins",
+        _set("threats[0].until", "6h"),
+        "threats[0].until",
+        "must come after at",
+    ),
+    (
+        "decision point for unknown post",
+        _set("decision_points[0].posts", ["capitol"]),
+        "decision_points[0].posts[0]",
+        "'capitol' is not a post; did you mean 'capital'?",
+    ),
+    (
+        "decision point on unknown threat",
+        _set("decision_points[0].on_threat", "airport-close"),
+        "decision_points[0].on_threat",
+        "did you mean 'airport-closes'?",
+    ),
+    (
+        "decision point without trigger",
+        _set("decision_points[0].at", ...),
+        "decision_points[0]",
+        "needs a trigger",
+    ),
+    (
+        "duplicate staff id",
+        _set("staff[5].id", "cap-01"),
+        "staff[5].id",
+        "duplicate staff id 'cap-01' (first at staff[0])",
+    ),
+    (
+        "duplicate place id",
+        _set("places[4].id", "embassy"),
+        "places[4].id",
+        "duplicate place id 'embassy'",
+    ),
+    ("duplicate link id", _set("links[2].id", "airport-road"), "links[2].id", "duplicate link id"),
+    (
+        "duplicate function",
+        _set("posts[0].requirements[1].function", "head-of-mission"),
+        "posts[0].requirements[1].function",
+        "duplicate function id",
+    ),
+    (
+        "duplicate post",
+        _append("posts", {"id": "capital", "name": "Again", "place": "embassy"}),
+        "posts[1].id",
+        "duplicate post id",
+    ),
+    (
+        "zero capacity",
+        _set("links[0].capacity_per_hour", 0),
+        "links[0].capacity_per_hour",
+        "greater than 0",
+    ),
+    (
+        "negative minutes",
+        _set("links[0].minutes", -5),
+        "links[0].minutes",
+        "greater than or equal to 0",
+    ),
+    ("risk above one", _set("links[1].risk", 1.5), "links[1].risk", "less than or equal to 1"),
+    (
+        "risk negative",
+        _set("threats[0].risk", -0.1),
+        "threats[0].risk",
+        "greater than or equal to 0",
+    ),
+    (
+        "negative minimum",
+        _set("posts[0].requirements[0].minimum.minimal", -1),
+        "posts[0].requirements[0].minimum.minimal",
+        "greater than or equal to 0",
+    ),
+    (
+        "minimum for unknown posture",
+        _set("posts[0].requirements[0].minimum.minmal", 1),
+        "posts[0].requirements[0].minimum.minmal",
+        "'minmal' is not a posture; did you mean 'minimal'?",
+    ),
+    (
+        "suspended needs people",
+        _set("posts[0].requirements[0].minimum.suspended", 1),
+        "posts[0].requirements[0].minimum.suspended",
+        "suspended post is closed",
+    ),
+    (
+        "negative dependants",
+        _set("staff[1].dependants", -2),
+        "staff[1].dependants",
+        "greater than or equal to 0",
+    ),
+    ("fractional dependants", _set("staff[1].dependants", 1.5), "staff[1].dependants", "integer"),
+    (
+        "negative min_retained",
+        _set("posts[0].min_retained", -1),
+        "posts[0].min_retained",
+        "greater than or equal to 0",
+    ),
+    (
+        "unknown category",
+        _set("staff[0].category", "diplomatic"),
+        "staff[0].category",
+        "'diplomatic' is not a category; did you mean 'diplomat'?",
+    ),
+    (
+        "unknown place kind",
+        _set("places[4].kind", "safehaven"),
+        "places[4].kind",
+        "'safehaven' is not a place kind; did you mean 'safe_haven'?",
+    ),
+    ("unknown mode", _set("links[4].mode", "plane"), "links[4].mode", "is not a mode"),
+    (
+        "unknown posture",
+        _set("posts[0].posture", "evacuate"),
+        "posts[0].posture",
+        "is not a posture",
+    ),
+    (
+        "misspelt key",
+        _set("staff[3].dependents", 2),
+        "staff[3].dependents",
+        "unknown key 'dependents'; did you mean 'dependants'?",
+    ),
+    (
+        "unknown top-level key",
+        _set("stafff", []),
+        "stafff",
+        "unknown key 'stafff'; did you mean 'staff'?",
+    ),
+    (
+        "missing required key",
+        _set("links[0].minutes", ...),
+        "links[0].minutes",
+        "required key is missing",
+    ),
+    ("missing posts", _set("posts", ...), "posts", "required key is missing"),
+    (
+        "must remain and must leave",
+        _set("staff[0].must_leave", True),
+        "staff[0].must_leave",
+        "cannot both have to remain and have to leave",
+    ),
+    ("bad start", _set("start", "next tuesday"), "start", "datetime"),
+    ("bad time", _set("threats[0].at", "soon"), "threats[0].at", "'soon' is not a time"),
+    ("negative offset", _set("threats[0].at", -60), "threats[0].at", "negative"),
+    (
+        "time before start",
+        _set("threats[0].at", "2020-01-01T00:00:00Z"),
+        "threats[0].at",
+        "before the start",
+    ),
+    (
+        "window closes before it opens",
+        _set("links[4].opens", "3h"),
+        "links[4].closes",
+        "must come after opens",
+    ),
+    ("id with spaces", _set("places[0].id", "the embassy"), "places[0].id", "not a valid id"),
+    (
+        "latitude out of range",
+        _set("places[0].lat", 133.3),
+        "places[0].lat",
+        "less than or equal to 90",
+    ),
+    ("step of zero minutes", _set("step_minutes", 0), "step_minutes", "greater than 0"),
+    (
+        "max functions zero",
+        _set("policy", {"max_functions_per_person": 0}),
+        "policy.max_functions_per_person",
+        "greater than or equal to 1",
+    ),
+    (
+        "skills as a string",
+        _set("staff[0].skills", "leadership"),
+        "staff[0].skills",
+        "skills is a list",
+    ),
+    ("staff entry not a mapping", _set("staff[2]", "cap-03"), "staff[2]", "valid dictionary"),
+    (
+        "infinite capacity",
+        _set("links[0].capacity_per_hour", float("inf")),
+        "links[0].capacity_per_hour",
+        "finite number",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path", "fragment"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_bad_input_is_named_with_its_path(
+    raw: Data, mutate: Callable[[Data], None], path: str, fragment: str
+) -> None:
+    """Each broken scenario raises ScenarioError naming the fault at its path."""
+    mutate(raw)
+    with pytest.raises(ScenarioError) as err:
+        Scenario(**raw)
+    messages = {p.path: p.message for p in err.value.problems}
+    assert path in messages, f"no problem at {path}: {err.value}"
+    assert fragment in messages[path], messages[path]
+    assert isinstance(err.value, ValueError)
+
+
+def test_every_problem_is_reported_at_once(raw: Data) -> None:
+    """Structural and reference problems come together, in file order."""
+    raw["links"][0]["capacity_per_hour"] = -1
+    raw["staff"][1]["post"] = "nowhere"
+    raw["staff"][4]["colour"] = "blue"
+    raw["decision_points"][0]["posts"] = ["elsewhere"]
+    with pytest.raises(ScenarioError) as err:
+        Scenario(**raw)
+    assert [p.path for p in err.value.problems] == [
+        "links[0].capacity_per_hour",
+        "staff[1].post",
+        "staff[4].colour",
+        "decision_points[0].posts[0]",
+    ]
+    assert str(err.value).startswith("invalid scenario: 4 problems\n  links[0].capacity_per_hour:")
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix", "fragment"),
+    [
+        ("", ".yaml", "the file is empty"),
+        ("name: [unclosed", ".yaml", "line 1"),
+        ("name: a\nname: b\n", ".yaml", "duplicate key 'name'"),
+        ("- a\n- b\n", ".yaml", "must be a mapping of keys to values, not a list"),
+        ("just words", ".yaml", "not a str"),
+        ('{"name": }', ".json", "invalid JSON"),
+        ('{"name": NaN}', ".json", "NaN is not a number"),
+        ("name: x", ".txt", "unknown file type '.txt'"),
+        ("!!python/object/apply:os.system ['true']", ".yaml", "invalid YAML"),
+        ("1: one\n", ".yaml", "key 1 is not a string"),
+    ],
+    ids=[
+        "empty",
+        "yaml syntax",
+        "duplicate key",
+        "list",
+        "scalar",
+        "json syntax",
+        "nan",
+        "extension",
+        "unsafe tag",
+        "int key",
+    ],
+)
+def test_broken_files(tmp_path: Path, text: str, suffix: str, fragment: str) -> None:
+    """Files that are not scenarios at all are rejected with one clear message naming the file."""
+    path = tmp_path / f"broken{suffix}"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert fragment in str(err.value)
+    assert str(path) in str(err.value)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    """A missing file is named, not a FileNotFoundError traceback."""
+    with pytest.raises(ScenarioError, match="no such file"):
+        load_scenario(tmp_path / "absent.yaml")
+
+
+def test_json_and_yaml_report_the_same_problems(tmp_path: Path, raw: Data) -> None:
+    """The same broken scenario gives the same problems from either format."""
+    raw["staff"][0]["post"] = "captial"
+    (tmp_path / "s.json").write_text(json.dumps(raw))
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(raw))
+    problems = []
+    for name in ("s.json", "s.yaml"):
+        with pytest.raises(ScenarioError) as err:
+            load_scenario(tmp_path / name)
+        problems.append(err.value.problems)
+    assert problems[0] == problems[1]

@@ -172,6 +172,15 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
 # --- cross-references, read from raw input ------------------------------------------
 
 
+def _usable(data: Mapping[str, Any], section: str, *, required: bool = False) -> bool:
+    """Whether references into a section can be checked: it is a list (an absent optional one
+    is empty). References into a missing or malformed section are not reported one by one:
+    the section's own problem says it all."""
+    if section not in data:
+        return not required
+    return isinstance(data[section], (list, tuple))
+
+
 def _items(data: Mapping[str, Any], section: str) -> list[tuple[int, Mapping[str, Any]]]:
     value = data.get(section)
     if not isinstance(value, (list, tuple)):
@@ -211,14 +220,15 @@ def _ids(
 
 
 def _ref(
-    value: Any, valid: Mapping[str, Any] | set[str], path: str, what: str, problems: list[Problem]
+    value: Any, valid: Mapping[str, Any] | set[str] | None, path: str, what: str, problems: list[Problem]
 ) -> None:
-    if isinstance(value, str) and value not in valid:
+    """Report ``value`` unless it is in ``valid`` (None: the section it points to is itself broken)."""
+    if valid is not None and isinstance(value, str) and value not in valid:
         problems.append(Problem(path, f"{value!r} is not {what}{suggest(value, valid)}"))
 
 
 def _refs(
-    values: Any, valid: Mapping[str, Any] | set[str], path: str, what: str, problems: list[Problem]
+    values: Any, valid: Mapping[str, Any] | set[str] | None, path: str, what: str, problems: list[Problem]
 ) -> None:
     if isinstance(values, (list, tuple)):
         for j, value in enumerate(values):
@@ -293,11 +303,15 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
     start = _start(data)
 
     places = _items(data, "places")
-    place_ids = _ids(places, "places", "id", "place", problems)
-    regions = {p["region"] for _, p in places if isinstance(p.get("region"), str)}
+    place_ids: dict[str, int] | None = _ids(places, "places", "id", "place", problems)
+    regions: set[str] | None = {p["region"] for _, p in places if isinstance(p.get("region"), str)}
+    if not _usable(data, "places", required=True):
+        place_ids = regions = None
 
     links = _items(data, "links")
-    link_ids = _ids(links, "links", "id", "link", problems)
+    link_ids: dict[str, int] | None = _ids(links, "links", "id", "link", problems)
+    if not _usable(data, "links"):
+        link_ids = None
     for i, link in links:
         _ref(link.get("source"), place_ids, f"links[{i}].source", "a place", problems)
         _ref(link.get("target"), place_ids, f"links[{i}].target", "a place", problems)
@@ -310,7 +324,9 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
         return problems
 
     posts = _items(data, "posts")
-    post_ids = _ids(posts, "posts", "id", "post", problems)
+    post_ids: dict[str, int] | None = _ids(posts, "posts", "id", "post", problems)
+    if not _usable(data, "posts", required=True):
+        post_ids = None
     for i, post in posts:
         _ref(post.get("place"), place_ids, f"posts[{i}].place", "a place", problems)
         requirements = _items(post, "requirements")
@@ -345,7 +361,9 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
             )
 
     threats = _items(data, "threats")
-    threat_ids = _ids(threats, "threats", "id", "threat", problems)
+    threat_ids: dict[str, int] | None = _ids(threats, "threats", "id", "threat", problems)
+    if not _usable(data, "threats"):
+        threat_ids = None
     for i, threat in threats:
         _refs(
             threat.get("regions"),

@@ -24,7 +24,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError
 
 from evacplan._time import When, minutes_after
 from evacplan.errors import ScenarioError
@@ -49,7 +49,10 @@ __all__ = [
 Id = Annotated[str, StringConstraints(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
 """A slug: letters, digits, '-', '_', '.', ':'; no spaces."""
 
-Risk = Annotated[float, Field(ge=0.0, le=1.0)]
+# Numbers and flags are strict: `true` is not a capacity, and "yes" is not a flag.
+Risk = Annotated[float, Strict(), Field(ge=0.0, le=1.0)]
+Count = Annotated[int, Strict(), Field(ge=0)]
+Flag = Annotated[bool, Strict()]
 
 
 class PlaceKind(StrEnum):
@@ -148,9 +151,9 @@ class Place(_Model):
     kind: PlaceKind
     name: str | None = None
     region: str | None = None
-    lat: Annotated[float, Field(ge=-90, le=90)] | None = None
-    lon: Annotated[float, Field(ge=-180, le=180)] | None = None
-    safe: bool | None = None
+    lat: Annotated[float, Strict(), Field(ge=-90, le=90)] | None = None
+    lon: Annotated[float, Strict(), Field(ge=-180, le=180)] | None = None
+    safe: Flag | None = None
     """Safe regardless of kind; a safe_haven is safe unless ``safe: false``."""
 
     @property
@@ -171,11 +174,11 @@ class Link(_Model):
     id: Id | None = None
     source: Id
     target: Id
-    minutes: Annotated[float, Field(ge=0)]
-    capacity_per_hour: Annotated[float, Field(gt=0)]
+    minutes: Annotated[float, Strict(), Field(ge=0)]
+    capacity_per_hour: Annotated[float, Strict(), Field(gt=0)]
     mode: Mode = Mode.ROAD
     risk: Risk = 0.0
-    two_way: bool = True
+    two_way: Flag = True
     opens: When | None = None
     closes: When | None = None
     name: str | None = None
@@ -192,7 +195,7 @@ class Requirement(_Model):
 
     function: Id
     skill: Annotated[str, StringConstraints(min_length=1)]
-    minimum: dict[Posture, Annotated[int, Field(ge=0)]] = Field(default_factory=dict)
+    minimum: dict[Posture, Count] = Field(default_factory=dict)
     """People needed at each posture; a posture not named needs none."""
 
     def slots(self, posture: Posture | str) -> int:
@@ -208,7 +211,7 @@ class Post(_Model):
     name: str
     place: Id
     posture: Posture = Posture.NORMAL
-    min_retained: Annotated[int, Field(ge=0)] = 2
+    min_retained: Count = 2
     requirements: tuple[Requirement, ...] = ()
 
 
@@ -219,14 +222,14 @@ class StaffMember(_Model):
     post: Id
     skills: tuple[Annotated[str, StringConstraints(min_length=1)], ...] = ()
     category: Category
-    dependants: Annotated[int, Field(ge=0)] = 0
+    dependants: Count = 0
     location: Id
     name: str | None = None
-    must_remain: bool = False
-    must_leave: bool = False
-    volunteer: bool = False
-    vulnerable: bool = False
-    relocate: bool | None = None
+    must_remain: Flag = False
+    must_leave: Flag = False
+    volunteer: Flag = False
+    vulnerable: Flag = False
+    relocate: Flag | None = None
     """Moved to a safe haven when departing; default true, false for locally engaged staff."""
 
     @property
@@ -251,7 +254,7 @@ class ThreatEvent(_Model):
     links: tuple[Id, ...] = ()
     risk: Risk | None = None
     """Risk per traversal from ``at``: links it touches carry at least this."""
-    closes: bool = False
+    closes: Flag = False
 
 
 class DecisionPoint(_Model):
@@ -271,8 +274,8 @@ class DecisionPoint(_Model):
 class Policy(_Model):
     """Rules of the ministry that apply to every post."""
 
-    max_functions_per_person: Annotated[int, Field(ge=1)] = 1
-    relocate_locally_engaged: bool = False
+    max_functions_per_person: Annotated[int, Strict(), Field(ge=1)] = 1
+    relocate_locally_engaged: Flag = False
     """Whether departing locally engaged staff are moved to a safe haven by default."""
 
 
@@ -347,10 +350,10 @@ class Scenario(_Checked):
     from Python objects runs the same checks.
     """
 
-    name: str
+    name: Annotated[str, StringConstraints(min_length=1)]
     start: datetime
     description: str | None = None
-    step_minutes: Annotated[int, Field(gt=0)] = 5
+    step_minutes: Annotated[int, Strict(), Field(gt=0)] = 5
     places: tuple[Place, ...]
     links: tuple[Link, ...] = ()
     posts: tuple[Post, ...]

@@ -368,3 +368,13 @@ def test_json_and_yaml_report_the_same_problems(tmp_path: Path, raw: Data) -> No
             load_scenario(tmp_path / name)
         problems.append(err.value.problems)
     assert problems[0] == problems[1]
+
+
+@pytest.mark.parametrize("section", ["places", "posts"])
+@pytest.mark.parametrize("value", [None, {"a": 1}, ...], ids=["null", "mapping", "missing"])
+def test_a_broken_section_is_one_problem(raw: Data, section: str, value: Any) -> None:
+    """References into a broken section are not listed one by one: the section's fault says it."""
+    _set(section, value)(raw)
+    with pytest.raises(ScenarioError) as err:
+        Scenario(**raw)
+    assert [p.path for p in err.value.problems] == [section]

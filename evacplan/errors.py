@@ -10,7 +10,7 @@ status ``infeasible`` and the reasons, never raised.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 __all__ = ["EvacplanError", "Problem", "ScenarioError", "SolverError"]
@@ -36,13 +36,20 @@ class Problem:
     --------
     >>> str(Problem("staff[3].post", "'bagdad' is not a post"))
     "staff[3].post: 'bagdad' is not a post"
+    >>> str(Problem("staff[3].post", "'bagdad' is not a post", line=57))
+    "staff[3].post (line 57): 'bagdad' is not a post"
     """
 
     path: str
     message: str
+    line: int | None = None
+    """The line in the file, when known (YAML files)."""
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
+        where = self.path
+        if self.line is not None:
+            where = f"{where} (line {self.line})" if where else f"line {self.line}"
+        return f"{where}: {self.message}" if where else self.message
 
 
 class ScenarioError(EvacplanError, ValueError):
@@ -74,9 +81,25 @@ class ScenarioError(EvacplanError, ValueError):
         head += f"{n} problem" + ("" if n == 1 else "s")
         return "\n".join([head, *(f"  {p}" for p in self.problems)])
 
-    def with_source(self, source: str) -> ScenarioError:
-        """Return the same error naming the file it came from."""
-        return ScenarioError(self.problems, source=source)
+    def with_source(self, source: str, lines: Mapping[str, int] | None = None) -> ScenarioError:
+        """The same error naming the file it came from, and each problem's line when known."""
+        problems = self.problems
+        if lines:
+            problems = [
+                p if p.line is not None else Problem(p.path, p.message, _line_of(p.path, lines))
+                for p in problems
+            ]
+        return ScenarioError(problems, source=source)
+
+
+def _line_of(path: str, lines: Mapping[str, int]) -> int | None:
+    """The line of ``path``, or of its nearest enclosing entry (a missing key's parent)."""
+    while path:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None
 
 
 class SolverError(EvacplanError, RuntimeError):

@@ -147,7 +147,34 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ScenarioError as err:
-        raise err.with_source(str(path)) from None
+        lines = _yaml_lines(path) if path.suffix.lower() in _YAML else None
+        raise err.with_source(str(path), lines) from None
+
+
+def _yaml_lines(path: Path) -> dict[str, int]:
+    """Map each key path of a YAML file (``staff[3].post``) to its 1-based line."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return {}
+    lines: dict[str, int] = {}
+
+    def walk(node: yaml.Node, where: str) -> None:
+        if where:
+            lines.setdefault(where, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = str(key.value)
+                here = f"{where}.{name}" if where else name
+                lines.setdefault(here, key.start_mark.line + 1)
+                walk(value, here)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, f"{where}[{i}]")
+
+    if root is not None:
+        walk(root, "")
+    return lines
 
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> Path:

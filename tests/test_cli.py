@@ -34,12 +34,16 @@ def test_validate_lists_every_problem(tmp_path: Path) -> None:
     data["staff"][2]["post"] = "captial"
     data["links"][0]["capacity_per_hour"] = 0
     broken = tmp_path / "broken.yaml"
-    broken.write_text(yaml.safe_dump(data))
+    broken.write_text(yaml.safe_dump(data, sort_keys=False))
+    line = broken.read_text().splitlines().index("  post: captial") + 1
     result = run("validate", str(seed_path("tiny")), str(broken))
     assert result.returncode == 1
     assert "ok: " in result.stdout
     assert "2 problems" in result.stderr
-    assert "staff[2].post: 'captial' is not a post; did you mean 'capital'?" in result.stderr
+    assert (
+        f"staff[2].post (line {line}): 'captial' is not a post; did you mean 'capital'?"
+        in result.stderr
+    )
     assert "links[0].capacity_per_hour" in result.stderr
     assert "Traceback" not in result.stderr
 

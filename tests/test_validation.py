@@ -358,7 +358,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_json_and_yaml_report_the_same_problems(tmp_path: Path, raw: Data) -> None:
-    """The same broken scenario gives the same problems from either format."""
+    """The same broken scenario gives the same problems from either format (YAML adds lines)."""
     raw["staff"][0]["post"] = "captial"
     (tmp_path / "s.json").write_text(json.dumps(raw))
     (tmp_path / "s.yaml").write_text(yaml.safe_dump(raw))
@@ -367,7 +367,30 @@ def test_json_and_yaml_report_the_same_problems(tmp_path: Path, raw: Data) -> No
         with pytest.raises(ScenarioError) as err:
             load_scenario(tmp_path / name)
         problems.append(err.value.problems)
-    assert problems[0] == problems[1]
+    json_problems, yaml_problems = problems
+    assert [(p.path, p.message) for p in json_problems] == [
+        (p.path, p.message) for p in yaml_problems
+    ]
+    assert all(p.line is None for p in json_problems)
+    assert all(p.line is not None for p in yaml_problems)
+
+
+def test_yaml_problems_carry_their_line(tmp_path: Path) -> None:
+    """A problem in a YAML file names its line; a missing key names its entry's line."""
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "name: x\nstart: 2020-01-03T00:00:00Z\nplaces:\n  - id: a\n    kind: post\n"
+        "posts:\n  - id: p\n    name: P\n    place: b\nlinks:\n  - source: a\n    target: a\n"
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    found = {p.path: p.line for p in err.value.problems}
+    assert found == {
+        "links[0].minutes": 11,
+        "links[0].capacity_per_hour": 11,
+        "links[0].target": 12,
+        "posts[0].place": 9,
+    }
 
 
 @pytest.mark.parametrize("section", ["places", "posts"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from evacplan import Scenario, ScenarioError
 from evacplan.io import load_scenario
@@ -401,3 +404,52 @@ def test_a_broken_section_is_one_problem(raw: Data, section: str, value: Any) ->
     with pytest.raises(ScenarioError) as err:
         Scenario(**raw)
     assert [p.path for p in err.value.problems] == [section]
+
+
+def _paths(node: Any, where: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key path in a nested structure of dicts and lists."""
+    out = [where] if where else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out += _paths(value, (*where, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out += _paths(value, (*where, i))
+    return out
+
+
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 10),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=8),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.sampled_from(["embassy", "capital", "minimal", "96h", "2020-01-01T00:00:00Z", "cap-01"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_corruption_is_a_scenario_error_or_valid(tiny_data: Data, data: st.DataObject) -> None:
+    """Replacing or deleting values anywhere never crashes: valid, or ScenarioError with paths."""
+    raw = copy.deepcopy(tiny_data)
+    paths = _paths(raw)
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(paths))
+        parent: Any = raw
+        try:
+            for part in path[:-1]:
+                parent = parent[part]
+            if data.draw(st.booleans()):
+                parent[path[-1]] = data.draw(JUNK)
+            elif isinstance(parent, dict):
+                del parent[path[-1]]
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier corruption removed this path
+    try:
+        Scenario(**raw)
+    except ScenarioError as err:
+        assert err.problems
+        assert all(isinstance(p.path, str) and p.message for p in err.problems)

@@ -1,0 +1,359 @@
+"""Maps of a network on a longitude/latitude plot, with matplotlib.
+
+- :func:`plot_network`: places as markers by kind, links as lines coloured by
+  risk, closed links greyed out, optionally at a given minute once link
+  windows and threats apply.
+- :func:`place_positions`: the ``(lon, lat)`` of every place that has
+  coordinates, for drawing more on the same axes (routes, labels).
+
+matplotlib is an optional dependency (``pip install evacplan[plot]``); it is
+imported only when a function here is called, so ``import evacplan.plot``
+works without it.
+
+Every link line :func:`plot_network` draws is a :class:`~matplotlib.lines.Line2D`
+in ``ax.lines`` whose ``gid`` is ``"link:<key>"``, ``<key>`` being the key of
+the link's arcs in :func:`evacplan.network.arcs` (its id, or ``source->target``).
+Every kind of place is one scatter collection in ``ax.collections`` whose
+``gid`` is ``"places:<kind>"``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from evacplan.models import Mode, Network, PlaceKind, Scenario, ThreatEvent
+from evacplan.network import arc_schedules, arcs
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["plot_network", "place_positions"]
+
+# How each kind of place is drawn: marker, size (points^2), face colour, z-order.
+_PLACE_STYLE: dict[PlaceKind, tuple[str, float, str, int]] = {
+    PlaceKind.POST: ("*", 260, "#c1121f", 6),
+    PlaceKind.SAFE_HAVEN: ("s", 90, "#2a9d8f", 5),
+    PlaceKind.AIRPORT: ("^", 90, "#1d4e89", 5),
+    PlaceKind.PORT: ("v", 90, "#1d4e89", 5),
+    PlaceKind.BORDER: ("D", 60, "#f4a261", 5),
+    PlaceKind.ASSEMBLY: ("P", 70, "#7b2cbf", 5),
+    PlaceKind.RESIDENCE: ("o", 30, "#6c757d", 4),
+    PlaceKind.WAYPOINT: (".", 60, "#343a40", 4),
+}
+_KIND_LABEL = {
+    PlaceKind.POST: "post",
+    PlaceKind.SAFE_HAVEN: "safe haven",
+    PlaceKind.AIRPORT: "airport",
+    PlaceKind.PORT: "port",
+    PlaceKind.BORDER: "border crossing",
+    PlaceKind.ASSEMBLY: "assembly area",
+    PlaceKind.RESIDENCE: "residence",
+    PlaceKind.WAYPOINT: "waypoint",
+}
+# Kinds whose names are written beside their marker when annotating.
+_ANNOTATED = {
+    PlaceKind.POST,
+    PlaceKind.SAFE_HAVEN,
+    PlaceKind.AIRPORT,
+    PlaceKind.PORT,
+    PlaceKind.BORDER,
+}
+_MODE_STYLE: dict[Mode, Any] = {
+    Mode.ROAD: "-",
+    Mode.WALK: "-",
+    Mode.AIR: (0, (6, 3)),
+    Mode.SEA: (0, (1, 2)),
+}
+_MODE_WIDTH = {Mode.ROAD: 2.0, Mode.WALK: 1.2, Mode.AIR: 1.4, Mode.SEA: 1.4}
+_CLOSED_COLOUR = "#b0b0b0"
+_CLOSED_STYLE: Any = ":"
+_CMAP = "RdYlGn_r"
+
+
+def _network_and_threats(
+    obj: Network | Scenario, threats: Sequence[ThreatEvent] | None
+) -> tuple[Network, list[ThreatEvent]]:
+    if isinstance(obj, Scenario):
+        return obj.network, list(obj.threats if threats is None else threats)
+    if isinstance(obj, Network):
+        return obj, list(threats or ())
+    raise TypeError(f"expected a Network or a Scenario, got {type(obj).__name__}")
+
+
+def place_positions(network: Network | Scenario) -> dict[str, tuple[float, float]]:
+    """The ``(lon, lat)`` of every place that has both coordinates.
+
+    Parameters
+    ----------
+    network
+        A Network or a Scenario.
+
+    Returns
+    -------
+    dict
+        Place id to ``(x, y) = (lon, lat)``, the coordinates :func:`plot_network` draws in.
+        Places missing either coordinate are left out.
+
+    Examples
+    --------
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> place_positions(load_scenario(seed_path("tiny")))["haven"]
+    (42.0, 32.0)
+    """
+    net, _ = _network_and_threats(network, ())
+    return {
+        p.id: (float(p.lon), float(p.lat))
+        for p in net.places
+        if p.lat is not None and p.lon is not None
+    }
+
+
+def _link_states(
+    net: Network, threats: list[ThreatEvent], minute: float | None
+) -> dict[int, tuple[str, bool, float]]:
+    """For each link index: its arc key, whether it is open, and its risk (at ``minute``).
+
+    A link is open when either of its directions is, and carries the higher
+    of its directions' risks. Without a minute, links are as written.
+    """
+    states: dict[int, tuple[str, bool, float]] = {}
+    if minute is None:
+        for arc in arcs(net):
+            states.setdefault(arc.link, (arc.key, True, arc.risk))
+        return states
+    for schedule in arc_schedules(net, threats):
+        is_open, risk = schedule.at(minute)
+        arc = schedule.arc
+        key, was_open, was_risk = states.get(arc.link, (arc.key, False, 0.0))
+        states[arc.link] = (key, was_open or is_open, max(was_risk, risk))
+    return states
+
+
+def plot_network(
+    network_or_scenario: Network | Scenario,
+    *,
+    ax: Axes | None = None,
+    minute: float | None = None,
+    threats: Sequence[ThreatEvent] | None = None,
+    annotate: bool = True,
+    risk_max: float | None = None,
+    colorbar: bool = True,
+    legend: bool = True,
+) -> Axes:
+    """Draw places and links on a longitude/latitude plot, links coloured by risk.
+
+    Each place with coordinates gets a marker by kind (posts, safe havens,
+    airports, ports, border crossings, assembly areas, residences,
+    waypoints). Each link whose two ends have coordinates is one straight
+    line, coloured by its risk on a colour bar; air links are dashed, sea
+    links dotted. With ``minute``, link windows and threats apply: risks are
+    those in force then, and links closed then are drawn grey and dotted.
+    Places without coordinates, and links that touch them, are skipped and
+    counted in the legend; they never cause an error.
+
+    Parameters
+    ----------
+    network_or_scenario
+        A Network, or a Scenario (whose threats apply unless ``threats`` is given).
+    ax
+        Axes to draw on; a new figure is made when None.
+    minute
+        Minutes from the start at which to show the network. None shows the
+        links as written: base risks, every link open.
+    threats
+        Threat events to apply instead of the scenario's (only with ``minute``).
+    annotate
+        Write the names of posts, safe havens, airports, ports and border crossings.
+    risk_max
+        The risk at the top of the colour scale; by default the highest risk
+        drawn (at least 0.05). Fix it to compare plots at different minutes.
+    colorbar, legend
+        Whether to add the risk colour bar and the legend.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on. Link lines are in ``ax.lines`` with ``gid``
+        ``"link:<key>"``; place markers are in ``ax.collections`` with ``gid``
+        ``"places:<kind>"``.
+
+    Raises
+    ------
+    TypeError
+        If ``network_or_scenario`` is neither a Network nor a Scenario.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> scenario = load_scenario(seed_path("tiny"))
+    >>> ax = plot_network(scenario, minute=48 * 60)    # the airport has closed by now
+    >>> len(ax.lines)                                  # one line per link
+    5
+    >>> sorted(line.get_gid() for line in ax.lines if line.get_linestyle() == ":")
+    ['link:airport-road', 'link:flight']
+    >>> plt.close(ax.figure)
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import Normalize
+    from matplotlib.lines import Line2D
+
+    net, events = _network_and_threats(network_or_scenario, threats)
+    positions = place_positions(net)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 7), layout="constrained")
+
+    states = _link_states(net, events, minute)
+    drawn = [
+        (i, link)
+        for i, link in enumerate(net.links)
+        if link.source in positions and link.target in positions
+    ]
+    risks = [states[i][2] for i, _ in drawn if states[i][1]]
+    top = risk_max if risk_max is not None else max([0.05, *risks])
+    norm = Normalize(vmin=0.0, vmax=top)
+    cmap = plt.get_cmap(_CMAP)
+
+    # Links first, so markers sit on top; the riskiest open links drawn last.
+    order = sorted(drawn, key=lambda item: (states[item[0]][1], states[item[0]][2]))
+    for i, link in order:
+        key, is_open, risk = states[i]
+        (x0, y0), (x1, y1) = positions[link.source], positions[link.target]
+        colour: Any
+        if is_open:
+            colour, style, alpha, z = cmap(norm(risk)), _MODE_STYLE[link.mode], 0.95, 2
+        else:
+            colour, style, alpha, z = _CLOSED_COLOUR, _CLOSED_STYLE, 0.8, 1
+        ax.plot(
+            [x0, x1],
+            [y0, y1],
+            color=colour,
+            linestyle=style,
+            alpha=alpha,
+            zorder=z,
+            linewidth=_MODE_WIDTH[link.mode],
+            gid=f"link:{key}",
+            label=f"_link:{key}",
+        )
+
+    handles: list[Any] = []
+    for kind, (marker, size, colour, z) in _PLACE_STYLE.items():
+        places = [p for p in net.places if p.kind == kind and p.id in positions]
+        if not places:
+            continue
+        xs = [positions[p.id][0] for p in places]
+        ys = [positions[p.id][1] for p in places]
+        edges = [
+            "#2a9d8f" if p.is_safe and kind != PlaceKind.SAFE_HAVEN else "black" for p in places
+        ]
+        ax.scatter(
+            xs,
+            ys,
+            s=size,
+            marker=marker,
+            c=colour,
+            edgecolors=edges,
+            linewidths=0.8,
+            zorder=z,
+            gid=f"places:{kind.value}",
+            label=f"_places:{kind.value}",
+        )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker=marker,
+                markersize=8,
+                markerfacecolor=colour,
+                markeredgecolor="black",
+                label=_KIND_LABEL[kind],
+            )
+        )
+        if annotate:
+            for p in places:
+                if kind in _ANNOTATED or p.is_safe:
+                    ax.annotate(
+                        _short_name(p.name or p.id),
+                        positions[p.id],
+                        xytext=(4, 4),
+                        textcoords="offset points",
+                        fontsize=7,
+                        zorder=7,
+                    )
+
+    modes = {link.mode for _, link in drawn}
+    for mode, label in ((Mode.AIR, "air link"), (Mode.SEA, "sea link")):
+        if mode in modes:
+            handles.append(Line2D([], [], color="black", linestyle=_MODE_STYLE[mode], label=label))
+    if any(not states[i][1] for i, _ in drawn):
+        handles.append(
+            Line2D([], [], color=_CLOSED_COLOUR, linestyle=_CLOSED_STYLE, label="closed link")
+        )
+    missing = len(net.places) - len(positions)
+    skipped = len(net.links) - len(drawn)
+    if missing:
+        note = f"{missing} place{'s' if missing != 1 else ''} without coordinates not drawn"
+        if skipped:
+            note += f" ({skipped} link{'s' if skipped != 1 else ''} skipped)"
+        handles.append(Line2D([], [], linestyle="none", label=note))
+
+    if positions:
+        mean_lat = sum(y for _, y in positions.values()) / len(positions)
+        # Keep a degree of longitude shorter than one of latitude, as on the ground.
+        ax.set_aspect(1.0 / max(math.cos(math.radians(mean_lat)), 0.1), adjustable="box")
+    else:
+        ax.text(
+            0.5,
+            0.5,
+            "no place has coordinates",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color="grey",
+        )
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    title = net.name or "network"
+    if minute is not None:
+        title += f" at {_hours(minute)}"
+    ax.set_title(title)
+    if colorbar and drawn:
+        from matplotlib.cm import ScalarMappable
+
+        mappable = ScalarMappable(norm=norm, cmap=cmap)
+        ax.figure.colorbar(mappable, ax=ax, shrink=0.7, label="risk per traversal")
+    if legend and handles:
+        ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.85)
+    return ax
+
+
+def _short_name(name: str) -> str:
+    """A place's name without its parenthetical, for a map label.
+
+    Examples
+    --------
+    >>> _short_name("British Embassy Baghdad (International Zone)")
+    'British Embassy Baghdad'
+    """
+    return name.split(" (", 1)[0].strip() or name
+
+
+def _hours(minute: float) -> str:
+    """``"+12h"``, ``"+1h30m"``: a minute offset for a title.
+
+    Examples
+    --------
+    >>> _hours(0), _hours(720), _hours(90), _hours(45), _hours(0.5)
+    ('+0h', '+12h', '+1h30m', '+45m', '+0.5m')
+    """
+    if minute != int(minute):
+        return f"+{minute:g}m"
+    hours, rest = divmod(int(minute), 60)
+    if not hours:
+        return f"+{rest}m" if rest else "+0h"
+    return f"+{hours}h{rest:02d}m" if rest else f"+{hours}h"

@@ -1,0 +1,154 @@
+"""Tests for evacplan.plot: what plot_network draws, and that it never crashes on missing data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from evacplan import Network, Scenario  # noqa: E402
+from evacplan.io import load_scenario, read_tntp, seed_path, tntp_path  # noqa: E402
+from evacplan.network import arc_schedules  # noqa: E402
+from evacplan.plot import place_positions, plot_network  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    """Close every figure a test opens."""
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Scenario:
+    """The hand-checkable tiny scenario."""
+    return load_scenario(seed_path("tiny"))
+
+
+@pytest.fixture(scope="module")
+def founding() -> Scenario:
+    """The founding UK Iraq/Iran 2020 scenario."""
+    return load_scenario(seed_path("uk-iraq-iran-2020"))
+
+
+def _link_lines(ax: Axes) -> dict[str, Line2D]:
+    return {
+        str(line.get_gid()): line for line in ax.lines if str(line.get_gid()).startswith("link:")
+    }
+
+
+def _marker_count(ax: Axes) -> int:
+    return sum(
+        len(np.asarray(c.get_offsets()))
+        for c in ax.collections
+        if str(c.get_gid()).startswith("places:")
+    )
+
+
+def _legend_texts(ax: Axes) -> list[str]:
+    legend = ax.get_legend()
+    return [] if legend is None else [t.get_text() for t in legend.get_texts()]
+
+
+@pytest.mark.parametrize("seed", ["tiny", "uk-iraq-iran-2020"])
+def test_draws_one_line_per_link_and_one_marker_per_place(seed: str) -> None:
+    """Every link is one line and every place one marker when all have coordinates."""
+    scenario = load_scenario(seed_path(seed))
+    ax = plot_network(scenario)
+    assert len(ax.lines) == len(scenario.links)
+    assert len(_link_lines(ax)) == len(scenario.links)
+    assert _marker_count(ax) == len(scenario.places)
+    kinds = {p.kind.value for p in scenario.places}
+    assert {c.get_gid() for c in ax.collections} == {f"places:{k}" for k in kinds}
+
+
+def test_founding_scenario_at_every_threat(founding: Scenario) -> None:
+    """At each threat's start the closed links are exactly those the schedules call closed."""
+    schedules = arc_schedules(founding)
+    for threat in founding.threats:
+        minute = founding.minute(threat.at)
+        ax = plot_network(founding, minute=minute, risk_max=0.5)
+        open_links = {s.arc.link for s in schedules if s.at(minute)[0]}
+        closed = {f"link:{s.arc.key}" for s in schedules if s.arc.link not in open_links}
+        dotted = {gid for gid, line in _link_lines(ax).items() if line.get_linestyle() == ":"}
+        assert dotted == closed, threat.id
+        assert len(ax.lines) == len(founding.links)
+        plt.close("all")
+
+
+def test_airport_closure_greys_out_its_links(founding: Scenario) -> None:
+    """Once Baghdad airport closes (96h) every link touching it is drawn closed."""
+    ax = plot_network(founding, minute=100 * 60)
+    lines = _link_lines(ax)
+    touching = [link.id for link in founding.links if "bgw-airport" in (link.source, link.target)]
+    assert touching
+    for link_id in touching:
+        assert lines[f"link:{link_id}"].get_linestyle() == ":"
+    assert lines["link:bgd-north-highway"].get_linestyle() == "-"
+    assert "closed link" in _legend_texts(ax)
+
+
+def test_lines_are_coloured_by_risk(tiny: Scenario) -> None:
+    """A riskier open link gets a different colour from the colour map; closed links are grey."""
+    ax = plot_network(tiny, minute=12 * 60, risk_max=0.3)
+    lines = _link_lines(ax)
+    cmap = plt.get_cmap("RdYlGn_r")
+    assert to_rgba(lines["link:airport-road"].get_color()) == pytest.approx(cmap(1.0))
+    assert to_rgba(lines["link:crossing"].get_color()) == pytest.approx(cmap(0.0))
+    assert lines["link:flight"].get_linestyle() == ":"  # its window closed at 2h
+    assert len(ax.figure.axes) == 2  # the map and its colour bar
+
+
+def test_draws_into_given_axes(tiny: Scenario) -> None:
+    """Given an Axes, plot_network draws there and returns it."""
+    fig, (left, right) = plt.subplots(1, 2)
+    assert plot_network(tiny, ax=right, colorbar=False, legend=False) is right
+    assert len(right.lines) == len(tiny.links)
+    assert not left.lines
+    assert right.get_legend() is None
+
+
+def test_skips_places_without_coordinates() -> None:
+    """Places without lat/lon, and links touching them, are skipped and noted in the legend."""
+    net = Network(
+        name="partial",
+        places=[
+            {"id": "a", "kind": "post", "lat": 33.3, "lon": 44.4},
+            {"id": "b", "kind": "waypoint"},
+            {"id": "c", "kind": "safe_haven", "lat": 36.2, "lon": 44.0},
+        ],
+        links=[
+            {"source": "a", "target": "b", "minutes": 10, "capacity_per_hour": 60},
+            {"source": "b", "target": "c", "minutes": 10, "capacity_per_hour": 60},
+            {"source": "a", "target": "c", "minutes": 300, "capacity_per_hour": 60, "risk": 0.2},
+        ],
+    )
+    ax = plot_network(net, minute=0)
+    assert list(_link_lines(ax)) == ["link:a<->c"]
+    assert _marker_count(ax) == 2
+    assert set(place_positions(net)) == {"a", "c"}
+    assert "1 place without coordinates not drawn (2 links skipped)" in _legend_texts(ax)
+
+
+def test_network_without_any_coordinates() -> None:
+    """A TNTP network has no coordinates: nothing is drawn, nothing crashes."""
+    net = read_tntp(tntp_path("SiouxFalls"))
+    ax = plot_network(net)
+    assert not ax.lines
+    assert _marker_count(ax) == 0
+    assert "24 places without coordinates not drawn (76 links skipped)" in _legend_texts(ax)
+
+
+def test_rejects_other_objects() -> None:
+    """Anything but a Network or Scenario is a TypeError naming what it got."""
+    with pytest.raises(TypeError, match="got dict"):
+        plot_network({"places": []})  # type: ignore[arg-type]

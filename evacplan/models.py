@@ -18,7 +18,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
@@ -27,7 +27,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError
 
 from evacplan._time import When, minutes_after
-from evacplan.errors import ScenarioError
+from evacplan.errors import Problem, ScenarioError
 
 __all__ = [
     "Category",
@@ -414,14 +414,30 @@ class Scenario(_Checked):
             times.append(self.minute(threat.at))
         return min(times) if times else None
 
-    def postures(self, *, at: float | None = None) -> dict[str, Posture]:
+    def postures(
+        self, *, at: float | None = None, indicators: Iterable[str] = ()
+    ) -> dict[str, Posture]:
         """Each post's posture under the decision points.
 
-        With ``at`` (minutes from the start), only decision points that have
-        fired by then count, and indicator-only tripwires do not. With
-        ``at=None`` every decision point is taken to fire, so each post gets
-        the highest posture any tripwire reaches: the posture to plan for.
-        A decision point never lowers a post's posture.
+        A timed tripwire (``at`` or ``on_threat``) fires at its minute; a
+        tripwire on an indicator alone is contingent and fires only when its id
+        is in ``indicators``. With ``at`` (minutes from the start), only those
+        that have fired by then count; with ``at=None``, every timed tripwire
+        of the timeline counts, so each post gets the highest posture the
+        timeline reaches: the posture to plan for. A decision point never
+        lowers a post's posture.
+
+        Parameters
+        ----------
+        at
+            Minutes from the start, or None for the whole timeline.
+        indicators
+            Ids of indicator-only decision points that have fired.
+
+        Raises
+        ------
+        ScenarioError
+            If ``indicators`` names something that is not a decision point.
 
         Examples
         --------
@@ -430,12 +446,25 @@ class Scenario(_Checked):
         >>> s.postures(at=0)["capital"], s.postures()["capital"]
         (<Posture.NORMAL: 'normal'>, <Posture.MINIMAL: 'minimal'>)
         """
+        from evacplan._validate import suggest
+
+        fired_ids = set(indicators)
+        known = {point.id for point in self.decision_points}
+        unknown = sorted(fired_ids - known)
+        if unknown:
+            raise ScenarioError(
+                [
+                    Problem("indicators", f"{i!r} is not a decision point{suggest(i, known)}")
+                    for i in unknown
+                ]
+            )
         result = {post.id: post.posture for post in self.posts}
         for point in self.decision_points:
-            if at is not None:
-                fired = self.decision_minute(point)
-                if fired is None or fired > at:
-                    continue
+            fired = self.decision_minute(point)
+            if fired is None and point.id not in fired_ids:
+                continue
+            if at is not None and fired is not None and fired > at:
+                continue
             for post_id in point.posts or tuple(result):
                 result[post_id] = max(result[post_id], point.posture)
         return result

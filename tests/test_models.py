@@ -101,6 +101,19 @@ def test_decision_point_on_threat_fires_with_the_threat(raw: dict) -> None:
     assert s.postures()["capital"] is Posture.SUSPENDED
 
 
+def test_indicator_tripwires_are_contingent(raw: dict) -> None:
+    """A tripwire on an indicator alone fires only when the planner says its indicator has."""
+    raw["decision_points"].append(
+        {"id": "watch", "posture": "suspended", "indicator": "mob at the gate"}
+    )
+    s = Scenario(**raw)
+    assert s.postures()["capital"] is Posture.MINIMAL
+    assert s.postures(indicators=["watch"])["capital"] is Posture.SUSPENDED
+    assert s.postures(at=0, indicators=["watch"])["capital"] is Posture.SUSPENDED
+    with pytest.raises(ScenarioError, match="'wach' is not a decision point; did you mean 'watch'"):
+        s.postures(indicators=["wach"])
+
+
 def test_datetimes_and_offsets_resolve_to_minutes(raw: dict) -> None:
     """A link window may be given as a datetime; it resolves against the start."""
     raw["links"][4]["closes"] = "2020-01-03T08:00:00+00:00"

@@ -1,0 +1,182 @@
+"""Generated scenarios of many posts and staff, for benchmarks and tests.
+
+The mix is meant to look like a foreign ministry's network of posts: every
+post has a head of mission, secure communications and security functions,
+and a random selection of others; staff come in job families (diplomats,
+military, locally engaged, contractors) with a main skill and sometimes one
+or two more; a few must remain or must leave, some volunteer, some are
+vulnerable, many travel with dependants. Every post can be drawn down to
+``minimal`` (a core of staff covers its minimal functions), so benchmarks
+measure proofs, not infeasibility.
+
+Examples
+--------
+>>> s = generate_scenario(posts=2, staff_per_post=10, seed=1)
+>>> len(s.posts), len(s.staff)
+(2, 20)
+>>> generate_scenario(posts=2, staff_per_post=10, seed=1) == s
+True
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from evacplan.models import Scenario
+
+__all__ = ["generate_scenario"]
+
+# function, skill, {posture: minimum} (before scaling), always present
+_FUNCTIONS: tuple[tuple[str, str, tuple[int, int, int], bool], ...] = (
+    ("head-of-mission", "leadership", (1, 1, 1), True),
+    ("deputy", "leadership", (1, 1, 0), False),
+    ("secure-comms", "crypto", (3, 2, 1), True),
+    ("security", "security", (4, 3, 2), True),
+    ("consular", "consular", (4, 2, 1), False),
+    ("political", "political", (3, 1, 0), False),
+    ("defence-liaison", "military-liaison", (2, 1, 1), False),
+    ("medical", "medical", (1, 1, 0), False),
+    ("it-support", "it", (2, 1, 0), False),
+    ("logistics", "logistics", (2, 1, 1), False),
+    ("transport", "driving", (3, 2, 1), False),
+    ("interpreting", "language", (2, 1, 1), False),
+)
+
+# category, weight, skills to draw from (main skill first by weight), dependants range
+_FAMILIES: tuple[tuple[str, float, tuple[str, ...], tuple[int, int]], ...] = (
+    ("diplomat", 0.35, ("political", "consular", "leadership", "language", "crypto"), (0, 4)),
+    ("military", 0.15, ("security", "crypto", "military-liaison", "medical"), (0, 0)),
+    ("locally_engaged", 0.35, ("driving", "language", "logistics", "consular", "it"), (0, 5)),
+    ("contractor", 0.15, ("it", "security", "medical", "logistics"), (0, 1)),
+)
+
+_CATEGORY_OF_SKILL = {
+    "leadership": "diplomat",
+    "political": "diplomat",
+    "consular": "diplomat",
+    "language": "locally_engaged",
+    "crypto": "military",
+    "security": "military",
+    "military-liaison": "military",
+    "medical": "contractor",
+    "it": "contractor",
+    "logistics": "locally_engaged",
+    "driving": "locally_engaged",
+}
+
+
+def generate_scenario(
+    posts: int = 100,
+    staff_per_post: int = 100,
+    *,
+    seed: int = 0,
+    max_functions_per_person: int = 1,
+    name: str | None = None,
+) -> Scenario:
+    """A seeded scenario of ``posts`` posts with ``staff_per_post`` staff each.
+
+    Requirements grow with the post: a post of ``n`` staff needs about
+    ``n / 50`` times the base numbers of each function (at least the base).
+    The same arguments always give the same scenario.
+
+    Parameters
+    ----------
+    posts, staff_per_post
+        Size of the network; ``staff_per_post`` must be at least 10.
+    seed
+        Seed of the generator.
+    max_functions_per_person
+        The scenario's policy.
+    name
+        The scenario's name (default ``generated-<posts>x<staff_per_post>``).
+    """
+    if staff_per_post < 10:
+        raise ValueError("staff_per_post must be at least 10")
+    rng = random.Random(seed)
+    scale = max(1, staff_per_post // 50)
+    places: list[dict[str, Any]] = [{"id": "haven", "kind": "safe_haven"}]
+    links: list[dict[str, Any]] = []
+    post_rows: list[dict[str, Any]] = []
+    staff: list[dict[str, Any]] = []
+    for k in range(posts):
+        pid = f"post-{k:03d}"
+        places += [
+            {"id": f"{pid}-embassy", "kind": "post", "region": pid},
+            {"id": f"{pid}-residence", "kind": "residence", "region": pid},
+        ]
+        links += [
+            {
+                "source": f"{pid}-residence",
+                "target": f"{pid}-embassy",
+                "minutes": 15,
+                "capacity_per_hour": 120,
+            },
+            {
+                "source": f"{pid}-embassy",
+                "target": "haven",
+                "minutes": 240,
+                "capacity_per_hour": 300,
+                "risk": round(rng.uniform(0, 0.2), 3),
+            },
+        ]
+        chosen = [f for f in _FUNCTIONS if f[3] or rng.random() < 0.6]
+        requirements = []
+        core: list[str] = []  # one skill per core member: they cover minimal exactly
+        for function, skill, (normal, reduced, minimal), _ in chosen:
+            mult = 1 if function == "head-of-mission" else scale
+            minimum = {"normal": normal * mult, "reduced": reduced * mult}
+            if minimal:
+                minimum["minimal"] = minimal * mult
+            requirements.append({"function": function, "skill": skill, "minimum": minimum})
+            core += [skill] * (minimal * mult)
+        post_rows.append(
+            {
+                "id": pid,
+                "name": f"Post {k}",
+                "place": f"{pid}-embassy",
+                "min_retained": rng.choice((2, 2, 3)),
+                "requirements": requirements,
+            }
+        )
+        for i in range(staff_per_post):
+            sid = f"{pid}-s{i:04d}"
+            if i < len(core):
+                main = core[i]
+                category = _CATEGORY_OF_SKILL[main]
+                extra: list[str] = []
+            else:
+                family = rng.choices(_FAMILIES, weights=[f[1] for f in _FAMILIES])[0]
+                category, pool = family[0], family[2]
+                main = rng.choice(pool)
+                extra = rng.sample(pool, k=rng.choice((0, 0, 1, 1, 2)))
+            low, high = next(f[3] for f in _FAMILIES if f[0] == category)
+            skills = list(dict.fromkeys([main, *extra]))
+            row: dict[str, Any] = {
+                "id": sid,
+                "post": pid,
+                "category": category,
+                "skills": skills,
+                "dependants": rng.randint(low, high),
+                "location": f"{pid}-residence" if rng.random() < 0.7 else f"{pid}-embassy",
+            }
+            if i == 0:
+                row["must_remain"] = True
+            elif i >= len(core) and rng.random() < 0.02:
+                row["must_leave"] = True
+            if rng.random() < 0.25:
+                row["volunteer"] = True
+            if i and rng.random() < 0.1:
+                row["vulnerable"] = True
+            staff.append(row)
+    return Scenario.model_validate(
+        {
+            "name": name or f"generated-{posts}x{staff_per_post}",
+            "start": "2020-01-03T06:00:00+00:00",
+            "places": places,
+            "links": links,
+            "posts": post_rows,
+            "staff": staff,
+            "policy": {"max_functions_per_person": max_functions_per_person},
+        }
+    )

@@ -522,9 +522,11 @@ def _solve_post(
         model.clear_hints()
         for v, x in zip(variables, solution, strict=True):
             model.add_hint(v, x)
-    if last is None or solution is None:  # every level was constant: read any solution
+    if last is None or solution is None:  # every level was constant: find any plan
         last = _new_solver(workers, seed, None)
-        last.solve(model)
+        if last.solve(model) == cp_model.INFEASIBLE:
+            conflicts = [] if fix is not None else _conflicts(p, seed)
+            return _PostResult(Status.INFEASIBLE, conflicts=conflicts)
         solution = [int(last.value(v)) for v in variables]
     # A later level may improve an earlier one that was not proven (under a time
     # limit): report every level's value in the final solution.

@@ -912,12 +912,26 @@ def _describe(m: StaffMember) -> str:
     return f"{m.id} ({m.name})" if m.name else m.id
 
 
-def _flag_words(m: StaffMember) -> str:
-    words = []
-    if m.vulnerable:
-        words.append("vulnerable")
-    words.append("a volunteer" if m.volunteer else "not a volunteer")
-    return " and ".join(words)
+def _and(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _who_list(people: list[StaffMember], *, flags: bool = True, limit: int = 5) -> str:
+    """``cap-04 (vulnerable, not a volunteer) and cap-05 (not a volunteer)``."""
+
+    def one(m: StaffMember) -> str:
+        if not flags:
+            return m.id
+        words = (["vulnerable"] if m.vulnerable else []) + (
+            ["a volunteer"] if m.volunteer else ["not a volunteer"]
+        )
+        return f"{m.id} ({', '.join(words)})"
+
+    shown = [one(m) for m in people[:limit]]
+    if len(people) > limit:
+        shown.append(f"{len(people) - limit} more")
+    return _and(shown) if shown else "nobody"
 
 
 class DrawdownPlan:
@@ -1128,8 +1142,9 @@ class DrawdownPlan:
         >>> print(plan.explain("cap-03"))  # doctest: +NORMALIZE_WHITESPACE
         cap-03 (Communications officer) stays at capital (minimal) to cover secure-comms
         (skill 'crypto'). No plan keeps capital open at minimal with fewer than 2 people
-        (proven). Without cap-03, the best plan would also keep 2 people but would keep
-        cap-04 instead, who is vulnerable and not a volunteer; cap-03 is a volunteer.
+        (proven). Without cap-03, the best plan would still keep 2 people, but with cap-04
+        (vulnerable, not a volunteer) in place of cap-03 (a volunteer): a worse choice under
+        the preference for volunteers and for releasing the vulnerable (score 3 instead of 1).
         >>> print(plan.explain("cap-05"))  # doctest: +NORMALIZE_WHITESPACE
         cap-05 (Consular officer) leaves capital (minimal). Keeping cap-05 would take 3
         people instead of 2: capital's needs at minimal are met without them. They leave
@@ -1153,7 +1168,7 @@ class DrawdownPlan:
             skills = {f: s for f, s, _ in p.functions}
             head = f"{who} stays at {post_id} ({posture})"
             if duties:
-                what = ", ".join(f"{f} (skill {skills[f]!r})" for f in duties)
+                what = _and([f"{f} (skill {skills[f]!r})" for f in duties])
                 head += f" to cover {what}"
             parts.append(head + ".")
             if member.must_remain:
@@ -1198,11 +1213,11 @@ class DrawdownPlan:
         if self.scenario.relocates(member):
             return f"They leave from {member.location}, {company}, and are moved to a safe haven."
         why = (
-            "locally engaged staff are not moved to a safe haven"
-            if member.category is Category.LOCALLY_ENGAGED
-            else "they are not moved to a safe haven"
+            "locally engaged staff are not relocated unless the scenario says so"
+            if member.category is Category.LOCALLY_ENGAGED and member.relocate is None
+            else "their entry says relocate: false"
         )
-        return f"They stand down at home ({member.location}), {company}: {why}."
+        return f"They stand down at home, {company}, rather than moving to a safe haven ({why})."
 
     def _counterfactual(self, member: StaffMember, *, stay: bool) -> str:
         """Compare the plan with the best plan that decides ``member`` the other way."""
@@ -1214,76 +1229,50 @@ class DrawdownPlan:
         alt = _solve_post(
             q, workers=self.workers, seed=self.seed, deadline=None, fix={g: 1 if stay else 0}
         )
-        mine = self.retained[post_id]
+        name, posture = member.id, p.posture.value
         if alt.status is Status.INFEASIBLE:
-            if stay:  # pragma: no cover - keeping one more person never breaks a rule here
-                return f"Keeping {member.id} would break the post's rules."
-            return f"Without {member.id}, no plan could keep {post_id} open at {p.posture.value}."
+            if stay:  # pragma: no cover - keeping one more person breaks no rule here
+                return f"Keeping {name} would break the post's rules."
+            return f"Without {name}, no plan could keep {post_id} open at {posture}."
         kept, _ = _decode(q, alt)
-        theirs = [q.members[i].id for i in kept]
-        added = [self._index.staff[s] for s in theirs if s not in set(mine)]
-        removed = [self._index.staff[s] for s in mine if s not in set(theirs)]
-        added = [m for m in added if m.id != member.id]
-        removed = [m for m in removed if m.id != member.id]
+        mine = set(self.retained[post_id])
+        theirs = {q.members[i].id for i in kept}
+        staff = self._index.staff
+        added = [staff[s] for s in sorted(theirs - mine)]
+        removed = [staff[s] for s in sorted(mine - theirs)]
+        swap = f"with {_who_list(added)} in place of {_who_list(removed)}" if removed else ""
         mv, av = r.values, alt.values
         worse = next((k for k in range(4) if (av[k] or 0) != (mv[k] or 0)), None)
-        name = member.id
-        if stay:
-            if worse == 0:
+        lead = f"Keeping {name}" if stay else f"Without {name}"
+        if worse == 0:
+            more = f" ({_who_list(added, flags=False)} in place of " if removed else ""
+            more += f"{_who_list(removed, flags=False)})" if removed else ""
+            if stay:
                 return (
                     f"Keeping {name} would take {_people(av[0] or 0)} instead of {mv[0]}: "
-                    f"{post_id}'s needs at {p.posture.value} are met without them."
+                    f"{post_id}'s needs at {posture} are met without them."
                 )
-            if worse == 1:
-                swap = f" instead of {', '.join(m.id for m in removed)}" if removed else ""
-                return (
-                    f"Keeping {name}{swap} would keep as many people but a worse choice: "
-                    f"{name} is {_flag_words(member)}"
-                    + (f", while {self._others(removed, who=False)}" if removed else "")
-                    + " (volunteers are preferred and the vulnerable released first)."
-                )
-            if worse == 2:
-                return (
-                    f"Keeping {name} would change {av[2]} decisions of the previous plan "
-                    f"instead of {mv[2]}."
-                )
-            if worse == 3:
-                return (
-                    f"Keeping {name} would move {av[3]} duties of the previous plan instead "
-                    f"of {mv[3]}."
-                )
-            return self._tie(member, removed, stay=True)
-        if worse == 0:
             return (
                 f"Without {name}, the best plan would keep {_people(av[0] or 0)} instead of "
-                f"{mv[0]}."
+                f"{mv[0]}{more}."
             )
         if worse == 1:
-            instead = f" but would keep {self._others(added)}" if added else ""
             return (
-                f"Without {name}, the best plan would also keep {_people(av[0] or 0)}"
-                f"{instead}; {name} is {_flag_words(member)}."
+                f"{lead}, the best plan would still keep {_people(av[0] or 0)}, but "
+                f"{swap}: a worse choice under the preference for volunteers and for releasing "
+                f"the vulnerable (score {av[1]} instead of {mv[1]})."
             )
         if worse == 2:
             return (
-                f"Without {name}, the plan would change {av[2]} decisions of the previous "
-                f"plan instead of {mv[2]}."
+                f"{lead}, the best plan would change {av[2]} decisions of the previous plan "
+                f"instead of {mv[2]} ({swap})."
             )
         if worse == 3:
             return (
-                f"Without {name}, the plan would move {av[3]} duties of the previous plan "
-                f"instead of {mv[3]}."
+                f"{lead}, the best plan would move {av[3]} duties of the previous plan instead "
+                f"of {mv[3]}."
             )
-        return self._tie(member, added, stay=False)
-
-    def _others(self, people: list[StaffMember], *, who: bool = True) -> str:
-        if who:
-            described = [f"{m.id} instead, who is {_flag_words(m)}" for m in people[:1]]
-            described += [f"{m.id}, who is {_flag_words(m)}" for m in people[1:4]]
-        else:
-            described = [f"{m.id} is {_flag_words(m)}" for m in people[:4]]
-        more = f" and {len(people) - 4} more" if len(people) > 4 else ""
-        return "; ".join(described) + more
+        return self._tie(member, removed if stay else added, stay=stay)
 
     def _tie(self, member: StaffMember, others: list[StaffMember], *, stay: bool) -> str:
         """Words for a tie: an equally good plan decides ``member`` the other way."""

@@ -458,8 +458,9 @@ def test_explain_words(tiny: Scenario) -> None:
     text = plan.explain("cap-03")
     assert "to cover secure-comms (skill 'crypto')" in text
     assert "fewer than 2 people (proven)" in text
-    assert "cap-04 instead, who is vulnerable and not a volunteer" in text
-    assert "Keeping cap-04 instead of cap-03" in plan.explain("cap-04")
+    assert "with cap-04 (vulnerable, not a volunteer) in place of cap-03 (a volunteer)" in text
+    assert "(score 3 instead of 1)" in text
+    assert "Keeping cap-04, the best plan would still keep 2 people" in plan.explain("cap-04")
     assert "with 3 dependants as one party" in plan.explain("cap-04")
     assert "Their dependant leaves as their own party, cap-01/dependants" in plan.explain("cap-01")
 

@@ -576,7 +576,9 @@ def _conflicts(p: _PostProblem, seed: int) -> list[Conflict]:
             ("cover", "max-functions", "min-retained", "must-leave", "must-remain")
         )
     }
-    core.sort(key=lambda t: order[t[1]])
+    place = {f: j for j, (f, _, _) in enumerate(p.functions)}
+    place.update({m.id: i for i, m in enumerate(p.members)})
+    core.sort(key=lambda t: (order[t[1]], place.get(t[2] or "", -1)))
     return [_conflict(p, rule, subject, core) for _, rule, subject in core]
 
 

@@ -48,12 +48,14 @@ Examples
 
 from __future__ import annotations
 
+import gc
 import heapq
 import html
 import math
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any, NamedTuple
@@ -375,7 +377,8 @@ class EvacuationPlan:
         """
         if self._network is None:
             raise SolverError("this plan carries no network to verify against")
-        found = _replay(self)
+        with _no_gc():
+            found = _replay(self)
         if strict and found:
             raise RouteVerificationError(found)
         return found
@@ -466,6 +469,21 @@ class EvacuationPlan:
             "<th>to</th><th>arrives</th><th>route</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>{more}</div>"
         )
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small acyclic objects.
+
+    Its passes over a heap growing by a million stops cost more than the work.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _fmt_num(x: float) -> str:
@@ -685,6 +703,9 @@ class _TEN:
     m_step: np.ndarray
     src_node: np.ndarray
     src_cap: np.ndarray
+    ready: np.ndarray
+    """For each node (and the sink and source, last): the earliest step anyone there could be
+    safe (its step plus its place's distance to safety)."""
 
     @property
     def sink(self) -> int:
@@ -783,6 +804,11 @@ def _expand(
         labels += [np.full(places.size, -1, dtype=np.int64), np.where(net.safe[fv], tail_from, -1)]
     src_ok = valid[src_place] & (lo[src_place] <= src_step) & (src_step <= hi[src_place])
     src_node = np.where(src_ok, off[src_place] + (src_step - lo[src_place]), -1)
+    node_place, node_rank = _ramp(cnt)
+    ready = np.full(n_nodes + 2, -_FOREVER, dtype=np.int64)
+    ready[: node_place.size] = lo[node_place] + node_rank + to_safe[node_place]
+    if tail_from is not None:
+        ready[tail_base : tail_base + n] = tail_from + np.minimum(to_safe, _FOREVER)
     return _TEN(
         horizon=horizon,
         n_nodes=n_nodes,
@@ -795,6 +821,7 @@ def _expand(
         m_step=m_step,
         src_node=src_node.astype(np.int64),
         src_cap=src_count.astype(np.int64),
+        ready=ready,
     )
 
 
@@ -820,6 +847,7 @@ def _prefix_flows(
     source: int,
     t_lo: int,
     t_hi: int,
+    ready: np.ndarray | None = None,
     keep_cuts: bool = False,
 ) -> tuple[np.ndarray, dict[int, Any]]:
     """F(t), the max flow from the source into sink arcs labelled <= t, for t_lo <= t <= t_hi.
@@ -830,6 +858,11 @@ def _prefix_flows(
     A (contract the rest into the sink). Each level of the recursion splits the
     nodes between its two halves, so the work is about log2(t_hi - t_lo) max
     flows over the whole network. A range whose bounds are equal is constant.
+
+    ``ready`` gives each node the earliest step anyone there could be safe:
+    nodes not ready by the middle cannot reach its sinks and are left out of
+    its max flow; they count on the source side (no arc leads from them to a
+    node ready sooner, so the cut is unchanged) and go to the upper half.
 
     With ``keep_cuts``, also returns for each t the pieces of a min cut's
     source side (see :func:`_cut_side`).
@@ -852,7 +885,11 @@ def _prefix_flows(
             values[a - t_lo : b - t_lo + 1] = f_left
             continue
         mid = (a + b) // 2
-        act = (hd != sink) | (lb <= mid)
+        if ready is not None:
+            late_t, late_h = ready[tl] > mid, ready[hd] > mid
+            act = ~late_h & ((hd != sink) | (lb <= mid))
+        else:
+            act = (hd != sink) | (lb <= mid)
         at, ah, ac = tl[act], hd[act], cp[act]
         const_mid = int(c_cap[c_lab <= mid].sum())
         if not (at == source).any() or not (ah == sink).any():
@@ -879,6 +916,9 @@ def _prefix_flows(
         in_a[side] = True
         in_a[source] = True
         ta, ha = in_a[tl], in_a[hd]
+        if ready is not None:
+            ta |= late_t
+            ha |= late_h
         to_sink = hd == sink
         f_mid = int(values[mid - t_lo])
         if a <= mid - 1:
@@ -1008,14 +1048,14 @@ def _earliest_arrival(
     labels = np.concatenate([ten.label, np.full(tails.size - ten.label.size, -1, dtype=np.int64)])
     t_lo = int(labels[heads == ten.sink].min())
     values, cuts = _prefix_flows(
-        tails, heads, caps, labels, ten.sink, ten.source, t_lo, ten.horizon, keep_cuts=True
+        tails, heads, caps, labels, ten.sink, ten.source, t_lo, ten.horizon, ten.ready, True
     )
     if values[-1] < target:
         raise SolverError(f"the horizon carries {values[-1]} of {target} people")
     least = t_lo + int(np.argmax(values >= target))
     cut: list[tuple[int, int, int]] = []
     if least - 1 in cuts:
-        side = _cut_side(cuts[least - 1], ten.n_nodes + 2)
+        side = _cut_side(cuts[least - 1], ten.n_nodes + 2) | (ten.ready > least - 1)
         side[ten.source] = True
         moves = slice(ten.n_hold, ten.n_hold + ten.m_tpl.size)
         lab = ten.label[moves]
@@ -2479,6 +2519,23 @@ def evacuate(
     >>> [(m.parties, m.destination) for m in plan.movements]
     [(['cap-05'], 'haven'), (['cap-04'], 'haven')]
     """
+    with _no_gc():
+        return _evacuate(
+            network, supply, safe, parties, step_minutes, threats, objective, deadline, time_limit
+        )
+
+
+def _evacuate(
+    network: Any,
+    supply: Any,
+    safe: Any,
+    parties: Any,
+    step_minutes: Any,
+    threats: Any,
+    objective: Any,
+    deadline: Any,
+    time_limit: Any,
+) -> EvacuationPlan:
     started = time.perf_counter()
     inp = _check(
         network, supply, safe, parties, step_minutes, threats, objective, deadline, time_limit
@@ -2589,10 +2646,13 @@ def evacuate(
             if inp.objective == "safest"
             else (result.horizon, result.risk_int, result.arrival_sum)
         )
-        # Round trips in the flow become waits when movements are built: score without them.
-        trial_used = dict(used)
-        _movements(net, hist, travelled, party_ids, trial_used)
-        have = _score(net, travelled, trial_used, inp.objective)
+        if moving:
+            # Round trips in the flow become waits when movements are built: score without them.
+            trial_used = dict(used)
+            _movements(net, hist, travelled, party_ids, trial_used)
+            have = _score(net, travelled, trial_used, inp.objective)
+        else:
+            have = bound  # plain counts follow the flow exactly (round trips carry no risk)
         if have == bound:
             status = Status.OPTIMAL
         else:

@@ -971,17 +971,17 @@ def _prefix_flows(
 
 
 def _reachable(
-    tails: np.ndarray, heads: np.ndarray, caps: np.ndarray, start: int, size: int
+    tails: np.ndarray, heads: np.ndarray, caps: np.ndarray, start: Any, size: int
 ) -> np.ndarray:
-    """Nodes reachable from ``start`` by arcs with room (when no flow moves)."""
+    """Nodes reachable from ``start`` (a node or an array of nodes) by arcs with room."""
     ok = caps > 0
     t, h = tails[ok], heads[ok]
     order = np.argsort(t, kind="stable")
     ts, hs = t[order], h[order]
     ptr = np.searchsorted(ts, np.arange(size + 1))
     seen = np.zeros(size, dtype=bool)
-    seen[start] = True
-    frontier = np.array([start], dtype=np.int64)
+    frontier = np.unique(np.atleast_1d(np.asarray(start, dtype=np.int64)))
+    seen[frontier] = True
     while frontier.size:
         begin = ptr[frontier]
         owner, rank = _ramp(ptr[frontier + 1] - begin)
@@ -2031,48 +2031,63 @@ class _Exact:
 
 
 def _exact_parties(
-    net: _Net, parcels: list[tuple[int, _Parcel]], objective: str, horizon: int, seconds: float
+    net: _Net,
+    parcels: list[tuple[int, _Parcel]],
+    objective: str,
+    horizon: int,
+    seconds: float,
+    bound: tuple[int, int, int],
 ) -> _Exact | None:
     """The lexicographic optimum with whole parties, by CP-SAT over the TEN to ``horizon``.
 
-    One integer commodity per class of alike parties (same place, release and
-    size; plain supply is a class of size 1): x[c, arc] parties of class c use
-    the arc; the people on a move arc, summed over classes, stay within its
-    capacity. Alike parties are interchangeable, so no symmetry is left to
-    break. Stages: ``quickest`` minimises the egress step, then the risk, then
-    the sum of arrival steps; ``safest`` the risk first. Each stage's value is
-    fixed before the next, and the previous solution is the hint.
+    One integer commodity per party size (plain supply counts as size 1),
+    with supplies at every place and release step where such parties wait:
+    x[c, arc] parties of size c use the arc, and the people on a move arc,
+    summed over sizes, stay within its capacity. Parties of one size are
+    interchangeable, so an integer flow of a commodity splits into whole
+    parties, and no symmetry is left to break. Stages: ``quickest``
+    minimises the egress step, then the risk, then the sum of arrival steps;
+    ``safest`` the risk first. Each stage's value is fixed before the next,
+    and the previous solution is the hint. ``bound`` is the splittable
+    optimum in the same order: a stage's part of it is a valid lower bound
+    while the stages before it match theirs, and lets CP-SAT stop at once.
     """
     from ortools.sat.python import cp_model
 
     started = time.perf_counter()
-    classes: dict[tuple[int, int, int, bool], list[_Parcel]] = defaultdict(list)
+    by_size: dict[int, list[tuple[int, _Parcel]]] = defaultdict(list)
+    supply: dict[tuple[int, int], int] = defaultdict(int)
     for place, p in parcels:
-        size = p[0] if p[2] >= 0 else 1
-        classes[(place, p[5], size, p[2] >= 0)].append(p)
-    keys = sorted(classes)
-    count = [sum(p[0] for p in classes[k]) // k[2] for k in keys]
-    src_place = np.array([k[0] for k in keys], dtype=np.int64)
-    src_step = np.array([k[1] for k in keys], dtype=np.int64)
-    src_count = np.array([c * k[2] for c, k in zip(count, keys, strict=True)], dtype=np.int64)
+        by_size[p[0] if p[2] >= 0 else 1].append((place, p))
+        supply[(place, p[5])] += p[0]
+    sizes = sorted(by_size)
+    where = sorted(supply)
+    src_place = np.array([w[0] for w in where], dtype=np.int64)
+    src_step = np.array([w[1] for w in where], dtype=np.int64)
+    src_count = np.array([supply[w] for w in where], dtype=np.int64)
     sp = _Splittable(net, src_place, src_step, src_count)
     ten = _expand(net, sp.early, sp.to_safe, horizon, src_place, src_step, src_count)
+    if (ten.src_node < 0).any():
+        return None  # someone cannot be safe by the horizon: nothing to improve on
+    node_of = {w: int(ten.src_node[i]) for i, w in enumerate(where)}
     n_arcs = ten.tail.size
     size = ten.n_nodes + 2
     moves = slice(ten.n_hold, ten.n_hold + ten.m_tpl.size)
     is_move = np.zeros(n_arcs, dtype=bool)
     is_move[moves] = True
+    units: list[dict[int, int]] = []
+    count: list[int] = []
     reach = []
-    total_vars = 0
-    for c in range(len(keys)):
-        node = int(ten.src_node[c])
-        if node < 0:
-            return None  # a class that cannot be safe by the horizon: nothing to improve on
+    for k in sizes:
+        at: dict[int, int] = defaultdict(int)
+        for place, p in by_size[k]:
+            at[node_of[(place, p[5])]] += p[0] // k
+        units.append(at)
+        count.append(sum(at.values()))
         seen = np.zeros(size, dtype=bool)
-        seen[_reachable(ten.tail, ten.head, ten.cap, node, size)] = True
-        arcs = np.flatnonzero(seen[ten.tail])
-        reach.append(arcs)
-        total_vars += arcs.size
+        seen[_reachable(ten.tail, ten.head, ten.cap, np.array(sorted(at)), size)] = True
+        reach.append(np.flatnonzero(seen[ten.tail]))
+    total_vars = sum(r.size for r in reach)
     if total_vars > _MAX_CP_VARIABLES:
         return _Exact(
             [],
@@ -2096,7 +2111,7 @@ def _exact_parties(
     risk_of[moves] = net.k_risk_int[ten.m_tpl]
     arrive_at: dict[int, list[Any]] = defaultdict(list)
     for c, arcs in enumerate(reach):
-        k = keys[c]
+        k = sizes[c]
         xc: dict[int, Any] = {}
         for a in arcs.tolist():
             var = model.new_int_var(0, count[c], "")
@@ -2104,21 +2119,17 @@ def _exact_parties(
             out[(c, int(ten.tail[a]))].append(var)
             head = int(ten.head[a])
             if head == ten.sink:
-                arrivals.append((k[2] * int(labels[a]), var))
+                arrivals.append((k * int(labels[a]), var))
                 arrive_at[int(labels[a])].append(var)
             else:
                 into[(c, head)].append(var)
             if is_move[a]:
-                on_arc[a].append((k[2], var))
+                on_arc[a].append((k, var))
                 if risk_of[a]:
-                    risks.append((k[2] * int(risk_of[a]), var))
+                    risks.append((k * int(risk_of[a]), var))
         x.append(xc)
-        model.add(
-            sum(out[(c, int(ten.src_node[c]))]) - sum(into[(c, int(ten.src_node[c]))]) == count[c]
-        )
     for (c, node), outs in out.items():
-        if node != int(ten.src_node[c]):
-            model.add(sum(outs) == sum(into.get((c, node), [])))
+        model.add(sum(outs) - sum(into.get((c, node), [])) == units[c].get(node, 0))
     for (c, node), ins in into.items():
         if (c, node) not in out:
             model.add(sum(ins) == 0)
@@ -2137,14 +2148,19 @@ def _exact_parties(
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
+    solver.parameters.linearization_level = 2  # flows: a stronger LP relaxation pays
     proven = True
     found = False
     best: list[dict[int, int]] = []
     bound_egress: int | None = None
     note = ""
-    for name, expr in stages:
+    matched = True  # every stage so far at its splittable bound
+    for (name, expr), low in zip(stages, bound, strict=True):
         if isinstance(expr, int):
+            matched = matched and low == 0
             continue
+        if matched:
+            model.add(expr >= low)
         left = seconds - (time.perf_counter() - started)
         if left <= 0.05:
             proven = False
@@ -2164,6 +2180,7 @@ def _exact_parties(
         if status != cp_model.OPTIMAL:
             proven = False
             note = f"the time limit cut the whole-party search short ({name} stage)"
+        matched = matched and value == low
         best = [{a: solver.value(var) for a, var in xc.items()} for xc in x]
         model.clear_hints()
         for xc, values in zip(x, best, strict=True):
@@ -2178,20 +2195,19 @@ def _exact_parties(
     used: dict[tuple[int, int], int] = {}
     hist = _Histories()
     for c, values in enumerate(best):
-        k = keys[c]
-        rows = [(a, f) for a, f in values.items() if is_move[a]]
-        rows = [(a, f) for a, f in rows if f > 0]
+        k = sizes[c]
+        rows = [(a, f) for a, f in values.items() if is_move[a] and f > 0]
         if not rows:
             continue
         arcs = np.array([a for a, _ in rows], dtype=np.int64)
-        amount = np.array([f * k[2] for _, f in rows], dtype=np.int64)
+        amount = np.array([f * k for _, f in rows], dtype=np.int64)
         tpl = ten.m_tpl[arcs - ten.n_hold]
         g = net.k_group[tpl]
         st_ = ten.m_step[arcs - ten.n_hold]
         key = g * (horizon + 2) + st_
         uniq, inv = np.unique(key, return_inverse=True)
         total = np.bincount(inv, weights=amount).astype(np.int64)
-        start = [(k[0], [p[0], -1, p[2], p[5], p[4], p[5]]) for p in classes[k]]
+        start = [(place, [p[0], -1, p[2], p[5], p[4], p[5]]) for place, p in by_size[k]]
         done, left = _sweep(
             net, uniq // (horizon + 2), uniq % (horizon + 2), total, start, hist, used
         )
@@ -2661,7 +2677,7 @@ def _evacuate(
             if inp.objective == "safest" and inp.deadline is not None:
                 horizon = math.floor(inp.deadline / s + _EPS)
             seconds = inp.time_limit if inp.time_limit is not None else 10.0
-            exact = _exact_parties(net, initial, inp.objective, horizon, seconds)
+            exact = _exact_parties(net, initial, inp.objective, horizon, seconds, bound)
             if exact is not None and exact.hist is not None:
                 score = _score(net, exact.finished, exact.used, inp.objective)
                 if score <= have:

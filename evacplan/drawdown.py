@@ -536,6 +536,9 @@ def _solve_post(
             proven = result.bounds[k]
             result.values[k] = final
             result.bounds[k] = final if proven is None else min(final, proven)
+    if all(v == b for v, b in zip(result.values, result.bounds, strict=True)):
+        # Every level meets a proven bound: optimal, even if a search timed out.
+        result.status = Status.OPTIMAL
     result.counts = solution[:G]
     it = iter(solution[G:])
     result.uses = [[0 if isinstance(v, int) else next(it) for v in row] for row in m.y]
@@ -829,8 +832,11 @@ def drawdown(
         (:meth:`~evacplan.models.Scenario.postures`).
     previous
         A plan to stay close to when re-planning (objective levels 3 and 4):
-        a :class:`DrawdownPlan`, a ``{post id: [retained staff ids]}``
-        mapping, or the retained staff ids.
+        a :class:`DrawdownPlan` (its retained and departing staff count as
+        decided, and its covers as duties); a ``{post id: [retained staff
+        ids]}`` mapping (every staff member of the named posts counts as
+        decided); or the retained staff ids (every staff member counts).
+        A change is a decided person whose stay-or-leave decision differs.
     time_limit
         Seconds for the whole solve; when it cuts a proof short the plan is
         ``feasible`` and each level reports its bound. A first plan for every
@@ -957,6 +963,8 @@ class DrawdownPlan:
         Each retained person covering a slot: the function id, or a tuple of
         function ids for a person covering several (only when
         ``max_functions_per_person`` > 1). :attr:`assignments` always gives tuples.
+    assignments : dict[str, tuple[str, ...]]
+        Each retained person covering a slot: every function they cover.
     parties : list[Party]
         Every departing party: each departing staff member with their
         dependants, and (at reduced and above) the dependants of retained
@@ -1103,6 +1111,14 @@ class DrawdownPlan:
     def bound(self) -> tuple[int | None, ...]:
         """The proven lower bound of each objective level."""
         return tuple(level.bound for level in self.levels)
+
+    @property
+    def gap(self) -> tuple[int | None, ...]:
+        """Value minus proven bound, per level: all 0 when optimal (None when infeasible)."""
+        return tuple(
+            None if lv.value is None or lv.bound is None else lv.value - lv.bound
+            for lv in self.levels
+        )
 
     @property
     def is_optimal(self) -> bool:
@@ -1710,7 +1726,10 @@ class DrawdownPlan:
         lines.append(staff)
         if self.status is Status.INFEASIBLE:
             bad = [p for p, s in self.post_status.items() if s is Status.INFEASIBLE]
-            lines.append(f"  no plan at {', '.join(bad)}: {len(self.conflicts)} rules conflict")
+            n = len(self.conflicts)
+            lines.append(
+                f"  no plan at {', '.join(bad)}: {n} conflicting rule{'s' if n != 1 else ''}"
+            )
         else:
             lines.append("  objective: " + "; ".join(str(level) for level in self.levels))
         lines.append(
@@ -1799,7 +1818,7 @@ class DrawdownPlan:
         gone = sum(map(len, self.departing.values()))
         return (
             f"<DrawdownPlan {self.status.value}: {kept} retained, {gone} departing, "
-            f"{len(self.postures)} posts>"
+            f"{len(self.postures)} post{'s' if len(self.postures) != 1 else ''}>"
         )
 
     def _repr_html_(self) -> str:

@@ -95,7 +95,7 @@ def test_tiny_minimal_keeps_head_of_mission_and_volunteer_crypto(tiny: Scenario)
     assert plan.covers == {"cap-01": "head-of-mission", "cap-03": "secure-comms"}
     # retained 2; preference: cap-01 is not a volunteer (1), cap-03 is (0)
     assert plan.objective == (2, 1, 0, 0)
-    assert plan.bound == plan.objective
+    assert plan.bound == plan.objective and plan.gap == (0, 0, 0, 0) and plan.is_optimal
 
 
 def test_tiny_minimal_parties_account_for_everyone(tiny: Scenario) -> None:
@@ -447,6 +447,8 @@ def test_time_limit_still_gives_a_valid_plan() -> None:
     )
     assert plan.status in (Status.OPTIMAL, Status.FEASIBLE)
     assert all(lv.bound is not None and lv.bound <= lv.value for lv in plan.levels)
+    assert all(g is not None and g >= 0 for g in plan.gap)
+    assert (plan.status is Status.OPTIMAL) == (plan.gap == (0, 0, 0, 0))
 
 
 # ------------------------------------------------------------------- explaining
@@ -471,6 +473,16 @@ def test_explain_must_leave_and_irreplaceable() -> None:
     plan = drawdown(build(staff, [need("fa", "a", 1)]), "minimal")
     assert "must leave while the post is open [must-leave]" in plan.explain("gone")
     assert "Without only, no plan could keep p open at minimal" in plan.explain("only")
+
+
+def test_explain_changes_from_the_previous_plan() -> None:
+    """When only the previous plan decides, explain says how many decisions would change."""
+    staff = [{"id": "first", "skills": ["a"]}, {"id": "second", "skills": ["a"]}]
+    plan = drawdown(build(staff, [need("fa", "a", 1)]), "minimal", previous=["second"])
+    assert plan.explain("first").startswith(
+        "first leaves p (minimal). Keeping first, the best plan would change 2 decisions of "
+        "the previous plan instead of 0 (with first (not a volunteer) in place of second"
+    )
 
 
 def test_explain_more_people_without_them() -> None:
@@ -633,6 +645,8 @@ def test_explain_unknown_staff(tiny: Scenario) -> None:
         plan.explain("cap-7")
     assert isinstance(err.value, KeyError) and isinstance(err.value, EvacplanError)
     assert str(err.value).startswith("'cap-7' is not a staff member of this scenario; did you mean")
+    with pytest.raises(UnknownStaffError, match="5 is not a staff member"):
+        plan.explain(5)  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------- reports
@@ -654,9 +668,27 @@ def test_summary_repr_and_html(tiny: Scenario) -> None:
     """summary() gives the levels and runtime; the HTML is a table per post."""
     plan = drawdown(tiny, "minimal")
     assert "objective: retained 2 (proven); preference 1 (proven)" in plan.summary()
-    assert repr(plan) == "<DrawdownPlan optimal: 2 retained, 4 departing, 1 posts>"
+    assert repr(plan) == "<DrawdownPlan optimal: 2 retained, 4 departing, 1 post>"
     page = plan._repr_html_()
     assert page.count("<table>") == 1 and "<td>secure-comms</td>" in page
+
+
+def test_reports_of_an_infeasible_plan() -> None:
+    """An infeasible plan's summary, text and HTML name the post and its conflicting rules."""
+    plan = drawdown(build([{"id": "x"}], [need("fa", "a", 1)]), "minimal")
+    assert "no plan at p: 1 conflicting rule" in plan.summary()
+    assert "1 undecided (no plan at their post)" in plan.summary()
+    assert "<code>cover</code> nobody at p has the skill &#x27;a&#x27;" in plan._repr_html_()
+    assert repr(plan) == "<DrawdownPlan infeasible: 0 retained, 0 departing, 1 post>"
+
+
+def test_party_of(tiny: Scenario) -> None:
+    """party_of gives a departing person's party, None for someone who stays."""
+    plan = drawdown(tiny, "minimal")
+    assert plan.party_of("cap-04") == Party("cap-04", 4, "residence", "capital")
+    assert plan.party_of("cap-03") is None
+    with pytest.raises(UnknownStaffError):
+        plan.party_of("nobody")
 
 
 def test_rules_and_levels_are_documented() -> None:

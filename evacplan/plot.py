@@ -357,3 +357,112 @@ def _hours(minute: float) -> str:
     if not hours:
         return f"+{rest}m" if rest else "+0h"
     return f"+{hours}h{rest:02d}m" if rest else f"+{hours}h"
+
+
+if TYPE_CHECKING:
+    from evacplan.routing import EvacuationPlan
+
+
+def plot_routes(
+    plan: EvacuationPlan,
+    network: Network | Scenario,
+    ax: Axes | None = None,
+    *,
+    color: str = "#e63946",
+    max_width: float = 6.0,
+    annotate: bool = True,
+    legend: bool = True,
+) -> Axes:
+    """Draw an evacuation plan's routes on a longitude/latitude plot.
+
+    Every leg people travel is one straight line from place to place, as wide
+    as the number of people who travel it (the busiest leg is ``max_width``
+    points wide). With ``annotate``, each safe place reached is labelled with
+    the people who reach it and when the last of them arrives. Legs touching
+    a place without coordinates are skipped. Draw the network first with
+    :func:`plot_network` on the same axes for context.
+
+    Parameters
+    ----------
+    plan
+        An :class:`~evacplan.routing.EvacuationPlan`.
+    network
+        The Network or Scenario the plan was made for (for the coordinates).
+    ax
+        Axes to draw on; a new figure is made when None.
+    color, max_width
+        The routes' colour and the width of the busiest leg, in points.
+    annotate, legend
+        Label the safe places reached; add the routes to the legend.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on; each leg is a line in ``ax.lines`` with ``gid``
+        ``"route:<from>-><to>"``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> from evacplan.routing import evacuate
+    >>> scenario = load_scenario(seed_path("tiny"))
+    >>> plan = evacuate(scenario, supply={"residence": 6})
+    >>> ax = plot_routes(plan, scenario, ax=plot_network(scenario, legend=False))
+    >>> sorted(line.get_gid() for line in ax.lines if line.get_gid().startswith("route:"))
+    ['route:airport->haven', 'route:embassy->airport', 'route:residence->embassy']
+    >>> plt.close(ax.figure)
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    pos = place_positions(network)
+    load: dict[tuple[str, str], int] = {}
+    reached: dict[str, list[int]] = {}
+    for m in plan.movements:
+        stops = m.itinerary
+        for a, b in zip(stops, stops[1:], strict=False):
+            if a.place != b.place:
+                load[(a.place, b.place)] = load.get((a.place, b.place), 0) + m.count
+        entry = reached.setdefault(m.destination, [0, 0])
+        entry[0] += m.count
+        entry[1] = max(entry[1], m.arrival_minute)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 6))
+    top = max(load.values(), default=1)
+    for (u, v), n in sorted(load.items(), key=lambda kv: kv[1]):
+        if u in pos and v in pos:
+            (x1, y1), (x2, y2) = pos[u], pos[v]
+            ax.plot(
+                [x1, x2],
+                [y1, y2],
+                color=color,
+                lw=0.8 + (max_width - 0.8) * n / top,
+                alpha=0.75,
+                solid_capstyle="round",
+                zorder=3,
+                gid=f"route:{u}->{v}",
+            )
+    if annotate:
+        for place, (people, last) in sorted(reached.items()):
+            if place in pos:
+                x, y = pos[place]
+                ax.annotate(
+                    f"{people} safe by {_hours(last)}",
+                    (x, y),
+                    xytext=(4, -10),
+                    textcoords="offset points",
+                    fontsize=7,
+                    color=color,
+                    zorder=6,
+                )
+    if legend:
+        old = ax.get_legend()
+        handles = list(old.legend_handles) if old is not None else []
+        handles.append(
+            Line2D([], [], color=color, lw=3, label=f"routes (width: people, up to {top})")
+        )
+        ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.85)
+    return ax

@@ -386,6 +386,24 @@ def test_parties_are_never_split() -> None:
     assert p4.departure_minute >= 10
 
 
+def test_a_time_limit_leaves_an_honest_feasible_plan() -> None:
+    """With no time to prove whole-party optimality, the plan is valid, feasible, with its bound."""
+    net = network(
+        [{"id": "road", "source": "s", "target": "h", "minutes": 10, "capacity_per_hour": 60}],
+        ["s", "h"],
+        safe=("h",),
+    )
+    parties = [Party("p1", 4, "s"), Party("p2", 3, "s"), Party("p3", 3, "s")]
+    plan = checked(evacuate(net, parties=parties, time_limit=0.001))
+    assert plan.status is Status.FEASIBLE
+    assert plan.lower_bound_minutes is not None
+    assert plan.lower_bound_minutes <= plan.egress_minutes
+    assert any("time limit" in n for n in plan.notes)
+    proven = checked(evacuate(net, parties=parties))
+    assert proven.status is Status.OPTIMAL
+    assert "MIP proves" in proven.proof
+
+
 def test_a_party_too_big_for_any_link_is_stranded_with_the_reason() -> None:
     """A party of 6 cannot cross a road that admits 5 a step: parties are never split."""
     net = network(

@@ -368,7 +368,7 @@ def plot_routes(
     network: Network | Scenario,
     ax: Axes | None = None,
     *,
-    color: str = "#e63946",
+    color: str = "#7209b7",
     max_width: float = 6.0,
     annotate: bool = True,
     legend: bool = True,

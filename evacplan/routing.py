@@ -1597,7 +1597,8 @@ def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _Flow
         else:
             lower = None
             target = carried
-            horizon = int(max(parts[1].max(initial=0) + 1, 0))
+            arrive = parts[1] + net.g_tau[parts[0]]
+            horizon = int(arrive[net.safe[net.g_head[parts[0]]]].max(initial=0))
     elif net.risky:
         ten = sp.ten(horizon)
         flows, carried = _min_cost_flow(ten, net, horizon + 1)

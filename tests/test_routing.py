@@ -514,6 +514,182 @@ def test_parties_ride_whole_on_random_networks(case: Any, sizes: list[int]) -> N
         assert plan.egress_minutes == plan.lower_bound_minutes
 
 
+def risky_reference(
+    net: Network,
+    supply: dict[str, int],
+    safe: set[str],
+    step: int,
+    horizon: int,
+    threats: list[ThreatEvent],
+) -> nx.DiGraph:
+    """A time-expanded network with risks, written apart from evacplan's solver.
+
+    Links' (open, risk) come from the foundation's ``arc_schedules`` at each
+    departure minute. Parallel links with the same transit steps share
+    floor(sum of open hourly capacities * step / 60) places a step, the
+    safest first: each risk tier is its own arc through a tier node.
+    """
+    from evacplan.network import arc_schedules
+
+    groups: dict[tuple[str, str, int], list[Any]] = defaultdict(list)
+    for sched in arc_schedules(net, threats):
+        a = sched.arc
+        groups[(a.source, a.target, max(1, math.ceil(a.minutes / step - 1e-9)))].append(sched)
+    g = nx.DiGraph()
+    g.add_node("SINK")
+    for (u, v, tau), members in groups.items():
+        if u in safe:
+            continue
+        for t in range(horizon - tau + 1):
+            states = sorted(
+                (risk, m.arc.capacity_per_hour)
+                for m in members
+                for is_open, risk in [m.at(t * step)]
+                if is_open
+            )
+            head = ("ARRIVE", t + tau) if v in safe else (v, t + tau)
+            cum, given = 0.0, 0
+            for k, (risk, cap) in enumerate(states):
+                cum += cap
+                last = k + 1 == len(states) or states[k + 1][0] != risk
+                now = math.floor(cum * step / 60 + 1e-9)
+                if last and now > given:
+                    tier = ("TIER", u, v, tau, t, risk)
+                    g.add_edge((u, t), tier, capacity=now - given, risk=round(risk * 100))
+                    g.add_edge(tier, head, risk=0)
+                    given = now
+    for p in net.places:
+        if p.id not in safe:
+            for t in range(horizon):
+                g.add_edge((p.id, t), (p.id, t + 1), risk=0)
+    for t in range(horizon + 1):
+        g.add_edge(("ARRIVE", t), "SINK", risk=0, arrival=t)
+    for src, q in supply.items():
+        if src not in safe and q:
+            g.add_edge("SRC", (src, 0), capacity=q, risk=0)
+    return g
+
+
+def lexicographic(g: nx.DiGraph, need: int, first: str, then: str) -> tuple[int, int]:
+    """Least ``first``, then least ``then``, over flows of ``need`` people (networkx)."""
+    weight = need * (1 + max((d.get(then, 0) for *_, d in g.edges(data=True)), default=0)) + 1
+    for _, _, d in g.edges(data=True):
+        d["cost"] = d.get(first, 0) * weight + d.get(then, 0)
+    g.nodes["SRC"]["demand"] = -need
+    g.nodes["SINK"]["demand"] = need
+    flow = nx.min_cost_flow(g, weight="cost")
+    return nx.cost_of_flow(g, flow, weight=first), nx.cost_of_flow(g, flow, weight=then)
+
+
+@st.composite
+def risky_instances(draw: st.DrawFn) -> tuple[Network, dict[str, int], set[str], int, list[Any]]:
+    """Random networks where everyone has a way out: risky links, windows, a threat or two."""
+    n = draw(st.integers(2, 6))
+    names = [f"p{i}" for i in range(n)]
+    safe = set(names[: draw(st.integers(1, min(2, n - 1)))])
+    risks = st.sampled_from([0, 0.05, 0.1, 0.25])
+    links: list[dict[str, Any]] = []
+    for i in range(len(safe), n):  # a way towards safety from every place
+        links.append(
+            {
+                "id": f"w{i}",
+                "source": names[i],
+                "target": names[draw(st.integers(0, i - 1))],
+                "minutes": draw(st.sampled_from([0, 2, 5, 12])),
+                "capacity_per_hour": draw(st.sampled_from([60, 90, 180])),
+                "two_way": draw(st.booleans()),
+                "risk": draw(risks),
+            }
+        )
+    for i in range(draw(st.integers(0, n))):
+        a, b = draw(st.lists(st.sampled_from(names), min_size=2, max_size=2, unique=True))
+        link: dict[str, Any] = {
+            "id": f"x{i}",
+            "source": a,
+            "target": b,
+            "minutes": draw(st.sampled_from([0, 1, 5, 7])),
+            "capacity_per_hour": draw(st.sampled_from([30, 60, 120])),
+            "two_way": draw(st.booleans()),
+            "risk": draw(risks),
+        }
+        if draw(st.booleans()):
+            link["opens"] = draw(st.sampled_from([0, 5, 10]))
+            link["closes"] = link["opens"] + draw(st.sampled_from([10, 20]))
+        links.append(link)
+    net = Network(places=[{"id": p, "kind": "waypoint"} for p in names], links=links)
+    movers = [p for p in names if p not in safe]
+    supply = {
+        p: draw(st.integers(1, 20))
+        for p in draw(st.lists(st.sampled_from(movers), min_size=1, max_size=3, unique=True))
+    }
+    step = draw(st.sampled_from([1, 2, 5]))
+    threats = [
+        ThreatEvent(
+            id=f"t{i}",
+            at=draw(st.sampled_from([0, 4, 10])),
+            places=(draw(st.sampled_from(names)),),
+            risk=draw(st.sampled_from([0.2, 0.5])),
+        )
+        for i in range(draw(st.integers(0, 2)))
+    ]
+    return net, supply, safe, step, threats
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(risky_instances())
+def test_risk_exposure_and_arrivals_match_networkx(case: Any) -> None:
+    """Quickest with risks and threats: T*, then least risk, then least arrivals, as networkx finds."""
+    net, supply, safe, step, threats = case
+    plan = checked(evacuate(net, supply=supply, safe=safe, step_minutes=step, threats=threats))
+    if plan.status is Status.INFEASIBLE or not plan.movements:
+        return
+    need = sum(q for s_, q in supply.items() if s_ not in safe)
+    if need == 0:
+        return
+    horizon = plan.egress_minutes // step
+    g = risky_reference(net, supply, safe, step, horizon, threats)
+    assert nx.maximum_flow_value(g, "SRC", "SINK") == need
+    if horizon:
+        shorter = risky_reference(net, supply, safe, step, horizon - 1, threats)
+        assert nx.maximum_flow_value(shorter, "SRC", "SINK") < need
+    risk, arrivals = lexicographic(g, need, "risk", "arrival")
+    assert round(plan.risk_exposure * 100) == risk
+    assert sum(m.count * m.arrival_minute for m in plan.movements) == arrivals * step
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(risky_instances(), st.integers(0, 6))
+def test_safest_matches_networkx(case: Any, slack: int) -> None:
+    """Safest by a deadline: the least risk networkx finds by then, and no earlier finish for it."""
+    net, supply, safe, step, threats = case
+    quick = evacuate(net, supply=supply, safe=safe, step_minutes=step, threats=threats)
+    if quick.status is Status.INFEASIBLE or not quick.egress_minutes:
+        return
+    deadline = quick.egress_minutes + slack * step
+    plan = checked(
+        evacuate(
+            net,
+            supply=supply,
+            safe=safe,
+            step_minutes=step,
+            threats=threats,
+            objective="safest",
+            deadline=deadline,
+        )
+    )
+    assert plan.status is Status.OPTIMAL
+    assert plan.quickest_minutes == quick.egress_minutes <= plan.egress_minutes <= deadline
+    need = sum(q for s_, q in supply.items() if s_ not in safe)
+    best, _ = lexicographic(
+        risky_reference(net, supply, safe, step, deadline // step, threats), need, "risk", "arrival"
+    )
+    assert round(plan.risk_exposure * 100) == best
+    horizon = plan.egress_minutes // step
+    if horizon > quick.egress_minutes // step:
+        sooner = risky_reference(net, supply, safe, step, horizon - 1, threats)
+        assert lexicographic(sooner, need, "risk", "arrival")[0] > best
+
+
 # ------------------------------------------------------------ verify is no rubber stamp
 
 

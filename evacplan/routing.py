@@ -596,7 +596,12 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
 
     rows: list[tuple[int, int, int, int, float]] = []
     keys: list[str] = []
-    g_tail, g_head, g_tau, g_key, g_members, narrow = [], [], [], [], [], []
+    g_tail: list[int] = []
+    g_head: list[int] = []
+    g_tau: list[int] = []
+    g_key: list[str] = []
+    g_members: list[list[str]] = []
+    narrow: list[str] = []
     last_change = 0
     for gi, ((u, v, tau), members) in enumerate(groups.items()):
         g_tail.append(u)
@@ -1405,7 +1410,8 @@ def _closing_links(sp: _Splittable, place: int, limit: int = 4) -> str:
     """Links with windows or closures on the way from ``place`` to safety, in words."""
     net = sp.net
     limited = set(net.k_group[(net.k_to < _FOREVER) | (net.k_from > 0)].tolist())
-    seen, todo, found = {place}, [place], []
+    seen, todo = {place}, [place]
+    found: list[tuple[str, str]] = []
     while todo:
         u = todo.pop()
         for g in np.flatnonzero(net.g_tail == u).tolist():
@@ -2179,12 +2185,12 @@ def _exact_parties(
             continue
         if matched:
             model.Add(expr >= low)
-        left = seconds - (time.perf_counter() - started)
-        if left <= 0.05:
+        remaining = seconds - (time.perf_counter() - started)
+        if remaining <= 0.05:
             proven = False
             note = f"the time limit ended the whole-party search before the {name} stage"
             break
-        model.SetTimeLimit(max(1, int(left * 1000)))
+        model.SetTimeLimit(max(1, int(remaining * 1000)))
         model.Minimize(expr)
         status = model.Solve(params)
         if status not in (model.OPTIMAL, model.FEASIBLE):
@@ -2222,10 +2228,10 @@ def _exact_parties(
         st_ = ten.m_step[arcs - ten.n_hold]
         key = g * (horizon + 2) + st_
         uniq, inv = np.unique(key, return_inverse=True)
-        total = np.bincount(inv, weights=amount).astype(np.int64)
+        per_step = np.bincount(inv, weights=amount).astype(np.int64)
         start = [(place, [p[0], -1, p[2], p[5], p[4], p[5]]) for place, p in by_size[k]]
         done, left = _sweep(
-            net, uniq // (horizon + 2), uniq % (horizon + 2), total, start, hist, used
+            net, uniq // (horizon + 2), uniq % (horizon + 2), per_step, start, hist, used
         )
         if left:
             raise SolverError("a whole-party flow did not decompose into whole parties")
@@ -2581,12 +2587,13 @@ def _evacuate(
     standing_down = [p.id for p in inp.parties if not p.relocate]
     party_ids = [p.id for p in moving]
     parcels: list[tuple[int, _Parcel]] = []
-    for place, count in inp.supply.items():
+    for where, count in inp.supply.items():
         if count:
-            parcels.append((index[place], [count, -1, -1, 0, index[place], 0]))
-    for i, p in enumerate(moving):
-        r = _ceil_div(float(p.release_minute), s)
-        parcels.append((index[p.location], [int(p.size), -1, i, r, index[p.location], r]))
+            parcels.append((index[where], [count, -1, -1, 0, index[where], 0]))
+    for i, party in enumerate(moving):
+        r = _ceil_div(float(party.release_minute), s)
+        at = index[party.location]
+        parcels.append((at, [int(party.size), -1, i, r, at, r]))
 
     finished: list[tuple[_Parcel, int, int]] = []
     stranded: list[tuple[_Parcel, str]] = []

@@ -2376,6 +2376,8 @@ def _check(
         else:
             for key, count in supply.items():
                 where = f"supply[{key!r}]"
+                if key not in places and isinstance(key, int) and str(key) in places:
+                    key = str(key)  # TNTP node numbers written as numbers
                 if key not in places:
                     problems.append(
                         Problem(where, f"{key!r} is not a place" + suggest(str(key), places))
@@ -2460,6 +2462,8 @@ def _check(
             items = []
         safe_list = []
         for s in items:
+            if s not in places and isinstance(s, int) and str(s) in places:
+                s = str(s)
             if s not in places:
                 problems.append(
                     Problem(f"safe[{s!r}]", f"{s!r} is not a place" + suggest(str(s), places))
@@ -2493,8 +2497,8 @@ def evacuate(
         A :class:`~evacplan.models.Network` (e.g. from
         :func:`~evacplan.io.read_tntp`) or a :class:`~evacplan.models.Scenario`.
     supply
-        People to move, by place: ``{"3": 800}``. Plain counts may be split
-        across routes. With a Scenario and neither ``supply`` nor ``parties``,
+        People to move, by place: ``{"3": 800}`` (a TNTP node number may be
+        given as a number). Plain counts may be split across routes. With a Scenario and neither ``supply`` nor ``parties``,
         every staff member leaves with their dependants.
     safe
         The places that end an evacuation; by default the network's safe

@@ -439,6 +439,8 @@ def test_sioux_falls_example_from_the_design() -> None:
     assert plan.egress_minutes == plan.lower_bound_minutes == 17
     assert sum(m.count for m in plan.movements) == 1200
     assert all(m.itinerary[-1].place in {"1", "13"} for m in plan.movements)
+    same = evacuate(net, supply={3: 800, 20: 400}, safe=[1, 13], step_minutes=1)
+    assert same.egress_minutes == 17  # node numbers as numbers are read as place ids
     horizon, arrivals = reference_quickest(net, supply, {"1", "13"}, 1, limit=30)
     assert horizon == 17
     assert sum(m.count * m.arrival_minute for m in plan.movements) == arrivals

@@ -174,7 +174,7 @@ def brute_feasible(case: Case, rules: set[tuple[str, str | None]]) -> bool:
 
 
 @settings(
-    max_examples=150,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     derandomize=True,

@@ -2729,11 +2729,19 @@ def _evacuate(
             else:
                 if exact is not None and exact.lower is not None and lower is not None:
                     lower = max(lower, exact.lower * s)
-                notes.append(
-                    "parties are never split: the schedule is valid but not proven "
-                    f"best; no schedule finishes before minute {lower}"
-                    + (f" ({exact.note})" if exact is not None and exact.note else "")
-                )
+                why_not = f" ({exact.note})" if exact is not None and exact.note else ""
+                ends = (have[1] if inp.objective == "safest" else have[0]) * s
+                if inp.objective == "quickest" and ends == lower:
+                    notes.append(
+                        "parties are never split: the egress time meets its lower bound, so "
+                        "no plan is quicker; its risk exposure and arrivals are not proven "
+                        "best" + why_not
+                    )
+                else:
+                    notes.append(
+                        "parties are never split: the schedule is valid but not proven "
+                        f"best; no schedule finishes before minute {lower}" + why_not
+                    )
     finished += travelled
 
     movements = _movements(net, hist, finished, party_ids, used)

@@ -8,10 +8,15 @@ Examples
 >>> import evacplan
 >>> from evacplan.io import load_scenario, seed_path
 >>> scenario = load_scenario(seed_path("tiny"))
->>> scenario.name
-'tiny'
+>>> plan = evacplan.drawdown(scenario, posture="minimal")
+>>> plan.status, plan.retained["capital"]
+(<Status.OPTIMAL: 'optimal'>, ['cap-01', 'cap-03'])
+>>> route = evacplan.evacuate(scenario, parties=plan.parties)
+>>> route.status, route.egress_minutes, route.lower_bound_minutes
+(<Status.OPTIMAL: 'optimal'>, 105, 105)
 """
 
+from evacplan.drawdown import DrawdownPlan, drawdown
 from evacplan.errors import EvacplanError, Problem, ScenarioError, SolverError
 from evacplan.models import (
     Category,
@@ -29,14 +34,20 @@ from evacplan.models import (
     StaffMember,
     ThreatEvent,
 )
+from evacplan.results import Party, Status
+from evacplan.routing import EvacuationPlan, Movement, Stop, evacuate
 
 __all__ = [
     "Category",
     "DecisionPoint",
+    "DrawdownPlan",
     "EvacplanError",
+    "EvacuationPlan",
     "Link",
     "Mode",
+    "Movement",
     "Network",
+    "Party",
     "Place",
     "PlaceKind",
     "Policy",
@@ -48,7 +59,11 @@ __all__ = [
     "ScenarioError",
     "SolverError",
     "StaffMember",
+    "Status",
+    "Stop",
     "ThreatEvent",
+    "drawdown",
+    "evacuate",
 ]
 
 __version__ = "0.1.0"

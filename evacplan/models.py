@@ -310,6 +310,41 @@ class _Checked(_Model):
 
         return cls(**as_mapping(obj, cls.__name__))
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
+        """A copy, with its derived lookups (``staff_by_id`` and the like) rebuilt on demand.
+
+        Like pydantic's, this does not check ``update``; :meth:`replace` does.
+        """
+        copy = super().model_copy(update=update, deep=deep)
+        for name, member in vars(type(self)).items():
+            if isinstance(member, cached_property):
+                copy.__dict__.pop(name, None)
+        return copy
+
+    def replace(self, **changes: Any) -> Any:
+        """A new, fully checked copy with some fields changed.
+
+        Raises
+        ------
+        ScenarioError
+            If the changed model breaks a rule or a cross-reference.
+
+        Examples
+        --------
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> tiny = load_scenario(seed_path("tiny"))
+        >>> fewer = tiny.replace(staff=tiny.staff[:2])
+        >>> sorted(fewer.staff_by_id)
+        ['cap-01', 'cap-02']
+        >>> tiny.replace(posts=[tiny.posts[0].model_copy(update={"place": "nowhere"})])
+        Traceback (most recent call last):
+        ...
+        evacplan.errors.ScenarioError: invalid scenario: 1 problem
+          posts[0].place: 'nowhere' is not a place
+        """
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        return type(self)(**{**fields, **changes})
+
 
 class Network(_Checked):
     """Places and the links between them, as routing sees them.

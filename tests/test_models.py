@@ -149,3 +149,21 @@ def test_building_from_model_objects(tiny: Scenario) -> None:
             places=list(tiny.places),
             posts=[tiny.posts[0].model_copy(update={"place": "nowhere"})],
         )
+
+
+def test_copies_rebuild_their_lookups(tiny: Scenario) -> None:
+    """model_copy and replace never serve the original's cached staff lists."""
+    assert "cap-06" in tiny.staff_by_id  # fill the cache
+    copied = tiny.model_copy(update={"staff": tiny.staff[:5]})
+    assert "cap-06" not in copied.staff_by_id
+    assert len(copied.staff_by_post["capital"]) == 5
+    replaced = tiny.replace(staff=tiny.staff[:5])
+    assert "cap-06" not in replaced.staff_by_id
+    assert "cap-06" in tiny.staff_by_id
+
+
+def test_replace_checks_the_result(tiny: Scenario) -> None:
+    """replace, unlike model_copy, re-checks every rule and reference."""
+    member = tiny.staff[0].model_copy(update={"post": "captial"})
+    with pytest.raises(ScenarioError, match="did you mean 'capital'"):
+        tiny.replace(staff=[member, *tiny.staff[1:]])

@@ -275,26 +275,6 @@ class _PostResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Index:
-    """Posts and staff by id, built from the scenario's tuples.
-
-    Built afresh rather than read from the scenario's cached properties:
-    ``Scenario.model_copy(update=...)`` carries those caches over, stale.
-    """
-
-    posts: dict[str, Post]
-    staff: dict[str, StaffMember]
-    by_post: dict[str, list[StaffMember]]
-
-    @classmethod
-    def of(cls, scenario: Scenario) -> _Index:
-        by_post: dict[str, list[StaffMember]] = {p.id: [] for p in scenario.posts}
-        for m in scenario.staff:
-            by_post.setdefault(m.post, []).append(m)
-        return cls({p.id: p for p in scenario.posts}, {m.id: m for m in scenario.staff}, by_post)
-
-
-@dataclass(frozen=True, slots=True)
 class _Previous:
     known: frozenset[str]
     retained: frozenset[str]
@@ -306,9 +286,9 @@ def _penalty(member: StaffMember) -> int:
 
 
 def _compile_post(
-    scenario: Scenario, index: _Index, post: Post, posture: Posture, previous: _Previous | None
+    scenario: Scenario, post: Post, posture: Posture, previous: _Previous | None
 ) -> _PostProblem:
-    members = index.by_post[post.id]
+    members = scenario.staff_by_post[post.id]
     functions = [
         (r.function, r.skill, r.slots(posture)) for r in post.requirements if r.slots(posture) > 0
     ]
@@ -707,10 +687,10 @@ def _resolve_postures(scenario: Scenario, posture: Any) -> dict[str, Posture]:
     return result
 
 
-def _resolve_previous(index: _Index, previous: Any) -> _Previous | None:
+def _resolve_previous(scenario: Scenario, previous: Any) -> _Previous | None:
     if previous is None:
         return None
-    staff = index.staff
+    staff = scenario.staff_by_id
     problems: list[Problem] = []
     if isinstance(previous, DrawdownPlan):
         known: set[str] = set()
@@ -739,12 +719,14 @@ def _resolve_previous(index: _Index, previous: Any) -> _Previous | None:
         known_ids: set[str] = set()
         kept: set[str] = set()
         for post_id, ids in previous.items():
-            if post_id not in index.posts:
+            if post_id not in scenario.post_by_id:
                 problems.append(
-                    Problem(f"previous[{post_id!r}]", _unknown(post_id, "a post", index.posts))
+                    Problem(
+                        f"previous[{post_id!r}]", _unknown(post_id, "a post", scenario.post_by_id)
+                    )
                 )
                 continue
-            known_ids.update(m.id for m in index.by_post[post_id])
+            known_ids.update(m.id for m in scenario.staff_by_post[post_id])
             if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
                 problems.append(Problem(f"previous[{post_id!r}]", "give a list of staff ids"))
                 continue
@@ -873,17 +855,15 @@ def drawdown(
         raise _bad([Problem("scenario", f"expected a Scenario (got {type(scenario).__name__})")])
     _check_options(time_limit, workers, seed)
     postures = _resolve_postures(scenario, posture)
-    index = _Index.of(scenario)
-    prev = _resolve_previous(index, previous)
+    prev = _resolve_previous(scenario, previous)
     deadline = None if time_limit is None else started + float(time_limit)
     problems: dict[str, _PostProblem] = {}
     results: dict[str, _PostResult] = {}
     for post in scenario.posts:
-        p = problems[post.id] = _compile_post(scenario, index, post, postures[post.id], prev)
+        p = problems[post.id] = _compile_post(scenario, post, postures[post.id], prev)
         results[post.id] = _solve_post(p, workers=workers, seed=seed, deadline=deadline)
     return DrawdownPlan._build(
         scenario,
-        index,
         postures,
         problems,
         results,
@@ -1008,7 +988,6 @@ class DrawdownPlan:
     _problems: dict[str, _PostProblem]
     _results: dict[str, _PostResult]
     _previous: _Previous | None
-    _index: _Index
 
     def __init__(self) -> None:  # pragma: no cover - built by drawdown()
         raise TypeError("a DrawdownPlan is made by evacplan.drawdown(scenario, ...)")
@@ -1017,7 +996,6 @@ class DrawdownPlan:
     def _build(
         cls,
         scenario: Scenario,
-        index: _Index,
         postures: dict[str, Posture],
         problems: dict[str, _PostProblem],
         results: dict[str, _PostResult],
@@ -1026,7 +1004,6 @@ class DrawdownPlan:
     ) -> DrawdownPlan:
         self = object.__new__(cls)
         self.scenario = scenario
-        self._index = index
         self.postures = postures
         self._problems = problems
         self._results = results
@@ -1132,9 +1109,9 @@ class DrawdownPlan:
 
     def _member(self, staff_id: str) -> StaffMember:
         try:
-            return self._index.staff[staff_id]
+            return self.scenario.staff_by_id[staff_id]
         except (KeyError, TypeError):
-            raise UnknownStaffError(staff_id, self._index.staff) from None
+            raise UnknownStaffError(staff_id, self.scenario.staff_by_id) from None
 
     # ------------------------------------------------------------- explaining
 
@@ -1255,7 +1232,7 @@ class DrawdownPlan:
         kept, _ = _decode(q, alt)
         mine = set(self.retained[post_id])
         theirs = {q.members[i].id for i in kept}
-        staff = self._index.staff
+        staff = self.scenario.staff_by_id
         added = [staff[s] for s in sorted(theirs - mine)]
         removed = [staff[s] for s in sorted(mine - theirs)]
         swap = f"with {_who_list(added)} in place of {_who_list(removed)}" if removed else ""
@@ -1372,7 +1349,7 @@ class DrawdownPlan:
         return out
 
     def _verify_accounting(self) -> list[Violation]:
-        sc, out, ix = self.scenario, [], _Index.of(self.scenario)
+        sc, out = self.scenario, []
         seen: dict[str, str] = {}
         for post in sc.posts:
             for name, mapping in (("retained", self.retained), ("departing", self.departing)):
@@ -1386,7 +1363,7 @@ class DrawdownPlan:
             ("undecided", self.undecided),
         ):
             for post_id, ids in mapping.items():
-                if post_id not in ix.posts:
+                if post_id not in sc.post_by_id:
                     out.append(
                         Violation("accounted", post_id, None, f"{name} names an unknown post")
                     )
@@ -1402,7 +1379,7 @@ class DrawdownPlan:
                         )
                     )
                 for sid in ids:
-                    member = ix.staff.get(sid)
+                    member = sc.staff_by_id.get(sid)
                     if member is None:
                         out.append(
                             Violation("accounted", post_id, sid, f"{sid!r} is not on the staff")
@@ -1433,7 +1410,7 @@ class DrawdownPlan:
         return out
 
     def _verify_rules(self) -> list[Violation]:
-        sc, out, ix = self.scenario, [], _Index.of(self.scenario)
+        sc, out = self.scenario, []
         limit = sc.policy.max_functions_per_person
         needs: dict[str, dict[str, tuple[str, int]]] = {}
         kept: dict[str, set[str]] = {}
@@ -1453,7 +1430,7 @@ class DrawdownPlan:
                 for r in post.requirements
                 if r.slots(posture) > 0
             }
-            for m in ix.by_post[post.id]:
+            for m in sc.staff_by_post[post.id]:
                 if m.must_remain and m.id not in stay:
                     out.append(
                         Violation("must-remain", post.id, m.id, f"{m.id} must remain but leaves")
@@ -1473,7 +1450,7 @@ class DrawdownPlan:
                 )
         count: dict[tuple[str, str], int] = {}
         for sid, functions in self.assignments.items():
-            member = ix.staff.get(sid)
+            member = sc.staff_by_id.get(sid)
             if member is None:
                 out.append(
                     Violation("cover", None, sid, f"{sid!r} covers a function but is not staff")
@@ -1543,14 +1520,14 @@ class DrawdownPlan:
         return out
 
     def _verify_parties(self) -> list[Violation]:
-        sc, out, ix = self.scenario, [], _Index.of(self.scenario)
+        sc, out = self.scenario, []
         expected: dict[str, Party] = {}
         for post in sc.posts:
             posture = self.postures.get(post.id)
             if posture is None or self.post_status.get(post.id) is Status.INFEASIBLE:
                 continue
             stay = set(self.retained.get(post.id, ()))
-            for m in ix.by_post[post.id]:
+            for m in sc.staff_by_post[post.id]:
                 relocate = sc.relocates(m)
                 if m.id not in stay:
                     expected[m.id] = Party(m.id, m.party_size, m.location, post.id, 0, relocate)
@@ -1574,7 +1551,7 @@ class DrawdownPlan:
         return out
 
     def _verify_objective(self) -> list[Violation]:
-        sc, out, ix = self.scenario, [], _Index.of(self.scenario)
+        sc, out = self.scenario, []
         prev = self._previous
         limit = sc.policy.max_functions_per_person
         totals = [0, 0, 0, 0]
@@ -1584,7 +1561,7 @@ class DrawdownPlan:
             if status is None or levels is None or status is Status.INFEASIBLE:
                 continue
             stay = set(self.retained.get(post.id, ()))
-            members = ix.by_post[post.id]
+            members = sc.staff_by_post[post.id]
             posture = self.postures[post.id]
             needed = {r.function for r in post.requirements if r.slots(posture) > 0}
             values = [len(stay), sum(_penalty(m) for m in members if m.id in stay), 0, 0]
@@ -1629,7 +1606,7 @@ class DrawdownPlan:
                         )
                     )
             if limit == 1 and posture.is_open:
-                best = _fewest_retained(ix.by_post[post.id], post, posture)
+                best = _fewest_retained(sc.staff_by_post[post.id], post, posture)
                 bound = levels[0].bound
                 if (
                     best is not None
@@ -1659,7 +1636,7 @@ class DrawdownPlan:
         return out
 
     def _verify_conflicts(self) -> list[Violation]:
-        sc, out, ix = self.scenario, [], _Index.of(self.scenario)
+        sc, out = self.scenario, []
         for post in sc.posts:
             if self.post_status.get(post.id) is not Status.INFEASIBLE:
                 continue
@@ -1670,12 +1647,12 @@ class DrawdownPlan:
                     Violation("conflict", post.id, None, "infeasible, but no conflict given")
                 )
                 continue
-            if _feasible(sc, ix.by_post[post.id], post, posture, set(rules)):
+            if _feasible(sc, sc.staff_by_post[post.id], post, posture, set(rules)):
                 out.append(
                     Violation("conflict", post.id, None, f"the rules {rules} can all hold together")
                 )
             for rule in rules:
-                if not _feasible(sc, ix.by_post[post.id], post, posture, set(rules) - {rule}):
+                if not _feasible(sc, sc.staff_by_post[post.id], post, posture, set(rules) - {rule}):
                     out.append(
                         Violation(
                             "conflict",
@@ -1746,7 +1723,7 @@ class DrawdownPlan:
         sc = self.scenario
         stay, leave = [], []
         for sid in self.retained[post_id]:
-            m = self._index.staff[sid]
+            m = self.scenario.staff_by_id[sid]
             duties = self.assignments.get(sid, ())
             what = " + ".join(duties) if duties else "(keeps min_retained)"
             notes = [
@@ -1760,7 +1737,7 @@ class DrawdownPlan:
             ]
             stay.append((sid, m.name or "", what, ", ".join(notes)))
         for sid in self.departing[post_id]:
-            m = self._index.staff[sid]
+            m = self.scenario.staff_by_id[sid]
             n = m.dependants
             company = f"with {n} dependant{'s' if n != 1 else ''}, " if n else ""
             if sc.relocates(m):

@@ -17,7 +17,7 @@ Examples
 """
 
 from evacplan.drawdown import DrawdownPlan, drawdown
-from evacplan.errors import EvacplanError, Problem, ScenarioError, SolverError
+from evacplan.errors import EvacplanError, Problem, ScenarioError, SolverError, VerificationError
 from evacplan.models import (
     Category,
     DecisionPoint,
@@ -62,6 +62,7 @@ __all__ = [
     "Status",
     "Stop",
     "ThreatEvent",
+    "VerificationError",
     "drawdown",
     "evacuate",
 ]

@@ -92,7 +92,13 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from evacplan.errors import EvacplanError, Problem, ScenarioError, SolverError
+from evacplan.errors import (
+    EvacplanError,
+    Problem,
+    ScenarioError,
+    SolverError,
+    VerificationError,
+)
 from evacplan.models import Category, Post, Posture, Scenario, StaffMember
 from evacplan.results import Party, Status
 
@@ -104,7 +110,6 @@ __all__ = [
     "Level",
     "Rule",
     "UnknownStaffError",
-    "VerificationError",
     "Violation",
     "drawdown",
 ]
@@ -209,17 +214,6 @@ class Violation:
     def __str__(self) -> str:
         where = f"{self.post}: " if self.post else ""
         return f"[{self.rule}] {where}{self.message}"
-
-
-class VerificationError(EvacplanError, AssertionError):
-    """A plan failed :meth:`DrawdownPlan.verify`; ``violations`` lists every fault."""
-
-    def __init__(self, violations: Iterable[Violation]) -> None:
-        self.violations = list(violations)
-        n = len(self.violations)
-        lines = [f"the plan breaks {n} rule{'s' if n != 1 else ''}"]
-        lines += [f"  {v}" for v in self.violations]
-        super().__init__("\n".join(lines))
 
 
 class UnknownStaffError(EvacplanError, KeyError):
@@ -1324,7 +1318,7 @@ class DrawdownPlan:
         Parameters
         ----------
         strict
-            Raise :class:`VerificationError` (an ``AssertionError``) listing
+            Raise :class:`~evacplan.errors.VerificationError` (an ``AssertionError``) listing
             every violation instead of returning them.
 
         Returns

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["EvacplanError", "Problem", "ScenarioError", "SolverError"]
+__all__ = ["EvacplanError", "Problem", "ScenarioError", "SolverError", "VerificationError"]
 
 
 class EvacplanError(Exception):
@@ -104,3 +104,28 @@ def _line_of(path: str, lines: Mapping[str, int]) -> int | None:
 
 class SolverError(EvacplanError, RuntimeError):
     """The solver failed in a way that is not an answer (never raised for infeasibility)."""
+
+
+class VerificationError(EvacplanError, AssertionError):
+    """A plan failed its independent check (``verify(strict=True)``).
+
+    An ``AssertionError`` too, so a failing check reads as a failed assertion
+    in pytest. ``violations`` lists every fault found.
+
+    Examples
+    --------
+    >>> print(VerificationError(["[cover] capital: comms has nobody"]))
+    the plan breaks 1 rule
+      [cover] capital: comms has nobody
+    """
+
+    _SHOWN = 50
+
+    def __init__(self, violations: Iterable[object], what: str = "plan") -> None:
+        self.violations = list(violations)
+        n = len(self.violations)
+        lines = [f"the {what} breaks {n} rule{'' if n == 1 else 's'}"]
+        lines += [f"  {v}" for v in self.violations[: self._SHOWN]]
+        if n > self._SHOWN:
+            lines.append(f"  ... and {n - self._SHOWN} more")
+        super().__init__("\n".join(lines))

@@ -29,7 +29,7 @@ from evacplan.network import arc_schedules, arcs
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["plot_network", "place_positions"]
+__all__ = ["place_positions", "plot_network", "plot_routes"]
 
 # How each kind of place is drawn: marker, size (points^2), face colour, z-order.
 _PLACE_STYLE: dict[PlaceKind, tuple[str, float, str, int]] = {

@@ -72,7 +72,12 @@ import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
 from evacplan._validate import suggest
-from evacplan.errors import EvacplanError, Problem, ScenarioError, SolverError
+from evacplan.errors import (
+    Problem,
+    ScenarioError,
+    SolverError,
+    VerificationError,
+)
 from evacplan.models import Network, Scenario, ThreatEvent
 from evacplan.network import ArcSchedule, arc_schedules
 from evacplan.results import Party, Status
@@ -81,7 +86,6 @@ __all__ = [
     "Bottleneck",
     "EvacuationPlan",
     "Movement",
-    "RouteVerificationError",
     "RouteViolation",
     "Stop",
     "Stranded",
@@ -229,19 +233,6 @@ class RouteViolation:
         return f"[{self.rule}] {self.message}"
 
 
-class RouteVerificationError(EvacplanError, AssertionError):
-    """An evacuation plan failed :meth:`EvacuationPlan.verify`; ``violations`` lists every fault."""
-
-    def __init__(self, violations: Iterable[RouteViolation]) -> None:
-        self.violations = list(violations)
-        n = len(self.violations)
-        lines = [f"the schedule breaks {n} rule{'s' if n != 1 else ''}"]
-        lines += [f"  {v}" for v in self.violations[:50]]
-        if n > 50:
-            lines.append(f"  ... and {n - 50} more")
-        super().__init__("\n".join(lines))
-
-
 @dataclass(eq=False)
 class EvacuationPlan:
     """Who moves when, by which route, until everyone is safe; with its proof.
@@ -369,7 +360,7 @@ class EvacuationPlan:
         Parameters
         ----------
         strict
-            Raise :class:`RouteVerificationError` (an ``AssertionError``)
+            Raise :class:`~evacplan.errors.VerificationError` (an ``AssertionError``)
             listing every violation instead of returning them.
 
         Returns
@@ -388,7 +379,7 @@ class EvacuationPlan:
         with _no_gc():
             found = _replay(self)
         if strict and found:
-            raise RouteVerificationError(found)
+            raise VerificationError(found, "schedule")
         return found
 
     # ------------------------------------------------------------------ reporting

@@ -16,10 +16,9 @@ from evacplan.drawdown import (
     RULES,
     DrawdownPlan,
     UnknownStaffError,
-    VerificationError,
     drawdown,
 )
-from evacplan.errors import EvacplanError, ScenarioError
+from evacplan.errors import EvacplanError, ScenarioError, VerificationError
 from evacplan.io import load_scenario, seed_path
 from evacplan.models import Posture, Scenario
 from evacplan.results import Party, Status

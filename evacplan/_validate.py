@@ -220,7 +220,11 @@ def _ids(
 
 
 def _ref(
-    value: Any, valid: Mapping[str, Any] | set[str] | None, path: str, what: str, problems: list[Problem]
+    value: Any,
+    valid: Mapping[str, Any] | set[str] | None,
+    path: str,
+    what: str,
+    problems: list[Problem],
 ) -> None:
     """Report ``value`` unless it is in ``valid`` (None: the section it points to is itself broken)."""
     if valid is not None and isinstance(value, str) and value not in valid:
@@ -228,7 +232,11 @@ def _ref(
 
 
 def _refs(
-    values: Any, valid: Mapping[str, Any] | set[str] | None, path: str, what: str, problems: list[Problem]
+    values: Any,
+    valid: Mapping[str, Any] | set[str] | None,
+    path: str,
+    what: str,
+    problems: list[Problem],
 ) -> None:
     if isinstance(values, (list, tuple)):
         for j, value in enumerate(values):

@@ -36,6 +36,7 @@ from evacplan.routing import (
     EvacuationPlan,
     Movement,
     Stop,
+    _capacity_spans,
     _compile,
     _dijkstra,
     _no_gc,
@@ -128,20 +129,12 @@ def _ccrp(
     started = time.perf_counter()
     net = _compile(network, threats, step, safe)
     index = {p: i for i, p in enumerate(net.ids)}
-    spans: list[list[tuple[int, int, int]]] = [[] for _ in range(net.g_tail.size)]
-    key = net.k_group * (_FOREVER + 1) + net.k_from
-    keys, inv = np.unique(key, return_inverse=True)
-    caps = np.bincount(inv, weights=net.k_cap).astype(np.int64)
-    ends = np.zeros(keys.size, dtype=np.int64)
-    np.maximum.at(ends, inv, net.k_to)
-    for k, c, e in zip(keys.tolist(), caps.tolist(), ends.tolist(), strict=True):
-        spans[k // (_FOREVER + 1)].append((k % (_FOREVER + 1), e, c))
-    room = _Reservations(spans)
+    room = _Reservations(_capacity_spans(net))
     out: list[list[tuple[int, int, int]]] = [[] for _ in range(net.n)]
     for g, (u, v, tau) in enumerate(
         zip(net.g_tail.tolist(), net.g_head.tolist(), net.g_tau.tolist(), strict=True)
     ):
-        if spans[g]:
+        if room.spans[g]:
             out[u].append((g, v, tau))
     safe_mask = net.safe.tolist()
 

@@ -85,9 +85,10 @@ class ArcSchedule:
         return self.open[i], self.risk[i]
 
 
-def _parts(
+def _network_and_threats(
     obj: Network | Scenario, threats: Iterable[ThreatEvent] | None
 ) -> tuple[Network, list[ThreatEvent]]:
+    """The network of ``obj``, and the threats that apply: ``threats``, else a scenario's own."""
     if isinstance(obj, Scenario):
         return obj.network, list(obj.threats if threats is None else threats)
     if isinstance(obj, Network):
@@ -104,7 +105,7 @@ def arcs(network: Network | Scenario) -> list[Arc]:
     >>> [a.key for a in arcs(load_scenario(seed_path("tiny")))][:3]
     ['residence-embassy', 'residence-embassy', 'airport-road']
     """
-    net, _ = _parts(network, ())
+    net, _ = _network_and_threats(network, ())
     labels = Counter(link.label for link in net.links)
     out: list[Arc] = []
     for i, link in enumerate(net.links):
@@ -160,7 +161,7 @@ def arc_schedules(
     >>> road.arc.key, road.minutes, road.open, road.risk
     ('airport-road', (0.0, 720.0, 2880.0), (True, True, False), (0.1, 0.3, 0.3))
     """
-    net, events = _parts(network, threats)
+    net, events = _network_and_threats(network, threats)
     regions = {p.id: p.region for p in net.places}
     timed = [
         (t, net.minute(t.at), math.inf if t.until is None else net.minute(t.until)) for t in events
@@ -210,7 +211,7 @@ def to_graph(network: Network | Scenario) -> nx.MultiDiGraph:
     >>> g.number_of_nodes(), g.number_of_edges()
     (24, 76)
     """
-    net, _ = _parts(network, ())
+    net, _ = _network_and_threats(network, ())
     graph = nx.MultiDiGraph(name=net.name or "")
     for place in net.places:
         graph.add_node(
@@ -260,7 +261,7 @@ def state_at(
     >>> sorted(g.neighbors("embassy"))      # the airport has closed
     ['border', 'residence']
     """
-    net, _ = _parts(network, ())
+    net, _ = _network_and_threats(network, ())
     graph = to_graph(net)
     graph.remove_edges_from(list(graph.edges(keys=True)))
     graph.graph["minute"] = minute

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from evacplan.models import Mode, Network, PlaceKind, Scenario, ThreatEvent
-from evacplan.network import arc_schedules, arcs
+from evacplan.network import _network_and_threats, arc_schedules, arcs
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -70,16 +70,6 @@ _MODE_WIDTH = {Mode.ROAD: 2.0, Mode.WALK: 1.2, Mode.AIR: 1.4, Mode.SEA: 1.4}
 _CLOSED_COLOUR = "#b0b0b0"
 _CLOSED_STYLE: Any = ":"
 _CMAP = "RdYlGn_r"
-
-
-def _network_and_threats(
-    obj: Network | Scenario, threats: Sequence[ThreatEvent] | None
-) -> tuple[Network, list[ThreatEvent]]:
-    if isinstance(obj, Scenario):
-        return obj.network, list(obj.threats if threats is None else threats)
-    if isinstance(obj, Network):
-        return obj, list(threats or ())
-    raise TypeError(f"expected a Network or a Scenario, got {type(obj).__name__}")
 
 
 def place_positions(network: Network | Scenario) -> dict[str, tuple[float, float]]:

@@ -1361,28 +1361,6 @@ class _Splittable:
         )
 
 
-def _reaches_sink(
-    tails: np.ndarray, heads: np.ndarray, caps: np.ndarray, size: int, sink: int
-) -> np.ndarray:
-    """Which nodes have a path of arcs with room to the sink (a backward search)."""
-    ok = caps > 0
-    t, h = tails[ok], heads[ok]
-    order = np.argsort(h, kind="stable")
-    hs, ts = h[order], t[order]
-    ptr = np.searchsorted(hs, np.arange(size + 1))
-    reach = np.zeros(size, dtype=bool)
-    reach[sink] = True
-    frontier = np.array([sink], dtype=np.int64)
-    while frontier.size:
-        starts = ptr[frontier]
-        owner, rank = _ramp(ptr[frontier + 1] - starts)
-        pred = ts[starts[owner] + rank]
-        pred = np.unique(pred[~reach[pred]])
-        reach[pred] = True
-        frontier = pred
-    return reach
-
-
 def _window_words(net: _Net, g: int) -> str:
     """When a link can be used, in words: 'closes at minute 2880', 'open minutes 0-115'."""
     spans = [(a, b) for a, b, c in net.group_segments(g) if c > 0]
@@ -1472,7 +1450,9 @@ def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _Flow
             complete = False
             target = reachable
             tails, heads, caps = ten_inf.graph()
-            live = _reaches_sink(tails, heads, caps, ten_inf.n_nodes + 2, ten_inf.sink)
+            live = np.zeros(ten_inf.n_nodes + 2, dtype=bool)
+            # Nodes with a path to the sink: reachability along the arcs reversed.
+            live[_reachable(heads, tails, caps, ten_inf.sink, ten_inf.n_nodes + 2)] = True
             proof_cut = sp.cut_of(ten_inf, solver)
             for i in range(sp.src_count.size):
                 node = int(ten_inf.src_node[i])
@@ -1764,19 +1744,25 @@ def _sweep(
     return finished, left
 
 
+def _capacity_spans(net: _Net) -> list[list[tuple[int, int, int]]]:
+    """Per link group, its capacity as ``(first step, last step, people per step)`` spans."""
+    spans: list[list[tuple[int, int, int]]] = [[] for _ in range(net.g_tail.size)]
+    key = net.k_group * (_FOREVER + 1) + net.k_from
+    keys, inv = np.unique(key, return_inverse=True)
+    caps = np.bincount(inv, weights=net.k_cap).astype(np.int64)
+    ends = np.zeros(keys.size, dtype=np.int64)
+    np.maximum.at(ends, inv, net.k_to)
+    for k, c, e in zip(keys.tolist(), caps.tolist(), ends.tolist(), strict=True):
+        spans[k // (_FOREVER + 1)].append((k % (_FOREVER + 1), e, c))
+    return spans
+
+
 class _Room:
     """Capacity per group and step, for routing parcels through what is left."""
 
     def __init__(self, net: _Net) -> None:
         self.net = net
-        self.spans: list[list[tuple[int, int, int]]] = [[] for _ in range(net.g_tail.size)]
-        key = net.k_group * (_FOREVER + 1) + net.k_from
-        keys, inv = np.unique(key, return_inverse=True)
-        caps = np.bincount(inv, weights=net.k_cap).astype(np.int64)
-        ends = np.zeros(keys.size, dtype=np.int64)
-        np.maximum.at(ends, inv, net.k_to)
-        for k, c, e in zip(keys.tolist(), caps.tolist(), ends.tolist(), strict=True):
-            self.spans[k // (_FOREVER + 1)].append((k % (_FOREVER + 1), e, c))
+        self.spans = _capacity_spans(net)
         self.out: list[list[int]] = [[] for _ in range(net.n)]
         for g, u in enumerate(net.g_tail.tolist()):
             if self.spans[g]:

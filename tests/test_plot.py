@@ -28,18 +28,6 @@ def _close_figures() -> Iterator[None]:
     plt.close("all")
 
 
-@pytest.fixture(scope="module")
-def tiny() -> Scenario:
-    """The hand-checkable tiny scenario."""
-    return load_scenario(seed_path("tiny"))
-
-
-@pytest.fixture(scope="module")
-def founding() -> Scenario:
-    """The founding UK Iraq/Iran 2020 scenario."""
-    return load_scenario(seed_path("uk-iraq-iran-2020"))
-
-
 def _link_lines(ax: Axes) -> dict[str, Line2D]:
     return {
         str(line.get_gid()): line for line in ax.lines if str(line.get_gid()).startswith("link:")

@@ -79,7 +79,7 @@ from evacplan.errors import (
     VerificationError,
 )
 from evacplan.models import Network, Scenario, ThreatEvent
-from evacplan.network import ArcSchedule, arc_schedules
+from evacplan.network import ArcSchedule, arc_schedules, arcs
 from evacplan.results import Party, Status
 
 __all__ = [
@@ -539,6 +539,8 @@ class _Net:
     last_change: int
     narrow: list[str]
     """Links that admit nobody in one step (capacity below 60 / step per hour)."""
+    closed: list[str]
+    """Links closed for the whole scenario (by their window or a threat)."""
 
     @property
     def n(self) -> int:
@@ -600,6 +602,7 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
     g_key: list[str] = []
     g_members: list[list[str]] = []
     narrow: list[str] = []
+    closed: list[str] = []
     last_change = 0
     for gi, ((u, v, tau), members) in enumerate(groups.items()):
         g_tail.append(u)
@@ -610,10 +613,12 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
         bounds = sorted({_ceil_div(m, step) for s in members for m in s.minutes})
         last_change = max(last_change, bounds[-1])
         best = 0
+        ever_open = False
         for bi, b in enumerate(bounds):
             end = bounds[bi + 1] - 1 if bi + 1 < len(bounds) else _FOREVER
             states = [(s.at(b * step), s.arc.capacity_per_hour, j) for j, s in enumerate(members)]
             open_caps = sorted((risk, j, cap) for (is_open, risk), cap, j in states if is_open)
+            ever_open = ever_open or bool(open_caps)
             cum, given = 0.0, 0
             i = 0
             while i < len(open_caps):
@@ -628,7 +633,8 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
                 given = now
             best = max(best, given)
         if best == 0:
-            narrow.extend(m.arc.key for m in members if m.arc.key not in narrow)
+            shut = closed if not ever_open else narrow
+            shut.extend(m.arc.key for m in members if m.arc.key not in shut)
     scale = _risk_scale(r[4] for r in rows)
     k = np.array(rows, dtype=np.float64).reshape(-1, 5)
     return _Net(
@@ -650,6 +656,7 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
         risk_scale=scale,
         last_change=last_change,
         narrow=narrow,
+        closed=closed,
     )
 
 
@@ -2119,10 +2126,10 @@ def _exact_parties(
     risk_of = np.zeros(n_arcs, dtype=np.int64)
     risk_of[moves] = net.k_risk_int[ten.m_tpl]
     arrive_at: dict[int, list[Any]] = defaultdict(list)
-    for c, arcs in enumerate(reach):
+    for c, reached in enumerate(reach):
         k = sizes[c]
         xc: dict[int, Any] = {}
-        for a in arcs.tolist():
+        for a in reached.tolist():
             var = model.IntVar(0, count[c], "")
             xc[a] = var
             out[(c, int(ten.tail[a]))].append(var)
@@ -2620,10 +2627,15 @@ def _evacuate(
     why: dict[tuple[int, int], str] = {}
     for i in cut_off:
         place = keys[i][0]
-        narrow = [k for k in net.narrow if k in _keys_near(inp.network, net.ids[place])]
-        why[keys[i]] = "no route to any safe place" + (
-            f" (links {', '.join(narrow[:4])} admit nobody in a {s}-minute step)" if narrow else ""
-        )
+        near = _keys_near(inp.network, net.ids[place])
+        narrow = [k for k in net.narrow if k in near]
+        closed = [k for k in net.closed if k in near]
+        causes = []
+        if closed:
+            causes.append(f"links {', '.join(closed[:4])} are closed for the whole scenario")
+        if narrow:
+            causes.append(f"links {', '.join(narrow[:4])} admit nobody in a {s}-minute step")
+        why[keys[i]] = "no route to any safe place" + (f" ({'; '.join(causes)})" if causes else "")
     if result is not None:
         for j, i in enumerate(routable):
             if j in result.reasons:
@@ -2777,11 +2789,7 @@ def _evacuate(
 
 def _keys_near(network: Network, place: str) -> set[str]:
     """Keys of links that touch ``place``."""
-    out = set()
-    for link in network.links:
-        if place in (link.source, link.target):
-            out.add(link.label)
-    return out
+    return {arc.key for arc in arcs(network) if place in (arc.source, arc.target)}
 
 
 def _risk_int_of(net: _Net, used: Mapping[tuple[int, int], int]) -> int:

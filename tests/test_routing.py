@@ -177,6 +177,18 @@ def test_parallel_links_with_equal_transit_act_as_one() -> None:
     assert "admit nobody" in plan.stranded[0].reason
 
 
+def test_a_place_closed_from_the_start_strands_its_people_and_says_so(tiny: Scenario) -> None:
+    """People at a place a threat closes at minute 0 are stranded: the links are named as closed."""
+    shut = ThreatEvent(id="shut", at=0, places=["airport"], closes=True)
+    plan = checked(evacuate(tiny, supply={"airport": 2, "embassy": 3}, threats=[shut]))
+    assert plan.status is Status.INFEASIBLE
+    (stranded,) = plan.stranded
+    assert stranded.place == "airport" and stranded.count == 2
+    assert "airport-road, flight are closed for the whole scenario" in stranded.reason
+    assert "admit nobody" not in stranded.reason
+    assert sum(m.count for m in plan.movements) == 3
+
+
 def closing_roads() -> Network:
     """A fast road (2 steps, 5 a step) and a slow one (12 steps, 10 a step), 5-minute steps."""
     return network(

@@ -266,13 +266,13 @@ def _start(data: Mapping[str, Any]) -> Any:
 
 def _check_times(
     item: Mapping[str, Any],
-    keys: tuple[str, str],
+    keys: tuple[str] | tuple[str, str],
     path: str,
     start: Any,
     root: str,
     problems: list[Problem],
 ) -> None:
-    """A pair of times: each placeable in time, not before the start, and in order."""
+    """A time, or a pair of times: each placeable in time, not before the start, and in order."""
     minutes: list[float | None] = []
     for key in keys:
         value = item.get(key)
@@ -300,8 +300,8 @@ def _check_times(
                 Problem(f"{path}.{key}", f"{value!s} is before the start ({start.isoformat()})")
             )
         minutes.append(minute)
-    first, last = minutes
-    if first is not None and last is not None and last <= first:
+    first, last = minutes[0], minutes[-1]
+    if len(keys) == 2 and first is not None and last is not None and last <= first:
         problems.append(Problem(f"{path}.{keys[1]}", f"{keys[1]} must come after {keys[0]}"))
 
 
@@ -413,5 +413,5 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
                     "a decision point needs a trigger: at, on_threat or indicator",
                 )
             )
-        _check_times(point, ("at", "_"), f"decision_points[{i}]", start, root, problems)
+        _check_times(point, ("at",), f"decision_points[{i}]", start, root, problems)
     return problems

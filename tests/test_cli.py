@@ -97,3 +97,15 @@ def test_usage_errors_exit_2() -> None:
     result = run("frobnicate")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_python_dash_m_evacplan() -> None:
+    """`python -m evacplan` is the same command line (the README's first command uses it)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "evacplan", "validate", str(seed_path("tiny"))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: ")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,3 +40,19 @@ def tiny() -> Scenario:
 def founding() -> Scenario:
     """The founding scenario: UK posts in Baghdad and Tehran, January 2020."""
     return load_scenario(seed_path("uk-iraq-iran-2020"))
+
+
+def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "evacplan", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``python -m evacplan ARGS`` from the repository root, as a user would."""
+    return _run_cli

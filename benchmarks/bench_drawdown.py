@@ -112,7 +112,7 @@ def per_person_drawdown(
 def run_size(args: argparse.Namespace, size: int) -> dict[str, Any]:
     """Benchmark one size in this process."""
     from evacplan._generate import generate_scenario
-    from evacplan.drawdown import drawdown
+    from evacplan.staffing import drawdown
 
     t = time.perf_counter()
     scenario = generate_scenario(

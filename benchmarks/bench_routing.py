@@ -10,7 +10,7 @@ For each case the script reports the optimal egress T* (proven: the plan's
 lower bound equals it), the median wall time of ``evacuate`` and of
 ``verify()`` over several runs, the peak RSS and its growth over the
 imports, the size of the time-expanded network at T*, and the same figures
-for CCRP (Lu, George and Shekhar 2005; ``evacplan._ccrp``, pure Python) with
+for CCRP (Lu, George and Shekhar 2005; ``evacplan.routing._ccrp``, pure Python) with
 its egress gap. ``--growth`` sweeps the number of people on Chicago-Sketch
 and fits how time and memory grow with people and with the horizon.
 
@@ -62,12 +62,13 @@ def _ten_size(net: Any, supply: dict[str, int], safe: set[str], horizon: int) ->
     """Nodes and arcs of the pruned time-expanded network at ``horizon`` steps."""
     import numpy as np
 
-    from evacplan import routing
+    from evacplan.routing._compile import _compile
+    from evacplan.routing._search import _Splittable
 
-    c = routing._compile(net, (), 1, safe)
+    c = _compile(net, (), 1, safe)
     index = {p: i for i, p in enumerate(c.ids)}
     places = np.array([index[p] for p in supply], dtype=np.int64)
-    sp = routing._Splittable(
+    sp = _Splittable(
         c, places, np.zeros(places.size, dtype=np.int64), np.array(list(supply.values()))
     )
     ten = sp.ten(horizon)
@@ -77,8 +78,8 @@ def _ten_size(net: Any, supply: dict[str, int], safe: set[str], horizon: int) ->
 def _run_case(name: str, people: int, repeats: int, method: str, seed: int) -> dict[str, Any]:
     """In a fresh process: solve the case ``repeats`` times; times, figures, peak memory."""
     import evacplan.routing  # noqa: F401  (imports count in the baseline)
-    from evacplan._ccrp import ccrp
     from evacplan.routing import evacuate
+    from evacplan.routing._ccrp import ccrp
 
     net, supply, safe = demand(name, people, seed)
     base = _rss_mb()

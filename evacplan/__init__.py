@@ -16,7 +16,6 @@ Examples
 (<Status.OPTIMAL: 'optimal'>, 105, 105)
 """
 
-from evacplan.drawdown import DrawdownPlan, drawdown
 from evacplan.errors import EvacplanError, Problem, ScenarioError, SolverError, VerificationError
 from evacplan.models import (
     Category,
@@ -36,6 +35,7 @@ from evacplan.models import (
 )
 from evacplan.results import Party, Status
 from evacplan.routing import EvacuationPlan, Movement, Stop, evacuate
+from evacplan.staffing import DrawdownPlan, drawdown
 
 __all__ = [
     "Category",

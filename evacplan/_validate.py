@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -76,24 +76,32 @@ def suggest(value: Any, candidates: Iterable[str]) -> str:
     return f"; did you mean {near[0]!r}?" if near else ""
 
 
-def _model_at(root: str, loc: tuple[str | int, ...]) -> type[BaseModel] | None:
-    """The model class whose keys are expected at ``loc`` (for unknown-key suggestions)."""
-    from evacplan import models
+def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model class whose keys are expected at ``loc`` below ``model`` (for suggestions).
 
-    by_section: dict[str, type[BaseModel]] = {
-        "places": models.Place,
-        "links": models.Link,
-        "posts": models.Post,
-        "staff": models.StaffMember,
-        "threats": models.ThreatEvent,
-        "decision_points": models.DecisionPoint,
-        "policy": models.Policy,
-        "requirements": models.Requirement,
-    }
-    names = [p for p in loc if isinstance(p, str)]
-    if not names:
-        return getattr(models, root, None)
-    return by_section.get(names[-1])
+    Follows the field types (``staff`` -> ``tuple[StaffMember, ...]`` ->
+    StaffMember), so this module needs no import of the models that call it.
+    """
+    for part in loc:
+        if not isinstance(part, str):
+            continue  # a list index: the same model's items
+        field = model.model_fields.get(part)
+        inner = None if field is None else _model_in(field.annotation)
+        if inner is None:
+            return None
+        model = inner
+    return model
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The first pydantic model inside a type (``tuple[Place, ...]``, ``Post | None``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _describe(value: Any) -> str:
@@ -101,16 +109,16 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def pydantic_problems(err: ValidationError, root: str) -> list[Problem]:
-    """Translate pydantic's errors into Problems with file paths and plain words."""
+def pydantic_problems(err: ValidationError, model: type[BaseModel]) -> list[Problem]:
+    """Translate pydantic's errors on ``model`` into Problems with file paths and plain words."""
     problems = []
     for e in err.errors(include_url=False):
         loc = tuple(e["loc"])
         kind, value = e["type"], e.get("input")
         if kind == "extra_forbidden":
             key = loc[-1]
-            model = _model_at(root, loc[:-1])
-            hint = suggest(key, model.model_fields) if model else ""
+            at = _model_at(model, loc[:-1])
+            hint = suggest(key, at.model_fields) if at else ""
             problems.append(Problem(path_of(loc), f"unknown key {key!r}{hint}"))
             continue
         if loc and loc[-1] == "[key]":

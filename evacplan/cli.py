@@ -190,7 +190,7 @@ def _postures(values: list[str] | None) -> str | dict[str, str] | None:
 
 
 def _cmd_drawdown(args: argparse.Namespace) -> int:
-    from evacplan.drawdown import drawdown
+    from evacplan.staffing import drawdown
 
     scenario = _load(args.file)
     plan = drawdown(scenario, _postures(args.posture), time_limit=args.time_limit)
@@ -232,7 +232,7 @@ def _cmd_evacuate(args: argparse.Namespace) -> int:
             network, _supply(args.supply), set(args.safe), step_minutes=args.step or 1, **options
         )
     else:
-        from evacplan.drawdown import drawdown
+        from evacplan.staffing import drawdown
 
         scenario = _load(args.file)
         if args.supply:

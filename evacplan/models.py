@@ -27,6 +27,13 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError
 
 from evacplan._time import When, minutes_after
+from evacplan._validate import (
+    as_mapping,
+    pydantic_problems,
+    reference_problems,
+    sort_problems,
+    suggest,
+)
 from evacplan.errors import Problem, ScenarioError
 
 __all__ = [
@@ -281,8 +288,6 @@ class Policy(_Model):
 
 def _validated(cls: type[BaseModel], data: Mapping[str, Any], self: BaseModel | None) -> None:
     """Validate ``data`` as ``cls`` (into ``self``), collecting every problem at once."""
-    from evacplan._validate import pydantic_problems, reference_problems, sort_problems
-
     problems = []
     try:
         if self is None:
@@ -290,7 +295,7 @@ def _validated(cls: type[BaseModel], data: Mapping[str, Any], self: BaseModel | 
         else:
             cls.__pydantic_validator__.validate_python(data, self_instance=self)
     except ValidationError as err:
-        problems.extend(pydantic_problems(err, cls.__name__))
+        problems.extend(pydantic_problems(err, cls))
     problems.extend(reference_problems(data, cls.__name__))
     if problems:
         raise ScenarioError(sort_problems(problems))
@@ -306,8 +311,6 @@ class _Checked(_Model):
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
         if isinstance(obj, cls):
             return obj
-        from evacplan._validate import as_mapping
-
         return cls(**as_mapping(obj, cls.__name__))
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Any:
@@ -481,8 +484,6 @@ class Scenario(_Checked):
         >>> s.postures(at=0)["capital"], s.postures()["capital"]
         (<Posture.NORMAL: 'normal'>, <Posture.MINIMAL: 'minimal'>)
         """
-        from evacplan._validate import suggest
-
         fired_ids = set(indicators)
         known = {point.id for point in self.decision_points}
         unknown = sorted(fired_ids - known)

@@ -31,17 +31,10 @@ import numpy as np
 
 from evacplan.models import Network, ThreatEvent
 from evacplan.results import Status
-from evacplan.routing import (
-    _FOREVER,
-    EvacuationPlan,
-    Movement,
-    Stop,
-    _capacity_spans,
-    _compile,
-    _dijkstra,
-    _no_gc,
-    _risk_of,
-)
+from evacplan.routing._arrays import _FOREVER, _dijkstra, _no_gc
+from evacplan.routing._compile import _capacity_spans, _compile, _risk_of
+from evacplan.routing.plan import EvacuationPlan
+from evacplan.routing.records import Movement, Stop, Stranded
 
 __all__ = ["ccrp"]
 
@@ -215,7 +208,6 @@ def _ccrp(
         movements.append(Movement(count, stops, [], links))
     movements.sort(key=lambda m: (m.departure_minute, m.source, m.arrival_minute))
     used = {(g, t): n for g, per in enumerate(room.used) for t, n in per.items()}
-    from evacplan.routing import Stranded
 
     lost = [
         Stranded(net.ids[p], n, "no route to any safe place (CCRP)") for p, n in stranded.items()

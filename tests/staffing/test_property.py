@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evacplan.drawdown import drawdown
 from evacplan.models import Scenario
 from evacplan.results import Status
+from evacplan.staffing import drawdown
 
 SKILLS = ("a", "b", "c")
 

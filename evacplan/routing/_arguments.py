@@ -1,0 +1,247 @@
+"""The front door's argument checks: every problem with a call to ``evacuate`` at once.
+
+:func:`_check` reads what the user passed (a Network or a Scenario, supply,
+safe places, parties, step, threats, objective, deadline, time limit),
+collects every problem as a :class:`~evacplan.errors.Problem` with the
+argument's path and a suggestion, raises one
+:class:`~evacplan.errors.ScenarioError`, or hands :mod:`._evacuate` the
+cleaned :class:`_Inputs`. Nothing past this module checks arguments again.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from evacplan._validate import suggest
+from evacplan.errors import Problem, ScenarioError
+from evacplan.models import Network, Scenario, ThreatEvent
+from evacplan.results import Party
+
+_OBJECTIVES = ("quickest", "safest")
+
+
+@dataclass(slots=True)
+class _Inputs:
+    network: Network
+    threats: tuple[ThreatEvent, ...]
+    step: int
+    supply: dict[str, int]
+    safe: list[str]
+    parties: list[Party]
+    objective: str
+    deadline: float | None
+    time_limit: float | None
+
+
+def _whole(value: Any) -> int | None:
+    """``value`` as an int if it is a whole number (not a bool), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if (
+        isinstance(value, (float, np.floating))
+        and math.isfinite(value)
+        and float(value).is_integer()
+    ):
+        return int(value)
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _check(
+    network: Any,
+    supply: Any,
+    safe: Any,
+    parties: Any,
+    step_minutes: Any,
+    threats: Any,
+    objective: Any,
+    deadline: Any,
+    time_limit: Any,
+) -> _Inputs:
+    """Every problem with the arguments at once, as one ScenarioError."""
+    problems: list[Problem] = []
+    if isinstance(network, Scenario):
+        net = network.network
+        scenario: Scenario | None = network
+    elif isinstance(network, Network):
+        net, scenario = network, None
+    else:
+        raise ScenarioError(
+            [Problem("network", f"expected a Network or a Scenario, got {type(network).__name__}")]
+        )
+    places = net.place_by_id
+
+    if step_minutes is None:
+        step_minutes = scenario.step_minutes if scenario is not None else 5
+    step = _whole(step_minutes)
+    if step is None or step <= 0:
+        problems.append(
+            Problem(
+                "step_minutes", f"must be a whole number of minutes above 0 (got {step_minutes!r})"
+            )
+        )
+        step = 1
+
+    if objective not in _OBJECTIVES:
+        problems.append(
+            Problem(
+                "objective",
+                f"{objective!r} is not an objective; use "
+                "'quickest' or 'safest'" + suggest(objective, _OBJECTIVES),
+            )
+        )
+    dl = None
+    if deadline is not None:
+        dl = _number(deadline)
+        if dl is None or dl < 0:
+            problems.append(
+                Problem("deadline", f"must be minutes from the start, 0 or more (got {deadline!r})")
+            )
+            dl = None
+    elif objective == "safest":
+        problems.append(
+            Problem(
+                "deadline",
+                "objective 'safest' needs a deadline (minutes from "
+                "the start by which everyone must be safe)",
+            )
+        )
+    tl = None
+    if time_limit is not None:
+        tl = _number(time_limit)
+        if tl is None or tl <= 0:
+            problems.append(Problem("time_limit", f"must be seconds above 0 (got {time_limit!r})"))
+            tl = None
+
+    if threats is None:
+        threat_list = tuple(scenario.threats) if scenario is not None else ()
+    else:
+        threat_list = tuple(threats) if isinstance(threats, Iterable) else ()
+        if not isinstance(threats, Iterable) or isinstance(threats, (str, bytes)):
+            problems.append(Problem("threats", "must be a list of ThreatEvent"))
+            threat_list = ()
+        for i, t in enumerate(threat_list):
+            if not isinstance(t, ThreatEvent):
+                problems.append(
+                    Problem(f"threats[{i}]", f"expected a ThreatEvent, got {type(t).__name__}")
+                )
+        threat_list = tuple(t for t in threat_list if isinstance(t, ThreatEvent))
+
+    plain: dict[str, int] = {}
+    if supply is not None:
+        if not isinstance(supply, Mapping):
+            problems.append(Problem("supply", "must map places to counts, e.g. {'3': 800}"))
+        else:
+            for key, count in supply.items():
+                where = f"supply[{key!r}]"
+                if key not in places and isinstance(key, int) and str(key) in places:
+                    key = str(key)  # TNTP node numbers written as numbers
+                if key not in places:
+                    problems.append(
+                        Problem(where, f"{key!r} is not a place" + suggest(str(key), places))
+                    )
+                n = _whole(count)
+                if n is None:
+                    problems.append(Problem(where, f"{count!r} is not a whole number of people"))
+                elif n < 0:
+                    problems.append(Problem(where, f"{n} people: a count cannot be negative"))
+                elif key in places:
+                    plain[key] = plain.get(key, 0) + n
+
+    party_list: list[Party] = []
+    if parties is not None:
+        if not isinstance(parties, Iterable) or isinstance(parties, (str, bytes, Mapping)):
+            problems.append(Problem("parties", "must be a list of Party"))
+        else:
+            seen: set[str] = set()
+            for i, p in enumerate(parties):
+                where = f"parties[{i}]"
+                if not isinstance(p, Party):
+                    problems.append(Problem(where, f"expected a Party, got {type(p).__name__}"))
+                    continue
+                ok = True
+                if p.id in seen:
+                    problems.append(Problem(f"{where}.id", f"party {p.id!r} appears twice"))
+                    ok = False
+                seen.add(p.id)
+                size = _whole(p.size)
+                if size is None or size < 1:
+                    problems.append(
+                        Problem(f"{where}.size", f"must be 1 or more people (got {p.size!r})")
+                    )
+                    ok = False
+                if p.location not in places:
+                    problems.append(
+                        Problem(
+                            f"{where}.location",
+                            f"{p.location!r} is not a place" + suggest(p.location, places),
+                        )
+                    )
+                    ok = False
+                release = _number(p.release_minute)
+                if release is None or release < 0:
+                    problems.append(
+                        Problem(
+                            f"{where}.release_minute",
+                            f"must be minutes from the start, 0 or more (got {p.release_minute!r})",
+                        )
+                    )
+                    ok = False
+                if ok:
+                    party_list.append(p)
+    elif supply is None:
+        if scenario is None:
+            problems.append(
+                Problem("supply", "nothing to evacuate: give supply={place: count} or parties")
+            )
+        else:
+            # Everyone in the scenario leaves: each staff member with their dependants.
+            party_list = [
+                Party(m.id, m.party_size, m.location, m.post, relocate=scenario.relocates(m))
+                for m in scenario.staff
+            ]
+
+    if safe is None:
+        safe_list = [p.id for p in net.safe_places()]
+        if not safe_list:
+            problems.append(
+                Problem(
+                    "safe",
+                    "no safe places: name them with safe={...} or mark "
+                    "places safe (kind safe_haven or safe: true)",
+                )
+            )
+    else:
+        items = (
+            [safe] if isinstance(safe, str) else list(safe) if isinstance(safe, Iterable) else None
+        )
+        if items is None:
+            problems.append(Problem("safe", "must be a set of place ids"))
+            items = []
+        safe_list = []
+        for s in items:
+            if s not in places and isinstance(s, int) and str(s) in places:
+                s = str(s)
+            if s not in places:
+                problems.append(
+                    Problem(f"safe[{s!r}]", f"{s!r} is not a place" + suggest(str(s), places))
+                )
+            elif s not in safe_list:
+                safe_list.append(s)
+        if not items:
+            problems.append(Problem("safe", "no safe places: name at least one"))
+    if problems:
+        raise ScenarioError(problems)
+    return _Inputs(net, threat_list, step, plain, safe_list, party_list, objective, dl, tl)

@@ -1,0 +1,376 @@
+"""The front door: :func:`evacuate`, which runs the routing stages in order.
+
+Arguments are checked (:mod:`._arguments`); the network is compiled
+(:mod:`._compile`); people become parcels by place and release step; the
+splittable optimum and its proof come from :mod:`._solve` (over
+:mod:`._search`, :mod:`._expand`, :mod:`._maxflow`, :mod:`._objectives`);
+the flow becomes movements with parties whole (:mod:`._movements`,
+:mod:`._repair`, and the MIP of :mod:`._parties` when the bound is missed);
+the status, bounds, bottlenecks and stranded people are settled here, and
+the result is an :class:`~evacplan.routing.plan.EvacuationPlan`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from evacplan.errors import SolverError
+from evacplan.models import Network, Scenario, ThreatEvent
+from evacplan.network import arcs
+from evacplan.results import Party, Status
+from evacplan.routing._arguments import _check
+from evacplan.routing._arrays import _EPS, _FOREVER, _ceil_div, _no_gc
+from evacplan.routing._compile import _compile, _Net, _risk_of
+from evacplan.routing._movements import _Histories, _movements, _Parcel, _sweep
+from evacplan.routing._parties import _exact_parties, _score
+from evacplan.routing._repair import _repair
+from evacplan.routing._search import _Splittable
+from evacplan.routing._solve import _FlowResult, _solve_flows
+from evacplan.routing.plan import EvacuationPlan
+from evacplan.routing.records import Bottleneck, Stranded
+
+__all__ = ["evacuate"]
+
+
+def evacuate(
+    network: Network | Scenario,
+    supply: Mapping[str, int] | None = None,
+    safe: Iterable[str] | None = None,
+    *,
+    parties: Iterable[Party] | None = None,
+    step_minutes: int | None = None,
+    threats: Iterable[ThreatEvent] | None = None,
+    objective: str = "quickest",
+    deadline: float | None = None,
+    time_limit: float | None = None,
+) -> EvacuationPlan:
+    """Plan who moves when, by which route, until everyone is safe.
+
+    Parameters
+    ----------
+    network
+        A :class:`~evacplan.models.Network` (e.g. from
+        :func:`~evacplan.io.read_tntp`) or a :class:`~evacplan.models.Scenario`.
+    supply
+        People to move, by place: ``{"3": 800}`` (a TNTP node number may be
+        given as a number). Plain counts may be split across routes. With a
+        Scenario and neither ``supply`` nor ``parties``, every staff member
+        leaves with their dependants.
+    safe
+        The places that end an evacuation; by default the network's safe
+        places (kind ``safe_haven`` or ``safe: true``).
+    parties
+        Parties that are never split (e.g. ``drawdown(...).parties``), each
+        leaving its location from its ``release_minute``. Parties with
+        ``relocate=False`` stand down at home and are listed, not moved.
+    step_minutes
+        Length of a time step; by default the scenario's ``step_minutes``,
+        else 5. A link of m minutes takes ``max(1, ceil(m / step))`` steps and
+        admits ``floor(capacity_per_hour * step / 60)`` people per step.
+    threats
+        Threat events to apply instead of a Scenario's own (a Network has none);
+        to add one, pass ``[*scenario.threats, extra]``.
+    objective
+        ``"quickest"``: the least egress time T*, then the least risk
+        exposure, then the earliest arrivals. ``"safest"``: the least risk
+        exposure with everyone safe by ``deadline``, then the earliest egress,
+        then the earliest arrivals.
+    deadline
+        Minutes from the start by which everyone must be safe (needed for
+        ``safest``). If it cannot be met, the plan moves as many people as can
+        be safe by then and lists the rest as stranded.
+    time_limit
+        Seconds for the search for unsplittable party schedules (default 10);
+        the flow computations always run to the end.
+
+    Returns
+    -------
+    EvacuationPlan
+        The schedule with its status, proof and figures; infeasibility is a
+        status, with the people cut off and why, never an exception.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem with the arguments: unknown places in
+        ``supply``, ``safe`` or parties, negative counts, an unknown
+        objective, ``safest`` without a deadline, no safe places, a step of
+        0 or less.
+
+    Examples
+    --------
+    >>> from evacplan.io import read_tntp, tntp_path
+    >>> net = read_tntp(tntp_path("SiouxFalls"))
+    >>> route = evacuate(net, supply={"3": 800, "20": 400}, safe={"1", "13"}, step_minutes=1)
+    >>> route.status, route.egress_minutes == route.lower_bound_minutes
+    (<Status.OPTIMAL: 'optimal'>, True)
+    >>> sum(m.count for m in route.movements)
+    1200
+    >>> route.movements[0].itinerary[0]
+    Stop(place='20', minute=0)
+
+    Parties are moved whole:
+
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> from evacplan.results import Party
+    >>> scenario = load_scenario(seed_path("tiny"))
+    >>> plan = evacuate(scenario, parties=[Party("cap-04", 4, "residence"), Party("cap-05", 1, "embassy")])
+    >>> [(m.parties, m.destination) for m in plan.movements]
+    [(['cap-05'], 'haven'), (['cap-04'], 'haven')]
+    """
+    with _no_gc():
+        return _evacuate(
+            network, supply, safe, parties, step_minutes, threats, objective, deadline, time_limit
+        )
+
+
+def _evacuate(
+    network: Any,
+    supply: Any,
+    safe: Any,
+    parties: Any,
+    step_minutes: Any,
+    threats: Any,
+    objective: Any,
+    deadline: Any,
+    time_limit: Any,
+) -> EvacuationPlan:
+    started = time.perf_counter()
+    inp = _check(
+        network, supply, safe, parties, step_minutes, threats, objective, deadline, time_limit
+    )
+    net = _compile(inp.network, inp.threats, inp.step, set(inp.safe))
+    index = {p: i for i, p in enumerate(net.ids)}
+    s = inp.step
+    notes: list[str] = []
+
+    moving = [p for p in inp.parties if p.relocate]
+    standing_down = [p.id for p in inp.parties if not p.relocate]
+    party_ids = [p.id for p in moving]
+    parcels: list[tuple[int, _Parcel]] = []
+    for where, count in inp.supply.items():
+        if count:
+            parcels.append((index[where], [count, -1, -1, 0, index[where], 0]))
+    for i, party in enumerate(moving):
+        r = _ceil_div(float(party.release_minute), s)
+        at = index[party.location]
+        parcels.append((at, [int(party.size), -1, i, r, at, r]))
+
+    finished: list[tuple[_Parcel, int, int]] = []
+    stranded: list[tuple[_Parcel, str]] = []
+    travelling: list[tuple[int, _Parcel]] = []
+    for place, p in parcels:
+        if net.safe[place]:
+            finished.append((p, place, 0))  # safe all along, whenever they are released
+        else:
+            travelling.append((place, p))
+
+    # Sources: people by (place, release step); those with no route at all are cut off.
+    src: dict[tuple[int, int], int] = defaultdict(int)
+    for place, p in travelling:
+        src[(place, p[5])] += p[0]
+    keys = sorted(src)
+    src_place = np.array([k[0] for k in keys], dtype=np.int64)
+    src_step = np.array([k[1] for k in keys], dtype=np.int64)
+    src_count = np.array([src[k] for k in keys], dtype=np.int64)
+    sp = _Splittable(net, src_place, src_step, src_count) if keys else None
+    cut_off: set[int] = set()
+    if sp is not None:
+        for i, (place, _) in enumerate(keys):
+            if sp.to_safe[place] >= _FOREVER:
+                cut_off.add(i)
+    routable = [i for i in range(len(keys)) if i not in cut_off]
+
+    result: _FlowResult | None = None
+    if routable:
+        sub = _Splittable(net, src_place[routable], src_step[routable], src_count[routable])
+        dl_step = None if inp.deadline is None else math.floor(inp.deadline / s + _EPS)
+        result = _solve_flows(sub, inp.objective, dl_step)
+
+    # Reasons, per source key, for anyone left behind.
+    why: dict[tuple[int, int], str] = {}
+    for i in cut_off:
+        place = keys[i][0]
+        near = _keys_near(inp.network, net.ids[place])
+        narrow = [k for k in net.narrow if k in near]
+        closed = [k for k in net.closed if k in near]
+        causes = []
+        if closed:
+            causes.append(f"links {', '.join(closed[:4])} are closed for the whole scenario")
+        if narrow:
+            causes.append(f"links {', '.join(narrow[:4])} admit nobody in a {s}-minute step")
+        why[keys[i]] = "no route to any safe place" + (f" ({'; '.join(causes)})" if causes else "")
+    if result is not None:
+        for j, i in enumerate(routable):
+            if j in result.reasons:
+                why[keys[i]] = result.reasons[j]
+
+    # Split the flow into movements, parties whole.
+    hist = _Histories()
+    used: dict[tuple[int, int], int] = {}
+    travelled: list[tuple[_Parcel, int, int]] = []
+    cut_keys = {keys[i] for i in cut_off}
+    initial = [(place, list(p)) for place, p in travelling if (place, p[5]) not in cut_keys]
+    if result is not None and result.horizon is not None:
+        go = [(place, p) for place, p in travelling if (place, p[5]) not in cut_keys]
+        travelled, left = _sweep(
+            net, result.move_group, result.move_step, result.move_flow, go, hist, used
+        )
+        for p, _ in left:
+            if p[2] < 0:
+                stranded.append((p, why.get((p[4], p[5]), "no room left on the routes out")))
+        left = [(p, place) for p, place in left if p[2] >= 0]
+        if left:
+            fixed, failed = _repair(net, left, hist, used, result.horizon)
+            travelled += fixed
+            stranded += [(p, why.get((p[4], p[5]), reason)) for p, reason in failed]
+            if failed:
+                result.lower = None  # the bound was for everyone, and some cannot go
+        for place, p in travelling:
+            if (place, p[5]) in cut_keys:
+                stranded.append((p, why[(place, p[5])]))
+    else:
+        stranded += [(p, why.get((place, p[5]), "cannot reach safety")) for place, p in travelling]
+
+    # Status and bounds.
+    quickest = None if result is None or result.quickest is None else result.quickest * s
+    lower = None if result is None or result.lower is None else result.lower * s
+    proof = (
+        "nobody to move"
+        if not travelling
+        else (result.proof if result is not None else "nobody can reach safety")
+    )
+    if stranded:
+        status = Status.INFEASIBLE
+    elif not travelling:
+        status = Status.OPTIMAL
+    else:
+        assert result is not None and result.horizon is not None
+        bound = (
+            (result.risk_int, result.horizon, result.arrival_sum)
+            if inp.objective == "safest"
+            else (result.horizon, result.risk_int, result.arrival_sum)
+        )
+        if moving:
+            # Round trips in the flow become waits when movements are built: score without them.
+            trial_used = dict(used)
+            _movements(net, hist, travelled, party_ids, trial_used)
+            have = _score(net, travelled, trial_used, inp.objective)
+        else:
+            have = bound  # plain counts follow the flow exactly (round trips carry no risk)
+        if have == bound:
+            status = Status.OPTIMAL
+        else:
+            status = Status.FEASIBLE
+            # To the heuristic's egress: for safest, a schedule that reaches the splittable
+            # bounds there is still proven best (they hold for any horizon up to the deadline).
+            horizon = have[1] if inp.objective == "safest" else have[0]
+            seconds = inp.time_limit if inp.time_limit is not None else 10.0
+            exact = _exact_parties(net, initial, inp.objective, horizon, seconds, bound)
+            if exact is not None and exact.hist is not None:
+                score = _score(net, exact.finished, exact.used, inp.objective)
+                if score <= have:
+                    hist, used, travelled = exact.hist, exact.used, exact.finished
+                    have = score
+            if exact is not None and exact.proven and exact.hist is not None:
+                status = Status.OPTIMAL
+                lower = (have[1] if inp.objective == "safest" else have[0]) * s
+                proof += (
+                    "; with parties whole, a MIP proves the schedule best "
+                    "(egress, risk exposure, arrivals in turn)"
+                )
+            else:
+                if exact is not None and exact.lower is not None and lower is not None:
+                    lower = max(lower, exact.lower * s)
+                why_not = f" ({exact.note})" if exact is not None and exact.note else ""
+                ends = (have[1] if inp.objective == "safest" else have[0]) * s
+                if inp.objective == "quickest" and ends == lower:
+                    notes.append(
+                        "parties are never split: the egress time meets its lower bound, so "
+                        "no plan is quicker; its risk exposure and arrivals are not proven "
+                        "best" + why_not
+                    )
+                else:
+                    notes.append(
+                        "parties are never split: the schedule is valid but not proven "
+                        f"best; no schedule finishes before minute {lower}" + why_not
+                    )
+    finished += travelled
+
+    movements = _movements(net, hist, finished, party_ids, used)
+    egress = max((m.arrival_minute for m in movements), default=None if stranded else 0)
+    risk = _risk_of(net, used)
+    if not travelling:
+        lower = egress
+        if finished:
+            proof = "everyone starts at a safe place"
+    if status is Status.OPTIMAL and lower != egress and inp.objective == "quickest":
+        raise SolverError(f"a plan proven optimal must end at its bound ({egress} vs {lower})")
+
+    bottlenecks = []
+    if result is not None and result.cut:
+        by_group: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for g, t, c in result.cut:
+            by_group[g].append((t, c))
+        for g, items in by_group.items():
+            items.sort()
+            bottlenecks.append(
+                Bottleneck(
+                    net.g_key[g],
+                    net.ids[int(net.g_tail[g])],
+                    net.ids[int(net.g_head[g])],
+                    sum(c for _, c in items),
+                    tuple(t * s for t, _ in items),
+                )
+            )
+        bottlenecks.sort(key=lambda b: (-b.capacity, b.link))
+
+    stranded_out = _stranded(net, stranded, party_ids)
+    return EvacuationPlan(
+        status=status,
+        objective=inp.objective,
+        step_minutes=s,
+        movements=movements,
+        egress_minutes=egress,
+        lower_bound_minutes=lower,
+        quickest_minutes=quickest,
+        deadline_minutes=inp.deadline,
+        risk_exposure=risk,
+        bottlenecks=bottlenecks,
+        stranded=stranded_out,
+        standing_down=standing_down,
+        supply=dict(inp.supply),
+        parties=tuple(inp.parties),
+        safe=tuple(inp.safe),
+        proof=proof,
+        notes=notes,
+        runtime_seconds=time.perf_counter() - started,
+        network_name=inp.network.name,
+        _network=inp.network,
+        _threats=inp.threats,
+    )
+
+
+def _keys_near(network: Network, place: str) -> set[str]:
+    """Keys of links that touch ``place``."""
+    return {arc.key for arc in arcs(network) if place in (arc.source, arc.target)}
+
+
+def _stranded(net: _Net, items: list[tuple[_Parcel, str]], party_ids: list[str]) -> list[Stranded]:
+    merged: dict[tuple[int, str], list[Any]] = {}
+    for p, reason in items:
+        key = (p[4], reason)
+        entry = merged.setdefault(key, [0, []])
+        entry[0] += p[0]
+        if p[2] >= 0:
+            entry[1].append(party_ids[p[2]])
+    return [
+        Stranded(net.ids[place], count, reason, sorted(parties))
+        for (place, reason), (count, parties) in sorted(merged.items())
+    ]

@@ -1,0 +1,151 @@
+"""Stage 2: the time-expanded network (TEN) to a horizon, pruned, as flat arrays.
+
+Takes the compiled network (:mod:`._compile`), the static distances from the
+sources and to safety (:mod:`._search` computes them) and the sources; gives
+:class:`_TEN`, a copy of each place for each step it can matter at: moves
+along links with their per-step capacity, waits, arrivals into one sink.
+Copies that no source reaches in time, or from which no safe place can be
+reached by the horizon, are never built. The max-flow and min-cost-flow
+stages (:mod:`._maxflow`, :mod:`._objectives`) and the whole-party MIP
+(:mod:`._parties`) all solve over a TEN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from evacplan.routing._arrays import _FOREVER, _excl_cumsum, _ramp
+from evacplan.routing._compile import _Net
+
+
+@dataclass(slots=True)
+class _TEN:
+    """A time-expanded network to a horizon, as flat arrays.
+
+    Nodes ``0..n_nodes-1`` are copies of places at steps; ``n_nodes`` is the
+    sink (every arrival at a safe place) and ``n_nodes + 1`` the source.
+    Arcs: the first ``n_hold`` wait one step; the next ``m_tpl.size`` are
+    moves, each from one template at one departure step (any after them lead
+    into a timeless tail). ``label`` is an arc's arrival step
+    when it enters the sink, else -1.
+    """
+
+    horizon: int
+    n_nodes: int
+    tail: np.ndarray
+    head: np.ndarray
+    cap: np.ndarray
+    label: np.ndarray
+    n_hold: int
+    m_tpl: np.ndarray
+    m_step: np.ndarray
+    src_node: np.ndarray
+    src_cap: np.ndarray
+    ready: np.ndarray
+    """For each node (and the sink and source, last): the earliest step anyone there could be
+    safe (its step plus its place's distance to safety)."""
+
+    @property
+    def sink(self) -> int:
+        return self.n_nodes
+
+    @property
+    def source(self) -> int:
+        return self.n_nodes + 1
+
+    def graph(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Arcs including the source's, as (tail, head, capacity)."""
+        ok = self.src_node >= 0
+        tails = np.concatenate([self.tail, np.full(int(ok.sum()), self.source, dtype=np.int64)])
+        heads = np.concatenate([self.head, self.src_node[ok]])
+        caps = np.concatenate([self.cap, self.src_cap[ok]])
+        return tails, heads, caps
+
+
+def _expand(
+    net: _Net,
+    early: np.ndarray,
+    to_safe: np.ndarray,
+    horizon: int,
+    src_place: np.ndarray,
+    src_step: np.ndarray,
+    src_count: np.ndarray,
+    *,
+    tail_from: int | None = None,
+) -> _TEN:
+    """The TEN to ``horizon``, without copies no source reaches or that cannot reach safety.
+
+    With ``tail_from``, every place's copy at that step also leads into a
+    timeless copy of the network as it stands from then on, with unbounded
+    capacity: the flow into the sink is then what any horizon could carry.
+    """
+    n = net.n
+    lo = early
+    hi = horizon - to_safe
+    valid = (~net.safe) & (lo <= hi) & (lo < _FOREVER)
+    cnt = np.where(valid, hi - lo + 1, 0)
+    off = _excl_cumsum(cnt)
+    n_nodes = int(cnt.sum())
+    tail_base = n_nodes
+    if tail_from is not None:
+        n_nodes += n
+    sink = n_nodes
+    total = int(src_count.sum())
+
+    h_place, h_rank = _ramp(np.maximum(cnt - 1, 0))
+    h_tail = off[h_place] + h_rank
+
+    kg = net.k_group
+    u, v, tau = net.g_tail[kg], net.g_head[kg], net.g_tau[kg]
+    a = np.maximum(net.k_from, lo[u])
+    b = np.minimum(net.k_to, horizon - tau - to_safe[v])
+    ok = valid[u] & (a <= b)
+    m_tpl, m_rank = _ramp(np.where(ok, b - a + 1, 0))
+    m_step = a[m_tpl] + m_rank
+    mu, mv = u[m_tpl], v[m_tpl]
+    arrive = m_step + tau[m_tpl]
+    to_sink = net.safe[mv]
+    m_tail = off[mu] + (m_step - lo[mu])
+    m_head = np.where(to_sink, sink, off[mv] + (arrive - lo[mv]))
+
+    tails = [h_tail, m_tail]
+    heads = [h_tail + 1, m_head]
+    caps = [np.full(h_tail.size, total, dtype=np.int64), net.k_cap[m_tpl]]
+    labels = [np.full(h_tail.size, -1, dtype=np.int64), np.where(to_sink, arrive, -1)]
+    if tail_from is not None:
+        # Copies at tail_from feed the timeless network; its open links are unbounded.
+        at = valid & (lo <= tail_from) & (tail_from <= hi)
+        places = np.flatnonzero(at)
+        final = (net.k_to >= _FOREVER) & (net.k_from <= tail_from)
+        fg = np.unique(kg[final])
+        fu, fv = net.g_tail[fg], net.g_head[fg]
+        tails += [off[places] + (tail_from - lo[places]), tail_base + fu]
+        heads += [tail_base + places, np.where(net.safe[fv], sink, tail_base + fv)]
+        caps += [
+            np.full(places.size, total, dtype=np.int64),
+            np.full(fg.size, total, dtype=np.int64),
+        ]
+        labels += [np.full(places.size, -1, dtype=np.int64), np.where(net.safe[fv], tail_from, -1)]
+    src_ok = valid[src_place] & (lo[src_place] <= src_step) & (src_step <= hi[src_place])
+    src_node = np.where(src_ok, off[src_place] + (src_step - lo[src_place]), -1)
+    node_place, node_rank = _ramp(cnt)
+    ready = np.full(n_nodes + 2, -_FOREVER, dtype=np.int64)
+    ready[: node_place.size] = lo[node_place] + node_rank + to_safe[node_place]
+    if tail_from is not None:
+        ready[tail_base : tail_base + n] = tail_from + np.minimum(to_safe, _FOREVER)
+    return _TEN(
+        horizon=horizon,
+        n_nodes=n_nodes,
+        tail=np.concatenate(tails),
+        head=np.concatenate(heads),
+        cap=np.concatenate(caps),
+        label=np.concatenate(labels),
+        n_hold=h_tail.size,
+        m_tpl=m_tpl,
+        m_step=m_step,
+        src_node=src_node.astype(np.int64),
+        src_cap=src_count.astype(np.int64),
+        ready=ready,
+    )

@@ -1,0 +1,280 @@
+"""Stage 5: flows become movements: people in queues, parties whole, itineraries merged.
+
+:func:`_sweep` walks the flow of :mod:`._solve` (or of the whole-party MIP,
+:mod:`._parties`) forward in time and moves *parcels* (people who have
+travelled together so far) first come, first served, recording their legs in
+shared :class:`_Histories`; parties that do not fit are left for
+:mod:`._repair`. :func:`_movements` unrolls the histories into
+:class:`~evacplan.routing.records.Movement` records (round trips become
+waits) for the plan.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from itertools import repeat
+from typing import Any
+
+import numpy as np
+
+from evacplan.routing._arrays import _FOREVER, _excl_cumsum, _ramp
+from evacplan.routing._compile import _Net
+from evacplan.routing.records import Movement, Stop
+
+
+class _Histories:
+    """Itinerary prefixes shared by parcels: each entry is a leg and the entry before it.
+
+    A leg is (place, departure step, group). Parcels that leave together from
+    the same history share the new entry, so equal itineraries are equal ids.
+    """
+
+    __slots__ = ("group", "parent", "place", "step")
+
+    def __init__(self) -> None:
+        self.place: list[int] = []
+        self.step: list[int] = []
+        self.group: list[int] = []
+        self.parent: list[int] = []
+
+    def add(self, place: int, step: int, group: int, parent: int) -> int:
+        self.place.append(place)
+        self.step.append(step)
+        self.group.append(group)
+        self.parent.append(parent)
+        return len(self.place) - 1
+
+    def legs(self, h: int) -> list[tuple[int, int, int]]:
+        out = []
+        while h >= 0:
+            out.append((self.place[h], self.step[h], self.group[h]))
+            h = self.parent[h]
+        out.reverse()
+        return out
+
+
+# A parcel is [count, history, party index (-1: plain supply), step it reached its place,
+#              origin place, release step]: people who have travelled together so far.
+_Parcel = list
+
+
+def _sweep(
+    net: _Net,
+    groups: np.ndarray,
+    steps: np.ndarray,
+    amounts: np.ndarray,
+    start: list[tuple[int, _Parcel]],
+    hist: _Histories,
+    used: dict[tuple[int, int], int],
+) -> tuple[list[tuple[_Parcel, int, int]], list[tuple[_Parcel, int]]]:
+    """Walk the flow forward in time, moving parcels first come, first served.
+
+    Plain supply splits to fill a departure exactly; a party goes whole or
+    waits. Returns the parcels that reached safety (parcel, place, step) and
+    those left short of it (parcel, place).
+    """
+    tails, heads, taus = net.g_tail[groups], net.g_head[groups], net.g_tau[groups]
+    order = np.lexsort((groups, heads, tails, steps))
+    events = zip(
+        steps[order].tolist(),
+        tails[order].tolist(),
+        heads[order].tolist(),
+        groups[order].tolist(),
+        taus[order].tolist(),
+        amounts[order].tolist(),
+        strict=True,
+    )
+    safe = net.safe.tolist()
+    queues: dict[int, deque[_Parcel]] = defaultdict(deque)
+    pending: dict[int, list[tuple[int, _Parcel]]] = defaultdict(list)
+    for place, parcel in start:
+        pending[parcel[3]].append((place, parcel))
+    finished: list[tuple[_Parcel, int, int]] = []
+    h_place, h_step, h_group, h_parent = hist.place, hist.step, hist.group, hist.parent
+
+    def arrive_until(t: int) -> None:
+        for when in sorted(k for k in pending if k <= t):
+            for place, parcel in pending.pop(when):
+                if safe[place]:
+                    finished.append((parcel, place, when))
+                else:
+                    queues[place].append(parcel)
+
+    now = -1
+    for t, u, v, g, tau, amount in events:
+        if t != now:
+            arrive_until(t)
+            now = t
+        q = queues[u]
+        moved: list[_Parcel] = []
+        rest: list[_Parcel] = []
+        while amount > 0 and q:
+            p = q.popleft()
+            if p[2] < 0:
+                if p[0] > amount:
+                    moved.append([amount, p[1], -1, t, p[4], p[5]])
+                    p[0] -= amount
+                    rest.append(p)
+                    amount = 0
+                    break
+                moved.append(p)
+                amount -= p[0]
+            elif p[0] <= amount:
+                moved.append(p)
+                amount -= p[0]
+            else:
+                rest.append(p)  # a party too big for what is left: it waits
+        if rest:
+            q.extendleft(reversed(rest))
+        if not moved:
+            continue
+        out = 0
+        new: dict[int, int] = {}
+        later = pending[t + tau]
+        for p in moved:
+            h = new.get(p[1])
+            if h is None:
+                h = len(h_place)
+                h_place.append(u)
+                h_step.append(t)
+                h_group.append(g)
+                h_parent.append(p[1])
+                new[p[1]] = h
+            p[1] = h
+            p[3] = t + tau
+            out += p[0]
+            later.append((v, p))
+        used[(g, t)] = used.get((g, t), 0) + out
+    arrive_until(_FOREVER)
+    left = [(p, place) for place, q in queues.items() for p in q]
+    return finished, left
+
+
+def _movements(
+    net: _Net,
+    hist: _Histories,
+    finished: list[tuple[_Parcel, int, int]],
+    party_ids: list[str],
+    used: dict[tuple[int, int], int],
+) -> list[Movement]:
+    """Group parcels with the same itinerary into movements (round trips become waits).
+
+    Itineraries are unrolled for all parcels at once with numpy (pointer
+    jumping up the shared histories); only the rare itinerary that returns
+    to a place is handled one by one.
+    """
+    s = net.step
+    if not finished:
+        return []
+    parent = np.asarray(hist.parent, dtype=np.int64)
+    h_place = np.asarray(hist.place, dtype=np.int64)
+    h_step = np.asarray(hist.step, dtype=np.int64)
+    h_group = np.asarray(hist.group, dtype=np.int64)
+
+    # Merge parcels with the same history, final place, arrival and kind.
+    fin_h = np.array([p[1] for p, _, _ in finished], dtype=np.int64)
+    fin_place = np.array([pl for _, pl, _ in finished], dtype=np.int64)
+    fin_t = np.array([t for _, _, t in finished], dtype=np.int64)
+    fin_party = np.array([p[2] for p, _, _ in finished], dtype=np.int64)
+    fin_count = np.array([p[0] for p, _, _ in finished], dtype=np.int64)
+    key = np.stack([fin_h, fin_place, fin_t, fin_party >= 0], axis=1)
+    uniq, inv = np.unique(key, axis=0, return_inverse=True)
+    inv = inv.ravel()
+    counts = np.bincount(inv, weights=fin_count, minlength=uniq.shape[0]).astype(np.int64)
+    members: list[list[str]] = [[] for _ in range(uniq.shape[0])]
+    for i in np.flatnonzero(fin_party >= 0).tolist():
+        members[inv[i]].append(party_ids[fin_party[i]])
+
+    # Unroll each history: columns of ids from the last leg back to the first.
+    heads = uniq[:, 0]
+    cols = []
+    cur = heads.copy()
+    while (cur >= 0).any():
+        cols.append(cur)
+        cur = np.where(cur >= 0, parent[np.maximum(cur, 0)], -1)
+    depth = np.zeros(heads.size, dtype=np.int64)
+    for c in cols:
+        depth += c >= 0
+    if cols:
+        mat = np.stack(cols, axis=1)  # row r: its legs, newest first
+        owner, rank = _ramp(depth)
+        flat = mat[owner, depth[owner] - 1 - rank]  # oldest first
+    else:
+        flat = np.zeros(0, dtype=np.int64)
+    f_place, f_step, f_group = h_place[flat], h_step[flat], h_group[flat]
+    starts = _excl_cumsum(depth)
+
+    # A round trip back to a place becomes a wait there: from each place kept, jump to
+    # the last departure from it (the arrival there is unchanged, the trip is dropped).
+    rows = heads.size
+    owner = np.repeat(np.arange(rows, dtype=np.int64), depth)
+    idx = np.arange(flat.size, dtype=np.int64)
+    order = np.lexsort((idx, f_place, owner))
+    last_of = np.empty(flat.size, dtype=np.int64)
+    if flat.size:
+        so, sp_ = owner[order], f_place[order]
+        end = np.ones(flat.size, dtype=bool)
+        end[:-1] = (so[1:] != so[:-1]) | (sp_[1:] != sp_[:-1])
+        group_end = np.flatnonzero(end)
+        group_of = np.cumsum(np.concatenate([[0], end[:-1]]))
+        last_of[order] = order[group_end[group_of]]
+    kept = np.zeros(flat.size, dtype=bool)
+    ends = starts + depth
+    cur = starts[depth > 0]
+    stop_at = ends[depth > 0]
+    while cur.size:
+        nxt = last_of[cur]
+        kept[nxt] = True
+        cur = nxt + 1
+        alive = cur < stop_at
+        cur, stop_at = cur[alive], stop_at[alive]
+    looped = np.zeros(rows, dtype=bool)
+    if flat.size and not kept.all():
+        gone = ~kept
+        looped[owner[gone]] = True
+        g_gone = f_group[gone]
+        t_gone = f_step[gone]
+        n_gone = counts[owner[gone]]
+        for (g, t), n in zip(
+            zip(g_gone.tolist(), t_gone.tolist(), strict=True), n_gone.tolist(), strict=True
+        ):
+            used[(g, t)] -= n
+    k_owner = owner[kept]
+    k_depth = np.bincount(k_owner, minlength=rows).astype(np.int64)
+    k_start = _excl_cumsum(k_depth)
+    k_place, k_step, k_group = f_place[kept], f_step[kept], f_group[kept]
+    content = np.stack([k_place, k_step, k_group], axis=1) if kept.any() else None
+
+    names = np.asarray(net.ids, dtype=object)
+    place_l = names[k_place].tolist()
+    minute_l = (k_step * s).tolist()
+    link_l = net.leg_keys(k_group, k_step).tolist()
+    final_place = names[uniq[:, 1]].tolist()
+    final_minute = (uniq[:, 2] * s).tolist()
+    is_party = uniq[:, 3].tolist()
+    count_l = counts.tolist()
+    new_stop = tuple.__new__
+    out: list[Movement] = []
+    merged: dict[tuple[Any, ...], int] = {}
+    for r in range(rows):
+        a, b = int(k_start[r]), int(k_start[r] + k_depth[r])
+        final = new_stop(Stop, (final_place[r], final_minute[r]))
+        if looped[r]:
+            assert content is not None
+            sig = (content[a:b].tobytes(), final, is_party[r])
+            if sig in merged:
+                m = out[merged[sig]]
+                out[merged[sig]] = Movement(
+                    m.count + count_l[r], m.itinerary, sorted(m.parties + members[r]), m.links
+                )
+                continue
+            merged[sig] = len(out)
+        stops = list(map(new_stop, repeat(Stop), zip(place_l[a:b], minute_l[a:b], strict=True)))
+        stops.append(final)
+        out.append(
+            Movement(count_l[r], stops, sorted(members[r]) if members[r] else [], link_l[a:b])
+        )
+    out.sort(key=lambda m: (m.departure_minute, m.source, m.arrival_minute, m.parties))
+    for k in [k for k, v in used.items() if v == 0]:
+        del used[k]
+    return out

@@ -1,0 +1,123 @@
+"""Stage 4: the secondary objectives, among schedules that meet the egress.
+
+With no risk anywhere, :func:`_earliest_arrival` gives an earliest-arrival
+flow (the most people safe by every step at once, which minimises the sum of
+arrival times), exactly, from the max-flow values F(t) of :mod:`._maxflow`
+and one max flow with per-step arrival quotas. With risks,
+:func:`_min_cost_flow` minimises ``risk * (T + 1) + arrival step`` per person
+with OR-Tools' min-cost flow, which is exactly lexicographic (risk, then
+arrivals). :mod:`._solve` calls them once the horizon is known.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from evacplan.errors import SolverError
+from evacplan.routing._compile import _Net
+from evacplan.routing._expand import _TEN
+from evacplan.routing._maxflow import _cut_side, _flows_of, _prefix_flows, _solve_max_flow
+
+
+def _min_cost_flow(ten: _TEN, net: _Net, weight: int) -> tuple[np.ndarray, int]:
+    """Most people to safety by the horizon, then least ``risk * weight + arrival step``.
+
+    Returns the flow on every arc of ``ten.graph()`` and the people carried.
+    """
+    tails, heads, caps = ten.graph()
+    n_moves = ten.m_tpl.size
+    costs = np.zeros(tails.size, dtype=np.int64)
+    moves = slice(ten.n_hold, ten.n_hold + n_moves)
+    lab = ten.label[moves]
+    costs[moves] = net.k_risk_int[ten.m_tpl] * weight + np.where(lab >= 0, lab, 0)
+    top = int(np.abs(costs).max(initial=0))
+    if top and math.log2(top + 1) + math.log2(ten.n_nodes + 3) >= 62:
+        raise SolverError("risk costs too large for OR-Tools' min-cost flow; use fewer decimals")
+    solver = min_cost_flow.SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(
+        tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64), costs
+    )
+    total = int(caps[tails == ten.source].sum())
+    solver.set_nodes_supplies(
+        np.array([ten.source, ten.sink], dtype=np.int32), np.array([total, -total], dtype=np.int64)
+    )
+    status = solver.solve_max_flow_with_min_cost()
+    if status != solver.OPTIMAL:
+        raise SolverError(f"OR-Tools min-cost flow failed with status {status}")
+    return _flows_of(solver, tails.size), int(solver.maximum_flow())
+
+
+def _earliest_arrival(
+    ten: _TEN, target: int, expand: Any, net: _Net
+) -> tuple[int, np.ndarray, _TEN, np.ndarray, list[tuple[int, int, int]]]:
+    """An earliest-arrival flow of ``target`` people: the most people safe by every step.
+
+    ``ten`` reaches a horizon by which ``target`` people can be safe; the
+    least such horizon T is found on the way, and the flow is computed on
+    ``expand(T)``. Returns T, F(t) for every t up to T (from the least
+    arrival step), the TEN to T, the flow on every arc of its ``graph()``, and
+    the move arcs (group, step, capacity) of a min cut proving F(T - 1) < target.
+    """
+    tails, heads, caps = ten.graph()
+    labels = np.concatenate([ten.label, np.full(tails.size - ten.label.size, -1, dtype=np.int64)])
+    t_lo = int(labels[heads == ten.sink].min())
+    values, cuts = _prefix_flows(
+        tails, heads, caps, labels, ten.sink, ten.source, t_lo, ten.horizon, ten.ready, True
+    )
+    if values[-1] < target:
+        raise SolverError(f"the horizon carries {values[-1]} of {target} people")
+    least = t_lo + int(np.argmax(values >= target))
+    cut: list[tuple[int, int, int]] = []
+    if least - 1 in cuts:
+        side = _cut_side(cuts[least - 1], ten.n_nodes + 2) | (ten.ready > least - 1)
+        side[ten.source] = True
+        moves = slice(ten.n_hold, ten.n_hold + ten.m_tpl.size)
+        lab = ten.label[moves]
+        crossing = side[ten.tail[moves]] & ~side[ten.head[moves]] & (lab <= least - 1)
+        crossing |= side[ten.tail[moves]] & ~side[ten.head[moves]] & (lab < 0)
+        src_ok = ten.src_node >= 0
+        src_cut = ~side[ten.src_node[src_ok]]
+        capacity = int(ten.cap[moves][crossing].sum()) + int(ten.src_cap[src_ok][src_cut].sum())
+        if capacity == values[least - 1 - t_lo]:  # a min cut indeed: it certifies F(T - 1)
+            tpl = ten.m_tpl[crossing]
+            cut = list(
+                zip(
+                    net.k_group[tpl].tolist(),
+                    ten.m_step[crossing].tolist(),
+                    net.k_cap[tpl].tolist(),
+                    strict=True,
+                )
+            )
+        del cuts
+    values = values[: least - t_lo + 1]
+    if least != ten.horizon:
+        ten = expand(least)
+        tails, heads, caps = ten.graph()
+        labels = np.concatenate(
+            [ten.label, np.full(tails.size - ten.label.size, -1, dtype=np.int64)]
+        )
+    into_sink = heads == ten.sink
+    quota = np.diff(values, prepend=0)
+    quota[-1] = target - values[-2] if values.size > 1 else target
+    layers = np.flatnonzero(quota)
+    layer_node = np.full(values.size, -1, dtype=np.int64)
+    layer_node[layers] = ten.n_nodes + 2 + np.arange(layers.size)
+    heads2 = np.where(into_sink, layer_node[np.clip(labels - t_lo, 0, values.size - 1)], heads)
+    # Arrivals at a step with no quota cannot happen in an earliest-arrival flow.
+    usable = ~into_sink | (heads2 >= 0)
+    solver = _solve_max_flow(
+        np.concatenate([tails[usable], layer_node[layers]]),
+        np.concatenate([heads2[usable], np.full(layers.size, ten.sink, dtype=np.int64)]),
+        np.concatenate([caps[usable], quota[layers]]),
+        ten.source,
+        ten.sink,
+    )
+    if solver.optimal_flow() != target:
+        raise SolverError(f"arrival quotas carry {solver.optimal_flow()} of {target} people")
+    flows = np.zeros(tails.size, dtype=np.int64)
+    flows[usable] = _flows_of(solver, int(usable.sum()))
+    return least, values, ten, flows, cut

@@ -1,0 +1,245 @@
+"""Stage 6b: whole parties, exactly: a MIP over the time-expanded network, with its proof.
+
+When the flow's schedule with parties whole (:mod:`._movements`,
+:mod:`._repair`) misses the splittable bound of :mod:`._solve`,
+:func:`_exact_parties` solves the lexicographic objective with parties never
+split (one integer commodity per party size over the TEN of :mod:`._expand`;
+CBC through OR-Tools), and either proves the schedule best or reports what
+it could prove. :func:`_score` gives any schedule's objective in the same
+order, so the front door can compare.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from evacplan.errors import SolverError
+from evacplan.routing._arrays import _reachable
+from evacplan.routing._compile import _Net, _risk_int_of
+from evacplan.routing._expand import _expand
+from evacplan.routing._movements import _Histories, _Parcel, _sweep
+from evacplan.routing._search import _Splittable
+
+_MAX_CP_VARIABLES = 300_000
+"""Above this many variables the whole-party MIP is skipped (the plan says so)."""
+
+
+@dataclass(slots=True)
+class _Exact:
+    """What the whole-party MIP found: a schedule, and what it proved."""
+
+    finished: list[tuple[_Parcel, int, int]]
+    used: dict[tuple[int, int], int]
+    hist: _Histories | None
+    proven: bool
+    lower: int | None
+    note: str
+
+
+def _exact_parties(
+    net: _Net,
+    parcels: list[tuple[int, _Parcel]],
+    objective: str,
+    horizon: int,
+    seconds: float,
+    bound: tuple[int, int, int],
+) -> _Exact | None:
+    """The lexicographic optimum with whole parties, by a MIP over the TEN to ``horizon``.
+
+    One integer commodity per party size (plain supply counts as size 1),
+    with supplies at every place and release step where such parties wait:
+    x[c, arc] parties of size c use the arc, and the people on a move arc,
+    summed over sizes, stay within its capacity. Parties of one size are
+    interchangeable, so an integer flow of a commodity splits into whole
+    parties, and no symmetry is left to break. Stages: ``quickest``
+    minimises the egress step, then the risk, then the sum of arrival steps;
+    ``safest`` the risk first. Each stage's value is fixed before the next.
+    ``bound`` is the splittable optimum in the same order: a stage's part of
+    it is a valid lower bound while the stages before it match theirs; a
+    stage that meets it is proven exactly, otherwise by the MIP's best bound
+    (within 1 of the whole-number value). CBC (SCIP if absent) solves it,
+    single-threaded and deterministic: on these flow models its LP
+    relaxation makes it several times faster than CP-SAT (measured on the
+    founding scenario: 1.2-2.9 s against 5-25 s).
+    """
+    from ortools.linear_solver import pywraplp
+
+    started = time.perf_counter()
+    by_size: dict[int, list[tuple[int, _Parcel]]] = defaultdict(list)
+    supply: dict[tuple[int, int], int] = defaultdict(int)
+    for place, p in parcels:
+        by_size[p[0] if p[2] >= 0 else 1].append((place, p))
+        supply[(place, p[5])] += p[0]
+    sizes = sorted(by_size)
+    where = sorted(supply)
+    src_place = np.array([w[0] for w in where], dtype=np.int64)
+    src_step = np.array([w[1] for w in where], dtype=np.int64)
+    src_count = np.array([supply[w] for w in where], dtype=np.int64)
+    sp = _Splittable(net, src_place, src_step, src_count)
+    ten = _expand(net, sp.early, sp.to_safe, horizon, src_place, src_step, src_count)
+    if (ten.src_node < 0).any():
+        return None  # someone cannot be safe by the horizon: nothing to improve on
+    node_of = {w: int(ten.src_node[i]) for i, w in enumerate(where)}
+    n_arcs = ten.tail.size
+    size = ten.n_nodes + 2
+    moves = slice(ten.n_hold, ten.n_hold + ten.m_tpl.size)
+    is_move = np.zeros(n_arcs, dtype=bool)
+    is_move[moves] = True
+    units: list[dict[int, int]] = []
+    count: list[int] = []
+    reach = []
+    for k in sizes:
+        at: dict[int, int] = defaultdict(int)
+        for place, p in by_size[k]:
+            at[node_of[(place, p[5])]] += p[0] // k
+        units.append(at)
+        count.append(sum(at.values()))
+        seen = np.zeros(size, dtype=bool)
+        seen[_reachable(ten.tail, ten.head, ten.cap, np.array(sorted(at)), size)] = True
+        reach.append(np.flatnonzero(seen[ten.tail]))
+    total_vars = sum(r.size for r in reach)
+    if total_vars > _MAX_CP_VARIABLES:
+        return _Exact(
+            [],
+            {},
+            None,
+            False,
+            None,
+            f"the whole-party model has {total_vars} variables; not attempted",
+        )
+
+    model = pywraplp.Solver.CreateSolver("CBC") or pywraplp.Solver.CreateSolver("SCIP")
+    if model is None:
+        return _Exact([], {}, None, False, None, "no MIP solver (CBC or SCIP) in this OR-Tools")
+    x: list[dict[int, Any]] = []
+    into: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    out: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    on_arc: dict[int, list[tuple[int, Any]]] = defaultdict(list)
+    arrivals: list[tuple[int, Any]] = []
+    risks: list[tuple[int, Any]] = []
+    last_arrival = model.IntVar(0, horizon, "egress")
+    labels = ten.label
+    risk_of = np.zeros(n_arcs, dtype=np.int64)
+    risk_of[moves] = net.k_risk_int[ten.m_tpl]
+    arrive_at: dict[int, list[Any]] = defaultdict(list)
+    for c, reached in enumerate(reach):
+        k = sizes[c]
+        xc: dict[int, Any] = {}
+        for a in reached.tolist():
+            var = model.IntVar(0, count[c], "")
+            xc[a] = var
+            out[(c, int(ten.tail[a]))].append(var)
+            head = int(ten.head[a])
+            if head == ten.sink:
+                arrivals.append((k * int(labels[a]), var))
+                arrive_at[int(labels[a])].append(var)
+            else:
+                into[(c, head)].append(var)
+            if is_move[a]:
+                on_arc[a].append((k, var))
+                if risk_of[a]:
+                    risks.append((k * int(risk_of[a]), var))
+        x.append(xc)
+    for (c, node), outs in out.items():
+        model.Add(model.Sum(outs) - model.Sum(into.get((c, node), [])) == units[c].get(node, 0))
+    for (c, node), ins in into.items():
+        if (c, node) not in out:
+            model.Add(model.Sum(ins) == 0)
+    for a, terms in on_arc.items():
+        model.Add(model.Sum([w * v for w, v in terms]) <= int(ten.cap[a]))
+    everyone = sum(count)
+    for step, vars_ in arrive_at.items():
+        someone = model.BoolVar("")
+        model.Add(model.Sum(vars_) <= everyone * someone)
+        model.Add(last_arrival >= step * someone)
+    risk_expr = model.Sum([w * v for w, v in risks]) if risks else 0
+    arrival_expr = model.Sum([w * v for w, v in arrivals])
+    stages = [("egress", last_arrival), ("risk", risk_expr), ("arrival", arrival_expr)]
+    if objective == "safest":
+        stages = [stages[1], stages[0], stages[2]]
+
+    params = pywraplp.MPSolverParameters()
+    params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)
+    proven = True
+    found = False
+    best: list[dict[int, int]] = []
+    bound_egress: int | None = None
+    note = ""
+    matched = True  # every stage so far at its splittable bound
+    for (name, expr), low in zip(stages, bound, strict=True):
+        if isinstance(expr, int):
+            matched = matched and low == 0
+            continue
+        if matched:
+            model.Add(expr >= low)
+        remaining = seconds - (time.perf_counter() - started)
+        if remaining <= 0.05:
+            proven = False
+            note = f"the time limit ended the whole-party search before the {name} stage"
+            break
+        model.SetTimeLimit(max(1, int(remaining * 1000)))
+        model.Minimize(expr)
+        status = model.Solve(params)
+        if status not in (model.OPTIMAL, model.FEASIBLE):
+            proven = False
+            note = f"no whole-party schedule found in time ({name} stage)"
+            break
+        found = True
+        best = [{a: round(var.solution_value()) for a, var in xc.items()} for xc in x]
+        value = round(model.Objective().Value())
+        # Objectives are whole numbers: a best bound within 1 of the value proves it.
+        floor = math.ceil(model.Objective().BestBound() - 1e-6)
+        if name == "egress":
+            bound_egress = max(floor, low if matched else 0)
+        if not (value == low and matched) and floor < value:
+            proven = False
+            note = f"the time limit cut the whole-party search short ({name} stage)"
+        matched = matched and value == low
+        model.Add(expr <= value)
+    if not found:
+        return _Exact([], {}, None, False, None, note or "no whole-party schedule found")
+
+    # Decode: each class's integer flow moves its parties whole, first come, first served.
+    finished: list[tuple[_Parcel, int, int]] = []
+    used: dict[tuple[int, int], int] = {}
+    hist = _Histories()
+    for c, values in enumerate(best):
+        k = sizes[c]
+        rows = [(a, f) for a, f in values.items() if is_move[a] and f > 0]
+        if not rows:
+            continue
+        arcs = np.array([a for a, _ in rows], dtype=np.int64)
+        amount = np.array([f * k for _, f in rows], dtype=np.int64)
+        tpl = ten.m_tpl[arcs - ten.n_hold]
+        g = net.k_group[tpl]
+        st_ = ten.m_step[arcs - ten.n_hold]
+        key = g * (horizon + 2) + st_
+        uniq, inv = np.unique(key, return_inverse=True)
+        per_step = np.bincount(inv, weights=amount).astype(np.int64)
+        start = [(place, [p[0], -1, p[2], p[5], p[4], p[5]]) for place, p in by_size[k]]
+        done, left = _sweep(
+            net, uniq // (horizon + 2), uniq % (horizon + 2), per_step, start, hist, used
+        )
+        if left:
+            raise SolverError("a whole-party flow did not decompose into whole parties")
+        finished += done
+    return _Exact(finished, used, hist, proven, bound_egress, note)
+
+
+def _score(
+    net: _Net,
+    finished: list[tuple[_Parcel, int, int]],
+    used: dict[tuple[int, int], int],
+    objective: str,
+) -> tuple[int, int, int]:
+    """A schedule's objective, lexicographic: (egress, risk, arrivals) or (risk, egress, arrivals)."""
+    egress = max((t for _, _, t in finished), default=0)
+    risk = _risk_int_of(net, used)
+    arrivals = sum(p[0] * t for p, _, t in finished)
+    return (risk, egress, arrivals) if objective == "safest" else (egress, risk, arrivals)

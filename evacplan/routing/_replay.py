@@ -1,0 +1,234 @@
+"""The independent check: replay a plan's schedule against its network (``verify()``).
+
+Written apart from the solver on purpose. It reads the network's links and
+their (open, risk) timelines through :func:`evacplan.network.arc_schedules`,
+and the plan's movements and figures; of the package it imports only the
+records and a rounding constant, nothing of the solver stages, so a fault
+there cannot hide itself here.
+:meth:`~evacplan.routing.plan.EvacuationPlan.verify` calls it; it needs
+only the fields of :class:`_Replayable`, so it does not import the plan.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Protocol
+
+from evacplan.models import Network, ThreatEvent
+from evacplan.network import ArcSchedule, arc_schedules
+from evacplan.results import Party, Status
+from evacplan.routing._arrays import _EPS
+from evacplan.routing.records import Movement, RouteViolation, Stranded
+
+
+class _Replayable(Protocol):
+    """What the replay reads of a plan (an :class:`~evacplan.routing.plan.EvacuationPlan`)."""
+
+    status: Status
+    step_minutes: int
+    movements: list[Movement]
+    egress_minutes: int | None
+    lower_bound_minutes: int | None
+    risk_exposure: float
+    stranded: list[Stranded]
+    standing_down: list[str]
+    supply: dict[str, int]
+    parties: tuple[Party, ...]
+    safe: tuple[str, ...]
+    _network: Network | None
+    _threats: tuple[ThreatEvent, ...]
+
+
+def _replay(plan: _Replayable) -> list[RouteViolation]:
+    """Check a plan's schedule against its network (see :meth:`EvacuationPlan.verify`).
+
+    Written apart from the solver on purpose: it reads the network's links
+    and their (open, risk) timelines, and the movements, nothing else.
+    """
+    net = plan._network
+    assert net is not None
+    step = plan.step_minutes
+    found: list[RouteViolation] = []
+
+    def bad(rule: str, message: str) -> None:
+        found.append(RouteViolation(rule, message))
+
+    places = net.place_by_id
+    safe = set(plan.safe)
+    # Each direction of each link, by (key, from, to); its group: same ends, same transit steps.
+    leg_of: dict[tuple[str, str, str], tuple[ArcSchedule, int]] = {}
+    members: dict[tuple[str, str, int], list[ArcSchedule]] = defaultdict(list)
+    for sched in arc_schedules(net, plan._threats):
+        a = sched.arc
+        steps = max(1, math.ceil(a.minutes / step - _EPS))
+        leg_of[(a.key, a.source, a.target)] = (sched, steps)
+        members[(a.source, a.target, steps)].append(sched)
+
+    load: dict[tuple[str, str, int, int], int] = defaultdict(int)
+    plain_from: dict[str, int] = defaultdict(int)
+    party_seen: dict[str, int] = defaultdict(int)
+    parties = {p.id: p for p in plan.parties}
+    last_arrival = None
+    for mi, m in enumerate(plan.movements):
+        where = f"movement {mi} ({m.count} from {m.source if m.itinerary else '?'})"
+        if m.count <= 0:
+            bad("accounted", f"{where}: count {m.count} is not positive")
+        if not m.itinerary:
+            bad("route", f"{where}: empty itinerary")
+            continue
+        if len(m.links) != len(m.itinerary) - 1:
+            bad("route", f"{where}: {len(m.links)} links for {len(m.itinerary)} stops")
+            continue
+        for i, stop in enumerate(m.itinerary):
+            if stop.place not in places:
+                bad("route", f"{where}: stop {i} {stop.place!r} is not a place")
+            if not isinstance(stop.minute, int) or stop.minute % step:
+                bad(
+                    "route",
+                    f"{where}: stop {i} minute {stop.minute} is not on a {step}-minute step",
+                )
+            if i < len(m.itinerary) - 1 and stop.place in safe:
+                bad(
+                    "route", f"{where}: passes through safe place {stop.place} (safe places absorb)"
+                )
+        final = m.itinerary[-1]
+        if final.place not in safe:
+            bad("route", f"{where}: ends at {final.place}, which is not safe")
+        for i, key in enumerate(m.links):
+            here, there = m.itinerary[i], m.itinerary[i + 1]
+            entry = leg_of.get((key, here.place, there.place))
+            if entry is None:
+                bad("route", f"{where}: no link {key!r} from {here.place} to {there.place}")
+                continue
+            sched, steps = entry
+            is_open, _ = sched.at(here.minute)
+            if not is_open:
+                bad("route", f"{where}: link {key} is closed at minute {here.minute}")
+            arrive = here.minute + steps * step
+            last = i + 1 == len(m.links)
+            if (last and there.minute != arrive) or (not last and there.minute < arrive):
+                bad(
+                    "route",
+                    f"{where}: leaving {here.place} at minute {here.minute} by {key} "
+                    f"({steps} steps) arrives at minute {arrive}, not "
+                    f"{'at' if last else 'by'} {there.minute}",
+                )
+            load[(here.place, there.place, steps, here.minute)] += m.count
+        last_arrival = max(final.minute, last_arrival if last_arrival is not None else final.minute)
+        if m.parties:
+            size = 0
+            for pid in m.parties:
+                party_seen[pid] += 1
+                p = parties.get(pid)
+                if p is None:
+                    bad("accounted", f"{where}: unknown party {pid!r}")
+                    continue
+                size += p.size
+                if p.location != m.source:
+                    bad("accounted", f"{where}: party {pid} is at {p.location}, not {m.source}")
+                if m.departure_minute < p.release_minute and m.source not in safe:
+                    bad(
+                        "accounted",
+                        f"{where}: party {pid} leaves at minute "
+                        f"{m.departure_minute}, before its release at "
+                        f"{p.release_minute}",
+                    )
+            if size != m.count:
+                bad(
+                    "accounted",
+                    f"{where}: parties {m.parties} are {size} people, not "
+                    f"{m.count} (parties are never split)",
+                )
+        else:
+            plain_from[m.source] += m.count
+    for s in plan.stranded:
+        if s.parties:
+            size = 0
+            for pid in s.parties:
+                party_seen[pid] += 1
+                size += parties[pid].size if pid in parties else 0
+            if size != s.count:
+                bad(
+                    "accounted",
+                    f"stranded at {s.place}: parties {s.parties} are {size} people, not {s.count}",
+                )
+        else:
+            plain_from[s.place] += s.count
+    for pid in plan.standing_down:
+        party_seen[pid] += 1
+    for pid, p in parties.items():
+        expected = 1
+        if party_seen.get(pid, 0) != expected:
+            bad(
+                "accounted",
+                f"party {pid} appears {party_seen.get(pid, 0)} times (expected "
+                "once: moved, stranded or standing down)",
+            )
+        if not p.relocate and pid not in plan.standing_down:
+            bad("accounted", f"party {pid} does not relocate but is not standing down")
+    for pid in party_seen:
+        if pid not in parties:
+            bad("accounted", f"unknown party {pid!r}")
+    for place in set(plan.supply) | set(plain_from):
+        if plan.supply.get(place, 0) != plain_from.get(place, 0):
+            bad(
+                "accounted",
+                f"supply at {place}: {plan.supply.get(place, 0)} people, but the "
+                f"plan moves or strands {plain_from.get(place, 0)}",
+            )
+
+    risk = 0.0
+    for (u, v, steps, minute), count in load.items():
+        open_links = sorted(
+            (risk_, s.arc.capacity_per_hour)
+            for s in members[(u, v, steps)]
+            for is_open, risk_ in [s.at(minute)]
+            if is_open
+        )
+        admits = math.floor(sum(c for _, c in open_links) * step / 60 + _EPS)
+        if count > admits:
+            bad(
+                "capacity",
+                f"{count} people enter {u} -> {v} at minute {minute}; its links "
+                f"admit {admits} per step",
+            )
+        # People entering together take the safest open links first.
+        taken, cum = 0, 0.0
+        for r, c in open_links:
+            cum += c
+            room = math.floor(cum * step / 60 + _EPS) - taken
+            n = min(room, count - taken)
+            risk += n * r
+            taken += n
+            if taken >= count:
+                break
+
+    if last_arrival is None and not plan.stranded:
+        last_arrival = 0  # nobody to move
+    if plan.egress_minutes != last_arrival:
+        bad(
+            "figures",
+            f"egress is reported as {plan.egress_minutes} but the last arrival is {last_arrival}",
+        )
+    if abs(risk - plan.risk_exposure) > 1e-6 * max(1.0, risk):
+        bad("figures", f"risk exposure is reported as {plan.risk_exposure} but replays as {risk}")
+    if plan.status is Status.OPTIMAL and plan.egress_minutes != plan.lower_bound_minutes:
+        bad(
+            "figures",
+            f"an optimal plan's egress ({plan.egress_minutes}) must equal its lower "
+            f"bound ({plan.lower_bound_minutes})",
+        )
+    if (
+        plan.lower_bound_minutes is not None
+        and plan.egress_minutes is not None
+        and plan.lower_bound_minutes > plan.egress_minutes
+        and plan.status is not Status.INFEASIBLE
+    ):
+        bad(
+            "figures",
+            f"the lower bound {plan.lower_bound_minutes} exceeds the egress {plan.egress_minutes}",
+        )
+    if plan.stranded and plan.status is not Status.INFEASIBLE:
+        bad("figures", f"{len(plan.stranded)} groups are stranded but the status is {plan.status}")
+    return found

@@ -1,0 +1,248 @@
+"""Stage 3: bounds on the egress time and the search for T*, with the evidence of proof.
+
+:class:`_Splittable` holds one compiled network (:mod:`._compile`) and its
+sources (people by place and release step), and answers what the proof of
+T* needs: static distances from the sources and to safety, cut bounds (each
+source's narrowest cut, the links into safe places), F(t) by max flow over
+the TEN to t (:mod:`._expand`, :mod:`._maxflow`), the least horizon that
+carries a target, what any horizon could carry, and the min cut behind a
+shortfall. :mod:`._solve` drives it; :mod:`._parties` reuses its distances.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from evacplan.routing._arrays import _FOREVER, _dijkstra
+from evacplan.routing._compile import _Net
+from evacplan.routing._expand import _TEN, _expand
+from evacplan.routing._maxflow import _solve_max_flow
+
+
+class _Splittable:
+    """Quickest-transshipment machinery for one compiled network and its sources."""
+
+    def __init__(
+        self, net: _Net, src_place: np.ndarray, src_step: np.ndarray, src_count: np.ndarray
+    ) -> None:
+        self.net = net
+        self.src_place, self.src_step, self.src_count = src_place, src_step, src_count
+        used = np.zeros(net.g_tail.size, dtype=bool)
+        used[net.k_group] = True
+        gt, gh, gw = net.g_tail[used], net.g_head[used], net.g_tau[used]
+        starts: dict[int, int] = {}
+        for p, s in zip(src_place.tolist(), src_step.tolist(), strict=True):
+            starts[p] = min(starts.get(p, _FOREVER), s)
+        self.early = _dijkstra(net.n, gt, gh, gw, starts)
+        self.to_safe = _dijkstra(net.n, gh, gt, gw, {int(s): 0 for s in np.flatnonzero(net.safe)})
+        self.values: dict[int, int] = {}
+        self.short: tuple[int, _TEN, Any] | None = None
+        self.probes = 0
+        self.time_varying = bool((net.k_to < _FOREVER).any() or (net.k_from > 0).any())
+
+    def ten(self, horizon: int) -> _TEN:
+        return _expand(
+            self.net,
+            self.early,
+            self.to_safe,
+            horizon,
+            self.src_place,
+            self.src_step,
+            self.src_count,
+        )
+
+    def flow_value(self, horizon: int) -> int:
+        """F(horizon): the most people safe by ``horizon``; the proof of a shortfall is kept."""
+        if horizon in self.values:
+            return self.values[horizon]
+        ten = self.ten(horizon)
+        tails, heads, caps = ten.graph()
+        solver = _solve_max_flow(tails, heads, caps, ten.source, ten.sink)
+        value = int(solver.optimal_flow())
+        self.values[horizon] = value
+        self.probes += 1
+        if value < int(self.src_count.sum()) and (self.short is None or self.short[0] < horizon):
+            self.short = (horizon, ten, solver)
+        return value
+
+    def slope(self) -> int:
+        """People per step the network carries at most (a static max flow, windows ignored)."""
+        net = self.net
+        group_cap = net.peak_capacity()
+        n = net.n
+        src, snk = n, n + 1
+        places = np.unique(self.src_place)
+        safe = np.flatnonzero(net.safe)
+        big = int(self.src_count.sum()) + 1
+        tails = np.concatenate([net.g_tail, np.full(places.size, src), safe])
+        heads = np.concatenate([net.g_head, places, np.full(safe.size, snk)])
+        caps = np.concatenate([group_cap, np.full(places.size + safe.size, big)])
+        return max(1, int(_solve_max_flow(tails, heads, caps, src, snk).optimal_flow()))
+
+    def cut_bound(self) -> tuple[int, str]:
+        """A lower bound on T* from cuts, and why: each source's narrowest cut, the safe places.
+
+        If c people a step can cross a cut around a place, the q people there
+        released at step r or later cross it by step r + ceil(q / c) - 1 at
+        the earliest, then still need the way from the cut to safety; and
+        people reach safety at most C a step, from the earliest arrival on.
+        """
+        net = self.net
+        s = net.step
+        group_cap = net.peak_capacity()
+        total = int(self.src_count.sum())
+        earliest = int((self.src_step + self.to_safe[self.src_place]).min())
+        into_safe = int(group_cap[net.safe[net.g_head]].sum())
+        bound, words = 0, ""
+        if into_safe:
+            bound = earliest + -(-total // into_safe) - 1
+            words = (
+                f"the links into safe places admit {into_safe} people a step, and the "
+                f"first can arrive at minute {earliest * s}"
+            )
+        n = net.n
+        snk = n
+        safe = np.flatnonzero(net.safe)
+        tails = np.concatenate([net.g_tail, safe])
+        heads = np.concatenate([net.g_head, np.full(safe.size, snk)])
+        caps = np.concatenate([group_cap, np.full(safe.size, int(group_cap.sum()) + 1)])
+        after = net.g_tau + self.to_safe[net.g_head]
+        released: dict[int, dict[int, int]] = defaultdict(dict)
+        for p, r, q in zip(
+            self.src_place.tolist(), self.src_step.tolist(), self.src_count.tolist(), strict=True
+        ):
+            released[p][r] = released[p].get(r, 0) + q
+        for place, by_step in released.items():
+            solver = _solve_max_flow(tails, heads, caps, place, snk)
+            c = int(solver.optimal_flow())
+            if c <= 0:
+                continue
+            side = np.zeros(n + 1, dtype=bool)
+            side[np.asarray(solver.get_source_side_min_cut(), dtype=np.int64)] = True
+            crossing = side[net.g_tail] & ~side[net.g_head] & (group_cap > 0)
+            rest = int(after[crossing].min()) if crossing.any() else 0
+            if rest >= _FOREVER:
+                continue
+            later = 0
+            for r in sorted(by_step, reverse=True):
+                later += by_step[r]
+                value = r + -(-later // c) - 1 + rest
+                if value > bound:
+                    bound = value
+                    names = sorted({net.g_key[g] for g in np.flatnonzero(crossing).tolist()})
+                    shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+                    words = (
+                        f"the {later} people at {net.ids[place]}"
+                        + (f" released from minute {r * s}" if r else "")
+                        + f" cross links admitting {c} a step ({shown}), then need "
+                        f"{rest * s} more minutes"
+                    )
+        return bound, words
+
+    def infinite(self) -> tuple[int, _TEN, Any]:
+        """The most people any horizon could bring to safety, with its max flow."""
+        start = int(max(self.net.last_change, int(self.src_step.max(initial=0))))
+        reach = self.to_safe[self.to_safe < _FOREVER]
+        ten = _expand(
+            self.net,
+            self.early,
+            self.to_safe,
+            start + int(reach.max(initial=0)) + 1,
+            self.src_place,
+            self.src_step,
+            self.src_count,
+            tail_from=start,
+        )
+        tails, heads, caps = ten.graph()
+        solver = _solve_max_flow(tails, heads, caps, ten.source, ten.sink)
+        return int(solver.optimal_flow()), ten, solver
+
+    def least_horizon(
+        self, target: int, start: int, limit: int | None = None, *, exact: bool = True
+    ) -> int | None:
+        """The least horizon t >= start with F(t) >= target (None if above ``limit``).
+
+        Probes upward from ``start`` (F(start - 1) < target must be known),
+        each step sized by the people still short over the observed rate
+        (a tenth more, and at least half as much again as the last step). With ``exact=False``, returns the
+        first horizon found that suffices (the divide and conquer of
+        :func:`_prefix_flows` then finds the least).
+        """
+        lo, t = start - 1, start
+        rate: float | None = None
+        prev: tuple[int, int] | None = None
+        grow = 0
+        while True:
+            if limit is not None and t > limit:
+                t = limit
+            value = self.flow_value(t)
+            if value >= target:
+                hi = t
+                break
+            lo = t
+            if limit is not None and t >= limit:
+                return None
+            if prev is not None and value > prev[1]:
+                rate = (value - prev[1]) / (t - prev[0])
+            elif rate is None:
+                rate = float(self.slope())
+            prev = (t, value)
+            # Aim a tenth past the estimate; grow at least half as much again as last
+            # time, so that a flat tail is crossed in few probes. A horizon too far
+            # only enlarges the network the divide and conquer works on.
+            grow = max(
+                math.ceil((target - value) / max(rate, 1e-9) * 1.1), math.ceil(grow * 1.5), 1
+            )
+            t += grow
+        if not exact:
+            return hi
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if self.flow_value(mid) >= target:
+                hi = mid
+            else:
+                lo = mid
+        return hi
+
+    def arc_flows(self, ten: _TEN, flows: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Aggregate move flows per (group, step); the source arcs' flows."""
+        moves = flows[ten.n_hold : ten.n_hold + ten.m_tpl.size]
+        pos = moves > 0
+        g = self.net.k_group[ten.m_tpl[pos]]
+        st = ten.m_step[pos]
+        key = g * (ten.horizon + 2) + st
+        keys, inv = np.unique(key, return_inverse=True)
+        amount = np.bincount(inv, weights=moves[pos]).astype(np.int64)
+        src_flows = np.zeros(self.src_count.size, dtype=np.int64)
+        ok = np.flatnonzero(ten.src_node >= 0)
+        src_flows[ok] = flows[flows.size - ok.size :]
+        risk = int((moves[pos] * self.net.k_risk_int[ten.m_tpl[pos]]).sum())
+        lab = ten.label[ten.n_hold : ten.n_hold + ten.m_tpl.size][pos]
+        arrivals = int((moves[pos] * np.where(lab >= 0, lab, 0)).sum())
+        return (
+            keys // (ten.horizon + 2),
+            keys % (ten.horizon + 2),
+            amount,
+            src_flows,
+            np.array([risk, arrivals]),
+        )
+
+    def cut_of(self, ten: _TEN, solver: Any) -> list[tuple[int, int, int]]:
+        """Move arcs crossing the source side of a min cut: (group, step, capacity)."""
+        side = np.zeros(ten.n_nodes + 2, dtype=bool)
+        side[np.asarray(solver.get_source_side_min_cut(), dtype=np.int64)] = True
+        moves = slice(ten.n_hold, ten.n_hold + ten.m_tpl.size)
+        crossing = side[ten.tail[moves]] & ~side[ten.head[moves]]
+        tpl = ten.m_tpl[crossing]
+        return list(
+            zip(
+                self.net.k_group[tpl].tolist(),
+                ten.m_step[crossing].tolist(),
+                self.net.k_cap[tpl].tolist(),
+                strict=True,
+            )
+        )

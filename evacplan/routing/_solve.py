@@ -1,0 +1,294 @@
+"""Stages 3 and 4 together: the splittable optimum for an objective, and why it is optimal.
+
+:func:`_solve_flows` takes a :class:`~._search._Splittable` and an
+objective and returns a :class:`_FlowResult`: flows per (link group,
+departure step), the egress horizon and its proven lower bound, the proof in
+words, the bottleneck cut, and why anyone who cannot get out is cut off
+(closures named). It finds the horizon with :mod:`._search`, honours a
+deadline, then picks among equally quick schedules with :mod:`._objectives`.
+The front door (:mod:`._evacuate`) turns the flows into movements
+(:mod:`._movements`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from evacplan.errors import SolverError
+from evacplan.routing._arrays import _FOREVER, _reachable
+from evacplan.routing._compile import _Net
+from evacplan.routing._objectives import _earliest_arrival, _min_cost_flow
+from evacplan.routing._search import _Splittable
+
+
+@dataclass(slots=True)
+class _FlowResult:
+    """A splittable schedule as flows per (group, departure step), with its proof."""
+
+    target: int
+    horizon: int | None
+    quickest: int | None
+    lower: int | None
+    move_group: np.ndarray
+    move_step: np.ndarray
+    move_flow: np.ndarray
+    src_out: np.ndarray
+    risk_int: int
+    arrival_sum: int
+    proof: str
+    cut: list[tuple[int, int, int]]
+    reasons: dict[int, str]
+
+
+def _window_words(net: _Net, g: int) -> str:
+    """When a link can be used, in words: 'closes at minute 2880', 'open minutes 0-115'."""
+    spans = [(a, b) for a, b, c in net.group_segments(g) if c > 0]
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    s = net.step
+    if not merged:
+        return "never open"
+    if len(merged) == 1 and merged[0][0] == 0 and merged[0][1] < _FOREVER:
+        return f"closed from minute {(merged[0][1] + 1) * s}"
+    if len(merged) == 1 and merged[0][1] >= _FOREVER:
+        return f"open from minute {merged[0][0] * s}"
+    return "open minutes " + ", ".join(
+        f"{a * s}-" + ("" if b >= _FOREVER else f"{(b + 1) * s}") for a, b in merged
+    )
+
+
+def _closing_links(sp: _Splittable, place: int, limit: int = 4) -> str:
+    """Links with windows or closures on the way from ``place`` to safety, in words."""
+    net = sp.net
+    limited = set(net.k_group[(net.k_to < _FOREVER) | (net.k_from > 0)].tolist())
+    seen, todo = {place}, [place]
+    found: list[tuple[str, str]] = []
+    while todo:
+        u = todo.pop()
+        for g in np.flatnonzero(net.g_tail == u).tolist():
+            v = int(net.g_head[g])
+            if sp.to_safe[v] >= _FOREVER:
+                continue
+            if g in limited and net.g_key[g] not in [k for k, _ in found]:
+                found.append((net.g_key[g], _window_words(net, g)))
+            if v not in seen:
+                seen.add(v)
+                todo.append(v)
+    if not found:
+        return ""
+    text = "; ".join(f"{k} ({w})" for k, w in found[:limit])
+    return text + ("; ..." if len(found) > limit else "")
+
+
+def _distance_words(sp: _Splittable, i: int) -> str:
+    """Why nobody can finish sooner when the farthest source decides it."""
+    s = sp.net.step
+    place = sp.net.ids[int(sp.src_place[i])]
+    away = int(sp.to_safe[sp.src_place[i]]) * s
+    release = int(sp.src_step[i]) * s
+    if release:
+        return (
+            f"people at {place} may leave from minute {release} and are {away} minutes "
+            "from the nearest safe place"
+        )
+    return f"people at {place} are {away} minutes from the nearest safe place"
+
+
+def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _FlowResult:
+    """The splittable optimum for ``objective``, with its proof (see "How it works" in :mod:`evacplan.routing`)."""
+    net = sp.net
+    s = net.step
+    total = int(sp.src_count.sum())
+    reasons: dict[int, str] = {}
+    reach = sp.src_step + sp.to_safe[sp.src_place]
+    far_src = int(np.argmax(reach))
+    far, near = int(reach.max()), int(reach.min())
+    exact = net.risky  # a min-cost flow needs the least horizon; the D&C finds it itself
+    target = total
+    proof_cut: list[tuple[int, int, int]] = []
+    complete = True
+
+    # 1. A horizon by which everyone who can get out at all is safe.
+    limit = None
+    if sp.time_varying:
+        limit = (
+            max(net.last_change, int(sp.src_step.max()))
+            + int(sp.to_safe[sp.to_safe < _FOREVER].max(initial=0))
+            + 1
+        )
+    by_cut, cut_words = sp.cut_bound()
+    start = max(far, by_cut)
+    hi = sp.least_horizon(total, start, limit, exact=exact)
+    if hi is None:
+        reachable, ten_inf, solver = sp.infinite()
+        if reachable < total:
+            complete = False
+            target = reachable
+            tails, heads, caps = ten_inf.graph()
+            live = np.zeros(ten_inf.n_nodes + 2, dtype=bool)
+            # Nodes with a path to the sink: reachability along the arcs reversed.
+            live[_reachable(heads, tails, caps, ten_inf.sink, ten_inf.n_nodes + 2)] = True
+            proof_cut = sp.cut_of(ten_inf, solver)
+            for i in range(sp.src_count.size):
+                node = int(ten_inf.src_node[i])
+                closing = _closing_links(sp, int(sp.src_place[i]))
+                reasons[i] = (
+                    "every route to safety is closed before it can be used"
+                    if node < 0 or not live[node]
+                    else "the routes out close before everyone can use them"
+                ) + (f": {closing}" if closing else "")
+            hi = sp.least_horizon(target, near, None, exact=exact) if target else None
+        else:
+            assert limit is not None
+            hi = sp.least_horizon(total, limit + 1, None, exact=exact)
+    quickest = hi if exact else None
+
+    # 2. A deadline may leave room for fewer people.
+    if deadline is not None and (hi is None or hi > deadline):
+        by_deadline = sp.flow_value(deadline) if deadline >= near else 0
+        if by_deadline >= target:
+            hi = deadline
+        else:
+            if hi is not None and not exact:
+                quickest = sp.least_horizon(target, deadline + 1, None, exact=True)
+            when = (
+                "nobody can get out at any time"
+                if quickest is None
+                else f"everyone who can get out could be safe by minute {quickest * s}"
+            )
+            for i in range(sp.src_count.size):
+                reasons.setdefault(
+                    i, f"cannot reach safety by the deadline (minute {deadline * s}); " + when
+                )
+            complete = False
+            target = by_deadline
+            hi = sp.least_horizon(target, near, deadline, exact=exact) if target else None
+
+    empty = np.zeros(0, dtype=np.int64)
+    if hi is None or target == 0:
+        return _FlowResult(
+            0,
+            None,
+            quickest,
+            None,
+            empty,
+            empty,
+            empty,
+            np.zeros(sp.src_count.size, dtype=np.int64),
+            0,
+            0,
+            "nobody can reach safety",
+            proof_cut,
+            reasons,
+        )
+
+    # 3. The schedule for the objective.
+    if not net.risky:
+        horizon, values, ten, flows, ea_cut = _earliest_arrival(sp.ten(hi), target, sp.ten, net)
+        if complete:
+            quickest = horizon
+        t_lo = horizon - values.size + 1
+        before = int(values[-2]) if values.size > 1 else 0
+        if t_lo > horizon - 1:
+            before = 0
+        sp.values.setdefault(horizon - 1, before)
+        tail = "; the schedule is an earliest-arrival flow (the most people safe by every minute)"
+    else:
+        horizon = hi
+        tail = ""
+        ea_cut = []
+    lower: int | None = horizon
+
+    # 4. Why nobody can be faster.
+    if horizon == 0:
+        proof = "everyone starts at a safe place"
+    elif horizon == start and complete and horizon - 1 not in sp.values:
+        proof = f"no schedule ends sooner: {cut_words}"
+        if horizon == far:
+            proof = _distance_words(sp, far_src)
+    elif horizon == far and complete:
+        proof = _distance_words(sp, far_src)
+    else:
+        short = sp.values.get(horizon - 1)
+        if short is None:
+            short = sp.flow_value(horizon - 1)
+        proof = (
+            f"a max flow over the network expanded to minute {(horizon - 1) * s} brings "
+            f"only {short} of {target} people to safety"
+        )
+    if complete and horizon - 1 >= far and horizon > 0:
+        if not net.risky and ea_cut:
+            proof_cut = ea_cut
+        else:
+            if sp.short is None or sp.short[0] != horizon - 1:
+                sp.values.pop(horizon - 1, None)  # probe it for the bottleneck cut
+                sp.flow_value(horizon - 1)
+            if sp.short is not None and sp.short[0] == horizon - 1:
+                proof_cut = sp.cut_of(sp.short[1], sp.short[2])
+    proof += tail
+
+    if net.risky and objective == "safest":
+        assert deadline is not None
+        ten = sp.ten(deadline)
+        flows, carried = _min_cost_flow(ten, net, deadline + 1)
+        parts = sp.arc_flows(ten, flows)
+        best_risk = int(parts[4][0])
+        if complete:
+            lo, top = horizon - 1, deadline
+            chosen = (ten, flows, parts)
+            while top - lo > 1:
+                mid = (lo + top) // 2
+                ten_m = sp.ten(mid)
+                flows_m, carried_m = _min_cost_flow(ten_m, net, mid + 1)
+                parts_m = sp.arc_flows(ten_m, flows_m)
+                if carried_m == target and int(parts_m[4][0]) == best_risk:
+                    top, chosen = mid, (ten_m, flows_m, parts_m)
+                else:
+                    lo = mid
+            ten, flows, parts = chosen
+            proof = "the least risk exposure by the deadline comes from a min-cost flow; " + (
+                f"no schedule at all finishes sooner: {proof}"
+                if top == horizon
+                else f"none with that exposure finishes sooner (a min-cost flow to minute "
+                f"{(top - 1) * s} cannot match it)"
+            )
+            horizon = lower = top
+        else:
+            lower = None
+            target = carried
+            arrive = parts[1] + net.g_tau[parts[0]]
+            horizon = int(arrive[net.safe[net.g_head[parts[0]]]].max(initial=0))
+    elif net.risky:
+        ten = sp.ten(horizon)
+        flows, carried = _min_cost_flow(ten, net, horizon + 1)
+        if carried != target:
+            raise SolverError(f"min-cost flow carries {carried} of {target} people")
+        proof += (
+            "; among schedules that fast, a min-cost flow gives the least risk "
+            "exposure, then the earliest arrivals"
+        )
+        parts = sp.arc_flows(ten, flows)
+    else:
+        parts = sp.arc_flows(ten, flows)
+    groups, steps, amounts, src_out, totals = parts
+    return _FlowResult(
+        target,
+        horizon,
+        quickest,
+        lower,
+        groups,
+        steps,
+        amounts,
+        src_out,
+        int(totals[0]),
+        int(totals[1]),
+        proof,
+        proof_cut,
+        reasons,
+    )

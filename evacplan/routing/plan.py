@@ -1,0 +1,284 @@
+"""The result of :func:`~evacplan.routing.evacuate`: the schedule, its proof and figures.
+
+:class:`EvacuationPlan` is what the front door (:mod:`._evacuate`) hands
+back: the movements (:mod:`.records`), the egress time and its proven bound,
+risk exposure, bottlenecks and the people stranded, with the derived figures
+(arrival curve), the check (:meth:`EvacuationPlan.verify`, which delegates to
+the solver-independent replay in :mod:`._replay`) and the words a planner
+reads (summary, text, HTML for notebooks).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from evacplan.errors import SolverError, VerificationError
+from evacplan.models import Network, ThreatEvent
+from evacplan.results import Party, Status
+from evacplan.routing._arrays import _no_gc
+from evacplan.routing._replay import _replay
+from evacplan.routing.records import Bottleneck, Movement, RouteViolation, Stop, Stranded
+
+__all__ = ["EvacuationPlan"]
+
+
+@dataclass(eq=False)
+class EvacuationPlan:
+    """Who moves when, by which route, until everyone is safe; with its proof.
+
+    Built by :func:`~evacplan.routing.evacuate`; never built by hand.
+
+    Attributes
+    ----------
+    status
+        ``optimal``: the schedule is proven best for its objective (for
+        ``quickest``: the egress time equals its lower bound, and no schedule
+        that fast has less risk exposure or earlier arrivals). ``feasible``:
+        a valid schedule, with the gap to the bound (parties that could not
+        be proven, or a time limit). ``infeasible``: some people cannot be
+        brought to safety (see ``stranded``); the schedule moves the rest.
+    movements
+        The schedule: groups of people with their itinerary.
+    egress_minutes
+        The minute the last person reaches safety (None when nobody can).
+    lower_bound_minutes
+        A proven lower bound on the egress time: for ``quickest``, no schedule
+        finishes earlier; for ``safest``, no schedule with the least risk
+        exposure finishes earlier. Equal to ``egress_minutes`` when optimal.
+    quickest_minutes
+        The quickest possible egress for plain (splittable) counts, T*; for
+        ``safest``, reported beside the safest schedule's egress.
+    risk_exposure
+        The sum over people of the risk of each link they enter, at the minute
+        they enter it.
+    bottlenecks
+        The links of a minimum cut that proves nobody can finish sooner.
+    stranded
+        People who cannot reach safety, with the reason (never silently dropped).
+    standing_down
+        Parties that do not relocate (``Party.relocate`` false): accounted for,
+        not moved.
+    """
+
+    status: Status
+    objective: str
+    step_minutes: int
+    movements: list[Movement]
+    egress_minutes: int | None
+    lower_bound_minutes: int | None
+    quickest_minutes: int | None
+    deadline_minutes: float | None
+    risk_exposure: float
+    bottlenecks: list[Bottleneck]
+    stranded: list[Stranded]
+    standing_down: list[str]
+    supply: dict[str, int]
+    parties: tuple[Party, ...]
+    safe: tuple[str, ...]
+    proof: str
+    notes: list[str]
+    runtime_seconds: float
+    seed: int = 0
+    network_name: str | None = None
+    _network: Network | None = field(default=None, repr=False)
+    _threats: tuple[ThreatEvent, ...] = field(default=(), repr=False)
+
+    # -------------------------------------------------------------- derived figures
+
+    @property
+    def people(self) -> int:
+        """People moved to safety by the schedule."""
+        return sum(m.count for m in self.movements)
+
+    @property
+    def gap_minutes(self) -> int | None:
+        """Egress time minus its proven lower bound (0 when optimal)."""
+        if self.egress_minutes is None or self.lower_bound_minutes is None:
+            return None
+        return self.egress_minutes - self.lower_bound_minutes
+
+    @property
+    def arrival_curve(self) -> list[tuple[int, int]]:
+        """People safe by each step's minute, from minute 0 to the egress time.
+
+        Examples
+        --------
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> from evacplan.routing import evacuate
+        >>> plan = evacuate(load_scenario(seed_path("tiny")), supply={"embassy": 10})
+        >>> plan.arrival_curve[-1]
+        (95, 10)
+        """
+        if self.egress_minutes is None:
+            return []
+        step = self.step_minutes
+        last = self.egress_minutes // step
+        per_step = np.zeros(last + 1, dtype=np.int64)
+        for m in self.movements:
+            per_step[m.arrival_minute // step] += m.count
+        safe_by = np.cumsum(per_step)
+        return [(k * step, int(safe_by[k])) for k in range(last + 1)]
+
+    @property
+    def arrival_sum_minutes(self) -> int:
+        """The sum over people of their arrival minute (the tie-break objective)."""
+        return sum(m.count * m.arrival_minute for m in self.movements)
+
+    # ------------------------------------------------------------------- checking
+
+    def verify(self, *, strict: bool = False) -> list[RouteViolation]:
+        """Replay the schedule against the network, independently of the solver.
+
+        Reads only the network (its links and, through
+        :func:`evacplan.network.arc_schedules`, their windows and threats) and
+        the movements; shares no data structure with the solver. Checks, each
+        under its rule id:
+
+        - ``route``: each leg follows a link from one stop to the next, leaves
+          on a step boundary while the link is open, and arrives (after the
+          link's transit steps) no later than the next stop's minute; the last
+          stop is a safe place reached exactly then; no stop before it is safe.
+        - ``capacity``: the people entering parallel links of equal transit
+          at each minute are no more than they admit together.
+        - ``accounted``: every person of the supply and every party is moved
+          from their own place no earlier than their release, stranded, or
+          standing down, exactly once; a party is never split.
+        - ``figures``: the egress time, risk exposure and stranded counts
+          recomputed from the schedule equal the reported ones; an optimal
+          plan's egress equals its lower bound.
+
+        Parameters
+        ----------
+        strict
+            Raise :class:`~evacplan.errors.VerificationError` (an ``AssertionError``)
+            listing every violation instead of returning them.
+
+        Returns
+        -------
+        list of RouteViolation
+            Empty when the schedule keeps every rule.
+
+        Examples
+        --------
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> from evacplan.routing import evacuate
+        >>> evacuate(load_scenario(seed_path("tiny")), supply={"residence": 12}).verify()
+        []
+        """
+        if self._network is None:
+            raise SolverError("this plan carries no network to verify against")
+        with _no_gc():
+            found = _replay(self)
+        if strict and found:
+            raise VerificationError(found, "schedule")
+        return found
+
+    # ------------------------------------------------------------------ reporting
+
+    def summary(self) -> str:
+        """A few lines: status, egress and its proof, people, risk, bottlenecks.
+
+        Examples
+        --------
+        >>> from evacplan.io import read_tntp, tntp_path
+        >>> from evacplan.routing import evacuate
+        >>> plan = evacuate(read_tntp(tntp_path("SiouxFalls")), supply={"3": 800, "20": 400},
+        ...                 safe={"1", "13"}, step_minutes=1)
+        >>> print(plan.summary().splitlines()[0])
+        Evacuation plan (quickest, SiouxFalls): optimal
+        """
+        lines = [
+            f"Evacuation plan ({self.objective}"
+            + (f", {self.network_name}" if self.network_name else "")
+            + f"): {self.status}"
+        ]
+        total = self.people + sum(s.count for s in self.stranded)
+        lines.append(
+            f"  people: {total} to move, {self.people} reach safety"
+            + (f", {sum(s.count for s in self.stranded)} stranded" if self.stranded else "")
+            + (
+                f"; {len(self.standing_down)} parties stand down at home"
+                if self.standing_down
+                else ""
+            )
+        )
+        if self.egress_minutes is not None:
+            lines.append(
+                f"  egress: everyone moved is safe by minute {self.egress_minutes} "
+                f"({_hours(self.egress_minutes)}); lower bound {self.lower_bound_minutes}"
+                + (f", gap {self.gap_minutes} min" if self.gap_minutes else "")
+            )
+        if self.objective == "safest" and self.quickest_minutes is not None:
+            lines.append(f"  quickest possible egress (any risk): minute {self.quickest_minutes}")
+        if self.deadline_minutes is not None:
+            lines.append(f"  deadline: minute {_fmt_num(self.deadline_minutes)}")
+        lines.append(f"  risk exposure: {self.risk_exposure:.4g} (sum over people of link risks)")
+        lines.append(f"  proof: {self.proof}")
+        if self.bottlenecks:
+            lines.append("  bottlenecks:")
+            lines += [f"    {b}" for b in self.bottlenecks[:8]]
+            if len(self.bottlenecks) > 8:
+                lines.append(f"    ... and {len(self.bottlenecks) - 8} more")
+        if self.stranded:
+            lines.append("  stranded:")
+            lines += [f"    {s}" for s in self.stranded]
+        lines += [f"  note: {n}" for n in self.notes]
+        lines.append(f"  solved in {self.runtime_seconds:.2f} s; step {self.step_minutes} min")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        lines = [self.summary()]
+        if self.movements:
+            shown = sorted(self.movements, key=lambda m: (-m.count, m.departure_minute))[:20]
+            shown.sort(key=lambda m: (m.departure_minute, m.source, m.arrival_minute))
+            lines.append(
+                f"  schedule ({len(self.movements)} movements"
+                + (", the 20 largest" if len(self.movements) > 20 else "")
+                + "):"
+            )
+            lines += [f"    {_short_movement(m)}" for m in shown]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{m.count}</td><td>{esc(', '.join(m.parties[:6]))}</td>"
+            f"<td>{esc(m.source)}</td><td>{m.departure_minute}</td>"
+            f"<td>{esc(m.destination)}</td><td>{m.arrival_minute}</td>"
+            f"<td>{esc(' → '.join(s.place for s in m.itinerary))}</td></tr>"
+            for m in sorted(self.movements, key=lambda m: (m.departure_minute, m.source))[:50]
+        )
+        more = (
+            f"<p>... and {len(self.movements) - 50} more movements</p>"
+            if len(self.movements) > 50
+            else ""
+        )
+        head = "".join(f"<div>{esc(line.strip())}</div>" for line in self.summary().splitlines())
+        return (
+            f"<div class='evacplan-route'>{head}"
+            "<table><thead><tr><th>people</th><th>parties</th><th>from</th><th>leaves</th>"
+            "<th>to</th><th>arrives</th><th>route</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>{more}</div>"
+        )
+
+
+def _fmt_num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _hours(minutes: float) -> str:
+    h, m = divmod(int(minutes), 60)
+    return f"{h}h{m:02d}" if h else f"{m} min"
+
+
+def _short_movement(m: Movement) -> str:
+    who = f"{m.count:>6} "
+    if m.parties:
+        who += "[" + ", ".join(m.parties[:3]) + (", ..." if len(m.parties) > 3 else "") + "] "
+    stops = m.itinerary
+    path: list[Stop | None] = [*stops[:4], None, *stops[-3:]] if len(stops) > 8 else list(stops)
+    text = " -> ".join("..." if s is None else f"{s.place}@{s.minute}" for s in path)
+    return who + text

@@ -1,0 +1,145 @@
+"""The records an evacuation plan is made of: stops, movements, stranded people, bottlenecks.
+
+Plain frozen data, with no solver behind them: :mod:`._movements` and
+:mod:`._evacuate` build them, :class:`~evacplan.routing.plan.EvacuationPlan`
+holds them, :mod:`._replay` checks them, and plots and reports read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+__all__ = ["Bottleneck", "Movement", "RouteViolation", "Stop", "Stranded"]
+
+
+class Stop(NamedTuple):
+    """A place on an itinerary and the minute people leave it.
+
+    On the last stop of an itinerary, ``minute`` is the arrival at a safe place.
+
+    Examples
+    --------
+    >>> Stop("3", 0)
+    Stop(place='3', minute=0)
+    """
+
+    place: str
+    minute: int
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """People who travel together along one itinerary.
+
+    Examples
+    --------
+    >>> m = Movement(3, [Stop("a", 0), Stop("b", 10)], parties=["cap-02"], links=["a-b"])
+    >>> m.source, m.destination, m.departure_minute, m.arrival_minute
+    ('a', 'b', 0, 10)
+    """
+
+    count: int
+    """How many people."""
+    itinerary: list[Stop]
+    """Where they are and when they leave; the last stop is their arrival at a safe place."""
+    parties: list[str] = field(default_factory=list)
+    """The ids of the parties moving together (empty for plain supply)."""
+    links: list[str] = field(default_factory=list)
+    """The link taken on each leg (``len(itinerary) - 1`` keys, as in
+    :func:`evacplan.network.arcs`); parallel links with equal transit act as one."""
+
+    @property
+    def source(self) -> str:
+        """Where the movement starts."""
+        return self.itinerary[0].place
+
+    @property
+    def destination(self) -> str:
+        """The safe place it reaches."""
+        return self.itinerary[-1].place
+
+    @property
+    def departure_minute(self) -> int:
+        """When it leaves its source."""
+        return self.itinerary[0].minute
+
+    @property
+    def arrival_minute(self) -> int:
+        """When it reaches safety."""
+        return self.itinerary[-1].minute
+
+    def __str__(self) -> str:
+        who = f"{self.count} " + ("person" if self.count == 1 else "people")
+        if self.parties:
+            shown = ", ".join(self.parties[:4]) + (", ..." if len(self.parties) > 4 else "")
+            who += f" ({shown})"
+        return f"{who}: " + " -> ".join(f"{s.place}@{s.minute}" for s in self.itinerary)
+
+
+@dataclass(frozen=True, slots=True)
+class Stranded:
+    """People who cannot be brought to safety, and why.
+
+    Examples
+    --------
+    >>> str(Stranded("x", 4, "no route to any safe place"))
+    '4 people at x: no route to any safe place'
+    """
+
+    place: str
+    count: int
+    reason: str
+    parties: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        who = f"{self.count} " + ("person" if self.count == 1 else "people")
+        if self.parties:
+            who += f" ({', '.join(self.parties)})"
+        return f"{who} at {self.place}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Bottleneck:
+    """A link whose capacity limits how quickly everyone gets out.
+
+    The links of a minimum cut of the network expanded to one step before the
+    egress time: together they admit fewer people than must cross, which is
+    why nobody can finish sooner. ``minutes`` are the entry minutes at which
+    the link is in the cut; more capacity then would help.
+
+    Examples
+    --------
+    >>> str(Bottleneck("a-b", "a", "b", 30, (0, 5, 10)))
+    'a-b (a -> b): 30 people in 3 steps, minutes 0-10'
+    """
+
+    link: str
+    source: str
+    target: str
+    capacity: int
+    """People the link admits over those minutes."""
+    minutes: tuple[int, ...]
+
+    def __str__(self) -> str:
+        span = (
+            f"minute {self.minutes[0]}"
+            if len(self.minutes) == 1
+            else f"minutes {self.minutes[0]}-{self.minutes[-1]}"
+        )
+        steps = len(self.minutes)
+        return (
+            f"{self.link} ({self.source} -> {self.target}): {self.capacity} people in "
+            f"{steps} step{'s' if steps != 1 else ''}, {span}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RouteViolation:
+    """A rule an evacuation plan breaks, found by :meth:`EvacuationPlan.verify`."""
+
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"

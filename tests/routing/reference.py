@@ -1,0 +1,149 @@
+"""Independent references for the routing tests: plain time-expanded networks solved by networkx.
+
+Written apart from evacplan's solver on purpose (no shared code): the
+property tests in ``test_property.py`` compare the solver's egress, arrival
+sum and risk exposure with these.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+import networkx as nx
+
+from evacplan.models import Network, ThreatEvent
+
+
+def reference(
+    net: Network, supply: dict[str, int], safe: set[str], step: int, horizon: int
+) -> nx.DiGraph:
+    """A plain time-expanded network to ``horizon``, written apart from evacplan's solver.
+
+    Links with the same ends and the same transit steps add their hourly
+    capacities; a link is usable at a departure step if open at that minute.
+    """
+    groups: dict[tuple[str, str, int], list[Any]] = defaultdict(list)
+    for link in net.links:
+        ends = [(link.source, link.target)]
+        if link.two_way:
+            ends.append((link.target, link.source))
+        for u, v in ends:
+            groups[(u, v, max(1, math.ceil(link.minutes / step - 1e-9)))].append(link)
+    g = nx.DiGraph()
+    g.add_node("SINK")
+    for (u, v, tau), links in groups.items():
+        if u in safe:
+            continue
+        for t in range(horizon - tau + 1):
+            minute = t * step
+            open_cap = sum(
+                lk.capacity_per_hour
+                for lk in links
+                if (lk.opens is None or minute >= lk.opens)
+                and (lk.closes is None or minute < lk.closes)
+            )
+            cap = math.floor(open_cap * step / 60 + 1e-9)
+            if cap <= 0:
+                continue
+            head = ("ARRIVE", t + tau) if v in safe else (v, t + tau)
+            if g.has_edge((u, t), head):
+                g[(u, t)][head]["capacity"] += cap
+            else:
+                g.add_edge((u, t), head, capacity=cap, arrival=0)
+    for t in range(horizon + 1):
+        g.add_edge(("ARRIVE", t), "SINK", arrival=t)
+    for p in net.places:
+        if p.id not in safe:
+            for t in range(horizon):
+                g.add_edge((p.id, t), (p.id, t + 1), arrival=0)
+    for s, q in supply.items():
+        if s not in safe and q:
+            g.add_edge("SRC", (s, 0), capacity=q, arrival=0)
+    return g
+
+
+def reference_quickest(
+    net: Network, supply: dict[str, int], safe: set[str], step: int, limit: int = 80
+) -> tuple[int | None, int | None]:
+    """(T*, least sum of arrival steps) by brute force, or (None, None) past ``limit`` steps."""
+    need = sum(q for s, q in supply.items() if s not in safe)
+    if need == 0:
+        return 0, 0
+    for horizon in range(limit + 1):
+        g = reference(net, supply, safe, step, horizon)
+        if "SRC" not in g or nx.maximum_flow_value(g, "SRC", "SINK") < need:
+            continue
+        g.nodes["SRC"]["demand"] = -need
+        g.nodes["SINK"]["demand"] = need
+        flow = nx.min_cost_flow(g, weight="arrival")
+        return horizon, nx.cost_of_flow(g, flow, weight="arrival")
+    return None, None
+
+
+def risky_reference(
+    net: Network,
+    supply: dict[str, int],
+    safe: set[str],
+    step: int,
+    horizon: int,
+    threats: list[ThreatEvent],
+) -> nx.DiGraph:
+    """A time-expanded network with risks, written apart from evacplan's solver.
+
+    Links' (open, risk) come from the foundation's ``arc_schedules`` at each
+    departure minute. Parallel links with the same transit steps share
+    floor(sum of open hourly capacities * step / 60) places a step, the
+    safest first: each risk tier is its own arc through a tier node.
+    """
+    from evacplan.network import arc_schedules
+
+    groups: dict[tuple[str, str, int], list[Any]] = defaultdict(list)
+    for sched in arc_schedules(net, threats):
+        a = sched.arc
+        groups[(a.source, a.target, max(1, math.ceil(a.minutes / step - 1e-9)))].append(sched)
+    g = nx.DiGraph()
+    g.add_node("SINK")
+    for (u, v, tau), members in groups.items():
+        if u in safe:
+            continue
+        for t in range(horizon - tau + 1):
+            states = sorted(
+                (risk, m.arc.capacity_per_hour)
+                for m in members
+                for is_open, risk in [m.at(t * step)]
+                if is_open
+            )
+            head = ("ARRIVE", t + tau) if v in safe else (v, t + tau)
+            cum, given = 0.0, 0
+            for k, (risk, cap) in enumerate(states):
+                cum += cap
+                last = k + 1 == len(states) or states[k + 1][0] != risk
+                now = math.floor(cum * step / 60 + 1e-9)
+                if last and now > given:
+                    tier = ("TIER", u, v, tau, t, risk)
+                    g.add_edge((u, t), tier, capacity=now - given, risk=round(risk * 100))
+                    g.add_edge(tier, head, risk=0)
+                    given = now
+    for p in net.places:
+        if p.id not in safe:
+            for t in range(horizon):
+                g.add_edge((p.id, t), (p.id, t + 1), risk=0)
+    for t in range(horizon + 1):
+        g.add_edge(("ARRIVE", t), "SINK", risk=0, arrival=t)
+    for src, q in supply.items():
+        if src not in safe and q:
+            g.add_edge("SRC", (src, 0), capacity=q, risk=0)
+    return g
+
+
+def lexicographic(g: nx.DiGraph, need: int, first: str, then: str) -> tuple[int, int]:
+    """Least ``first``, then least ``then``, over flows of ``need`` people (networkx)."""
+    weight = need * (1 + max((d.get(then, 0) for *_, d in g.edges(data=True)), default=0)) + 1
+    for _, _, d in g.edges(data=True):
+        d["cost"] = d.get(first, 0) * weight + d.get(then, 0)
+    g.nodes["SRC"]["demand"] = -need
+    g.nodes["SINK"]["demand"] = need
+    flow = nx.min_cost_flow(g, weight="cost")
+    return nx.cost_of_flow(g, flow, weight=first), nx.cost_of_flow(g, flow, weight=then)

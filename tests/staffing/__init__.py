@@ -1,0 +1,1 @@
+"""Tests of evacplan.staffing (a package, so that its test modules have names of their own)."""

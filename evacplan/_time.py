@@ -15,6 +15,9 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
+MAX_STEP_MINUTES = 24 * 60
+"""The longest time step, a day: ``step_minutes`` is a whole number from 1 to this."""
+
 _UNIT_MINUTES = {"w": 7 * 24 * 60, "d": 24 * 60, "h": 60, "m": 1, "min": 1, "s": 1 / 60}
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*(w|d|h|min|m|s)\s*)+$", re.IGNORECASE)
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(w|d|h|min|m|s)", re.IGNORECASE)

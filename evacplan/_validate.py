@@ -14,7 +14,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from evacplan._time import minutes_after, parse_when
+from evacplan._time import MAX_STEP_MINUTES, minutes_after, parse_when
 from evacplan.errors import Problem, ScenarioError
 
 _SECTIONS = (
@@ -37,6 +37,12 @@ _ENUM_WORDS = {
     "category": "category",
     "posture": "posture",
     "minimum": "posture",
+}
+
+# Fields whose every fault (type or range) is one rule, said in these words.
+_RULE_WORDS = {
+    "step_minutes": "must be a whole number of minutes greater than 0 "
+    f"and at most {MAX_STEP_MINUTES}, a day",
 }
 
 
@@ -145,6 +151,9 @@ def pydantic_problems(err: ValidationError, model: type[BaseModel]) -> list[Prob
                 )
             )
             continue
+        if loc and loc[-1] in _RULE_WORDS:
+            problems.append(Problem(path_of(loc), _rule_message(_RULE_WORDS[str(loc[-1])], value)))
+            continue
         message = e["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
@@ -152,6 +161,21 @@ def pydantic_problems(err: ValidationError, model: type[BaseModel]) -> list[Prob
             message = message[0].lower() + message[1:] + f" (got {_describe(value)})"
         problems.append(Problem(path_of(loc), message))
     return problems
+
+
+def _rule_message(rule: str, value: Any) -> str:
+    """``rule`` with what was written, and how to write it when that is plain."""
+    if value is None:
+        got = "nothing"
+    elif isinstance(value, bool):
+        got = f"{str(value).lower()}, a flag"
+    elif isinstance(value, str):
+        got = f"{_describe(value)}, a string; write the number without quotes"
+    elif isinstance(value, float) and value.is_integer():
+        got = f"{value!r}; write {int(value)}"
+    else:
+        got = _describe(value)
+    return f"{rule} (got {got})"
 
 
 def _enum_message(value: Any, word: str, e: Any) -> str:

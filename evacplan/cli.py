@@ -229,7 +229,11 @@ def _cmd_evacuate(args: argparse.Namespace) -> int:
             )
         network = read_tntp(args.file)
         route = evacuate(
-            network, _supply(args.supply), set(args.safe), step_minutes=args.step or 1, **options
+            network,
+            _supply(args.supply),
+            set(args.safe),
+            step_minutes=1 if args.step is None else args.step,
+            **options,
         )
     else:
         from evacplan.staffing import drawdown
@@ -240,7 +244,7 @@ def _cmd_evacuate(args: argparse.Namespace) -> int:
                 scenario,
                 _supply(args.supply),
                 set(args.safe) if args.safe else None,
-                step_minutes=args.step or scenario.step_minutes,
+                step_minutes=scenario.step_minutes if args.step is None else args.step,
                 **options,
             )
         else:
@@ -252,7 +256,7 @@ def _cmd_evacuate(args: argparse.Namespace) -> int:
                 scenario,
                 safe=set(args.safe) if args.safe else None,
                 parties=plan.parties,
-                step_minutes=args.step or scenario.step_minutes,
+                step_minutes=scenario.step_minutes if args.step is None else args.step,
                 **options,
             )
     print(route)
@@ -293,7 +297,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--supply", action="append", metavar="NODE=COUNT", help="people at a place")
     p.add_argument("--safe", action="append", metavar="NODE", help="a safe place (repeat for more)")
     p.add_argument(
-        "--step", type=int, default=None, metavar="MINUTES", help="minutes per time step"
+        "--step",
+        type=int,
+        default=None,
+        metavar="MINUTES",
+        help="minutes per time step, 1 to 1440 (default: the scenario's, or 1 for TNTP)",
     )
     p.add_argument(
         "--posture", action="append", metavar="P", help="drawdown posture (scenario only)"

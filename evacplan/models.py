@@ -26,7 +26,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError
 
-from evacplan._time import When, minutes_after
+from evacplan._time import MAX_STEP_MINUTES, When, minutes_after
 from evacplan._validate import (
     as_mapping,
     pydantic_problems,
@@ -391,7 +391,7 @@ class Scenario(_Checked):
     name: Annotated[str, StringConstraints(min_length=1)]
     start: datetime
     description: str | None = None
-    step_minutes: Annotated[int, Strict(), Field(gt=0)] = 5
+    step_minutes: Annotated[int, Strict(), Field(ge=1, le=MAX_STEP_MINUTES)] = 5
     places: tuple[Place, ...]
     links: tuple[Link, ...] = ()
     posts: tuple[Post, ...]

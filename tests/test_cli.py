@@ -95,3 +95,13 @@ def test_usage_errors_exit_2(cli: Cli) -> None:
     result = cli("frobnicate")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+@pytest.mark.parametrize("step", ["0", "-5", "1441"])
+def test_evacuate_a_step_out_of_range_is_a_message(step: str, cli: Cli) -> None:
+    """``--step 0`` is not the default step in disguise: exit 1, the rule named, no traceback."""
+    result = cli("evacuate", str(seed_path("tiny")), "--step", step)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "step_minutes: must be a whole number of minutes" in result.stderr
+    assert f"(got {step})" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr

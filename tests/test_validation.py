@@ -300,6 +300,61 @@ def test_bad_input_is_named_with_its_path(
     assert isinstance(err.value, ValueError)
 
 
+STEP_RULE = "must be a whole number of minutes greater than 0 and at most 1440, a day"
+
+
+def _scenario_file(tmp_path: Path, raw: Data) -> Path:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("value", "got"),
+    [
+        (0, "(got 0)"),
+        (-5, "(got -5)"),
+        (2.5, "(got 2.5)"),
+        (1441, "(got 1441)"),
+        (10**6, "(got 1000000)"),
+        ("5", "(got '5', a string; write the number without quotes)"),
+        (True, "(got true, a flag)"),
+        (None, "(got nothing)"),
+    ],
+    ids=[
+        "zero",
+        "negative",
+        "fraction",
+        "a day and a minute",
+        "a million",
+        "string",
+        "flag",
+        "null",
+    ],
+)
+def test_step_minutes_in_a_file_is_a_whole_number_up_to_a_day(
+    tmp_path: Path, raw: Data, value: Any, got: str
+) -> None:
+    """A step that is not 1 to 1440 whole minutes is one ScenarioError at ``step_minutes``."""
+    raw["step_minutes"] = value
+    path = _scenario_file(tmp_path, raw)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert [(p.path, p.message) for p in err.value.problems] == [
+        ("step_minutes", f"{STEP_RULE} {got}")
+    ]
+    assert f"step_minutes (line {err.value.problems[0].line}): {STEP_RULE}" in str(err.value)
+
+
+@pytest.mark.parametrize("value", [1, 1440], ids=["a minute", "a day"])
+def test_step_minutes_from_a_minute_to_a_day_are_accepted(
+    tmp_path: Path, raw: Data, value: int
+) -> None:
+    """The ends of the range are steps: one minute, and a whole day."""
+    raw["step_minutes"] = value
+    assert load_scenario(_scenario_file(tmp_path, raw)).step_minutes == value
+
+
 def test_every_problem_is_reported_at_once(raw: Data) -> None:
     """Structural and reference problems come together, in file order."""
     raw["links"][0]["capacity_per_hour"] = -1

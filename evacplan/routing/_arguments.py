@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from evacplan._time import MAX_STEP_MINUTES
 from evacplan._validate import suggest
 from evacplan.errors import Problem, ScenarioError
 from evacplan.models import Network, Scenario, ThreatEvent
@@ -86,10 +87,12 @@ def _check(
     if step_minutes is None:
         step_minutes = scenario.step_minutes if scenario is not None else 5
     step = _whole(step_minutes)
-    if step is None or step <= 0:
+    if step is None or not 1 <= step <= MAX_STEP_MINUTES:
         problems.append(
             Problem(
-                "step_minutes", f"must be a whole number of minutes above 0 (got {step_minutes!r})"
+                "step_minutes",
+                f"must be a whole number of minutes above 0 and at most {MAX_STEP_MINUTES}, "
+                f"a day (got {step_minutes!r})",
             )
         )
         step = 1

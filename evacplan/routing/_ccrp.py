@@ -32,7 +32,7 @@ import numpy as np
 from evacplan.models import Network, ThreatEvent
 from evacplan.results import Status
 from evacplan.routing._arrays import _FOREVER, _dijkstra, _no_gc
-from evacplan.routing._compile import _capacity_spans, _compile, _risk_of
+from evacplan.routing._compile import _admits, _capacity_spans, _compile, _risk_of
 from evacplan.routing.plan import EvacuationPlan
 from evacplan.routing.records import Movement, Stop, Stranded
 
@@ -42,15 +42,16 @@ __all__ = ["ccrp"]
 class _Reservations:
     """Capacity left per link group and step, with a skip list over full steps."""
 
-    def __init__(self, spans: list[list[tuple[int, int, int]]]) -> None:
+    def __init__(self, spans: list[list[tuple[int, int, float]]], step: int) -> None:
         self.spans = spans
+        self.step = step
         self.used: list[dict[int, int]] = [{} for _ in spans]
         self.skip: list[dict[int, int]] = [{} for _ in spans]
 
     def capacity(self, g: int, t: int) -> int:
-        for a, b, c in self.spans[g]:
+        for a, b, rate in self.spans[g]:
             if a <= t <= b:
-                return c
+                return _admits(rate, self.step, t)
         return 0
 
     def room(self, g: int, t: int) -> int:
@@ -122,7 +123,7 @@ def _ccrp(
     started = time.perf_counter()
     net = _compile(network, threats, step, safe)
     index = {p: i for i, p in enumerate(net.ids)}
-    room = _Reservations(_capacity_spans(net))
+    room = _Reservations(_capacity_spans(net), step)
     out: list[list[tuple[int, int, int]]] = [[] for _ in range(net.n)]
     for g, (u, v, tau) in enumerate(
         zip(net.g_tail.tolist(), net.g_head.tolist(), net.g_tau.tolist(), strict=True)

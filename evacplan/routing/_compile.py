@@ -3,7 +3,9 @@
 Takes a validated :class:`~evacplan.models.Network` with its threat events
 (read through :func:`evacplan.network.arc_schedules`) and hands the later
 stages a :class:`_Net`: link groups (parallel links of equal transit act as
-one), and for each group its capacity-per-step and risk over spans of steps.
+one), and for each group its capacity and risk over spans of steps. The
+capacity rule (people admitted by each minute, nothing lost to rounding)
+lives here: :func:`_admitted`, :meth:`_Net.capacity`.
 Every stage after this one works on these arrays, never on pydantic models.
 Also here: the per-group capacity spans the repair and CCRP use, and the risk
 exposure of a usage of the groups.
@@ -12,9 +14,9 @@ exposure of a usage of the groups.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -23,16 +25,46 @@ from evacplan.network import ArcSchedule, arc_schedules
 from evacplan.routing._arrays import _EPS, _FOREVER, _ceil_div
 
 
+def _admitted(rate: Any, minute: Any) -> Any:
+    """A(t): the people a link of ``rate`` per hour admits by minute ``t`` of the scenario.
+
+    The capacity rule of DESIGN.md ("Routing semantics"): ``floor(rate * t / 60 + 1e-9)``,
+    counted from the scenario start, so that step k admits ``A((k + 1) s) - A(k s)``
+    and nothing is lost to rounding: 100/h at 5-minute steps admits 8 or 9 a
+    step and 100 an hour. Works on numbers and on numpy arrays alike.
+    """
+    return np.floor(rate * minute / 60 + _EPS)
+
+
+def _admits(rate: float, step: int, k: int) -> int:
+    """People a link (or parallel links) of ``rate`` per hour admit at step ``k``.
+
+    :func:`_admitted` for one step, in plain floats (the same arithmetic, so the
+    same result), for the loops that ask one step at a time.
+    """
+    t0 = k * step
+    return math.floor(rate * (t0 + step) / 60 + _EPS) - math.floor(rate * t0 / 60 + _EPS)
+
+
 @dataclass(slots=True)
 class _Net:
     """A network compiled to integer arrays for one step length.
 
     Directed links with the same ends and transit steps form one *group*
-    (parallel links act as one). A group's state over time is cut into
-    *templates*: a span of steps with a capacity per step and a risk. Where
-    open parallel links carry different risks, a group has one template per
-    risk *tier*, safest first, so that people entering together take the
-    safest links first; the tiers' capacities add up to the group's.
+    (parallel links act as one: their hourly capacities add up). A group's
+    state over time is cut into *spans* of steps in which the same links are
+    open at the same risks; a span has one *template* (a row of the ``k_``
+    arrays) per risk *tier*, safest first, so that people entering together
+    take the safest links first.
+
+    Capacity per step follows :func:`_admitted`. A template's ``k_rate`` is
+    the hourly capacity of its tier and every safer one; the people the
+    first i tiers admit at a step are the least of what the cumulative rates
+    of tiers i, i + 1, ... would admit on their own (so that a safer tier
+    never loses a person to rounding in a riskier one), and a tier gets the
+    difference from the tiers before it (:meth:`capacity`). The last tier's
+    capacity is the span's total: exactly what one link of the summed rate
+    admits.
     """
 
     step: int
@@ -46,15 +78,18 @@ class _Net:
     k_group: np.ndarray
     k_from: np.ndarray
     k_to: np.ndarray
-    k_cap: np.ndarray
+    k_rate: np.ndarray
+    """People per hour of the template's tier and every safer tier of its span."""
+    k_first: np.ndarray
+    """The row of the first (safest) tier of the template's span."""
+    k_last: np.ndarray
+    """The row of the last (riskiest) tier of the template's span: its rate is the span's total."""
     k_risk: np.ndarray
     k_risk_int: np.ndarray
     k_key: np.ndarray
     """The safest open link of a template's tier: the one people entering then are said to take."""
     risk_scale: int
     last_change: int
-    narrow: list[str]
-    """Links that admit nobody in one step (capacity below 60 / step per hour)."""
     closed: list[str]
     """Links closed for the whole scenario (by their window or a threat)."""
 
@@ -66,29 +101,55 @@ class _Net:
     def risky(self) -> bool:
         return bool(self.k_risk_int.size) and bool(self.k_risk_int.any())
 
-    def leg_keys(self, groups: np.ndarray, steps: np.ndarray) -> np.ndarray:
-        """For legs entering ``groups`` at ``steps``: the key of the safest link open then."""
+    def capacity(self, rows: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """People template ``rows`` admit at ``steps`` (arrays of equal length)."""
+        t0 = steps * self.step
+        t1 = t0 + self.step
+
+        def admits(r: np.ndarray, mask: Any = slice(None)) -> np.ndarray:
+            rate = self.k_rate[r]
+            return _admitted(rate, t1[mask]) - _admitted(rate, t0[mask])
+
+        upto = admits(rows)  # the tiers up to this one, the least of what each later rate admits
+        last = self.k_last[rows]
+        for offset in range(1, int((self.k_last - self.k_first).max(initial=0)) + 1):
+            upto = np.minimum(upto, admits(np.minimum(rows + offset, last)))
+        before = np.zeros(rows.size)
+        has = rows > self.k_first[rows]
+        if has.any():
+            before[has] = np.minimum(admits(rows[has] - 1, has), upto[has])
+        return (upto - before).astype(np.int64)
+
+    def span_rows(self, groups: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """For entries into ``groups`` at ``steps``: the first template of the span then, or -1."""
         span = self.k_group * (_FOREVER + 1) + self.k_from
         firsts, first_row = np.unique(span, return_index=True)
         at = np.searchsorted(firsts, groups * (_FOREVER + 1) + steps, side="right") - 1
-        return self.k_key[first_row[np.maximum(at, 0)]]
+        row = first_row[np.maximum(at, 0)]
+        ok = (at >= 0) & (self.k_group[row] == groups) & (self.k_to[row] >= steps)
+        return np.where(ok, row, -1)
+
+    def leg_keys(self, groups: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """For legs entering ``groups`` at ``steps``: the key of the safest link open then."""
+        return self.k_key[np.maximum(self.span_rows(groups, steps), 0)]
 
     def peak_capacity(self) -> np.ndarray:
-        """Per group, the most people it admits in any one step (its tiers summed)."""
-        key = self.k_group * (_FOREVER + 1) + self.k_from
-        keys, inv = np.unique(key, return_inverse=True)
-        span_cap = np.bincount(inv, weights=self.k_cap).astype(np.int64)
+        """Per group, the most people it can admit in any one step (all its tiers)."""
+        per_step = self.k_rate[self.k_last] * self.step / 60
+        most = np.ceil(per_step - _EPS).astype(np.int64)
         group_cap = np.zeros(self.g_tail.size, dtype=np.int64)
-        np.maximum.at(group_cap, keys // (_FOREVER + 1), span_cap)
+        np.maximum.at(group_cap, self.k_group, most)
         return group_cap
 
-    def group_segments(self, g: int) -> list[tuple[int, int, int]]:
-        """``(from, to, capacity)`` spans of group ``g`` (tiers summed)."""
+    def group_segments(self, g: int) -> list[tuple[int, int, float]]:
+        """``(from, to, people per hour)`` spans of group ``g`` (all tiers)."""
         rows = np.flatnonzero(self.k_group == g)
-        spans: dict[tuple[int, int], int] = defaultdict(int)
-        for k in rows.tolist():
-            spans[(int(self.k_from[k]), int(self.k_to[k]))] += int(self.k_cap[k])
-        return sorted((a, b, c) for (a, b), c in spans.items())
+        return sorted(
+            {
+                (int(self.k_from[k]), int(self.k_to[k]), float(self.k_rate[self.k_last[k]]))
+                for k in rows
+            }
+        )
 
 
 def _risk_scale(risks: Iterable[float]) -> int:
@@ -115,14 +176,13 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
         tau = max(1, _ceil_div(a.minutes, step))
         groups.setdefault((u, v, tau), []).append(sched)
 
-    rows: list[tuple[int, int, int, int, float]] = []
+    rows: list[tuple[int, int, int, float, float, int, int]] = []
     keys: list[str] = []
     g_tail: list[int] = []
     g_head: list[int] = []
     g_tau: list[int] = []
     g_key: list[str] = []
     g_members: list[list[str]] = []
-    narrow: list[str] = []
     closed: list[str] = []
     last_change = 0
     for gi, ((u, v, tau), members) in enumerate(groups.items()):
@@ -133,31 +193,28 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
         g_members.append([m.arc.key for m in members])
         bounds = sorted({_ceil_div(m, step) for s in members for m in s.minutes})
         last_change = max(last_change, bounds[-1])
-        best = 0
         ever_open = False
         for bi, b in enumerate(bounds):
             end = bounds[bi + 1] - 1 if bi + 1 < len(bounds) else _FOREVER
             states = [(s.at(b * step), s.arc.capacity_per_hour, j) for j, s in enumerate(members)]
             open_caps = sorted((risk, j, cap) for (is_open, risk), cap, j in states if is_open)
             ever_open = ever_open or bool(open_caps)
-            cum, given = 0.0, 0
+            first_row = len(rows)
+            cum = 0.0
             i = 0
             while i < len(open_caps):
                 risk, first = open_caps[i][0], open_caps[i][1]
                 while i < len(open_caps) and open_caps[i][0] == risk:
                     cum += open_caps[i][2]
                     i += 1
-                now = math.floor(cum * step / 60 + _EPS)
-                if now > given:
-                    rows.append((gi, b, end, now - given, risk))
-                    keys.append(members[first].arc.key)
-                given = now
-            best = max(best, given)
-        if best == 0:
-            shut = closed if not ever_open else narrow
-            shut.extend(m.arc.key for m in members if m.arc.key not in shut)
+                rows.append((gi, b, end, cum, risk, first_row, -1))
+                keys.append(members[first].arc.key)
+            for r in range(first_row, len(rows)):
+                rows[r] = (*rows[r][:6], len(rows) - 1)
+        if not ever_open:
+            closed.extend(m.arc.key for m in members if m.arc.key not in closed)
     scale = _risk_scale(r[4] for r in rows)
-    k = np.array(rows, dtype=np.float64).reshape(-1, 5)
+    k = np.array(rows, dtype=np.float64).reshape(-1, 7)
     return _Net(
         step=step,
         ids=ids,
@@ -170,27 +227,29 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
         k_group=k[:, 0].astype(np.int64),
         k_from=k[:, 1].astype(np.int64),
         k_to=k[:, 2].astype(np.int64),
-        k_cap=k[:, 3].astype(np.int64),
-        k_risk=k[:, 4].copy(),
+        k_rate=np.array([r[3] for r in rows], dtype=np.float64),
+        k_first=k[:, 5].astype(np.int64),
+        k_last=k[:, 6].astype(np.int64),
+        k_risk=np.array([r[4] for r in rows], dtype=np.float64),
         k_risk_int=np.rint(k[:, 4] * scale).astype(np.int64),
         k_key=np.asarray(keys, dtype=object),
         risk_scale=scale,
         last_change=last_change,
-        narrow=narrow,
         closed=closed,
     )
 
 
-def _capacity_spans(net: _Net) -> list[list[tuple[int, int, int]]]:
-    """Per link group, its capacity as ``(first step, last step, people per step)`` spans."""
-    spans: list[list[tuple[int, int, int]]] = [[] for _ in range(net.g_tail.size)]
-    key = net.k_group * (_FOREVER + 1) + net.k_from
-    keys, inv = np.unique(key, return_inverse=True)
-    caps = np.bincount(inv, weights=net.k_cap).astype(np.int64)
-    ends = np.zeros(keys.size, dtype=np.int64)
-    np.maximum.at(ends, inv, net.k_to)
-    for k, c, e in zip(keys.tolist(), caps.tolist(), ends.tolist(), strict=True):
-        spans[k // (_FOREVER + 1)].append((k % (_FOREVER + 1), e, c))
+def _capacity_spans(net: _Net) -> list[list[tuple[int, int, float]]]:
+    """Per link group, its ``(first step, last step, people per hour)`` spans (all tiers).
+
+    A step's capacity within a span is :func:`_admits` of its rate.
+    """
+    spans: list[list[tuple[int, int, float]]] = [[] for _ in range(net.g_tail.size)]
+    firsts = np.flatnonzero(net.k_first == np.arange(net.k_first.size))
+    for k in firsts.tolist():
+        spans[int(net.k_group[k])].append(
+            (int(net.k_from[k]), int(net.k_to[k]), float(net.k_rate[net.k_last[k]]))
+        )
     return spans
 
 
@@ -202,18 +261,18 @@ def _risk_of(net: _Net, used: Mapping[tuple[int, int], int]) -> float:
     """Risk exposure of people entering groups at steps, the safest tier first."""
     if not net.risky or not used:
         return 0.0
-    tiers: dict[int, list[tuple[int, int, int, float]]] = defaultdict(list)
-    for k in range(net.k_group.size):
-        tiers[int(net.k_group[k])].append(
-            (int(net.k_from[k]), int(net.k_to[k]), int(net.k_cap[k]), float(net.k_risk[k]))
-        )
+    entries = np.array(list(used), dtype=np.int64).reshape(-1, 2)
+    left = np.array(list(used.values()), dtype=np.int64)
+    groups, steps = entries[:, 0], entries[:, 1]
+    row = net.span_rows(groups, steps)
+    last = np.where(row >= 0, net.k_last[np.maximum(row, 0)], -1)
     total = 0.0
-    for (g, t), count in used.items():
-        rows = sorted((r, c) for a, b, c, r in tiers[g] if a <= t <= b)
-        for r, c in rows:
-            take = min(c, count)
-            total += take * r
-            count -= take
-            if count <= 0:
-                break
-    return total
+    while True:
+        live = (row >= 0) & (row <= last) & (left > 0)
+        if not live.any():
+            return total
+        idx = np.flatnonzero(live)
+        take = np.minimum(net.capacity(row[idx], steps[idx]), left[idx])
+        total += float((take * net.k_risk[row[idx]]).sum())
+        left[idx] -= take
+        row[idx] += 1

@@ -70,9 +70,13 @@ def evacuate(
         leaving its location from its ``release_minute``. Parties with
         ``relocate=False`` stand down at home and are listed, not moved.
     step_minutes
-        Length of a time step; by default the scenario's ``step_minutes``,
-        else 5. A link of m minutes takes ``max(1, ceil(m / step))`` steps and
-        admits ``floor(capacity_per_hour * step / 60)`` people per step.
+        Length of a time step, a whole number of minutes from 1 to 1440; by
+        default the scenario's ``step_minutes``, else 5. A link of m minutes
+        takes ``max(1, ceil(m / step))`` steps. Nothing is lost to rounding: a
+        link of c people an hour admits ``floor(c * t / 60)`` people by minute
+        t of the scenario, so a step admits the difference between its end
+        and its start (100 an hour at 5-minute steps: 8 or 9 a step, 100 an
+        hour; parallel links of equal transit add their hourly capacities).
     threats
         Threat events to apply instead of a Scenario's own (a Network has none);
         to add one, pass ``[*scenario.threats, extra]``.
@@ -100,8 +104,8 @@ def evacuate(
     ScenarioError
         Listing every problem with the arguments: unknown places in
         ``supply``, ``safe`` or parties, negative counts, an unknown
-        objective, ``safest`` without a deadline, no safe places, a step of
-        0 or less.
+        objective, ``safest`` without a deadline, no safe places, a step
+        that is not a whole number of minutes from 1 to 1440.
 
     Examples
     --------
@@ -198,14 +202,11 @@ def _evacuate(
     for i in cut_off:
         place = keys[i][0]
         near = _keys_near(inp.network, net.ids[place])
-        narrow = [k for k in net.narrow if k in near]
         closed = [k for k in net.closed if k in near]
-        causes = []
-        if closed:
-            causes.append(f"links {', '.join(closed[:4])} are closed for the whole scenario")
-        if narrow:
-            causes.append(f"links {', '.join(narrow[:4])} admit nobody in a {s}-minute step")
-        why[keys[i]] = "no route to any safe place" + (f" ({'; '.join(causes)})" if causes else "")
+        cause = (
+            f" (links {', '.join(closed[:4])} are closed for the whole scenario)" if closed else ""
+        )
+        why[keys[i]] = "no route to any safe place" + cause
     if result is not None:
         for j, i in enumerate(routable):
             if j in result.reasons:

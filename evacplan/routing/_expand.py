@@ -104,6 +104,9 @@ def _expand(
     ok = valid[u] & (a <= b)
     m_tpl, m_rank = _ramp(np.where(ok, b - a + 1, 0))
     m_step = a[m_tpl] + m_rank
+    m_cap = net.capacity(m_tpl, m_step)
+    admits = m_cap > 0  # a slow link admits nobody at some steps (10/h: none in the first 5 min)
+    m_tpl, m_step, m_cap = m_tpl[admits], m_step[admits], m_cap[admits]
     mu, mv = u[m_tpl], v[m_tpl]
     arrive = m_step + tau[m_tpl]
     to_sink = net.safe[mv]
@@ -112,7 +115,7 @@ def _expand(
 
     tails = [h_tail, m_tail]
     heads = [h_tail + 1, m_head]
-    caps = [np.full(h_tail.size, total, dtype=np.int64), net.k_cap[m_tpl]]
+    caps = [np.full(h_tail.size, total, dtype=np.int64), m_cap]
     labels = [np.full(h_tail.size, -1, dtype=np.int64), np.where(to_sink, arrive, -1)]
     if tail_from is not None:
         # Copies at tail_from feed the timeless network; its open links are unbounded.

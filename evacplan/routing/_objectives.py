@@ -88,7 +88,7 @@ def _earliest_arrival(
                 zip(
                     net.k_group[tpl].tolist(),
                     ten.m_step[crossing].tolist(),
-                    net.k_cap[tpl].tolist(),
+                    ten.cap[moves][crossing].tolist(),
                     strict=True,
                 )
             )

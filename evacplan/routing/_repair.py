@@ -11,9 +11,10 @@ scores the result and, if it misses the splittable bound, asks the MIP
 from __future__ import annotations
 
 import heapq
+import math
 
-from evacplan.routing._arrays import _FOREVER
-from evacplan.routing._compile import _capacity_spans, _Net
+from evacplan.routing._arrays import _EPS, _FOREVER
+from evacplan.routing._compile import _admits, _capacity_spans, _Net
 from evacplan.routing._movements import _Histories, _Parcel
 
 
@@ -29,18 +30,21 @@ class _Room:
                 self.out[u].append(g)
 
     def max_cap(self, g: int) -> int:
-        return max((c for _, _, c in self.spans[g]), default=0)
+        """The most people group ``g`` admits in any one step."""
+        s = self.net.step
+        return max((math.ceil(rate * s / 60 - _EPS) for _, _, rate in self.spans[g]), default=0)
 
     def slot(
         self, g: int, t: int, size: int, used: dict[tuple[int, int], int], limit: int
     ) -> int | None:
         """The first step >= t, up to ``limit``, at which ``size`` people fit on group g."""
-        for a, b, c in self.spans[g]:
-            if b < t or c < size:
+        s = self.net.step
+        for a, b, rate in self.spans[g]:
+            if b < t or math.ceil(rate * s / 60 - _EPS) < size:
                 continue
             k = max(a, t)
             while k <= min(b, limit):
-                if used.get((g, k), 0) + size <= c:
+                if used.get((g, k), 0) + size <= _admits(rate, s, k):
                     return k
                 k += 1
         return None

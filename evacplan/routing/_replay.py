@@ -186,23 +186,20 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
             for is_open, risk_ in [s.at(minute)]
             if is_open
         )
-        admits = math.floor(sum(c for _, c in open_links) * step / 60 + _EPS)
+        tiers = _tier_capacities(open_links, minute, step)
+        admits = sum(c for _, c in tiers)
         if count > admits:
             bad(
                 "capacity",
                 f"{count} people enter {u} -> {v} at minute {minute}; its links "
-                f"admit {admits} per step",
+                f"admit {admits} in the {step}-minute step from then",
             )
         # People entering together take the safest open links first.
-        taken, cum = 0, 0.0
-        for r, c in open_links:
-            cum += c
-            room = math.floor(cum * step / 60 + _EPS) - taken
-            n = min(room, count - taken)
+        left = count
+        for r, c in tiers:
+            n = min(c, left)
             risk += n * r
-            taken += n
-            if taken >= count:
-                break
+            left -= n
 
     if last_arrival is None and not plan.stranded:
         last_arrival = 0  # nobody to move
@@ -232,3 +229,36 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
     if plan.stranded and plan.status is not Status.INFEASIBLE:
         bad("figures", f"{len(plan.stranded)} groups are stranded but the status is {plan.status}")
     return found
+
+
+def _admitted(per_hour: float, minute: int) -> int:
+    """People a link of ``per_hour`` admits by ``minute`` of the scenario (DESIGN.md's rule)."""
+    return math.floor(per_hour * minute / 60 + _EPS)
+
+
+def _tier_capacities(
+    open_links: list[tuple[float, float]], minute: int, step: int
+) -> list[tuple[float, int]]:
+    """(risk, people) each risk tier of parallel open links admits in the step from ``minute``.
+
+    ``open_links`` are (risk, people per hour), sorted by risk. Together the
+    links admit what one link of their summed rate would. The safest tiers go
+    first: the people the first i tiers admit are the least of what the
+    summed rates of tiers i, i + 1, ... would admit on their own.
+    """
+    rates: list[tuple[float, float]] = []  # (risk, summed rate of this tier and the safer ones)
+    total = 0.0
+    for r, c in open_links:
+        total += c
+        if rates and rates[-1][0] == r:
+            rates[-1] = (r, total)
+        else:
+            rates.append((r, total))
+    alone = [_admitted(c, minute + step) - _admitted(c, minute) for _, c in rates]
+    out: list[tuple[float, int]] = []
+    before = 0
+    for i, (r, _) in enumerate(rates):
+        upto = min(alone[i:])
+        out.append((r, upto - before))
+        before = upto
+    return out

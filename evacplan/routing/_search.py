@@ -242,7 +242,7 @@ class _Splittable:
             zip(
                 self.net.k_group[tpl].tolist(),
                 ten.m_step[crossing].tolist(),
-                self.net.k_cap[tpl].tolist(),
+                ten.cap[moves][crossing].tolist(),
                 strict=True,
             )
         )

@@ -179,7 +179,7 @@ class EvacuationPlan:
     # ------------------------------------------------------------------ reporting
 
     def summary(self) -> str:
-        """A few lines: status, egress and its proof, people, risk, bottlenecks.
+        """A few lines: status, egress and its proof, the model it holds for, people, risk, bottlenecks.
 
         Examples
         --------
@@ -189,6 +189,11 @@ class EvacuationPlan:
         ...                 safe={"1", "13"}, step_minutes=1)
         >>> print(plan.summary().splitlines()[0])
         Evacuation plan (quickest, SiouxFalls): optimal
+
+        The proof holds for the time-step model, and the summary says so:
+
+        >>> print(next(line for line in plan.summary().splitlines() if "model:" in line))
+          model: 1-minute steps, departures on step boundaries, travel times rounded up to whole steps; proven optimal for that model
         """
         lines = [
             f"Evacuation plan ({self.objective}"
@@ -217,6 +222,7 @@ class EvacuationPlan:
             lines.append(f"  deadline: minute {_fmt_num(self.deadline_minutes)}")
         lines.append(f"  risk exposure: {self.risk_exposure:.4g} (sum over people of link risks)")
         lines.append(f"  proof: {self.proof}")
+        lines.append(f"  model: {self._model_words()}")
         if self.bottlenecks:
             lines.append("  bottlenecks:")
             lines += [f"    {b}" for b in self.bottlenecks[:8]]
@@ -228,6 +234,16 @@ class EvacuationPlan:
         lines += [f"  note: {n}" for n in self.notes]
         lines.append(f"  solved in {self.runtime_seconds:.2f} s; step {self.step_minutes} min")
         return "\n".join(lines)
+
+    def _model_words(self) -> str:
+        """What the proof covers: the time-step model, not continuous time."""
+        words = (
+            f"{self.step_minutes}-minute steps, departures on step boundaries, "
+            "travel times rounded up to whole steps"
+        )
+        if self.status == Status.OPTIMAL:
+            return words + "; proven optimal for that model"
+        return words + "; figures and bounds are for that model"
 
     def __str__(self) -> str:
         lines = [self.summary()]

@@ -16,13 +16,20 @@ import networkx as nx
 from evacplan.models import Network, ThreatEvent
 
 
+def admitted(per_hour: float, minute: int) -> int:
+    """People a link of ``per_hour`` admits by ``minute`` of the scenario (DESIGN.md)."""
+    return math.floor(per_hour * minute / 60 + 1e-9)
+
+
 def reference(
     net: Network, supply: dict[str, int], safe: set[str], step: int, horizon: int
 ) -> nx.DiGraph:
     """A plain time-expanded network to ``horizon``, written apart from evacplan's solver.
 
     Links with the same ends and the same transit steps add their hourly
-    capacities; a link is usable at a departure step if open at that minute.
+    capacities; a link is usable at a departure step if open at that minute,
+    and admits by minute m of the scenario floor(rate * m / 60 + 1e-9) people
+    (DESIGN.md's capacity rule), so a step admits the difference.
     """
     groups: dict[tuple[str, str, int], list[Any]] = defaultdict(list)
     for link in net.links:
@@ -44,7 +51,7 @@ def reference(
                 if (lk.opens is None or minute >= lk.opens)
                 and (lk.closes is None or minute < lk.closes)
             )
-            cap = math.floor(open_cap * step / 60 + 1e-9)
+            cap = admitted(open_cap, (t + 1) * step) - admitted(open_cap, t * step)
             if cap <= 0:
                 continue
             head = ("ARRIVE", t + tau) if v in safe else (v, t + tau)
@@ -93,8 +100,8 @@ def risky_reference(
     """A time-expanded network with risks, written apart from evacplan's solver.
 
     Links' (open, risk) come from the foundation's ``arc_schedules`` at each
-    departure minute. Parallel links with the same transit steps share
-    floor(sum of open hourly capacities * step / 60) places a step, the
+    departure minute. Parallel links with the same transit steps admit what
+    one link of their summed hourly capacity admits (DESIGN.md's rule), the
     safest first: each risk tier is its own arc through a tier node.
     """
     from evacplan.network import arc_schedules
@@ -116,16 +123,23 @@ def risky_reference(
                 if is_open
             )
             head = ("ARRIVE", t + tau) if v in safe else (v, t + tau)
-            cum, given = 0.0, 0
-            for k, (risk, cap) in enumerate(states):
-                cum += cap
-                last = k + 1 == len(states) or states[k + 1][0] != risk
-                now = math.floor(cum * step / 60 + 1e-9)
-                if last and now > given:
+            # Summed hourly rates of each risk tier and the safer ones; what each admits alone.
+            cums: list[tuple[float, float]] = []
+            for risk, cap in states:
+                total = (cums[-1][1] if cums else 0.0) + cap
+                if cums and cums[-1][0] == risk:
+                    cums[-1] = (risk, total)
+                else:
+                    cums.append((risk, total))
+            alone = [admitted(c, (t + 1) * step) - admitted(c, t * step) for _, c in cums]
+            given = 0
+            for k, (risk, _) in enumerate(cums):
+                now = min(alone[k:])  # the safer tiers never lose a place to a riskier one
+                if now > given:
                     tier = ("TIER", u, v, tau, t, risk)
                     g.add_edge((u, t), tier, capacity=now - given, risk=round(risk * 100))
                     g.add_edge(tier, head, risk=0)
-                    given = now
+                given = now
     for p in net.places:
         if p.id not in safe:
             for t in range(horizon):

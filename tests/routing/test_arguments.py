@@ -29,6 +29,14 @@ SIOUX = read_tntp(tntp_path("SiouxFalls"))
         ({"supply": {"3": 5}, "safe": {"1"}, "step_minutes": 0}, "step_minutes", "above 0"),
         ({"supply": {"3": 5}, "safe": {"1"}, "step_minutes": -5}, "step_minutes", "above 0"),
         ({"supply": {"3": 5}, "safe": {"1"}, "step_minutes": 2.5}, "step_minutes", "whole"),
+        ({"supply": {"3": 5}, "safe": {"1"}, "step_minutes": 1441}, "step_minutes", "at most 1440"),
+        (
+            {"supply": {"3": 5}, "safe": {"1"}, "step_minutes": 10**6},
+            "step_minutes",
+            "at most 1440",
+        ),
+        ({"supply": {"3": 5}, "safe": {"1"}, "step_minutes": True}, "step_minutes", "whole"),
+        ({"supply": {"3": 5}, "safe": {"1"}, "step_minutes": "5"}, "step_minutes", "whole"),
         ({"supply": {"3": 5}, "safe": {"1"}, "time_limit": 0}, "time_limit", "above 0"),
         ({"safe": {"1"}}, "supply", "nothing to evacuate"),
         (

@@ -215,7 +215,11 @@ def _supply(values: list[str] | None) -> dict[str, int]:
 def _cmd_evacuate(args: argparse.Namespace) -> int:
     from evacplan.routing import evacuate
 
-    options: dict[str, Any] = {"objective": args.objective, "time_limit": args.time_limit}
+    options: dict[str, Any] = {
+        "objective": args.objective,
+        "time_limit": args.time_limit,
+        "max_memory": args.max_memory,
+    }
     if args.deadline is not None:
         options["deadline"] = args.deadline
     if _is_tntp(args.file):
@@ -309,6 +313,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--objective", choices=["quickest", "safest"], default="quickest")
     p.add_argument("--deadline", type=int, default=None, metavar="MINUTES")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
+    p.add_argument(
+        "--max-memory",
+        default=None,
+        metavar="SIZE",
+        help="the most memory a time-expanded network may take, e.g. 6GiB or 512M "
+        "(default: half of this machine's memory)",
+    )
     p.set_defaults(run=_cmd_evacuate)
     return parser
 

@@ -11,6 +11,8 @@ cleaned :class:`_Inputs`. Nothing past this module checks arguments again.
 from __future__ import annotations
 
 import math
+import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +39,31 @@ class _Inputs:
     objective: str
     deadline: float | None
     time_limit: float | None
+    max_memory: int
+    """Bytes the time-expanded networks may take; larger ones are refused before they are built."""
+
+
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(?:i?b)?\s*$", re.IGNORECASE)
+
+
+def default_max_memory() -> int:
+    """Half of this machine's physical memory (4 GiB where it cannot be read)."""
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")) // 2
+    except (AttributeError, ValueError, OSError):
+        return 4 << 30
+
+
+def _memory(value: Any) -> int | None:
+    """Bytes from a whole number or a size such as ``"6GiB"``, ``"512M"``, ``"2 GB"`` (binary units)."""
+    whole = _whole(value)
+    if whole is not None:
+        return whole if whole > 0 else None
+    if isinstance(value, str) and (m := _SIZE.match(value)):
+        size = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+        return size if size > 0 else None
+    return None
 
 
 def _whole(value: Any) -> int | None:
@@ -70,6 +97,7 @@ def _check(
     objective: Any,
     deadline: Any,
     time_limit: Any,
+    max_memory: Any = None,
 ) -> _Inputs:
     """Every problem with the arguments at once, as one ScenarioError."""
     problems: list[Problem] = []
@@ -127,6 +155,16 @@ def _check(
         if tl is None or tl <= 0:
             problems.append(Problem("time_limit", f"must be seconds above 0 (got {time_limit!r})"))
             tl = None
+
+    budget = default_max_memory() if max_memory is None else _memory(max_memory)
+    if budget is None:
+        problems.append(
+            Problem(
+                "max_memory",
+                f"must be bytes above 0, or a size such as '6GiB' or '512M' (got {max_memory!r})",
+            )
+        )
+        budget = default_max_memory()
 
     if threats is None:
         threat_list = tuple(scenario.threats) if scenario is not None else ()
@@ -247,4 +285,4 @@ def _check(
             problems.append(Problem("safe", "no safe places: name at least one"))
     if problems:
         raise ScenarioError(problems)
-    return _Inputs(net, threat_list, step, plain, safe_list, party_list, objective, dl, tl)
+    return _Inputs(net, threat_list, step, plain, safe_list, party_list, objective, dl, tl, budget)

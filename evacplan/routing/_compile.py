@@ -92,6 +92,8 @@ class _Net:
     last_change: int
     closed: list[str]
     """Links closed for the whole scenario (by their window or a threat)."""
+    max_memory: float = math.inf
+    """Bytes a time-expanded network of this network may take (see :func:`._expand._expand`)."""
 
     @property
     def n(self) -> int:

@@ -24,7 +24,7 @@ from evacplan.errors import SolverError
 from evacplan.models import Network, Scenario, ThreatEvent
 from evacplan.network import arcs
 from evacplan.results import Party, Status
-from evacplan.routing._arguments import _check
+from evacplan.routing._arguments import _check, _Inputs
 from evacplan.routing._arrays import _EPS, _FOREVER, _ceil_div, _no_gc
 from evacplan.routing._compile import _compile, _Net, _risk_of
 from evacplan.routing._movements import _Histories, _movements, _Parcel, _sweep
@@ -49,6 +49,7 @@ def evacuate(
     objective: str = "quickest",
     deadline: float | None = None,
     time_limit: float | None = None,
+    max_memory: int | str | None = None,
 ) -> EvacuationPlan:
     """Plan who moves when, by which route, until everyone is safe.
 
@@ -92,6 +93,13 @@ def evacuate(
     time_limit
         Seconds for the search for unsplittable party schedules (default 10);
         the flow computations always run to the end.
+    max_memory
+        The most memory a time-expanded network may take, in bytes or as a
+        size such as ``"6GiB"`` or ``"512M"``; by default half of this
+        machine's physical memory. A network estimated to need more is
+        refused before it is built, with a :class:`~evacplan.errors.SolverError`
+        that names its steps, arcs and people and what to change (a coarser
+        step, an earlier deadline).
 
     Returns
     -------
@@ -101,11 +109,14 @@ def evacuate(
 
     Raises
     ------
+    SolverError
+        When a time-expanded network would exceed ``max_memory``.
     ScenarioError
         Listing every problem with the arguments: unknown places in
         ``supply``, ``safe`` or parties, negative counts, an unknown
-        objective, ``safest`` without a deadline, no safe places, a step
-        that is not a whole number of minutes from 1 to 1440.
+        objective, ``safest`` without a deadline, no safe places, a bad
+        ``max_memory``, a step that is not a whole number of minutes from 1
+        to 1440.
 
     Examples
     --------
@@ -128,28 +139,26 @@ def evacuate(
     >>> [(m.parties, m.destination) for m in plan.movements]
     [(['cap-05'], 'haven'), (['cap-04'], 'haven')]
     """
-    with _no_gc():
-        return _evacuate(
-            network, supply, safe, parties, step_minutes, threats, objective, deadline, time_limit
-        )
-
-
-def _evacuate(
-    network: Any,
-    supply: Any,
-    safe: Any,
-    parties: Any,
-    step_minutes: Any,
-    threats: Any,
-    objective: Any,
-    deadline: Any,
-    time_limit: Any,
-) -> EvacuationPlan:
     started = time.perf_counter()
     inp = _check(
-        network, supply, safe, parties, step_minutes, threats, objective, deadline, time_limit
+        network,
+        supply,
+        safe,
+        parties,
+        step_minutes,
+        threats,
+        objective,
+        deadline,
+        time_limit,
+        max_memory,
     )
+    with _no_gc():
+        return _evacuate(inp, started)
+
+
+def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
     net = _compile(inp.network, inp.threats, inp.step, set(inp.safe))
+    net.max_memory = inp.max_memory
     index = {p: i for i, p in enumerate(net.ids)}
     s = inp.step
     notes: list[str] = []
@@ -192,9 +201,9 @@ def _evacuate(
     routable = [i for i in range(len(keys)) if i not in cut_off]
 
     result: _FlowResult | None = None
+    dl_step = None if inp.deadline is None else math.floor(inp.deadline / s + _EPS)
     if routable:
         sub = _Splittable(net, src_place[routable], src_step[routable], src_count[routable])
-        dl_step = None if inp.deadline is None else math.floor(inp.deadline / s + _EPS)
         result = _solve_flows(sub, inp.objective, dl_step)
 
     # Reasons, per source key, for anyone left behind.
@@ -228,7 +237,7 @@ def _evacuate(
                 stranded.append((p, why.get((p[4], p[5]), "no room left on the routes out")))
         left = [(p, place) for p, place in left if p[2] >= 0]
         if left:
-            fixed, failed = _repair(net, left, hist, used, result.horizon)
+            fixed, failed = _repair(net, left, hist, used, result.horizon, dl_step)
             travelled += fixed
             stranded += [(p, why.get((p[4], p[5]), reason)) for p, reason in failed]
             if failed:
@@ -269,9 +278,9 @@ def _evacuate(
             status = Status.OPTIMAL
         else:
             status = Status.FEASIBLE
-            # To the heuristic's egress: for safest, a schedule that reaches the splittable
-            # bounds there is still proven best (they hold for any horizon up to the deadline).
-            horizon = have[1] if inp.objective == "safest" else have[0]
+            # For quickest, no better schedule ends after the heuristic's egress; for safest,
+            # a less risky one may end as late as the deadline, so the MIP must reach it.
+            horizon = have[0] if inp.objective == "quickest" or dl_step is None else dl_step
             seconds = inp.time_limit if inp.time_limit is not None else 10.0
             exact = _exact_parties(net, initial, inp.objective, horizon, seconds, bound)
             if exact is not None and exact.hist is not None:
@@ -287,7 +296,11 @@ def _evacuate(
                     "(egress, risk exposure, arrivals in turn)"
                 )
             else:
-                if exact is not None and exact.lower is not None and lower is not None:
+                if inp.objective == "safest":
+                    # The flow's bound is on the egress of the least risky schedules, which
+                    # this one may not be: only the quickest egress bounds every schedule.
+                    lower = quickest
+                elif exact is not None and exact.lower is not None and lower is not None:
                     lower = max(lower, exact.lower * s)
                 why_not = f" ({exact.note})" if exact is not None and exact.note else ""
                 ends = (have[1] if inp.objective == "safest" else have[0]) * s

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evacplan.errors import SolverError
 from evacplan.routing._arrays import _FOREVER, _excl_cumsum, _ramp
 from evacplan.routing._compile import _Net
 
@@ -64,6 +65,43 @@ class _TEN:
         return tails, heads, caps
 
 
+BYTES_PER_ARC = 500
+"""Peak memory per arc of a time-expanded network, measured over the whole solve.
+
+Its arrays (tail, head, capacity, label, the move templates and steps), the
+copies the max-flow divide and conquer keeps on its stack, and OR-Tools' own
+graph: Chicago-Sketch with 100,000 people at 1-minute steps peaks about
+131 MB above the imports for 281,874 arcs (``benchmarks/bench_routing.py``).
+"""
+BYTES_PER_NODE = 100
+
+
+class _TooLarge(SolverError):
+    """A time-expanded network that would exceed the memory budget (raised before building it)."""
+
+
+def _size(n_bytes: float) -> str:
+    """``5.3 GiB``, ``20.0 MiB``: a size in words."""
+    for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.1f} {unit}"
+    return f"{n_bytes / 2**10:.1f} KiB"
+
+
+def _check_size(net: _Net, horizon: int, nodes: int, arcs: int, people: int) -> None:
+    """Refuse, before allocating, a network estimated to need more than ``net.max_memory``."""
+    need = arcs * BYTES_PER_ARC + nodes * BYTES_PER_NODE
+    if need <= net.max_memory:
+        return
+    s = net.step
+    raise _TooLarge(
+        f"the time-expanded network to minute {horizon * s:,} ({horizon:,} steps of {s} min) "
+        f"would have {nodes:,} nodes and {arcs:,} arcs for {people:,} people, about "
+        f"{_size(need)}, over the memory budget of {_size(net.max_memory)} (max_memory); "
+        "use a coarser step_minutes, an earlier deadline, or a larger max_memory"
+    )
+
+
 def _expand(
     net: _Net,
     early: np.ndarray,
@@ -94,15 +132,17 @@ def _expand(
     sink = n_nodes
     total = int(src_count.sum())
 
-    h_place, h_rank = _ramp(np.maximum(cnt - 1, 0))
-    h_tail = off[h_place] + h_rank
-
     kg = net.k_group
     u, v, tau = net.g_tail[kg], net.g_head[kg], net.g_tau[kg]
     a = np.maximum(net.k_from, lo[u])
     b = np.minimum(net.k_to, horizon - tau - to_safe[v])
     ok = valid[u] & (a <= b)
-    m_tpl, m_rank = _ramp(np.where(ok, b - a + 1, 0))
+    spans = np.where(ok, b - a + 1, 0)
+    _check_size(net, horizon, n_nodes, int(np.maximum(cnt - 1, 0).sum() + spans.sum()), total)
+
+    h_place, h_rank = _ramp(np.maximum(cnt - 1, 0))
+    h_tail = off[h_place] + h_rank
+    m_tpl, m_rank = _ramp(spans)
     m_step = a[m_tpl] + m_rank
     m_cap = net.capacity(m_tpl, m_step)
     admits = m_cap > 0  # a slow link admits nobody at some steps (10/h: none in the first 5 min)

@@ -22,7 +22,7 @@ import numpy as np
 from evacplan.errors import SolverError
 from evacplan.routing._arrays import _reachable
 from evacplan.routing._compile import _Net, _risk_int_of
-from evacplan.routing._expand import _expand
+from evacplan.routing._expand import _expand, _TooLarge
 from evacplan.routing._movements import _Histories, _Parcel, _sweep
 from evacplan.routing._search import _Splittable
 
@@ -82,7 +82,10 @@ def _exact_parties(
     src_step = np.array([w[1] for w in where], dtype=np.int64)
     src_count = np.array([supply[w] for w in where], dtype=np.int64)
     sp = _Splittable(net, src_place, src_step, src_count)
-    ten = _expand(net, sp.early, sp.to_safe, horizon, src_place, src_step, src_count)
+    try:
+        ten = _expand(net, sp.early, sp.to_safe, horizon, src_place, src_step, src_count)
+    except _TooLarge as err:
+        return _Exact([], {}, None, False, None, f"the whole-party model is not attempted: {err}")
     if (ten.src_node < 0).any():
         return None  # someone cannot be safe by the horizon: nothing to improve on
     node_of = {w: int(ten.src_node[i]) for i, w in enumerate(where)}

@@ -88,34 +88,37 @@ def _repair(
     hist: _Histories,
     used: dict[tuple[int, int], int],
     horizon: int,
+    deadline: int | None = None,
 ) -> tuple[list[tuple[_Parcel, int, int]], list[tuple[_Parcel, str]]]:
-    """Route parcels the sweep could not place through the capacity left, biggest first."""
+    """Route parcels the sweep could not place through the capacity left, biggest first.
+
+    With a ``deadline`` (a step), a party that cannot be safe by then fails
+    with that reason rather than arriving late.
+    """
     room = _Room(net)
     limit = (
         max(horizon, net.last_change, max((p[5] for p, _ in left), default=0))
         + (net.n + 1) * int(net.g_tau.max(initial=1))
         + 1
     )
+    if deadline is not None:
+        limit = min(limit, deadline)
+
+    def in_time(found: tuple[list[tuple[int, int, int]], int, int] | None) -> bool:
+        return found is not None and (deadline is None or found[2] <= deadline)
+
     done: list[tuple[_Parcel, int, int]] = []
     failed: list[tuple[_Parcel, str]] = []
     for p, place in sorted(left, key=lambda x: (-x[0][0], x[0][2], x[1])):
         found = room.route(place, p[3], p[0], used, limit)
-        if found is None:
+        if not in_time(found):
             # Give back what it used and try again from where it started.
             for _, t, g in hist.legs(p[1]):
                 used[(g, t)] -= p[0]
             p[1], p[3] = -1, p[5]
             found = room.route(p[4], p[5], p[0], used, limit)
-        if found is None:
-            widest = max((room.max_cap(g) for g in range(net.g_tail.size)), default=0)
-            if p[0] > widest:
-                why = (
-                    f"a party of {p[0]} is larger than any link admits in one step "
-                    f"({widest}); parties are never split"
-                )
-            else:
-                why = f"no route with room for a party of {p[0]} at any time"
-            failed.append((p, why))
+        if found is None or not in_time(found):
+            failed.append((p, _why_not(net, room, p[0], found, deadline)))
             continue
         legs, dest, arrive = found
         for u, t, g in legs:
@@ -124,3 +127,31 @@ def _repair(
         p[3] = arrive
         done.append((p, dest, arrive))
     return done, failed
+
+
+def _why_not(
+    net: _Net,
+    room: _Room,
+    size: int,
+    found: tuple[list[tuple[int, int, int]], int, int] | None,
+    deadline: int | None,
+) -> str:
+    """Why a party of ``size`` could not be routed, in words."""
+    if found is not None and deadline is not None:
+        s = net.step
+        return (
+            f"cannot reach safety by the deadline (minute {deadline * s}) with the party of "
+            f"{size} together; the earliest it could is minute {found[2] * s}"
+        )
+    widest = max((room.max_cap(g) for g in range(net.g_tail.size)), default=0)
+    if size > widest:
+        return (
+            f"a party of {size} is larger than any link admits in one step "
+            f"({widest}); parties are never split"
+        )
+    if deadline is not None:
+        return (
+            f"no route with room for a party of {size} by the deadline "
+            f"(minute {deadline * net.step})"
+        )
+    return f"no route with room for a party of {size} at any time"

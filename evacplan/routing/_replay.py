@@ -36,6 +36,7 @@ class _Replayable(Protocol):
     supply: dict[str, int]
     parties: tuple[Party, ...]
     safe: tuple[str, ...]
+    deadline_minutes: float | None
     _network: Network | None
     _threats: tuple[ThreatEvent, ...]
 
@@ -116,6 +117,12 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
                 )
             load[(here.place, there.place, steps, here.minute)] += m.count
         last_arrival = max(final.minute, last_arrival if last_arrival is not None else final.minute)
+        if plan.deadline_minutes is not None and final.minute > plan.deadline_minutes:
+            bad(
+                "deadline",
+                f"{where}: arrives at minute {final.minute}, after the deadline "
+                f"(minute {plan.deadline_minutes:g}); people who cannot make it are stranded",
+            )
         if m.parties:
             size = 0
             for pid in m.parties:

@@ -146,9 +146,12 @@ class EvacuationPlan:
         - ``accounted``: every person of the supply and every party is moved
           from their own place no earlier than their release, stranded, or
           standing down, exactly once; a party is never split.
+        - ``deadline``: with a deadline, every movement is safe by it (who
+          cannot be is listed as stranded).
         - ``figures``: the egress time, risk exposure and stranded counts
           recomputed from the schedule equal the reported ones; an optimal
-          plan's egress equals its lower bound.
+          plan's egress equals its lower bound, and no plan's lower bound
+          exceeds its egress.
 
         Parameters
         ----------

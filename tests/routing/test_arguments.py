@@ -38,6 +38,10 @@ SIOUX = read_tntp(tntp_path("SiouxFalls"))
         ({"supply": {"3": 5}, "safe": {"1"}, "step_minutes": True}, "step_minutes", "whole"),
         ({"supply": {"3": 5}, "safe": {"1"}, "step_minutes": "5"}, "step_minutes", "whole"),
         ({"supply": {"3": 5}, "safe": {"1"}, "time_limit": 0}, "time_limit", "above 0"),
+        ({"supply": {"3": 5}, "safe": {"1"}, "max_memory": "lots"}, "max_memory", "'6GiB'"),
+        ({"supply": {"3": 5}, "safe": {"1"}, "max_memory": 0}, "max_memory", "above 0"),
+        ({"supply": {"3": 5}, "safe": {"1"}, "max_memory": -1}, "max_memory", "above 0"),
+        ({"supply": {"3": 5}, "safe": {"1"}, "max_memory": True}, "max_memory", "above 0"),
         ({"safe": {"1"}}, "supply", "nothing to evacuate"),
         (
             {"safe": {"1"}, "parties": [Party("a", 2, "nowhere")]},

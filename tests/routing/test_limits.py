@@ -1,0 +1,56 @@
+"""Bounded memory: a time-expanded network too large for ``max_memory`` is refused before it is built."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+
+import pytest
+
+from evacplan.errors import SolverError
+from evacplan.io import read_tntp, tntp_path
+from evacplan.models import Scenario
+from evacplan.routing import evacuate
+from tests.routing.helpers import checked
+
+
+def test_a_network_over_the_budget_is_refused_with_its_size_and_what_to_change() -> None:
+    """Sioux Falls, 100,000 people at 1-minute steps, in one mebibyte: a SolverError, not a crash."""
+    net = read_tntp(tntp_path("SiouxFalls"))
+    with pytest.raises(SolverError) as caught:
+        evacuate(net, supply={"3": 100_000}, safe={"1"}, step_minutes=1, max_memory="1M")
+    message = str(caught.value)
+    for words in ("steps of 1 min", "arcs", "100,000 people", "1.0 MiB", "coarser step_minutes"):
+        assert words in message, message
+
+
+def test_the_same_case_within_the_budget_is_solved() -> None:
+    """The refusal is the budget's doing: with room, the same case is optimal and verified."""
+    net = read_tntp(tntp_path("SiouxFalls"))
+    plan = checked(evacuate(net, supply={"3": 10_000}, safe={"1"}, max_memory="512MiB"))
+    assert plan.status == "optimal"
+
+
+def test_an_absurd_deadline_is_refused_at_once_not_a_memory_error(founding: Scenario) -> None:
+    """``safest`` to minute 10^9 would need terabytes: refused before numpy is asked for them."""
+    with pytest.raises(SolverError, match="over the memory budget"):
+        evacuate(founding, objective="safest", deadline=1e9)
+
+
+def test_the_cli_reports_a_refusal_as_a_message(
+    cli: Callable[..., subprocess.CompletedProcess[str]],
+) -> None:
+    """``--max-memory`` reaches the solver; a refusal exits 1 with the reason, no traceback."""
+    result = cli(
+        "evacuate",
+        str(tntp_path("SiouxFalls")),
+        "--supply",
+        "3=100000",
+        "--safe",
+        "1",
+        "--max-memory",
+        "64K",
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "over the memory budget of 64.0 KiB" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr

@@ -237,7 +237,7 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
                 stranded.append((p, why.get((p[4], p[5]), "no room left on the routes out")))
         left = [(p, place) for p, place in left if p[2] >= 0]
         if left:
-            fixed, failed = _repair(net, left, hist, used, result.horizon, dl_step)
+            fixed, failed = _repair(net, left, hist, used, result.horizon, dl_step, inp.objective)
             travelled += fixed
             stranded += [(p, why.get((p[4], p[5]), reason)) for p, reason in failed]
             if failed:
@@ -288,7 +288,14 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
                 if score <= have:
                     hist, used, travelled = exact.hist, exact.used, exact.finished
                     have = score
-            if exact is not None and exact.proven and exact.hist is not None:
+            # The MIP moves each party at one step per link; a party larger than some link
+            # ever admits in a step may cross it over several, so the MIP's own bound does
+            # not cover that, and only meeting the splittable bound proves the schedule.
+            narrow = max((int(p.size) for p in moving), default=0) > int(
+                net.peak_capacity().min(initial=_FOREVER)
+            )
+            proven = exact is not None and exact.proven and exact.hist is not None
+            if proven and (not narrow or have == bound):
                 status = Status.OPTIMAL
                 lower = (have[1] if inp.objective == "safest" else have[0]) * s
                 proof += (
@@ -296,19 +303,38 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
                     "(egress, risk exposure, arrivals in turn)"
                 )
             else:
-                if inp.objective == "safest":
+                met = next((i for i in range(3) if have[i] != bound[i]), 3)
+                if inp.objective == "safest" and met == 0:
                     # The flow's bound is on the egress of the least risky schedules, which
-                    # this one may not be: only the quickest egress bounds every schedule.
+                    # this one is not: only the quickest egress bounds every schedule.
                     lower = quickest
-                elif exact is not None and exact.lower is not None and lower is not None:
+                elif (
+                    not narrow
+                    and exact is not None
+                    and exact.lower is not None
+                    and lower is not None
+                ):
                     lower = max(lower, exact.lower * s)
                 why_not = f" ({exact.note})" if exact is not None and exact.note else ""
-                ends = (have[1] if inp.objective == "safest" else have[0]) * s
-                if inp.objective == "quickest" and ends == lower:
+                if narrow:
+                    why_not = (
+                        " (parties larger than a link admits in one step cross it over "
+                        "several steps, which the whole-party MIP does not model)"
+                    )
+                names = (
+                    ("risk exposure", "egress time", "arrivals")
+                    if inp.objective == "safest"
+                    else ("egress time", "risk exposure", "arrivals")
+                )
+                if met:
+                    best, rest = " and ".join(names[:met]), " and ".join(names[met:])
                     notes.append(
-                        "parties are never split: the egress time meets its lower bound, so "
-                        "no plan is quicker; its risk exposure and arrivals are not proven "
-                        "best" + why_not
+                        f"parties are never split: the {best} "
+                        + ("meets its bound" if met == 1 else "meet their bounds")
+                        + f", so no plan does better there; its {rest} "
+                        + ("is" if rest in names[:2] else "are")
+                        + " not proven best"
+                        + why_not
                     )
                 else:
                     notes.append(

@@ -27,15 +27,18 @@ class _Histories:
 
     A leg is (place, departure step, group). Parcels that leave together from
     the same history share the new entry, so equal itineraries are equal ids.
+    A party that crossed a leg over several steps has that entry's
+    ``(step, people)`` in ``spread`` (see :attr:`~evacplan.routing.records.Movement.spread`).
     """
 
-    __slots__ = ("group", "parent", "place", "step")
+    __slots__ = ("group", "parent", "place", "spread", "step")
 
     def __init__(self) -> None:
         self.place: list[int] = []
         self.step: list[int] = []
         self.group: list[int] = []
         self.parent: list[int] = []
+        self.spread: dict[int, list[tuple[int, int]]] = {}
 
     def add(self, place: int, step: int, group: int, parent: int) -> int:
         self.place.append(place)
@@ -50,6 +53,15 @@ class _Histories:
             out.append((self.place[h], self.step[h], self.group[h]))
             h = self.parent[h]
         out.reverse()
+        return out
+
+    def usage(self, h: int, size: int) -> list[tuple[int, int, int]]:
+        """(group, step, people) of the capacity ``size`` people took along history ``h``."""
+        out = []
+        while h >= 0:
+            entries = self.spread.get(h, [(self.step[h], size)])
+            out += [(self.group[h], k, n) for k, n in entries]
+            h = self.parent[h]
         return out
 
 
@@ -235,14 +247,16 @@ def _movements(
         g_gone = f_group[gone]
         t_gone = f_step[gone]
         n_gone = counts[owner[gone]]
-        for (g, t), n in zip(
-            zip(g_gone.tolist(), t_gone.tolist(), strict=True), n_gone.tolist(), strict=True
+        for h, g, t, n in zip(
+            flat[gone].tolist(), g_gone.tolist(), t_gone.tolist(), n_gone.tolist(), strict=True
         ):
-            used[(g, t)] -= n
+            for k, m in hist.spread.get(h, [(t, n)]):
+                used[(g, k)] -= m
     k_owner = owner[kept]
     k_depth = np.bincount(k_owner, minlength=rows).astype(np.int64)
     k_start = _excl_cumsum(k_depth)
     k_place, k_step, k_group = f_place[kept], f_step[kept], f_group[kept]
+    k_hist = flat[kept].tolist() if hist.spread else []
     content = np.stack([k_place, k_step, k_group], axis=1) if kept.any() else None
 
     names = np.asarray(net.ids, dtype=object)
@@ -259,7 +273,12 @@ def _movements(
     for r in range(rows):
         a, b = int(k_start[r]), int(k_start[r] + k_depth[r])
         final = new_stop(Stop, (final_place[r], final_minute[r]))
-        if looped[r]:
+        spread = {
+            i - a: [(k * s, n) for k, n in hist.spread[h]]
+            for i, h in enumerate(k_hist[a:b], start=a)
+            if h in hist.spread
+        }
+        if looped[r] and not spread:
             assert content is not None
             sig = (content[a:b].tobytes(), final, is_party[r])
             if sig in merged:
@@ -272,7 +291,9 @@ def _movements(
         stops = list(map(new_stop, repeat(Stop), zip(place_l[a:b], minute_l[a:b], strict=True)))
         stops.append(final)
         out.append(
-            Movement(count_l[r], stops, sorted(members[r]) if members[r] else [], link_l[a:b])
+            Movement(
+                count_l[r], stops, sorted(members[r]) if members[r] else [], link_l[a:b], spread
+            )
         )
     out.sort(key=lambda m: (m.departure_minute, m.source, m.arrival_minute, m.parties))
     for k in [k for k, v in used.items() if v == 0]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import heapq
 import math
 
+import numpy as np
+
 from evacplan.routing._arrays import _EPS, _FOREVER
 from evacplan.routing._compile import _admits, _capacity_spans, _Net
 from evacplan.routing._movements import _Histories, _Parcel
@@ -36,26 +38,45 @@ class _Room:
 
     def slot(
         self, g: int, t: int, size: int, used: dict[tuple[int, int], int], limit: int
-    ) -> int | None:
-        """The first step >= t, up to ``limit``, at which ``size`` people fit on group g."""
+    ) -> tuple[int, list[tuple[int, int]] | None] | None:
+        """How soon ``size`` people leaving at step t or later can all have entered group g.
+
+        Returns the step the last of them enters (up to ``limit``) and how.
+        People cross together, at the first step with room for all of them
+        (``None``: no entries listed). A party larger than the group ever
+        admits in one step crosses as its members can instead, from the first
+        step with any room, one step after another (the ``(step, people)``
+        entries; see :attr:`~evacplan.routing.records.Movement.spread`), so no
+        link strands a party for being narrow.
+        """
         s = self.net.step
+        if self.max_cap(g) >= size:
+            for a, b, rate in self.spans[g]:
+                if b < t or math.ceil(rate * s / 60 - _EPS) < size:
+                    continue
+                for k in range(max(a, t), min(b, limit) + 1):
+                    if used.get((g, k), 0) + size <= _admits(rate, s, k):
+                        return k, None
+            return None
+        entries: list[tuple[int, int]] = []
+        left = size
         for a, b, rate in self.spans[g]:
-            if b < t or math.ceil(rate * s / 60 - _EPS) < size:
-                continue
-            k = max(a, t)
-            while k <= min(b, limit):
-                if used.get((g, k), 0) + size <= _admits(rate, s, k):
-                    return k
-                k += 1
+            for k in range(max(a, t), min(b, limit) + 1):
+                room = _admits(rate, s, k) - used.get((g, k), 0)
+                if room > 0:
+                    entries.append((k, min(room, left)))
+                    left -= entries[-1][1]
+                    if not left:
+                        return k, entries
         return None
 
     def route(
         self, start: int, at: int, size: int, used: dict[tuple[int, int], int], limit: int
-    ) -> tuple[list[tuple[int, int, int]], int, int] | None:
+    ) -> tuple[list[_Leg], int, int] | None:
         """Earliest arrival at safety for ``size`` people from ``start`` at step ``at``."""
         net = self.net
         best = {start: at}
-        prev: dict[int, tuple[int, int, int]] = {}
+        prev: dict[int, _Leg] = {}
         heap = [(at, start)]
         while heap:
             a, u = heapq.heappop(heap)
@@ -70,16 +91,70 @@ class _Room:
                 legs.reverse()
                 return legs, u, a
             for g in self.out[u]:
-                t = self.slot(g, a, size, used, limit)
-                if t is None:
+                found = self.slot(g, a, size, used, limit)
+                if found is None:
                     continue
+                last, entries = found
                 v = int(net.g_head[g])
-                arrive = t + int(net.g_tau[g])
+                arrive = last + int(net.g_tau[g])
                 if arrive < best.get(v, _FOREVER):
                     best[v] = arrive
-                    prev[v] = (u, t, g)
+                    prev[v] = (u, entries[0][0] if entries else last, g, entries)
                     heapq.heappush(heap, (arrive, v))
         return None
+
+    def safest_route(
+        self, start: int, at: int, size: int, used: dict[tuple[int, int], int], limit: int
+    ) -> tuple[list[_Leg], int, int] | None:
+        """Least risk, then earliest arrival, at safety by step ``limit``, from ``start`` at ``at``.
+
+        A search over (place, step): waiting is free and risk is paid on the
+        links entered (the risk of the safest open tier when the party starts
+        entering), so a party may wait for a safer window.
+        """
+        net = self.net
+        risk_int = net.k_risk_int
+        best = {(start, at): 0}
+        prev: dict[tuple[int, int], tuple[tuple[int, int], _Leg]] = {}
+        heap = [(0, at, start)]
+        while heap:
+            r, t, u = heapq.heappop(heap)
+            if r > best.get((u, t), _FOREVER):
+                continue
+            if net.safe[u]:
+                legs = []
+                state = (u, t)
+                while state != (start, at):
+                    state, leg = prev[state]
+                    if leg[2] >= 0:
+                        legs.append(leg)
+                legs.reverse()
+                return legs, u, t
+            nexts: list[tuple[int, int, int, _Leg]] = []
+            if t < limit:
+                nexts.append((r, t + 1, u, (u, t, -1, None)))  # wait a step
+            for g in self.out[u]:
+                found = self.slot(g, t, size, used, limit)
+                if found is None:
+                    continue
+                last, entries = found
+                first = entries[0][0] if entries else last
+                row = int(net.span_rows(np.array([g]), np.array([first]))[0])
+                cost = size * int(risk_int[row]) if row >= 0 else 0
+                nexts.append(
+                    (r + cost, last + int(net.g_tau[g]), int(net.g_head[g]), (u, first, g, entries))
+                )
+            for cost, when, v, leg in nexts:
+                if when <= limit and cost < best.get((v, when), _FOREVER):
+                    best[(v, when)] = cost
+                    prev[(v, when)] = ((u, t), leg)
+                    heapq.heappush(heap, (cost, when, v))
+        return None
+
+
+_Leg = tuple[int, int, int, list[tuple[int, int]] | None]
+"""A leg of a repaired route: place, first step, group, and the entries of a party crossing
+over several steps (None: all at once)."""
 
 
 def _repair(
@@ -89,11 +164,13 @@ def _repair(
     used: dict[tuple[int, int], int],
     horizon: int,
     deadline: int | None = None,
+    objective: str = "quickest",
 ) -> tuple[list[tuple[_Parcel, int, int]], list[tuple[_Parcel, str]]]:
     """Route parcels the sweep could not place through the capacity left, biggest first.
 
-    With a ``deadline`` (a step), a party that cannot be safe by then fails
-    with that reason rather than arriving late.
+    By earliest arrival; for ``safest`` (which has a deadline), by least risk
+    within the deadline first. With a ``deadline`` (a step), a party that
+    cannot be safe by then fails with that reason rather than arriving late.
     """
     room = _Room(net)
     limit = (
@@ -104,26 +181,37 @@ def _repair(
     if deadline is not None:
         limit = min(limit, deadline)
 
-    def in_time(found: tuple[list[tuple[int, int, int]], int, int] | None) -> bool:
+    def in_time(found: tuple[list[_Leg], int, int] | None) -> bool:
         return found is not None and (deadline is None or found[2] <= deadline)
 
     done: list[tuple[_Parcel, int, int]] = []
     failed: list[tuple[_Parcel, str]] = []
+
+    def search(start: int, at: int, size: int) -> tuple[list[_Leg], int, int] | None:
+        if objective == "safest" and deadline is not None:
+            found = room.safest_route(start, at, size, used, deadline)
+            if found is not None:
+                return found
+        return room.route(start, at, size, used, limit)
+
     for p, place in sorted(left, key=lambda x: (-x[0][0], x[0][2], x[1])):
-        found = room.route(place, p[3], p[0], used, limit)
+        found = search(place, p[3], p[0])
         if not in_time(found):
             # Give back what it used and try again from where it started.
-            for _, t, g in hist.legs(p[1]):
-                used[(g, t)] -= p[0]
+            for g, t, n in hist.usage(p[1], p[0]):
+                used[(g, t)] -= n
             p[1], p[3] = -1, p[5]
-            found = room.route(p[4], p[5], p[0], used, limit)
+            found = search(p[4], p[5], p[0])
         if found is None or not in_time(found):
             failed.append((p, _why_not(net, room, p[0], found, deadline)))
             continue
         legs, dest, arrive = found
-        for u, t, g in legs:
-            used[(g, t)] = used.get((g, t), 0) + p[0]
+        for u, t, g, entries in legs:
+            for k, n in entries or [(t, p[0])]:
+                used[(g, k)] = used.get((g, k), 0) + n
             p[1] = hist.add(u, t, g, p[1])
+            if entries:
+                hist.spread[p[1]] = entries
         p[3] = arrive
         done.append((p, dest, arrive))
     return done, failed
@@ -133,7 +221,7 @@ def _why_not(
     net: _Net,
     room: _Room,
     size: int,
-    found: tuple[list[tuple[int, int, int]], int, int] | None,
+    found: tuple[list[_Leg], int, int] | None,
     deadline: int | None,
 ) -> str:
     """Why a party of ``size`` could not be routed, in words."""

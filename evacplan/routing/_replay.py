@@ -103,19 +103,33 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
                 bad("route", f"{where}: no link {key!r} from {here.place} to {there.place}")
                 continue
             sched, steps = entry
-            is_open, _ = sched.at(here.minute)
-            if not is_open:
-                bad("route", f"{where}: link {key} is closed at minute {here.minute}")
-            arrive = here.minute + steps * step
+            entries = m.spread.get(i, [(here.minute, m.count)])
+            if m.spread.get(i) is not None and (
+                sum(n for _, n in entries) != m.count
+                or entries[0][0] != here.minute
+                or any(n <= 0 for _, n in entries)
+                or any(b[0] <= a[0] for a, b in zip(entries, entries[1:], strict=False))
+            ):
+                bad(
+                    "route",
+                    f"{where}: the {m.count} crossing {key} over several steps enter as "
+                    f"{entries}: not all of them, once each, from minute {here.minute} on",
+                )
+            for minute, n in entries:
+                if minute % step:
+                    bad("route", f"{where}: enters {key} at minute {minute}, not on a step")
+                if not sched.at(minute)[0]:
+                    bad("route", f"{where}: link {key} is closed at minute {minute}")
+                load[(here.place, there.place, steps, minute)] += n
+            arrive = entries[-1][0] + steps * step  # the party goes on when the last arrives
             last = i + 1 == len(m.links)
             if (last and there.minute != arrive) or (not last and there.minute < arrive):
                 bad(
                     "route",
-                    f"{where}: leaving {here.place} at minute {here.minute} by {key} "
+                    f"{where}: leaving {here.place} at minute {entries[-1][0]} by {key} "
                     f"({steps} steps) arrives at minute {arrive}, not "
                     f"{'at' if last else 'by'} {there.minute}",
                 )
-            load[(here.place, there.place, steps, here.minute)] += m.count
         last_arrival = max(final.minute, last_arrival if last_arrival is not None else final.minute)
         if plan.deadline_minutes is not None and final.minute > plan.deadline_minutes:
             bad(

@@ -48,6 +48,16 @@ class Movement:
     links: list[str] = field(default_factory=list)
     """The link taken on each leg (``len(itinerary) - 1`` keys, as in
     :func:`evacplan.network.arcs`); parallel links with equal transit act as one."""
+    spread: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    """Legs a party crosses over several steps, by leg index: ``[(minute, people), ...]``,
+    the members entering the link at each minute (the first at the stop's minute).
+
+    People cross a link together, at one step. A party larger than the link
+    ever admits in one step is not stranded by it: its members enter as the
+    link has room, over consecutive steps, and the party goes on together from
+    the far end once the last has arrived (the next stop's minute). Legs not
+    listed are entered by everyone at the stop's minute.
+    """
 
     @property
     def source(self) -> str:

@@ -52,17 +52,33 @@ def test_a_time_limit_leaves_an_honest_feasible_plan() -> None:
     assert "MIP proves" in proven.proof
 
 
-def test_a_party_too_big_for_any_link_is_stranded_with_the_reason() -> None:
-    """A party of 6 cannot cross a road that admits 5 a step: parties are never split."""
+def test_a_party_bigger_than_a_step_crosses_over_several_and_goes_on_together() -> None:
+    """A party of 6 on a road admitting 5 a step: 5 enter, then 1, and all arrive together."""
     net = network(
         [{"id": "road", "source": "s", "target": "h", "minutes": 10, "capacity_per_hour": 60}],
         ["s", "h"],
         safe=("h",),
     )
     plan = checked(evacuate(net, parties=[Party("big", 6, "s"), Party("small", 2, "s")]))
-    assert plan.status is Status.INFEASIBLE
-    assert plan.stranded[0].parties == ["big"]
-    assert "never split" in plan.stranded[0].reason
+    assert not plan.stranded
+    big = next(m for m in plan.movements if m.parties == ["big"])
+    assert big.count == 6 and len(big.spread[0]) >= 2
+    assert sum(n for _, n in big.spread[0]) == 6
+    assert big.arrival_minute == big.spread[0][-1][0] + 10  # when the last of them arrives
+
+
+def test_a_family_of_four_crosses_a_road_of_one_a_minute() -> None:
+    """The founding seed's Mansour residence at 1-minute steps: 60 an hour, a family of 4."""
+    net = network(
+        [{"id": "lane", "source": "home", "target": "h", "minutes": 10, "capacity_per_hour": 60}],
+        ["home", "h"],
+        safe=("h",),
+    )
+    plan = checked(evacuate(net, parties=[Party("fam", 4, "home")], step_minutes=1))
+    assert plan.status is not Status.INFEASIBLE
+    (m,) = plan.movements
+    assert m.spread == {0: [(0, 1), (1, 1), (2, 1), (3, 1)]}
+    assert m.arrival_minute == plan.egress_minutes == plan.lower_bound_minutes == 13
 
 
 def test_a_scenario_moves_everyone_and_locally_engaged_staff_stand_down(tiny: Scenario) -> None:

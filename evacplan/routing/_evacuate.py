@@ -237,7 +237,9 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
                 stranded.append((p, why.get((p[4], p[5]), "no room left on the routes out")))
         left = [(p, place) for p, place in left if p[2] >= 0]
         if left:
-            fixed, failed = _repair(net, left, hist, used, result.horizon, dl_step, inp.objective)
+            fixed, failed = _repair(
+                net, left, hist, used, result.horizon, dl_step, inp.objective, result.reach
+            )
             travelled += fixed
             stranded += [(p, why.get((p[4], p[5]), reason)) for p, reason in failed]
             if failed:
@@ -280,7 +282,12 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
             status = Status.FEASIBLE
             # For quickest, no better schedule ends after the heuristic's egress; for safest,
             # a less risky one may end as late as the deadline, so the MIP must reach it.
-            horizon = have[0] if inp.objective == "quickest" or dl_step is None else dl_step
+            # (Or as far as a horizon past which no schedule has less risk, when one is known.)
+            horizon = (
+                have[0]
+                if inp.objective == "quickest" or dl_step is None
+                else result.reach or dl_step
+            )
             seconds = inp.time_limit if inp.time_limit is not None else 10.0
             exact = _exact_parties(net, initial, inp.objective, horizon, seconds, bound)
             if exact is not None and exact.hist is not None:
@@ -295,6 +302,8 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
                 net.peak_capacity().min(initial=_FOREVER)
             )
             proven = exact is not None and exact.proven and exact.hist is not None
+            if result.reach is not None and have[0] != bound[0]:
+                proven = False  # the MIP looked only as far as the least risk needs
             if proven and (not narrow or have == bound):
                 status = Status.OPTIMAL
                 lower = (have[1] if inp.objective == "safest" else have[0]) * s
@@ -341,6 +350,13 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
                         "parties are never split: the schedule is valid but not proven "
                         f"best; no schedule finishes before minute {lower}" + why_not
                     )
+    reach = None if result is None else result.reach
+    if reach is not None and dl_step is not None and reach < dl_step:
+        notes.append(
+            f"the deadline (minute {inp.deadline:g}) is later than can matter: by minute "
+            f"{reach * s} the risk exposure is already the least any schedule could have, "
+            "so the plan looks no further"
+        )
     finished += travelled
 
     movements = _movements(net, hist, finished, party_ids, used)

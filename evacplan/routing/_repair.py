@@ -30,6 +30,17 @@ class _Room:
         for g, u in enumerate(net.g_tail.tolist()):
             if self.spans[g]:
                 self.out[u].append(g)
+        # Per group, (first step, last step, risk units of its safest open link) spans.
+        self.risks: list[list[tuple[int, int, int]]] = [[] for _ in range(net.g_tail.size)]
+        firsts = np.flatnonzero(net.k_first == np.arange(net.k_first.size))
+        for k in firsts.tolist():
+            self.risks[int(net.k_group[k])].append(
+                (int(net.k_from[k]), int(net.k_to[k]), int(net.k_risk_int[k]))
+            )
+
+    def risk_at(self, g: int, k: int) -> int:
+        """Risk units of entering group ``g`` at step ``k`` by its safest open link."""
+        return next((r for a, b, r in self.risks[g] if a <= k <= b), 0)
 
     def max_cap(self, g: int) -> int:
         """The most people group ``g`` admits in any one step."""
@@ -104,7 +115,13 @@ class _Room:
         return None
 
     def safest_route(
-        self, start: int, at: int, size: int, used: dict[tuple[int, int], int], limit: int
+        self,
+        start: int,
+        at: int,
+        size: int,
+        used: dict[tuple[int, int], int],
+        limit: int,
+        max_states: int = 200_000,
     ) -> tuple[list[_Leg], int, int] | None:
         """Least risk, then earliest arrival, at safety by step ``limit``, from ``start`` at ``at``.
 
@@ -113,11 +130,12 @@ class _Room:
         entering), so a party may wait for a safer window.
         """
         net = self.net
-        risk_int = net.k_risk_int
         best = {(start, at): 0}
         prev: dict[tuple[int, int], tuple[tuple[int, int], _Leg]] = {}
         heap = [(0, at, start)]
         while heap:
+            if len(best) > max_states:
+                return None  # too far to search by the step: the caller falls back
             r, t, u = heapq.heappop(heap)
             if r > best.get((u, t), _FOREVER):
                 continue
@@ -139,8 +157,7 @@ class _Room:
                     continue
                 last, entries = found
                 first = entries[0][0] if entries else last
-                row = int(net.span_rows(np.array([g]), np.array([first]))[0])
-                cost = size * int(risk_int[row]) if row >= 0 else 0
+                cost = size * self.risk_at(g, first)
                 nexts.append(
                     (r + cost, last + int(net.g_tau[g]), int(net.g_head[g]), (u, first, g, entries))
                 )
@@ -165,11 +182,13 @@ def _repair(
     horizon: int,
     deadline: int | None = None,
     objective: str = "quickest",
+    settled: int | None = None,
 ) -> tuple[list[tuple[_Parcel, int, int]], list[tuple[_Parcel, str]]]:
     """Route parcels the sweep could not place through the capacity left, biggest first.
 
     By earliest arrival; for ``safest`` (which has a deadline), by least risk
-    within the deadline first. With a ``deadline`` (a step), a party that
+    within the deadline first (or within ``settled``, a horizon past which no
+    schedule has less risk, when one is known). With a ``deadline`` (a step), a party that
     cannot be safe by then fails with that reason rather than arriving late.
     """
     room = _Room(net)
@@ -189,7 +208,7 @@ def _repair(
 
     def search(start: int, at: int, size: int) -> tuple[list[_Leg], int, int] | None:
         if objective == "safest" and deadline is not None:
-            found = room.safest_route(start, at, size, used, deadline)
+            found = room.safest_route(start, at, size, used, min(deadline, settled or deadline))
             if found is not None:
                 return found
         return room.route(start, at, size, used, limit)

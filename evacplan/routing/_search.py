@@ -161,6 +161,42 @@ class _Splittable:
         solver = _solve_max_flow(tails, heads, caps, ten.source, ten.sink)
         return int(solver.optimal_flow()), ten, solver
 
+    def least_risk_bound(self, max_states: int = 2_000_000) -> int | None:
+        """A risk exposure no schedule beats at any horizon (risk units), or None if too big to find.
+
+        Each person's least risky way to safety, waiting allowed, capacity
+        aside, taking the safest open link of each group at each step: from
+        the last change of the network on (threats, windows, releases) nothing
+        changes, so a static least-risk distance finishes every way out. A
+        schedule that reaches this sum cannot be bettered by waiting longer.
+        """
+        net = self.net
+        n = net.n
+        end = int(max(net.last_change, int(self.src_step.max(initial=0)))) + 1
+        if (end + 1) * n > max_states:
+            return None
+        first = np.flatnonzero(net.k_first == np.arange(net.k_first.size))
+        final = first[(net.k_to[first] >= _FOREVER) & (net.k_from[first] <= end)]
+        fg = net.k_group[final]
+        safe = np.flatnonzero(net.safe)
+        static = _dijkstra(
+            n, net.g_head[fg], net.g_tail[fg], net.k_risk_int[final], {int(x): 0 for x in safe}
+        )
+        risk = np.empty((end + 1, n), dtype=np.int64)  # least risk to safety from (place, step)
+        risk[end] = static
+        for step in range(end - 1, -1, -1):
+            rows = first[(net.k_from[first] <= step) & (net.k_to[first] >= step)]
+            g = net.k_group[rows]
+            arrive = np.minimum(step + net.g_tau[g], end)
+            here = risk[step + 1].copy()  # waiting a step is free
+            np.minimum.at(here, net.g_tail[g], net.k_risk_int[rows] + risk[arrive, net.g_head[g]])
+            here[safe] = 0
+            risk[step] = here
+        each = risk[self.src_step, self.src_place]
+        if (each >= _FOREVER).any():
+            return None
+        return int((each * self.src_count).sum())
+
     def least_horizon(
         self, target: int, start: int, limit: int | None = None, *, exact: bool = True
     ) -> int | None:

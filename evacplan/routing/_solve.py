@@ -40,6 +40,8 @@ class _FlowResult:
     proof: str
     cut: list[tuple[int, int, int]]
     reasons: dict[int, str]
+    reach: int | None = None
+    """For safest: a horizon (step) past which no schedule has less risk, when one is proven."""
 
 
 def _window_words(net: _Net, g: int) -> str:
@@ -233,14 +235,32 @@ def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _Flow
                 proof_cut = sp.cut_of(sp.short[1], sp.short[2])
     proof += tail
 
+    settled: int | None = None
     if net.risky and objective == "safest":
         assert deadline is not None
-        ten = sp.ten(deadline)
-        flows, carried = _min_cost_flow(ten, net, deadline + 1)
-        parts = sp.arc_flows(ten, flows)
+        # A deadline later than can matter: once a horizon reaches a risk no schedule beats
+        # at any horizon, later ones change nothing. Doubling from the quickest egress finds
+        # such a horizon in a few min-cost flows; the deadline's own flow is the fallback.
+        end, enough = deadline, None
+        floor = sp.least_risk_bound() if complete and 2 * horizon < deadline else None
+        trial = max(1, 2 * horizon)
+        while floor is not None and trial < deadline:
+            ten = sp.ten(trial)
+            flows, carried = _min_cost_flow(ten, net, trial + 1)
+            parts = sp.arc_flows(ten, flows)
+            if carried == target and int(parts[4][0]) == floor:
+                end, enough = trial, (ten, flows, parts)
+                break
+            trial *= 2
+        if enough is None:
+            ten = sp.ten(end)
+            flows, carried = _min_cost_flow(ten, net, end + 1)
+            parts = sp.arc_flows(ten, flows)
+        else:
+            ten, flows, parts = enough
         best_risk = int(parts[4][0])
         if complete:
-            lo, top = horizon - 1, deadline
+            lo, top = horizon - 1, end
             chosen = (ten, flows, parts)
             while top - lo > 1:
                 mid = (lo + top) // 2
@@ -258,6 +278,12 @@ def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _Flow
                 else f"none with that exposure finishes sooner (a min-cost flow to minute "
                 f"{(top - 1) * s} cannot match it)"
             )
+            if enough is not None:
+                settled = end
+                proof += (
+                    f"; a later deadline could not lower it: by minute {end * s} it equals "
+                    "the sum of each person's least risky way out, capacity aside"
+                )
             horizon = lower = top
         else:
             lower = None
@@ -291,4 +317,5 @@ def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _Flow
         proof,
         proof_cut,
         reasons,
+        settled,
     )

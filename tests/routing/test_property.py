@@ -194,3 +194,32 @@ def test_safest_matches_networkx(case: Any, slack: int) -> None:
     if horizon > quick.egress_minutes // step:
         sooner = risky_reference(net, supply, safe, step, horizon - 1, threats)
         assert lexicographic(sooner, need, "risk", "arrival")[0] > best
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(risky_instances(), st.integers(0, 6))
+def test_a_far_deadline_gives_the_plan_of_a_near_one(case: Any, slack: int) -> None:
+    """Safest by a deadline far past everything that changes: the same risk and egress as near it.
+
+    Whether the plan stops early (the least risk any schedule could have is
+    reached) or searches to the far deadline, the result must not differ.
+    """
+    net, supply, safe, step, threats = case
+    quick = evacuate(net, supply=supply, safe=safe, step_minutes=step, threats=threats)
+    if quick.status is Status.INFEASIBLE or not quick.egress_minutes:
+        return
+    kwargs: dict[str, Any] = {"supply": supply, "safe": safe, "step_minutes": step}
+    near = checked(
+        evacuate(
+            net,
+            **kwargs,
+            threats=threats,
+            objective="safest",
+            deadline=quick.egress_minutes + 40 * step + slack,
+        )
+    )
+    far = checked(evacuate(net, **kwargs, threats=threats, objective="safest", deadline=2000))
+    assert far.status is near.status is Status.OPTIMAL
+    assert round(far.risk_exposure * 100) <= round(near.risk_exposure * 100)
+    if round(far.risk_exposure * 100) == round(near.risk_exposure * 100):
+        assert far.egress_minutes == near.egress_minutes

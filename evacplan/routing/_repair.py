@@ -3,9 +3,13 @@
 Takes the parcels :func:`~._movements._sweep` left short of safety and the
 capacity they have not used; routes each party, biggest first, by a
 time-dependent earliest-arrival search over the compiled network
-(:mod:`._compile`), and says why any party cannot go. The front door then
-scores the result and, if it misses the splittable bound, asks the MIP
-(:mod:`._parties`) for better.
+(:mod:`._compile`), or for ``safest`` by least risk within the deadline
+(a search over place and step, so a party may wait for a safer window), and
+says why any party cannot go. A party larger than a link ever admits in one
+step crosses it over several (the entries go to the histories of
+:mod:`._movements`, and on to :attr:`~evacplan.routing.records.Movement.spread`).
+The front door then scores the result and, if it misses the splittable
+bound, asks the MIP (:mod:`._parties`) for better.
 """
 
 from __future__ import annotations

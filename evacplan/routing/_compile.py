@@ -46,6 +46,11 @@ def _admits(rate: float, step: int, k: int) -> int:
     return math.floor(rate * (t0 + step) / 60 + _EPS) - math.floor(rate * t0 / 60 + _EPS)
 
 
+def _most_admitted(rate: Any, step: int) -> Any:
+    """The most people a link of ``rate`` per hour admits in any one step (numbers or arrays)."""
+    return np.ceil(rate * step / 60 - _EPS)
+
+
 @dataclass(slots=True)
 class _Net:
     """A network compiled to integer arrays for one step length.
@@ -122,11 +127,15 @@ class _Net:
             before[has] = np.minimum(admits(rows[has] - 1, has), upto[has])
         return (upto - before).astype(np.int64)
 
+    def span_firsts(self) -> np.ndarray:
+        """The first (safest) template of every span, in (group, first step) order."""
+        return np.flatnonzero(self.k_first == np.arange(self.k_first.size))
+
     def span_rows(self, groups: np.ndarray, steps: np.ndarray) -> np.ndarray:
         """For entries into ``groups`` at ``steps``: the first template of the span then, or -1."""
-        span = self.k_group * (_FOREVER + 1) + self.k_from
-        firsts, first_row = np.unique(span, return_index=True)
-        at = np.searchsorted(firsts, groups * (_FOREVER + 1) + steps, side="right") - 1
+        first_row = self.span_firsts()
+        starts = self.k_group[first_row] * (_FOREVER + 1) + self.k_from[first_row]
+        at = np.searchsorted(starts, groups * (_FOREVER + 1) + steps, side="right") - 1
         row = first_row[np.maximum(at, 0)]
         ok = (at >= 0) & (self.k_group[row] == groups) & (self.k_to[row] >= steps)
         return np.where(ok, row, -1)
@@ -137,8 +146,7 @@ class _Net:
 
     def peak_capacity(self) -> np.ndarray:
         """Per group, the most people it can admit in any one step (all its tiers)."""
-        per_step = self.k_rate[self.k_last] * self.step / 60
-        most = np.ceil(per_step - _EPS).astype(np.int64)
+        most = _most_admitted(self.k_rate[self.k_last], self.step).astype(np.int64)
         group_cap = np.zeros(self.g_tail.size, dtype=np.int64)
         np.maximum.at(group_cap, self.k_group, most)
         return group_cap
@@ -247,8 +255,7 @@ def _capacity_spans(net: _Net) -> list[list[tuple[int, int, float]]]:
     A step's capacity within a span is :func:`_admits` of its rate.
     """
     spans: list[list[tuple[int, int, float]]] = [[] for _ in range(net.g_tail.size)]
-    firsts = np.flatnonzero(net.k_first == np.arange(net.k_first.size))
-    for k in firsts.tolist():
+    for k in net.span_firsts().tolist():
         spans[int(net.k_group[k])].append(
             (int(net.k_from[k]), int(net.k_to[k]), float(net.k_rate[net.k_last[k]]))
         )

@@ -15,12 +15,9 @@ bound, asks the MIP (:mod:`._parties`) for better.
 from __future__ import annotations
 
 import heapq
-import math
 
-import numpy as np
-
-from evacplan.routing._arrays import _EPS, _FOREVER
-from evacplan.routing._compile import _admits, _capacity_spans, _Net
+from evacplan.routing._arrays import _FOREVER
+from evacplan.routing._compile import _admits, _capacity_spans, _most_admitted, _Net
 from evacplan.routing._movements import _Histories, _Parcel
 
 
@@ -36,8 +33,7 @@ class _Room:
                 self.out[u].append(g)
         # Per group, (first step, last step, risk units of its safest open link) spans.
         self.risks: list[list[tuple[int, int, int]]] = [[] for _ in range(net.g_tail.size)]
-        firsts = np.flatnonzero(net.k_first == np.arange(net.k_first.size))
-        for k in firsts.tolist():
+        for k in net.span_firsts().tolist():
             self.risks[int(net.k_group[k])].append(
                 (int(net.k_from[k]), int(net.k_to[k]), int(net.k_risk_int[k]))
             )
@@ -49,7 +45,7 @@ class _Room:
     def max_cap(self, g: int) -> int:
         """The most people group ``g`` admits in any one step."""
         s = self.net.step
-        return max((math.ceil(rate * s / 60 - _EPS) for _, _, rate in self.spans[g]), default=0)
+        return max((int(_most_admitted(rate, s)) for _, _, rate in self.spans[g]), default=0)
 
     def slot(
         self, g: int, t: int, size: int, used: dict[tuple[int, int], int], limit: int
@@ -67,7 +63,7 @@ class _Room:
         s = self.net.step
         if self.max_cap(g) >= size:
             for a, b, rate in self.spans[g]:
-                if b < t or math.ceil(rate * s / 60 - _EPS) < size:
+                if b < t or _most_admitted(rate, s) < size:
                     continue
                 for k in range(max(a, t), min(b, limit) + 1):
                     if used.get((g, k), 0) + size <= _admits(rate, s, k):

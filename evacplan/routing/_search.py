@@ -175,7 +175,7 @@ class _Splittable:
         end = int(max(net.last_change, int(self.src_step.max(initial=0)))) + 1
         if (end + 1) * n > max_states:
             return None
-        first = np.flatnonzero(net.k_first == np.arange(net.k_first.size))
+        first = net.span_firsts()
         final = first[(net.k_to[first] >= _FOREVER) & (net.k_from[first] <= end)]
         fg = net.k_group[final]
         safe = np.flatnonzero(net.safe)

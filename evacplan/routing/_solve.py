@@ -19,6 +19,7 @@ import numpy as np
 from evacplan.errors import SolverError
 from evacplan.routing._arrays import _FOREVER, _reachable
 from evacplan.routing._compile import _Net
+from evacplan.routing._expand import _TEN
 from evacplan.routing._objectives import _earliest_arrival, _min_cost_flow
 from evacplan.routing._search import _Splittable
 
@@ -238,40 +239,38 @@ def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _Flow
     settled: int | None = None
     if net.risky and objective == "safest":
         assert deadline is not None
+
         # A deadline later than can matter: once a horizon reaches a risk no schedule beats
         # at any horizon, later ones change nothing. Doubling from the quickest egress finds
         # such a horizon in a few min-cost flows; the deadline's own flow is the fallback.
+        def least_cost(h: int) -> tuple[_TEN, np.ndarray, int, tuple[np.ndarray, ...]]:
+            """The min-cost flow to horizon ``h``: its TEN, flows, people carried, per-arc parts."""
+            ten_h = sp.ten(h)
+            flows_h, carried_h = _min_cost_flow(ten_h, net, h + 1)
+            return ten_h, flows_h, carried_h, sp.arc_flows(ten_h, flows_h)
+
         end, enough = deadline, None
         floor = sp.least_risk_bound() if complete and 2 * horizon < deadline else None
         trial = max(1, 2 * horizon)
         while floor is not None and trial < deadline:
-            ten = sp.ten(trial)
-            flows, carried = _min_cost_flow(ten, net, trial + 1)
-            parts = sp.arc_flows(ten, flows)
-            if carried == target and int(parts[4][0]) == floor:
-                end, enough = trial, (ten, flows, parts)
+            found = least_cost(trial)
+            if found[2] == target and int(found[3][4][0]) == floor:
+                end, enough = trial, found
                 break
             trial *= 2
-        if enough is None:
-            ten = sp.ten(end)
-            flows, carried = _min_cost_flow(ten, net, end + 1)
-            parts = sp.arc_flows(ten, flows)
-        else:
-            ten, flows, parts = enough
+        ten, flows, carried, parts = enough if enough is not None else least_cost(end)
         best_risk = int(parts[4][0])
         if complete:
             lo, top = horizon - 1, end
-            chosen = (ten, flows, parts)
+            chosen = (ten, flows, carried, parts)
             while top - lo > 1:
                 mid = (lo + top) // 2
-                ten_m = sp.ten(mid)
-                flows_m, carried_m = _min_cost_flow(ten_m, net, mid + 1)
-                parts_m = sp.arc_flows(ten_m, flows_m)
-                if carried_m == target and int(parts_m[4][0]) == best_risk:
-                    top, chosen = mid, (ten_m, flows_m, parts_m)
+                found = least_cost(mid)
+                if found[2] == target and int(found[3][4][0]) == best_risk:
+                    top, chosen = mid, found
                 else:
                     lo = mid
-            ten, flows, parts = chosen
+            ten, flows, carried, parts = chosen
             proof = "the least risk exposure by the deadline comes from a min-cost flow; " + (
                 f"no schedule at all finishes sooner: {proof}"
                 if top == horizon

@@ -16,7 +16,14 @@ Examples
 (<Status.OPTIMAL: 'optimal'>, 105, 105)
 """
 
-from evacplan.errors import EvacplanError, Problem, ScenarioError, SolverError, VerificationError
+from evacplan.errors import (
+    EvacplanError,
+    Problem,
+    ScenarioError,
+    ScenarioWarning,
+    SolverError,
+    VerificationError,
+)
 from evacplan.models import (
     Category,
     DecisionPoint,
@@ -57,6 +64,7 @@ __all__ = [
     "Requirement",
     "Scenario",
     "ScenarioError",
+    "ScenarioWarning",
     "SolverError",
     "StaffMember",
     "Status",

@@ -72,11 +72,15 @@ def path_of(loc: Iterable[str | int]) -> str:
     return out
 
 
-def suggest(value: Any, candidates: Iterable[str]) -> str:
-    """``"; did you mean 'x'?"`` for the nearest candidate, or ``""``."""
+def suggest(value: Any, candidates: Iterable[str], *, cutoff: float = 0.6) -> str:
+    """``"; did you mean 'x'?"`` for the nearest candidate, or ``""``.
+
+    ``cutoff`` is difflib's: how alike (0 to 1) a candidate must be to be offered.
+    """
     if not isinstance(value, str):
         return ""
-    near = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
+    candidates = list(candidates)
+    near = difflib.get_close_matches(value, candidates, n=1, cutoff=cutoff)
     if not near:
         near = [c for c in candidates if c.lower() == value.lower()]
     return f"; did you mean {near[0]!r}?" if near else ""
@@ -275,16 +279,6 @@ def _refs(
             _ref(value, valid, f"{path}[{j}]", what, problems)
 
 
-def _minute(value: Any, start: Any) -> float | None:
-    """The minute of a time as written, or None when it cannot be read (reported elsewhere)."""
-    if value is None:
-        return None
-    try:
-        return minutes_after(start if hasattr(start, "tzinfo") else None, parse_when(value))
-    except (ValueError, TypeError):
-        return None
-
-
 def _start(data: Mapping[str, Any]) -> Any:
     start = data.get("start")
     if isinstance(start, str):
@@ -335,6 +329,33 @@ def _check_times(
     first, last = minutes[0], minutes[-1]
     if len(keys) == 2 and first is not None and last is not None and last <= first:
         problems.append(Problem(f"{path}.{keys[1]}", f"{keys[1]} must come after {keys[0]}"))
+
+
+def _check_risk_per_hour(threat: Mapping[str, Any], path: str, problems: list[Problem]) -> None:
+    """``risk_per_hour`` is harm while staying at a place: a threat of places or regions only,
+    and one that leaves them open (its range and type are the structural pass's)."""
+    if threat.get("risk_per_hour") is None:
+        return
+    where = f"{path}.risk_per_hour"
+    if threat.get("closes") is True:
+        problems.append(
+            Problem(
+                where,
+                "a threat that closes what it touches has no risk per hour: "
+                "remove risk_per_hour, or closes",
+            )
+        )
+    has_places = any(
+        isinstance(threat.get(k), (list, tuple)) and threat.get(k) for k in ("regions", "places")
+    )
+    if not has_places and isinstance(threat.get("links"), (list, tuple)) and threat.get("links"):
+        problems.append(
+            Problem(
+                where,
+                "risk_per_hour is the risk of staying at a place, and this threat names links "
+                "only: give its places or regions, or use risk (per traversal) for links",
+            )
+        )
 
 
 def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
@@ -421,10 +442,16 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
             problems.append(
                 Problem(f"threats[{i}]", "a threat needs at least one of regions, places or links")
             )
-        if threat.get("risk") is None and threat.get("closes") is not True:
+        if all(threat.get(k) is None for k in ("risk", "risk_per_hour")) and (
+            threat.get("closes") is not True
+        ):
             problems.append(
-                Problem(f"threats[{i}]", "a threat needs an effect: a risk, or closes: true")
+                Problem(
+                    f"threats[{i}]",
+                    "a threat needs an effect: a risk, a risk_per_hour, or closes: true",
+                )
             )
+        _check_risk_per_hour(threat, f"threats[{i}]", problems)
         _check_times(threat, ("at", "until"), f"threats[{i}]", start, root, problems)
 
     points = _items(data, "decision_points")

@@ -2,7 +2,8 @@
 
 ::
 
-    evacplan validate FILE...          check scenario files (or TNTP networks); exit 1 on any problem
+    evacplan validate FILE...          check scenario files (or TNTP networks); exit 1 on any problem;
+                                       likely mistakes are printed as warnings (exit 0)
     evacplan show FILE                 summarise a scenario: posts, staff, places, links, threats
     evacplan drawdown FILE [--posture P | --posture POST=P ...]
                                        who stays at each post, covering what, and who leaves
@@ -18,11 +19,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from evacplan.errors import EvacplanError, Problem, ScenarioError
+from evacplan._time import _plural
+from evacplan.errors import EvacplanError, Problem, ScenarioError, ScenarioWarning
 from evacplan.models import Scenario
 
 __all__ = ["main", "scenario_summary"]
@@ -153,15 +156,27 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             if _is_tntp(path):
                 net = read_tntp(path)
                 print(
-                    f"ok: {path} (TNTP network: {len(net.places)} places, {len(net.links)} links)"
+                    f"ok: {path} (TNTP network: {_plural(len(net.places), 'place')}, "
+                    f"{_plural(len(net.links), 'link')})"
                 )
-            else:
+                continue
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ScenarioWarning)
                 scenario = _load(path)
-                print(
-                    f"ok: {path} ({scenario.name!r}: {len(scenario.posts)} posts, "
-                    f"{len(scenario.staff)} staff, {len(scenario.places)} places, "
-                    f"{len(scenario.links)} links)"
-                )
+            found = [w for w in caught if issubclass(w.category, ScenarioWarning)]
+            for w in caught:
+                if w not in found:  # not ours to judge: pass it on as it was
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            counts = [
+                _plural(len(scenario.posts), "post"),
+                _plural(len(scenario.staff), "staff member", "staff"),
+                _plural(len(scenario.places), "place"),
+                _plural(len(scenario.links), "link"),
+            ]
+            note = f"; {_plural(len(found), 'warning')}" if found else ""
+            print(f"ok: {path} ({scenario.name!r}: {', '.join(counts)}{note})")
+            for w in found:
+                print(f"warning: {w.message}", file=sys.stderr)
         except ScenarioError as err:
             failed += 1
             print(err, file=sys.stderr)
@@ -173,6 +188,9 @@ def _cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+_OPTIONS = "invalid command-line options"
+
+
 def _postures(values: list[str] | None) -> str | dict[str, str] | None:
     """``--posture minimal`` or ``--posture baghdad=minimal --posture tehran=reduced``."""
     if not values:
@@ -180,11 +198,14 @@ def _postures(values: list[str] | None) -> str | dict[str, str] | None:
     pairs = [v for v in values if "=" in v]
     if not pairs:
         if len(values) > 1:
-            raise ScenarioError([Problem("--posture", "give one posture, or POST=POSTURE pairs")])
+            raise ScenarioError(
+                [Problem("--posture", "give one posture, or POST=POSTURE pairs")], source=_OPTIONS
+            )
         return values[0]
     if len(pairs) != len(values):
         raise ScenarioError(
-            [Problem("--posture", "do not mix a plain posture with POST=POSTURE pairs")]
+            [Problem("--posture", "do not mix a plain posture with POST=POSTURE pairs")],
+            source=_OPTIONS,
         )
     return dict(v.split("=", 1) for v in pairs)
 
@@ -208,7 +229,7 @@ def _supply(values: list[str] | None) -> dict[str, int]:
             continue
         supply[node.strip()] = supply.get(node.strip(), 0) + int(count)
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(problems, source=_OPTIONS)
     return supply
 
 
@@ -226,10 +247,13 @@ def _cmd_evacuate(args: argparse.Namespace) -> int:
         from evacplan.io import read_tntp
 
         if not args.supply:
-            raise ScenarioError([Problem("--supply", "a TNTP network needs --supply NODE=COUNT")])
+            raise ScenarioError(
+                [Problem("--supply", "a TNTP network needs --supply NODE=COUNT")], source=_OPTIONS
+            )
         if not args.safe:
             raise ScenarioError(
-                [Problem("--safe", "a TNTP network needs --safe NODE (one or more)")]
+                [Problem("--safe", "a TNTP network needs --safe NODE (one or more)")],
+                source=_OPTIONS,
             )
         network = read_tntp(args.file)
         route = evacuate(
@@ -331,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     --------
     >>> from evacplan.io import seed_path
     >>> main(["validate", str(seed_path("tiny"))])  # doctest: +ELLIPSIS
-    ok: .../tiny.yaml ('tiny': 1 posts, 6 staff, 5 places, 5 links)
+    ok: .../tiny.yaml ('tiny': 1 post, 6 staff, 5 places, 5 links)
     0
     """
     parser = _parser()

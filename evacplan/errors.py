@@ -6,6 +6,9 @@ Input errors (a broken scenario file, a malformed network) also derive from
 
 Infeasibility is not an error: a plan that cannot be made is returned with
 status ``infeasible`` and the reasons, never raised.
+
+A scenario that is valid but probably not what its author meant (a skill
+misspelt, a place cut off from safety) loads with a :class:`ScenarioWarning`.
 """
 
 from __future__ import annotations
@@ -13,7 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-__all__ = ["EvacplanError", "Problem", "ScenarioError", "SolverError", "VerificationError"]
+__all__ = [
+    "EvacplanError",
+    "Problem",
+    "ScenarioError",
+    "ScenarioWarning",
+    "SolverError",
+    "VerificationError",
+]
 
 
 class EvacplanError(Exception):
@@ -100,6 +110,26 @@ def _line_of(path: str, lines: Mapping[str, int]) -> int | None:
         cut = max(path.rfind("."), path.rfind("["))
         path = path[:cut] if cut > 0 else ""
     return None
+
+
+class ScenarioWarning(UserWarning):
+    """A valid scenario with a likely mistake, named with its path in the file.
+
+    :func:`evacplan.io.load_scenario` warns, and ``evacplan validate`` prints
+    the warnings and still succeeds: a skill nobody requires that is close
+    to one that is required, a place from which no safe place can be reached,
+    a link that admits under one person per time step, a start without a
+    UTC offset.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("start: no UTC offset", ScenarioWarning)
+    >>> [(w.category.__name__, str(w.message)) for w in caught]
+    [('ScenarioWarning', 'start: no UTC offset')]
+    """
 
 
 class SolverError(EvacplanError, RuntimeError):

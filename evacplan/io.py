@@ -9,7 +9,9 @@
 - :func:`seed_path` / :func:`tntp_path`: files that ship with evacplan.
 
 Every reader raises :class:`~evacplan.errors.ScenarioError` listing every
-problem with its place in the file, never a bare parser traceback.
+problem with its place in the file, never a bare parser traceback. A valid
+scenario with a likely mistake loads with a
+:class:`~evacplan.errors.ScenarioWarning` for each, naming its path.
 """
 
 from __future__ import annotations
@@ -17,16 +19,21 @@ from __future__ import annotations
 import json
 import math
 import os
+import warnings
+from collections import deque
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from evacplan.errors import Problem, ScenarioError
+from evacplan._time import _plural
+from evacplan._validate import sort_problems, suggest
+from evacplan.errors import Problem, ScenarioError, ScenarioWarning
 from evacplan.models import Link, Mode, Network, Place, PlaceKind, Scenario
 
 __all__ = [
+    "likely_mistakes",
     "load_scenario",
     "read_tntp",
     "save_scenario",
@@ -136,19 +143,127 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         Listing every problem in the file, each with its path
         (``staff[3].post: 'bagdad' is not a post; did you mean 'baghdad'?``).
 
+    Warns
+    -----
+    ScenarioWarning
+        For each likely mistake in a valid file, with the file, the path and,
+        in YAML, the line: a staff skill that no requirement uses but is close
+        to one that does; a place from which no safe place can be reached over
+        the links (threats and link windows aside); a link that admits under
+        one person per time step; a ``start`` without a UTC offset.
+
     Examples
     --------
     >>> scenario = load_scenario(seed_path("uk-iraq-iran-2020"))
     >>> sorted(post.id for post in scenario.posts)
     ['baghdad', 'tehran']
+
+    >>> import pathlib, tempfile, warnings
+    >>> text = seed_path("tiny").read_text().replace("[crypto]", "[crytpo]", 1)
+    >>> typo = pathlib.Path(tempfile.mkdtemp()) / "typo.yaml"
+    >>> _ = typo.write_text(text)
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _ = load_scenario(typo)
+    >>> print(str(caught[0].message).replace(str(typo), "typo.yaml"))
+    typo.yaml: staff[2].skills[0] (line 44): skill 'crytpo' is not required anywhere; did you mean 'crypto'?
     """
     path = Path(path)
     data = _read_data(path)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ScenarioError as err:
         lines = _yaml_lines(path) if path.suffix.lower() in _YAML else None
         raise err.with_source(str(path), lines) from None
+    mistakes = likely_mistakes(scenario)
+    if mistakes:
+        lines = _yaml_lines(path) if path.suffix.lower() in _YAML else None
+        for problem in ScenarioError(mistakes).with_source(str(path), lines).problems:
+            warnings.warn(f"{path}: {problem}", ScenarioWarning, stacklevel=2)
+    return scenario
+
+
+def likely_mistakes(scenario: Scenario) -> list[Problem]:
+    """What in a valid scenario is probably not what its author meant, each with its path.
+
+    The checks behind the warnings of :func:`load_scenario` (which lists them),
+    in the order of the file. Building a scenario in Python does not warn (the
+    solvers, ``replace`` and tests build many on purpose); call this to see
+    the same findings for one.
+
+    Examples
+    --------
+    >>> tiny = load_scenario(seed_path("tiny"))
+    >>> likely_mistakes(tiny)
+    []
+    >>> narrow = [
+    ...     link.model_copy(update={"capacity_per_hour": 10}) if link.id == "crossing" else link
+    ...     for link in tiny.links
+    ... ]
+    >>> for problem in likely_mistakes(tiny.replace(links=narrow)):
+    ...     print(problem)
+    links[3].capacity_per_hour: 10 people an hour is under one person per 5-minute step: the link lets one person in every 6 minutes (every 1.2 steps)
+    """
+    problems: list[Problem] = []
+    if scenario.start.tzinfo is None:
+        written = scenario.start.isoformat()
+        problems.append(
+            Problem(
+                "start",
+                f"{written} has no UTC offset, so it and every time without one are read as "
+                f"UTC: write {written}+00:00 if that is meant, or the local offset (e.g. +03:00)",
+            )
+        )
+    required = {r.skill for post in scenario.posts for r in post.requirements}
+    for i, member in enumerate(scenario.staff):
+        for j, skill in enumerate(member.skills):
+            hint = "" if skill in required else suggest(skill, required, cutoff=0.8)
+            if hint:
+                problems.append(
+                    Problem(
+                        f"staff[{i}].skills[{j}]",
+                        f"skill {skill!r} is not required anywhere{hint}",
+                    )
+                )
+    problems += _cut_off(scenario)
+    step = scenario.step_minutes
+    for i, link in enumerate(scenario.links):
+        per_step = link.capacity_per_hour * step / 60
+        if per_step < 1:
+            rate = link.capacity_per_hour
+            minutes, steps = round(60 / rate, 2), round(1 / per_step, 2)
+            problems.append(
+                Problem(
+                    f"links[{i}].capacity_per_hour",
+                    f"{rate:g} {'person' if rate == 1 else 'people'} an hour is under one person "
+                    f"per {step}-minute step: the link lets one person in every {minutes:g} "
+                    f"minutes (every {steps:g} steps)",
+                )
+            )
+    return sort_problems(problems)
+
+
+def _cut_off(scenario: Scenario) -> list[Problem]:
+    """Places from which no safe place can be reached over the links (threats and windows aside)."""
+    safe = [p.id for p in scenario.places if p.is_safe]
+    if not safe:
+        return [Problem("places", "no place is safe: give a place kind safe_haven, or safe: true")]
+    towards: dict[str, list[str]] = {p.id: [] for p in scenario.places}
+    for link in scenario.links:
+        towards[link.target].append(link.source)
+        if link.two_way:
+            towards[link.source].append(link.target)
+    reach, queue = set(safe), deque(safe)
+    while queue:
+        for before in towards[queue.popleft()]:
+            if before not in reach:
+                reach.add(before)
+                queue.append(before)
+    return [
+        Problem(f"places[{i}]", f"no safe place can be reached from {p.id!r} over the links")
+        for i, p in enumerate(scenario.places)
+        if p.id not in reach
+    ]
 
 
 def _yaml_lines(path: Path) -> dict[str, int]:
@@ -343,7 +458,11 @@ def read_tntp(
     declared_links = meta.get("NUMBER OF LINKS", "")
     if not problems and declared_links.isdigit() and int(declared_links) != len(links):
         problems.append(
-            Problem("", f"the header declares {declared_links} links but the file has {len(links)}")
+            Problem(
+                "",
+                f"the header declares {_plural(int(declared_links), 'link')} "
+                f"but the file has {len(links)}",
+            )
         )
     if problems:
         raise ScenarioError(problems, source=str(path))

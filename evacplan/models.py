@@ -26,7 +26,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError
 
-from evacplan._time import MAX_STEP_MINUTES, When, minutes_after
+from evacplan._time import MAX_STEP_MINUTES, When, clock, minutes_after
 from evacplan._validate import (
     as_mapping,
     pydantic_problems,
@@ -175,7 +175,8 @@ class Link(_Model):
     ``capacity_per_hour`` counts the people who may enter the link per hour;
     ``risk`` is the chance of harm per traversal (0..1). A link is usable from
     ``opens`` (when given) and until ``closes`` (when given); both are offsets
-    from the scenario start or datetimes.
+    from the scenario start or datetimes (one without a UTC offset is read in
+    the start's offset).
     """
 
     id: Id | None = None
@@ -261,6 +262,10 @@ class ThreatEvent(_Model):
     links: tuple[Id, ...] = ()
     risk: Risk | None = None
     """Risk per traversal from ``at``: links it touches carry at least this."""
+    risk_per_hour: Annotated[float, Strict(), Field(ge=0)] | None = None
+    """The chance of harm per hour spent at a place it affects (its places, and the places
+    in its regions) while the threat holds; only on a threat of places or regions, and
+    not on one that closes."""
     closes: Flag = False
 
 
@@ -385,7 +390,17 @@ class Scenario(_Checked):
     """A crisis scenario: the map, the posts and their staff, threats and decision points.
 
     Build one from a file with :func:`evacplan.io.load_scenario`; building one
-    from Python objects runs the same checks.
+    from Python objects runs the same checks. Times given as datetimes without
+    a UTC offset are read in the offset of ``start`` (a start without one is UTC).
+
+    Examples
+    --------
+    >>> from datetime import datetime, timedelta, timezone
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> tiny = load_scenario(seed_path("tiny"))
+    >>> local = tiny.replace(start=datetime(2020, 1, 3, 9, 0, tzinfo=timezone(timedelta(hours=3))))
+    >>> local.minute(datetime(2020, 1, 3, 13, 0))  # 13:00 at the start's +03:00
+    240.0
     """
 
     name: Annotated[str, StringConstraints(min_length=1)]
@@ -441,6 +456,17 @@ class Scenario(_Checked):
     def minute(self, when: int | float | datetime) -> float:
         """Minutes from the scenario start to ``when`` (an offset or a datetime)."""
         return minutes_after(self.start, when)
+
+    def clock(self, minute: float) -> str:
+        """The wall-clock time of ``minute`` from the start, in the start's UTC offset.
+
+        Examples
+        --------
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> load_scenario(seed_path("tiny")).clock(90)
+        'Fri 3 Jan 07:30 +00:00'
+        """
+        return clock(self.start, minute)
 
     def decision_minute(self, point: DecisionPoint) -> float | None:
         """When a decision point fires: its time, or its threat's start; None if on an indicator only."""

@@ -24,6 +24,47 @@ def test_validate_accepts_the_seeds(cli: Cli) -> None:
     assert result.stderr == ""
 
 
+def test_validate_counts_in_good_english(tmp_path: Path, cli: Cli) -> None:
+    """One post, one staff member, one link: singular; more: plural."""
+    result = cli("validate", str(seed_path("tiny")))
+    assert (
+        result.stdout == f"ok: {seed_path('tiny')} ('tiny': 1 post, 6 staff, 5 places, 5 links)\n"
+    )
+    data = yaml.safe_load(seed_path("tiny").read_text())
+    data["places"] = [data["places"][0], data["places"][4]]  # the embassy and the haven
+    data["links"] = [{"source": "embassy", "target": "haven", "minutes": 9, "capacity_per_hour": 6}]
+    data["staff"] = [{**data["staff"][0], "location": "embassy"}]
+    data["posts"].append({"id": "second", "name": "Second post", "place": "haven"})
+    data["threats"] = []
+    one = tmp_path / "one.yaml"
+    one.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = cli("validate", str(one))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        f"ok: {one} ('tiny': 2 posts, 1 staff member, 2 places, 1 link; 1 warning)\n"
+    )
+    assert "6 people an hour is under one person per 5-minute step" in result.stderr
+
+
+def test_validate_prints_warnings_and_succeeds(tmp_path: Path, cli: Cli) -> None:
+    """Likely mistakes are printed as warnings, with path and line; the exit code stays 0."""
+    data = yaml.safe_load(seed_path("tiny").read_text())
+    data["start"] = "2020-01-03T06:00:00"
+    data["staff"][4]["skills"] = ["consular", "consualr"]
+    path = tmp_path / "odd.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    result = cli("validate", str(path), str(seed_path("tiny")))
+    assert result.returncode == 0, result.stderr
+    assert f"ok: {path} ('tiny': 1 post, 6 staff, 5 places, 5 links; 2 warnings)" in result.stdout
+    assert f"ok: {seed_path('tiny')} ('tiny': 1 post, 6 staff, 5 places, 5 links)" in result.stdout
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, result.stderr
+    assert lines[0].startswith(f"warning: {path}: start (line 3): 2020-01-03T06:00:00 has no UTC")
+    assert lines[1].startswith(f"warning: {path}: staff[4].skills[1] (line ")
+    assert lines[1].endswith("skill 'consualr' is not required anywhere; did you mean 'consular'?")
+    assert "Traceback" not in result.stderr and "UserWarning" not in result.stderr
+
+
 def test_validate_lists_every_problem(tmp_path: Path, cli: Cli) -> None:
     """A broken file: exit 1, every problem with its path, no traceback."""
     data = yaml.safe_load(seed_path("tiny").read_text())

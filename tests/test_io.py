@@ -138,3 +138,6 @@ def test_read_tntp_checks_the_declared_link_count(tmp_path: Path) -> None:
     path.write_text("<NUMBER OF NODES> 3\n<NUMBER OF LINKS> 2\n<END OF METADATA>\n1 2 10 1 1 ;\n")
     with pytest.raises(ScenarioError, match="declares 2 links but the file has 1"):
         read_tntp(path)
+    path.write_text("<NUMBER OF NODES> 3\n<NUMBER OF LINKS> 1\n<END OF METADATA>\n")
+    with pytest.raises(ScenarioError, match="declares 1 link but the file has 0"):
+        read_tntp(path)

@@ -14,6 +14,7 @@ from evacplan import (
     Scenario,
     ScenarioError,
     StaffMember,
+    ThreatEvent,
 )
 
 
@@ -167,3 +168,11 @@ def test_replace_checks_the_result(tiny: Scenario) -> None:
     member = tiny.staff[0].model_copy(update={"post": "captial"})
     with pytest.raises(ScenarioError, match="did you mean 'capital'"):
         tiny.replace(staff=[member, *tiny.staff[1:]])
+
+
+def test_a_threat_may_carry_a_risk_per_hour() -> None:
+    """risk_per_hour is optional (None), a number when given; routing gives it its effect."""
+    assert ThreatEvent(id="t", at=0, places=["a"], risk=0.2).risk_per_hour is None
+    shelling = ThreatEvent(id="t", at="6h", regions=["city"], risk_per_hour=0.05)
+    assert shelling.risk_per_hour == 0.05 and shelling.risk is None
+    assert "risk_per_hour" in shelling.model_dump()

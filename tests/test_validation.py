@@ -508,3 +508,95 @@ def test_any_corruption_is_a_scenario_error_or_valid(tiny_data: Data, data: st.D
     except ScenarioError as err:
         assert err.problems
         assert all(isinstance(p.path, str) and p.message for p in err.problems)
+
+
+def _threat(**fields: Any) -> Callable[[Data], None]:
+    """A mutation that adds a threat (at index 2) from a valid base and ``fields``."""
+    base = {"id": "shelling", "at": "30h", "places": ["embassy"], "risk_per_hour": 0.01}
+    return _append("threats", {k: v for k, v in {**base, **fields}.items() if v is not ...})
+
+
+# (case id, mutation, expected path, fragment of the message)
+RISK_PER_HOUR: list[tuple[str, Callable[[Data], None], str, str]] = [
+    (
+        "negative",
+        _threat(risk_per_hour=-0.1),
+        "threats[2].risk_per_hour",
+        "greater than or equal to 0",
+    ),
+    ("infinite", _threat(risk_per_hour=float("inf")), "threats[2].risk_per_hour", "finite number"),
+    (
+        "not a number",
+        _threat(risk_per_hour=float("nan")),
+        "threats[2].risk_per_hour",
+        "finite number",
+    ),
+    ("a string", _threat(risk_per_hour="0.01"), "threats[2].risk_per_hour", "valid number"),
+    ("a flag", _threat(risk_per_hour=True), "threats[2].risk_per_hour", "valid number"),
+    (
+        "on links alone",
+        _threat(places=..., links=["airport-road"]),
+        "threats[2].risk_per_hour",
+        "risk_per_hour is the risk of staying at a place, and this threat names links only",
+    ),
+    (
+        "on a closure",
+        _threat(closes=True),
+        "threats[2].risk_per_hour",
+        "a threat that closes what it touches has no risk per hour",
+    ),
+    (
+        "on a seed closure",
+        _set("threats[1].risk_per_hour", 0.2),
+        "threats[1].risk_per_hour",
+        "remove risk_per_hour, or closes",
+    ),
+    (
+        "no effect at all",
+        _threat(risk_per_hour=...),
+        "threats[2]",
+        "a threat needs an effect: a risk, a risk_per_hour, or closes: true",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "path", "fragment"),
+    [c[1:] for c in RISK_PER_HOUR],
+    ids=[c[0] for c in RISK_PER_HOUR],
+)
+def test_bad_risk_per_hour_is_named_with_its_path(
+    tmp_path: Path, raw: Data, mutate: Callable[[Data], None], path: str, fragment: str
+) -> None:
+    """risk_per_hour: a finite number >= 0, on a threat of places or regions that stays open.
+
+    In Python and in a file alike, each fault is named at its path.
+    """
+    mutate(raw)
+    with pytest.raises(ScenarioError) as err:
+        Scenario(**raw)
+    messages = {p.path: p.message for p in err.value.problems}
+    assert path in messages, f"no problem at {path}: {err.value}"
+    assert fragment in messages[path], messages[path]
+    # The same from a YAML file, with the line.
+    with pytest.raises(ScenarioError) as from_file:
+        load_scenario(_scenario_file(tmp_path, raw))
+    (problem,) = [p for p in from_file.value.problems if p.path == path]
+    assert fragment in problem.message and problem.line is not None
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"risk_per_hour": 0.0},
+        {"risk_per_hour": 2},
+        {"places": ..., "regions": ["capital"]},
+        {"links": ["airport-road"], "risk": 0.4},
+    ],
+    ids=["zero", "a whole number", "on a region", "places and links, with a risk"],
+)
+def test_good_risk_per_hour_is_accepted(raw: Data, fields: dict[str, Any]) -> None:
+    """A threat of places or regions may carry risk_per_hour, alone or beside a risk."""
+    _threat(**fields)(raw)
+    threat = Scenario(**raw).threats[2]
+    assert threat.risk_per_hour == fields.get("risk_per_hour", 0.01)

@@ -6,11 +6,17 @@
   threats and closures apply: closed links are gone, risks are raised.
 - :func:`arc_schedules`: for solvers, each directed link's state as a
   piecewise-constant timeline of (open, risk), in minutes from the start.
+- :func:`place_hazards`: the threats that make staying at a place risky
+  (``risk_per_hour``), per place, with their windows in minutes.
 
 Threat semantics: a threat is in force from ``at`` until ``until`` (or for
 good). It touches a link named in its ``links``, every link with an end in
 its ``places``, and every link with an end in one of its ``regions``. A link
 it touches is closed (``closes: true``) and/or carries at least its ``risk``.
+A threat with ``risk_per_hour`` makes staying at its places (and the places
+of its regions) risky: a person there for h hours while it holds is exposed
+to ``risk_per_hour * h``; several such threats at one place add up. Times
+are taken to the whole minute.
 A link is open from ``opens`` (if given) until ``closes`` (if given).
 
 Examples
@@ -36,7 +42,16 @@ import networkx as nx
 
 from evacplan.models import Link, Mode, Network, Scenario, ThreatEvent
 
-__all__ = ["Arc", "ArcSchedule", "arc_schedules", "arcs", "state_at", "to_graph"]
+__all__ = [
+    "Arc",
+    "ArcSchedule",
+    "PlaceHazard",
+    "arc_schedules",
+    "arcs",
+    "place_hazards",
+    "state_at",
+    "to_graph",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +145,61 @@ def arcs(network: Network | Scenario) -> list[Arc]:
                     closes,
                 )
             )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceHazard:
+    """Staying at ``place`` from minute ``start`` until ``end`` costs ``per_hour`` risk an hour."""
+
+    place: str
+    start: int
+    end: float
+    """A whole minute, or ``inf`` for a threat without ``until``."""
+    per_hour: float
+    threat: str
+
+    def exposure(self, arrive: float, leave: float) -> float:
+        """The risk of one person here from ``arrive`` until ``leave`` (minutes).
+
+        Examples
+        --------
+        >>> PlaceHazard("airport", 60, math.inf, 0.01, "shelling").exposure(0, 90)
+        0.005
+        """
+        overlap = min(leave, self.end) - max(arrive, self.start)
+        return self.per_hour * overlap / 60 if overlap > 0 else 0.0
+
+
+def place_hazards(
+    network: Network | Scenario, threats: Sequence[ThreatEvent] | None = None
+) -> dict[str, list[PlaceHazard]]:
+    """Per place, the threats that make staying there risky (``risk_per_hour``).
+
+    A threat's places and the places in its regions; its window from ``at``
+    until ``until`` (or for good), to the whole minute.
+
+    Examples
+    --------
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> from evacplan.models import ThreatEvent
+    >>> tiny = load_scenario(seed_path("tiny"))
+    >>> shelling = ThreatEvent(id="shelling", at=60, places=("airport",), risk_per_hour=0.01)
+    >>> place_hazards(tiny, [shelling])
+    {'airport': [PlaceHazard(place='airport', start=60, end=inf, per_hour=0.01, threat='shelling')]}
+    """
+    net, events = _network_and_threats(network, threats)
+    out: dict[str, list[PlaceHazard]] = {}
+    for t in events:
+        if not t.risk_per_hour or t.closes:
+            continue
+        start = round(net.minute(t.at))
+        end = math.inf if t.until is None else round(net.minute(t.until))
+        for place in net.places:
+            if place.id in t.places or (place.region is not None and place.region in t.regions):
+                out.setdefault(place.id, []).append(
+                    PlaceHazard(place.id, start, end, float(t.risk_per_hour), t.id)
+                )
     return out
 
 

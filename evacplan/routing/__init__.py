@@ -9,7 +9,7 @@ it independently of the solver.
 
 How it works
 ------------
-Time is cut into steps (see "Routing semantics" in DESIGN.md). A
+Time is cut into steps (the exact rules are in ``docs/routing.md``). A
 *time-expanded network* (TEN) has a copy of each place for each step; moving
 along a link is an arc from ``(u, t)`` to ``(v, t + transit)`` with the link's
 capacity per step, waiting is an arc ``(v, t) -> (v, t + 1)``, and arrivals at
@@ -61,6 +61,7 @@ The modules, in the order data flows through them
 ``records``       what a plan is made of: stops, movements, stranded, bottlenecks
 ``_replay``       ``verify()``: the schedule replayed apart from the solver
 ``_arrays``       graph primitives over flat numpy arrays, shared by the stages
+``_clock``        the call's time budget; a min-cost flow in a worker it can abandon
 ``_ccrp``         the CCRP heuristic, for comparison in benchmarks
 ================  ==============================================================
 

@@ -20,12 +20,14 @@ from typing import Any
 import numpy as np
 
 from evacplan._time import MAX_STEP_MINUTES
-from evacplan._validate import suggest
+from evacplan._validate import reference_problems, suggest
 from evacplan.errors import Problem, ScenarioError
 from evacplan.models import Network, Scenario, ThreatEvent
 from evacplan.results import Party
 
 _OBJECTIVES = ("quickest", "safest")
+_WHERE = "invalid arguments to evacuate()"
+"""The heading of an error about arguments: the call, not a file, is at fault."""
 
 
 @dataclass(slots=True)
@@ -41,6 +43,8 @@ class _Inputs:
     time_limit: float | None
     max_memory: int
     """Bytes the time-expanded networks may take; larger ones are refused before they are built."""
+    households: dict[str, tuple[int, int]]
+    """With a Scenario: each staff member's id, their party's size and their dependants."""
 
 
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
@@ -87,6 +91,58 @@ def _number(value: Any) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+def threat_problems(net: Network, threats: tuple[ThreatEvent, ...]) -> list[Problem]:
+    """What is wrong with threats passed as an argument, checked as a scenario file's would be.
+
+    Unknown places, links and regions (with the nearest valid id), duplicate
+    ids, ``until`` not after ``at``, a time before the start: each at its
+    path, ``threats[i]....``.
+    """
+    if not threats:
+        return []
+    data: dict[str, Any] = {
+        "start": net.start,
+        "places": net.places,
+        "links": net.links,
+        "posts": [],
+        "staff": [],
+        "threats": threats,
+    }
+    return [p for p in reference_problems(data, "Scenario") if p.path.startswith("threats")]
+
+
+def _twice(scenario: Scenario, parties: list[Any]) -> list[Problem]:
+    """Parties that would move someone twice: a person's own party and their dependants' party
+    together larger than the person and their dependants (two drawdowns' parties combined)."""
+    staff = scenario.staff_by_id
+    first: dict[str, list[tuple[int, Party]]] = {}
+    seen: set[str] = set()
+    for i, p in enumerate(parties):
+        if isinstance(p, Party) and p.id not in seen:  # a repeated id is reported on its own
+            seen.add(p.id)
+            who = p.id.removesuffix("/dependants")
+            if who in staff:
+                first.setdefault(who, []).append((i, p))
+    problems = []
+    for who, mine in first.items():
+        member = staff[who]
+        carried = sum(p.size for _, p in mine if isinstance(p.size, int))
+        dependants = [(i, p) for i, p in mine if p.id.endswith("/dependants")]
+        limit = member.dependants if len(dependants) == len(mine) else member.party_size
+        if len(mine) > 1 and carried > limit:
+            i, p = mine[-1]
+            listed = " and ".join(f"parties[{j}] ({q.id!r}, {q.size})" for j, q in mine)
+            problems.append(
+                Problem(
+                    f"parties[{i}]",
+                    f"{listed} together move {carried} people, but {who} and their "
+                    f"dependants are {member.party_size}: someone would be moved twice "
+                    "(are parties of two drawdowns combined?)",
+                )
+            )
+    return problems
+
+
 def _check(
     network: Any,
     supply: Any,
@@ -108,7 +164,8 @@ def _check(
         net, scenario = network, None
     else:
         raise ScenarioError(
-            [Problem("network", f"expected a Network or a Scenario, got {type(network).__name__}")]
+            [Problem("network", f"expected a Network or a Scenario, got {type(network).__name__}")],
+            source=_WHERE,
         )
     places = net.place_by_id
 
@@ -179,6 +236,7 @@ def _check(
                     Problem(f"threats[{i}]", f"expected a ThreatEvent, got {type(t).__name__}")
                 )
         threat_list = tuple(t for t in threat_list if isinstance(t, ThreatEvent))
+        problems += threat_problems(net, threat_list)
 
     plain: dict[str, int] = {}
     if supply is not None:
@@ -242,6 +300,8 @@ def _check(
                     ok = False
                 if ok:
                     party_list.append(p)
+            if scenario is not None:
+                problems += _twice(scenario, list(parties))
     elif supply is None:
         if scenario is None:
             problems.append(
@@ -284,5 +344,10 @@ def _check(
         if not items:
             problems.append(Problem("safe", "no safe places: name at least one"))
     if problems:
-        raise ScenarioError(problems)
-    return _Inputs(net, threat_list, step, plain, safe_list, party_list, objective, dl, tl, budget)
+        raise ScenarioError(problems, source=_WHERE)
+    households = (
+        {m.id: (m.party_size, m.dependants) for m in scenario.staff} if scenario is not None else {}
+    )
+    return _Inputs(
+        net, threat_list, step, plain, safe_list, party_list, objective, dl, tl, budget, households
+    )

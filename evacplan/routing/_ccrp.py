@@ -199,13 +199,15 @@ def _ccrp(
         entry[0] += amount
 
     s = step
-    movements = [Movement(n, [Stop(net.ids[p], 0)]) for p, n in already.items()]
+    movements = [Movement(n, [Stop(net.ids[p], 0, 0)]) for p, n in already.items()]
     for path, (count, _, _) in routes.items():
         taken, (dest, arrive, _) = path[:-1], path[-1]
         groups = np.array([g for _, _, g in taken], dtype=np.int64)
         steps = np.array([t for _, t, _ in taken], dtype=np.int64)
         links = net.leg_keys(groups, steps).tolist()
-        stops = [Stop(net.ids[u], t * s) for u, t, _ in taken] + [Stop(net.ids[dest], arrive * s)]
+        reach = [0] + [(t + int(net.g_tau[g])) * s for _, t, g in taken]
+        stops = [Stop(net.ids[u], reach[i], t * s) for i, (u, t, _) in enumerate(taken)]
+        stops.append(Stop(net.ids[dest], arrive * s, arrive * s))
         movements.append(Movement(count, stops, [], links))
     movements.sort(key=lambda m: (m.departure_minute, m.source, m.arrival_minute))
     used = {(g, t): n for g, per in enumerate(room.used) for t, n in per.items()}

@@ -15,20 +15,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from evacplan.models import Network, ThreatEvent
-from evacplan.network import ArcSchedule, arc_schedules
+from evacplan.network import ArcSchedule, PlaceHazard, arc_schedules, place_hazards
 from evacplan.routing._arrays import _EPS, _FOREVER, _ceil_div
+
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 def _admitted(rate: Any, minute: Any) -> Any:
     """A(t): the people a link of ``rate`` per hour admits by minute ``t`` of the scenario.
 
-    The capacity rule of DESIGN.md ("Routing semantics"): ``floor(rate * t / 60 + 1e-9)``,
+    The capacity rule of ``docs/routing.md``: ``floor(rate * t / 60 + 1e-9)``,
     counted from the scenario start, so that step k admits ``A((k + 1) s) - A(k s)``
     and nothing is lost to rounding: 100/h at 5-minute steps admits 8 or 9 a
     step and 100 an hour. Works on numbers and on numpy arrays alike.
@@ -94,9 +96,16 @@ class _Net:
     k_key: np.ndarray
     """The safest open link of a template's tier: the one people entering then are said to take."""
     risk_scale: int
+    """Risk units per unit of risk: ``60 * 10**k`` so that link risks and a minute of
+    waiting risk (``risk_per_hour / 60``) are whole numbers."""
     last_change: int
     closed: list[str]
     """Links closed for the whole scenario (by their window or a threat)."""
+    w_place: np.ndarray = field(default_factory=lambda: _NONE)
+    """Waiting risk pieces: place, first step, last step, risk units a person pays a step."""
+    w_from: np.ndarray = field(default_factory=lambda: _NONE)
+    w_to: np.ndarray = field(default_factory=lambda: _NONE)
+    w_cost: np.ndarray = field(default_factory=lambda: _NONE)
     max_memory: float = math.inf
     """Bytes a time-expanded network of this network may take (see :func:`._expand._expand`)."""
 
@@ -106,7 +115,20 @@ class _Net:
 
     @property
     def risky(self) -> bool:
-        return bool(self.k_risk_int.size) and bool(self.k_risk_int.any())
+        return bool(self.k_risk_int.any()) or bool(self.w_cost.any())
+
+    def wait_cost(self, places: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """Risk units one person pays for staying at ``places`` through ``steps`` (arrays)."""
+        cost = np.zeros(np.shape(places), dtype=np.int64)
+        for p, a, b, c in zip(
+            self.w_place.tolist(),
+            self.w_from.tolist(),
+            self.w_to.tolist(),
+            self.w_cost.tolist(),
+            strict=True,
+        ):
+            cost[(places == p) & (steps >= a) & (steps <= b)] += c
+        return cost
 
     def capacity(self, rows: np.ndarray, steps: np.ndarray) -> np.ndarray:
         """People template ``rows`` admit at ``steps`` (arrays of equal length)."""
@@ -160,6 +182,42 @@ class _Net:
                 for k in rows
             }
         )
+
+
+def _wait_pieces(
+    hazards: Iterable[PlaceHazard], index: Mapping[str, int], step: int, scale: int
+) -> tuple[list[tuple[int, int, int, int]], int]:
+    """Waiting risk as (place, first step, last step, units a step) pieces; the last step it changes.
+
+    A person pays ``per_hour * scale`` units for each minute at a place while a
+    hazard holds: a step wholly inside its window costs ``step`` minutes' worth,
+    the steps where it begins and ends the minutes of the window in them.
+    """
+    pieces: list[tuple[int, int, int, int]] = []
+    last = 0
+    for h in hazards:
+        rate = round(h.per_hour * scale)
+        if not rate or h.place not in index:
+            continue
+        p, k0 = index[h.place], h.start // step
+        if math.isinf(h.end):
+            pieces.append((p, k0, k0, rate * ((k0 + 1) * step - h.start)))
+            pieces.append((p, k0 + 1, _FOREVER, rate * step))
+            last = max(last, k0 + 1)
+            continue
+        end = int(h.end)
+        k1 = (end - 1) // step
+        if end <= h.start:
+            continue
+        if k0 == k1:
+            pieces.append((p, k0, k0, rate * (end - h.start)))
+        else:
+            pieces.append((p, k0, k0, rate * ((k0 + 1) * step - h.start)))
+            if k1 - 1 >= k0 + 1:
+                pieces.append((p, k0 + 1, k1 - 1, rate * step))
+            pieces.append((p, k1, k1, rate * (end - k1 * step)))
+        last = max(last, k1 + 1)
+    return [x for x in pieces if x[3]], last
 
 
 def _risk_scale(risks: Iterable[float]) -> int:
@@ -223,7 +281,10 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
                 rows[r] = (*rows[r][:6], len(rows) - 1)
         if not ever_open:
             closed.extend(m.arc.key for m in members if m.arc.key not in closed)
-    scale = _risk_scale(r[4] for r in rows)
+    hazards = [h for per in place_hazards(net, threats).values() for h in per]
+    scale = _risk_scale([*(r[4] for r in rows), *(h.per_hour for h in hazards)])
+    pieces, wait_change = _wait_pieces(hazards, index, step, scale)
+    w = np.array(pieces, dtype=np.int64).reshape(-1, 4)
     k = np.array(rows, dtype=np.float64).reshape(-1, 7)
     return _Net(
         step=step,
@@ -241,11 +302,15 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
         k_first=k[:, 5].astype(np.int64),
         k_last=k[:, 6].astype(np.int64),
         k_risk=np.array([r[4] for r in rows], dtype=np.float64),
-        k_risk_int=np.rint(k[:, 4] * scale).astype(np.int64),
+        k_risk_int=np.rint(k[:, 4] * scale * 60).astype(np.int64),
         k_key=np.asarray(keys, dtype=object),
-        risk_scale=scale,
-        last_change=last_change,
+        risk_scale=scale * 60,
+        last_change=max(last_change, wait_change),
         closed=closed,
+        w_place=w[:, 0],
+        w_from=w[:, 1],
+        w_to=w[:, 2],
+        w_cost=w[:, 3],
     )
 
 
@@ -260,6 +325,17 @@ def _capacity_spans(net: _Net) -> list[list[tuple[int, int, float]]]:
             (int(net.k_from[k]), int(net.k_to[k]), float(net.k_rate[net.k_last[k]]))
         )
     return spans
+
+
+def _saturated(net: _Net, used: Mapping[tuple[int, int], int]) -> list[tuple[int, int, int]]:
+    """(group, step, people) of the entries that fill a link group to its capacity then."""
+    spans = _capacity_spans(net)
+    out = []
+    for (g, k), n in used.items():
+        rate = next((r for a, b, r in spans[g] if a <= k <= b), 0.0)
+        if n > 0 and n >= _admits(rate, net.step, k):
+            out.append((g, k, n))
+    return out
 
 
 def _risk_int_of(net: _Net, used: Mapping[tuple[int, int], int]) -> int:

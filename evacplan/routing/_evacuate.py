@@ -26,8 +26,15 @@ from evacplan.network import arcs
 from evacplan.results import Party, Status
 from evacplan.routing._arguments import _check, _Inputs
 from evacplan.routing._arrays import _EPS, _FOREVER, _ceil_div, _no_gc
-from evacplan.routing._compile import _compile, _Net, _risk_of
-from evacplan.routing._movements import _Histories, _movements, _Parcel, _sweep
+from evacplan.routing._clock import _Clock
+from evacplan.routing._compile import _compile, _Net, _risk_of, _saturated
+from evacplan.routing._movements import (
+    _Histories,
+    _movements,
+    _Parcel,
+    _sweep,
+    _waiting_units,
+)
 from evacplan.routing._parties import _exact_parties, _score
 from evacplan.routing._repair import _repair
 from evacplan.routing._search import _Splittable
@@ -91,8 +98,13 @@ def evacuate(
         ``safest``). If it cannot be met, the plan moves as many people as can
         be safe by then and lists the rest as stranded.
     time_limit
-        Seconds for the search for unsplittable party schedules (default 10);
-        the flow computations always run to the end.
+        Seconds for the whole solve, flow stages included. When it runs out,
+        the stages still to run are skipped: the plan is a valid schedule
+        with status ``feasible``, its proven bound and a note on what was
+        not optimised (a min-cost flow that is still running is abandoned).
+        Turning the schedule into movements comes after, in time linear in
+        its size. Without a limit the flows run to the end and the search
+        for whole-party schedules gets 10 s.
     max_memory
         The most memory a time-expanded network may take, in bytes or as a
         size such as ``"6GiB"`` or ``"512M"``; by default half of this
@@ -128,7 +140,7 @@ def evacuate(
     >>> sum(m.count for m in route.movements)
     1200
     >>> route.movements[0].itinerary[0]
-    Stop(place='20', minute=0)
+    Stop(place='20', arrive=0, leave=0)
 
     Parties are moved whole:
 
@@ -153,10 +165,10 @@ def evacuate(
         max_memory,
     )
     with _no_gc():
-        return _evacuate(inp, started)
+        return _evacuate(inp, started, _Clock(inp.time_limit))
 
 
-def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
+def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
     net = _compile(inp.network, inp.threats, inp.step, set(inp.safe))
     net.max_memory = inp.max_memory
     index = {p: i for i, p in enumerate(net.ids)}
@@ -204,7 +216,7 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
     dl_step = None if inp.deadline is None else math.floor(inp.deadline / s + _EPS)
     if routable:
         sub = _Splittable(net, src_place[routable], src_step[routable], src_count[routable])
-        result = _solve_flows(sub, inp.objective, dl_step)
+        result = _solve_flows(sub, inp.objective, dl_step, clock)
 
     # Reasons, per source key, for anyone left behind.
     why: dict[tuple[int, int], str] = {}
@@ -269,14 +281,14 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
             if inp.objective == "safest"
             else (result.horizon, result.risk_int, result.arrival_sum)
         )
-        if moving:
+        if moving or net.w_cost.size:
             # Round trips in the flow become waits when movements are built: score without them.
             trial_used = dict(used)
-            _movements(net, hist, travelled, party_ids, trial_used)
-            have = _score(net, travelled, trial_used, inp.objective)
+            trial = _movements(net, hist, travelled, party_ids, trial_used)
+            have = _score(net, travelled, trial_used, inp.objective, _waiting_units(net, trial))
         else:
             have = bound  # plain counts follow the flow exactly (round trips carry no risk)
-        if have == bound:
+        if have == bound and result.proven == 3:
             status = Status.OPTIMAL
         else:
             status = Status.FEASIBLE
@@ -288,10 +300,17 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
                 if inp.objective == "quickest" or dl_step is None
                 else result.reach or dl_step
             )
-            seconds = inp.time_limit if inp.time_limit is not None else 10.0
-            exact = _exact_parties(net, initial, inp.objective, horizon, seconds, bound)
+            seconds = clock.left() if inp.time_limit is not None else 10.0
+            exact = (
+                _exact_parties(net, initial, inp.objective, horizon, seconds, bound)
+                if result.proven == 3 and seconds > 0
+                else None
+            )
             if exact is not None and exact.hist is not None:
-                score = _score(net, exact.finished, exact.used, inp.objective)
+                trial_used = dict(exact.used)
+                trial = _movements(net, exact.hist, exact.finished, party_ids, trial_used)
+                waits = _waiting_units(net, trial)
+                score = _score(net, exact.finished, trial_used, inp.objective, waits)
                 if score <= have:
                     hist, used, travelled = exact.hist, exact.used, exact.finished
                     have = score
@@ -312,11 +331,11 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
                     "(egress, risk exposure, arrivals in turn)"
                 )
             else:
-                met = next((i for i in range(3) if have[i] != bound[i]), 3)
+                met = min(next((i for i in range(3) if have[i] != bound[i]), 3), result.proven)
                 if inp.objective == "safest" and met == 0:
                     # The flow's bound is on the egress of the least risky schedules, which
                     # this one is not: only the quickest egress bounds every schedule.
-                    lower = quickest
+                    lower = quickest if quickest is not None else lower
                 elif (
                     not narrow
                     and exact is not None
@@ -325,7 +344,9 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
                 ):
                     lower = max(lower, exact.lower * s)
                 why_not = f" ({exact.note})" if exact is not None and exact.note else ""
-                if narrow:
+                if result.proven < 3:
+                    why_not = f" ({result.unproven})"
+                elif narrow:
                     why_not = (
                         " (parties larger than a link admits in one step cross it over "
                         "several steps, which the whole-party MIP does not model)"
@@ -335,10 +356,11 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
                     if inp.objective == "safest"
                     else ("egress time", "risk exposure", "arrivals")
                 )
+                lead = "parties are never split: " if result.proven == 3 else ""
                 if met:
                     best, rest = " and ".join(names[:met]), " and ".join(names[met:])
                     notes.append(
-                        f"parties are never split: the {best} "
+                        f"{lead}the {best} "
                         + ("meets its bound" if met == 1 else "meet their bounds")
                         + f", so no plan does better there; its {rest} "
                         + ("is" if rest in names[:2] else "are")
@@ -347,8 +369,8 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
                     )
                 else:
                     notes.append(
-                        "parties are never split: the schedule is valid but not proven "
-                        f"best; no schedule finishes before minute {lower}" + why_not
+                        f"{lead}the schedule is valid but not proven best; no schedule "
+                        f"finishes before minute {lower}" + why_not
                     )
     reach = None if result is None else result.reach
     if reach is not None and dl_step is not None and reach < dl_step:
@@ -361,7 +383,7 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
 
     movements = _movements(net, hist, finished, party_ids, used)
     egress = max((m.arrival_minute for m in movements), default=None if stranded else 0)
-    risk = _risk_of(net, used)
+    risk = _risk_of(net, used) + _waiting_units(net, movements) / net.risk_scale
     if not travelling:
         lower = egress
         if finished:
@@ -369,23 +391,24 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
     if status is Status.OPTIMAL and lower != egress and inp.objective == "quickest":
         raise SolverError(f"a plan proven optimal must end at its bound ({egress} vs {lower})")
 
-    bottlenecks = []
-    if result is not None and result.cut:
-        by_group: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for g, t, c in result.cut:
-            by_group[g].append((t, c))
-        for g, items in by_group.items():
-            items.sort()
-            bottlenecks.append(
-                Bottleneck(
-                    net.g_key[g],
-                    net.ids[int(net.g_tail[g])],
-                    net.ids[int(net.g_head[g])],
-                    sum(c for _, c in items),
-                    tuple(t * s for t, _ in items),
-                )
-            )
-        bottlenecks.sort(key=lambda b: (-b.capacity, b.link))
+    if inp.objective == "safest":
+        bottlenecks = _bottlenecks(net, _saturated(net, used))
+        said = (
+            "links this plan fills to capacity"
+            if bottlenecks
+            else "no link this plan uses is full: its routes' travel times set the egress"
+        )
+    else:
+        bottlenecks = _bottlenecks(net, result.cut if result is not None else [])
+        said = (
+            "a minimum cut: together they admit too few people for anyone to finish sooner"
+            if bottlenecks
+            else "nobody moves"
+            if not movements
+            else "no link's capacity holds anyone back: the egress is the travel time"
+            if lower == egress
+            else ""
+        )
 
     stranded_out = _stranded(net, stranded, party_ids)
     return EvacuationPlan(
@@ -407,10 +430,33 @@ def _evacuate(inp: _Inputs, started: float) -> EvacuationPlan:
         proof=proof,
         notes=notes,
         runtime_seconds=time.perf_counter() - started,
+        bottlenecks_why=said,
         network_name=inp.network.name,
         _network=inp.network,
         _threats=inp.threats,
+        _households=inp.households,
     )
+
+
+def _bottlenecks(net: _Net, entries: Iterable[tuple[int, int, int]]) -> list[Bottleneck]:
+    """(group, step, people) entries as one Bottleneck per link group, largest first."""
+    by_group: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for g, t, c in entries:
+        by_group[g].append((t, c))
+    out = []
+    for g, items in by_group.items():
+        items.sort()
+        out.append(
+            Bottleneck(
+                net.g_key[g],
+                net.ids[int(net.g_tail[g])],
+                net.ids[int(net.g_head[g])],
+                sum(c for _, c in items),
+                tuple(t * net.step for t, _ in items),
+            )
+        )
+    out.sort(key=lambda b: (-b.capacity, b.link))
+    return out
 
 
 def _keys_near(network: Network, place: str) -> set[str]:

@@ -47,6 +47,8 @@ class _TEN:
     ready: np.ndarray
     """For each node (and the sink and source, last): the earliest step anyone there could be
     safe (its step plus its place's distance to safety)."""
+    h_cost: np.ndarray
+    """Per wait arc, the risk units one person pays for the step (``risk_per_hour``)."""
 
     @property
     def sink(self) -> int:
@@ -142,6 +144,7 @@ def _expand(
 
     h_place, h_rank = _ramp(np.maximum(cnt - 1, 0))
     h_tail = off[h_place] + h_rank
+    h_cost = net.wait_cost(h_place, lo[h_place] + h_rank)
     m_tpl, m_rank = _ramp(spans)
     m_step = a[m_tpl] + m_rank
     m_cap = net.capacity(m_tpl, m_step)
@@ -191,4 +194,5 @@ def _expand(
         src_node=src_node.astype(np.int64),
         src_cap=src_count.astype(np.int64),
         ready=ready,
+        h_cost=h_cost,
     )

@@ -17,6 +17,7 @@ from ortools.graph.python import max_flow
 
 from evacplan.errors import SolverError
 from evacplan.routing._arrays import _FOREVER, _reachable
+from evacplan.routing._clock import _Clock, _OutOfTime
 
 
 def _solve_max_flow(
@@ -43,6 +44,7 @@ def _prefix_flows(
     t_hi: int,
     ready: np.ndarray | None = None,
     keep_cuts: bool = False,
+    clock: _Clock | None = None,
 ) -> tuple[np.ndarray, dict[int, Any]]:
     """F(t), the max flow from the source into sink arcs labelled <= t, for t_lo <= t <= t_hi.
 
@@ -59,7 +61,8 @@ def _prefix_flows(
     node ready sooner, so the cut is unchanged) and go to the upper half.
 
     With ``keep_cuts``, also returns for each t the pieces of a min cut's
-    source side (see :func:`_cut_side`).
+    source side (see :func:`_cut_side`). Raises :class:`_OutOfTime` if
+    ``clock`` runs out between two max flows.
     """
     size = max(sink, source) + 1
     values = np.full(t_hi - t_lo + 1, -1, dtype=np.int64)
@@ -74,6 +77,8 @@ def _prefix_flows(
         (tail, head, cap, label, empty, empty, t_lo, t_hi, 0, None, None)
     ]
     while stack:
+        if clock is not None and clock.out():
+            raise _OutOfTime
         tl, hd, cp, lb, c_lab, c_cap, a, b, f_left, f_right, fixed = stack.pop()
         if f_right is not None and f_left == f_right:
             values[a - t_lo : b - t_lo + 1] = f_left

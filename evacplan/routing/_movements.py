@@ -162,6 +162,37 @@ def _sweep(
     return finished, left
 
 
+def _waiting_units(net: _Net, movements: list[Movement]) -> int:
+    """Risk units of the time people spend at threatened places (``risk_per_hour``).
+
+    From each stop's arrival (the release, on the first) to its departure; the
+    last stop is safety, where nobody waits.
+    """
+    if not net.w_cost.size or not movements:
+        return 0
+    index = {p: i for i, p in enumerate(net.ids)}
+    rows = [
+        (index[st.place], st.arrive // net.step, st.leave // net.step - 1, m.count)
+        for m in movements
+        for st in m.itinerary[:-1]
+        if st.leave > st.arrive
+    ]
+    if not rows:
+        return 0
+    place, first, last, count = np.array(rows, dtype=np.int64).T
+    total = 0
+    for p, a, b, c in zip(
+        net.w_place.tolist(),
+        net.w_from.tolist(),
+        net.w_to.tolist(),
+        net.w_cost.tolist(),
+        strict=True,
+    ):
+        span = np.minimum(last, b) - np.maximum(first, a) + 1
+        total += int((c * np.maximum(span, 0) * count * (place == p)).sum())
+    return total
+
+
 def _movements(
     net: _Net,
     hist: _Histories,
@@ -189,7 +220,8 @@ def _movements(
     fin_t = np.array([t for _, _, t in finished], dtype=np.int64)
     fin_party = np.array([p[2] for p, _, _ in finished], dtype=np.int64)
     fin_count = np.array([p[0] for p, _, _ in finished], dtype=np.int64)
-    key = np.stack([fin_h, fin_place, fin_t, fin_party >= 0], axis=1)
+    fin_release = np.array([p[5] for p, _, _ in finished], dtype=np.int64)
+    key = np.stack([fin_h, fin_place, fin_t, fin_party >= 0, fin_release], axis=1)
     uniq, inv = np.unique(key, axis=0, return_inverse=True)
     inv = inv.ravel()
     counts = np.bincount(inv, weights=fin_count, minlength=uniq.shape[0]).astype(np.int64)
@@ -262,17 +294,22 @@ def _movements(
     names = np.asarray(net.ids, dtype=object)
     place_l = names[k_place].tolist()
     minute_l = (k_step * s).tolist()
+    # Each leg's arrival at its far end: its (last) entry plus the transit.
+    reach_l = ((k_step + net.g_tau[k_group]) * s).tolist()
+    for h_at, j in ((h, j) for j, h in enumerate(k_hist) if h in hist.spread):
+        reach_l[j] = (hist.spread[h_at][-1][0] + int(net.g_tau[k_group[j]])) * s
     link_l = net.leg_keys(k_group, k_step).tolist()
     final_place = names[uniq[:, 1]].tolist()
     final_minute = (uniq[:, 2] * s).tolist()
     is_party = uniq[:, 3].tolist()
+    release_l = (uniq[:, 4] * s).tolist()
     count_l = counts.tolist()
     new_stop = tuple.__new__
     out: list[Movement] = []
     merged: dict[tuple[Any, ...], int] = {}
     for r in range(rows):
         a, b = int(k_start[r]), int(k_start[r] + k_depth[r])
-        final = new_stop(Stop, (final_place[r], final_minute[r]))
+        final = new_stop(Stop, (final_place[r], final_minute[r], final_minute[r]))
         spread = {
             i - a: [(k * s, n) for k, n in hist.spread[h]]
             for i, h in enumerate(k_hist[a:b], start=a)
@@ -288,7 +325,10 @@ def _movements(
                 )
                 continue
             merged[sig] = len(out)
-        stops = list(map(new_stop, repeat(Stop), zip(place_l[a:b], minute_l[a:b], strict=True)))
+        arrive = [release_l[r], *reach_l[a : b - 1]] if b > a else []
+        stops = list(
+            map(new_stop, repeat(Stop), zip(place_l[a:b], arrive, minute_l[a:b], strict=True))
+        )
         stops.append(final)
         out.append(
             Movement(

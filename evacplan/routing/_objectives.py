@@ -18,15 +18,19 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from evacplan.errors import SolverError
+from evacplan.routing._clock import _Clock, _within
 from evacplan.routing._compile import _Net
 from evacplan.routing._expand import _TEN
 from evacplan.routing._maxflow import _cut_side, _flows_of, _prefix_flows, _solve_max_flow
 
 
-def _min_cost_flow(ten: _TEN, net: _Net, weight: int) -> tuple[np.ndarray, int]:
+def _min_cost_flow(
+    ten: _TEN, net: _Net, weight: int, clock: _Clock | None = None
+) -> tuple[np.ndarray, int] | None:
     """Most people to safety by the horizon, then least ``risk * weight + arrival step``.
 
-    Returns the flow on every arc of ``ten.graph()`` and the people carried.
+    Returns the flow on every arc of ``ten.graph()`` and the people carried,
+    or None if ``clock`` runs out first.
     """
     tails, heads, caps = ten.graph()
     n_moves = ten.m_tpl.size
@@ -34,16 +38,30 @@ def _min_cost_flow(ten: _TEN, net: _Net, weight: int) -> tuple[np.ndarray, int]:
     moves = slice(ten.n_hold, ten.n_hold + n_moves)
     lab = ten.label[moves]
     costs[moves] = net.k_risk_int[ten.m_tpl] * weight + np.where(lab >= 0, lab, 0)
+    costs[: ten.n_hold] = ten.h_cost * weight
     top = int(np.abs(costs).max(initial=0))
     if top and math.log2(top + 1) + math.log2(ten.n_nodes + 3) >= 62:
         raise SolverError("risk costs too large for OR-Tools' min-cost flow; use fewer decimals")
+    args = (tails, heads, caps, costs, ten.source, ten.sink)
+    return _within(clock or _Clock(None), int(tails.size), _solve_min_cost, *args)
+
+
+def _solve_min_cost(
+    tails: np.ndarray,
+    heads: np.ndarray,
+    caps: np.ndarray,
+    costs: np.ndarray,
+    source: int,
+    sink: int,
+) -> tuple[np.ndarray, int]:
+    """OR-Tools' max flow of least cost from ``source`` to ``sink``: arc flows, flow value."""
     solver = min_cost_flow.SimpleMinCostFlow()
     solver.add_arcs_with_capacity_and_unit_cost(
         tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64), costs
     )
-    total = int(caps[tails == ten.source].sum())
+    total = int(caps[tails == source].sum())
     solver.set_nodes_supplies(
-        np.array([ten.source, ten.sink], dtype=np.int32), np.array([total, -total], dtype=np.int64)
+        np.array([source, sink], dtype=np.int32), np.array([total, -total], dtype=np.int64)
     )
     status = solver.solve_max_flow_with_min_cost()
     if status != solver.OPTIMAL:
@@ -52,7 +70,7 @@ def _min_cost_flow(ten: _TEN, net: _Net, weight: int) -> tuple[np.ndarray, int]:
 
 
 def _earliest_arrival(
-    ten: _TEN, target: int, expand: Any, net: _Net
+    ten: _TEN, target: int, expand: Any, net: _Net, clock: _Clock | None = None
 ) -> tuple[int, np.ndarray, _TEN, np.ndarray, list[tuple[int, int, int]]]:
     """An earliest-arrival flow of ``target`` people: the most people safe by every step.
 
@@ -61,12 +79,13 @@ def _earliest_arrival(
     ``expand(T)``. Returns T, F(t) for every t up to T (from the least
     arrival step), the TEN to T, the flow on every arc of its ``graph()``, and
     the move arcs (group, step, capacity) of a min cut proving F(T - 1) < target.
+    Raises :class:`~._clock._OutOfTime` if ``clock`` runs out on the way.
     """
     tails, heads, caps = ten.graph()
     labels = np.concatenate([ten.label, np.full(tails.size - ten.label.size, -1, dtype=np.int64)])
     t_lo = int(labels[heads == ten.sink].min())
     values, cuts = _prefix_flows(
-        tails, heads, caps, labels, ten.sink, ten.source, t_lo, ten.horizon, ten.ready, True
+        tails, heads, caps, labels, ten.sink, ten.source, t_lo, ten.horizon, ten.ready, True, clock
     )
     if values[-1] < target:
         raise SolverError(f"the horizon carries {values[-1]} of {target} people")

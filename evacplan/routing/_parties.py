@@ -130,6 +130,7 @@ def _exact_parties(
     labels = ten.label
     risk_of = np.zeros(n_arcs, dtype=np.int64)
     risk_of[moves] = net.k_risk_int[ten.m_tpl]
+    risk_of[: ten.n_hold] = ten.h_cost
     arrive_at: dict[int, list[Any]] = defaultdict(list)
     for c, reached in enumerate(reach):
         k = sizes[c]
@@ -146,8 +147,8 @@ def _exact_parties(
                 into[(c, head)].append(var)
             if is_move[a]:
                 on_arc[a].append((k, var))
-                if risk_of[a]:
-                    risks.append((k * int(risk_of[a]), var))
+            if risk_of[a]:
+                risks.append((k * int(risk_of[a]), var))
         x.append(xc)
     for (c, node), outs in out.items():
         model.Add(model.Sum(outs) - model.Sum(into.get((c, node), [])) == units[c].get(node, 0))
@@ -240,9 +241,13 @@ def _score(
     finished: list[tuple[_Parcel, int, int]],
     used: dict[tuple[int, int], int],
     objective: str,
+    waiting: int = 0,
 ) -> tuple[int, int, int]:
-    """A schedule's objective, lexicographic: (egress, risk, arrivals) or (risk, egress, arrivals)."""
+    """A schedule's objective, lexicographic: (egress, risk, arrivals) or (risk, egress, arrivals).
+
+    ``waiting`` is the risk units of its waits (:func:`._movements._waiting_units`).
+    """
     egress = max((t for _, _, t in finished), default=0)
-    risk = _risk_int_of(net, used)
+    risk = _risk_int_of(net, used) + waiting
     arrivals = sum(p[0] * t for p, _, t in finished)
     return (risk, egress, arrivals) if objective == "safest" else (egress, risk, arrivals)

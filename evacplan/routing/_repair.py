@@ -15,6 +15,7 @@ bound, asks the MIP (:mod:`._parties`) for better.
 from __future__ import annotations
 
 import heapq
+from collections import defaultdict
 
 from evacplan.routing._arrays import _FOREVER
 from evacplan.routing._compile import _admits, _capacity_spans, _most_admitted, _Net
@@ -37,6 +38,23 @@ class _Room:
             self.risks[int(net.k_group[k])].append(
                 (int(net.k_from[k]), int(net.k_to[k]), int(net.k_risk_int[k]))
             )
+
+        # Per place, (first step, last step, risk units a person pays a step of waiting) pieces.
+        self.waits: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+        for p, a, b, c in zip(
+            net.w_place.tolist(),
+            net.w_from.tolist(),
+            net.w_to.tolist(),
+            net.w_cost.tolist(),
+            strict=True,
+        ):
+            self.waits[p].append((a, b, c))
+
+    def wait_risk(self, place: int, first: int, last: int) -> int:
+        """Risk units one person pays waiting at ``place`` through steps ``first..last``."""
+        return sum(
+            c * max(0, min(b, last) - max(a, first) + 1) for a, b, c in self.waits.get(place, ())
+        )
 
     def risk_at(self, g: int, k: int) -> int:
         """Risk units of entering group ``g`` at step ``k`` by its safest open link."""
@@ -125,9 +143,10 @@ class _Room:
     ) -> tuple[list[_Leg], int, int] | None:
         """Least risk, then earliest arrival, at safety by step ``limit``, from ``start`` at ``at``.
 
-        A search over (place, step): waiting is free and risk is paid on the
-        links entered (the risk of the safest open tier when the party starts
-        entering), so a party may wait for a safer window.
+        A search over (place, step): risk is paid on the links entered (the
+        risk of the safest open tier when the party starts entering) and for
+        waiting at threatened places (``risk_per_hour``), so a party may wait
+        for a safer window where waiting is safe.
         """
         net = self.net
         best = {(start, at): 0}
@@ -150,14 +169,15 @@ class _Room:
                 return legs, u, t
             nexts: list[tuple[int, int, int, _Leg]] = []
             if t < limit:
-                nexts.append((r, t + 1, u, (u, t, -1, None)))  # wait a step
+                wait = size * self.wait_risk(u, t, t)
+                nexts.append((r + wait, t + 1, u, (u, t, -1, None)))  # wait a step
             for g in self.out[u]:
                 found = self.slot(g, t, size, used, limit)
                 if found is None:
                     continue
                 last, entries = found
                 first = entries[0][0] if entries else last
-                cost = size * self.risk_at(g, first)
+                cost = size * (self.risk_at(g, first) + self.wait_risk(u, t, first - 1))
                 nexts.append(
                     (r + cost, last + int(net.g_tau[g]), int(net.g_head[g]), (u, first, g, entries))
                 )

@@ -16,7 +16,7 @@ from collections import defaultdict
 from typing import Protocol
 
 from evacplan.models import Network, ThreatEvent
-from evacplan.network import ArcSchedule, arc_schedules
+from evacplan.network import ArcSchedule, arc_schedules, place_hazards
 from evacplan.results import Party, Status
 from evacplan.routing._arrays import _EPS
 from evacplan.routing.records import Movement, RouteViolation, Stranded
@@ -39,6 +39,7 @@ class _Replayable(Protocol):
     deadline_minutes: float | None
     _network: Network | None
     _threats: tuple[ThreatEvent, ...]
+    _households: dict[str, tuple[int, int]]
 
 
 def _replay(plan: _Replayable) -> list[RouteViolation]:
@@ -84,10 +85,17 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
         for i, stop in enumerate(m.itinerary):
             if stop.place not in places:
                 bad("route", f"{where}: stop {i} {stop.place!r} is not a place")
-            if not isinstance(stop.minute, int) or stop.minute % step:
+            for what, minute in (("arrives", stop.arrive), ("leaves", stop.leave)):
+                if not isinstance(minute, int) or minute % step:
+                    bad(
+                        "route",
+                        f"{where}: stop {i} {what} at minute {minute}, not on a {step}-minute step",
+                    )
+            if stop.leave < stop.arrive:
                 bad(
                     "route",
-                    f"{where}: stop {i} minute {stop.minute} is not on a {step}-minute step",
+                    f"{where}: stop {i} ({stop.place}) leaves at minute {stop.leave}, before it "
+                    f"arrives at minute {stop.arrive}",
                 )
             if i < len(m.itinerary) - 1 and stop.place in safe:
                 bad(
@@ -96,6 +104,16 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
         final = m.itinerary[-1]
         if final.place not in safe:
             bad("route", f"{where}: ends at {final.place}, which is not safe")
+        if final.leave != final.arrive:
+            bad("route", f"{where}: the last stop's arrival and departure differ ({final})")
+        first = m.itinerary[0]
+        released = max((parties[p].release_minute for p in m.parties if p in parties), default=0)
+        if len(m.itinerary) > 1 and first.arrive != math.ceil(released / step - _EPS) * step:
+            bad(
+                "route",
+                f"{where}: the first stop says it is at {first.place} from minute "
+                f"{first.arrive}, but its release is minute {released:g}",
+            )
         for i, key in enumerate(m.links):
             here, there = m.itinerary[i], m.itinerary[i + 1]
             entry = leg_of.get((key, here.place, there.place))
@@ -103,17 +121,17 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
                 bad("route", f"{where}: no link {key!r} from {here.place} to {there.place}")
                 continue
             sched, steps = entry
-            entries = m.spread.get(i, [(here.minute, m.count)])
+            entries = m.spread.get(i, [(here.leave, m.count)])
             if m.spread.get(i) is not None and (
                 sum(n for _, n in entries) != m.count
-                or entries[0][0] != here.minute
+                or entries[0][0] != here.leave
                 or any(n <= 0 for _, n in entries)
                 or any(b[0] <= a[0] for a, b in zip(entries, entries[1:], strict=False))
             ):
                 bad(
                     "route",
                     f"{where}: the {m.count} crossing {key} over several steps enter as "
-                    f"{entries}: not all of them, once each, from minute {here.minute} on",
+                    f"{entries}: not all of them, once each, from minute {here.leave} on",
                 )
             for minute, n in entries:
                 if minute % step:
@@ -122,19 +140,17 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
                     bad("route", f"{where}: link {key} is closed at minute {minute}")
                 load[(here.place, there.place, steps, minute)] += n
             arrive = entries[-1][0] + steps * step  # the party goes on when the last arrives
-            last = i + 1 == len(m.links)
-            if (last and there.minute != arrive) or (not last and there.minute < arrive):
+            if there.arrive != arrive:
                 bad(
                     "route",
                     f"{where}: leaving {here.place} at minute {entries[-1][0]} by {key} "
-                    f"({steps} steps) arrives at minute {arrive}, not "
-                    f"{'at' if last else 'by'} {there.minute}",
+                    f"({steps} steps) arrives at minute {arrive}, not at {there.arrive}",
                 )
-        last_arrival = max(final.minute, last_arrival if last_arrival is not None else final.minute)
-        if plan.deadline_minutes is not None and final.minute > plan.deadline_minutes:
+        last_arrival = max(final.leave, last_arrival if last_arrival is not None else final.leave)
+        if plan.deadline_minutes is not None and final.leave > plan.deadline_minutes:
             bad(
                 "deadline",
-                f"{where}: arrives at minute {final.minute}, after the deadline "
+                f"{where}: arrives at minute {final.leave}, after the deadline "
                 f"(minute {plan.deadline_minutes:g}); people who cannot make it are stranded",
             )
         if m.parties:
@@ -191,6 +207,23 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
     for pid in party_seen:
         if pid not in parties:
             bad("accounted", f"unknown party {pid!r}")
+    # A person's own party and their dependants' party together hold that household at most.
+    household: dict[str, list[Party]] = defaultdict(list)
+    for p in plan.parties:
+        household[p.id.removesuffix("/dependants")].append(p)
+    for who, mine in household.items():
+        if who not in plan._households:
+            continue
+        size, dependants = plan._households[who]
+        carried = sum(p.size for p in mine)
+        limit = dependants if all(p.id.endswith("/dependants") for p in mine) else size
+        if carried > limit:
+            listed = ", ".join(f"{p.id} ({p.size})" for p in mine)
+            bad(
+                "accounted",
+                f"parties {listed} account for {carried} people, but {who} and their "
+                f"dependants are {size}: someone is moved twice",
+            )
     for place in set(plan.supply) | set(plain_from):
         if plan.supply.get(place, 0) != plain_from.get(place, 0):
             bad(
@@ -221,6 +254,13 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
             n = min(c, left)
             risk += n * r
             left -= n
+
+    # Waiting: risk_per_hour for the time at a threatened place, arrival (or release) to departure.
+    hazards = place_hazards(net, plan._threats)
+    for m in plan.movements:
+        for stop in m.itinerary[:-1]:
+            for hazard in hazards.get(stop.place, ()):
+                risk += m.count * hazard.exposure(stop.arrive, stop.leave)
 
     if last_arrival is None and not plan.stranded:
         last_arrival = 0  # nobody to move
@@ -253,7 +293,7 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
 
 
 def _admitted(per_hour: float, minute: int) -> int:
-    """People a link of ``per_hour`` admits by ``minute`` of the scenario (DESIGN.md's rule)."""
+    """People a link of ``per_hour`` admits by ``minute`` of the scenario (the rule of docs/routing.md)."""
     return math.floor(per_hour * minute / 60 + _EPS)
 
 

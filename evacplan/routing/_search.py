@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from evacplan._time import _plural
 from evacplan.routing._arrays import _FOREVER, _dijkstra
+from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _Net
 from evacplan.routing._expand import _TEN, _expand
 from evacplan.routing._maxflow import _solve_max_flow
@@ -43,6 +45,9 @@ class _Splittable:
         self.short: tuple[int, _TEN, Any] | None = None
         self.probes = 0
         self.time_varying = bool((net.k_to < _FOREVER).any() or (net.k_from > 0).any())
+        self.clock = _Clock(None)
+        self.unsure: tuple[int, int] | None = None
+        """(lo, hi) when the time limit cut a search short: F(lo) falls short, F(hi) suffices."""
 
     def ten(self, horizon: int) -> _TEN:
         return _expand(
@@ -101,7 +106,8 @@ class _Splittable:
         if into_safe:
             bound = earliest + -(-total // into_safe) - 1
             words = (
-                f"the links into safe places admit {into_safe} people a step, and the "
+                f"the links into safe places admit {_plural(into_safe, 'person', 'people')} "
+                "a step, and the "
                 f"first can arrive at minute {earliest * s}"
             )
         n = net.n
@@ -136,7 +142,7 @@ class _Splittable:
                     names = sorted({net.g_key[g] for g in np.flatnonzero(crossing).tolist()})
                     shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
                     words = (
-                        f"the {later} people at {net.ids[place]}"
+                        f"the {_plural(later, 'person', 'people')} at {net.ids[place]}"
                         + (f" released from minute {r * s}" if r else "")
                         + f" cross links admitting {c} a step ({shown}), then need "
                         f"{rest * s} more minutes"
@@ -183,12 +189,13 @@ class _Splittable:
             n, net.g_head[fg], net.g_tail[fg], net.k_risk_int[final], {int(x): 0 for x in safe}
         )
         risk = np.empty((end + 1, n), dtype=np.int64)  # least risk to safety from (place, step)
+        places = np.arange(n)
         risk[end] = static
         for step in range(end - 1, -1, -1):
             rows = first[(net.k_from[first] <= step) & (net.k_to[first] >= step)]
             g = net.k_group[rows]
             arrive = np.minimum(step + net.g_tau[g], end)
-            here = risk[step + 1].copy()  # waiting a step is free
+            here = risk[step + 1] + net.wait_cost(places, np.full(n, step))  # waiting a step
             np.minimum.at(here, net.g_tail[g], net.k_risk_int[rows] + risk[arrive, net.g_head[g]])
             here[safe] = 0
             risk[step] = here
@@ -204,10 +211,13 @@ class _Splittable:
 
         Probes upward from ``start`` (F(start - 1) < target must be known),
         each step sized by the people still short over the observed rate
-        (a tenth more, and at least half as much again as the last step). With ``exact=False``, returns the
-        first horizon found that suffices (the divide and conquer of
-        :func:`_prefix_flows` then finds the least).
+        (a tenth more, and at least half as much again as the last step), then
+        bisects. With ``exact=False``, returns the first horizon found that
+        suffices (the divide and conquer of :func:`_prefix_flows` then finds
+        the least). If the clock runs out while bisecting, returns the least
+        horizon known to suffice and records the gap in :attr:`unsure`.
         """
+        self.unsure = None
         lo, t = start - 1, start
         rate: float | None = None
         prev: tuple[int, int] | None = None
@@ -237,6 +247,9 @@ class _Splittable:
         if not exact:
             return hi
         while hi - lo > 1:
+            if self.clock.out():
+                self.unsure = (lo, hi)
+                break
             mid = (lo + hi) // 2
             if self.flow_value(mid) >= target:
                 hi = mid
@@ -257,6 +270,7 @@ class _Splittable:
         ok = np.flatnonzero(ten.src_node >= 0)
         src_flows[ok] = flows[flows.size - ok.size :]
         risk = int((moves[pos] * self.net.k_risk_int[ten.m_tpl[pos]]).sum())
+        risk += int((flows[: ten.n_hold] * ten.h_cost).sum())
         lab = ten.label[ten.n_hold : ten.n_hold + ten.m_tpl.size][pos]
         arrivals = int((moves[pos] * np.where(lab >= 0, lab, 0)).sum())
         return (

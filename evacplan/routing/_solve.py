@@ -16,10 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evacplan._time import _plural
 from evacplan.errors import SolverError
 from evacplan.routing._arrays import _FOREVER, _reachable
+from evacplan.routing._clock import _Clock, _OutOfTime
 from evacplan.routing._compile import _Net
 from evacplan.routing._expand import _TEN
+from evacplan.routing._maxflow import _flows_of, _solve_max_flow
 from evacplan.routing._objectives import _earliest_arrival, _min_cost_flow
 from evacplan.routing._search import _Splittable
 
@@ -43,6 +46,10 @@ class _FlowResult:
     reasons: dict[int, str]
     reach: int | None = None
     """For safest: a horizon (step) past which no schedule has less risk, when one is proven."""
+    proven: int = 3
+    """How many of the objective's figures, in order, the flow is proven best in (3: all)."""
+    unproven: str = ""
+    """Why the rest are not proven (the time limit ran out), in words."""
 
 
 def _window_words(net: _Net, g: int) -> str:
@@ -103,8 +110,24 @@ def _distance_words(sp: _Splittable, i: int) -> str:
     return f"people at {place} are {away} minutes from the nearest safe place"
 
 
-def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _FlowResult:
-    """The splittable optimum for ``objective``, with its proof (see "How it works" in :mod:`evacplan.routing`)."""
+def _any_flow(sp: _Splittable, horizon: int) -> tuple[_TEN, np.ndarray]:
+    """A max flow to ``horizon`` (no objective beyond getting people out): its TEN and arc flows."""
+    ten = sp.ten(horizon)
+    tails, heads, caps = ten.graph()
+    return ten, _flows_of(_solve_max_flow(tails, heads, caps, ten.source, ten.sink), tails.size)
+
+
+def _solve_flows(
+    sp: _Splittable, objective: str, deadline: int | None, clock: _Clock | None = None
+) -> _FlowResult:
+    """The splittable optimum for ``objective``, with its proof (see "How it works" in :mod:`evacplan.routing`).
+
+    With a ``clock`` that runs out, the stages still to run are cut short:
+    the result is a valid flow with ``proven`` below 3 and the reason in
+    ``unproven``, and ``lower`` the bound proven so far.
+    """
+    clock = clock or _Clock(None)
+    sp.clock = clock
     net = sp.net
     s = net.step
     total = int(sp.src_count.sum())
@@ -157,6 +180,8 @@ def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _Flow
         by_deadline = sp.flow_value(deadline) if deadline >= near else 0
         if by_deadline >= target:
             hi = deadline
+            if sp.unsure is not None:
+                sp.unsure = (sp.unsure[0], deadline)
         else:
             if hi is not None and not exact:
                 quickest = sp.least_horizon(target, deadline + 1, None, exact=True)
@@ -192,8 +217,55 @@ def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _Flow
         )
 
     # 3. The schedule for the objective.
+    out_of_time = "the time limit ran out before "
+
+    def cut_short() -> _FlowResult:
+        """Any max flow to ``hi``, when time runs out before the horizon or arrivals are settled."""
+        lo = (
+            sp.unsure[0]
+            if sp.unsure is not None
+            else max([t for t, v in sp.values.items() if v < target and t < hi], default=start - 1)
+        )
+        ten, flows = _any_flow(sp, hi)
+        groups, steps, amounts, src_out, totals = sp.arc_flows(ten, flows)
+        proven = 0 if lo + 1 < hi or (objective == "safest" and net.risky) else 1 + (not net.risky)
+        what = (
+            "the risk exposure was minimised"
+            if objective == "safest" and net.risky
+            else f"the egress was proven least; it lies in minutes {(lo + 1) * s}-{hi * s}"
+            if lo + 1 < hi
+            else "the arrivals were made earliest"
+            if not net.risky
+            else "the risk exposure was minimised"
+        )
+        return _FlowResult(
+            target,
+            hi,
+            quickest if lo + 1 == hi else None,
+            lo + 1 if complete else None,
+            groups,
+            steps,
+            amounts,
+            src_out,
+            int(totals[0]),
+            int(totals[1]),
+            f"a max flow over the network expanded to minute {hi * s} brings everyone out"
+            + (f"; a max flow to minute {lo * s} falls short" if lo >= 0 else ""),
+            proof_cut,
+            reasons,
+            proven=proven,
+            unproven=out_of_time + what,
+        )
+
+    if sp.unsure is not None or (clock.out() and not net.risky):
+        return cut_short()
     if not net.risky:
-        horizon, values, ten, flows, ea_cut = _earliest_arrival(sp.ten(hi), target, sp.ten, net)
+        try:
+            horizon, values, ten, flows, ea_cut = _earliest_arrival(
+                sp.ten(hi), target, sp.ten, net, clock
+            )
+        except _OutOfTime:
+            return cut_short()
         if complete:
             quickest = horizon
         t_lo = horizon - values.size + 1
@@ -223,7 +295,7 @@ def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _Flow
             short = sp.flow_value(horizon - 1)
         proof = (
             f"a max flow over the network expanded to minute {(horizon - 1) * s} brings "
-            f"only {short} of {target} people to safety"
+            f"only {short} of {_plural(target, 'person', 'people')} to safety"
         )
     if complete and horizon - 1 >= far and horizon > 0:
         if not net.risky and ea_cut:
@@ -237,35 +309,56 @@ def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _Flow
     proof += tail
 
     settled: int | None = None
+    proven, unproven = 3, ""
     if net.risky and objective == "safest":
         assert deadline is not None
 
         # A deadline later than can matter: once a horizon reaches a risk no schedule beats
         # at any horizon, later ones change nothing. Doubling from the quickest egress finds
         # such a horizon in a few min-cost flows; the deadline's own flow is the fallback.
-        def least_cost(h: int) -> tuple[_TEN, np.ndarray, int, tuple[np.ndarray, ...]]:
-            """The min-cost flow to horizon ``h``: its TEN, flows, people carried, per-arc parts."""
+        def least_cost(h: int) -> tuple[_TEN, np.ndarray, int, tuple[np.ndarray, ...]] | None:
+            """The min-cost flow to horizon ``h``: its TEN, flows, people carried, per-arc parts.
+
+            None if the time limit runs out first.
+            """
             ten_h = sp.ten(h)
-            flows_h, carried_h = _min_cost_flow(ten_h, net, h + 1)
-            return ten_h, flows_h, carried_h, sp.arc_flows(ten_h, flows_h)
+            found = _min_cost_flow(ten_h, net, h + 1, clock)
+            if found is None:
+                return None
+            return ten_h, found[0], found[1], sp.arc_flows(ten_h, found[0])
 
         end, enough = deadline, None
         floor = sp.least_risk_bound() if complete and 2 * horizon < deadline else None
         trial = max(1, 2 * horizon)
         while floor is not None and trial < deadline:
             found = least_cost(trial)
+            if found is None:
+                break
             if found[2] == target and int(found[3][4][0]) == floor:
                 end, enough = trial, found
                 break
             trial *= 2
-        ten, flows, carried, parts = enough if enough is not None else least_cost(end)
+        best = enough if enough is not None else least_cost(end)
+        if best is None:
+            ten, flows = _any_flow(sp, horizon)
+            parts = sp.arc_flows(ten, flows)
+            proven, unproven = 0, out_of_time + "the risk exposure was minimised"
+            proof = f"no schedule at all finishes sooner: {proof}"
+        else:
+            ten, flows, carried, parts = best
         best_risk = int(parts[4][0])
-        if complete:
+        if best is None:
+            pass
+        elif complete:
             lo, top = horizon - 1, end
             chosen = (ten, flows, carried, parts)
             while top - lo > 1:
                 mid = (lo + top) // 2
                 found = least_cost(mid)
+                if found is None:
+                    proven = 1
+                    unproven = out_of_time + "the least risky schedules' egress was made least"
+                    break
                 if found[2] == target and int(found[3][4][0]) == best_risk:
                     top, chosen = mid, found
                 else:
@@ -276,6 +369,8 @@ def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _Flow
                 if top == horizon
                 else f"none with that exposure finishes sooner (a min-cost flow to minute "
                 f"{(top - 1) * s} cannot match it)"
+                if proven == 3
+                else f"none with that exposure finishes by minute {lo * s}"
             )
             if enough is not None:
                 settled = end
@@ -283,7 +378,7 @@ def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _Flow
                     f"; a later deadline could not lower it: by minute {end * s} it equals "
                     "the sum of each person's least risky way out, capacity aside"
                 )
-            horizon = lower = top
+            horizon, lower = top, lo + 1
         else:
             lower = None
             target = carried
@@ -291,13 +386,18 @@ def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _Flow
             horizon = int(arrive[net.safe[net.g_head[parts[0]]]].max(initial=0))
     elif net.risky:
         ten = sp.ten(horizon)
-        flows, carried = _min_cost_flow(ten, net, horizon + 1)
-        if carried != target:
-            raise SolverError(f"min-cost flow carries {carried} of {target} people")
-        proof += (
-            "; among schedules that fast, a min-cost flow gives the least risk "
-            "exposure, then the earliest arrivals"
-        )
+        solved = _min_cost_flow(ten, net, horizon + 1, clock)
+        if solved is None:
+            ten, flows = _any_flow(sp, horizon)
+            proven, unproven = 1, out_of_time + "the risk exposure was minimised"
+        else:
+            flows, carried = solved
+            if carried != target:
+                raise SolverError(f"min-cost flow carries {carried} of {target} people")
+            proof += (
+                "; among schedules that fast, a min-cost flow gives the least risk "
+                "exposure, then the earliest arrivals"
+            )
         parts = sp.arc_flows(ten, flows)
     else:
         parts = sp.arc_flows(ten, flows)
@@ -317,4 +417,6 @@ def _solve_flows(sp: _Splittable, objective: str, deadline: int | None) -> _Flow
         proof_cut,
         reasons,
         settled,
+        proven,
+        unproven,
     )

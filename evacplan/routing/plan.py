@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 
+from evacplan._time import _plural, clock
 from evacplan.errors import SolverError, VerificationError
 from evacplan.models import Network, ThreatEvent
 from evacplan.results import Party, Status
@@ -53,9 +55,15 @@ class EvacuationPlan:
         ``safest``, reported beside the safest schedule's egress.
     risk_exposure
         The sum over people of the risk of each link they enter, at the minute
-        they enter it.
+        they enter it, and of ``risk_per_hour`` for the hours they spend at a
+        threatened place (see ``docs/routing.md``).
     bottlenecks
-        The links of a minimum cut that proves nobody can finish sooner.
+        For ``quickest``, the links of a minimum cut that proves nobody can
+        finish sooner; for ``safest``, the links this schedule fills to
+        capacity (more room there would let its least risky routes carry
+        people sooner).
+    bottlenecks_why
+        What ``bottlenecks`` are, or why there are none, in words.
     stranded
         People who cannot reach safety, with the reason (never silently dropped).
     standing_down
@@ -81,10 +89,13 @@ class EvacuationPlan:
     proof: str
     notes: list[str]
     runtime_seconds: float
+    bottlenecks_why: str = ""
     seed: int = 0
     network_name: str | None = None
     _network: Network | None = field(default=None, repr=False)
     _threats: tuple[ThreatEvent, ...] = field(default=(), repr=False)
+    _households: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
+    """Staff id: (party size, dependants), when planned from a Scenario (for ``verify()``)."""
 
     # -------------------------------------------------------------- derived figures
 
@@ -208,7 +219,9 @@ class EvacuationPlan:
             f"  people: {total} to move, {self.people} reach safety"
             + (f", {sum(s.count for s in self.stranded)} stranded" if self.stranded else "")
             + (
-                f"; {len(self.standing_down)} parties stand down at home"
+                f"; {_plural(len(self.standing_down), 'party', 'parties')} "
+                + ("stands" if len(self.standing_down) == 1 else "stand")
+                + " down at home"
                 if self.standing_down
                 else ""
             )
@@ -216,27 +229,41 @@ class EvacuationPlan:
         if self.egress_minutes is not None:
             lines.append(
                 f"  egress: everyone moved is safe by minute {self.egress_minutes} "
-                f"({_hours(self.egress_minutes)}); lower bound {self.lower_bound_minutes}"
+                f"({_hours(self.egress_minutes)}{self._at(self.egress_minutes)}); "
+                f"lower bound {self.lower_bound_minutes}"
                 + (f", gap {self.gap_minutes} min" if self.gap_minutes else "")
             )
         if self.objective == "safest" and self.quickest_minutes is not None:
             lines.append(f"  quickest possible egress (any risk): minute {self.quickest_minutes}")
         if self.deadline_minutes is not None:
-            lines.append(f"  deadline: minute {_fmt_num(self.deadline_minutes)}")
-        lines.append(f"  risk exposure: {self.risk_exposure:.4g} (sum over people of link risks)")
+            lines.append(
+                f"  deadline: minute {_fmt_num(self.deadline_minutes)}"
+                + self._at(self.deadline_minutes)
+            )
+        lines.append(
+            f"  risk exposure: {self.risk_exposure:.4g} (summed over people: the risk of each "
+            "link entered, and risk_per_hour for time at threatened places)"
+        )
         lines.append(f"  proof: {self.proof}")
         lines.append(f"  model: {self._model_words()}")
         if self.bottlenecks:
-            lines.append("  bottlenecks:")
+            lines.append(f"  bottlenecks ({self.bottlenecks_why}):")
             lines += [f"    {b}" for b in self.bottlenecks[:8]]
             if len(self.bottlenecks) > 8:
                 lines.append(f"    ... and {len(self.bottlenecks) - 8} more")
+        elif self.bottlenecks_why:
+            lines.append(f"  bottlenecks: none; {self.bottlenecks_why}")
         if self.stranded:
             lines.append("  stranded:")
             lines += [f"    {s}" for s in self.stranded]
         lines += [f"  note: {n}" for n in self.notes]
         lines.append(f"  solved in {self.runtime_seconds:.2f} s; step {self.step_minutes} min")
         return "\n".join(lines)
+
+    def _at(self, minute: float) -> str:
+        """``", Sun 5 Jan 10:00 +03:00"``: the clock time of ``minute``, when the start is known."""
+        when = clock(self._network.start if self._network is not None else None, minute)
+        return f", {when}" if when else ""
 
     def _model_words(self) -> str:
         """What the proof covers: the time-step model, not continuous time."""
@@ -254,11 +281,12 @@ class EvacuationPlan:
             shown = sorted(self.movements, key=lambda m: (-m.count, m.departure_minute))[:20]
             shown.sort(key=lambda m: (m.departure_minute, m.source, m.arrival_minute))
             lines.append(
-                f"  schedule ({len(self.movements)} movements"
+                f"  schedule ({_plural(len(self.movements), 'movement')}"
                 + (", the 20 largest" if len(self.movements) > 20 else "")
                 + "):"
             )
-            lines += [f"    {_short_movement(m)}" for m in shown]
+            start = self._network.start if self._network is not None else None
+            lines += [f"    {_short_movement(m, start)}" for m in shown]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -293,11 +321,15 @@ def _hours(minutes: float) -> str:
     return f"{h}h{m:02d}" if h else f"{m} min"
 
 
-def _short_movement(m: Movement) -> str:
+def _short_movement(m: Movement, start: datetime | None = None) -> str:
     who = f"{m.count:>6} "
     if m.parties:
         who += "[" + ", ".join(m.parties[:3]) + (", ..." if len(m.parties) > 3 else "") + "] "
     stops = m.itinerary
     path: list[Stop | None] = [*stops[:4], None, *stops[-3:]] if len(stops) > 8 else list(stops)
-    text = " -> ".join("..." if s is None else f"{s.place}@{s.minute}" for s in path)
+    text = " -> ".join("..." if s is None else str(s) for s in path)
+    if start is not None:
+        text += (
+            f"  [leaves {clock(start, m.departure_minute)}, safe {clock(start, m.arrival_minute)}]"
+        )
     return who + text

@@ -10,22 +10,59 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-__all__ = ["Bottleneck", "Movement", "RouteViolation", "Stop", "Stranded"]
+from evacplan._time import _plural
+
+__all__ = ["Bottleneck", "Movement", "RouteViolation", "Stop", "Stranded", "wait_words"]
 
 
 class Stop(NamedTuple):
-    """A place on an itinerary and the minute people leave it.
+    """A place on an itinerary: the minute people are there and the minute they leave.
 
-    On the last stop of an itinerary, ``minute`` is the arrival at a safe place.
+    On the first stop, ``arrive`` is the party's release (when it may move); on
+    the last, both are the arrival at a safe place. ``leave - arrive`` is a
+    wait at the place. ``minute`` is ``leave``, the name of old.
 
     Examples
     --------
-    >>> Stop("3", 0)
-    Stop(place='3', minute=0)
+    >>> stop = Stop("airport", 30, 600)
+    >>> stop.wait, stop.minute
+    (570, 600)
+    >>> str(stop)
+    'airport@30-600 (waits 9 h 30)'
     """
 
     place: str
-    minute: int
+    arrive: int
+    leave: int
+
+    @property
+    def minute(self) -> int:
+        """When people leave (on the last stop, the arrival at safety)."""
+        return self.leave
+
+    @property
+    def wait(self) -> int:
+        """Minutes spent waiting here."""
+        return self.leave - self.arrive
+
+    def __str__(self) -> str:
+        if not self.wait:
+            return f"{self.place}@{self.leave}"
+        return f"{self.place}@{self.arrive}-{self.leave} ({wait_words(self.wait)})"
+
+
+def wait_words(minutes: float) -> str:
+    """A wait in words: ``'waits 45 min'``, ``'waits 9 h 30'``, ``'waits 2 h'``.
+
+    Examples
+    --------
+    >>> wait_words(45), wait_words(570), wait_words(120)
+    ('waits 45 min', 'waits 9 h 30', 'waits 2 h')
+    """
+    h, m = divmod(int(round(minutes)), 60)
+    if not h:
+        return f"waits {m} min"
+    return f"waits {h} h" + (f" {m:02d}" if m else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,15 +71,18 @@ class Movement:
 
     Examples
     --------
-    >>> m = Movement(3, [Stop("a", 0), Stop("b", 10)], parties=["cap-02"], links=["a-b"])
+    >>> m = Movement(3, [Stop("a", 0, 0), Stop("b", 10, 10)], parties=["cap-02"], links=["a-b"])
     >>> m.source, m.destination, m.departure_minute, m.arrival_minute
     ('a', 'b', 0, 10)
+    >>> print(m)
+    3 people (cap-02): a@0 -> b@10
     """
 
     count: int
     """How many people."""
     itinerary: list[Stop]
-    """Where they are and when they leave; the last stop is their arrival at a safe place."""
+    """Where they are, from when, and when they leave; the last stop is their arrival at a
+    safe place."""
     parties: list[str] = field(default_factory=list)
     """The ids of the parties moving together (empty for plain supply)."""
     links: list[str] = field(default_factory=list)
@@ -72,19 +112,19 @@ class Movement:
     @property
     def departure_minute(self) -> int:
         """When it leaves its source."""
-        return self.itinerary[0].minute
+        return self.itinerary[0].leave
 
     @property
     def arrival_minute(self) -> int:
         """When it reaches safety."""
-        return self.itinerary[-1].minute
+        return self.itinerary[-1].leave
 
     def __str__(self) -> str:
         who = f"{self.count} " + ("person" if self.count == 1 else "people")
         if self.parties:
             shown = ", ".join(self.parties[:4]) + (", ..." if len(self.parties) > 4 else "")
             who += f" ({shown})"
-        return f"{who}: " + " -> ".join(f"{s.place}@{s.minute}" for s in self.itinerary)
+        return f"{who}: " + " -> ".join(str(s) for s in self.itinerary)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,8 +179,8 @@ class Bottleneck:
         )
         steps = len(self.minutes)
         return (
-            f"{self.link} ({self.source} -> {self.target}): {self.capacity} people in "
-            f"{steps} step{'s' if steps != 1 else ''}, {span}"
+            f"{self.link} ({self.source} -> {self.target}): "
+            f"{_plural(self.capacity, 'person', 'people')} in {_plural(steps, 'step')}, {span}"
         )
 
 

@@ -24,7 +24,7 @@ from evacplan.staffing.plan import DrawdownPlan
 
 
 def _bad(problems: list[Problem]) -> ScenarioError:
-    return ScenarioError(problems, source="drawdown()")
+    return ScenarioError(problems, source="invalid arguments to drawdown()")
 
 
 _POSTURE_NAMES = ", ".join(p.value for p in Posture)

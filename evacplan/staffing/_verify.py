@@ -147,7 +147,7 @@ def _verify_rules(plan: _Checked) -> list[Violation]:
                     "min-retained",
                     post.id,
                     None,
-                    f"keeps {len(stay)} people, fewer than min_retained {post.min_retained}",
+                    f"keeps {_people(len(stay))}, fewer than min_retained {post.min_retained}",
                 )
             )
     count: dict[tuple[str, str], int] = {}

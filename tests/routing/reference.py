@@ -17,7 +17,7 @@ from evacplan.models import Network, ThreatEvent
 
 
 def admitted(per_hour: float, minute: int) -> int:
-    """People a link of ``per_hour`` admits by ``minute`` of the scenario (DESIGN.md)."""
+    """People a link of ``per_hour`` admits by ``minute`` of the scenario (docs/routing.md)."""
     return math.floor(per_hour * minute / 60 + 1e-9)
 
 
@@ -29,7 +29,7 @@ def reference(
     Links with the same ends and the same transit steps add their hourly
     capacities; a link is usable at a departure step if open at that minute,
     and admits by minute m of the scenario floor(rate * m / 60 + 1e-9) people
-    (DESIGN.md's capacity rule), so a step admits the difference.
+    (the capacity rule of docs/routing.md), so a step admits the difference.
     """
     groups: dict[tuple[str, str, int], list[Any]] = defaultdict(list)
     for link in net.links:
@@ -101,7 +101,7 @@ def risky_reference(
 
     Links' (open, risk) come from the foundation's ``arc_schedules`` at each
     departure minute. Parallel links with the same transit steps admit what
-    one link of their summed hourly capacity admits (DESIGN.md's rule), the
+    one link of their summed hourly capacity admits (docs/routing.md), the
     safest first: each risk tier is its own arc through a tier node.
     """
     from evacplan.network import arc_schedules
@@ -143,13 +143,30 @@ def risky_reference(
     for p in net.places:
         if p.id not in safe:
             for t in range(horizon):
-                g.add_edge((p.id, t), (p.id, t + 1), risk=0)
+                g.add_edge((p.id, t), (p.id, t + 1), risk=waiting(p.id, t, step, threats))
     for t in range(horizon + 1):
         g.add_edge(("ARRIVE", t), "SINK", risk=0, arrival=t)
     for src, q in supply.items():
         if src not in safe and q:
             g.add_edge("SRC", (src, 0), capacity=q, risk=0)
     return g
+
+
+def waiting(place: str, t: int, step: int, threats: list[ThreatEvent]) -> int:
+    """Hundredths of risk one person takes waiting at ``place`` through step ``t``.
+
+    ``risk_per_hour`` times the minutes of the step inside each threat's window
+    (threats at minute offsets, on the place itself), over 60, summed.
+    """
+    total = 0.0
+    for threat in threats:
+        if threat.risk_per_hour and place in threat.places:
+            begin = float(threat.at)  # type: ignore[arg-type]
+            end = math.inf if threat.until is None else float(threat.until)  # type: ignore[arg-type]
+            overlap = min((t + 1) * step, end) - max(t * step, begin)
+            if overlap > 0:
+                total += threat.risk_per_hour * overlap / 60
+    return round(total * 100)
 
 
 def lexicographic(g: nx.DiGraph, need: int, first: str, then: str) -> tuple[int, int]:

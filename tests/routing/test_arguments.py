@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from evacplan import drawdown
 from evacplan.errors import ScenarioError
 from evacplan.io import read_tntp, tntp_path
+from evacplan.models import Scenario, ThreatEvent
 from evacplan.results import Party
 from evacplan.routing import evacuate
 
@@ -76,3 +79,60 @@ def test_a_network_must_be_a_network() -> None:
     """Anything else is a ScenarioError, not a crash deep inside."""
     with pytest.raises(ScenarioError, match="Network or a Scenario"):
         evacuate({"places": []}, supply={})  # type: ignore[arg-type]
+
+
+def _threat(**fields: Any) -> ThreatEvent:
+    return ThreatEvent(**{"id": "t", "at": 0, "risk": 0.5, **fields})
+
+
+@pytest.mark.parametrize(
+    ("threats", "path", "words"),
+    [
+        ([_threat(places=("bgw-airprt",))], "threats[0].places[0]", "did you mean 'bgw-airport'"),
+        ([_threat(links=("bgd-bgw-rd",))], "threats[0].links[0]", "is not a link id"),
+        ([_threat(regions=("bagdad",))], "threats[0].regions[0]", "did you mean 'baghdad'"),
+        (
+            [_threat(places=("bgw-airport",)), _threat(places=("ika-airport",))],
+            "threats[1].id",
+            "duplicate threat id 't'",
+        ),
+        ([_threat(places=("bgw-airport",), at=60, until=30)], "threats[0].until", "after at"),
+        (
+            [_threat(places=("bgw-airport",), at=datetime(2019, 12, 31, tzinfo=UTC))],
+            "threats[0].at",
+            "before the start",
+        ),
+    ],
+)
+def test_threat_arguments_are_checked_like_a_file(
+    founding: Scenario, threats: list[ThreatEvent], path: str, words: str
+) -> None:
+    """A misspelt place in a threat passed to evacuate() is an error, not a threat ignored."""
+    with pytest.raises(ScenarioError) as err:
+        evacuate(founding, threats=threats)
+    assert str(err.value).startswith("invalid arguments to evacuate():"), str(err.value)
+    assert any(p.path == path and words in p.message for p in err.value.problems), str(err.value)
+
+
+def test_parties_of_two_drawdowns_combined_are_refused(founding: Scenario) -> None:
+    """Dependants who left at 'reduced' and a staff member with them again at 'minimal'."""
+    reduced = drawdown(founding, posture="reduced")
+    minimal = drawdown(founding, posture="minimal")
+    first = {p.id for p in reduced.parties}
+    combined = [*reduced.parties, *(p for p in minimal.parties if p.id not in first)]
+    with pytest.raises(ScenarioError) as err:
+        evacuate(founding, parties=combined)
+    twice = [p for p in err.value.problems if "moved twice" in p.message]
+    assert twice, str(err.value)
+    for problem in twice:
+        staff_id = problem.message.split("but ")[1].split(" and")[0]
+        assert f"'{staff_id}/dependants'" in problem.message
+        assert f"'{staff_id}'" in problem.message
+
+
+def test_a_party_repeated_by_hand_is_reported_once(founding: Scenario) -> None:
+    plan = drawdown(founding, posture="minimal")
+    with pytest.raises(ScenarioError) as err:
+        evacuate(founding, parties=[*plan.parties, plan.parties[0]])
+    assert len(err.value.problems) == 1, str(err.value)
+    assert "appears twice" in err.value.problems[0].message

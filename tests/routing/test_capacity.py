@@ -1,6 +1,6 @@
 """The capacity rule: a link of c an hour admits floor(c * t / 60) people by minute t, nothing lost.
 
-DESIGN.md, "Routing semantics": step k admits A((k + 1) s) - A(k s), counted
+docs/routing.md: step k admits A((k + 1) s) - A(k s), counted
 from the scenario start, so rounding never eats capacity and a slow link
 never admits nobody for ever.
 """
@@ -113,7 +113,7 @@ def test_verify_counts_a_step_by_the_rule() -> None:
     plan = checked(evacuate(one_link(100, 5), supply={"s": 100}, step_minutes=5))
     first = next(m for m in plan.movements if m.departure_minute == 0)
     assert first.count == 8
-    bigger = Movement(9, [Stop("s", 0), Stop("h", 5)], links=["road"])
+    bigger = Movement(9, [Stop("s", 0, 0), Stop("h", 5, 5)], links=["road"])
     rest = [m for m in plan.movements if m is not first]
     plan.movements = [bigger, *rest]
     found = plan.verify()

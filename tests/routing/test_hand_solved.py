@@ -1,4 +1,4 @@
-"""Routing on networks solved by hand: the semantics of DESIGN.md's "Routing semantics", exactly."""
+"""Routing on networks solved by hand: the semantics of docs/routing.md, exactly."""
 
 from __future__ import annotations
 
@@ -179,12 +179,12 @@ def test_people_already_safe_arrive_at_once() -> None:
     )
     plan = checked(evacuate(net, supply={"h": 4}))
     assert plan.egress_minutes == 0
-    assert plan.movements == [Movement(4, [Stop("h", 0)])]
+    assert plan.movements == [Movement(4, [Stop("h", 0, 0)])]
     assert checked(evacuate(net, supply={})).egress_minutes == 0
 
 
-def test_sioux_falls_example_from_the_design() -> None:
-    """DESIGN.md's call: optimal, proven, 1,200 people, T* matching a networkx check."""
+def test_sioux_falls_example_from_the_readme() -> None:
+    """The README's call: optimal, proven, 1,200 people, T* matching a networkx check."""
     net = read_tntp(tntp_path("SiouxFalls"))
     supply = {"3": 800, "20": 400}
     plan = checked(evacuate(net, supply=supply, safe={"1", "13"}, step_minutes=1))

@@ -2,7 +2,7 @@
 
 The reference is written apart from the solver: one CP-SAT path per party
 through a time-expanded network built here from ``arc_schedules``, with each
-step's capacity by DESIGN.md's rule, solved lexicographically. The solver may
+step's capacity by the rule of docs/routing.md, solved lexicographically. The solver may
 not beat it; it must reach it whenever it says ``optimal``; its bound may
 not pass it; and every plan verifies. Links are wide enough for every party
 to cross at once (at most 4 people; 5 a step at least), and no two links join

@@ -114,7 +114,9 @@ def test_verify_catches_an_arrival_after_the_deadline(objective: str) -> None:
             roads("risky-road"), parties=FAMILY, step_minutes=5, objective=objective, deadline=30
         )
     )
-    late = Movement(2, [Stop("home", 30), Stop("haven", 40)], parties=["fam"], links=["risky-road"])
+    late = Movement(
+        2, [Stop("home", 0, 30), Stop("haven", 40, 40)], parties=["fam"], links=["risky-road"]
+    )
     broken = dataclasses.replace(plan, movements=[late], egress_minutes=40)
     assert any(v.rule == "deadline" for v in broken.verify())
 

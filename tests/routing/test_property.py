@@ -138,6 +138,19 @@ def risky_instances(draw: st.DrawFn) -> tuple[Network, dict[str, int], set[str],
         )
         for i in range(draw(st.integers(0, 2)))
     ]
+    # Waiting risk: 0.6, 1.2 or 3 an hour is 1, 2 or 5 hundredths a minute.
+    for i in range(draw(st.integers(0, 2))):
+        at = draw(st.sampled_from([0, 3, 5, 10]))
+        until = draw(st.sampled_from([None, at + 4, at + 15]))
+        threats.append(
+            ThreatEvent(
+                id=f"w{i}",
+                at=at,
+                until=until,
+                places=(draw(st.sampled_from(movers)),),
+                risk_per_hour=draw(st.sampled_from([0.6, 1.2, 3.0])),
+            )
+        )
     return net, supply, safe, step, threats
 
 

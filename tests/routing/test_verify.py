@@ -6,6 +6,9 @@ import dataclasses
 
 import pytest
 
+from evacplan import drawdown
+from evacplan.models import Scenario
+from evacplan.results import Party
 from evacplan.routing import Movement, Stop, evacuate
 from tests.routing.helpers import checked, network
 
@@ -19,14 +22,14 @@ def test_verify_catches_a_broken_schedule() -> None:
     )
     plan = checked(evacuate(net, supply={"s": 10}))
     crammed = dataclasses.replace(
-        plan, movements=[Movement(10, [Stop("s", 0), Stop("h", 10)], links=["road"])]
+        plan, movements=[Movement(10, [Stop("s", 0, 0), Stop("h", 10, 10)], links=["road"])]
     )
     assert "capacity" in {v.rule for v in crammed.verify()}
     late = dataclasses.replace(
         plan,
         movements=[
-            Movement(5, [Stop("s", 0), Stop("h", 15)], links=["road"]),
-            Movement(5, [Stop("s", 5), Stop("h", 15)], links=["road"]),
+            Movement(5, [Stop("s", 0, 0), Stop("h", 15, 15)], links=["road"]),
+            Movement(5, [Stop("s", 0, 5), Stop("h", 15, 15)], links=["road"]),
         ],
     )
     assert "route" in {v.rule for v in late.verify()}
@@ -34,3 +37,24 @@ def test_verify_catches_a_broken_schedule() -> None:
     assert {v.rule for v in lost.verify()} >= {"accounted"}
     with pytest.raises(AssertionError, match="capacity"):
         crammed.verify(strict=True)
+
+
+def test_verify_catches_a_household_moved_twice(founding: Scenario) -> None:
+    """A staff member's party and a second party of their dependants: the dependants move twice."""
+    plan = checked(evacuate(founding, parties=drawdown(founding, posture="minimal").parties))
+    members = founding.staff_by_id
+    party = next(p for p in plan.parties if p.id in members and members[p.id].dependants)
+    extra = Party(
+        f"{party.id}/dependants", members[party.id].dependants, party.location, party.post
+    )
+    carrying = next(m for m in plan.movements if party.id in m.parties)
+    doubled = dataclasses.replace(
+        plan,
+        parties=(*plan.parties, extra),
+        movements=[
+            *plan.movements,
+            Movement(extra.size, carrying.itinerary, [extra.id], carrying.links),
+        ],
+    )
+    found = [v.message for v in doubled.verify() if v.rule == "accounted"]
+    assert any("moved twice" in m and party.id in m for m in found), found

@@ -50,7 +50,7 @@ def test_bad_arguments_raise_one_clear_error(
         drawdown(tiny, **kwargs)
     assert isinstance(err.value, ValueError) and isinstance(err.value, EvacplanError)
     assert message in str(err.value)
-    assert str(err.value).startswith("drawdown(): 1 problem")
+    assert str(err.value).startswith("invalid arguments to drawdown(): 1 problem")
 
 
 def test_bad_arguments_are_listed_together(tiny: Scenario) -> None:

@@ -1,8 +1,10 @@
-"""Tests for evacplan.plot: what plot_network draws, and that it never crashes on missing data."""
+"""Tests for evacplan.plot: what plot_network draws, its colour scales and labels, and that it
+never crashes on missing data."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,11 +16,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
 from evacplan import Network, Scenario  # noqa: E402
 from evacplan.io import load_scenario, read_tntp, seed_path, tntp_path  # noqa: E402
 from evacplan.network import arc_schedules  # noqa: E402
-from evacplan.plot import place_positions, plot_network  # noqa: E402
+from evacplan.plot import place_positions, plot_network, plot_routes, risk_scale  # noqa: E402
+from evacplan.routing import evacuate  # noqa: E402
+
+# The notebook's zoom on Iraq (examples/03_routes.ipynb): its x and y limits.
+IRAQ = ((38.0, 49.0), (28.8, 38.0))
 
 
 @pytest.fixture(autouse=True)
@@ -140,3 +147,107 @@ def test_rejects_other_objects() -> None:
     """Anything but a Network or Scenario is a TypeError naming what it got."""
     with pytest.raises(TypeError, match="got dict"):
         plot_network({"places": []})  # type: ignore[arg-type]
+
+
+def _label_boxes(ax: Axes, prefix: str = "label:") -> dict[str, Bbox]:
+    """The drawn extent of every label whose gid starts with ``prefix`` and whose place is in view."""
+    ax.figure.canvas.draw()
+    return {
+        str(t.get_gid()): t.get_window_extent()
+        for t in ax.texts
+        if str(t.get_gid()).startswith(prefix) and ax.contains_point(ax.transData.transform(t.xy))
+    }
+
+
+def _overlapping(boxes: dict[str, Bbox]) -> list[tuple[str, str]]:
+    names = sorted(boxes)
+    return [
+        (a, b) for i, a in enumerate(names) for b in names[i + 1 :] if boxes[a].overlaps(boxes[b])
+    ]
+
+
+@pytest.mark.parametrize("limits", [None, IRAQ], ids=["default extent", "notebook zoom"])
+def test_place_labels_do_not_overlap(founding: Scenario, limits: tuple[Any, Any] | None) -> None:
+    """No two place labels of the founding scenario overlap, nor leave the axes, at either zoom."""
+    fig, ax = plt.subplots(figsize=(7, 6), layout="constrained")
+    plot_network(founding, ax=ax, minute=0, colorbar=False)
+    fig.canvas.draw()  # placed once at the default extent; zooming must place them again
+    if limits is not None:
+        ax.set_xlim(*limits[0])
+        ax.set_ylim(*limits[1])
+    boxes = _label_boxes(ax)
+    expected = {"label:bgd-embassy", "label:bgw-airport", "label:erbil", "label:erbil-airport"}
+    assert expected <= set(boxes)
+    if limits is None:
+        assert len(boxes) == sum(1 for t in ax.texts if str(t.get_gid()).startswith("label:"))
+    assert _overlapping(boxes) == []
+    frame = ax.bbox
+    for gid, box in boxes.items():
+        assert frame.x0 <= box.x0 and box.x1 <= frame.x1, gid
+        assert frame.y0 <= box.y0 and box.y1 <= frame.y1, gid
+
+
+def test_labels_keep_clear_of_other_markers(founding: Scenario) -> None:
+    """A label covers no other place's marker: Baghdad's airport label leaves the embassy clear."""
+    fig, ax = plt.subplots(figsize=(7, 6), layout="constrained")
+    plot_network(founding, ax=ax, colorbar=False, legend=False)
+    boxes = _label_boxes(ax)
+    positions = place_positions(founding)
+    for gid, box in boxes.items():
+        own = gid.removeprefix("label:")
+        for place, xy in positions.items():
+            if place != own:
+                assert not box.contains(*ax.transData.transform(xy)), (gid, place)
+
+
+def test_route_labels_join_the_placement(founding: Scenario) -> None:
+    """plot_routes' "people safe by" labels overlap neither each other nor the place labels."""
+    plan = evacuate(founding, supply={"bgd-embassy": 40, "thr-embassy": 20}, time_limit=30)
+    fig, axes = plt.subplots(1, 2, figsize=(14, 6), sharex=True, sharey=True, layout="constrained")
+    for ax, limits in zip(axes, [None, IRAQ], strict=True):
+        plot_network(founding, ax=ax, minute=0, legend=False, colorbar=False)
+        plot_routes(plan, founding, ax=ax, legend=False)
+        if limits is not None:
+            ax.set_xlim(*limits[0])
+            ax.set_ylim(*limits[1])
+    for ax in axes:
+        boxes = _label_boxes(ax, prefix="")
+        assert "route-label:erbil" in boxes
+        assert _overlapping(boxes) == []
+
+
+def test_one_norm_maps_one_risk_to_one_colour_on_every_panel(tiny: Scenario) -> None:
+    """Two panels on risk_scale's norm give a link of equal risk one colour; on their own they do not."""
+    minutes = [0, 12 * 60]  # the airport road's risk is 0.1, then 0.3: each panel's own top
+    scale = risk_scale(tiny, minutes=minutes)
+    assert (scale.norm.vmin, scale.norm.vmax) == (0.0, pytest.approx(0.3))
+
+    def desert_road(**options: Any) -> list[tuple[float, ...]]:
+        _, axes = plt.subplots(1, 2)
+        for ax, minute in zip(axes, minutes, strict=True):
+            plot_network(tiny, ax=ax, minute=minute, colorbar=False, **options)
+        return [to_rgba(_link_lines(ax)["link:desert-road"].get_color()) for ax in axes]
+
+    shared = desert_road(norm=scale.norm)  # its risk is 0.05 on both panels
+    assert shared[0] == shared[1] == pytest.approx(scale.to_rgba(0.05))
+    alone = desert_road()
+    assert alone[0] != pytest.approx(alone[1])
+    assert alone[1] == pytest.approx(shared[1])  # the riskier panel's own scale is the shared one
+
+
+def test_one_colour_bar_for_the_figure(tiny: Scenario) -> None:
+    """risk_scale is the mappable for one colour bar shared by every panel."""
+    scale = risk_scale(tiny, minutes=[0, 12 * 60], threat_sets=[None, []])
+    fig, axes = plt.subplots(1, 2, layout="constrained")
+    for ax in axes:
+        plot_network(tiny, ax=ax, minute=12 * 60, norm=scale.norm, colorbar=False)
+    bar = fig.colorbar(scale, ax=axes, label="link risk per traversal")
+    assert len(fig.axes) == 3
+    assert bar.norm is scale.norm
+    assert bar.cmap.name == "RdYlGn_r"
+
+
+def test_risk_max_and_norm_are_exclusive(tiny: Scenario) -> None:
+    """Both a top risk and a whole scale is one too many."""
+    with pytest.raises(ValueError, match="risk_max or norm"):
+        plot_network(tiny, risk_max=0.3, norm=risk_scale(tiny).norm)

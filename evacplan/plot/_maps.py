@@ -1,20 +1,7 @@
-"""Maps of a network on a longitude/latitude plot, with matplotlib.
+"""The maps themselves: a network's places and links, one risk scale for several, routes on top.
 
-- :func:`plot_network`: places as markers by kind, links as lines coloured by
-  risk, closed links greyed out, optionally at a given minute once link
-  windows and threats apply.
-- :func:`place_positions`: the ``(lon, lat)`` of every place that has
-  coordinates, for drawing more on the same axes (routes, labels).
-
-matplotlib is an optional dependency (``pip install evacplan[plot]``); it is
-imported only when a function here is called, so ``import evacplan.plot``
-works without it.
-
-Every link line :func:`plot_network` draws is a :class:`~matplotlib.lines.Line2D`
-in ``ax.lines`` whose ``gid`` is ``"link:<key>"``, ``<key>`` being the key of
-the link's arcs in :func:`evacplan.network.arcs` (its id, or ``source->target``).
-Every kind of place is one scatter collection in ``ax.collections`` whose
-``gid`` is ``"places:<kind>"``.
+See :mod:`evacplan.plot` for what each draws and the ``gid`` of every artist;
+labels are placed by :mod:`._labels`.
 """
 
 from __future__ import annotations
@@ -25,11 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from evacplan.models import Mode, Network, PlaceKind, Scenario, ThreatEvent
 from evacplan.network import _network_and_threats, arc_schedules, arcs
+from evacplan.plot._labels import _label, _label_placer
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
 
-__all__ = ["place_positions", "plot_network", "plot_routes"]
+    from evacplan.routing import EvacuationPlan
 
 # How each kind of place is drawn: marker, size (points^2), face colour, z-order.
 _PLACE_STYLE: dict[PlaceKind, tuple[str, float, str, int]] = {
@@ -42,15 +32,10 @@ _PLACE_STYLE: dict[PlaceKind, tuple[str, float, str, int]] = {
     PlaceKind.RESIDENCE: ("o", 30, "#6c757d", 4),
     PlaceKind.WAYPOINT: (".", 60, "#343a40", 4),
 }
-_KIND_LABEL = {
-    PlaceKind.POST: "post",
-    PlaceKind.SAFE_HAVEN: "safe haven",
-    PlaceKind.AIRPORT: "airport",
-    PlaceKind.PORT: "port",
+_RADIUS = {kind: math.sqrt(style[1]) / 2 for kind, style in _PLACE_STYLE.items()}  # points
+_KIND_LABEL = {kind: kind.value.replace("_", " ") for kind in PlaceKind} | {
     PlaceKind.BORDER: "border crossing",
     PlaceKind.ASSEMBLY: "assembly area",
-    PlaceKind.RESIDENCE: "residence",
-    PlaceKind.WAYPOINT: "waypoint",
 }
 # Kinds whose names are written beside their marker when annotating.
 _ANNOTATED = {
@@ -70,6 +55,8 @@ _MODE_WIDTH = {Mode.ROAD: 2.0, Mode.WALK: 1.2, Mode.AIR: 1.4, Mode.SEA: 1.4}
 _CLOSED_COLOUR = "#b0b0b0"
 _CLOSED_STYLE: Any = ":"
 _CMAP = "RdYlGn_r"
+_RISK_LABEL = "link risk per traversal"
+_LOWEST_TOP = 0.05  # the least risk at the top of a colour scale
 
 
 def place_positions(network: Network | Scenario) -> dict[str, tuple[float, float]]:
@@ -121,6 +108,74 @@ def _link_states(
     return states
 
 
+def _highest_risk(net: Network, states: dict[int, Any], positions: dict[str, Any]) -> float:
+    """The highest risk of an open link drawn (both ends placed), and at least ``_LOWEST_TOP``."""
+    drawn = (i for i, k in enumerate(net.links) if {k.source, k.target} <= positions.keys())
+    return max([_LOWEST_TOP, *(states[i][2] for i in drawn if states[i][1])])
+
+
+def risk_scale(
+    network_or_scenario: Network | Scenario,
+    *,
+    minutes: Sequence[float | None] = (None,),
+    threat_sets: Sequence[Sequence[ThreatEvent] | None] = (None,),
+) -> ScalarMappable:
+    """One colour scale for link risk, shared by several maps of a network.
+
+    :func:`plot_network` scales each map to its own riskiest link, so the same
+    colour would mean different risks on two maps. Draw each with
+    ``norm=scale.norm`` and ``colorbar=False`` instead, then add one colour
+    bar for the figure with ``fig.colorbar(scale, ax=axes, label=...)``.
+
+    Parameters
+    ----------
+    network_or_scenario
+        A Network, or a Scenario.
+    minutes
+        The minutes the maps show, as :func:`plot_network`'s ``minute``
+        (None: the links as written).
+    threat_sets
+        The threats the maps apply, as :func:`plot_network`'s ``threats``
+        (None: a scenario's own).
+
+    Returns
+    -------
+    matplotlib.cm.ScalarMappable
+        The colour map links are drawn in, with a ``norm`` from 0 to the highest
+        risk of an open link drawn at any of the ``minutes`` under any of the
+        ``threat_sets`` (at least 0.05), as :func:`plot_network` would scale each.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> scenario = load_scenario(seed_path("tiny"))  # the airport road's risk: 0.1, 0.3 from 12h
+    >>> scale = risk_scale(scenario, minutes=[0, 12 * 60])
+    >>> scale.norm.vmin, scale.norm.vmax
+    (0.0, 0.3)
+    >>> fig, axes = plt.subplots(1, 2, layout="constrained")
+    >>> for ax, minute in zip(axes, [0, 12 * 60]):
+    ...     _ = plot_network(scenario, ax=ax, minute=minute, norm=scale.norm, colorbar=False)
+    >>> bar = fig.colorbar(scale, ax=axes, shrink=0.7, label="link risk per traversal")
+    >>> len(fig.axes)  # two maps, one colour bar
+    3
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    tops = []
+    for threats in threat_sets:
+        net, events = _network_and_threats(network_or_scenario, threats)
+        positions = place_positions(net)
+        tops += [_highest_risk(net, _link_states(net, events, m), positions) for m in minutes]
+    norm = Normalize(vmin=0.0, vmax=max(tops, default=_LOWEST_TOP))
+    return ScalarMappable(norm=norm, cmap=plt.get_cmap(_CMAP))
+
+
 def plot_network(
     network_or_scenario: Network | Scenario,
     *,
@@ -129,6 +184,7 @@ def plot_network(
     threats: Sequence[ThreatEvent] | None = None,
     annotate: bool = True,
     risk_max: float | None = None,
+    norm: Normalize | None = None,
     colorbar: bool = True,
     legend: bool = True,
 ) -> Axes:
@@ -155,12 +211,17 @@ def plot_network(
     threats
         Threat events to apply instead of the scenario's (only with ``minute``).
     annotate
-        Write the names of posts, safe havens, airports, ports and border crossings.
+        Write the names of posts, safe havens, airports, ports and border
+        crossings, clear of each other (see the module's notes).
     risk_max
-        The risk at the top of the colour scale; by default the highest risk
-        drawn (at least 0.05). Fix it to compare plots at different minutes.
+        The risk at the top of the colour scale (from 0); by default the
+        highest risk drawn (at least 0.05). Risks above it take the top colour.
+    norm
+        The colour scale itself, a :class:`matplotlib.colors.Normalize`
+        (not with ``risk_max``): to draw several maps on one scale, give each
+        the ``norm`` of one :func:`risk_scale`, and the figure one colour bar.
     colorbar, legend
-        Whether to add the risk colour bar and the legend.
+        Whether to add the risk colour bar (beside these axes) and the legend.
 
     Returns
     -------
@@ -173,6 +234,8 @@ def plot_network(
     ------
     TypeError
         If ``network_or_scenario`` is neither a Network nor a Scenario.
+    ValueError
+        If both ``risk_max`` and ``norm`` are given.
 
     Examples
     --------
@@ -186,26 +249,27 @@ def plot_network(
     5
     >>> sorted(line.get_gid() for line in ax.lines if line.get_linestyle() == ":")
     ['link:airport-road', 'link:flight']
+    >>> [text.get_gid() for text in ax.texts]
+    ['label:embassy', 'label:haven', 'label:airport', 'label:border']
     >>> plt.close(ax.figure)
     """
     import matplotlib.pyplot as plt
+    from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
     from matplotlib.lines import Line2D
 
+    if norm is not None and risk_max is not None:
+        raise ValueError("give plot_network risk_max or norm, not both")
     net, events = _network_and_threats(network_or_scenario, threats)
     positions = place_positions(net)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 7), layout="constrained")
 
     states = _link_states(net, events, minute)
-    drawn = [
-        (i, link)
-        for i, link in enumerate(net.links)
-        if link.source in positions and link.target in positions
-    ]
-    risks = [states[i][2] for i, _ in drawn if states[i][1]]
-    top = risk_max if risk_max is not None else max([0.05, *risks])
-    norm = Normalize(vmin=0.0, vmax=top)
+    drawn = [(i, k) for i, k in enumerate(net.links) if {k.source, k.target} <= positions.keys()]
+    if norm is None:
+        top = risk_max if risk_max is not None else _highest_risk(net, states, positions)
+        norm = Normalize(vmin=0.0, vmax=top)
     cmap = plt.get_cmap(_CMAP)
 
     # Links first, so markers sit on top; the riskiest open links drawn last.
@@ -218,63 +282,30 @@ def plot_network(
             colour, style, alpha, z = cmap(norm(risk)), _MODE_STYLE[link.mode], 0.95, 2
         else:
             colour, style, alpha, z = _CLOSED_COLOUR, _CLOSED_STYLE, 0.8, 1
-        ax.plot(
-            [x0, x1],
-            [y0, y1],
-            color=colour,
-            linestyle=style,
-            alpha=alpha,
-            zorder=z,
-            linewidth=_MODE_WIDTH[link.mode],
-            gid=f"link:{key}",
-            label=f"_link:{key}",
-        )
+        width, gid = _MODE_WIDTH[link.mode], f"link:{key}"
+        (line,) = ax.plot([x0, x1], [y0, y1], color=colour, linestyle=style, linewidth=width)
+        line.set(alpha=alpha, zorder=z, gid=gid, label=f"_{gid}")
 
     handles: list[Any] = []
+    placer = _label_placer(ax)
     for kind, (marker, size, colour, z) in _PLACE_STYLE.items():
         places = [p for p in net.places if p.kind == kind and p.id in positions]
         if not places:
             continue
-        xs = [positions[p.id][0] for p in places]
-        ys = [positions[p.id][1] for p in places]
+        placer.points += [(p.id, positions[p.id], _RADIUS[kind]) for p in places]
+        xs, ys = zip(*(positions[p.id] for p in places), strict=True)
         edges = [
             "#2a9d8f" if p.is_safe and kind != PlaceKind.SAFE_HAVEN else "black" for p in places
         ]
-        ax.scatter(
-            xs,
-            ys,
-            s=size,
-            marker=marker,
-            c=colour,
-            edgecolors=edges,
-            linewidths=0.8,
-            zorder=z,
-            gid=f"places:{kind.value}",
-            label=f"_places:{kind.value}",
-        )
-        handles.append(
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker=marker,
-                markersize=8,
-                markerfacecolor=colour,
-                markeredgecolor="black",
-                label=_KIND_LABEL[kind],
-            )
-        )
-        if annotate:
-            for p in places:
-                if kind in _ANNOTATED or p.is_safe:
-                    ax.annotate(
-                        _short_name(p.name or p.id),
-                        positions[p.id],
-                        xytext=(4, 4),
-                        textcoords="offset points",
-                        fontsize=7,
-                        zorder=7,
-                    )
+        dots = ax.scatter(xs, ys, s=size, marker=marker, c=colour, edgecolors=edges, zorder=z)
+        dots.set(linewidths=0.8, gid=f"places:{kind.value}", label=f"_places:{kind.value}")
+        handle = Line2D([], [], linestyle="none", marker=marker, markersize=8, mfc=colour)
+        handle.set(markeredgecolor="black", label=_KIND_LABEL[kind])
+        handles.append(handle)
+        for p in places if annotate else ():
+            if kind in _ANNOTATED or p.is_safe:
+                name, gid = _short_name(p.name or p.id), f"label:{p.id}"
+                _label(ax, name, p.id, positions[p.id], _RADIUS[kind], gid)
 
     modes = {link.mode for _, link in drawn}
     for mode, label in ((Mode.AIR, "air link"), (Mode.SEA, "sea link")):
@@ -297,15 +328,8 @@ def plot_network(
         # Keep a degree of longitude shorter than one of latitude, as on the ground.
         ax.set_aspect(1.0 / max(math.cos(math.radians(mean_lat)), 0.1), adjustable="box")
     else:
-        ax.text(
-            0.5,
-            0.5,
-            "no place has coordinates",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            color="grey",
-        )
+        note = "no place has coordinates"
+        ax.text(0.5, 0.5, note, transform=ax.transAxes, ha="center", va="center", color="grey")
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     title = net.name or "network"
@@ -313,10 +337,8 @@ def plot_network(
         title += f" at {_hours(minute)}"
     ax.set_title(title)
     if colorbar and drawn:
-        from matplotlib.cm import ScalarMappable
-
         mappable = ScalarMappable(norm=norm, cmap=cmap)
-        ax.figure.colorbar(mappable, ax=ax, shrink=0.7, label="risk per traversal")
+        ax.figure.colorbar(mappable, ax=ax, shrink=0.7, label=_RISK_LABEL)
     if legend and handles:
         ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.85)
     return ax
@@ -347,10 +369,6 @@ def _hours(minute: float) -> str:
     if not hours:
         return f"+{rest}m" if rest else "+0h"
     return f"+{hours}h{rest:02d}m" if rest else f"+{hours}h"
-
-
-if TYPE_CHECKING:
-    from evacplan.routing import EvacuationPlan
 
 
 def plot_routes(
@@ -425,34 +443,19 @@ def plot_routes(
     for (u, v), n in sorted(load.items(), key=lambda kv: kv[1]):
         if u in pos and v in pos:
             (x1, y1), (x2, y2) = pos[u], pos[v]
-            ax.plot(
-                [x1, x2],
-                [y1, y2],
-                color=color,
-                lw=0.8 + (max_width - 0.8) * n / top,
-                alpha=0.75,
-                solid_capstyle="round",
-                zorder=3,
-                gid=f"route:{u}->{v}",
-            )
+            width = 0.8 + (max_width - 0.8) * n / top
+            (line,) = ax.plot([x1, x2], [y1, y2], color=color, lw=width, alpha=0.75, zorder=3)
+            line.set(solid_capstyle="round", gid=f"route:{u}->{v}")
     if annotate:
+        kinds = {p.id: p.kind for p in _network_and_threats(network, ())[0].places}
         for place, (people, last) in sorted(reached.items()):
             if place in pos:
-                x, y = pos[place]
-                ax.annotate(
-                    f"{people} safe by {_hours(last)}",
-                    (x, y),
-                    xytext=(4, -10),
-                    textcoords="offset points",
-                    fontsize=7,
-                    color=color,
-                    zorder=6,
-                )
+                text, gid = f"{people} safe by {_hours(last)}", f"route-label:{place}"
+                _label(ax, text, place, pos[place], _RADIUS[kinds[place]], gid, color=color)
     if legend:
         old = ax.get_legend()
         handles = list(old.legend_handles) if old is not None else []
-        handles.append(
-            Line2D([], [], color=color, lw=3, label=f"routes (width: people, up to {top})")
-        )
+        label = f"routes (width: people, up to {top})"
+        handles.append(Line2D([], [], color=color, lw=3, label=label))
         ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.85)
     return ax

@@ -193,6 +193,23 @@ def _waiting_units(net: _Net, movements: list[Movement]) -> int:
     return total
 
 
+def _costs_to_wait(
+    net: _Net, places: np.ndarray, first: np.ndarray, until: np.ndarray
+) -> np.ndarray:
+    """Whether waiting at ``places`` from step ``first`` to before ``until`` carries any risk."""
+    costly = np.zeros(places.size, dtype=bool)
+    for p, a, b, c in zip(
+        net.w_place.tolist(),
+        net.w_from.tolist(),
+        net.w_to.tolist(),
+        net.w_cost.tolist(),
+        strict=True,
+    ):
+        if c:
+            costly |= (places == p) & (np.maximum(first, a) <= np.minimum(until - 1, b))
+    return costly
+
+
 def _movements(
     net: _Net,
     hist: _Histories,
@@ -201,6 +218,9 @@ def _movements(
     used: dict[tuple[int, int], int],
 ) -> list[Movement]:
     """Group parcels with the same itinerary into movements (round trips become waits).
+
+    A round trip becomes a wait only where waiting carries no risk then: a trip
+    that avoids a threatened place (``risk_per_hour``) is kept as it is.
 
     Itineraries are unrolled for all parcels at once with numpy (pointer
     jumping up the shared histories); only the rare itinerary that returns
@@ -268,6 +288,9 @@ def _movements(
     stop_at = ends[depth > 0]
     while cur.size:
         nxt = last_of[cur]
+        if net.w_cost.size:
+            # Staying instead of the round trip must not cost waiting risk the trip avoided.
+            nxt = np.where(_costs_to_wait(net, f_place[cur], f_step[cur], f_step[nxt]), cur, nxt)
         kept[nxt] = True
         cur = nxt + 1
         alive = cur < stop_at

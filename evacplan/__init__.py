@@ -16,6 +16,7 @@ Examples
 (<Status.OPTIMAL: 'optimal'>, 105, 105)
 """
 
+from evacplan.contingency import ContingencyPlan, plan
 from evacplan.errors import (
     EvacplanError,
     Problem,
@@ -46,6 +47,7 @@ from evacplan.staffing import DrawdownPlan, drawdown
 
 __all__ = [
     "Category",
+    "ContingencyPlan",
     "DecisionPoint",
     "DrawdownPlan",
     "EvacplanError",
@@ -73,6 +75,7 @@ __all__ = [
     "VerificationError",
     "drawdown",
     "evacuate",
+    "plan",
 ]
 
 __version__ = "0.1.0"

@@ -404,6 +404,13 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
                         )
                     )
 
+    policy = data.get("policy")
+    if isinstance(policy, Mapping):
+        lifts = _items(policy, "extraction")
+        _ids(lifts, "policy.extraction", "id", "lift", problems)
+        for i, lift in lifts:
+            _refs(lift.get("posts"), post_ids, f"policy.extraction[{i}].posts", "a post", problems)
+
     staff = _items(data, "staff")
     _ids(staff, "staff", "id", "staff", problems)
     for i, member in staff:

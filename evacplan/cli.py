@@ -2,6 +2,10 @@
 
 ::
 
+    evacplan plan FILE [--indicator ID=TIME ...] [--json OUT]
+                                       the contingency plan over the scenario's timeline:
+                                       stage by stage, who stays, who leaves when and how,
+                                       last-out per post (the main job)
     evacplan validate FILE...          check scenario files (or TNTP networks); exit 1 on any problem;
                                        likely mistakes are printed as warnings (exit 0)
     evacplan show FILE                 summarise a scenario: posts, staff, places, links, threats
@@ -291,6 +295,45 @@ def _cmd_evacuate(args: argparse.Namespace) -> int:
     return 0 if str(route.status) != "infeasible" else 3
 
 
+def _indicators(values: list[str] | None) -> dict[str, str] | None:
+    """``--indicator tehran-crowds=36h`` pairs as a mapping (times are checked by plan())."""
+    if not values:
+        return None
+    out: dict[str, str] = {}
+    problems = []
+    for value in values:
+        key, sep, when = value.partition("=")
+        if not sep or not key.strip() or not when.strip():
+            problems.append(
+                Problem("--indicator", f"{value!r} is not ID=TIME (e.g. tehran-crowds=36h)")
+            )
+            continue
+        out[key.strip()] = when.strip()
+    if problems:
+        raise ScenarioError(problems, source=_OPTIONS)
+    return out
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from evacplan.contingency import plan
+
+    scenario = _load(args.file)
+    cp = plan(
+        scenario,
+        indicators=_indicators(args.indicator),
+        objective=args.objective,
+        deadline=args.deadline,
+        time_limit=args.time_limit,
+    )
+    print(cp)
+    if args.json:
+        from evacplan.io import save_plan
+
+        save_plan(cp, args.json)
+        print(f"\nsaved: {args.json}")
+    return 0 if str(cp.status) != "infeasible" else 3
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="evacplan", description="Plan an embassy's crisis posture: drawdown and evacuation."
@@ -299,6 +342,20 @@ def _parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show tracebacks of unexpected failures"
     )
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("plan", help="the contingency plan over the scenario's timeline")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--indicator",
+        action="append",
+        metavar="ID=TIME",
+        help="an indicator decision point that fires, and when (minutes, 36h, or a datetime)",
+    )
+    p.add_argument("--objective", choices=["quickest", "safest"], default="quickest")
+    p.add_argument("--deadline", default=None, metavar="TIME", help="for safest: minutes or 36h")
+    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
+    p.add_argument("--json", default=None, metavar="OUT", help="also save the plan as JSON")
+    p.set_defaults(run=_cmd_plan)
 
     p = sub.add_parser("validate", help="check scenario files (YAML/JSON) or TNTP networks")
     p.add_argument("files", nargs="+", metavar="FILE")

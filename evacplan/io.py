@@ -36,6 +36,7 @@ __all__ = [
     "likely_mistakes",
     "load_scenario",
     "read_tntp",
+    "save_plan",
     "save_scenario",
     "scenario_json_schema",
     "seed_path",
@@ -290,6 +291,37 @@ def _yaml_lines(path: Path) -> dict[str, int]:
     if root is not None:
         walk(root, "")
     return lines
+
+
+def save_plan(plan: Any, path: str | os.PathLike[str]) -> Path:
+    """Write a plan as JSON (its ``to_json()``), all at once or not at all, for the archive.
+
+    ``plan`` is a :class:`~evacplan.contingency.ContingencyPlan` (or anything
+    with a ``to_json()``), so that plans can be kept and compared.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> from evacplan import plan
+    >>> out = save_plan(plan(load_scenario(seed_path("tiny"))),
+    ...                 pathlib.Path(tempfile.mkdtemp()) / "plan.json")
+    >>> json.loads(out.read_text())["status"]
+    'optimal'
+    """
+    path = Path(path)
+    if not callable(getattr(plan, "to_json", None)):
+        raise ScenarioError(
+            [Problem("plan", f"expected a plan with to_json() (got {type(plan).__name__})")],
+            source="invalid arguments to save_plan()",
+        )
+    text = plan.to_json() + "\n"
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
 
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> Path:

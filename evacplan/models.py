@@ -39,6 +39,7 @@ from evacplan.errors import Problem, ScenarioError
 __all__ = [
     "Category",
     "DecisionPoint",
+    "Lift",
     "Link",
     "Mode",
     "Network",
@@ -221,6 +222,9 @@ class Post(_Model):
     posture: Posture = Posture.NORMAL
     min_retained: Count = 2
     requirements: tuple[Requirement, ...] = ()
+    extraction_seats: Count | None = None
+    """Seats of the post's own emergency lift (e.g. a helicopter from the compound): the
+    retained staff must fit in them (rule ``extraction-seats``). None: no such limit."""
 
 
 class StaffMember(_Model):
@@ -239,6 +243,9 @@ class StaffMember(_Model):
     vulnerable: Flag = False
     relocate: Flag | None = None
     """Moved to a safe haven when departing; default true, false for locally engaged staff."""
+    last_out: Flag = False
+    """One of a team that stays while its post still has departures to run (an evacuation
+    or planning team) and leaves with the last of them (see :func:`evacplan.plan`)."""
 
     @property
     def party_size(self) -> int:
@@ -283,12 +290,26 @@ class DecisionPoint(_Model):
     description: str | None = None
 
 
+class Lift(_Model):
+    """An emergency lift shared by several posts: their retained staff together fit its seats."""
+
+    id: Id
+    posts: tuple[Id, ...]
+    seats: Count
+
+
 class Policy(_Model):
     """Rules of the ministry that apply to every post."""
 
     max_functions_per_person: Annotated[int, Strict(), Field(ge=1)] = 1
     relocate_locally_engaged: Flag = False
     """Whether departing locally engaged staff are moved to a safe haven by default."""
+    muster_minutes: Annotated[float, Strict(), Field(ge=0, le=10080)] = 60
+    """Minutes from a decision to the departure of the people it sends away (to gather)."""
+    last_out_minutes: Annotated[float, Strict(), Field(gt=0)] = 720
+    """The longest a post's retained staff may need to reach safety (last-out extraction)."""
+    extraction: tuple[Lift, ...] = ()
+    """Emergency lifts shared by several posts (rule ``extraction-seats``)."""
 
 
 def _validated(cls: type[BaseModel], data: Mapping[str, Any], self: BaseModel | None) -> None:

@@ -31,6 +31,7 @@ FLOORS: dict[str, int] = {
     "evacplan.routing": 4,
     "evacplan.staffing": 4,
     "evacplan.plot": 5,
+    "evacplan.contingency": 5,
     "evacplan.cli": 6,
     "evacplan.__main__": 7,
     "evacplan": 7,

@@ -405,9 +405,10 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
             if bottlenecks
             else "nobody moves"
             if not movements
-            else "no link's capacity holds anyone back: the egress is the travel time"
-            if lower == egress
-            else ""
+            else "no link's capacity holds anyone back: the egress is the farthest people's "
+            "travel time"
+            if result is not None and result.distance
+            else "no link runs full in the proof's min cut: link windows and closures set the egress"
         )
 
     stranded_out = _stranded(net, stranded, party_ids)

@@ -135,7 +135,17 @@ def _exact_parties(
     for c, reached in enumerate(reach):
         k = sizes[c]
         xc: dict[int, Any] = {}
-        for a in reached.tolist():
+        for n_built, a in enumerate(reached.tolist()):
+            if n_built % 20_000 == 0 and time.perf_counter() - started > seconds / 2:
+                return _Exact(
+                    [],
+                    {},
+                    None,
+                    False,
+                    None,
+                    f"the whole-party model ({total_vars} variables) could not be built in "
+                    "half the time limit; not attempted",
+                )
             var = model.IntVar(0, count[c], "")
             xc[a] = var
             out[(c, int(ten.tail[a]))].append(var)

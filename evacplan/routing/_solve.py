@@ -50,6 +50,8 @@ class _FlowResult:
     """How many of the objective's figures, in order, the flow is proven best in (3: all)."""
     unproven: str = ""
     """Why the rest are not proven (the time limit ran out), in words."""
+    distance: bool = False
+    """Whether the egress is set by travel time alone (the farthest people), not capacity."""
 
 
 def _window_words(net: _Net, g: int) -> str:
@@ -281,6 +283,7 @@ def _solve_flows(
     lower: int | None = horizon
 
     # 4. Why nobody can be faster.
+    by_distance = complete and horizon == far and horizon > 0
     if horizon == 0:
         proof = "everyone starts at a safe place"
     elif horizon == start and complete and horizon - 1 not in sp.values:
@@ -419,4 +422,5 @@ def _solve_flows(
         settled,
         proven,
         unproven,
+        by_distance,
     )

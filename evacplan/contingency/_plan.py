@@ -1,0 +1,238 @@
+"""``plan()``, the front door: the drawdown and the evacuation over the scenario's timeline.
+
+Checks the arguments (:mod:`._arguments`), cuts the timeline into stages
+(:mod:`._stages`), draws the raised posts down at each stage with
+:func:`evacplan.drawdown` (whoever has left is gone for good; whoever stays
+is preferred again), releases each stage's newly departing parties after
+the muster time, routes every release in one schedule with
+:func:`evacplan.evacuate`, and checks each open post's last-out extraction
+(:mod:`._lastout`). The result is a :class:`~.result.ContingencyPlan`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from evacplan.contingency._arguments import _check
+from evacplan.contingency._lastout import _last_out
+from evacplan.contingency._stages import _timeline
+from evacplan.contingency.records import Stage
+from evacplan.contingency.result import ContingencyPlan
+from evacplan.models import Lift, Posture, Scenario, StaffMember
+from evacplan.results import Party, Status
+from evacplan.routing import evacuate
+from evacplan.staffing import drawdown
+
+
+def plan(
+    scenario: Scenario,
+    *,
+    indicators: Mapping[str, Any] | None = None,
+    objective: str = "quickest",
+    deadline: Any = None,
+    time_limit: float | None = None,
+    workers: int = 1,
+    seed: int = 0,
+) -> ContingencyPlan:
+    """The contingency plan over the scenario's timeline: stages, departures, one schedule.
+
+    Decision points fire in time order (``at``; ``on_threat`` at its threat's
+    start; an indicator only when ``indicators`` names it with a time), and
+    those firing at the same minute form one stage. At each stage the posts
+    whose posture rises are drawn down with :func:`evacplan.drawdown`, the
+    last stage as ``previous``: whoever has left is gone for good, whoever
+    stays is preferred again. Each stage's newly departing parties (the
+    dependants at reduced and above, then staff) are released at the stage's
+    minute plus ``policy.muster_minutes``, and every release is routed in one
+    schedule over the threat timeline with :func:`evacplan.evacuate`. Staff
+    flagged ``last_out`` stay while their post still has a stage to run and
+    leave with its last (unless a function still needs them). At every stage, each open post's retained staff must
+    be able to get out within ``policy.last_out_minutes``
+    (:attr:`ContingencyPlan.last_out`).
+
+    Parameters
+    ----------
+    scenario
+        The scenario, with its decision points and threats.
+    indicators
+        Indicator decision points that fire, with when: ``{"tehran-crowds": "36h"}``
+        (minutes, durations or datetimes, as in scenario files).
+    objective
+        ``"quickest"`` or ``"safest"`` (needs ``deadline``), as in :func:`evacplan.evacuate`.
+    deadline
+        For ``safest``: when everyone must be safe (minutes, a duration or a datetime).
+    time_limit
+        Seconds for each solve (each stage's drawdown, the joint schedule).
+    workers, seed
+        CP-SAT's search workers and random seed, as in :func:`evacplan.drawdown`.
+
+    Returns
+    -------
+    ContingencyPlan
+        Never None; ``infeasible`` (with the reasons) when a post cannot hold
+        a posture or someone cannot reach safety.
+
+    Raises
+    ------
+    ScenarioError
+        For bad arguments ("invalid arguments to plan():"), every problem at once.
+
+    Examples
+    --------
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> cp = plan(load_scenario(seed_path("tiny")))
+    >>> [(s.minute, s.fired, s.postures["capital"].value) for s in cp.stages]
+    [(1440.0, ('go-minimal',), 'minimal')]
+    >>> cp.status, cp.evacuation.egress_minutes, cp.verify()
+    (<Status.OPTIMAL: 'optimal'>, 1665, [])
+    >>> cp.stages[0].retained
+    {'capital': ['cap-01', 'cap-03']}
+    """
+    started = time.perf_counter()
+    inp = _check(scenario, indicators, objective, deadline, time_limit, workers, seed)
+    specs, notes = _timeline(scenario, inp.indicators)
+    muster = float(scenario.policy.muster_minutes)
+    by_post = scenario.staff_by_post
+    retained = {p.id: [m.id for m in by_post.get(p.id, [])] for p in scenario.posts}
+    last_raise = {post: i for i, spec in enumerate(specs) for post in spec.raised}
+    departed: set[str] = set()
+    dependants_gone: set[str] = set()
+    previous: dict[str, list[str]] = {}
+    stages: list[Stage] = []
+    statuses: list[Status] = []
+    for k, spec in enumerate(specs):
+        release = spec.minute + muster
+        plan_k = None
+        released: list[Party] = []
+        if spec.raised:
+            sub = _stage_scenario(
+                scenario, spec.raised, spec.postures, departed, last_raise, k, retained
+            )
+            plan_k = drawdown(
+                sub,
+                {p: spec.postures[p] for p in spec.raised},
+                # A suspended post keeps nobody: there is nothing to stay close to.
+                previous={
+                    p: previous[p]
+                    for p in spec.raised
+                    if p in previous and spec.postures[p] < Posture.SUSPENDED
+                }
+                or None,
+                time_limit=inp.time_limit,
+                workers=inp.workers,
+                seed=inp.seed,
+            )
+            statuses.append(plan_k.status)
+            held = {p for p in spec.raised if plan_k.post_status[p] is not Status.INFEASIBLE}
+            for post in spec.raised:
+                if post in held:
+                    retained[post] = list(plan_k.retained[post])
+                    previous[post] = list(plan_k.retained[post])
+                else:
+                    notes.append(
+                        f"stage {k} (minute {spec.minute:g}): {post} cannot hold "
+                        f"{spec.postures[post]}; its staff stay as they were (see the stage's "
+                        "drawdown conflicts)"
+                    )
+            for party in plan_k.parties:
+                if party.post not in held:
+                    continue
+                who = party.id.removesuffix("/dependants")
+                if party.id.endswith("/dependants"):
+                    if who in dependants_gone:
+                        continue
+                    size = party.size
+                else:
+                    if who in departed:
+                        continue
+                    departed.add(who)
+                    size = 1 if who in dependants_gone else party.size
+                dependants_gone.add(who)
+                released.append(
+                    Party(party.id, size, party.location, party.post, release, party.relocate)
+                )
+        open_now = {
+            p: list(ids) for p, ids in retained.items() if spec.postures[p] < Posture.SUSPENDED
+        }
+        stages.append(
+            Stage(
+                k,
+                spec.minute,
+                scenario.clock(spec.minute),
+                spec.fired,
+                dict(spec.postures),
+                spec.raised,
+                plan_k,
+                open_now,
+                tuple(released),
+            )
+        )
+    parties = [p for stage in stages for p in stage.parties]
+    evacuation = evacuate(
+        scenario,
+        parties=parties,
+        objective=inp.objective,
+        deadline=inp.deadline,
+        time_limit=inp.time_limit,
+    )
+    statuses.append(evacuation.status)
+    last_out = _last_out(scenario, stages, evacuation)
+    status = (
+        Status.INFEASIBLE
+        if Status.INFEASIBLE in statuses
+        else Status.FEASIBLE
+        if Status.FEASIBLE in statuses
+        else Status.OPTIMAL
+    )
+    return ContingencyPlan(
+        status=status,
+        scenario=scenario,
+        stages=stages,
+        evacuation=evacuation,
+        last_out=last_out,
+        indicators=dict(inp.indicators),
+        notes=notes,
+        runtime_seconds=time.perf_counter() - started,
+    )
+
+
+def _stage_scenario(
+    scenario: Scenario,
+    raised: tuple[str, ...],
+    postures: Mapping[str, Posture],
+    departed: set[str],
+    last_raise: Mapping[str, int],
+    k: int,
+    retained: Mapping[str, list[str]],
+) -> Scenario:
+    """The scenario a stage draws down: its raised posts and the staff still there.
+
+    Staff who have left are gone (nobody returns). A ``last_out`` member
+    stays while their post has a later stage to run; at its last stage they
+    are free to go (and do, unless a function still needs them). A shared
+    lift keeps the seats its other posts' retained staff do not take.
+    """
+    staff: list[StaffMember] = []
+    for member in scenario.staff:
+        if member.post not in raised or member.id in departed:
+            continue
+        if member.last_out and last_raise.get(member.post, k) > k:
+            member = member.model_copy(update={"must_remain": True, "must_leave": False})
+        staff.append(member)
+    lifts = []
+    for lift in scenario.policy.extraction:
+        inside = tuple(p for p in lift.posts if p in raised)
+        if inside:
+            taken = sum(len(retained.get(p, [])) for p in lift.posts if p not in raised)
+            lifts.append(Lift(id=lift.id, posts=inside, seats=max(0, lift.seats - taken)))
+    return scenario.replace(
+        posts=[p for p in scenario.posts if p.id in raised],
+        staff=staff,
+        decision_points=(),
+        policy=scenario.policy.model_copy(update={"extraction": tuple(lifts)}),
+    )
+
+
+__all__ = ["plan"]

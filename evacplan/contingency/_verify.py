@@ -1,0 +1,157 @@
+"""The independent check behind :meth:`ContingencyPlan.verify`, apart from every solver.
+
+It re-checks each stage's drawdown (:meth:`DrawdownPlan.verify`) and the
+joint schedule (:meth:`EvacuationPlan.verify`), then, from the records alone:
+postures only rise; nobody who left is retained later; every release is its
+stage's minute plus the muster time; the schedule moves exactly the parties
+the stages release; every person of the scenario is accounted for once, in
+a party whose size matches; and each last-out verdict matches its minutes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Protocol
+
+from evacplan.contingency.records import LastOut, PersonState, PlanViolation, Stage
+from evacplan.models import Scenario
+from evacplan.routing import EvacuationPlan
+
+
+class _Checkable(Protocol):
+    """What the check reads of a plan (a :class:`~.result.ContingencyPlan`)."""
+
+    @property
+    def scenario(self) -> Scenario: ...
+    @property
+    def stages(self) -> list[Stage]: ...
+    @property
+    def evacuation(self) -> EvacuationPlan: ...
+    @property
+    def last_out(self) -> dict[str, list[LastOut]]: ...
+
+    def accounting(self) -> list[PersonState]: ...
+
+
+def _verify(cp: _Checkable) -> list[PlanViolation]:
+    found: list[PlanViolation] = []
+
+    def bad(rule: str, message: str) -> None:
+        found.append(PlanViolation(rule, message))
+
+    scenario = cp.scenario
+    muster = float(scenario.policy.muster_minutes)
+    for stage in cp.stages:
+        if stage.drawdown is not None:
+            for v in stage.drawdown.verify():
+                bad("drawdown", f"stage {stage.index}: {v}")
+    for rv in cp.evacuation.verify():
+        bad("schedule", str(rv))
+
+    # Postures only rise; stages in time order.
+    before = {p.id: p.posture for p in scenario.posts}
+    last_minute = -1.0
+    for stage in cp.stages:
+        if stage.minute < last_minute:
+            bad("timeline", f"stage {stage.index} at minute {stage.minute:g} is out of order")
+        last_minute = stage.minute
+        for post, posture in stage.postures.items():
+            if posture < before.get(post, posture):
+                bad(
+                    "monotone",
+                    f"stage {stage.index}: {post} falls from {before[post]} to {posture}",
+                )
+            before[post] = posture
+
+    # Nobody who left is retained later; releases after the muster time.
+    gone: dict[str, int] = {}
+    staff = scenario.staff_by_id
+    for stage in cp.stages:
+        for post, ids in stage.retained.items():
+            for sid in ids:
+                if sid in gone:
+                    bad(
+                        "monotone",
+                        f"stage {stage.index}: {sid} of {post} is retained after leaving at "
+                        f"stage {gone[sid]}",
+                    )
+        for party in stage.parties:
+            if abs(party.release_minute - (stage.minute + muster)) > 1e-9:
+                bad(
+                    "release",
+                    f"stage {stage.index}: party {party.id} is released at minute "
+                    f"{party.release_minute:g}, not {stage.minute + muster:g} (the stage's "
+                    f"minute plus {muster:g} minutes' muster)",
+                )
+            if not party.id.endswith("/dependants"):
+                gone.setdefault(party.id, stage.index)
+
+    # The schedule moves exactly the released parties.
+    released = Counter(p.id for stage in cp.stages for p in stage.parties)
+    for pid, n in released.items():
+        if n > 1:
+            bad("accounted", f"party {pid} is released {n} times")
+    scheduled = Counter(p.id for p in cp.evacuation.parties)
+    if scheduled != released:
+        missing = sorted(set(released) - set(scheduled))
+        extra = sorted(set(scheduled) - set(released))
+        bad(
+            "accounted",
+            "the schedule's parties differ from the stages' releases"
+            + (f"; not scheduled: {', '.join(missing[:5])}" if missing else "")
+            + (f"; never released: {', '.join(extra[:5])}" if extra else ""),
+        )
+
+    ours = {p.id: p for stage in cp.stages for p in stage.parties}
+    for p in cp.evacuation.parties:
+        mine = ours.get(p.id)
+        if mine is not None and mine != p:
+            bad(
+                "accounted",
+                f"party {p.id} is scheduled as {p} but its stage releases {mine}",
+            )
+
+    # Every person exactly once, and parties of the right size.
+    rows = cp.accounting()
+    seen = Counter(r.person for r in rows)
+    expected = {m.id for m in scenario.staff} | {
+        f"{m.id}/dependant-{n}" for m in scenario.staff for n in range(1, m.dependants + 1)
+    }
+    for person, n in seen.items():
+        if n > 1:
+            bad("accounted", f"{person} is accounted for {n} times")
+        if person not in expected:
+            bad("accounted", f"{person} is not a person of the scenario")
+    for person in sorted(expected - set(seen)):
+        bad("accounted", f"{person} is not accounted for")
+    states = {"retained", "safe", "standing_down", "stranded"}
+    for r in rows:
+        if r.state not in states:
+            bad("accounted", f"{r.person} ends in an unknown state {r.state!r}")
+    carried = Counter(r.party for r in rows if r.party is not None)
+    for stage in cp.stages:
+        for party in stage.parties:
+            if carried.get(party.id, 0) != party.size:
+                bad(
+                    "accounted",
+                    f"party {party.id} has {party.size} people but carries "
+                    f"{carried.get(party.id, 0)} of the scenario's",
+                )
+    for r in rows:
+        if r.state == "retained" and "/dependant-" not in r.person:
+            member = staff[r.person]
+            final = cp.stages[-1].postures.get(member.post) if cp.stages else None
+            if final is not None and str(final) == "suspended":
+                bad("accounted", f"{r.person} is retained at a suspended post {member.post}")
+
+    limit = float(scenario.policy.last_out_minutes)
+    for post, checks in cp.last_out.items():
+        for c in checks:
+            ok = c.minutes is not None and c.minutes <= limit
+            if ok != c.ok:
+                bad(
+                    "last-out",
+                    f"{post} at minute {c.minute}: {c.minutes} min is judged "
+                    f"{'ok' if c.ok else 'a breach'} against the {limit:g}-minute limit",
+                )
+    return found

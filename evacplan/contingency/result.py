@@ -1,0 +1,285 @@
+"""The result of :func:`evacplan.plan`: :class:`ContingencyPlan`, the timeline in one object.
+
+It holds the stages (:class:`~.records.Stage`), the joint schedule (an
+:class:`~evacplan.routing.EvacuationPlan`) and the last-out checks, and
+derives what a planner reads: the accounting (one row per person), the
+summary and the timeline in words, an HTML table, JSON for the archive, and
+:meth:`ContingencyPlan.verify` (:mod:`._verify`).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from evacplan.contingency._accounting import _accounting
+from evacplan.contingency._verify import _verify
+from evacplan.contingency.records import LastOut, PersonState, PlanViolation, Stage
+from evacplan.errors import VerificationError
+from evacplan.models import Scenario
+from evacplan.results import Status
+from evacplan.routing import EvacuationPlan
+
+__all__ = ["ContingencyPlan"]
+
+
+@dataclass(frozen=True)
+class ContingencyPlan:
+    """A contingency plan: the drawdown and the evacuation over the scenario's timeline.
+
+    Attributes
+    ----------
+    status
+        ``optimal`` when every stage's drawdown and the joint schedule are
+        proven; ``feasible`` when a time limit cut a proof short;
+        ``infeasible`` when a post cannot hold a posture or someone cannot
+        reach safety (see ``notes``, the stages' conflicts, ``evacuation.stranded``).
+    stages
+        In time order.
+    evacuation
+        The one schedule that moves every stage's releases.
+    last_out
+        Per post, its last-out checks (:class:`~.records.LastOut`) in time order.
+    """
+
+    status: Status
+    scenario: Scenario
+    stages: list[Stage]
+    evacuation: EvacuationPlan
+    last_out: dict[str, list[LastOut]]
+    indicators: dict[str, float]
+    notes: list[str] = field(default_factory=list)
+    runtime_seconds: float = 0.0
+
+    # ------------------------------------------------------------------ figures
+
+    def accounting(self) -> list[PersonState]:
+        """Where every person ends: one row per staff member and per dependant.
+
+        Examples
+        --------
+        >>> from evacplan import plan
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> rows = plan(load_scenario(seed_path("tiny"))).accounting()
+        >>> sorted({r.state for r in rows}), len(rows)
+        (['retained', 'safe', 'standing_down'], 12)
+        """
+        return _accounting(self.scenario, self.stages, self.evacuation)
+
+    @property
+    def breaches(self) -> list[LastOut]:
+        """The last-out checks that fail, in time order."""
+        return sorted(
+            (c for checks in self.last_out.values() for c in checks if not c.ok),
+            key=lambda c: (c.minute, c.post),
+        )
+
+    def verify(self, *, strict: bool = False) -> list[PlanViolation]:
+        """Re-check the plan apart from the solvers: stages, schedule, monotonicity, accounting.
+
+        Rules: ``drawdown`` and ``schedule`` (each stage's drawdown and the
+        joint schedule, by their own ``verify()``), ``timeline`` and
+        ``monotone`` (postures only rise; nobody who left is retained later),
+        ``release`` (the muster time), ``accounted`` (every person once, in
+        a party of the right size; the schedule moves exactly the releases),
+        ``last-out`` (each verdict matches the policy's limit).
+
+        Examples
+        --------
+        >>> from evacplan import plan
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> plan(load_scenario(seed_path("tiny"))).verify()
+        []
+        """
+        found = _verify(self)
+        if strict and found:
+            raise VerificationError([str(v) for v in found], "contingency plan")
+        return found
+
+    # ------------------------------------------------------------------ words
+
+    def summary(self) -> str:
+        """A few lines: status, stages, people by fate, the egress and its proof, breaches."""
+        sc = self.scenario
+        rows = self.accounting()
+        fates = {
+            s: sum(1 for r in rows if r.state == s)
+            for s in ("retained", "safe", "standing_down", "stranded")
+        }
+        ev = self.evacuation
+        lines = [
+            f"Contingency plan ({sc.name}): {self.status}",
+            f"  stages: {len(self.stages)}; people: {len(rows)} ({fates['safe']} safe, "
+            f"{fates['retained']} retained, {fates['standing_down']} standing down, "
+            f"{fates['stranded']} stranded)",
+        ]
+        if ev.egress_minutes is not None and ev.movements:
+            lines.append(
+                f"  last person safe: minute {ev.egress_minutes} ({sc.clock(ev.egress_minutes)}); "
+                f"schedule {ev.status}, lower bound {ev.lower_bound_minutes}"
+            )
+        breaches = self.breaches
+        lines.append(
+            "  last-out: "
+            + (
+                f"{len(breaches)} breach{'es' if len(breaches) != 1 else ''}"
+                if breaches
+                else "every open post can get its staff out in time"
+            )
+        )
+        lines += [f"  note: {n}" for n in self.notes]
+        lines.append(f"  planned in {self.runtime_seconds:.2f} s")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        """The timeline in words: stage by stage, who stays, who leaves when and how."""
+        sc = self.scenario
+        lines = [self.summary(), ""]
+        moved = {pid: m for m in self.evacuation.movements for pid in m.parties}
+        stranded = {pid: s for s in self.evacuation.stranded for pid in s.parties}
+        for stage in self.stages:
+            lines.append(f"Stage {stage.index}: minute {stage.minute:g}, {stage.clock}")
+            lines.append(
+                "  fired: "
+                + (", ".join(stage.fired) if stage.fired else "the scenario's own postures")
+            )
+            for post in stage.raised:
+                kept = stage.retained.get(post, [])
+                lines.append(
+                    f"  {post} -> {stage.postures[post]}: {len(kept)} stay"
+                    + (f" ({', '.join(kept)})" if kept else "")
+                )
+            for party in stage.parties:
+                if not party.relocate:
+                    lines.append(f"    {party.id} ({party.size}) stands down at home")
+                elif party.id in moved:
+                    m = moved[party.id]
+                    route = " -> ".join(str(s) for s in m.itinerary)
+                    lines.append(
+                        f"    {party.id} ({party.size}) leaves {m.source} at minute "
+                        f"{m.departure_minute}, safe at {m.destination} by {m.arrival_minute} "
+                        f"({sc.clock(m.arrival_minute)}): {route}"
+                    )
+                elif party.id in stranded:
+                    lines.append(
+                        f"    {party.id} ({party.size}) STRANDED: {stranded[party.id].reason}"
+                    )
+            for checks in self.last_out.values():
+                for c in checks:
+                    if stage.minute <= c.minute < _next(self.stages, stage.index):
+                        lines.append(
+                            f"  last-out {c}" + (f" [{c.trigger}]" if c.trigger != "stage" else "")
+                        )
+            lines.append("")
+        return "\n".join(lines).rstrip()
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{s.index}</td><td>{s.minute:g}</td><td>{esc(s.clock)}</td>"
+            f"<td>{esc(', '.join(s.fired) or 'declared postures')}</td>"
+            f"<td>{esc(', '.join(f'{p}: {s.postures[p]}' for p in s.raised))}</td>"
+            f"<td>{sum(p.size for p in s.parties)}</td></tr>"
+            for s in self.stages
+        )
+        head = "".join(f"<div>{esc(line.strip())}</div>" for line in self.summary().splitlines())
+        return (
+            f"<div class='evacplan-contingency'>{head}<table><thead><tr><th>stage</th>"
+            "<th>minute</th><th>clock</th><th>fired</th><th>postures</th><th>people released</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table></div>"
+        )
+
+    def to_json(self) -> str:
+        """The plan as JSON (stages, schedule, last-out checks, accounting), for the archive.
+
+        Examples
+        --------
+        >>> import json
+        >>> from evacplan import plan
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> data = json.loads(plan(load_scenario(seed_path("tiny"))).to_json())
+        >>> sorted(data)[:4], data["status"]
+        (['accounting', 'evacuation', 'indicators', 'last_out'], 'optimal')
+        """
+        ev = self.evacuation
+        data: dict[str, Any] = {
+            "scenario": self.scenario.name,
+            "status": str(self.status),
+            "indicators": self.indicators,
+            "stages": [
+                {
+                    "index": s.index,
+                    "minute": s.minute,
+                    "clock": s.clock,
+                    "fired": list(s.fired),
+                    "postures": {k: str(v) for k, v in s.postures.items()},
+                    "raised": list(s.raised),
+                    "retained": s.retained,
+                    "parties": [
+                        {
+                            "id": p.id,
+                            "size": p.size,
+                            "location": p.location,
+                            "post": p.post,
+                            "release_minute": p.release_minute,
+                            "relocate": p.relocate,
+                        }
+                        for p in s.parties
+                    ],
+                }
+                for s in self.stages
+            ],
+            "evacuation": {
+                "status": str(ev.status),
+                "egress_minutes": ev.egress_minutes,
+                "lower_bound_minutes": ev.lower_bound_minutes,
+                "risk_exposure": ev.risk_exposure,
+                "movements": [
+                    {
+                        "count": m.count,
+                        "parties": m.parties,
+                        "links": m.links,
+                        "itinerary": [[s.place, s.arrive, s.leave] for s in m.itinerary],
+                    }
+                    for m in ev.movements
+                ],
+                "stranded": [
+                    {"place": s.place, "count": s.count, "reason": s.reason, "parties": s.parties}
+                    for s in ev.stranded
+                ],
+            },
+            "last_out": {
+                post: [
+                    {
+                        "minute": c.minute,
+                        "people": c.people,
+                        "minutes": c.minutes,
+                        "route": [s.place for s in c.itinerary],
+                        "ok": c.ok,
+                        "cause": c.cause,
+                        "trigger": c.trigger,
+                    }
+                    for c in checks
+                ]
+                for post, checks in self.last_out.items()
+            },
+            "accounting": [
+                {
+                    "person": r.person,
+                    "state": r.state,
+                    "minute": r.minute,
+                    "place": r.place,
+                    "reason": r.reason,
+                    "party": r.party,
+                }
+                for r in self.accounting()
+            ],
+            "notes": self.notes,
+        }
+        return json.dumps(data, indent=2)
+
+
+def _next(stages: list[Stage], index: int) -> float:
+    return stages[index + 1].minute if index + 1 < len(stages) else float("inf")

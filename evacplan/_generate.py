@@ -7,7 +7,9 @@ military, locally engaged, contractors) with a main skill and sometimes one
 or two more; a few must remain or must leave, some volunteer, some are
 vulnerable, many travel with dependants. Every post can be drawn down to
 ``minimal`` (a core of staff covers its minimal functions), so benchmarks
-measure proofs, not infeasibility.
+measure proofs, not infeasibility. With ``lifts``, blocks of neighbouring
+posts share emergency lifts whose seats fit the posts' minimal staffing,
+exactly for every third lift and with a few seats to spare for the others.
 
 Examples
 --------
@@ -16,6 +18,8 @@ Examples
 (2, 20)
 >>> generate_scenario(posts=2, staff_per_post=10, seed=1) == s
 True
+>>> [(x.id, len(x.posts)) for x in generate_scenario(posts=5, lifts=2).policy.extraction]
+[('lift-00', 2), ('lift-01', 3)]
 """
 
 from __future__ import annotations
@@ -72,6 +76,7 @@ def generate_scenario(
     *,
     seed: int = 0,
     max_functions_per_person: int = 1,
+    lifts: int = 0,
     name: str | None = None,
 ) -> Scenario:
     """A seeded scenario of ``posts`` posts with ``staff_per_post`` staff each.
@@ -88,17 +93,35 @@ def generate_scenario(
         Seed of the generator.
     max_functions_per_person
         The scenario's policy.
+    lifts
+        Emergency lifts shared by blocks of neighbouring posts (as even as
+        can be; ``policy.extraction``), at most ``posts``. Each seats the
+        fewest staff its posts keep at ``minimal`` with one function a person
+        (so any plan at minimal fits), exactly for every third lift (``lift-00``,
+        ``lift-03``, ...: full at the optimum) and with one to two seats a post
+        to spare for the others. Every fifth post under a lift also has an
+        ``extraction_seats`` of its own, with none to two to spare. The posts
+        and staff are those of the same call without lifts.
     name
         The scenario's name (default ``generated-<posts>x<staff_per_post>``).
+
+    Examples
+    --------
+    >>> s = generate_scenario(posts=4, staff_per_post=10, seed=3, lifts=2)
+    >>> [(x.id, x.posts, x.seats) for x in s.policy.extraction]
+    [('lift-00', ('post-000', 'post-001'), 15), ('lift-01', ('post-002', 'post-003'), 18)]
     """
     if staff_per_post < 10:
         raise ValueError("staff_per_post must be at least 10")
+    if not 0 <= lifts <= posts:
+        raise ValueError("lifts must be from 0 to the number of posts")
     rng = random.Random(seed)
     scale = max(1, staff_per_post // 50)
     places: list[dict[str, Any]] = [{"id": "haven", "kind": "safe_haven"}]
     links: list[dict[str, Any]] = []
     post_rows: list[dict[str, Any]] = []
     staff: list[dict[str, Any]] = []
+    need: list[int] = []
     for k in range(posts):
         pid = f"post-{k:03d}"
         places += [
@@ -139,6 +162,8 @@ def generate_scenario(
                 "requirements": requirements,
             }
         )
+        # The fewest staff at minimal with one function a person: the core covers it exactly.
+        need.append(max(post_rows[-1]["min_retained"], len(core)))
         for i in range(staff_per_post):
             sid = f"{pid}-s{i:04d}"
             if i < len(core):
@@ -177,6 +202,33 @@ def generate_scenario(
             "links": links,
             "posts": post_rows,
             "staff": staff,
-            "policy": {"max_functions_per_person": max_functions_per_person},
+            "policy": {
+                "max_functions_per_person": max_functions_per_person,
+                "extraction": _lifts(post_rows, need, lifts, seed),
+            },
         }
     )
+
+
+def _lifts(
+    post_rows: list[dict[str, Any]], need: list[int], lifts: int, seed: int
+) -> list[dict[str, Any]]:
+    """Shared lifts over blocks of posts, seated for minimal; some posts' own seats too.
+
+    A generator of its own, so that the posts and staff do not depend on ``lifts``.
+    """
+    rng = random.Random(f"lifts-{seed}")
+    rows = []
+    start = 0
+    for k in range(lifts):
+        block = range(start, start + (len(post_rows) - start) // (lifts - k))
+        start = block.stop
+        spare = 0 if k % 3 == 0 else sum(rng.randint(1, 2) for _ in block)
+        ids = tuple(post_rows[i]["id"] for i in block)
+        rows.append(
+            {"id": f"lift-{k:02d}", "posts": ids, "seats": sum(need[i] for i in block) + spare}
+        )
+        for i in block:
+            if i % 5 == 4:
+                post_rows[i]["extraction_seats"] = need[i] + rng.randint(0, 2)
+    return rows

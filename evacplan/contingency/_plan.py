@@ -113,13 +113,7 @@ def plan(
             plan_k = drawdown(
                 sub,
                 {p: spec.postures[p] for p in spec.raised},
-                # A suspended post keeps nobody: there is nothing to stay close to.
-                previous={
-                    p: previous[p]
-                    for p in spec.raised
-                    if p in previous and spec.postures[p] < Posture.SUSPENDED
-                }
-                or None,
+                previous={p: previous[p] for p in spec.raised if p in previous} or None,
                 time_limit=inp.time_limit,
                 workers=inp.workers,
                 seed=inp.seed,

@@ -26,6 +26,11 @@ use these ids.
     A ``must_leave`` person leaves while the post is open.
 ``min-retained``
     An open post keeps at least ``min_retained`` people.
+``extraction-seats``
+    An open post with ``extraction_seats`` (its own emergency lift) keeps at
+    most that many staff; the open posts under a lift of
+    ``policy.extraction`` (shared by several posts) keep at most its
+    ``seats`` staff together. Seats count staff, not their dependants.
 ``closed-post``
     At ``suspended`` the post closes and everyone leaves (``must_remain``
     no longer applies).
@@ -57,13 +62,18 @@ before it is fixed and the next is optimised:
 4. ``reassigned``: duties (person, function) of the previous plan dropped by
    people who still stay (0 without a previous plan that had covers).
 
-Every level is a sum over posts, so the lexicographic optimum of each post
-is the global one: the solver works post by post. Within a post, staff who
-are interchangeable (they can cover the same functions, and have the same
-flags and the same previous decision) are grouped and the model counts how
-many of each group stay; this removes the symmetry that makes a model of
-individuals slow to prove. Within a group, the people who come first in
-the staff list stay.
+Every level is a sum over posts, and only a shared lift joins posts: the
+solver works post by post, but solves the open posts under shared lifts
+(joined transitively: a post under two lifts joins both lifts' posts) as
+one model, each level summed over them. A lift only caps headcounts, which
+every other rule bounds from below and the first level minimises: when a
+plan exists, each coupled post's levels are those it would have alone. The
+seats decide whether a plan exists and, in :meth:`DrawdownPlan.explain`,
+why nobody more can stay. Within a post, staff who are interchangeable
+(they can cover the same functions, and have the same flags and the same
+previous decision) are grouped and the model counts how many of each group
+stay; this removes the symmetry that makes a model of individuals slow to
+prove. Within a group, the people who come first in the staff list stay.
 
 At ``normal`` the plan is the leanest staffing that meets the normal
 requirements; retained staff's dependants stay with them.
@@ -74,19 +84,20 @@ One module per stage, in the order the data flows:
 
 ``_drawdown``
     :func:`drawdown` itself, the front door: checks the arguments, then
-    compiles and solves post by post.
+    compiles and solves post by post (the posts sharing a lift together).
 ``_arguments``
     every problem with :func:`drawdown`'s arguments, at once.
 ``_compile``
-    each post's rules over groups of interchangeable staff (``_PostProblem``).
+    each post's rules over groups of interchangeable staff (``_PostProblem``),
+    and the posts joined by shared lifts (``_Cluster``).
 ``_model``
-    a post's CP-SAT counting model: the rules as constraints, the levels as
-    expressions.
+    a cluster's CP-SAT counting model: the rules as constraints, the levels
+    as expressions.
 ``_solve``
     the lexicographic levels, each proven before it is fixed; the counts
     decoded into people.
 ``_conflicts``
-    an irreducible set of rules when a post has no plan.
+    an irreducible set of rules when a post (or cluster) has no plan.
 ``plan``
     :class:`DrawdownPlan`, the result, built from the solved posts.
 ``_explain``
@@ -94,6 +105,9 @@ One module per stage, in the order the data flows:
     re-solving with them decided the other way.
 ``_verify``
     the independent checks of :meth:`DrawdownPlan.verify` (no CP-SAT).
+``_oracles``
+    the independent optima those checks compare against: networkx flows,
+    and a small MIP (CBC) for conflicts that name extraction seats.
 
 Beside them, ``rules`` holds the rule ids, the levels and the small records
 every stage uses (:class:`Rule`, :class:`Level`, :class:`Conflict`,

@@ -1,20 +1,23 @@
-"""Compiling a post: its rules over groups of interchangeable staff.
+"""Compiling posts: their rules over groups of interchangeable staff, and their lifts.
 
 The first stage. ``_drawdown`` hands each post of the scenario, its posture
 and the checked ``previous`` plan (a :class:`_Previous`, from ``_arguments``)
 to :func:`_compile_post`, which returns a :class:`_PostProblem`: the post's
 needed functions and its staff in :class:`_Group` records of people who are
 interchangeable (same coverable functions, flags, preference penalty and
-previous decision). ``_model`` turns that problem into a CP-SAT model;
-``_explain`` uses :func:`_isolate` to ask what happens if one person is
-decided the other way; ``_verify`` recomputes the preference level with
-:func:`_penalty`.
+previous decision). :func:`_clusters` then joins the open posts that share
+an extraction lift (union-find, so a post under two lifts joins them both)
+into :class:`_Cluster` records with their seat limits (:class:`_Lift`); a
+post under no shared lift is a cluster of its own. ``_model`` turns a
+cluster into one CP-SAT model; ``_explain`` uses :func:`_isolate` to ask
+what happens if one person is decided the other way; ``_verify`` recomputes
+the preference level with :func:`_penalty`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from evacplan.models import Post, Posture, Scenario, StaffMember
@@ -114,3 +117,56 @@ def _isolate(problem: _PostProblem, member: int) -> tuple[_PostProblem, int]:
     assert alone is not None
     groups.append(alone)
     return replace(problem, groups=groups), len(groups) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Lift:
+    """Seats that the retained staff of some posts of a cluster must fit in, together."""
+
+    id: str | None  # the shared lift's id (policy.extraction); None for a post's own seats
+    posts: tuple[int, ...]  # indices into _Cluster.problems, open posts only
+    seats: int
+
+
+@dataclass(slots=True)
+class _Cluster:
+    """Posts solved as one model: open posts coupled by shared lifts, or one post alone."""
+
+    problems: list[_PostProblem]  # in scenario order
+    lifts: list[_Lift] = field(default_factory=list)  # own seats first, then shared lifts
+
+
+def _clusters(scenario: Scenario, problems: Mapping[str, _PostProblem]) -> list[_Cluster]:
+    """The posts grouped by the shared lifts over them (union-find), in scenario order.
+
+    Only open posts are coupled: a suspended post retains nobody, so it takes
+    no seat and forms a cluster of its own.
+    """
+    parent = {post_id: post_id for post_id in problems}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]  # path halving
+            x = parent[x]
+        return x
+
+    shared = []
+    for lift in scenario.policy.extraction:
+        on = [pid for pid in dict.fromkeys(lift.posts) if problems[pid].posture.is_open]
+        if on:
+            shared.append((lift, on))
+            for pid in on[1:]:
+                parent[find(pid)] = find(on[0])
+    roots: dict[str, list[str]] = {}
+    for post_id in problems:
+        roots.setdefault(find(post_id), []).append(post_id)
+    clusters = {root: _Cluster([problems[pid] for pid in ids]) for root, ids in roots.items()}
+    index = {pid: k for ids in roots.values() for k, pid in enumerate(ids)}
+    for post_id, p in problems.items():
+        if p.posture.is_open and p.post.extraction_seats is not None:
+            own = _Lift(None, (index[post_id],), p.post.extraction_seats)
+            clusters[find(post_id)].lifts.append(own)
+    for lift, on in shared:
+        seats = _Lift(lift.id, tuple(sorted(index[pid] for pid in on)), lift.seats)
+        clusters[find(on[0])].lifts.append(seats)
+    return list(clusters.values())

@@ -1,13 +1,15 @@
-"""Irreducible conflicts: which rules of an infeasible post cannot all hold, in words.
+"""Irreducible conflicts: which rules of an infeasible cluster cannot all hold, in words.
 
-When ``_solve`` finds no plan for a post, it asks :func:`_conflicts` why. This
-builds the post's :class:`~evacplan.staffing._model._Model` with one literal
-per rule (as applied to a function, a person or the whole post), takes
+When ``_solve`` finds no plan for a cluster (one post, or the open posts
+that share extraction lifts), it asks :func:`_conflicts` why. This builds
+the cluster's :class:`~evacplan.staffing._model._Model` with one literal per
+rule (as applied to a function, a person, a whole post or a lift), takes
 CP-SAT's infeasible core of those literals and shrinks it with a deletion
 filter until dropping any rule makes the rest satisfiable. Each rule left
 becomes a :class:`~evacplan.staffing.rules.Conflict` with a message naming
-the post, the function or person, and the numbers; ``_solve`` hands them on
-in its result and ``plan`` reports them as ``DrawdownPlan.conflicts``.
+the post, the function, person or lift, and the numbers; ``_solve`` hands
+them on in its results and ``plan`` reports them as
+``DrawdownPlan.conflicts``.
 """
 
 from __future__ import annotations
@@ -16,56 +18,80 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from evacplan.staffing._compile import _PostProblem
+from evacplan.staffing._compile import _Cluster, _PostProblem
 from evacplan.staffing._model import _Model, _new_solver
-from evacplan.staffing._words import _describe, _names, _people
+from evacplan.staffing._words import _and, _describe, _names, _people
 from evacplan.staffing.rules import Conflict
 
-_DELETION_ORDER = ("must-remain", "must-leave", "max-functions", "min-retained", "cover")
+# Rules tried for deletion first are the likeliest to be left out of the conflict.
+_DELETION_ORDER = (
+    "extraction-seats",
+    "must-remain",
+    "must-leave",
+    "max-functions",
+    "min-retained",
+    "cover",
+)
+_ORDER = ("cover", "max-functions", "min-retained", "extraction-seats", "must-leave", "must-remain")
+
+_Lit = tuple[Any, str, str, str | None]  # (literal, rule, post, subject)
 
 
-def _conflicts(p: _PostProblem, seed: int) -> list[Conflict]:
-    """An irreducible set of the post's rules that cannot all hold (core, then deletion filter)."""
-    m = _Model(p, with_rules=True)
+def _conflicts(c: _Cluster, seed: int) -> list[Conflict]:
+    """An irreducible set of the cluster's rules that cannot all hold (core, then deletion filter).
+
+    The core comes from one model with a literal per rule; each deletion is
+    tried on a model holding just the rules left, as hard constraints. Both
+    keep the rules in the LP relaxation, without which proving that too few
+    seats are left takes CP-SAT hundreds of thousands of branches.
+    """
+    m = _Model(c, with_rules=True)
     model = m.model
-
-    def infeasible(lits: list[cp_model.IntVar]) -> bool:
-        model.clear_assumptions()
-        model.add_assumptions(lits)
-        return _new_solver(1, seed, None).solve(model) == cp_model.INFEASIBLE
-
-    lits = [b for b, _, _ in m.rule_lits]
-    model.add_assumptions(lits)
+    model.add_assumptions([b for b, *_ in m.rule_lits])
     solver = _new_solver(1, seed, None)
+    # Constraints that wait on a literal reach the LP only at level 2; at level 1 a
+    # cluster of 10 posts whose lift is a few seats short ran past a minute.
+    solver.parameters.linearization_level = 2
     if solver.solve(model) != cp_model.INFEASIBLE:  # pragma: no cover - defensive
         return []
     core_idx = set(solver.sufficient_assumptions_for_infeasibility())
-    core = [(b, r, s) for b, r, s in m.rule_lits if b.index in core_idx]
+    core: list[_Lit] = [t for t in m.rule_lits if t[0].index in core_idx]
     core.sort(key=lambda t: _DELETION_ORDER.index(t[1]))
     i = 0
     while i < len(core):
         trial = core[:i] + core[i + 1 :]
-        if infeasible([b for b, _, _ in trial]):
+        keep = {(rule, post, subject) for _, rule, post, subject in trial}
+        if _new_solver(1, seed, None).solve(_Model(c, with_rules=False, keep=keep).model) == (
+            cp_model.INFEASIBLE
+        ):
             core = trial
         else:
             i += 1
-    order = {
-        rule: k
-        for k, rule in enumerate(
-            ("cover", "max-functions", "min-retained", "must-leave", "must-remain")
+    post_of = {p.post.id: k for k, p in enumerate(c.problems)}
+    place: dict[str, int] = {}
+    for p in c.problems:
+        place.update({f: j for j, (f, _, _) in enumerate(p.functions)})
+        place.update({m.id: i for i, m in enumerate(p.members)})
+    # A post's rules in post order; a shared lift's after them all.
+    core.sort(
+        key=lambda t: (
+            t[1] == "extraction-seats" and t[3] is not None,
+            post_of[t[2]],
+            _ORDER.index(t[1]),
+            place.get(t[3] or "", -1),
         )
-    }
-    place = {f: j for j, (f, _, _) in enumerate(p.functions)}
-    place.update({m.id: i for i, m in enumerate(p.members)})
-    core.sort(key=lambda t: (order[t[1]], place.get(t[2] or "", -1)))
-    return [_conflict(p, rule, subject, core) for _, rule, subject in core]
+    )
+    problem = {p.post.id: p for p in c.problems}
+    return [_conflict(c, problem[post], rule, subject, core) for _, rule, post, subject in core]
 
 
 def _conflict(
-    p: _PostProblem, rule: str, subject: str | None, core: list[tuple[Any, str, str | None]]
+    c: _Cluster, p: _PostProblem, rule: str, subject: str | None, core: list[_Lit]
 ) -> Conflict:
     post, posture = p.post.id, p.posture.value
-    if rule == "cover":
+    if rule == "extraction-seats":
+        msg = _seats_words(c, p, subject)
+    elif rule == "cover":
         _, skill, slots = next(f for f in p.functions if f[0] == subject)
         have = [m for m in p.members if skill in m.skills]
         if not have:
@@ -96,8 +122,26 @@ def _conflict(
         needed = [
             f[1]
             for f in p.functions
-            if f[1] in member.skills and any(r == "cover" and s == f[0] for _, r, s in core)
+            if f[1] in member.skills
+            and any(r == "cover" and q == post and s == f[0] for _, r, q, s in core)
         ]
         if rule == "must-leave" and needed:
             msg += f", though they have {', '.join(dict.fromkeys(needed))}"
     return Conflict(rule, post, subject, msg)
+
+
+def _seats_words(c: _Cluster, p: _PostProblem, lift_id: str | None) -> str:
+    """A lift's seats in words: a post's own (``lift_id`` None) or one shared by posts."""
+    if lift_id is None:
+        seats = p.post.extraction_seats or 0
+        return (
+            f"{p.post.id}'s own extraction lift seats {_people(seats)} (extraction_seats), "
+            f"so at most {_people(seats)} can stay while it is open"
+        )
+    lift = next(x for x in c.lifts if x.id == lift_id)
+    posts = [c.problems[k].post.id for k in lift.posts]
+    where = posts[0] if len(posts) == 1 else _and(posts) + " together"
+    return (
+        f"the shared extraction lift {lift_id} seats {_people(lift.seats)} "
+        f"(policy extraction), so at most {_people(lift.seats)} can stay at {where}"
+    )

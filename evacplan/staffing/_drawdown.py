@@ -1,8 +1,9 @@
-"""The drawdown() function: check the arguments, then compile and solve post by post.
+"""The drawdown() function: check the arguments, then compile and solve cluster by cluster.
 
 The front of the flow of data: :func:`drawdown` checks its arguments with
-``_arguments``, compiles each post with ``_compile``, solves it with
-``_solve`` (which asks ``_conflicts`` about an infeasible post), and hands
+``_arguments``, compiles each post with ``_compile`` and joins the posts
+that share extraction lifts into clusters, solves each cluster with
+``_solve`` (which asks ``_conflicts`` about an infeasible one), and hands
 the problems and results to :class:`~evacplan.staffing.plan.DrawdownPlan`,
 which decodes them into people. ``evacplan.staffing`` (and so ``evacplan``)
 re-exports :func:`drawdown`.
@@ -21,8 +22,8 @@ from evacplan.staffing._arguments import (
     _resolve_postures,
     _resolve_previous,
 )
-from evacplan.staffing._compile import _compile_post, _PostProblem
-from evacplan.staffing._solve import _PostResult, _solve_post
+from evacplan.staffing._compile import _Cluster, _clusters, _compile_post, _PostProblem
+from evacplan.staffing._solve import _PostResult, _solve_cluster
 from evacplan.staffing.plan import DrawdownPlan
 
 __all__ = ["drawdown"]
@@ -60,7 +61,8 @@ def drawdown(
         ``feasible`` and each level reports its bound. A first plan for every
         post is always found. None (the default): prove everything.
     workers
-        CP-SAT search workers per post. One (the default) is deterministic.
+        CP-SAT search workers per model (a post, or the posts sharing a lift).
+        One (the default) is deterministic.
     seed
         CP-SAT's random seed.
 
@@ -85,6 +87,14 @@ def drawdown(
     (['cap-01', 'cap-02', 'cap-03'], ['retained 3 (proven)', 'preference 1 (proven)'])
     >>> drawdown(scenario, "suspended").departing["capital"][:3]
     ['cap-01', 'cap-02', 'cap-03']
+
+    A post whose own emergency lift seats fewer than its posture needs has no
+    plan, and the rules that cannot all hold name the seats:
+
+    >>> one_seat = scenario.posts[0].model_copy(update={"extraction_seats": 1})
+    >>> plan = drawdown(scenario.replace(posts=[one_seat]), "minimal")
+    >>> plan.status, [c.rule for c in plan.conflicts]
+    (<Status.INFEASIBLE: 'infeasible'>, ['cover', 'extraction-seats', 'must-remain'])
     """
     started = time.perf_counter()
     if not isinstance(scenario, Scenario):
@@ -93,17 +103,21 @@ def drawdown(
     postures = _resolve_postures(scenario, posture)
     prev = _resolve_previous(scenario, previous)
     deadline = None if time_limit is None else started + float(time_limit)
-    problems: dict[str, _PostProblem] = {}
-    results: dict[str, _PostResult] = {}
-    for post in scenario.posts:
-        p = problems[post.id] = _compile_post(scenario, post, postures[post.id], prev)
-        results[post.id] = _solve_post(p, workers=workers, seed=seed, deadline=deadline)
+    problems: dict[str, _PostProblem] = {
+        post.id: _compile_post(scenario, post, postures[post.id], prev) for post in scenario.posts
+    }
+    solved: dict[str, tuple[_Cluster, _PostResult]] = {}
+    for c in _clusters(scenario, problems):
+        answers = _solve_cluster(c, workers=workers, seed=seed, deadline=deadline)
+        for p, r in zip(c.problems, answers, strict=True):
+            solved[p.post.id] = (c, r)
     return DrawdownPlan._build(
         scenario,
         postures,
         problems,
-        results,
+        {post_id: solved[post_id][1] for post_id in problems},
         prev,
+        clusters={post_id: solved[post_id][0] for post_id in problems},
         runtime=time.perf_counter() - started,
         seed=seed,
         workers=workers,

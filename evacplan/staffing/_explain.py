@@ -4,11 +4,13 @@
 calls :func:`explain` with the plan. It reads the plan's decisions, its
 compiled problems (from ``_compile``) and results (from ``_solve``), as
 :class:`_Explained` lists; for a person not bound by a rule, it re-solves
-their post with them decided the other way
-(:func:`~evacplan.staffing._compile._isolate` puts them in a group of their
-own; :func:`~evacplan.staffing._solve._solve_post` solves it) and says how
+their post's cluster (the posts sharing an extraction lift with it) with
+them decided the other way (:func:`~evacplan.staffing._compile._isolate`
+puts them in a group of their own;
+:func:`~evacplan.staffing._solve._solve_cluster` solves it) and says how
 that best alternative compares: more people, a worse choice of people, more
-changes from the previous plan, or a tie.
+changes from the previous plan, a tie, or no plan at all because the
+extraction seats are full.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import Protocol
 
 from evacplan.models import Category, Posture, Scenario, StaffMember
 from evacplan.results import Status
-from evacplan.staffing._compile import _isolate, _PostProblem
-from evacplan.staffing._solve import _decode, _PostResult, _solve_post
+from evacplan.staffing._compile import _Cluster, _isolate, _Lift, _PostProblem
+from evacplan.staffing._solve import _decode, _PostResult, _solve_cluster
 from evacplan.staffing._words import _and, _describe, _people, _who_list
+from evacplan.staffing.rules import Conflict
 
 
 class _Explained(Protocol):
@@ -35,6 +38,8 @@ class _Explained(Protocol):
     workers: int
     _problems: dict[str, _PostProblem]
     _results: dict[str, _PostResult]
+    _clusters: dict[str, _Cluster]
+    conflicts: list[Conflict]
 
     def _member(self, staff_id: str) -> StaffMember: ...
 
@@ -47,9 +52,14 @@ def explain(plan: _Explained, staff_id: str) -> str:
     r = plan._results[post_id]
     who, posture = _describe(member), p.posture.value
     if r.status is Status.INFEASIBLE:
-        rules = "; ".join(c.message for c in r.conflicts)
+        together = [q.post.id for q in plan._clusters[post_id].problems]
+        rules = "; ".join(c.message for c in plan.conflicts if c.post in together)
+        others = [q for q in together if q != post_id]
+        where = (
+            f" (nor for {_and(others)}, joined to it by shared extraction lifts)" if others else ""
+        )
         return (
-            f"{who}: no plan exists for {post_id} at {posture}, so nobody is decided. "
+            f"{who}: no plan exists for {post_id} at {posture}{where}, so nobody is decided. "
             f"These rules cannot all hold: {rules}."
         )
     stays = member.id in plan.assignments or member.id in set(plan.retained[post_id])
@@ -115,17 +125,39 @@ def _party_words(plan: _Explained, member: StaffMember) -> str:
 def _counterfactual(plan: _Explained, member: StaffMember, *, stay: bool) -> str:
     """Compare the plan with the best plan that decides ``member`` the other way."""
     post_id = member.post
-    p = plan._problems[post_id]
+    c = plan._clusters[post_id]
+    at = next(k for k, q in enumerate(c.problems) if q.post.id == post_id)
+    p = c.problems[at]
     r = plan._results[post_id]
     index = next(i for i, m in enumerate(p.members) if m.id == member.id)
     q, g = _isolate(p, index)
-    alt = _solve_post(
-        q, workers=plan.workers, seed=plan.seed, deadline=None, fix={g: 1 if stay else 0}
-    )
+    alone = _Cluster([*c.problems[:at], q, *c.problems[at + 1 :]], c.lifts)
+    fix = {(at, g): 1 if stay else 0}
+    alts = _solve_cluster(alone, workers=plan.workers, seed=plan.seed, deadline=None, fix=fix)
+    alt = alts[at]
     name, posture = member.id, p.posture.value
     if alt.status is Status.INFEASIBLE:
-        if stay:  # pragma: no cover - keeping one more person breaks no rule here
-            return f"Keeping {name} would break the post's rules."
+        if stay:  # keeping one more person breaks a rule only if the seats are full
+            heads = [len(plan.retained[x.post.id]) + (k == at) for k, x in enumerate(c.problems)]
+            full = _over(c, heads)
+            if full is None:  # pragma: no cover - no other rule caps a headcount
+                return f"Keeping {name} would break the post's rules."
+            return (
+                f"Keeping {name} would take {_people(heads[at])} at {post_id}, "
+                f"but {_seats(c, full, heads, at)}."
+            )
+        if c.lifts:  # would the post have a plan if the seats were not limited?
+            free = _solve_cluster(
+                alone, workers=plan.workers, seed=plan.seed, deadline=None, fix=fix, seats=False
+            )
+            if free[at].status is not Status.INFEASIBLE:
+                heads = [x.values[0] or 0 for x in free]
+                full = _over(c, heads)  # some lift: without seats the plan exists
+                assert full is not None, "a plan that fits every lift was found infeasible"
+                return (
+                    f"Without {name}, {post_id} would need {_people(heads[at])} at {posture}, "
+                    f"but {_seats(c, full, heads, at)}."
+                )
         return f"Without {name}, no plan could keep {post_id} open at {posture}."
     kept, _ = _decode(q, alt)
     mine = set(plan.retained[post_id])
@@ -135,7 +167,10 @@ def _counterfactual(plan: _Explained, member: StaffMember, *, stay: bool) -> str
     removed = [staff[s] for s in sorted(mine - theirs)]
     swap = f"with {_who_list(added)} in place of {_who_list(removed)}" if removed else ""
     mv, av = r.values, alt.values
-    worse = next((k for k in range(4) if (av[k] or 0) != (mv[k] or 0)), None)
+    # Which level decides is a question about the cluster's totals (the levels summed).
+    ours = [sum(plan._results[x.post.id].values[k] or 0 for x in c.problems) for k in range(4)]
+    best = [sum(x.values[k] or 0 for x in alts) for k in range(4)]
+    worse = next((k for k in range(4) if best[k] != ours[k]), None)
     lead = f"Keeping {name}" if stay else f"Without {name}"
     if worse == 0:
         more = f" ({_who_list(added, flags=False)} in place of " if removed else ""
@@ -166,6 +201,24 @@ def _counterfactual(plan: _Explained, member: StaffMember, *, stay: bool) -> str
             f"of {mv[3]}."
         )
     return _tie(plan, member, removed if stay else added, stay=stay)
+
+
+def _over(c: _Cluster, heads: list[int]) -> _Lift | None:
+    """The first of the cluster's lifts that ``heads`` (people kept per post) would overfill."""
+    return next((x for x in c.lifts if sum(heads[k] for k in x.posts) > x.seats), None)
+
+
+def _seats(c: _Cluster, lift: _Lift, heads: list[int], at: int) -> str:
+    """Words for a lift that is too small: whose it is, what else it carries, its seats."""
+    if lift.id is None:
+        return f"its own extraction lift seats only {_people(lift.seats)} [extraction-seats]"
+    others = [
+        f"{c.problems[k].post.id} (keeping {heads[k]})" for k in lift.posts if k != at and heads[k]
+    ]
+    shared = f", shared with {_and(others)}," if others else ""
+    return (
+        f"the extraction lift {lift.id}{shared} seats only {_people(lift.seats)} [extraction-seats]"
+    )
 
 
 def _tie(plan: _Explained, member: StaffMember, others: list[StaffMember], *, stay: bool) -> str:

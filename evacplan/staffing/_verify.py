@@ -4,9 +4,11 @@
 calls :func:`verify` with the plan. It reads only the scenario and the plan's
 public fields (and the ``previous`` plan it was given), never the solver's
 models (:class:`_Checked` lists what it may read), and returns every broken
-rule as a :class:`~evacplan.staffing.rules.Violation`. The optimum headcount is checked
-with an independent min-cost flow (:func:`_fewest_retained`) and each
-reported conflict with a max flow (:func:`_feasible`), both with networkx.
+rule as a :class:`~evacplan.staffing.rules.Violation`. The optimum headcount
+and the reported conflicts are judged against the independent optima of
+``_oracles`` (networkx flows, and a small MIP for conflicts that name
+extraction seats); the posts a shared lift joins are found again here, as
+networkx's connected components (:func:`_coupled`).
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ from __future__ import annotations
 from typing import Protocol
 
 from evacplan.errors import VerificationError
-from evacplan.models import Post, Posture, Scenario, StaffMember
+from evacplan.models import Posture, Scenario
 from evacplan.results import Party, Status
 from evacplan.staffing._compile import _penalty, _Previous
+from evacplan.staffing._oracles import _feasible, _fewest, _fewest_retained
 from evacplan.staffing._words import _people
 from evacplan.staffing.rules import Conflict, Level, Violation
+
+# A post's answer under some of its rules, counted or not: fewest staff, feasible, or None.
+_Seen = dict[tuple[str, frozenset[tuple[str, str | None]], bool], int | bool | None]
 
 
 class _Checked(Protocol):
@@ -49,6 +55,7 @@ def verify(plan: _Checked, *, strict: bool = False) -> list[Violation]:
     out: list[Violation] = []
     out += _verify_accounting(plan)
     out += _verify_rules(plan)
+    out += _verify_seats(plan)
     out += _verify_parties(plan)
     out += _verify_objective(plan)
     out += _verify_conflicts(plan)
@@ -338,112 +345,108 @@ def _verify_objective(plan: _Checked) -> list[Violation]:
     return out
 
 
-def _verify_conflicts(plan: _Checked) -> list[Violation]:
+def _verify_seats(plan: _Checked) -> list[Violation]:
+    """Each post's retained staff within its own seats; each lift's posts within its seats."""
     sc, out = plan.scenario, []
+    heads = {post.id: len(plan.retained.get(post.id, ())) for post in sc.posts}
     for post in sc.posts:
-        if plan.post_status.get(post.id) is not Status.INFEASIBLE:
+        seats = post.extraction_seats
+        if seats is not None and heads[post.id] > seats:
+            msg = f"keeps {_people(heads[post.id])}; its own extraction lift seats {seats}"
+            out.append(Violation("extraction-seats", post.id, None, msg))
+    for lift in sc.policy.extraction:
+        on = list(dict.fromkeys(lift.posts))
+        total = sum(heads[p] for p in on)
+        if total > lift.seats:
+            each = ", ".join(f"{p} {heads[p]}" for p in on)
+            msg = f"lift {lift.id} seats {_people(lift.seats)}; its posts keep {total} ({each})"
+            out.append(Violation("extraction-seats", None, lift.id, msg))
+    return out
+
+
+def _coupled(plan: _Checked) -> list[list[str]]:
+    """The posts solved together: open posts joined by shared lifts, every other post alone."""
+    import networkx as nx
+
+    sc = plan.scenario
+    graph = nx.Graph()
+    graph.add_nodes_from(post.id for post in sc.posts)
+    for lift in sc.policy.extraction:
+        on = [p for p in lift.posts if p in plan.postures and plan.postures[p].is_open]
+        nx.add_path(graph, on)
+    order = {post.id: k for k, post in enumerate(sc.posts)}
+    groups = [sorted(c, key=order.__getitem__) for c in nx.connected_components(graph)]
+    return sorted(groups, key=lambda g: order[g[0]])
+
+
+def _verify_conflicts(plan: _Checked) -> list[Violation]:
+    out = []
+    for posts in _coupled(plan):
+        bad = [p for p in posts if plan.post_status.get(p) is Status.INFEASIBLE]
+        if not bad:
             continue
-        rules = [(c.rule, c.subject) for c in plan.conflicts if c.post == post.id]
-        posture = plan.postures[post.id]
+        rules = {(c.rule, c.post, c.subject) for c in plan.conflicts if c.post in posts}
         if not rules:
-            out.append(Violation("conflict", post.id, None, "infeasible, but no conflict given"))
+            out.append(Violation("conflict", bad[0], None, "infeasible, but no conflict given"))
             continue
-        if _feasible(sc, sc.staff_by_post[post.id], post, posture, set(rules)):
+        seen: _Seen = {}
+        if _holds(plan, posts, rules, seen):
+            named = sorted((r, s or "") for r, _, s in rules)
             out.append(
-                Violation("conflict", post.id, None, f"the rules {rules} can all hold together")
+                Violation("conflict", bad[0], None, f"the rules {named} can all hold together")
             )
-        for rule in rules:
-            if not _feasible(sc, sc.staff_by_post[post.id], post, posture, set(rules) - {rule}):
+        for rule in sorted(rules, key=lambda t: (t[0], t[1], t[2] or "")):
+            if not _holds(plan, posts, rules - {rule}, seen):
                 out.append(
                     Violation(
                         "conflict",
-                        post.id,
                         rule[1],
-                        f"not irreducible: without {rule} it is still infeasible",
+                        rule[2],
+                        f"not irreducible: without {(rule[0], rule[2])} it is still infeasible",
                     )
                 )
     return out
 
 
-def _feasible(
-    scenario: Scenario,
-    members: list[StaffMember],
-    post: Post,
-    posture: Posture,
-    rules: set[tuple[str, str | None]],
+def _holds(
+    plan: _Checked,
+    posts: list[str],
+    rules: set[tuple[str, str, str | None]],
+    seen: _Seen,
 ) -> bool:
-    """Whether some plan keeps every rule in ``rules`` at ``post`` (a max flow, per person)."""
-    import networkx as nx
+    """Whether some plan of the coupled ``posts`` keeps every rule in ``rules``.
 
-    leave = {s for r, s in rules if r == "must-leave"}
-    remain = {s for r, s in rules if r == "must-remain"}
-    if leave & remain:
-        return False
-    available = [m for m in members if m.id not in leave]
-    if ("min-retained", None) in rules and len(available) < post.min_retained:
-        return False
-    needed = [
-        (r.function, r.skill, r.slots(posture))
-        for r in post.requirements
-        if ("cover", r.function) in rules and r.slots(posture) > 0
-    ]
-    if not needed:
-        return True
-    capped = ("max-functions", None) in rules
-    limit = scenario.policy.max_functions_per_person if capped else len(needed)
-    graph = nx.DiGraph()
-    for f, skill, slots in needed:
-        graph.add_edge("source", ("f", f), capacity=slots)
-        for m in available:
-            if skill in m.skills:
-                graph.add_edge(("f", f), ("p", m.id), capacity=1)
-                graph.add_edge(("p", m.id), "sink", capacity=limit)
-    if "sink" not in graph:
-        return False
-    value = nx.maximum_flow_value(graph, "source", "sink")
-    return bool(value == sum(s for _, _, s in needed))
-
-
-def _fewest_retained(members: list[StaffMember], post: Post, posture: Posture) -> int | None:
-    """The fewest people a plan can retain when each person covers one function, or None.
-
-    With one function per person, the coverers are ``S`` distinct people
-    (``S`` the slots), the ``must_remain`` staff ``M`` stay anyway, and the
-    headcount is ``max(min_retained, |M| + S - (must_remain people among the
-    coverers))``. A min-cost flow from functions to people, costing 1 for
-    each coverer who is not ``must_remain``, maximises that overlap. People
-    with the same needed skills and the same ``must_remain`` flag are one
-    node of capacity their number (an exact aggregation for unit capacities).
+    Seats only cap headcounts, which every other rule bounds from below: the
+    rules hold together when each post can keep its own rules and the fewest
+    staff each can keep fit every seat limit named. ``seen`` keeps each
+    post's answer for its rules (dropping one rule changes one post's).
     """
-    import networkx as nx
-
-    needed = [
-        (r.function, r.skill, r.slots(posture)) for r in post.requirements if r.slots(posture) > 0
-    ]
-    members = [m for m in members if not m.must_leave]
-    remain = sum(1 for m in members if m.must_remain)
-    total = sum(s for _, _, s in needed)
-    if not needed:
-        return max(post.min_retained, remain) if len(members) >= post.min_retained else None
-    skills = {skill for _, skill, _ in needed}
-    classes: dict[tuple[frozenset[str], bool], int] = {}
-    for m in members:
-        key = (frozenset(skills.intersection(m.skills)), m.must_remain)
-        classes[key] = classes.get(key, 0) + 1
-    graph = nx.DiGraph()
-    for f, skill, slots in needed:
-        graph.add_edge("source", ("f", f), capacity=slots, weight=0)
-        for (held, must), size in classes.items():
-            if skill in held:
-                graph.add_edge(("f", f), ("c", held, must), capacity=size, weight=0)
-    for (held, must), size in classes.items():
-        if held:
-            graph.add_edge(("c", held, must), "sink", capacity=size, weight=0 if must else 1)
-    if "sink" not in graph:
-        return None
-    flow = nx.max_flow_min_cost(graph, "source", "sink")
-    if sum(flow["source"].values()) != total:
-        return None
-    cost = nx.cost_of_flow(graph, flow)
-    best = max(post.min_retained, remain + int(cost))
-    return best if len(members) >= post.min_retained else None
+    sc = plan.scenario
+    limits: list[tuple[int, list[str]]] = []
+    for rule, post_id, subject in rules:
+        if rule != "extraction-seats":
+            continue
+        if subject is None:
+            seats = sc.post_by_id[post_id].extraction_seats
+            if seats is not None:
+                limits.append((seats, [post_id]))
+            continue
+        lift = next((x for x in sc.policy.extraction if x.id == subject), None)
+        if lift is not None:
+            limits.append((lift.seats, [p for p in dict.fromkeys(lift.posts) if p in posts]))
+    counted = {p for _, on in limits for p in on}
+    heads: dict[str, int] = {}
+    for post_id in posts:
+        post, posture = sc.post_by_id[post_id], plan.postures[post_id]
+        mine = {(r, s) for r, p, s in rules if p == post_id and r != "extraction-seats"}
+        members = sc.staff_by_post[post_id]
+        key = (post_id, frozenset(mine), post_id in counted)
+        if key not in seen:
+            check = _fewest if key[2] else _feasible
+            seen[key] = check(sc, members, post, posture, mine)
+        answer = seen[key]
+        if answer is None or answer is False:
+            return False
+        if key[2]:
+            heads[post_id] = int(answer)
+    return all(sum(heads[p] for p in on) <= seats for seats, on in limits)

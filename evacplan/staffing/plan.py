@@ -19,7 +19,7 @@ from typing import Any
 from evacplan.models import Posture, Scenario, StaffMember
 from evacplan.results import Party, Status
 from evacplan.staffing import _explain, _verify
-from evacplan.staffing._compile import _PostProblem, _Previous
+from evacplan.staffing._compile import _Cluster, _PostProblem, _Previous
 from evacplan.staffing._solve import _decode, _PostResult
 from evacplan.staffing._words import _people
 from evacplan.staffing.rules import LEVELS, Conflict, Level, UnknownStaffError, Violation
@@ -92,6 +92,7 @@ class DrawdownPlan:
     time_limit: float | None
     _problems: dict[str, _PostProblem]
     _results: dict[str, _PostResult]
+    _clusters: dict[str, _Cluster]  # each post's cluster (the posts solved with it)
     _previous: _Previous | None
 
     def __init__(self) -> None:  # pragma: no cover - built by drawdown()
@@ -105,6 +106,8 @@ class DrawdownPlan:
         problems: dict[str, _PostProblem],
         results: dict[str, _PostResult],
         previous: _Previous | None,
+        *,
+        clusters: dict[str, _Cluster],
         **settings: Any,
     ) -> DrawdownPlan:
         self = object.__new__(cls)
@@ -112,6 +115,7 @@ class DrawdownPlan:
         self.postures = postures
         self._problems = problems
         self._results = results
+        self._clusters = clusters
         self._previous = previous
         self.retained, self.departing, self.undecided = {}, {}, {}
         self.covers, self.assignments = {}, {}
@@ -266,6 +270,9 @@ class DrawdownPlan:
           their dependants, with the right size, place, post and ``relocate``.
         - ``closed-post``, ``must-remain``, ``must-leave``, ``min-retained``:
           as stated.
+        - ``extraction-seats``: each post keeps no more staff than its own
+          ``extraction_seats``, and the posts under each shared lift no
+          more, together, than its ``seats``.
         - ``cover`` and ``max-functions``: each needed function has enough
           covering people, each retained, with the skill, none twice; nobody
           over the policy's limit; ``covers`` agrees with ``assignments``.
@@ -278,9 +285,10 @@ class DrawdownPlan:
           fewest people any plan can retain, computed by a min-cost flow
           (networkx), lies between the level-1 bound and value, and equals
           the value when the post is proven optimal.
-        - ``conflict``: each infeasible post has a conflict set that no plan
-          satisfies and that any plan satisfies once one rule is dropped
-          (checked with a max flow).
+        - ``conflict``: each infeasible post, or group of posts sharing
+          lifts, has a conflict set that no plan satisfies and that some plan
+          satisfies once any one rule is dropped (checked with a max flow; a
+          set naming seats, with each post's fewest staff by a small MIP).
 
         Parameters
         ----------
@@ -305,7 +313,11 @@ class DrawdownPlan:
     # -------------------------------------------------------------- reporting
 
     def summary(self) -> str:
-        """A few lines: status, headcounts, objective levels and bounds, runtime.
+        """A few lines: status, headcounts, objective levels and bounds, full seats, runtime.
+
+        The seat limits the plan fills (``extraction-seats``: a post's own
+        lift, or a lift shared by posts, with nobody more able to stay) get
+        a line of their own.
 
         Examples
         --------
@@ -349,12 +361,39 @@ class DrawdownPlan:
             )
         else:
             lines.append("  objective: " + "; ".join(str(level) for level in self.levels))
+            full = self._full_seats()
+            if full:
+                more = f" and {len(full) - 4} more" if len(full) > 4 else ""
+                lines.append(
+                    "  extraction seats full (nobody more can stay) [extraction-seats]: "
+                    + "; ".join(full[:4])
+                    + more
+                )
         lines.append(
             f"  runtime {self.runtime:.3f} s, seed {self.seed}, {self.workers} "
             f"worker{'s' if self.workers != 1 else ''}"
             + (f", time limit {self.time_limit} s" if self.time_limit is not None else "")
         )
         return "\n".join(lines)
+
+    def _full_seats(self) -> list[str]:
+        """The seat limits the plan fills: each post's own lift, then each shared lift."""
+        sc, full = self.scenario, []
+        on = {
+            post.id
+            for post in sc.posts
+            if self.postures[post.id].is_open and self.post_status[post.id] is not Status.INFEASIBLE
+        }
+        heads = {post_id: len(ids) for post_id, ids in self.retained.items()}
+        for post in sc.posts:
+            if post.id in on and heads[post.id] == post.extraction_seats:
+                full.append(f"{post.id} ({post.extraction_seats} seats)")
+        for lift in sc.policy.extraction:
+            posts = [p for p in dict.fromkeys(lift.posts) if p in on]
+            if posts and sum(heads[p] for p in posts) == lift.seats:
+                each = ", ".join(f"{p} {heads[p]}" for p in posts)
+                full.append(f"lift {lift.id} ({lift.seats} seats: {each})")
+        return full
 
     def _rows(
         self, post_id: str

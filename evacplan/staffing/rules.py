@@ -42,6 +42,11 @@ RULES: dict[str, Rule] = {
         Rule("must-remain", "must_remain staff stay while the post is open"),
         Rule("must-leave", "must_leave staff leave while the post is open"),
         Rule("min-retained", "an open post keeps at least min_retained people"),
+        Rule(
+            "extraction-seats",
+            "an open post keeps no more staff than its own extraction lift seats, and the open "
+            "posts sharing a lift keep no more, together, than it seats",
+        ),
         Rule("closed-post", "at suspended the post closes and everyone leaves"),
         Rule("dependants-leave", "at reduced and above, dependants leave"),
         Rule("accounted", "every staff member and dependant is accounted for exactly once"),
@@ -92,7 +97,10 @@ class Conflict:
     """One rule, as applied at one post, in a set of rules that cannot all hold.
 
     ``subject`` is the function (``cover``) or staff member (``must-remain``,
-    ``must-leave``) the rule is about, or None for a rule of the whole post.
+    ``must-leave``) the rule is about, the lift's id for a lift shared by
+    several posts (``extraction-seats``; ``post`` is then the first of its
+    open posts, and the message names them all), or None for a rule of the
+    whole post (a post's own ``extraction_seats`` among them).
     """
 
     rule: str
@@ -106,7 +114,11 @@ class Conflict:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """A rule a plan breaks, found by :meth:`DrawdownPlan.verify`."""
+    """A rule a plan breaks, found by :meth:`DrawdownPlan.verify`.
+
+    ``post`` is None for a rule of the whole plan, or of a lift shared by
+    several posts (``extraction-seats``, with the lift's id as ``subject``).
+    """
 
     rule: str
     post: str | None

@@ -199,3 +199,18 @@ def test_a_last_out_team_stays_until_its_post_s_last_stage(tiny: Scenario) -> No
     assert "cap-05" not in by_id(cp, 0)
     assert by_id(cp, 1)["cap-05"].release_minute == 1500.0
     assert "cap-05" not in cp.stages[1].retained["capital"]
+
+
+def test_too_few_extraction_seats_make_the_stage_infeasible_with_the_rule_named(
+    tiny: Scenario,
+) -> None:
+    """The capital's lift seats one, but minimal keeps at least two: no plan, and why."""
+    post = tiny.posts[0].model_copy(update={"extraction_seats": 1})
+    cp = plan(tiny.replace(posts=[post]))
+    assert cp.status is Status.INFEASIBLE
+    stage = cp.stages[0]
+    assert stage.drawdown is not None
+    assert any(c.rule == "extraction-seats" for c in stage.drawdown.conflicts)
+    assert stage.parties == ()  # nobody is sent away by a drawdown that has no plan
+    assert any("cannot hold minimal" in n for n in cp.notes), cp.notes
+    assert cp.verify() == []

@@ -97,3 +97,11 @@ def test_time_limit_still_gives_a_valid_plan() -> None:
     assert all(lv.bound is not None and lv.bound <= lv.value for lv in plan.levels)
     assert all(g is not None and g >= 0 for g in plan.gap)
     assert (plan.status is Status.OPTIMAL) == (plan.gap == (0, 0, 0, 0))
+
+
+def test_suspending_counts_everyone_the_previous_plan_kept_as_a_change(tiny: Scenario) -> None:
+    """At suspended everyone leaves: the two the previous plan kept are two changes, proven."""
+    plan = drawdown(tiny, "suspended", previous={"capital": ["cap-01", "cap-03"]})
+    changes = next(level for level in plan.levels if level.name == "changes")
+    assert (changes.value, changes.bound) == (2, 2)
+    assert plan.verify() == []

@@ -9,16 +9,29 @@ their post (a staff member retained, or a dependant with them). A party
 
 from __future__ import annotations
 
-from evacplan.contingency.records import PersonState, Stage
+from collections.abc import Mapping
+
+from evacplan.contingency.records import LastOut, PersonState, Stage
 from evacplan.models import Scenario
 from evacplan.results import Party
 from evacplan.routing import EvacuationPlan
 
 
 def _accounting(
-    scenario: Scenario, stages: list[Stage], schedule: EvacuationPlan
+    scenario: Scenario,
+    stages: list[Stage],
+    schedule: EvacuationPlan,
+    last_out: Mapping[str, list[LastOut]] | None = None,
 ) -> list[PersonState]:
-    """One :class:`PersonState` per person, in the scenario's staff order."""
+    """One :class:`PersonState` per person, in the scenario's staff order.
+
+    Retained staff carry their post's latest last-out route (from ``last_out``).
+    """
+    routes = {
+        post: tuple(s.place for s in checks[-1].itinerary)
+        for post, checks in (last_out or {}).items()
+        if checks
+    }
     released: dict[str, Party] = {p.id: p for stage in stages for p in stage.parties}
     arrived = {
         pid: (m.arrival_minute, m.destination) for m in schedule.movements for pid in m.parties
@@ -63,7 +76,10 @@ def _accounting(
         theirs = released.get(f"{member.id}/dependants")
         post_place = posts[member.post].place if member.post in posts else member.location
         if own is None:
-            rows.append(PersonState(member.id, "retained", last, post_place, "", None, member.post))
+            route = routes.get(member.post, ())
+            rows.append(
+                PersonState(member.id, "retained", last, post_place, "", None, member.post, route)
+            )
         else:
             rows.append(fate(member.id, own, member.post))
         for n in range(1, member.dependants + 1):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from evacplan.contingency._arguments import _check
@@ -154,6 +155,7 @@ def plan(
             Stage(
                 k,
                 spec.minute,
+                _moment(scenario, spec.minute),
                 scenario.clock(spec.minute),
                 spec.fired,
                 dict(spec.postures),
@@ -190,6 +192,12 @@ def plan(
         notes=notes,
         runtime_seconds=time.perf_counter() - started,
     )
+
+
+def _moment(scenario: Scenario, minute: float) -> datetime:
+    """The moment ``minute`` minutes after the start, in the start's offset."""
+    start = scenario.start if scenario.start.tzinfo else scenario.start.replace(tzinfo=UTC)
+    return start + timedelta(minutes=minute)
 
 
 def _stage_scenario(

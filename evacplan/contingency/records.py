@@ -7,6 +7,7 @@ holds them, :mod:`._verify` checks them, reports read them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from evacplan.models import Posture
@@ -25,8 +26,10 @@ class Stage:
 
     index: int
     minute: float
+    when: datetime
+    """The moment of ``minute``, in the scenario start's offset."""
     clock: str
-    """The wall-clock time of ``minute``, in the scenario start's offset."""
+    """The wall-clock time of ``minute`` in words, in the scenario start's offset."""
     fired: tuple[str, ...]
     """The decision points that fired (empty for the postures the file declares)."""
     postures: dict[str, Posture]
@@ -94,6 +97,8 @@ class PersonState:
     reason: str = ""
     party: str | None = None
     post: str | None = None
+    route: tuple[str, ...] = ()
+    """For retained staff: the places of their post's latest last-out route."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,7 +66,7 @@ class ContingencyPlan:
         >>> sorted({r.state for r in rows}), len(rows)
         (['retained', 'safe', 'standing_down'], 12)
         """
-        return _accounting(self.scenario, self.stages, self.evacuation)
+        return _accounting(self.scenario, self.stages, self.evacuation, self.last_out)
 
     @property
     def breaches(self) -> list[LastOut]:
@@ -212,6 +212,7 @@ class ContingencyPlan:
                 {
                     "index": s.index,
                     "minute": s.minute,
+                    "datetime": s.when.isoformat(),
                     "clock": s.clock,
                     "fired": list(s.fired),
                     "postures": {k: str(v) for k, v in s.postures.items()},
@@ -273,6 +274,7 @@ class ContingencyPlan:
                     "place": r.place,
                     "reason": r.reason,
                     "party": r.party,
+                    "route": list(r.route),
                 }
                 for r in self.accounting()
             ],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -72,6 +73,8 @@ def test_every_person_ends_in_exactly_one_state(tiny: Scenario) -> None:
     rows = {r.person: r for r in cp.accounting()}
     assert len(rows) == 6 + 1 + 2 + 3  # six staff and six dependants
     assert rows["cap-01"].state == rows["cap-03"].state == "retained"
+    assert rows["cap-01"].route[0] == "embassy" and rows["cap-01"].route[-1] == "haven"
+    assert cp.stages[1].when == tiny.start + timedelta(minutes=1440)
     assert rows["cap-06"].state == "standing_down"
     assert rows["cap-02"].state == "safe" and rows["cap-02"].party == "cap-02"
     assert rows["cap-02/dependant-2"].party == "cap-02/dependants"

@@ -136,8 +136,14 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
             for minute, n in entries:
                 if minute % step:
                     bad("route", f"{where}: enters {key} at minute {minute}, not on a step")
-                if not sched.at(minute)[0]:
-                    bad("route", f"{where}: link {key} is closed at minute {minute}")
+                # Parallel links of equal transit act as one: a leg is open while any is.
+                if not any(m.at(minute)[0] for m in members[(here.place, there.place, steps)]):
+                    closed = (
+                        "link"
+                        if len(members[(here.place, there.place, steps)]) == 1
+                        else ("every parallel link of")
+                    )
+                    bad("route", f"{where}: {closed} {key} is closed at minute {minute}")
                 load[(here.place, there.place, steps, minute)] += n
             arrive = entries[-1][0] + steps * step  # the party goes on when the last arrives
             if there.arrive != arrive:

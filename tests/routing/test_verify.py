@@ -58,3 +58,41 @@ def test_verify_catches_a_household_moved_twice(founding: Scenario) -> None:
     )
     found = [v.message for v in doubled.verify() if v.rule == "accounted"]
     assert any("moved twice" in m and party.id in m for m in found), found
+
+
+def test_parallel_links_are_open_while_either_is() -> None:
+    """Found by hypothesis: parties crossing two parallel links, one closing, one opening.
+
+    Parallel links of equal transit act as one: a leg is named by the link
+    its first member takes, and a member entering after that link closes
+    (by the other, still open) breaks no rule.
+    """
+    net = network(
+        [
+            {
+                "id": "l0",
+                "source": "p0",
+                "target": "p1",
+                "minutes": 0,
+                "capacity_per_hour": 30,
+                "closes": 10,
+            },
+            {
+                "id": "l1",
+                "source": "p0",
+                "target": "p1",
+                "minutes": 0,
+                "capacity_per_hour": 30,
+                "opens": 2,
+            },
+        ],
+        ["p0", "p1"],
+        safe=("p1",),
+    )
+    sizes = [2, 1, 3]
+    parties = [
+        Party(f"x{i}", size, ["p0", "p1"][i % 2], release_minute=3 * i)
+        for i, size in enumerate(sizes)
+    ]
+    plan = checked(evacuate(net, safe={"p1"}, parties=parties, step_minutes=2))
+    assert sum(m.count for m in plan.movements) == 6

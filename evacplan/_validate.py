@@ -197,7 +197,8 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
         section = _SECTIONS.index(head) if head in _SECTIONS else len(_SECTIONS)
         parts: list[Any] = []
         for chunk in p.path.replace("]", "").replace("[", ".").split(".")[1:]:
-            parts.append((0, int(chunk), "") if chunk.isdigit() else (1, 0, chunk))
+            digits = chunk.isascii() and chunk.isdigit()  # not "²", which isdigit() accepts
+            parts.append((0, int(chunk), "") if digits else (1, 0, chunk))
         return (section, parts)
 
     seen: set[Problem] = set()

@@ -293,6 +293,17 @@ def _yaml_lines(path: Path) -> dict[str, int]:
     return lines
 
 
+def _write_whole(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` all at once or not at all (a temporary file renamed)."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
 def save_plan(plan: Any, path: str | os.PathLike[str]) -> Path:
     """Write a plan as JSON (its ``to_json()``), all at once or not at all, for the archive.
 
@@ -315,13 +326,7 @@ def save_plan(plan: Any, path: str | os.PathLike[str]) -> Path:
             source="invalid arguments to save_plan()",
         )
     text = plan.to_json() + "\n"
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return _write_whole(path, text)
 
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> Path:
@@ -351,13 +356,7 @@ def save_scenario(scenario: Scenario, path: str | os.PathLike[str]) -> Path:
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return _write_whole(path, text)
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -600,3 +600,10 @@ def test_good_risk_per_hour_is_accepted(raw: Data, fields: dict[str, Any]) -> No
     _threat(**fields)(raw)
     threat = Scenario(**raw).threats[2]
     assert threat.risk_per_hour == fields.get("risk_per_hour", 0.01)
+
+
+def test_a_key_that_looks_like_a_digit_is_an_unknown_key(raw: dict[str, Any]) -> None:
+    """Found by hypothesis: a key '²' (a digit to str.isdigit) once crashed the sorting."""
+    raw["links"][1]["²"] = 1
+    with pytest.raises(ScenarioError, match=r"links\[1\]\.²: unknown key"):
+        Scenario.model_validate(raw)

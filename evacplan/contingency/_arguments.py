@@ -18,6 +18,7 @@ from evacplan._time import parse_when
 from evacplan._validate import suggest
 from evacplan.errors import Problem, ScenarioError
 from evacplan.models import Scenario
+from evacplan.staffing._arguments import _search_problems
 
 _WHERE = "invalid arguments to plan()"
 
@@ -105,12 +106,7 @@ def _check(
             problems.append(Problem("time_limit", f"must be seconds above 0 (got {time_limit!r})"))
         else:
             seconds = float(time_limit)
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        problems.append(Problem("workers", f"must be a whole number >= 1 (got {workers!r})"))
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**31:
-        problems.append(
-            Problem("seed", f"must be a whole number from 0 to 2**31 - 1 (got {seed!r})")
-        )
+    problems += _search_problems(workers, seed)
     if problems:
         raise ScenarioError(problems, source=_WHERE)
     return _Inputs(fired, str(objective), limit, seconds, int(workers), int(seed))

@@ -117,16 +117,22 @@ class _Net:
     def risky(self) -> bool:
         return bool(self.k_risk_int.any()) or bool(self.w_cost.any())
 
+    def wait_pieces(self) -> list[tuple[int, int, int, int]]:
+        """The waiting-risk pieces: (place, first step, last step, risk units a person pays a step)."""
+        return list(
+            zip(
+                self.w_place.tolist(),
+                self.w_from.tolist(),
+                self.w_to.tolist(),
+                self.w_cost.tolist(),
+                strict=True,
+            )
+        )
+
     def wait_cost(self, places: np.ndarray, steps: np.ndarray) -> np.ndarray:
         """Risk units one person pays for staying at ``places`` through ``steps`` (arrays)."""
         cost = np.zeros(np.shape(places), dtype=np.int64)
-        for p, a, b, c in zip(
-            self.w_place.tolist(),
-            self.w_from.tolist(),
-            self.w_to.tolist(),
-            self.w_cost.tolist(),
-            strict=True,
-        ):
+        for p, a, b, c in self.wait_pieces():
             cost[(places == p) & (steps >= a) & (steps <= b)] += c
         return cost
 

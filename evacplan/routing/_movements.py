@@ -181,13 +181,7 @@ def _waiting_units(net: _Net, movements: list[Movement]) -> int:
         return 0
     place, first, last, count = np.array(rows, dtype=np.int64).T
     total = 0
-    for p, a, b, c in zip(
-        net.w_place.tolist(),
-        net.w_from.tolist(),
-        net.w_to.tolist(),
-        net.w_cost.tolist(),
-        strict=True,
-    ):
+    for p, a, b, c in net.wait_pieces():
         span = np.minimum(last, b) - np.maximum(first, a) + 1
         total += int((c * np.maximum(span, 0) * count * (place == p)).sum())
     return total
@@ -198,13 +192,7 @@ def _costs_to_wait(
 ) -> np.ndarray:
     """Whether waiting at ``places`` from step ``first`` to before ``until`` carries any risk."""
     costly = np.zeros(places.size, dtype=bool)
-    for p, a, b, c in zip(
-        net.w_place.tolist(),
-        net.w_from.tolist(),
-        net.w_to.tolist(),
-        net.w_cost.tolist(),
-        strict=True,
-    ):
+    for p, a, b, c in net.wait_pieces():
         if c:
             costly |= (places == p) & (np.maximum(first, a) <= np.minimum(until - 1, b))
     return costly

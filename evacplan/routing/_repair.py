@@ -41,13 +41,7 @@ class _Room:
 
         # Per place, (first step, last step, risk units a person pays a step of waiting) pieces.
         self.waits: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
-        for p, a, b, c in zip(
-            net.w_place.tolist(),
-            net.w_from.tolist(),
-            net.w_to.tolist(),
-            net.w_cost.tolist(),
-            strict=True,
-        ):
+        for p, a, b, c in net.wait_pieces():
             self.waits[p].append((a, b, c))
 
     def wait_risk(self, place: int, first: int, last: int) -> int:

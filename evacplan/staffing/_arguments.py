@@ -181,11 +181,18 @@ def _check_options(time_limit: Any, workers: Any, seed: Any) -> None:
                 "time_limit", f"must be a positive number of seconds or None (got {time_limit!r})"
             )
         )
+    problems += _search_problems(workers, seed)
+    if problems:
+        raise _bad(problems)
+
+
+def _search_problems(workers: Any, seed: Any) -> list[Problem]:
+    """What is wrong with CP-SAT's ``workers`` and ``seed`` arguments (also for plan())."""
+    problems = []
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         problems.append(Problem("workers", f"must be a whole number >= 1 (got {workers!r})"))
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**31:
         problems.append(
             Problem("seed", f"must be a whole number from 0 to 2**31 - 1 (got {seed!r})")
         )
-    if problems:
-        raise _bad(problems)
+    return problems

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from evacplan._time import _plural
 from evacplan.contingency._accounting import _accounting
 from evacplan.contingency._verify import _verify
 from evacplan.contingency.records import LastOut, PersonState, PlanViolation, Stage
@@ -121,12 +122,15 @@ class ContingencyPlan:
                 f"schedule {ev.status}, lower bound {ev.lower_bound_minutes}"
             )
         breaches = self.breaches
+        checked = sum(len(checks) for checks in self.last_out.values())
         lines.append(
             "  last-out: "
             + (
-                f"{len(breaches)} breach{'es' if len(breaches) != 1 else ''}"
+                f"{_plural(len(breaches), 'breach', 'breaches')} in {_plural(checked, 'check')}"
                 if breaches
-                else "every open post can get its staff out in time"
+                else f"every open post can get its staff out in time ({_plural(checked, 'check')})"
+                if checked
+                else "not checked: no stage fired, so nobody has been drawn down"
             )
         )
         lines += [f"  note: {n}" for n in self.notes]

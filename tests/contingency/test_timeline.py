@@ -140,7 +140,7 @@ def test_a_last_out_breach_is_named_with_its_cause(tiny: Scenario) -> None:
     assert not check.ok and check.minutes is None
     assert "no way out" in check.cause and "embassy-cut-off" in check.cause
     assert cp.breaches == [check]
-    assert "1 breach" in cp.summary()
+    assert "1 breach in 1 check" in cp.summary()
 
 
 def test_a_slow_way_out_breaches_the_policy_s_limit(tiny: Scenario) -> None:
@@ -217,3 +217,10 @@ def test_too_few_extraction_seats_make_the_stage_infeasible_with_the_rule_named(
     assert stage.parties == ()  # nobody is sent away by a drawdown that has no plan
     assert any("cannot hold minimal" in n for n in cp.notes), cp.notes
     assert cp.verify() == []
+
+
+def test_a_timeline_where_nothing_fires_keeps_everyone_and_says_so(tiny: Scenario) -> None:
+    cp = checked(plan(tiny.replace(decision_points=())))
+    assert cp.stages == [] and cp.evacuation.movements == []
+    assert {r.state for r in cp.accounting()} == {"retained"}
+    assert "not checked: no stage fired" in cp.summary()

@@ -14,7 +14,7 @@ from collections import Counter
 from typing import Protocol
 
 from evacplan.contingency.records import LastOut, PersonState, PlanViolation, Stage
-from evacplan.models import Scenario
+from evacplan.models import Posture, Scenario
 from evacplan.routing import EvacuationPlan
 
 
@@ -141,7 +141,7 @@ def _verify(cp: _Checkable) -> list[PlanViolation]:
         if r.state == "retained" and "/dependant-" not in r.person:
             member = staff[r.person]
             final = cp.stages[-1].postures.get(member.post) if cp.stages else None
-            if final is not None and str(final) == "suspended":
+            if final is not None and final >= Posture.SUSPENDED:
                 bad("accounted", f"{r.person} is retained at a suspended post {member.post}")
 
     limit = float(scenario.policy.last_out_minutes)

@@ -129,11 +129,19 @@ class _Net:
             )
         )
 
-    def wait_cost(self, places: np.ndarray, steps: np.ndarray) -> np.ndarray:
-        """Risk units one person pays for staying at ``places`` through ``steps`` (arrays)."""
+    def wait_cost(
+        self, places: np.ndarray, first: np.ndarray, last: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Risk units one person pays staying at ``places`` through steps ``first..last``.
+
+        Arrays of equal length; ``last`` defaults to ``first`` (one step each).
+        An empty span (``last < first``) costs nothing.
+        """
+        last = first if last is None else last
         cost = np.zeros(np.shape(places), dtype=np.int64)
         for p, a, b, c in self.wait_pieces():
-            cost[(places == p) & (steps >= a) & (steps <= b)] += c
+            span = np.minimum(last, b) - np.maximum(first, a) + 1
+            cost += c * np.maximum(span, 0) * (places == p)
         return cost
 
     def capacity(self, rows: np.ndarray, steps: np.ndarray) -> np.ndarray:

@@ -180,22 +180,7 @@ def _waiting_units(net: _Net, movements: list[Movement]) -> int:
     if not rows:
         return 0
     place, first, last, count = np.array(rows, dtype=np.int64).T
-    total = 0
-    for p, a, b, c in net.wait_pieces():
-        span = np.minimum(last, b) - np.maximum(first, a) + 1
-        total += int((c * np.maximum(span, 0) * count * (place == p)).sum())
-    return total
-
-
-def _costs_to_wait(
-    net: _Net, places: np.ndarray, first: np.ndarray, until: np.ndarray
-) -> np.ndarray:
-    """Whether waiting at ``places`` from step ``first`` to before ``until`` carries any risk."""
-    costly = np.zeros(places.size, dtype=bool)
-    for p, a, b, c in net.wait_pieces():
-        if c:
-            costly |= (places == p) & (np.maximum(first, a) <= np.minimum(until - 1, b))
-    return costly
+    return int((net.wait_cost(place, first, last) * count).sum())
 
 
 def _movements(
@@ -278,7 +263,8 @@ def _movements(
         nxt = last_of[cur]
         if net.w_cost.size:
             # Staying instead of the round trip must not cost waiting risk the trip avoided.
-            nxt = np.where(_costs_to_wait(net, f_place[cur], f_step[cur], f_step[nxt]), cur, nxt)
+            costly = net.wait_cost(f_place[cur], f_step[cur], f_step[nxt] - 1) > 0
+            nxt = np.where(costly, cur, nxt)
         kept[nxt] = True
         cur = nxt + 1
         alive = cur < stop_at

@@ -349,10 +349,8 @@ def _solve_flows(
             proof = f"no schedule at all finishes sooner: {proof}"
         else:
             ten, flows, carried, parts = best
-        best_risk = int(parts[4][0])
-        if best is None:
-            pass
-        elif complete:
+        if best is not None and complete:
+            best_risk = int(parts[4][0])
             lo, top = horizon - 1, end
             chosen = (ten, flows, carried, parts)
             while top - lo > 1:
@@ -382,7 +380,7 @@ def _solve_flows(
                     "the sum of each person's least risky way out, capacity aside"
                 )
             horizon, lower = top, lo + 1
-        else:
+        elif best is not None:
             lower = None
             target = carried
             arrive = parts[1] + net.g_tau[parts[0]]

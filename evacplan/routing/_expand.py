@@ -161,13 +161,13 @@ def _expand(
     caps = [np.full(h_tail.size, total, dtype=np.int64), m_cap]
     labels = [np.full(h_tail.size, -1, dtype=np.int64), np.where(to_sink, arrive, -1)]
     if tail_from is not None:
-        # Copies at tail_from feed the timeless network; its open links are unbounded.
-        at = valid & (lo <= tail_from) & (tail_from <= hi)
-        places = np.flatnonzero(at)
+        # Each place's last copy feeds the timeless network (its open links unbounded): people
+        # there from tail_from on, or arriving later from a link entered before, wait into it.
+        places = np.flatnonzero(valid & (tail_from <= hi))
         final = (net.k_to >= _FOREVER) & (net.k_from <= tail_from)
         fg = np.unique(kg[final])
         fu, fv = net.g_tail[fg], net.g_head[fg]
-        tails += [off[places] + (tail_from - lo[places]), tail_base + fu]
+        tails += [off[places] + (hi[places] - lo[places]), tail_base + fu]
         heads += [tail_base + places, np.where(net.safe[fv], sink, tail_base + fv)]
         caps += [
             np.full(places.size, total, dtype=np.int64),

@@ -150,14 +150,21 @@ class _Splittable:
         return bound, words
 
     def infinite(self) -> tuple[int, _TEN, Any]:
-        """The most people any horizon could bring to safety, with its max flow."""
+        """The most people any horizon could bring to safety, with its max flow.
+
+        From ``start`` (the last change) on, the network stands still, so a
+        timeless copy of it with unbounded links carries whoever can still
+        get out. The horizon leaves room for people on a link entered before
+        ``start`` to arrive (its transit) and then reach safety.
+        """
         start = int(max(self.net.last_change, int(self.src_step.max(initial=0))))
         reach = self.to_safe[self.to_safe < _FOREVER]
+        longest = int(self.net.g_tau.max(initial=0))
         ten = _expand(
             self.net,
             self.early,
             self.to_safe,
-            start + int(reach.max(initial=0)) + 1,
+            start + longest + int(reach.max(initial=0)) + 1,
             self.src_place,
             self.src_step,
             self.src_count,

@@ -201,3 +201,22 @@ def test_sioux_falls_example_from_the_readme() -> None:
     text = str(plan)
     assert "optimal" in text and "17" in text
     assert "<table>" in plan._repr_html_()
+
+
+def test_people_on_a_slow_link_when_the_last_ways_close_still_arrive() -> None:
+    """Found by closure analysis: a fast road (1 min) and a slow one (5 min) from p1, 30 an hour
+    each (one person a step, every other minute), both closed from minute 2. One person takes
+    the fast road at minute 1 (safe at 2), the other the slow one at minute 1 (safe at 6): the
+    search for who can get out at all must wait for people still on a link when the map stops
+    changing, not strand them."""
+    net = network(
+        [
+            {"id": "fast", "source": "p1", "target": "p0", "minutes": 1, "capacity_per_hour": 30},
+            {"id": "slow", "source": "p1", "target": "p0", "minutes": 5, "capacity_per_hour": 30},
+        ],
+        ["p0", "p1"],
+        safe=("p0",),
+    )
+    shut = ThreatEvent(id="shut", at=2, links=("fast", "slow"), closes=True)
+    plan = checked(evacuate(net, supply={"p1": 2}, step_minutes=1, threats=[shut]))
+    assert (plan.status, plan.egress_minutes, plan.stranded) == (Status.OPTIMAL, 6, [])

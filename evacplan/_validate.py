@@ -256,6 +256,16 @@ def _ids(
     return seen
 
 
+def _labels(links: list[tuple[int, Mapping[str, Any]]]) -> dict[str, int]:
+    """The labels that name links without an id: ``source->target`` (``<->`` two-way)."""
+    out: dict[str, int] = {}
+    for i, link in links:
+        if link.get("id") is None and isinstance(link.get("source"), str):
+            arrow = "->" if link.get("two_way") is False else "<->"
+            out.setdefault(f"{link['source']}{arrow}{link.get('target')}", i)
+    return out
+
+
 def _ref(
     value: Any,
     valid: Mapping[str, Any] | set[str] | None,
@@ -374,7 +384,8 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
     link_ids: dict[str, int] | None = _ids(links, "links", "id", "link", problems)
     if not _usable(data, "links"):
         link_ids = None
-    for i, link in links:
+    link_refs = None if link_ids is None else {**link_ids, **_labels(links)}
+    for i, link in links if root != "Threats" else ():  # a valid network's threats alone
         _ref(link.get("source"), place_ids, f"links[{i}].source", "a place", problems)
         _ref(link.get("target"), place_ids, f"links[{i}].target", "a place", problems)
         if isinstance(link.get("source"), str) and link.get("source") == link.get("target"):
@@ -442,7 +453,7 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
             problems,
         )
         _refs(threat.get("places"), place_ids, f"threats[{i}].places", "a place", problems)
-        _refs(threat.get("links"), link_ids, f"threats[{i}].links", "a link id", problems)
+        _refs(threat.get("links"), link_refs, f"threats[{i}].links", "a link", problems)
         if not any(
             isinstance(threat.get(k), (list, tuple)) and threat.get(k)
             for k in ("regions", "places", "links")

@@ -57,6 +57,12 @@ __all__ = [
 Id = Annotated[str, StringConstraints(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
 """A slug: letters, digits, '-', '_', '.', ':'; no spaces."""
 
+LinkRef = Annotated[
+    str, StringConstraints(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:<>\-]*$")
+]
+"""A link named by its id, or by its label ``source->target`` (``source<->target`` two-way)
+when it has no id, as the links of TNTP files."""
+
 # Numbers and flags are strict: `true` is not a capacity, and "yes" is not a flag.
 Risk = Annotated[float, Strict(), Field(ge=0.0, le=1.0)]
 Count = Annotated[int, Strict(), Field(ge=0)]
@@ -266,7 +272,8 @@ class ThreatEvent(_Model):
     description: str | None = None
     regions: tuple[str, ...] = ()
     places: tuple[Id, ...] = ()
-    links: tuple[Id, ...] = ()
+    links: tuple[LinkRef, ...] = ()
+    """Links by id, or by label (``source->target``, ``source<->target``) when they have none."""
     risk: Risk | None = None
     """Risk per traversal from ``at``: links it touches carry at least this."""
     risk_per_hour: Annotated[float, Strict(), Field(ge=0)] | None = None

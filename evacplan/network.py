@@ -121,6 +121,9 @@ def arcs(network: Network | Scenario) -> list[Arc]:
     ['residence-embassy', 'residence-embassy', 'airport-road']
     """
     net, _ = _network_and_threats(network, ())
+    cached = _ARCS.get(id(net))
+    if cached is not None and cached[0] is net:
+        return list(cached[1])
     labels = Counter(link.label for link in net.links)
     out: list[Arc] = []
     for i, link in enumerate(net.links):
@@ -145,7 +148,14 @@ def arcs(network: Network | Scenario) -> list[Arc]:
                     closes,
                 )
             )
+    _ARCS[id(net)] = (net, tuple(out))
+    while len(_ARCS) > 4:  # the networks of the last few calls (re-plans reuse one network)
+        del _ARCS[next(iter(_ARCS))]
     return out
+
+
+_ARCS: dict[int, tuple[Network, tuple[Arc, ...]]] = {}
+"""Arcs by network (frozen, so its arcs never change), the network kept so its id stays its own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,12 +214,24 @@ def place_hazards(
 
 
 def _touches(threat: ThreatEvent, link: Link, regions: dict[str, str | None]) -> bool:
-    if link.id is not None and link.id in threat.links:
+    if (link.id if link.id is not None else link.label) in threat.links:
         return True
     ends = (link.source, link.target)
     if any(end in threat.places for end in ends):
         return True
     return any(regions.get(end) in threat.regions for end in ends if regions.get(end) is not None)
+
+
+def _touched_links(net: Network, threat: ThreatEvent, regions: dict[str, str | None]) -> set[int]:
+    """Indices of the links ``threat`` touches (as :func:`_touches` judges each)."""
+    if not threat.places and not threat.regions:
+        named = set(threat.links)
+        return {
+            i
+            for i, link in enumerate(net.links)
+            if (link.id if link.id is not None else link.label) in named
+        }
+    return {i for i, link in enumerate(net.links) if _touches(threat, link, regions)}
 
 
 def arc_schedules(
@@ -236,10 +258,13 @@ def arc_schedules(
     timed = [
         (t, net.minute(t.at), math.inf if t.until is None else net.minute(t.until)) for t in events
     ]
+    touched = [_touched_links(net, t, regions) for t, _, _ in timed]
     out = []
     for arc in arcs(net):
-        link = net.links[arc.link]
-        mine = [(t, a, u) for t, a, u in timed if _touches(t, link, regions)]
+        mine = [timed[i] for i, links in enumerate(touched) if arc.link in links]
+        if not mine and arc.opens is None and arc.closes is None:
+            out.append(ArcSchedule(arc, (0.0,), (True,), (arc.risk,)))  # open all along
+            continue
         points = {0.0}
         points.update(p for p in (arc.opens, arc.closes) if p is not None)
         for _, a, u in mine:

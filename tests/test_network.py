@@ -100,3 +100,21 @@ def test_graph_needs_a_network() -> None:
     """Anything else is a TypeError naming what was given."""
     with pytest.raises(TypeError, match="expected a Network or a Scenario, got dict"):
         to_graph({})  # type: ignore[arg-type]
+
+
+def test_a_threat_names_a_link_without_an_id_by_its_label(raw: dict) -> None:
+    """``source<->target`` (``->`` one-way) names an unnamed link; a wrong label is refused."""
+    from evacplan import ScenarioError
+
+    del raw["links"][3]["id"]  # the crossing, border <-> haven
+    raw["threats"].append({"id": "shut", "at": 0, "links": ["border<->haven"], "closes": True})
+    scenario = Scenario.model_validate(raw)
+    crossing = [s for s in arc_schedules(scenario) if s.arc.key == "border<->haven"]
+    assert len(crossing) == 2 and all(s.open == (False,) for s in crossing)
+    raw["threats"][-1]["links"] = ["border->haven"]
+    with pytest.raises(ScenarioError) as caught:
+        Scenario.model_validate(raw)
+    assert (
+        "threats[2].links[0]: 'border->haven' is not a link; did you mean 'border<->haven'?"
+        in str(caught.value)
+    )

@@ -100,15 +100,19 @@ def threat_problems(net: Network, threats: tuple[ThreatEvent, ...]) -> list[Prob
     """
     if not threats:
         return []
+    # The network is valid already: only what threats refer to, not each model dumped whole.
     data: dict[str, Any] = {
         "start": net.start,
-        "places": net.places,
-        "links": net.links,
+        "places": [{"id": p.id, "region": p.region} for p in net.places],
+        "links": [
+            {"id": k.id, "source": k.source, "target": k.target, "two_way": k.two_way}
+            for k in net.links
+        ],
         "posts": [],
         "staff": [],
         "threats": threats,
     }
-    return [p for p in reference_problems(data, "Scenario") if p.path.startswith("threats")]
+    return [p for p in reference_problems(data, "Threats") if p.path.startswith("threats")]
 
 
 def _twice(scenario: Scenario, parties: list[Any]) -> list[Problem]:

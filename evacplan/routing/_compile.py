@@ -273,6 +273,15 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
         g_tau.append(tau)
         g_key.append(members[0].arc.key)
         g_members.append([m.arc.key for m in members])
+        if len(members) == 1 and len(members[0].minutes) == 1:  # one link, never changing
+            only = members[0]
+            if only.open[0]:
+                row = len(rows)  # one tier: the template is its span's first and last
+                rows.append((gi, 0, _FOREVER, only.arc.capacity_per_hour, only.risk[0], row, row))
+                keys.append(only.arc.key)
+            elif only.arc.key not in closed:
+                closed.append(only.arc.key)
+            continue
         bounds = sorted({_ceil_div(m, step) for s in members for m in s.minutes})
         last_change = max(last_change, bounds[-1])
         ever_open = False

@@ -220,9 +220,10 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
 
     # Reasons, per source key, for anyone left behind.
     why: dict[tuple[int, int], str] = {}
+    ends = [(a.key, a.source, a.target) for a in arcs(inp.network)] if cut_off else []
     for i in cut_off:
-        place = keys[i][0]
-        near = _keys_near(inp.network, net.ids[place])
+        cut = net.ids[keys[i][0]]
+        near = {key for key, u, v in ends if cut in (u, v)}
         closed = [k for k in net.closed if k in near]
         cause = (
             f" (links {', '.join(closed[:4])} are closed for the whole scenario)" if closed else ""
@@ -458,11 +459,6 @@ def _bottlenecks(net: _Net, entries: Iterable[tuple[int, int, int]]) -> list[Bot
         )
     out.sort(key=lambda b: (-b.capacity, b.link))
     return out
-
-
-def _keys_near(network: Network, place: str) -> set[str]:
-    """Keys of links that touch ``place``."""
-    return {arc.key for arc in arcs(network) if place in (arc.source, arc.target)}
 
 
 def _stranded(net: _Net, items: list[tuple[_Parcel, str]], party_ids: list[str]) -> list[Stranded]:

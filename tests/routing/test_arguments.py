@@ -89,7 +89,7 @@ def _threat(**fields: Any) -> ThreatEvent:
     ("threats", "path", "words"),
     [
         ([_threat(places=("bgw-airprt",))], "threats[0].places[0]", "did you mean 'bgw-airport'"),
-        ([_threat(links=("bgd-bgw-rd",))], "threats[0].links[0]", "is not a link id"),
+        ([_threat(links=("bgd-bgw-rd",))], "threats[0].links[0]", "is not a link"),
         ([_threat(regions=("bagdad",))], "threats[0].regions[0]", "did you mean 'baghdad'"),
         (
             [_threat(places=("bgw-airport",)), _threat(places=("ika-airport",))],

@@ -75,7 +75,7 @@ def _check(
                 try:
                     minute = scenario.minute(parse_when(value))
                 except (ValueError, TypeError) as error:
-                    problems.append(Problem(path, f"{value!r} is not a time: {error}"))
+                    problems.append(Problem(path, str(error)))
                     continue
                 if minute < 0:
                     problems.append(Problem(path, f"{value!s} is before the scenario's start"))
@@ -94,7 +94,7 @@ def _check(
         try:
             limit = scenario.minute(parse_when(deadline))
         except (ValueError, TypeError) as error:
-            problems.append(Problem("deadline", f"{deadline!r} is not a time: {error}"))
+            problems.append(Problem("deadline", str(error)))
     elif objective == "safest":
         problems.append(
             Problem("deadline", "objective 'safest' needs a deadline by which everyone is safe")

@@ -175,15 +175,8 @@ def plan(
     )
     statuses.append(evacuation.status)
     last_out = _last_out(scenario, stages, evacuation)
-    status = (
-        Status.INFEASIBLE
-        if Status.INFEASIBLE in statuses
-        else Status.FEASIBLE
-        if Status.FEASIBLE in statuses
-        else Status.OPTIMAL
-    )
     return ContingencyPlan(
-        status=status,
+        status=_worst(statuses),
         scenario=scenario,
         stages=stages,
         evacuation=evacuation,
@@ -192,6 +185,49 @@ def plan(
         notes=notes,
         runtime_seconds=time.perf_counter() - started,
     )
+
+
+def _replan(
+    base: ContingencyPlan, scenario: Scenario, *, time_limit: float | None = None
+) -> ContingencyPlan:
+    """``base`` on a changed map (a closure, a new threat): a new joint schedule and last-out.
+
+    The stages and their drawdowns are kept: who stays and who leaves does
+    not depend on the network, and a threat that no decision point names
+    fires none. Every release is routed again in one schedule over the
+    changed ``scenario``, and each open post's last-out is checked again.
+    For what-if analysis (:func:`evacplan.closures.analyze`); the changed
+    scenario must differ from ``base.scenario`` only in its network and in
+    threats that no decision point names.
+    """
+    started = time.perf_counter()
+    ev = base.evacuation
+    parties = [p for stage in base.stages for p in stage.parties]
+    evacuation = evacuate(
+        scenario,
+        parties=parties,
+        objective=ev.objective,
+        deadline=ev.deadline_minutes,
+        time_limit=time_limit,
+    )
+    statuses = [s.drawdown.status for s in base.stages if s.drawdown is not None]
+    return ContingencyPlan(
+        status=_worst([*statuses, evacuation.status]),
+        scenario=scenario,
+        stages=base.stages,
+        evacuation=evacuation,
+        last_out=_last_out(scenario, base.stages, evacuation),
+        indicators=dict(base.indicators),
+        notes=list(base.notes),
+        runtime_seconds=time.perf_counter() - started,
+    )
+
+
+def _worst(statuses: list[Status]) -> Status:
+    """The plan's status from its parts': infeasible, else feasible, else optimal."""
+    if Status.INFEASIBLE in statuses:
+        return Status.INFEASIBLE
+    return Status.FEASIBLE if Status.FEASIBLE in statuses else Status.OPTIMAL
 
 
 def _moment(scenario: Scenario, minute: float) -> datetime:

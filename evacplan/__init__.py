@@ -16,6 +16,8 @@ Examples
 (<Status.OPTIMAL: 'optimal'>, 105, 105)
 """
 
+from evacplan import closures
+from evacplan.closures import ClosureAnalysis
 from evacplan.contingency import ContingencyPlan, plan
 from evacplan.errors import (
     EvacplanError,
@@ -47,6 +49,7 @@ from evacplan.staffing import DrawdownPlan, drawdown
 
 __all__ = [
     "Category",
+    "ClosureAnalysis",
     "ContingencyPlan",
     "DecisionPoint",
     "DrawdownPlan",
@@ -73,6 +76,7 @@ __all__ = [
     "Stop",
     "ThreatEvent",
     "VerificationError",
+    "closures",
     "drawdown",
     "evacuate",
     "plan",

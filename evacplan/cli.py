@@ -6,6 +6,10 @@
                                        the contingency plan over the scenario's timeline:
                                        stage by stage, who stays, who leaves when and how,
                                        last-out per post (the main job)
+    evacplan closures FILE [--k 2] [--places | --links | --kind KIND | --close ID ...]
+                       [--at TIME] [--workers N] [--json OUT]
+                                       every closure (or pair) re-planned, ranked by harm;
+                                       exit 4 when one strands people or breaks a post
     evacplan validate FILE...          check scenario files (or TNTP networks); exit 1 on any problem;
                                        likely mistakes are printed as warnings (exit 0)
     evacplan show FILE                 summarise a scenario: posts, staff, places, links, threats
@@ -308,10 +312,21 @@ def _indicators(values: list[str] | None) -> dict[str, str] | None:
                 Problem("--indicator", f"{value!r} is not ID=TIME (e.g. tehran-crowds=36h)")
             )
             continue
-        out[key.strip()] = when.strip()
+        out[key.strip()] = _when(when.strip())
     if problems:
         raise ScenarioError(problems, source=_OPTIONS)
     return out
+
+
+def _when(value: str | None) -> Any:
+    """A time given on the command line: whole or decimal minutes as a number, else as written."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() else number
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
@@ -322,7 +337,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         scenario,
         indicators=_indicators(args.indicator),
         objective=args.objective,
-        deadline=args.deadline,
+        deadline=_when(args.deadline),
         time_limit=args.time_limit,
     )
     print(cp)
@@ -332,6 +347,67 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         save_plan(cp, args.json)
         print(f"\nsaved: {args.json}")
     return 0 if str(cp.status) != "infeasible" else 3
+
+
+def _cmd_closures(args: argparse.Namespace) -> int:
+    from evacplan.closures import Outcome, analyze
+
+    what: Any = args.kind or ("places" if args.places else "links")
+    if args.close:
+        what = [tuple(c.split("+")) if "+" in c else c for c in args.close]
+    options: dict[str, Any] = {"time_limit": args.time_limit}
+    if _is_tntp(args.file):
+        from evacplan.io import read_tntp
+
+        problems = [
+            Problem(name, f"a TNTP network needs {name} {shape}")
+            for name, shape, given in (
+                ("--supply", "NODE=COUNT", args.supply),
+                ("--safe", "NODE (one or more)", args.safe),
+            )
+            if not given
+        ]
+        if problems:
+            raise ScenarioError(problems, source=_OPTIONS)
+        subject: Any = read_tntp(args.file)
+        options.update(
+            supply=_supply(args.supply),
+            safe=set(args.safe),
+            step_minutes=1 if args.step is None else args.step,
+        )
+    else:
+        subject = _load(args.file)
+        options["indicators"] = _indicators(args.indicator)
+    if args.workers < 1:
+        raise ScenarioError(
+            [Problem("--workers", f"must be 1 or more (got {args.workers})")], source=_OPTIONS
+        )
+    executor = None
+    if args.workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = ProcessPoolExecutor(args.workers)
+    try:
+        result = analyze(
+            subject,
+            closures=what,
+            k=args.k,
+            at=_when(args.at),
+            executor=executor,
+            progress=sys.stderr.isatty(),
+            **options,
+        )
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    print(result.summary(limit=args.rows))
+    if args.json:
+        from evacplan.io import save_plan
+
+        save_plan(result, args.json)
+        print(f"\nsaved: {args.json}")
+    harmful = {Outcome.STRANDED, Outcome.INFEASIBLE}
+    return 4 if any(c.outcome in harmful for c in result.cases) else 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -356,6 +432,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
     p.add_argument("--json", default=None, metavar="OUT", help="also save the plan as JSON")
     p.set_defaults(run=_cmd_plan)
+
+    p = sub.add_parser("closures", help="what breaks the plan: every closure re-planned")
+    p.add_argument("file", metavar="FILE", help="a scenario file, or a TNTP network (*.tntp)")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--links", action="store_true", help="close each link (the default)")
+    which.add_argument("--places", action="store_true", help="close each place (all its links)")
+    which.add_argument("--kind", default=None, metavar="KIND", help="close each place of a kind")
+    which.add_argument(
+        "--close",
+        action="append",
+        metavar="ID[+ID...]",
+        help="a link or place to close (repeat; join ids with + to close them together)",
+    )
+    p.add_argument("--k", type=int, default=1, help="1: each closure alone; 2: every pair")
+    p.add_argument("--at", default="0", metavar="TIME", help="when they close: minutes, 96h, ...")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="processes to re-plan on")
+    p.add_argument("--indicator", action="append", metavar="ID=TIME", help="as for plan")
+    p.add_argument("--supply", action="append", metavar="NODE=COUNT", help="TNTP: people at a node")
+    p.add_argument("--safe", action="append", metavar="NODE", help="TNTP: a safe node")
+    p.add_argument("--step", type=int, default=None, metavar="MINUTES", help="TNTP: default 1")
+    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
+    p.add_argument("--rows", type=int, default=20, metavar="N", help="groups of cases to print")
+    p.add_argument("--json", default=None, metavar="OUT", help="also save the table as JSON")
+    p.set_defaults(run=_cmd_closures)
 
     p = sub.add_parser("validate", help="check scenario files (YAML/JSON) or TNTP networks")
     p.add_argument("files", nargs="+", metavar="FILE")

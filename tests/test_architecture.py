@@ -32,9 +32,10 @@ FLOORS: dict[str, int] = {
     "evacplan.staffing": 4,
     "evacplan.plot": 5,
     "evacplan.contingency": 5,
-    "evacplan.cli": 6,
-    "evacplan.__main__": 7,
-    "evacplan": 7,
+    "evacplan.closures": 6,
+    "evacplan.cli": 7,
+    "evacplan.__main__": 8,
+    "evacplan": 8,
 }
 
 

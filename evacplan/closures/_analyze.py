@@ -1,0 +1,443 @@
+"""``analyze()``, the front door: every closure (or pair) re-planned and ranked by harm.
+
+Checks the arguments (:mod:`._arguments`), plans the baseline, and settles
+each case in the cheapest way that is still a proof:
+
+1. **skipped**: the baseline enters none of the closed links from ``at`` on
+   (:mod:`._footprint`), so it is still a valid plan with them closed; and
+   closing links never makes a better plan possible. The baseline stands.
+2. **reused** (pairs): a single closure's plan enters none of the other
+   item's links from ``at`` on: by the same argument, it stands for the pair.
+3. **re-planned** (:mod:`._cases`), on the executor if one is given, in
+   batches; results are put back in case order, so they do not depend on
+   the executor.
+
+The result is a :class:`~.result.ClosureAnalysis`, worst case first.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from evacplan.closures._arguments import _check, _Inputs, _Item
+from evacplan.closures._cases import _Context, _Job, _Result, _run, _schedule, _stranded
+from evacplan.closures._footprint import _Groups, contingency_footprint, evacuation_footprint
+from evacplan.closures.result import ClosureAnalysis, ClosureCase, Outcome
+from evacplan.contingency import ContingencyPlan, plan
+from evacplan.models import Network, Scenario, ThreatEvent
+from evacplan.results import Party, Status
+from evacplan.routing import EvacuationPlan, evacuate
+
+__all__ = ["analyze"]
+
+
+def analyze(
+    subject: Scenario | Network,
+    *,
+    supply: Mapping[str, int] | None = None,
+    safe: Iterable[str] | None = None,
+    parties: Iterable[Party] | None = None,
+    step_minutes: int | None = None,
+    threats: Iterable[ThreatEvent] | None = None,
+    closures: str | Iterable[str | tuple[str, ...]] = "links",
+    k: int = 1,
+    at: Any = 0,
+    indicators: Mapping[str, Any] | None = None,
+    objective: str = "quickest",
+    deadline: Any = None,
+    time_limit: float | None = None,
+    executor: Any = None,
+    progress: bool = False,
+    keep_plans: bool = False,
+) -> ClosureAnalysis:
+    """Close each link or place (or each pair) from minute ``at``, re-plan, and rank the harm.
+
+    Power-system engineers call it N-1 (and N-2) security analysis. Each
+    case adds one threat that closes its links and places from ``at`` (a
+    closed place closes every link at it; people already on a link finish
+    crossing it, and nobody may enter it from then on) and re-plans:
+
+    - for a Scenario, its contingency plan (:func:`evacplan.plan`) with the
+      same stages: the joint schedule and every last-out check again;
+    - for a Network, :func:`evacplan.evacuate` with ``supply``, ``safe``,
+      ``parties``, ``step_minutes`` and ``threats``.
+
+    A case the baseline does not need (it enters none of the closed links
+    from ``at`` on, and no last-out way out uses them) is settled without a
+    solve: the baseline stays valid, and closing links never makes a better
+    plan possible. For pairs, a single closure's plan that does not need the
+    other item settles the pair the same way.
+
+    Parameters
+    ----------
+    subject
+        A :class:`~evacplan.models.Scenario` or a :class:`~evacplan.models.Network`.
+    supply, safe, parties, step_minutes, threats
+        For a Network: as for :func:`evacplan.evacuate`.
+    closures
+        ``"links"`` (every link), ``"places"`` (every place, safe ones
+        included), a kind of place (``"airport"``, ``"border"``, ...), or a
+        list of ids: a link's id (or ``source->target`` for a link without
+        one, as in TNTP files), a place id, or a tuple of ids closed together.
+    k
+        1: every closure on its own; 2: every pair of them.
+    at
+        When the closures begin: minutes from the start, a duration
+        (``"96h"``) or a datetime, as in scenario files.
+    indicators, objective, deadline
+        As for :func:`evacplan.plan` (a Scenario) or :func:`evacplan.evacuate`
+        (a Network; ``deadline`` in minutes).
+    time_limit
+        Seconds for each plan (the baseline's and each case's). With a limit,
+        plans may stop short of a proof, and where the clock falls may
+        change them: results are reproducible only without one.
+    executor
+        Any :class:`concurrent.futures.Executor` (a ``ProcessPoolExecutor``,
+        or a Dask cluster's ``Client(...).get_executor()``) to run the
+        re-plans on, in batches; by default they run here, one by one.
+    progress
+        Show a progress bar of the re-plans (tqdm).
+    keep_plans
+        Keep each case's plan on :attr:`ClosureCase.plan`.
+
+    Returns
+    -------
+    ClosureAnalysis
+        The baseline and one case per closure, worst first.
+
+    Raises
+    ------
+    ScenarioError
+        Every problem with the arguments at once ("invalid arguments to
+        analyze():"): unknown ids with the nearest valid one, a bad ``k`` or
+        ``at``, arguments that do not fit the subject.
+
+    Examples
+    --------
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> tiny = load_scenario(seed_path("tiny")).network
+    >>> result = analyze(tiny, supply={"embassy": 30}, step_minutes=5)
+    >>> result.baseline.egress_minutes
+    115
+    >>> [(c.closed, str(c.outcome), c.egress_minutes, c.method) for c in result.cases[:3]]
+    [(('airport-road',), 'delayed', 160, 're-planned'), (('flight',), 'delayed', 160, 're-planned'), (('crossing',), 'unaffected', 115, 'skipped')]
+    >>> print(result.cases[2].proof)  # doctest: +ELLIPSIS
+    the baseline's schedule enters none of these links from minute 0 on: closing them leaves it valid...
+    """
+    started = time.perf_counter()
+    inp = _check(
+        subject,
+        closures,
+        k,
+        at,
+        executor,
+        progress,
+        keep_plans,
+        time_limit,
+        route={
+            "supply": supply,
+            "safe": safe,
+            "parties": parties,
+            "step_minutes": step_minutes,
+            "threats": threats,
+        },
+        planning={"indicators": indicators, "objective": objective, "deadline": deadline},
+    )
+    base_started = time.perf_counter()
+    baseline = _baseline(inp)
+    timing = {"baseline": time.perf_counter() - base_started}
+    schedule = _schedule(baseline)
+    groups = _Groups(inp.network, schedule.step_minutes)
+    footprint = _footprint(baseline, groups, inp.at)
+    context = _Context(
+        subject=inp.subject,
+        baseline=baseline if isinstance(baseline, ContingencyPlan) else None,
+        step=schedule.step_minutes,
+        at=inp.at,
+        options={k: v for k, v in inp.plan_options.items() if k != "indicators"},
+        keep_plans=inp.keep_plans,
+    )
+    entries = [_merge(items) for items in inp.items]
+    combos: list[tuple[int, ...]] = (
+        [(i,) for i in range(len(entries))]
+        if inp.k == 1
+        else list(itertools.combinations(range(len(entries)), inp.k))
+    )
+    settled: dict[tuple[int, ...], tuple[str, _Result | None, str]] = {}
+    for combo in combos:
+        if not _union(entries, combo).links & footprint:
+            settled[combo] = ("skipped", None, "")
+    timing["skipped"] = time.perf_counter() - started - timing["baseline"]
+    runner = _Runner(inp, context, entries)
+    try:
+        _solve(inp, runner, entries, combos, footprint, settled)
+    finally:
+        runner.close()
+    timing["re-planned"] = runner.seconds
+
+    cases = [
+        _case(inp, baseline, entries, combo, *settled[combo], footprint_words=_needs(baseline))
+        for combo in combos
+    ]
+    cases.sort(key=lambda c: c.sort_key)
+    timing["wall"] = time.perf_counter() - started
+    return ClosureAnalysis(
+        baseline=schedule,
+        baseline_plan=baseline,
+        cases=cases,
+        at=inp.at,
+        k=inp.k,
+        solves=runner.solves,
+        runtime_seconds=timing["wall"],
+        timing=timing,
+    )
+
+
+def _solve(
+    inp: _Inputs,
+    runner: _Runner,
+    entries: list[_Entry],
+    combos: list[tuple[int, ...]],
+    footprint: frozenset[int],
+    settled: dict[tuple[int, ...], tuple[str, _Result | None, str]],
+) -> None:
+    """Settle the cases the baseline needs: reused from a single closure's plan, or re-planned."""
+    # Pairs first look at each member's own closure, where the baseline needs it.
+    singles: dict[int, _Result] = {}
+    if inp.k == 2:
+        needed = sorted(
+            {i for combo in combos if combo not in settled for i in combo}
+            & {i for i, item in enumerate(entries) if item.links & footprint}
+        )
+        singles = dict(zip(needed, runner.solve([(i,) for i in needed]), strict=True))
+        for combo in combos:
+            if combo in settled:
+                continue
+            for i in combo:
+                rest = _union(entries, tuple(j for j in combo if j != i)).links
+                one = singles.get(i)
+                if one is not None and not one.footprint & rest:
+                    settled[combo] = ("reused", one, " + ".join(entries[i].names))
+                    break
+    todo = [combo for combo in combos if combo not in settled]
+    for combo, result in zip(todo, runner.solve(todo), strict=True):
+        settled[combo] = ("re-planned", result, "")
+
+
+def _baseline(inp: _Inputs) -> ContingencyPlan | EvacuationPlan:
+    options = inp.plan_options
+    if isinstance(inp.subject, Scenario):
+        return plan(
+            inp.subject,
+            indicators=options["indicators"],
+            objective=options["objective"],
+            deadline=options["deadline"],
+            time_limit=options["time_limit"],
+        )
+    return evacuate(inp.subject, **options)
+
+
+def _footprint(
+    baseline: ContingencyPlan | EvacuationPlan, groups: _Groups, at: float
+) -> frozenset[int]:
+    if isinstance(baseline, ContingencyPlan):
+        return contingency_footprint(baseline, groups, at)
+    return evacuation_footprint(baseline, groups, at)
+
+
+def _needs(baseline: ContingencyPlan | EvacuationPlan) -> str:
+    return " and no last-out way out needs them" if isinstance(baseline, ContingencyPlan) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """An entry of the closures list: the names of what it closes, and their links."""
+
+    names: tuple[str, ...]
+    links: frozenset[int]
+
+
+def _merge(items: tuple[_Item, ...]) -> _Entry:
+    return _Entry(tuple(i.name for i in items), frozenset().union(*(i.links for i in items)))
+
+
+def _union(entries: list[_Entry], combo: tuple[int, ...]) -> _Entry:
+    return _Entry(
+        tuple(name for i in combo for name in entries[i].names),
+        frozenset().union(*(entries[i].links for i in combo)),
+    )
+
+
+class _Runner:
+    """Re-plans closures here or on the executor, in batches, with a progress bar."""
+
+    def __init__(self, inp: _Inputs, context: _Context, entries: list[_Entry]) -> None:
+        self.inp = inp
+        self.context = context
+        self.entries = entries
+        self.seconds = 0.0
+        self.solves = 0
+        subject = inp.subject
+        threats = subject.threats if isinstance(subject, Scenario) else inp.plan_options["threats"]
+        self.taken = {t.id for t in threats or ()}
+        """Threat ids the closures' own must not repeat."""
+        self.bar: Any = None
+        if inp.progress:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=0, desc="closures re-planned", unit="case")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def _job(self, key: int, combo: tuple[int, ...]) -> _Job:
+        links: set[str] = set()
+        places: list[str] = []
+        for i in combo:
+            for item in self.inp.items[i]:
+                if item.place is not None:
+                    places.append(item.place)
+                else:
+                    links.update(_refs(self.inp.network, item.links))
+        names = "+".join(name for i in combo for name in self.entries[i].names)
+        slug = re.sub(r"[^A-Za-z0-9_.:]+", "-", names.replace("<->", "~").replace("->", ">"))
+        slug = slug.strip("-")[:60] or "links"
+        threat_id, n = f"closing-{slug}", 1
+        while threat_id in self.taken:
+            n += 1
+            threat_id = f"closing-{slug}-{n}"
+        return _Job(key, tuple(sorted(links)), tuple(dict.fromkeys(places)), threat_id)
+
+    def solve(self, combos: list[tuple[int, ...]]) -> list[_Result]:
+        """Each combo's closure re-planned, in the order given."""
+        if not combos:
+            return []
+        jobs = [self._job(n, combo) for n, combo in enumerate(combos)]
+        if self.bar is not None:
+            self.bar.total += len(jobs)
+            self.bar.refresh()
+        results: list[_Result] = []
+        if self.inp.executor is None:
+            for job in jobs:
+                results += _run(self.context, [job])
+                self._tick(results[-1:])
+        else:
+            # Enough batches that the last ones finish close together; few enough that
+            # sending each its context (the network, a Scenario's baseline) stays cheap.
+            size = max(1, min(64, math.ceil(len(jobs) / 32)))
+            batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
+            futures = [self.inp.executor.submit(_run, self.context, b) for b in batches]
+            for future in futures:
+                done = future.result()
+                self._tick(done)
+                results += done
+        results.sort(key=lambda r: r.key)
+        return results
+
+    def _tick(self, done: list[_Result]) -> None:
+        self.seconds += sum(r.seconds for r in done)
+        self.solves += len(done)
+        if self.bar is not None:
+            self.bar.update(len(done))
+
+
+def _refs(network: Network, links: frozenset[int]) -> list[str]:
+    """How a threat names these links: each one's id, or its label when it has none."""
+    return [network.links[i].id or network.links[i].label for i in sorted(links)]
+
+
+def _case(
+    inp: _Inputs,
+    baseline: ContingencyPlan | EvacuationPlan,
+    entries: list[_Entry],
+    combo: tuple[int, ...],
+    method: str,
+    result: _Result | None,
+    via: str,
+    *,
+    footprint_words: str,
+) -> ClosureCase:
+    schedule = _schedule(baseline)
+    closed = _union(entries, combo).names
+    links = tuple(sorted({inp.network.links[j].label for i in combo for j in entries[i].links}))
+    base_stranded = sum(s.count for s in schedule.stranded)
+    base_breached = (
+        {c.post for c in baseline.breaches} if isinstance(baseline, ContingencyPlan) else set()
+    )
+    at = f"{inp.at:g}"
+    if result is None:
+        by, who = _stranded(baseline)
+        verdict = (
+            "it stays the best plan"
+            if schedule.status is Status.OPTIMAL
+            else f"it stays as good as it was ({schedule.status})"
+        )
+        return ClosureCase(
+            closed=closed,
+            links=links,
+            outcome=Outcome.UNAFFECTED,
+            status=baseline.status,
+            egress_minutes=schedule.egress_minutes,
+            delay_minutes=0 if schedule.egress_minutes is not None else None,
+            lower_bound_minutes=schedule.lower_bound_minutes,
+            stranded=base_stranded,
+            stranded_by_category=by,
+            stranded_who=who,
+            posts={},
+            risk_exposure=float(schedule.risk_exposure),
+            proof=(
+                f"the baseline's schedule enters none of these links from minute {at} on"
+                f"{footprint_words}: closing them leaves it valid, and closing links never "
+                f"makes a better plan possible, so {verdict}"
+            ),
+            method=method,
+            seconds=0.0,
+            plan=baseline if inp.keep_plans else None,
+        )
+    posts = {p: why for p, why in result.breaches.items() if p not in base_breached}
+    delay = (
+        None
+        if result.egress is None or schedule.egress_minutes is None
+        else result.egress - schedule.egress_minutes
+    )
+    if posts:
+        outcome = Outcome.INFEASIBLE
+    elif result.stranded > base_stranded:
+        outcome = Outcome.STRANDED
+    elif delay is not None and delay > 0:
+        outcome = Outcome.DELAYED
+    else:
+        outcome = Outcome.UNAFFECTED
+    if method == "reused":
+        proof = (
+            f"as closing {via} alone: that plan enters none of the other links from minute "
+            f"{at} on, and closing more links never makes a better plan possible. "
+            f"That plan: {result.proof}"
+        )
+    else:
+        proof = f"re-planned: {result.proof}"
+    return ClosureCase(
+        closed=closed,
+        links=links,
+        outcome=outcome,
+        status=result.status,
+        egress_minutes=result.egress,
+        delay_minutes=delay,
+        lower_bound_minutes=result.lower,
+        stranded=result.stranded,
+        stranded_by_category=result.by_category,
+        stranded_who=result.who,
+        posts=posts,
+        risk_exposure=result.risk,
+        proof=proof,
+        method=method,
+        seconds=result.seconds if method == "re-planned" else 0.0,
+        plan=result.plan,
+    )

@@ -1,0 +1,151 @@
+"""One closure re-planned: the work an executor runs, a batch of cases at a time.
+
+:func:`_run` takes a :class:`_Context` (the subject, the minute, the step,
+the options, and a Scenario's baseline plan: sent once per batch) and the batch's :class:`_Job`
+list, and for each job adds the closure to the threats as one threat that
+closes its links and places from ``at``, re-plans (a Scenario's plan with
+:func:`evacplan.contingency._plan._replan`, which keeps the stages; a
+Network's with :func:`evacplan.evacuate`) and returns a small
+:class:`_Result`: the figures :mod:`._analyze` compares with the baseline,
+and the links the new plan uses from ``at`` on (so that a pair of closures
+can reuse a single closure's plan). Module-level and picklable, so that a
+process pool or a Dask cluster can run it; deterministic, so that the
+result does not depend on where it ran.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from evacplan.closures._footprint import _Groups, contingency_footprint, evacuation_footprint
+from evacplan.contingency import ContingencyPlan
+from evacplan.contingency._plan import _replan
+from evacplan.models import Network, Scenario, ThreatEvent
+from evacplan.results import Status
+from evacplan.routing import EvacuationPlan, evacuate
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every case of an analysis shares."""
+
+    subject: Scenario | Network
+    baseline: ContingencyPlan | None
+    """A Scenario's baseline plan, whose stages each case keeps (None for a Network)."""
+    step: int
+    at: float
+    options: dict[str, Any]
+    keep_plans: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """A closure to re-plan: link references and places for the threat, and its links."""
+
+    key: int
+    links: tuple[str, ...]
+    """Link ids (or labels, for links without one)."""
+    places: tuple[str, ...]
+    threat_id: str
+    """The id of the closure's threat (it names what is closed, in words a breach cites)."""
+
+
+@dataclass
+class _Result:
+    """A re-planned closure's figures, small enough to send back from a worker."""
+
+    key: int
+    status: Status
+    egress: int | None
+    lower: int | None
+    stranded: int
+    by_category: dict[str, int]
+    who: tuple[str, ...]
+    breaches: dict[str, str]
+    """Post: the first failing last-out check's cause, for every post with one."""
+    risk: float
+    proof: str
+    footprint: frozenset[int]
+    seconds: float
+    plan: ContingencyPlan | EvacuationPlan | None = field(default=None, repr=False)
+
+
+def _run(context: _Context, jobs: list[_Job]) -> list[_Result]:
+    """Re-plan each job's closure; results in the order of ``jobs``."""
+    network = context.subject.network if isinstance(context.subject, Scenario) else context.subject
+    groups = _Groups(network, context.step)
+    return [_one(context, job, groups) for job in jobs]
+
+
+def _schedule(plan: ContingencyPlan | EvacuationPlan) -> EvacuationPlan:
+    return plan.evacuation if isinstance(plan, ContingencyPlan) else plan
+
+
+def _one(context: _Context, job: _Job, groups: _Groups) -> _Result:
+    started = time.perf_counter()
+    threat = ThreatEvent(
+        id=job.threat_id,
+        at=context.at,
+        links=job.links,
+        places=job.places,
+        closes=True,
+        description="closure under analysis",
+    )
+    subject = context.subject
+    plan: ContingencyPlan | EvacuationPlan
+    if isinstance(subject, Scenario):
+        assert context.baseline is not None
+        changed = subject.replace(threats=[*subject.threats, threat])
+        plan = _replan(context.baseline, changed, time_limit=context.options.get("time_limit"))
+        footprint = contingency_footprint(plan, groups, context.at)
+    else:
+        options = dict(context.options)
+        options["threats"] = [*(options.get("threats") or ()), threat]
+        plan = evacuate(subject, **options)
+        footprint = evacuation_footprint(plan, groups, context.at)
+    ev = _schedule(plan)
+    by_category, who = _stranded(plan)
+    breaches: dict[str, str] = {}
+    if isinstance(plan, ContingencyPlan):
+        for check in plan.breaches:
+            breaches.setdefault(check.post, check.cause or str(check))
+    return _Result(
+        key=job.key,
+        status=plan.status,
+        egress=ev.egress_minutes,
+        lower=ev.lower_bound_minutes,
+        stranded=sum(s.count for s in ev.stranded),
+        by_category=by_category,
+        who=who,
+        breaches=breaches,
+        risk=float(ev.risk_exposure),
+        proof=ev.proof,
+        footprint=footprint,
+        seconds=time.perf_counter() - started,
+        plan=plan if context.keep_plans else None,
+    )
+
+
+def _stranded(plan: ContingencyPlan | EvacuationPlan) -> tuple[dict[str, int], tuple[str, ...]]:
+    """Stranded people by category, and who: party ids, or ``"<n> at <place>"``."""
+    ev = _schedule(plan)
+    who: list[str] = []
+    by: dict[str, int] = {}
+    if isinstance(plan, ContingencyPlan):
+        staff = plan.scenario.staff_by_id
+        for row in plan.accounting():
+            if row.state == "stranded":
+                member = staff.get(row.person)
+                category = str(member.category) if member is not None else "dependant"
+                by[category] = by.get(category, 0) + 1
+    for s in ev.stranded:
+        if s.parties:
+            who += s.parties
+            if not isinstance(plan, ContingencyPlan):
+                by["party"] = by.get("party", 0) + s.count
+        else:
+            who.append(f"{s.count} at {s.place}")
+            by["people"] = by.get("people", 0) + s.count
+    return dict(sorted(by.items())), tuple(who)

@@ -1,0 +1,98 @@
+"""What a plan still needs after a moment: the links it enters from minute ``at`` on.
+
+A closure at minute ``at`` stops people entering a link from then on
+(docs/routing.md: a link's state at a step is its state at the step's first
+minute). A plan that enters none of the closed links from ``at`` on is still
+a valid plan with them closed; closing links never makes a plan possible
+that was not possible before, so a plan that was best stays best. This
+module reads a plan's public fields (movements, last-out checks) and returns
+the indices of the links it uses from ``at`` on, for :mod:`._analyze` to
+test against each closure without solving.
+
+Parallel links of equal transit act as one (docs/routing.md), so a leg
+counts against every link of its group: closing one of them takes capacity
+the plan may have counted on.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+
+from evacplan.contingency import ContingencyPlan
+from evacplan.models import Network
+from evacplan.network import arcs
+from evacplan.routing import EvacuationPlan, Movement, Stop
+
+
+class _Groups:
+    """Link indices by leg: a leg's link key and ends give its group of parallel links."""
+
+    def __init__(self, network: Network, step: int) -> None:
+        self.step = step
+        group: dict[tuple[str, str, int], set[int]] = defaultdict(set)
+        self._arc: dict[tuple[str, str, str], tuple[str, str, int]] = {}
+        for arc in arcs(network):
+            key = (arc.source, arc.target, max(1, math.ceil(arc.minutes / step - 1e-9)))
+            group[key].add(arc.link)
+            self._arc[(arc.key, arc.source, arc.target)] = key
+        self._group = {k: frozenset(v) for k, v in group.items()}
+
+    def links(self, key: str, here: str, there: str) -> frozenset[int]:
+        """The links of the group a leg from ``here`` to ``there`` by link ``key`` belongs to."""
+        where = self._arc.get((key, here, there))
+        return self._group[where] if where is not None else frozenset()
+
+    def legs(
+        self,
+        itinerary: Iterable[Stop],
+        keys: Iterable[str],
+        spread: dict[int, list[tuple[int, int]]],
+        at: float,
+    ) -> set[int]:
+        """Links entered from minute ``at`` on along one itinerary."""
+        stops = list(itinerary)
+        used: set[int] = set()
+        for i, key in enumerate(keys):
+            here, there = stops[i], stops[i + 1]
+            entries = spread.get(i) or [(here.leave, 0)]
+            if max(minute for minute, _ in entries) >= at:
+                used |= self.links(key, here.place, there.place)
+        return used
+
+
+def evacuation_footprint(plan: EvacuationPlan, groups: _Groups, at: float) -> frozenset[int]:
+    """Indices of the links ``plan``'s movements enter from minute ``at`` on."""
+    used: set[int] = set()
+    for m in plan.movements:
+        used |= _movement(m, groups, at)
+    return frozenset(used)
+
+
+def _movement(m: Movement, groups: _Groups, at: float) -> set[int]:
+    if m.itinerary[-1].leave <= at:
+        return set()  # safe before the closure: every entry was earlier
+    return groups.legs(m.itinerary, m.links, m.spread, at)
+
+
+def contingency_footprint(plan: ContingencyPlan, groups: _Groups, at: float) -> frozenset[int]:
+    """The joint schedule's links from ``at`` on, and every last-out way out that matters then.
+
+    A last-out check counts when its way out runs past ``at``, or when ``at``
+    falls in its stage (before the next stage): a closure touching that way
+    out prompts a new check at ``at`` (see :mod:`evacplan.contingency._lastout`).
+    """
+    used = set(evacuation_footprint(plan.evacuation, groups, at))
+    starts = [stage.minute for stage in plan.stages]
+    for checks in plan.last_out.values():
+        for check in checks:
+            later = [m for m in starts if m > check.minute]
+            window_end = min(later, default=math.inf)
+            runs_to = check.minute + (check.minutes if check.minutes is not None else math.inf)
+            if max(window_end, runs_to) > at:
+                stops = check.itinerary
+                for i, key in enumerate(check.links):
+                    if i + 1 < len(stops):
+                        used |= groups.links(key, stops[i].place, stops[i + 1].place)
+    return frozenset(used)

@@ -1,0 +1,344 @@
+"""Closure analysis: hand-worked cases, the proof that skips solves, executors, bad input, the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evacplan import ScenarioError
+from evacplan.closures import ClosureAnalysis, Outcome, analyze
+from evacplan.io import read_tntp, tntp_path
+from evacplan.models import Network, ThreatEvent
+from evacplan.routing import evacuate
+from tests.routing.reference import reference_quickest
+
+
+def hand() -> Network:
+    """s has 5 people and two ways to h: via a (20 min) or via b (40 min); d's 3 have one link.
+
+    Links are two-way, 10-minute steps, room for everyone at once.
+    """
+    links = [
+        ("s-a", "s", "a", 10),
+        ("a-h", "a", "h", 10),
+        ("s-b", "s", "b", 20),
+        ("b-h", "b", "h", 20),
+        ("d-a", "d", "a", 10),
+        ("s-c", "s", "c", 10),
+    ]
+    return Network(
+        places=[
+            {"id": p, "kind": "safe_haven" if p == "h" else "waypoint"}
+            for p in ("s", "a", "b", "c", "d", "h")
+        ],
+        links=[
+            {"id": i, "source": u, "target": v, "minutes": m, "capacity_per_hour": 600}
+            for i, u, v, m in links
+        ],
+    )
+
+
+SUPPLY = {"s": 5, "d": 3}
+
+
+def run(**options: Any) -> ClosureAnalysis:
+    return analyze(hand(), **{"supply": SUPPLY, "step_minutes": 10, **options})
+
+
+def by_closed(result: ClosureAnalysis) -> dict[tuple[str, ...], Any]:
+    return {c.closed: c for c in result.cases}
+
+
+def test_one_closure_delays_one_strands_and_one_changes_nothing() -> None:
+    """Worked by hand: the baseline takes 20 min (s-a-h, d-a-h).
+
+    Closing s-a sends s's five by b (20 + 20 = 40 min); closing a-h sends
+    everyone round by s and b (d: 10 + 10 + 20 + 20 = 60 min); closing d-a
+    leaves d's three with no way out; s-b, b-h and s-c are never used.
+    """
+    result = run()
+    assert result.baseline.egress_minutes == 20
+    cases = by_closed(result)
+    assert (cases[("s-a",)].outcome, cases[("s-a",)].egress_minutes) == (Outcome.DELAYED, 40)
+    assert cases[("s-a",)].delay_minutes == 20
+    assert (cases[("a-h",)].outcome, cases[("a-h",)].egress_minutes) == (Outcome.DELAYED, 60)
+    strand = cases[("d-a",)]
+    assert (strand.outcome, strand.stranded, strand.egress_minutes) == (Outcome.STRANDED, 3, 20)
+    assert strand.stranded_who == ("3 at d",) and strand.stranded_by_category == {"people": 3}
+    for name in ("s-b", "b-h", "s-c"):
+        case = cases[(name,)]
+        assert (case.outcome, case.method, case.egress_minutes) == (
+            Outcome.UNAFFECTED,
+            "skipped",
+            20,
+        )
+        assert "enters none of these links" in case.proof
+    # Worst first: stranded, then the longer delay.
+    assert [c.closed for c in result.cases[:3]] == [("d-a",), ("a-h",), ("s-a",)]
+    assert {c.method for c in result.cases[:3]} == {"re-planned"}
+
+
+def test_a_closure_after_the_links_are_used_changes_nothing() -> None:
+    """From minute 10 on, nobody enters s-a or d-a (both are entered at minute 0)."""
+    cases = by_closed(run(at=10))
+    for name in ("s-a", "d-a", "s-b"):
+        assert (cases[(name,)].outcome, cases[(name,)].method) == (Outcome.UNAFFECTED, "skipped")
+    # a-h is entered at minute 10: closing it then strands nobody but sends them round.
+    assert cases[("a-h",)].outcome is Outcome.DELAYED
+
+
+def test_pairs_reuse_a_single_closures_plan_when_it_misses_the_other() -> None:
+    """s-a + d-a: closing d-a alone strands d (its plan never enters s-a? it does: re-plan);
+    s-a + s-c: closing s-a alone goes by b, which never uses s-c, so that plan stands."""
+    result = run(k=2)
+    cases = by_closed(result)
+    assert len(result.cases) == math.comb(6, 2)
+    pair = cases[("s-a", "s-c")]
+    assert (pair.outcome, pair.method, pair.egress_minutes) == (Outcome.DELAYED, "reused", 40)
+    assert "as closing s-a alone" in pair.proof
+    both = cases[("s-a", "d-a")]
+    assert (both.outcome, both.stranded, both.egress_minutes) == (Outcome.STRANDED, 3, 40)
+    never = cases[("s-b", "s-c")]
+    assert (never.outcome, never.method) == (Outcome.UNAFFECTED, "skipped")
+    # Closing both ways out of s strands its five as well.
+    cut = cases[("s-a", "s-b")]
+    assert (cut.outcome, cut.stranded) == (Outcome.STRANDED, 5)
+
+
+def test_places_kinds_and_named_lists() -> None:
+    places = by_closed(run(closures="places"))
+    assert places[("h",)].stranded == 8  # the only safe place, closed from the start
+    assert places[("c",)].outcome is Outcome.UNAFFECTED
+    assert places[("a",)].egress_minutes == 60 - 20 or places[("a",)].stranded == 3
+    havens = run(closures="safe_haven")
+    assert [c.closed for c in havens.cases] == [("h",)]
+    named = run(closures=["s-a", ("s-b", "a"), "c"])
+    assert sorted(c.closed for c in named.cases) == [("c",), ("s-a",), ("s-b", "a")]
+    together = by_closed(named)[("s-b", "a")]
+    assert together.outcome is Outcome.STRANDED and set(together.links) >= {"s-a", "a-h", "d-a"}
+
+
+def test_links_without_ids_are_named_source_to_target() -> None:
+    net = read_tntp(tntp_path("SiouxFalls"))
+    result = analyze(net, supply={"3": 800}, safe={"1", "13"}, step_minutes=1)
+    assert len(result.cases) == len(net.links)
+    worst = result.cases[0]
+    assert worst.closed == ("3->1",) and worst.outcome is Outcome.DELAYED
+    again = analyze(net, supply={"3": 800}, safe={"1", "13"}, step_minutes=1, closures=["3->1"])
+    assert again.cases[0].egress_minutes == worst.egress_minutes
+
+
+def test_table_pandas_worst_summary_html_json() -> None:
+    result = run()
+    rows = result.table()
+    assert rows[0]["closed"] == ["d-a"] and rows[0]["outcome"] == "stranded"
+    json.dumps(rows)  # JSON-friendly
+    frame = result.to_pandas()
+    assert list(frame["closed"])[:3] == ["d-a", "a-h", "s-a"]
+    assert [c.closed for c in result.worst(2)] == [("d-a",), ("a-h",)]
+    text = result.summary()
+    assert "3 closures change nothing: b-h, s-b, s-c" in text
+    assert "1 stranded, 2 delayed, 3 unaffected" in text
+    assert "<table>" in result._repr_html_() and "d-a" in result._repr_html_()
+    assert json.loads(result.to_json())["counts"]["delayed"] == 2
+    assert result.counts == {"infeasible": 0, "stranded": 1, "delayed": 2, "unaffected": 3}
+
+
+def test_a_scenario_closure_breaks_a_post_or_strands_its_people(tiny: Any) -> None:
+    """Tiny: its staff leave by the desert road and the crossing; the capital's last-out too.
+
+    Closing the crossing leaves the retained staff no way out (the post cannot
+    hold minimal); closing the residence's link strands the families there.
+    """
+    result = analyze(tiny)
+    cases = by_closed(result)
+    crossing = cases[("crossing",)]
+    assert crossing.outcome is Outcome.INFEASIBLE
+    assert list(crossing.posts) == ["capital"] and "no way out" in crossing.posts["capital"]
+    residence = cases[("residence-embassy",)]
+    assert residence.outcome is Outcome.STRANDED
+    assert residence.stranded_by_category == {"dependant": 6, "diplomat": 2}
+    assert cases[("flight",)].outcome is Outcome.UNAFFECTED
+    plans = analyze(tiny, closures=["crossing"], keep_plans=True)
+    kept = plans.cases[0].plan
+    assert kept is not None and kept.breaches and kept.verify() == []
+
+
+@pytest.mark.parametrize(
+    ("options", "path", "words"),
+    [
+        ({"closures": ["s-aa"]}, "closures[0]", "did you mean 's-a'?"),
+        ({"closures": [("s-a", "zz")]}, "closures[0][1]", "'zz' is not a link or a place"),
+        ({"closures": "airports"}, "closures", "did you mean 'airport'?"),
+        ({"closures": "port"}, "closures", "no place of kind 'port'"),
+        ({"closures": []}, "closures", "non-empty list"),
+        ({"k": 3}, "k", "must be 1"),
+        ({"k": True}, "k", "must be 1"),
+        ({"at": "soon"}, "at", "'soon' is not a time"),
+        ({"at": -5}, "at", "negative"),
+        ({"executor": "pool"}, "executor", "concurrent.futures.Executor"),
+        ({"progress": "yes"}, "progress", "True or False"),
+        ({"indicators": {"x": 1}}, "indicators", "need a Scenario"),
+        ({"objective": "fastest"}, "objective", "'fastest' is not an objective"),
+        ({"step_minutes": 0}, "step_minutes", ""),
+    ],
+)
+def test_bad_arguments_are_named(options: dict[str, Any], path: str, words: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        run(**options)
+    assert "invalid arguments to analyze()" in str(caught.value)
+    found = [p for p in caught.value.problems if p.path == path]
+    assert found and words in found[0].message, caught.value
+
+
+def test_network_options_are_refused_for_a_scenario(tiny: Any) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        analyze(tiny, supply={"embassy": 3}, closures=["nowhere"], indicators={"x": "1h"})
+    paths = [p.path for p in caught.value.problems]
+    assert paths[:1] == ["supply"] and "closures[0]" in paths and "indicators['x']" in paths
+
+
+def _rows(result: ClosureAnalysis) -> list[dict[str, Any]]:
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in result.table()]
+
+
+def test_the_result_is_the_same_in_a_process_pool() -> None:
+    net = read_tntp(tntp_path("SiouxFalls"))
+    options: dict[str, Any] = {"supply": {"3": 800, "20": 400}, "safe": {"1", "13"}}
+    alone = analyze(
+        net, step_minutes=1, k=2, closures=["3->1", "3->4", "20->21", "1->2"], **options
+    )
+    with ProcessPoolExecutor(2) as pool:
+        pooled = analyze(
+            net,
+            step_minutes=1,
+            k=2,
+            closures=["3->1", "3->4", "20->21", "1->2"],
+            executor=pool,
+            **options,
+        )
+    assert _rows(alone) == _rows(pooled)
+    assert sum(c.method != "skipped" for c in alone.cases) >= 2
+
+
+def test_the_result_is_the_same_on_a_dask_cluster() -> None:
+    distributed = pytest.importorskip("distributed")  # in the test extra: this does not skip
+    net = read_tntp(tntp_path("SiouxFalls"))
+    options: dict[str, Any] = {"supply": {"3": 800, "20": 400}, "safe": {"1", "13"}}
+    alone = analyze(net, step_minutes=1, **options)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        on_cluster = analyze(net, step_minutes=1, executor=client.get_executor(), **options)
+    assert _rows(alone) == _rows(on_cluster)
+
+
+@st.composite
+def instances(draw: st.DrawFn) -> tuple[Network, dict[str, int], set[str], int, int]:
+    n = draw(st.integers(3, 6))
+    names = [f"p{i}" for i in range(n)]
+    links = []
+    for i in range(draw(st.integers(2, 2 * n))):
+        a, b = draw(st.lists(st.sampled_from(names), min_size=2, max_size=2, unique=True))
+        links.append(
+            {
+                "id": f"l{i}",
+                "source": a,
+                "target": b,
+                "minutes": draw(st.sampled_from([1, 2, 5, 7, 12])),
+                "capacity_per_hour": draw(st.sampled_from([30, 60, 180, 600])),
+                "two_way": draw(st.booleans()),
+            }
+        )
+    net = Network(places=[{"id": p, "kind": "waypoint"} for p in names], links=links)
+    safe = set(draw(st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True)))
+    supply = draw(
+        st.dictionaries(st.sampled_from(names), st.integers(1, 20), min_size=1, max_size=n)
+    )
+    return net, supply, safe, draw(st.sampled_from([1, 2, 5])), draw(st.sampled_from([0, 2, 5, 10]))
+
+
+def _closed(net: Network, closed: set[str], at: int) -> Network:
+    """The network with ``closed`` links shut from ``at``, written apart from threats."""
+    links = []
+    for link in net.links:
+        data = link.model_dump(exclude_none=True)
+        if link.id in closed:
+            if at == 0:
+                continue
+            data["closes"] = at
+        links.append(data)
+    return Network(places=[p.model_dump(exclude_none=True) for p in net.places], links=links)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.sampled_from([1, 2]))
+def test_every_case_matches_a_full_replan_and_an_independent_model(case: Any, k: int) -> None:
+    """Skipped and reused cases equal a full re-plan (egress, stranded, risk, arrivals);
+    every case whose people all get out has the egress of a networkx model of the closed map."""
+    net, supply, safe, step, at = case
+    result = analyze(net, supply=supply, safe=safe, step_minutes=step, at=at, k=k)
+    for c in result.cases:
+        threat = ThreatEvent(id="x", at=at, links=c.links, closes=True)
+        full = evacuate(net, supply=supply, safe=safe, step_minutes=step, threats=[threat])
+        assert full.verify() == []
+        stranded = sum(s.count for s in full.stranded)
+        assert (c.egress_minutes, c.stranded) == (full.egress_minutes, stranded), c
+        if c.method != "re-planned":
+            assert math.isclose(c.risk_exposure, full.risk_exposure, abs_tol=1e-9)
+            arrivals = sum(m.count * m.arrival_minute for m in full.movements)
+            assert (c.plan is None) and arrivals == sum(
+                m.count * m.arrival_minute
+                for m in evacuate(
+                    _closed(net, set(c.links), at), supply=supply, safe=safe, step_minutes=step
+                ).movements
+            )
+        if stranded == 0:
+            quickest, _ = reference_quickest(_closed(net, set(c.links), at), supply, safe, step)
+            if quickest is not None:
+                assert c.egress_minutes == quickest * step
+
+
+def test_cli_ranks_closures_and_exits_4_when_one_strands(cli: Any, tmp_path: Any) -> None:
+    out = tmp_path / "closures.json"
+    run_ = cli("closures", "seeds/tiny.yaml", "--places", "--json", str(out))
+    assert run_.returncode == 4, run_.stderr
+    assert "stranded: 1 closure strand 8 people" in run_.stdout
+    data = json.loads(out.read_text())
+    assert data["counts"]["stranded"] == 1 and len(data["cases"]) == 5
+    ok = cli(
+        "closures",
+        "evacplan/data/tntp/SiouxFalls_net.tntp",
+        "--supply",
+        "3=800",
+        "--safe",
+        "1",
+        "--safe",
+        "13",
+        "--close",
+        "3->1",
+        "--close",
+        "3->4+1->2",
+        "--workers",
+        "2",
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "2 closures" in ok.stdout and "3->4 + 1->2" in ok.stdout
+
+
+def test_cli_bad_options(cli: Any) -> None:
+    bad = cli("closures", "seeds/tiny.yaml", "--close", "crosing", "--k", "3", "--at", "-5")
+    assert bad.returncode == 1
+    assert "did you mean 'crossing'?" in bad.stderr and "k: must be 1" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    tntp = cli("closures", "evacplan/data/tntp/SiouxFalls_net.tntp", "--workers", "0")
+    assert tntp.returncode == 1 and "--supply" in tntp.stderr

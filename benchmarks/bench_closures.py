@@ -89,12 +89,7 @@ def chicago(workers: int, repeats: int) -> dict[str, Any]:
     def job(pool: Any) -> ClosureAnalysis:
         return analyze(net, supply=supply, safe=safe, step_minutes=1, executor=pool)
 
-    walls, result = [], None
-    for _ in range(repeats):
-        wall, result = _once(workers, job)
-        walls.append(wall)
-    assert result is not None
-    return _report("chicago", workers, walls, result)
+    return _repeat("chicago", workers, repeats, job)
 
 
 def founding(workers: int, repeats: int, time_limit: float | None) -> dict[str, Any]:
@@ -103,12 +98,17 @@ def founding(workers: int, repeats: int, time_limit: float | None) -> dict[str, 
     def job(pool: Any) -> ClosureAnalysis:
         return analyze(scenario, k=2, time_limit=time_limit, executor=pool)
 
+    return _repeat("founding", workers, repeats, job)
+
+
+def _repeat(name: str, workers: int, repeats: int, job: Any) -> dict[str, Any]:
+    """Run ``job`` ``repeats`` times on ``workers`` processes; the median wall time and the last result."""
     walls, result = [], None
     for _ in range(repeats):
         wall, result = _once(workers, job)
         walls.append(wall)
     assert result is not None
-    return _report("founding", workers, walls, result)
+    return _report(name, workers, walls, result)
 
 
 def main() -> None:

@@ -150,7 +150,10 @@ def arcs(network: Network | Scenario) -> list[Arc]:
             )
     _ARCS[id(net)] = (net, tuple(out))
     while len(_ARCS) > 4:  # the networks of the last few calls (re-plans reuse one network)
-        del _ARCS[next(iter(_ARCS))]
+        try:
+            _ARCS.pop(next(iter(_ARCS)))
+        except (KeyError, RuntimeError, StopIteration):  # another thread got there first
+            break
     return out
 
 

@@ -24,6 +24,7 @@ from evacplan.contingency import ContingencyPlan
 from evacplan.models import Network
 from evacplan.network import arcs
 from evacplan.routing import EvacuationPlan, Movement, Stop
+from evacplan.routing._arrays import _ceil_div
 
 
 class _Groups:
@@ -34,7 +35,7 @@ class _Groups:
         group: dict[tuple[str, str, int], set[int]] = defaultdict(set)
         self._arc: dict[tuple[str, str, str], tuple[str, str, int]] = {}
         for arc in arcs(network):
-            key = (arc.source, arc.target, max(1, math.ceil(arc.minutes / step - 1e-9)))
+            key = (arc.source, arc.target, max(1, _ceil_div(arc.minutes, step)))  # as routing
             group[key].add(arc.link)
             self._arc[(arc.key, arc.source, arc.target)] = key
         self._group = {k: frozenset(v) for k, v in group.items()}

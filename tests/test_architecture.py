@@ -33,9 +33,10 @@ FLOORS: dict[str, int] = {
     "evacplan.plot": 5,
     "evacplan.contingency": 5,
     "evacplan.closures": 6,
-    "evacplan.cli": 7,
-    "evacplan.__main__": 8,
-    "evacplan": 8,
+    "evacplan.testing": 7,
+    "evacplan.cli": 8,
+    "evacplan.__main__": 9,
+    "evacplan": 9,
 }
 
 

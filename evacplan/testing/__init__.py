@@ -1,0 +1,91 @@
+"""Unit-testing contingency plans: assertions, their ``expect_*`` twins, and what-if edits.
+
+Planners test their plans as engineers test code::
+
+    from evacplan import plan
+    from evacplan.testing import assert_all_safe, assert_open, with_unavailable
+
+    def test_baghdad_holds_without_its_deputy(founding):
+        cp = plan(with_unavailable(founding, "bgd-002"))
+        assert_open(cp, "baghdad", posture="minimal")
+        assert_all_safe(cp, within="24h")
+
+Each ``assert_*`` raises :class:`AssertionError` with a message a planner
+reads at once (who, where, why); each ``expect_*`` returns an
+:class:`Expectation` instead, for notebooks and reports. Modules:
+
+- :mod:`._edits`: ``with_unavailable``, ``with_closure``, ``with_indicator``,
+  ``with_posture``: a new, fully checked Scenario each;
+- :mod:`._expect`: the expectations, read from a plan's public records.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evacplan.contingency import ContingencyPlan
+from evacplan.testing._edits import with_closure, with_indicator, with_posture, with_unavailable
+from evacplan.testing._expect import (
+    Expectation,
+    expect_all_safe,
+    expect_departs,
+    expect_open,
+    expect_parties_whole,
+    expect_retained,
+    expect_verified,
+)
+
+__all__ = [
+    "Expectation",
+    "assert_all_safe",
+    "assert_departs",
+    "assert_open",
+    "assert_parties_whole",
+    "assert_retained",
+    "assert_verified",
+    "expect_all_safe",
+    "expect_departs",
+    "expect_open",
+    "expect_parties_whole",
+    "expect_retained",
+    "expect_verified",
+    "with_closure",
+    "with_indicator",
+    "with_posture",
+    "with_unavailable",
+]
+
+
+def _hold(result: Expectation) -> None:
+    if not result.passed:
+        raise AssertionError(f"expected {result.name}: {result.message}")
+
+
+def assert_all_safe(plan: ContingencyPlan, within: Any = None, by: Any = None) -> None:
+    """Everyone sent away is safe in time (see :func:`expect_all_safe`), else AssertionError."""
+    _hold(expect_all_safe(plan, within=within, by=by))
+
+
+def assert_open(plan: ContingencyPlan, post: str, posture: str | None = None) -> None:
+    """The post stays open and holds (see :func:`expect_open`), else AssertionError."""
+    _hold(expect_open(plan, post, posture))
+
+
+def assert_retained(plan: ContingencyPlan, *staff_ids: str) -> None:
+    """These staff stay (see :func:`expect_retained`), else AssertionError."""
+    _hold(expect_retained(plan, *staff_ids))
+
+
+def assert_departs(plan: ContingencyPlan, *staff_ids: str, by: Any = None) -> None:
+    """These staff leave and are safe in time (see :func:`expect_departs`), else AssertionError."""
+    _hold(expect_departs(plan, *staff_ids, by=by))
+
+
+def assert_parties_whole(plan: ContingencyPlan) -> None:
+    """No party is split (see :func:`expect_parties_whole`), else AssertionError."""
+    _hold(expect_parties_whole(plan))
+
+
+def assert_verified(plan: ContingencyPlan) -> None:
+    """``plan.verify()`` finds nothing (see :func:`expect_verified`), else AssertionError."""
+    _hold(expect_verified(plan))

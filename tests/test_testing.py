@@ -1,0 +1,145 @@
+"""evacplan.testing: assertions a planner reads at once, their expect_* twins, what-if edits.
+
+Worked on the tiny seed: the go-minimal order fires at minute 1440 (24 h);
+the nine people it sends away leave after the hour's muster and are safe at
+the haven between minutes 1650 and 1665; cap-01 and cap-03 stay.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from evacplan import ScenarioError, plan
+from evacplan.testing import (
+    assert_all_safe,
+    assert_departs,
+    assert_open,
+    assert_parties_whole,
+    assert_retained,
+    assert_verified,
+    expect_all_safe,
+    expect_open,
+    with_closure,
+    with_indicator,
+    with_posture,
+    with_unavailable,
+)
+
+
+@pytest.fixture(scope="module")
+def cp(tiny: Any) -> Any:
+    return plan(tiny)
+
+
+def test_passing_assertions_say_nothing(cp: Any) -> None:
+    assert_all_safe(cp, within="4h")
+    assert_all_safe(cp, by="28h")
+    assert_open(cp, "capital", posture="minimal")
+    assert_retained(cp, "cap-01", "cap-03")
+    assert_departs(cp, "cap-02", "cap-05", by="28h")
+    assert_parties_whole(cp)
+    assert_verified(cp)
+
+
+def test_late_people_are_named_with_where_their_route_and_how_late(cp: Any) -> None:
+    with pytest.raises(AssertionError) as caught:
+        assert_all_safe(cp, within="3h40m")
+    lines = str(caught.value).splitlines()
+    assert lines[0] == (
+        "expected all_safe(within='3h40m'): 3 people of 9 sent away are not safe within "
+        "3.67 h of their order:"
+    )
+    assert lines[1:] == [
+        "cap-02 (and 2 dependants): safe at haven at minute 1665 (Sat 4 Jan 09:45 +00:00), "
+        "3.75 h after the order at minute 1440, 5 min late; "
+        "route residence -> embassy -> border -> haven"
+    ]
+
+
+def test_by_counts_from_the_start(cp: Any) -> None:
+    result = expect_all_safe(cp, by=1655)
+    assert not result.passed
+    assert result.offenders == ("cap-01/dependants", "cap-02", "cap-04")
+    assert [d["late_minutes"] for d in result.details] == [5, 10, 5]
+    assert expect_all_safe(cp, by=1665).passed
+
+
+def test_stranded_people_are_named_with_the_reason(tiny: Any) -> None:
+    cut = plan(with_closure(tiny, "residence-embassy"))
+    result = expect_all_safe(cut)
+    assert not result.passed and result.offenders == ("cap-01/dependants", "cap-02", "cap-04")
+    assert "cap-02 (and 2 dependants): STRANDED at residence: " in result.message
+
+
+def test_a_post_that_cannot_get_its_staff_out_is_not_open(tiny: Any) -> None:
+    cut = plan(with_closure(tiny, "crossing"))
+    with pytest.raises(AssertionError) as caught:
+        assert_open(cut, "capital")
+    assert str(caught.value) == (
+        "expected open('capital'): last-out breach at minute 1440: no way out for 2 from "
+        "capital; closed then: closure; threats in force: road-risk"
+    )
+    assert expect_open(plan(tiny), "capital", "reduced").message == (
+        "capital ends at minimal, not reduced"
+    )
+
+
+def test_retained_and_departs_failures(cp: Any) -> None:
+    with pytest.raises(AssertionError, match="cap-02 is not retained: safe at haven"):
+        assert_retained(cp, "cap-01", "cap-02")
+    with pytest.raises(AssertionError) as caught:
+        assert_departs(cp, "cap-01", "cap-04", by="27h")
+    assert str(caught.value).splitlines() == [
+        "expected departs('cap-01', 'cap-04', by='27h'): 2 of 2 not safe by minute 1620:",
+        "cap-01 does not leave: retained at embassy",
+        "cap-04 is safe at haven only at minute 1660 (Sat 4 Jan 09:40 +00:00), "
+        "40 min after minute 1620",
+    ]
+
+
+def test_unavailable_staff_cover_nothing_and_leave(tiny: Any, cp: Any) -> None:
+    assert cp.stages[0].retained["capital"] == ["cap-01", "cap-03"]
+    without = plan(with_unavailable(tiny, "cap-01"))
+    assert without.stages[0].retained["capital"] == ["cap-02", "cap-03"]
+    assert_departs(without, "cap-01")
+    assert tiny.staff_by_id["cap-01"].must_leave is False  # the original is untouched
+
+
+def test_posture_and_indicator_edits(tiny: Any, founding: Any) -> None:
+    suspended = plan(with_posture(tiny, "capital", "suspended", at="30h"))
+    assert [str(s.postures["capital"]) for s in suspended.stages] == ["minimal", "suspended"]
+    with pytest.raises(AssertionError, match="capital is suspended"):
+        assert_open(suspended, "capital")
+    fired = with_indicator(founding, "tehran-crowds", "36h")
+    point = next(p for p in fired.decision_points if p.id == "tehran-crowds")
+    assert (point.at, point.on_threat) == (2160, None)
+
+
+@pytest.mark.parametrize(
+    ("edit", "path", "words"),
+    [
+        (lambda s: with_unavailable(s, "cap-1"), "staff_ids[0]", "did you mean 'cap-01'?"),
+        (lambda s: with_unavailable(s), "staff_ids", "at least one"),
+        (lambda s: with_closure(s, "crosing"), "ids[0]", "did you mean 'crossing'?"),
+        (lambda s: with_closure(s, "crossing", at="soon"), "at", "'soon' is not a time"),
+        (lambda s: with_posture(s, "capitol", "minimal"), "posts[0]", "did you mean 'capital'?"),
+        (lambda s: with_posture(s, "capital", "minimum"), "posture", "did you mean 'minimal'?"),
+        (lambda s: with_indicator(s, "go-minimal", "1h"), "point", "no indicator"),
+    ],
+)
+def test_bad_edits_are_refused_with_their_path(tiny: Any, edit: Any, path: str, words: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        edit(tiny)
+    found = [p for p in caught.value.problems if p.path == path]
+    assert found and words in found[0].message, caught.value
+
+
+def test_bad_expectation_arguments(cp: Any) -> None:
+    with pytest.raises(ScenarioError, match="is a moment, not a duration"):
+        expect_all_safe(cp, within="2020-01-03T10:00:00")
+    with pytest.raises(ScenarioError, match="did you mean 'capital'"):
+        expect_open(cp, "capitol")
+    with pytest.raises(ScenarioError, match="did you mean 'cap-01'"):
+        assert_retained(cp, "cap-1")

@@ -143,3 +143,13 @@ def test_bad_expectation_arguments(cp: Any) -> None:
         expect_open(cp, "capitol")
     with pytest.raises(ScenarioError, match="did you mean 'cap-01'"):
         assert_retained(cp, "cap-1")
+
+
+def test_open_says_what_it_checked(tiny: Any, cp: Any) -> None:
+    assert expect_open(cp, "capital").message == (
+        "capital stays open at minimal with 2 people (cap-01, cap-03); its last-out check passes"
+    )
+    quiet = plan(tiny.replace(decision_points=()))
+    assert expect_open(quiet, "capital").message.endswith(
+        "no last-out check was made (no stage drew it down)"
+    )

@@ -247,12 +247,24 @@ def expect_open(plan: ContingencyPlan, post: str, posture: str | None = None) ->
         if not c.ok
     ]
     if not problems:
-        kept = plan.stages[-1].retained.get(post, []) if plan.stages else []
+        checks = plan.last_out.get(post, [])
+        kept = (
+            plan.stages[-1].retained.get(post, [])
+            if plan.stages
+            else [m.id for m in plan.scenario.staff_by_post.get(post, [])]  # nobody drawn down
+        )
         return Expectation(
             name,
             True,
             f"{post} stays open at {final} with {_plural(len(kept), 'person', 'people')}"
-            f" ({', '.join(kept)}); every last-out check passes",
+            f" ({', '.join(kept)}); "
+            + (
+                "its last-out check passes"
+                if len(checks) == 1
+                else f"its {len(checks)} last-out checks pass"
+                if checks
+                else "no last-out check was made (no stage drew it down)"
+            ),
         )
     return Expectation(name, False, "\n".join(problems), (post,))
 

@@ -367,6 +367,8 @@ def _cmd_closures(args: argparse.Namespace) -> int:
             )
             if not given
         ]
+        if args.indicator:
+            problems.append(Problem("--indicator", "a TNTP network has no decision points"))
         if problems:
             raise ScenarioError(problems, source=_OPTIONS)
         subject: Any = read_tntp(args.file)
@@ -376,6 +378,17 @@ def _cmd_closures(args: argparse.Namespace) -> int:
             step_minutes=1 if args.step is None else args.step,
         )
     else:
+        stray = [
+            Problem(name, f"{name} is for a TNTP network; a scenario moves its own staff")
+            for name, given in (
+                ("--supply", args.supply),
+                ("--safe", args.safe),
+                ("--step", args.step),
+            )
+            if given
+        ]
+        if stray:
+            raise ScenarioError(stray, source=_OPTIONS)
         subject = _load(args.file)
         options["indicators"] = _indicators(args.indicator)
     if args.workers < 1:

@@ -344,3 +344,6 @@ def test_cli_bad_options(cli: Any) -> None:
     assert "Traceback" not in bad.stderr
     tntp = cli("closures", "evacplan/data/tntp/SiouxFalls_net.tntp", "--workers", "0")
     assert tntp.returncode == 1 and "--supply" in tntp.stderr
+    stray = cli("closures", "seeds/tiny.yaml", "--supply", "embassy=3", "--step", "5")
+    assert stray.returncode == 1
+    assert "--supply: --supply is for a TNTP network" in stray.stderr and "--step" in stray.stderr

@@ -153,3 +153,20 @@ def test_open_says_what_it_checked(tiny: Any, cp: Any) -> None:
     assert expect_open(quiet, "capital").message.endswith(
         "no last-out check was made (no stage drew it down)"
     )
+
+
+def test_survives_names_what_a_closure_breaks(tiny: Any) -> None:
+    from evacplan.testing import assert_survives
+
+    assert_survives(tiny, close=["airport"], at="30h", within="4h")
+    with pytest.raises(AssertionError) as caught:
+        assert_survives(tiny, close="residence-embassy", at="24h")
+    lines = str(caught.value).splitlines()
+    assert lines[0] == (
+        "expected survives(close=['residence-embassy'], at='24h'): closing residence-embassy "
+        "from minute 1440 breaks the plan:"
+    )
+    assert lines[1] == "8 people of 9 sent away are not safe at all:"  # all but cap-05
+    assert any(
+        line.startswith("cap-02 (and 2 dependants): STRANDED at residence") for line in lines
+    )

@@ -32,6 +32,7 @@ from evacplan.testing._expect import (
     expect_open,
     expect_parties_whole,
     expect_retained,
+    expect_survives,
     expect_verified,
 )
 
@@ -42,12 +43,14 @@ __all__ = [
     "assert_open",
     "assert_parties_whole",
     "assert_retained",
+    "assert_survives",
     "assert_verified",
     "expect_all_safe",
     "expect_departs",
     "expect_open",
     "expect_parties_whole",
     "expect_retained",
+    "expect_survives",
     "expect_verified",
     "with_closure",
     "with_indicator",
@@ -89,3 +92,10 @@ def assert_parties_whole(plan: ContingencyPlan) -> None:
 def assert_verified(plan: ContingencyPlan) -> None:
     """``plan.verify()`` finds nothing (see :func:`expect_verified`), else AssertionError."""
     _hold(expect_verified(plan))
+
+
+def assert_survives(
+    scenario: Any, close: Any, at: Any = 0, within: Any = None, **options: Any
+) -> None:
+    """The plan survives the closure (see :func:`expect_survives`), else AssertionError."""
+    _hold(expect_survives(scenario, close, at=at, within=within, **options))

@@ -15,7 +15,7 @@ from typing import Any
 from evacplan._time import _plural, parse_when
 from evacplan.contingency import ContingencyPlan
 from evacplan.errors import Problem, ScenarioError
-from evacplan.models import Posture
+from evacplan.models import Posture, Scenario
 
 __all__ = [
     "Expectation",
@@ -24,6 +24,7 @@ __all__ = [
     "expect_open",
     "expect_parties_whole",
     "expect_retained",
+    "expect_survives",
     "expect_verified",
 ]
 
@@ -349,4 +350,51 @@ def expect_verified(plan: ContingencyPlan) -> Expectation:
         False,
         "\n".join(str(v) for v in found),
         tuple(sorted({v.rule for v in found})),
+    )
+
+
+def expect_survives(
+    scenario: Scenario, close: Any, at: Any = 0, within: Any = None, **options: Any
+) -> Expectation:
+    """The plan survives closing ``close`` from ``at``: nobody stranded, no post lost, and
+    (with ``within``) everyone sent away safe within that span of their order.
+
+    The scenario is planned again with the closure (:func:`~evacplan.testing.with_closure`
+    and :func:`evacplan.plan`, with ``options``); the message says what the closure breaks.
+
+    Examples
+    --------
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> tiny = load_scenario(seed_path("tiny"))
+    >>> bool(expect_survives(tiny, close=["airport"], at="30h"))
+    True
+    >>> print(expect_survives(tiny, close=["crossing"], at="30h").message)
+    closing crossing from minute 1800 breaks the plan:
+    capital: last-out breach at minute 1800: no way out for 2 from capital; closed then: closure; threats in force: road-risk
+    """
+    from evacplan.contingency import plan
+    from evacplan.testing._edits import with_closure
+
+    ids = [close] if isinstance(close, str) else list(close)
+    changed = with_closure(scenario, *ids, at=at)
+    cp = plan(changed, **options)
+    minute = changed.threats[-1].at
+    what = f"closing {', '.join(ids)} from minute {minute:g}"
+    name = f"survives(close={ids!r}, at={at!r}" + (
+        f", within={within!r})" if within is not None else ")"
+    )
+    lines, offenders = [], []
+    for post in (p.id for p in scenario.posts):
+        held = expect_open(cp, post)
+        if not held.passed and any(c for c in cp.last_out.get(post, []) if not c.ok):
+            lines += [f"{post}: {line}" for line in held.message.splitlines()]
+            offenders.append(post)
+    safe = expect_all_safe(cp, within=within)
+    if not safe.passed:
+        lines += safe.message.splitlines()
+        offenders += list(safe.offenders)
+    if not lines:
+        return Expectation(name, True, f"{what}: everyone still gets out and every post holds")
+    return Expectation(
+        name, False, "\n".join([f"{what} breaks the plan:", *lines]), tuple(offenders)
     )

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from evacplan.closures._arguments import _check, _Inputs, _Item
+from evacplan.closures._arguments import _check, _fresh_id, _Inputs, _Item, _refs
 from evacplan.closures._cases import _Context, _Job, _Result, _run, _schedule, _stranded
 from evacplan.closures._footprint import _Groups, contingency_footprint, evacuation_footprint
 from evacplan.closures.result import ClosureAnalysis, ClosureCase, Outcome
@@ -181,10 +181,8 @@ def analyze(
         runner.close()
     timing["re-planned"] = runner.seconds
 
-    cases = [
-        _case(inp, baseline, entries, combo, *settled[combo], footprint_words=_needs(baseline))
-        for combo in combos
-    ]
+    base = _Base.of(baseline, inp.at)
+    cases = [_case(inp, base, entries, combo, *settled[combo]) for combo in combos]
     cases.sort(key=lambda c: c.sort_key)
     timing["wall"] = time.perf_counter() - started
     return ClosureAnalysis(
@@ -251,8 +249,49 @@ def _footprint(
     return evacuation_footprint(baseline, groups, at)
 
 
-def _needs(baseline: ContingencyPlan | EvacuationPlan) -> str:
-    return " and no last-out way out needs them" if isinstance(baseline, ContingencyPlan) else ""
+@dataclass(frozen=True)
+class _Base:
+    """The baseline's figures every case is compared with, read once."""
+
+    plan: ContingencyPlan | EvacuationPlan
+    schedule: EvacuationPlan
+    stranded: int
+    by_category: dict[str, int]
+    who: tuple[str, ...]
+    breached: frozenset[str]
+    """Posts whose last-out already fails in the baseline."""
+    proof: str
+    """Why a case the baseline does not need leaves it standing, in words."""
+
+    @classmethod
+    def of(cls, plan: ContingencyPlan | EvacuationPlan, at: float) -> _Base:
+        schedule = _schedule(plan)
+        by, who = _stranded(plan)
+        breached = (
+            frozenset(c.post for c in plan.breaches)
+            if isinstance(plan, ContingencyPlan)
+            else frozenset()
+        )
+        scenario = isinstance(plan, ContingencyPlan)
+        verdict = (
+            "it stays the best plan"
+            if schedule.status is Status.OPTIMAL
+            else f"it stays as good as it was ({schedule.status})"
+        )
+        return cls(
+            plan=plan,
+            schedule=schedule,
+            stranded=sum(s.count for s in schedule.stranded),
+            by_category=by,
+            who=who,
+            breached=breached,
+            proof=(
+                f"the baseline's schedule enters none of these links from minute {at:g} on"
+                + (" and no last-out way out needs them" if scenario else "")
+                + ": closing them leaves it valid, and closing links never makes a better "
+                f"plan possible, so {verdict}"
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,10 +348,7 @@ class _Runner:
         names = "+".join(name for i in combo for name in self.entries[i].names)
         slug = re.sub(r"[^A-Za-z0-9_.:]+", "-", names.replace("<->", "~").replace("->", ">"))
         slug = slug.strip("-")[:60] or "links"
-        threat_id, n = f"closing-{slug}", 1
-        while threat_id in self.taken:
-            n += 1
-            threat_id = f"closing-{slug}-{n}"
+        threat_id = _fresh_id(self.taken, f"closing-{slug}")
         return _Job(key, tuple(sorted(links)), tuple(dict.fromkeys(places)), threat_id)
 
     def solve(self, combos: list[tuple[int, ...]]) -> list[_Result]:
@@ -348,60 +384,39 @@ class _Runner:
             self.bar.update(len(done))
 
 
-def _refs(network: Network, links: frozenset[int]) -> list[str]:
-    """How a threat names these links: each one's id, or its label when it has none."""
-    return [network.links[i].id or network.links[i].label for i in sorted(links)]
-
-
 def _case(
     inp: _Inputs,
-    baseline: ContingencyPlan | EvacuationPlan,
+    base: _Base,
     entries: list[_Entry],
     combo: tuple[int, ...],
     method: str,
     result: _Result | None,
     via: str,
-    *,
-    footprint_words: str,
 ) -> ClosureCase:
-    schedule = _schedule(baseline)
+    schedule = base.schedule
     closed = _union(entries, combo).names
     links = tuple(sorted({inp.network.links[j].label for i in combo for j in entries[i].links}))
-    base_stranded = sum(s.count for s in schedule.stranded)
-    base_breached = (
-        {c.post for c in baseline.breaches} if isinstance(baseline, ContingencyPlan) else set()
-    )
     at = f"{inp.at:g}"
     if result is None:
-        by, who = _stranded(baseline)
-        verdict = (
-            "it stays the best plan"
-            if schedule.status is Status.OPTIMAL
-            else f"it stays as good as it was ({schedule.status})"
-        )
         return ClosureCase(
             closed=closed,
             links=links,
             outcome=Outcome.UNAFFECTED,
-            status=baseline.status,
+            status=base.plan.status,
             egress_minutes=schedule.egress_minutes,
             delay_minutes=0 if schedule.egress_minutes is not None else None,
             lower_bound_minutes=schedule.lower_bound_minutes,
-            stranded=base_stranded,
-            stranded_by_category=by,
-            stranded_who=who,
+            stranded=base.stranded,
+            stranded_by_category=base.by_category,
+            stranded_who=base.who,
             posts={},
             risk_exposure=float(schedule.risk_exposure),
-            proof=(
-                f"the baseline's schedule enters none of these links from minute {at} on"
-                f"{footprint_words}: closing them leaves it valid, and closing links never "
-                f"makes a better plan possible, so {verdict}"
-            ),
+            proof=base.proof,
             method=method,
             seconds=0.0,
-            plan=baseline if inp.keep_plans else None,
+            plan=base.plan if inp.keep_plans else None,
         )
-    posts = {p: why for p, why in result.breaches.items() if p not in base_breached}
+    posts = {p: why for p, why in result.breaches.items() if p not in base.breached}
     delay = (
         None
         if result.egress is None or schedule.egress_minutes is None
@@ -409,7 +424,7 @@ def _case(
     )
     if posts:
         outcome = Outcome.INFEASIBLE
-    elif result.stranded > base_stranded:
+    elif result.stranded > base.stranded:
         outcome = Outcome.STRANDED
     elif delay is not None and delay > 0:
         outcome = Outcome.DELAYED

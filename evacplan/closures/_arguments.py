@@ -77,6 +77,20 @@ def _names(network: Network) -> tuple[dict[str, frozenset[int]], dict[str, froze
     )
 
 
+def _refs(network: Network, links: Iterable[int]) -> list[str]:
+    """How a threat names these links: each one's id, or its label when it has none."""
+    return [network.links[i].id or network.links[i].label for i in sorted(links)]
+
+
+def _fresh_id(taken: set[str], stem: str) -> str:
+    """``stem``, or ``stem-2``, ``stem-3``, ...: the first not in ``taken``."""
+    name, n = stem, 1
+    while name in taken:
+        n += 1
+        name = f"{stem}-{n}"
+    return name
+
+
 def _resolve(spec: Any, network: Network, problems: list[Problem]) -> list[tuple[_Item, ...]]:
     """The closures argument as entries of items, each problem at its path."""
     links, places = _names(network)

@@ -12,6 +12,7 @@ from typing import Any
 
 from evacplan._time import parse_when
 from evacplan._validate import suggest
+from evacplan.closures._arguments import _fresh_id, _names, _refs
 from evacplan.errors import Problem, ScenarioError
 from evacplan.models import DecisionPoint, Posture, Scenario, ThreatEvent
 
@@ -23,12 +24,17 @@ def _refuse(where: str, problems: list[Problem]) -> None:
         raise ScenarioError(problems, source=f"invalid arguments to {where}()")
 
 
-def _fresh_id(taken: set[str], stem: str) -> str:
-    name, n = stem, 1
-    while name in taken:
-        n += 1
-        name = f"{stem}-{n}"
-    return name
+def _check_staff(scenario: Scenario, staff_ids: tuple[str, ...], where: str) -> None:
+    """Refuse unknown staff ids (with the nearest valid one), or none at all."""
+    known = scenario.staff_by_id
+    problems = [
+        Problem(f"staff_ids[{i}]", f"{sid!r} is not a staff member{suggest(sid, known)}")
+        for i, sid in enumerate(staff_ids)
+        if sid not in known
+    ]
+    if not staff_ids:
+        problems.append(Problem("staff_ids", "name at least one staff member"))
+    _refuse(where, problems)
 
 
 def with_unavailable(scenario: Scenario, *staff_ids: str) -> Scenario:
@@ -45,15 +51,7 @@ def with_unavailable(scenario: Scenario, *staff_ids: str) -> Scenario:
     >>> with_unavailable(tiny, "cap-01").staff_by_id["cap-01"].must_leave
     True
     """
-    known = scenario.staff_by_id
-    problems = [
-        Problem(f"staff_ids[{i}]", f"{sid!r} is not a staff member{suggest(sid, known)}")
-        for i, sid in enumerate(staff_ids)
-        if sid not in known
-    ]
-    if not staff_ids:
-        problems.append(Problem("staff_ids", "name at least one staff member"))
-    _refuse("with_unavailable", problems)
+    _check_staff(scenario, staff_ids, "with_unavailable")
     off = {"must_leave": True, "must_remain": False, "volunteer": False, "last_out": False}
     staff = [m.model_copy(update=off) if m.id in staff_ids else m for m in scenario.staff]
     return scenario.replace(staff=staff)
@@ -74,8 +72,6 @@ def with_closure(scenario: Scenario, *ids: str, at: Any = 0, until: Any = None) 
     >>> closed.threats[-1].links, closed.threats[-1].at, closed.threats[-1].closes
     (('crossing',), 1800, True)
     """
-    from evacplan.closures._arguments import _names
-
     links, places = _names(scenario.network)
     problems: list[Problem] = []
     link_ids: list[str] = []
@@ -84,9 +80,7 @@ def with_closure(scenario: Scenario, *ids: str, at: Any = 0, until: Any = None) 
         if name in places:
             place_ids.append(name)
         elif name in links:
-            link_ids += [
-                scenario.links[j].id or scenario.links[j].label for j in sorted(links[name])
-            ]
+            link_ids += _refs(scenario.network, links[name])
         else:
             problems.append(
                 Problem(

@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evacplan._time import _plural, parse_when
-from evacplan.contingency import ContingencyPlan
+from evacplan._validate import suggest
+from evacplan.contingency import ContingencyPlan, plan
 from evacplan.errors import Problem, ScenarioError
 from evacplan.models import Posture, Scenario
+from evacplan.testing._edits import _check_staff, with_closure
 
 __all__ = [
     "Expectation",
@@ -67,21 +69,6 @@ def _minutes(value: Any, name: str, *, span: bool, plan: ContingencyPlan) -> flo
         return float(when)
     except ValueError as error:
         raise ScenarioError([Problem(name, str(error))], source="invalid expectation") from None
-
-
-def _check_ids(plan: ContingencyPlan, staff_ids: tuple[str, ...], where: str) -> None:
-    from evacplan._validate import suggest
-
-    known = plan.scenario.staff_by_id
-    problems = [
-        Problem(f"staff_ids[{i}]", f"{sid!r} is not a staff member{suggest(sid, known)}")
-        for i, sid in enumerate(staff_ids)
-        if sid not in known
-    ]
-    if not staff_ids:
-        problems.append(Problem("staff_ids", "name at least one staff member"))
-    if problems:
-        raise ScenarioError(problems, source=f"invalid arguments to {where}()")
 
 
 def expect_all_safe(plan: ContingencyPlan, within: Any = None, by: Any = None) -> Expectation:
@@ -210,8 +197,6 @@ def _hours(minutes: float) -> str:
 def expect_open(plan: ContingencyPlan, post: str, posture: str | None = None) -> Expectation:
     """The post is still open at the end of the plan (at ``posture``, when given), and holds it:
     its last-out checks all pass."""
-    from evacplan._validate import suggest
-
     known = {p.id for p in plan.scenario.posts}
     if post not in known:
         raise ScenarioError(
@@ -272,7 +257,7 @@ def expect_open(plan: ContingencyPlan, post: str, posture: str | None = None) ->
 
 def expect_retained(plan: ContingencyPlan, *staff_ids: str) -> Expectation:
     """These staff are retained at the end of the plan (they stay at their post)."""
-    _check_ids(plan, staff_ids, "expect_retained")
+    _check_staff(plan.scenario, staff_ids, "expect_retained")
     states = {r.person: r for r in plan.accounting()}
     bad = [(sid, states[sid]) for sid in staff_ids if states[sid].state != "retained"]
     name = f"retained({', '.join(map(repr, staff_ids))})"
@@ -290,7 +275,7 @@ def expect_retained(plan: ContingencyPlan, *staff_ids: str) -> Expectation:
 
 def expect_departs(plan: ContingencyPlan, *staff_ids: str, by: Any = None) -> Expectation:
     """These staff leave and are safe (``by`` a time from the start, when given)."""
-    _check_ids(plan, staff_ids, "expect_departs")
+    _check_staff(plan.scenario, staff_ids, "expect_departs")
     moment = None if by is None else _minutes(by, "by", span=False, plan=plan)
     states = {r.person: r for r in plan.accounting()}
     lines, bad = [], []
@@ -372,9 +357,6 @@ def expect_survives(
     closing crossing from minute 1800 breaks the plan:
     capital: last-out breach at minute 1800: no way out for 2 from capital; closed then: closure; threats in force: road-risk
     """
-    from evacplan.contingency import plan
-    from evacplan.testing._edits import with_closure
-
     ids = [close] if isinstance(close, str) else list(close)
     changed = with_closure(scenario, *ids, at=at)
     cp = plan(changed, **options)

@@ -29,7 +29,21 @@ _SECTIONS = (
     "threats",
     "decision_points",
     "policy",
+    "checks",
 )
+
+EXPECTATIONS = (
+    "all_safe_within",
+    "all_safe_by",
+    "open",
+    "retained",
+    "departs",
+    "parties_whole",
+    "verified",
+    "survives",
+)
+"""The keys that make a check's expectation (``all_safe_within`` and ``all_safe_by`` may
+go together: they are one expectation, everyone safe in time)."""
 
 _ENUM_WORDS = {
     "kind": "place kind",
@@ -139,6 +153,10 @@ def pydantic_problems(err: ValidationError, model: type[BaseModel]) -> list[Prob
             continue
         if kind == "missing":
             problems.append(Problem(path_of(loc), "required key is missing"))
+            continue
+        if kind == "too_short":
+            least = (e.get("ctx") or {}).get("min_length", 1)
+            problems.append(Problem(path_of(loc), f"needs at least {least}: the list is empty"))
             continue
         if kind == "enum":
             field = next((p for p in reversed(loc) if isinstance(p, str)), "")
@@ -424,7 +442,9 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
             _refs(lift.get("posts"), post_ids, f"policy.extraction[{i}].posts", "a post", problems)
 
     staff = _items(data, "staff")
-    _ids(staff, "staff", "id", "staff", problems)
+    staff_ids: dict[str, int] | None = _ids(staff, "staff", "id", "staff", problems)
+    if not _usable(data, "staff"):
+        staff_ids = None
     for i, member in staff:
         _ref(member.get("post"), post_ids, f"staff[{i}].post", "a post", problems)
         _ref(member.get("location"), place_ids, f"staff[{i}].location", "a place", problems)
@@ -492,4 +512,83 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
                 )
             )
         _check_times(point, ("at",), f"decision_points[{i}]", start, root, problems)
+
+    watched: dict[str, int] | None = {
+        p["id"]: i for i, p in points if isinstance(p.get("id"), str) and p.get("indicator")
+    }
+    if not _usable(data, "decision_points"):
+        watched = None
+    places_and_links = (
+        None if link_refs is None or place_ids is None else {**link_refs, **place_ids}
+    )
+    refs = {"post": post_ids, "staff": staff_ids, "close": places_and_links, "point": watched}
+    for i, check in _items(data, "checks"):
+        _check_check(check, f"checks[{i}]", refs, start, root, problems)
+    _ids(_items(data, "checks"), "checks", "id", "check", problems)
     return problems
+
+
+def _check_check(
+    check: Mapping[str, Any],
+    path: str,
+    refs: Mapping[str, Mapping[str, int] | None],
+    start: Any,
+    root: str,
+    problems: list[Problem],
+) -> None:
+    """One entry of ``checks``: one expectation, its companions, its references and times."""
+    made = [k for k in EXPECTATIONS if check.get(k) not in (None, False)]
+    kinds = {"all_safe" if k.startswith("all_safe") else k for k in made}
+    if not kinds:
+        problems.append(
+            Problem(path, "a check needs an expectation: one of " + ", ".join(EXPECTATIONS))
+        )
+    elif len(kinds) > 1:
+        problems.append(
+            Problem(
+                path,
+                f"a check makes one expectation, this one makes {len(kinds)} "
+                f"({', '.join(made)}): split it into {len(kinds)} checks",
+            )
+        )
+    for key, needs, what in (
+        ("posture", "open", "the post that stays open"),
+        ("by", "departs", "who departs"),
+    ):
+        if check.get(key) is not None and check.get(needs) is None:
+            problems.append(Problem(f"{path}.{key}", f"{key} goes with {needs}: name {what}"))
+    _ref(check.get("open"), refs["post"], f"{path}.open", "a post", problems)
+    for key in ("retained", "departs", "unavailable"):
+        _refs(check.get(key), refs["staff"], f"{path}.{key}", "a staff member", problems)
+    indicators = check.get("indicators")
+    if isinstance(indicators, Mapping):
+        for name in indicators:
+            _ref(
+                name,
+                refs["point"],
+                f"{path}.indicators.{name}",
+                "a decision point on an indicator",
+                problems,
+            )
+            _check_times(indicators, (name,), f"{path}.indicators", start, root, problems)
+    _check_times(check, ("all_safe_by",), path, start, root, problems)
+    _check_times(check, ("by",), path, start, root, problems)
+    _check_span(check, "all_safe_within", path, problems)
+    survives = check.get("survives")
+    if isinstance(survives, Mapping):
+        where = f"{path}.survives"
+        _refs(survives.get("close"), refs["close"], f"{where}.close", "a link or a place", problems)
+        _check_times(survives, ("at", "until"), where, start, root, problems)
+        _check_span(survives, "all_safe_within", where, problems)
+
+
+def _check_span(item: Mapping[str, Any], key: str, path: str, problems: list[Problem]) -> None:
+    """A span (``24h``, minutes) counted from an order, which a datetime is not."""
+    try:
+        when = parse_when(item.get(key, 0))
+    except (ValueError, TypeError):
+        return  # reported by the structural pass
+    if hasattr(when, "tzinfo"):
+        problems.append(
+            Problem(f"{path}.{key}", f"{item[key]!s} is a moment, not a span: give 24h or minutes")
+        )

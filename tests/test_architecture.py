@@ -35,6 +35,7 @@ FLOORS: dict[str, int] = {
     "evacplan.closures": 6,
     "evacplan.testing": 7,
     "evacplan.cli": 8,
+    "evacplan.pytest_plugin": 8,
     "evacplan.__main__": 9,
     "evacplan": 9,
 }
@@ -148,3 +149,17 @@ def test_packages_are_nouns_and_functions_are_verbs() -> None:
     assert evacplan.drawdown is staffing.drawdown and callable(evacplan.drawdown)
     assert evacplan.evacuate is routing.evacuate and callable(routing.evacuate)
     assert not isinstance(evacplan.drawdown, types.ModuleType)
+
+
+def test_importing_the_package_loads_no_solver() -> None:
+    """`import evacplan` (and the models) loads names when used: no OR-Tools, numpy or networkx."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, evacplan, evacplan.models, evacplan.errors; "
+        "print(sorted(m for m in ('ortools', 'numpy', 'networkx') if m in sys.modules)); "
+        "evacplan.plan; print('ortools' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "True"]

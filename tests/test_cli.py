@@ -146,3 +146,68 @@ def test_evacuate_a_step_out_of_range_is_a_message(step: str, cli: Cli) -> None:
     assert "step_minutes: must be a whole number of minutes" in result.stderr
     assert f"(got {step})" in result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+CHECKS = """
+checks:
+  - id: out-in-four-hours
+    all_safe_within: 4h
+  - id: deputy-stays
+    description: The deputy stays with the head of mission.
+    retained: [cap-01, cap-02]
+  - id: head-stays
+    retained: [cap-01]
+"""
+
+
+def test_check_prints_a_line_per_check_and_fails_on_one(tmp_path: Path, cli: Cli) -> None:
+    """`evacplan check`: PASS or FAIL a line each, the failure's who/where/why indented; exit 1."""
+    path = tmp_path / "checked.yaml"
+    path.write_text(seed_path("tiny").read_text() + CHECKS)
+    result = cli("check", str(path))
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == [
+        "PASS out-in-four-hours: all 9 people sent away are safe within 4 h of their order",
+        "FAIL deputy-stays: 1 of 2 not retained:",
+        "     cap-02 is not retained: safe at haven (minute 1665)",
+        "PASS head-stays: cap-01 stays at their post",
+        "",
+        f"{path}: 2 of 3 checks pass ({result.stdout.rsplit('(', 1)[1].strip()}",
+    ]
+    only = cli("check", str(path), "--only", "head-stays", "--only", "out-in-four-hours")
+    assert only.returncode == 0, only.stderr
+    assert [line[:4] for line in only.stdout.splitlines()[:2]] == ["PASS", "PASS"]
+    assert "2 of 2 checks pass" in only.stdout
+
+
+def test_check_the_founding_seed_passes(cli: Cli) -> None:
+    """The founding seed's checks all pass: exit 0, ten PASS lines."""
+    result = cli("check", str(seed_path("uk-iraq-iran-2020")))
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert sum(line.startswith("PASS ") for line in lines) == 10
+    assert "10 of 10 checks pass" in lines[-1]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (
+            ["--only", "head-stay"],
+            "only[0]: 'head-stay' is not a check of the scenario; did you mean 'head-stays'?",
+        ),
+        ([], None),
+    ],
+    ids=["unknown check", "no checks"],
+)
+def test_check_bad_input_is_a_message(
+    tmp_path: Path, cli: Cli, args: list[str], words: str | None
+) -> None:
+    path = tmp_path / "checked.yaml"
+    path.write_text(seed_path("tiny").read_text() + (CHECKS if words else ""))
+    result = cli("check", str(path), *args)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    expected = words or "checks: the file has no checks: add a checks: section (see the README)"
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr

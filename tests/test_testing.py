@@ -170,3 +170,77 @@ def test_survives_names_what_a_closure_breaks(tiny: Any) -> None:
     assert any(
         line.startswith("cap-02 (and 2 dependants): STRANDED at residence") for line in lines
     )
+
+
+def test_checks_are_made_in_file_order_planning_once_per_what_if(tiny: Any) -> None:
+    from evacplan.models import Check
+    from evacplan.testing import Plans, run_check, run_checks
+
+    checks = [
+        Check(id="fast", all_safe_within="4h"),
+        Check(id="deputy-ill-holds", unavailable=["cap-02"], open="capital", posture="minimal"),
+        Check(id="deputy-ill-head-stays", unavailable=["cap-02"], retained=["cap-01"]),
+        Check(id="deputy-ill-leaves", unavailable=["cap-02"], departs=["cap-02"], by="28h"),
+        Check(id="whole", parties_whole=True),
+    ]
+    scenario = tiny.replace(checks=checks)
+    plans = Plans(scenario)
+    results = [run_check(scenario, c, plans=plans) for c in checks]
+    assert [r.id for r in results] == [c.id for c in checks]
+    assert all(results), [r.report() for r in results if not r]
+    assert len(plans) == 2  # the scenario as written, and with cap-02 unavailable
+    only = run_checks(scenario, only=["whole", "fast"])
+    assert [r.id for r in only] == ["whole", "fast"]
+    with pytest.raises(
+        ScenarioError, match="'fats' is not a check of the scenario; did you mean 'fast'"
+    ):
+        run_checks(scenario, only=["fats"])
+
+
+def test_a_check_under_a_what_if_fails_with_who_where_and_why(tiny: Any) -> None:
+    from evacplan.models import Check
+    from evacplan.testing import run_check
+
+    closed = Check(id="crossing-shut", survives={"close": ["crossing"], "at": "30h"})
+    result = run_check(tiny, closed)
+    assert not result.passed
+    assert result.report().splitlines() == [
+        "FAIL crossing-shut: closing crossing from minute 1800 breaks the plan:",
+        "     capital: last-out breach at minute 1800: no way out for 2 from capital; "
+        "closed then: closure; threats in force: road-risk",
+    ]
+    assert result.expectation.name == "survives(close=['crossing'], at=1800)"
+
+
+def test_snapshots_compare_in_words_and_leave_out_what_is_ignored(cp: Any, tiny: Any) -> None:
+    from evacplan.testing import compare, snapshot
+
+    base = snapshot(cp)
+    assert compare(base, base) == []
+    assert set(base["parties"]["cap-01"]) == {
+        "people",
+        "state",
+        "place",
+        "minute",
+        "route",
+        "stage",
+    }
+    light = snapshot(cp, ignore=["minute", "route", "stages"])
+    assert "stages" not in light and set(light["parties"]["cap-01"]) == {
+        "people",
+        "state",
+        "place",
+        "stage",
+    }
+    later = snapshot(plan(with_closure(tiny, "residence-embassy", at="25h", until="26h")))
+    assert compare(base, later) == [
+        "last person safe: minute 1665 -> minute 1725 (+60 min)",
+        "cap-01/dependants (1 person): arrives minute 1660 -> 1720 (+60 min)",
+        "cap-02 (and 2 dependants): arrives minute 1665 -> 1725 (+60 min)",
+        "cap-04 (and 3 dependants): arrives minute 1660 -> 1720 (+60 min)",
+    ]
+    assert compare(base, later, limit=2)[-1] == "... and 2 more changes"
+    gone = {**base, "parties": {k: v for k, v in base["parties"].items() if k != "cap-05"}}
+    assert compare(base, gone) == ["cap-05: no longer in the plan (safe at haven)"]
+    with pytest.raises(ScenarioError, match="'minutes' is not part of a plan snapshot"):
+        snapshot(cp, ignore=["minutes"])

@@ -276,6 +276,94 @@ CASES: list[tuple[str, Callable[[Data], None], str, str]] = [
     ),
     ("staff entry not a mapping", _set("staff[2]", "cap-03"), "staff[2]", "valid dictionary"),
     (
+        "check with no expectation",
+        _append("checks", {"id": "nothing"}),
+        "checks[0]",
+        "a check needs an expectation: one of all_safe_within, all_safe_by, open",
+    ),
+    (
+        "check with two expectations",
+        _append("checks", {"id": "two", "open": "capital", "verified": True}),
+        "checks[0]",
+        "a check makes one expectation, this one makes 2 (open, verified): split it into 2 checks",
+    ),
+    (
+        "check of an unknown post",
+        _append("checks", {"id": "holds", "open": "capitol"}),
+        "checks[0].open",
+        "'capitol' is not a post; did you mean 'capital'?",
+    ),
+    (
+        "check of unknown staff",
+        _append("checks", {"id": "stays", "retained": ["cap-1"]}),
+        "checks[0].retained[0]",
+        "'cap-1' is not a staff member",
+    ),
+    (
+        "check with an empty list of staff",
+        _append("checks", {"id": "stays", "departs": []}),
+        "checks[0].departs",
+        "needs at least 1: the list is empty",
+    ),
+    (
+        "check's posture without a post",
+        _append("checks", {"id": "p", "posture": "minimal", "verified": True}),
+        "checks[0].posture",
+        "posture goes with open: name the post that stays open",
+    ),
+    (
+        "check's by without departs",
+        _append("checks", {"id": "p", "by": "30h", "retained": ["cap-01"]}),
+        "checks[0].by",
+        "by goes with departs: name who departs",
+    ),
+    (
+        "check's span as a moment",
+        _append("checks", {"id": "s", "all_safe_within": "2020-01-04T00:00:00Z"}),
+        "checks[0].all_safe_within",
+        "is a moment, not a span: give 24h or minutes",
+    ),
+    (
+        "check's moment before the start",
+        _append("checks", {"id": "s", "all_safe_by": "2019-12-31T00:00:00Z"}),
+        "checks[0].all_safe_by",
+        "is before the start",
+    ),
+    (
+        "check closing an unknown link",
+        _append("checks", {"id": "c", "survives": {"close": ["crosing"], "at": "30h"}}),
+        "checks[0].survives.close[0]",
+        "'crosing' is not a link or a place; did you mean 'crossing'?",
+    ),
+    (
+        "check's closure ending before it begins",
+        _append(
+            "checks", {"id": "c", "survives": {"close": ["crossing"], "at": "30h", "until": "20h"}}
+        ),
+        "checks[0].survives.until",
+        "until must come after at",
+    ),
+    (
+        "check firing an unknown indicator",
+        _append("checks", {"id": "i", "indicators": {"go-minimal": "10h"}, "verified": True}),
+        "checks[0].indicators.go-minimal",
+        "'go-minimal' is not a decision point on an indicator",
+    ),
+    (
+        "check with an unknown key",
+        _append("checks", {"id": "k", "retain": ["cap-01"]}),
+        "checks[0].retain",
+        "unknown key 'retain'; did you mean 'retained'?",
+    ),
+    (
+        "duplicate check id",
+        lambda d: d.setdefault("checks", []).extend(
+            [{"id": "v", "verified": True}, {"id": "v", "parties_whole": True}]
+        ),
+        "checks[1].id",
+        "duplicate check id 'v' (first at checks[0])",
+    ),
+    (
         "infinite capacity",
         _set("links[0].capacity_per_hour", float("inf")),
         "links[0].capacity_per_hour",

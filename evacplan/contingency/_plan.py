@@ -270,6 +270,7 @@ def _stage_scenario(
         staff=staff,
         decision_points=(),
         policy=scenario.policy.model_copy(update={"extraction": tuple(lifts)}),
+        checks=(),  # they judge the whole plan, and may name posts and staff left out here
     )
 
 

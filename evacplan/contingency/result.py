@@ -137,6 +137,20 @@ class ContingencyPlan:
         lines.append(f"  planned in {self.runtime_seconds:.2f} s")
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        egress = self.evacuation.egress_minutes
+        return (
+            f"<ContingencyPlan {self.scenario.name!r} {self.status.value}: "
+            f"{_plural(len(self.stages), 'stage')}, "
+            + ("nobody moves" if egress is None else f"last person safe at minute {egress}")
+            + (
+                f", {_plural(len(self.breaches), 'last-out breach', 'last-out breaches')}"
+                if self.breaches
+                else ""
+            )
+            + ">"
+        )
+
     def __str__(self) -> str:
         """The timeline in words: stage by stage, who stays, who leaves when and how."""
         sc = self.scenario

@@ -16,7 +16,11 @@ reads at once (who, where, why); each ``expect_*`` returns an
 
 - :mod:`._edits`: ``with_unavailable``, ``with_closure``, ``with_indicator``,
   ``with_posture``: a new, fully checked Scenario each;
-- :mod:`._expect`: the expectations, read from a plan's public records.
+- :mod:`._expect`: the expectations, read from a plan's public records;
+- :mod:`._snapshot`: ``snapshot`` (a plan as plain data) and ``compare`` (what changed
+  between two, in words), behind the plugin's ``plan_snapshot`` and what-if reports;
+- :mod:`._checks`: ``run_checks``, the ``checks:`` section of a scenario file made
+  (``evacplan check FILE`` and the pytest plugin's items use it).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from evacplan.contingency import ContingencyPlan
+from evacplan.testing._checks import CheckResult, Plans, run_check, run_checks
 from evacplan.testing._edits import with_closure, with_indicator, with_posture, with_unavailable
 from evacplan.testing._expect import (
     Expectation,
@@ -35,9 +40,14 @@ from evacplan.testing._expect import (
     expect_survives,
     expect_verified,
 )
+from evacplan.testing._snapshot import FIELDS as SNAPSHOT_FIELDS
+from evacplan.testing._snapshot import compare, snapshot
 
 __all__ = [
+    "CheckResult",
     "Expectation",
+    "Plans",
+    "SNAPSHOT_FIELDS",
     "assert_all_safe",
     "assert_departs",
     "assert_open",
@@ -45,6 +55,7 @@ __all__ = [
     "assert_retained",
     "assert_survives",
     "assert_verified",
+    "compare",
     "expect_all_safe",
     "expect_departs",
     "expect_open",
@@ -52,6 +63,9 @@ __all__ = [
     "expect_retained",
     "expect_survives",
     "expect_verified",
+    "run_check",
+    "run_checks",
+    "snapshot",
     "with_closure",
     "with_indicator",
     "with_posture",
@@ -60,42 +74,50 @@ __all__ = [
 
 
 def _hold(result: Expectation) -> None:
+    __tracebackhide__ = True  # pytest shows the test's line, not this one
     if not result.passed:
         raise AssertionError(f"expected {result.name}: {result.message}")
 
 
 def assert_all_safe(plan: ContingencyPlan, within: Any = None, by: Any = None) -> None:
     """Everyone sent away is safe in time (see :func:`expect_all_safe`), else AssertionError."""
+    __tracebackhide__ = True
     _hold(expect_all_safe(plan, within=within, by=by))
 
 
 def assert_open(plan: ContingencyPlan, post: str, posture: str | None = None) -> None:
     """The post stays open and holds (see :func:`expect_open`), else AssertionError."""
+    __tracebackhide__ = True
     _hold(expect_open(plan, post, posture))
 
 
 def assert_retained(plan: ContingencyPlan, *staff_ids: str) -> None:
     """These staff stay (see :func:`expect_retained`), else AssertionError."""
+    __tracebackhide__ = True
     _hold(expect_retained(plan, *staff_ids))
 
 
 def assert_departs(plan: ContingencyPlan, *staff_ids: str, by: Any = None) -> None:
     """These staff leave and are safe in time (see :func:`expect_departs`), else AssertionError."""
+    __tracebackhide__ = True
     _hold(expect_departs(plan, *staff_ids, by=by))
 
 
 def assert_parties_whole(plan: ContingencyPlan) -> None:
     """No party is split (see :func:`expect_parties_whole`), else AssertionError."""
+    __tracebackhide__ = True
     _hold(expect_parties_whole(plan))
 
 
 def assert_verified(plan: ContingencyPlan) -> None:
     """``plan.verify()`` finds nothing (see :func:`expect_verified`), else AssertionError."""
+    __tracebackhide__ = True
     _hold(expect_verified(plan))
 
 
 def assert_survives(
-    scenario: Any, close: Any, at: Any = 0, within: Any = None, **options: Any
+    scenario: Any, close: Any, at: Any = 0, within: Any = None, *, until: Any = None, **options: Any
 ) -> None:
     """The plan survives the closure (see :func:`expect_survives`), else AssertionError."""
-    _hold(expect_survives(scenario, close, at=at, within=within, **options))
+    __tracebackhide__ = True
+    _hold(expect_survives(scenario, close, at=at, within=within, until=until, **options))

@@ -10,6 +10,7 @@ that message; notebooks and reports tabulate the results.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from evacplan._time import _plural, parse_when
@@ -163,7 +164,7 @@ def expect_all_safe(plan: ContingencyPlan, within: Any = None, by: Any = None) -
     )
     name = (
         "all_safe("
-        + ", ".join(f"{k}={v!r}" for k, v in (("within", within), ("by", by)) if v is not None)
+        + ", ".join(f"{k}={_arg(v)}" for k, v in (("within", within), ("by", by)) if v is not None)
         + ")"
     )
     total = sum(len(p) for p in rows.values())
@@ -180,6 +181,11 @@ def expect_all_safe(plan: ContingencyPlan, within: Any = None, by: Any = None) -
         tuple(p for p, _, _ in bad),
         tuple(d for _, d, _ in bad),
     )
+
+
+def _arg(value: Any) -> str:
+    """A time argument as the caller wrote it; a datetime in ISO 8601, as in files."""
+    return repr(value.isoformat() if isinstance(value, datetime) else value)
 
 
 def _who(party: str, people: int) -> str:
@@ -262,7 +268,8 @@ def expect_retained(plan: ContingencyPlan, *staff_ids: str) -> Expectation:
     bad = [(sid, states[sid]) for sid in staff_ids if states[sid].state != "retained"]
     name = f"retained({', '.join(map(repr, staff_ids))})"
     if not bad:
-        return Expectation(name, True, f"{', '.join(staff_ids)} stay")
+        verb = "stays" if len(staff_ids) == 1 else "stay"
+        return Expectation(name, True, f"{', '.join(staff_ids)} {verb} at their post")
     lines = [
         f"{sid} is not retained: {r.state} at {r.place}"
         + (f" (minute {r.minute:g})" if r.minute is not None else "")
@@ -294,7 +301,7 @@ def expect_departs(plan: ContingencyPlan, *staff_ids: str, by: Any = None) -> Ex
             )
             bad.append(sid)
     name = f"departs({', '.join(map(repr, staff_ids))}" + (
-        f", by={by!r})" if by is not None else ")"
+        f", by={_arg(by)})" if by is not None else ")"
     )
     if not bad:
         return Expectation(
@@ -339,10 +346,17 @@ def expect_verified(plan: ContingencyPlan) -> Expectation:
 
 
 def expect_survives(
-    scenario: Scenario, close: Any, at: Any = 0, within: Any = None, **options: Any
+    scenario: Scenario,
+    close: Any,
+    at: Any = 0,
+    within: Any = None,
+    *,
+    until: Any = None,
+    **options: Any,
 ) -> Expectation:
-    """The plan survives closing ``close`` from ``at``: nobody stranded, no post lost, and
-    (with ``within``) everyone sent away safe within that span of their order.
+    """The plan survives closing ``close`` from ``at`` (until ``until``, else for good): nobody
+    stranded, no post lost, and (with ``within``) everyone sent away safe within that span of
+    their order.
 
     The scenario is planned again with the closure (:func:`~evacplan.testing.with_closure`
     and :func:`evacplan.plan`, with ``options``); the message says what the closure breaks.
@@ -358,12 +372,16 @@ def expect_survives(
     capital: last-out breach at minute 1800: no way out for 2 from capital; closed then: closure; threats in force: road-risk
     """
     ids = [close] if isinstance(close, str) else list(close)
-    changed = with_closure(scenario, *ids, at=at)
+    changed = with_closure(scenario, *ids, at=at, until=until)
     cp = plan(changed, **options)
-    minute = changed.threats[-1].at
-    what = f"closing {', '.join(ids)} from minute {minute:g}"
-    name = f"survives(close={ids!r}, at={at!r}" + (
-        f", within={within!r})" if within is not None else ")"
+    closure = changed.threats[-1]
+    what = f"closing {', '.join(ids)} from minute {changed.minute(closure.at):g}" + (
+        f" to minute {changed.minute(closure.until):g}" if closure.until is not None else ""
+    )
+    name = (
+        f"survives(close={ids!r}, at={_arg(at)}"
+        + (f", until={_arg(until)}" if until is not None else "")
+        + (f", within={_arg(within)})" if within is not None else ")")
     )
     lines, offenders = [], []
     for post in (p.id for p in scenario.posts):

@@ -6,6 +6,10 @@ one :class:`~evacplan.errors.ScenarioError` listing every problem, each with
 its path in the file. Solvers compile validated models into plain arrays and
 never touch these objects in their hot loops.
 
+The id and number types, the enums and the base model are in
+:mod:`evacplan.models._base`; the ``checks`` section's models in
+:mod:`evacplan.models._checks`.
+
 Examples
 --------
 >>> net = Network(
@@ -20,11 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
-from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError
+from pydantic import BaseModel, Field, Strict, StringConstraints, ValidationError
 
 from evacplan._time import MAX_STEP_MINUTES, When, clock, minutes_after
 from evacplan._validate import (
@@ -35,9 +38,23 @@ from evacplan._validate import (
     suggest,
 )
 from evacplan.errors import Problem, ScenarioError
+from evacplan.models._base import (
+    Category,
+    Count,
+    Flag,
+    Id,
+    LinkRef,
+    Mode,
+    PlaceKind,
+    Posture,
+    Risk,
+    _Model,
+)
+from evacplan.models._checks import Check, Survives
 
 __all__ = [
     "Category",
+    "Check",
     "DecisionPoint",
     "Lift",
     "Link",
@@ -51,111 +68,9 @@ __all__ = [
     "Requirement",
     "Scenario",
     "StaffMember",
+    "Survives",
     "ThreatEvent",
 ]
-
-Id = Annotated[str, StringConstraints(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
-"""A slug: letters, digits, '-', '_', '.', ':'; no spaces."""
-
-LinkRef = Annotated[
-    str, StringConstraints(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:<>\-]*$")
-]
-"""A link named by its id, or by its label ``source->target`` (``source<->target`` two-way)
-when it has no id, as the links of TNTP files."""
-
-# Numbers and flags are strict: `true` is not a capacity, and "yes" is not a flag.
-Risk = Annotated[float, Strict(), Field(ge=0.0, le=1.0)]
-Count = Annotated[int, Strict(), Field(ge=0)]
-Flag = Annotated[bool, Strict()]
-
-
-class PlaceKind(StrEnum):
-    """What a place is for."""
-
-    POST = "post"
-    RESIDENCE = "residence"
-    ASSEMBLY = "assembly"
-    AIRPORT = "airport"
-    BORDER = "border"
-    PORT = "port"
-    SAFE_HAVEN = "safe_haven"
-    WAYPOINT = "waypoint"
-
-
-class Mode(StrEnum):
-    """How people travel a link."""
-
-    ROAD = "road"
-    AIR = "air"
-    SEA = "sea"
-    WALK = "walk"
-
-
-class Category(StrEnum):
-    """A staff member's employment category."""
-
-    DIPLOMAT = "diplomat"
-    LOCALLY_ENGAGED = "locally_engaged"
-    MILITARY = "military"
-    CONTRACTOR = "contractor"
-
-
-_POSTURE_RANK = {"normal": 0, "reduced": 1, "minimal": 2, "suspended": 3}
-
-
-class Posture(StrEnum):
-    """A post's crisis posture, ordered: normal < reduced < minimal < suspended.
-
-    Examples
-    --------
-    >>> Posture.REDUCED < Posture.MINIMAL < Posture.SUSPENDED
-    True
-    >>> max(Posture.MINIMAL, Posture.REDUCED)
-    <Posture.MINIMAL: 'minimal'>
-    """
-
-    NORMAL = "normal"
-    """Business as usual."""
-    REDUCED = "reduced"
-    """Authorised departure: dependants and non-essential staff may leave."""
-    MINIMAL = "minimal"
-    """Ordered departure: all but the staff the essential functions need leave."""
-    SUSPENDED = "suspended"
-    """Everyone leaves; the post closes."""
-
-    @property
-    def rank(self) -> int:
-        """Position in the order of postures (0 for normal)."""
-        return _POSTURE_RANK[self.value]
-
-    @property
-    def is_open(self) -> bool:
-        """Whether a post at this posture stays open."""
-        return self is not Posture.SUSPENDED
-
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Posture):
-            return NotImplemented
-        return self.rank < other.rank
-
-    def __le__(self, other: object) -> bool:
-        if not isinstance(other, Posture):
-            return NotImplemented
-        return self.rank <= other.rank
-
-    def __gt__(self, other: object) -> bool:
-        if not isinstance(other, Posture):
-            return NotImplemented
-        return self.rank > other.rank
-
-    def __ge__(self, other: object) -> bool:
-        if not isinstance(other, Posture):
-            return NotImplemented
-        return self.rank >= other.rank
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Place(_Model):
@@ -442,6 +357,8 @@ class Scenario(_Checked):
     threats: tuple[ThreatEvent, ...] = ()
     decision_points: tuple[DecisionPoint, ...] = ()
     policy: Policy = Policy()
+    checks: tuple[Check, ...] = ()
+    """What the planner expects of the plan (:mod:`evacplan.testing` runs them)."""
 
     @cached_property
     def network(self) -> Network:

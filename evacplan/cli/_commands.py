@@ -1,0 +1,264 @@
+"""The commands that plan: ``drawdown``, ``evacuate``, ``plan``, ``closures`` and ``check``.
+
+Each reads its options (checked like files: every problem named), calls the
+library and prints its result; :mod:`evacplan.cli` parses the command line
+and turns errors into exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from evacplan.cli._show import _is_tntp, _load
+from evacplan.errors import Problem, ScenarioError
+
+_OPTIONS = "invalid command-line options"
+
+
+def _postures(values: list[str] | None) -> str | dict[str, str] | None:
+    """``--posture minimal`` or ``--posture baghdad=minimal --posture tehran=reduced``."""
+    if not values:
+        return None
+    pairs = [v for v in values if "=" in v]
+    if not pairs:
+        if len(values) > 1:
+            raise ScenarioError(
+                [Problem("--posture", "give one posture, or POST=POSTURE pairs")], source=_OPTIONS
+            )
+        return values[0]
+    if len(pairs) != len(values):
+        raise ScenarioError(
+            [Problem("--posture", "do not mix a plain posture with POST=POSTURE pairs")],
+            source=_OPTIONS,
+        )
+    return dict(v.split("=", 1) for v in pairs)
+
+
+def _cmd_drawdown(args: argparse.Namespace) -> int:
+    from evacplan.staffing import drawdown
+
+    scenario = _load(args.file)
+    plan = drawdown(scenario, _postures(args.posture), time_limit=args.time_limit)
+    print(plan)
+    return 0 if str(plan.status) != "infeasible" else 3
+
+
+def _supply(values: list[str] | None) -> dict[str, int]:
+    supply: dict[str, int] = {}
+    problems = []
+    for value in values or []:
+        node, sep, count = value.partition("=")
+        if not sep or not count.strip().lstrip("-").isdigit():
+            problems.append(Problem("--supply", f"{value!r} is not NODE=COUNT (e.g. 3=800)"))
+            continue
+        supply[node.strip()] = supply.get(node.strip(), 0) + int(count)
+    if problems:
+        raise ScenarioError(problems, source=_OPTIONS)
+    return supply
+
+
+def _cmd_evacuate(args: argparse.Namespace) -> int:
+    from evacplan.routing import evacuate
+
+    options: dict[str, Any] = {
+        "objective": args.objective,
+        "time_limit": args.time_limit,
+        "max_memory": args.max_memory,
+    }
+    if args.deadline is not None:
+        options["deadline"] = args.deadline
+    if _is_tntp(args.file):
+        from evacplan.io import read_tntp
+
+        if not args.supply:
+            raise ScenarioError(
+                [Problem("--supply", "a TNTP network needs --supply NODE=COUNT")], source=_OPTIONS
+            )
+        if not args.safe:
+            raise ScenarioError(
+                [Problem("--safe", "a TNTP network needs --safe NODE (one or more)")],
+                source=_OPTIONS,
+            )
+        network = read_tntp(args.file)
+        route = evacuate(
+            network,
+            _supply(args.supply),
+            set(args.safe),
+            step_minutes=1 if args.step is None else args.step,
+            **options,
+        )
+    else:
+        from evacplan.staffing import drawdown
+
+        scenario = _load(args.file)
+        if args.supply:
+            route = evacuate(
+                scenario,
+                _supply(args.supply),
+                set(args.safe) if args.safe else None,
+                step_minutes=scenario.step_minutes if args.step is None else args.step,
+                **options,
+            )
+        else:
+            plan = drawdown(scenario, _postures(args.posture))
+            if str(plan.status) == "infeasible":
+                print(plan)
+                return 3
+            route = evacuate(
+                scenario,
+                safe=set(args.safe) if args.safe else None,
+                parties=plan.parties,
+                step_minutes=scenario.step_minutes if args.step is None else args.step,
+                **options,
+            )
+    print(route)
+    return 0 if str(route.status) != "infeasible" else 3
+
+
+def _indicators(values: list[str] | None) -> dict[str, str] | None:
+    """``--indicator tehran-crowds=36h`` pairs as a mapping (times are checked by plan())."""
+    if not values:
+        return None
+    out: dict[str, str] = {}
+    problems = []
+    for value in values:
+        key, sep, when = value.partition("=")
+        if not sep or not key.strip() or not when.strip():
+            problems.append(
+                Problem("--indicator", f"{value!r} is not ID=TIME (e.g. tehran-crowds=36h)")
+            )
+            continue
+        out[key.strip()] = _when(when.strip())
+    if problems:
+        raise ScenarioError(problems, source=_OPTIONS)
+    return out
+
+
+def _when(value: str | None) -> Any:
+    """A time given on the command line: whole or decimal minutes as a number, else as written."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() else number
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from evacplan.contingency import plan
+
+    scenario = _load(args.file)
+    cp = plan(
+        scenario,
+        indicators=_indicators(args.indicator),
+        objective=args.objective,
+        deadline=_when(args.deadline),
+        time_limit=args.time_limit,
+    )
+    print(cp)
+    if args.json:
+        from evacplan.io import save_plan
+
+        save_plan(cp, args.json)
+        print(f"\nsaved: {args.json}")
+    return 0 if str(cp.status) != "infeasible" else 3
+
+
+def _cmd_closures(args: argparse.Namespace) -> int:
+    from evacplan.closures import Outcome, analyze
+
+    what: Any = args.kind or ("places" if args.places else "links")
+    if args.close:
+        what = [tuple(c.split("+")) if "+" in c else c for c in args.close]
+    options: dict[str, Any] = {"time_limit": args.time_limit}
+    if _is_tntp(args.file):
+        from evacplan.io import read_tntp
+
+        problems = [
+            Problem(name, f"a TNTP network needs {name} {shape}")
+            for name, shape, given in (
+                ("--supply", "NODE=COUNT", args.supply),
+                ("--safe", "NODE (one or more)", args.safe),
+            )
+            if not given
+        ]
+        if args.indicator:
+            problems.append(Problem("--indicator", "a TNTP network has no decision points"))
+        if problems:
+            raise ScenarioError(problems, source=_OPTIONS)
+        subject: Any = read_tntp(args.file)
+        options.update(
+            supply=_supply(args.supply),
+            safe=set(args.safe),
+            step_minutes=1 if args.step is None else args.step,
+        )
+    else:
+        stray = [
+            Problem(name, f"{name} is for a TNTP network; a scenario moves its own staff")
+            for name, given in (
+                ("--supply", args.supply),
+                ("--safe", args.safe),
+                ("--step", args.step),
+            )
+            if given
+        ]
+        if stray:
+            raise ScenarioError(stray, source=_OPTIONS)
+        subject = _load(args.file)
+        options["indicators"] = _indicators(args.indicator)
+    if args.workers < 1:
+        raise ScenarioError(
+            [Problem("--workers", f"must be 1 or more (got {args.workers})")], source=_OPTIONS
+        )
+    executor = None
+    if args.workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        executor = ProcessPoolExecutor(args.workers)
+    try:
+        result = analyze(
+            subject,
+            closures=what,
+            k=args.k,
+            at=_when(args.at),
+            executor=executor,
+            progress=sys.stderr.isatty(),
+            **options,
+        )
+    finally:
+        if executor is not None:
+            executor.shutdown()
+    print(result.summary(limit=args.rows))
+    if args.json:
+        from evacplan.io import save_plan
+
+        save_plan(result, args.json)
+        print(f"\nsaved: {args.json}")
+    harmful = {Outcome.STRANDED, Outcome.INFEASIBLE}
+    return 4 if any(c.outcome in harmful for c in result.cases) else 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    import time
+
+    from evacplan.testing import run_checks
+
+    scenario = _load(args.file)
+    if not scenario.checks:
+        raise ScenarioError(
+            [Problem("checks", "the file has no checks: add a checks: section (see the README)")],
+            source=args.file,
+        )
+    began = time.perf_counter()
+    results = run_checks(scenario, only=args.only, time_limit=args.time_limit)
+    for result in results:
+        print(result.report())
+    passed = sum(r.passed for r in results)
+    print(
+        f"\n{args.file}: {passed} of {len(results)} checks pass"
+        f" ({time.perf_counter() - began:.1f} s)"
+    )
+    return 0 if passed == len(results) else 1

@@ -1,0 +1,82 @@
+"""The ``checks`` section of a scenario file: what a planner expects of its contingency plan.
+
+Each :class:`Check` names one expectation (everyone safe in time, a post
+held open, staff retained or departing, parties whole, the plan verified,
+the plan surviving a closure) and, optionally, the what-if it is made under
+(staff unavailable, indicators fired). The structure is checked here; the
+cross-references (posts, staff, links, decision points) and the rules that
+join keys (one expectation a check) in :mod:`evacplan._validate`, with every
+other problem of the file. :mod:`evacplan.testing` runs them.
+
+Examples
+--------
+>>> check = Check(id="baghdad-holds", open="baghdad", posture="minimal")
+>>> check.expectation, str(check.posture)
+('open', 'minimal')
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from evacplan._time import When
+from evacplan._validate import EXPECTATIONS
+from evacplan.models._base import Flag, Id, LinkRef, Posture, _Model
+
+__all__ = ["EXPECTATIONS", "Check", "Survives"]
+
+
+StaffIds = Annotated[tuple[Id, ...], Field(min_length=1)]
+
+
+class Survives(_Model):
+    """A closure the plan must survive: nobody stranded, no post lost, everyone safe in time."""
+
+    close: Annotated[tuple[LinkRef, ...], Field(min_length=1)]
+    """Links (by id, or ``source->target`` label) and places closed."""
+    at: When = 0
+    """When the closure begins (from the start)."""
+    until: When | None = None
+    """When it ends; none: for good."""
+    all_safe_within: When | None = None
+    """How soon after their order everyone sent away must be safe, despite the closure."""
+
+
+class Check(_Model):
+    """One expectation of the plan, made on the scenario as written or under a what-if."""
+
+    id: Id
+    description: str | None = None
+    unavailable: tuple[Id, ...] = ()
+    """What-if: these staff are unavailable (ill, away), as :func:`evacplan.testing.with_unavailable`."""
+    indicators: dict[Id, When] = Field(default_factory=dict)
+    """What-if: these indicator decision points fire, with when (as ``plan(indicators=...)``)."""
+    all_safe_within: When | None = None
+    """Everyone sent away is safe within this span of the order that sent them."""
+    all_safe_by: When | None = None
+    """Everyone sent away is safe by this time (from the start)."""
+    open: Id | None = None
+    """This post stays open to the end of the plan, and its last-out checks pass."""
+    posture: Posture | None = None
+    """With ``open``: the posture the post ends at."""
+    retained: StaffIds | None = None
+    """These staff stay at their post."""
+    departs: StaffIds | None = None
+    """These staff leave and are safe (``by`` a time, when given)."""
+    by: When | None = None
+    """With ``departs``: when they must be safe by (from the start)."""
+    parties_whole: Flag = False
+    """Every party travels in one movement."""
+    verified: Flag = False
+    """The plan's independent ``verify()`` finds nothing wrong."""
+    survives: Survives | None = None
+
+    @property
+    def expectation(self) -> str:
+        """Which expectation the check makes (``all_safe`` for either time bound)."""
+        for key in EXPECTATIONS:
+            if getattr(self, key) not in (None, False):
+                return "all_safe" if key.startswith("all_safe") else key
+        raise ValueError(f"check {self.id!r} makes no expectation")  # refused when read

@@ -1,0 +1,172 @@
+"""Run a scenario's ``checks:`` section: each check's expectation on its plan.
+
+Takes the validated :class:`~evacplan.models.Check` entries of a Scenario,
+plans the scenario once for each what-if the checks ask for (staff
+unavailable, indicators fired) with :func:`evacplan.plan`, and hands each
+check to its ``expect_*`` function in :mod:`._expect`. ``evacplan check``
+prints the results; the pytest plugin turns each check into a test item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from evacplan._validate import suggest
+from evacplan.contingency import ContingencyPlan, plan
+from evacplan.errors import Problem, ScenarioError
+from evacplan.models import Check, Scenario
+from evacplan.testing._edits import with_unavailable
+from evacplan.testing._expect import (
+    Expectation,
+    expect_all_safe,
+    expect_departs,
+    expect_open,
+    expect_parties_whole,
+    expect_retained,
+    expect_survives,
+    expect_verified,
+)
+
+__all__ = ["CheckResult", "Plans", "run_check", "run_checks"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A check of the scenario file and what became of it."""
+
+    check: Check
+    expectation: Expectation
+
+    @property
+    def id(self) -> str:
+        """The check's id."""
+        return self.check.id
+
+    @property
+    def passed(self) -> bool:
+        """Whether the expectation holds."""
+        return self.expectation.passed
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def report(self) -> str:
+        """``PASS id: message`` or ``FAIL id: ...``, the message's further lines indented."""
+        first, *rest = self.expectation.message.splitlines() or [""]
+        head = f"{'PASS' if self.passed else 'FAIL'} {self.id}: {first}"
+        return "\n".join([head, *(f"     {line}" for line in rest)])
+
+
+class Plans:
+    """The plans a scenario's checks need, each made once: one per what-if.
+
+    Parameters
+    ----------
+    scenario
+        The scenario as written.
+    **options
+        Passed to :func:`evacplan.plan` (``time_limit``, ``objective``, ...).
+    """
+
+    def __init__(self, scenario: Scenario, **options: Any) -> None:
+        self.scenario = scenario
+        self.options = options
+        self._plans: dict[tuple[Any, ...], ContingencyPlan] = {}
+
+    def __len__(self) -> int:
+        return len(self._plans)
+
+    def scenario_for(self, check: Check) -> Scenario:
+        """The scenario the check is made on: with its unavailable staff, when it names any."""
+        if not check.unavailable:
+            return self.scenario
+        return with_unavailable(self.scenario, *check.unavailable)
+
+    def plan_for(self, check: Check) -> ContingencyPlan:
+        """The plan the check reads: the scenario under the check's what-if, planned once."""
+        key = (tuple(sorted(check.unavailable)), tuple(sorted(check.indicators.items())))
+        if key not in self._plans:
+            self._plans[key] = plan(
+                self.scenario_for(check), indicators=dict(check.indicators), **self.options
+            )
+        return self._plans[key]
+
+
+def run_check(scenario: Scenario, check: Check, *, plans: Plans | None = None) -> CheckResult:
+    """Make one check of ``scenario`` (planning it, or reading the plan ``plans`` holds).
+
+    Examples
+    --------
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> from evacplan.models import Check
+    >>> tiny = load_scenario(seed_path("tiny"))
+    >>> print(run_check(tiny, Check(id="head-stays", retained=["cap-01"])).report())
+    PASS head-stays: cap-01 stays at their post
+    >>> print(run_check(tiny, Check(id="deputy-stays", retained=["cap-02"])).report())
+    FAIL deputy-stays: 1 of 1 not retained:
+         cap-02 is not retained: safe at haven (minute 1665)
+    """
+    plans = plans if plans is not None else Plans(scenario)
+    if check.survives is not None:
+        s = check.survives
+        result = expect_survives(
+            plans.scenario_for(check),
+            close=list(s.close),
+            at=s.at,
+            until=s.until,
+            within=s.all_safe_within,
+            indicators=dict(check.indicators),
+            **plans.options,
+        )
+        return CheckResult(check, result)
+    cp = plans.plan_for(check)
+    kind = check.expectation
+    if kind == "all_safe":
+        result = expect_all_safe(cp, within=check.all_safe_within, by=check.all_safe_by)
+    elif kind == "open":
+        posture = None if check.posture is None else str(check.posture)
+        result = expect_open(cp, str(check.open), posture)
+    elif kind == "retained":
+        result = expect_retained(cp, *(check.retained or ()))
+    elif kind == "departs":
+        result = expect_departs(cp, *(check.departs or ()), by=check.by)
+    elif kind == "parties_whole":
+        result = expect_parties_whole(cp)
+    else:
+        result = expect_verified(cp)
+    return CheckResult(check, result)
+
+
+def run_checks(
+    scenario: Scenario, *, only: list[str] | tuple[str, ...] | None = None, **options: Any
+) -> list[CheckResult]:
+    """Make the scenario file's checks (or ``only`` those ids), in file order.
+
+    The scenario is planned once for each what-if the checks ask for;
+    ``options`` go to :func:`evacplan.plan`.
+
+    Raises
+    ------
+    ScenarioError
+        If ``only`` names a check the scenario does not have.
+
+    Examples
+    --------
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> founding = load_scenario(seed_path("uk-iraq-iran-2020"))
+    >>> results = run_checks(founding, only=["ambassadors-stay"])
+    >>> print(results[0].report())
+    PASS ambassadors-stay: bgd-001, thr-001 stay at their post
+    """
+    checks = {c.id: c for c in scenario.checks}
+    wanted = list(checks) if only is None else list(only)
+    unknown = [
+        Problem(f"only[{i}]", f"{cid!r} is not a check of the scenario{suggest(cid, checks)}")
+        for i, cid in enumerate(wanted)
+        if cid not in checks
+    ]
+    if unknown:
+        raise ScenarioError(unknown, source="invalid arguments to run_checks()")
+    plans = Plans(scenario, **options)
+    return [run_check(scenario, checks[cid], plans=plans) for cid in wanted]

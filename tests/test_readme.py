@@ -32,3 +32,12 @@ def test_readme_commands_match_ci() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert commands[1] in ci
     assert "pytest" in commands[1]
+
+
+def test_readme_example_test_file_is_the_one_the_suite_runs() -> None:
+    """The README's example test file is examples/test_founding_plan.py, word for word."""
+    shown = re.findall(r"```py\n(.*?)```", README, re.S)
+    assert shown == [(ROOT / "examples" / "test_founding_plan.py").read_text()]
+    assert (
+        ROOT / "examples" / "test_founding_plan" / "test_the_plan_is_the_one_reviewed.json"
+    ).is_file()

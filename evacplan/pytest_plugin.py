@@ -170,20 +170,27 @@ def _spec(request: pytest.FixtureRequest) -> _Spec:
             "in the ini file",
             pytrace=False,
         )
+    unknown = _unknown_options(kwargs)
+    if unknown:
+        pytest.fail(
+            f"@pytest.mark.evacplan takes scenario and plan()'s options: {unknown}", pytrace=False
+        )
+    return _Spec(_find(str(written), request), str(written), kwargs)
+
+
+def _unknown_options(options: Mapping[str, Any]) -> str:
+    """In words, the options that ``plan()`` does not take (empty when all are known)."""
+    from evacplan._validate import suggest
     from evacplan.contingency import plan
 
     known = [p for p in inspect.signature(plan).parameters if p != "scenario"]
-    unknown = sorted(set(kwargs) - set(known))
-    if unknown:
-        from evacplan._validate import suggest
-
-        pytest.fail(
-            "@pytest.mark.evacplan: "
-            + "; ".join(f"{k!r} is not an option of plan(){suggest(k, known)}" for k in unknown)
-            + f" (options: scenario, {', '.join(known)})",
-            pytrace=False,
-        )
-    return _Spec(_find(str(written), request), str(written), kwargs)
+    unknown = sorted(set(options) - set(known))
+    if not unknown:
+        return ""
+    return (
+        "; ".join(f"{k!r} is not an option of plan(){suggest(k, known)}" for k in unknown)
+        + f" (options: {', '.join(known)})"
+    )
 
 
 def _find(written: str, request: pytest.FixtureRequest) -> Path:
@@ -265,6 +272,9 @@ def what_if(request: pytest.FixtureRequest, evacplan_scenario: Scenario) -> Call
             for key, value in (("at", at), ("until", until))
             if value is not None and not closed
         ]
+        unknown = _unknown_options(options)
+        if unknown:
+            stray.append(Problem("options", unknown))
         if stray:
             raise ScenarioError(stray, source="invalid arguments to what_if()")
         scenario = evacplan_scenario
@@ -274,7 +284,7 @@ def what_if(request: pytest.FixtureRequest, evacplan_scenario: Scenario) -> Call
             scenario = with_closure(scenario, *closed, at=0 if at is None else at, until=until)
         merged = {**record.spec.options, **options}
         if indicators:
-            merged["indicators"] = {**merged.get("indicators", {}), **indicators}
+            merged["indicators"] = {**(merged.get("indicators") or {}), **indicators}
         what = {"close": closed, "at": at, "until": until, "unavailable": away}
         key = record.digest + json.dumps(what, sort_keys=True, default=str)
         cp = state.plan(key, scenario, merged)
@@ -307,7 +317,11 @@ def pytest_runtest_makereport(
     report = outcome.get_result()
     record = item.stash.get(_RECORD, None)
     if record is not None and report.failed and report.when == "call":
-        report.sections.append(("evacplan: the plan under test", _section(item.config, record)))
+        try:
+            text = _section(item.config, record)
+        except Exception as err:  # the report must not hide the test's own failure
+            text = f"scenario {record.spec.written}: the plan could not be summarised ({err})"
+        report.sections.append(("evacplan: the plan under test", text))
 
 
 def _section(config: pytest.Config, record: _Record) -> str:
@@ -340,8 +354,8 @@ class PlanSnapshot:
     """Compares plans with baselines stored as JSON beside the test (``plan_snapshot``).
 
     The baseline of ``test_x`` in ``tests/test_plans.py`` is
-    ``tests/test_plans/test_x.json`` (``test_x-2.json`` for its second check, or
-    the ``name`` given). A missing baseline is written and the check passes;
+    ``tests/test_plans/test_x.json`` (``TestClass_test_x.json`` in a class,
+    ``test_x-2.json`` for its second check, or the ``name`` given). A missing baseline is written and the check passes;
     ``--evacplan-regen`` rewrites them all. Commit the files.
     """
 
@@ -354,7 +368,8 @@ class PlanSnapshot:
         here = Path(self._request.node.path)
         if name is None:
             self._calls += 1
-            name = self._request.node.name + (f"-{self._calls}" if self._calls > 1 else "")
+            test = "_".join(self._request.node.nodeid.split("::")[1:])  # TestClass_test_x[1]
+            name = test + (f"-{self._calls}" if self._calls > 1 else "")
         return here.parent / here.stem / (re.sub(r"[^A-Za-z0-9_.-]+", "_", name) + ".json")
 
     def check(self, plan: ContingencyPlan, *, ignore: Any = (), name: str | None = None) -> None:

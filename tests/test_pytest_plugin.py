@@ -325,6 +325,8 @@ def test_what_if_refuses_bad_arguments_with_their_names(project: pytest.Pytester
                 what_if(close=["crosing"])
             with pytest.raises(ScenarioError, match="'cap-9' is not a staff member"):
                 what_if(unavailable=["cap-9"])
+            with pytest.raises(ScenarioError, match="'objectve' is not an option of plan"):
+                what_if(objectve="safest")
         """
     )
     run(project).assert_outcomes(passed=1)
@@ -401,29 +403,38 @@ def test_a_snapshot_can_ignore_arrival_times_and_names_its_files(
             plan_snapshot.check(cp)
 
         def test_bad_ignore(evacplan_plan, plan_snapshot):
-            plan_snapshot.check(evacplan_plan, ignore=["minutes"])
+            plan_snapshot.check(evacplan_plan, ignore=["minuet"])
 
         @pytest.mark.parametrize("n", [1])
         def test_param(evacplan_plan, plan_snapshot, n):
             plan_snapshot.check(evacplan_plan)
+
+        class TestPlan:
+            def test_param(self, evacplan_plan, plan_snapshot):
+                plan_snapshot.check(evacplan_plan)
         """
     )
     result = run(project)
-    result.assert_outcomes(passed=2, failed=1)
+    result.assert_outcomes(passed=3, failed=1)
     result.stdout.fnmatch_lines(
         [
             "*_ test_bad_ignore _*",
             "invalid arguments to snapshot(): 1 problem",
-            "  ignore[0]: 'minutes' is not part of a plan snapshot; did you mean 'minute'? "
+            "  ignore[0]: 'minuet' is not part of a plan snapshot; did you mean 'minute'? "
             "(its parts: status, egress_minute, stages, last_out, state, place, minute, route, stage)",
         ]
     )
     names = sorted(p.name for p in (project.path / "test_plan").iterdir())
-    assert names == ["fates.json", "test_param_1_.json", "test_snap.json"]
+    assert names == [
+        "TestPlan_test_param.json",
+        "fates.json",
+        "test_param_1_.json",
+        "test_snap.json",
+    ]
 
     monkeypatch.setenv("SHUT", "1")
     later = run(project, "-k", "test_snap")
-    later.assert_outcomes(failed=1, deselected=2)
+    later.assert_outcomes(failed=1, deselected=3)
     later.stdout.fnmatch_lines(
         [
             ">       plan_snapshot.check(cp)",  # the second check: the first ignores the minutes

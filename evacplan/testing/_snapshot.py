@@ -43,7 +43,8 @@ def snapshot(plan: ContingencyPlan, ignore: Iterable[str] = ()) -> dict[str, Any
     """The plan as plain data: its figures, stages, and every party's fate and route.
 
     ``ignore`` leaves out some of :data:`FIELDS` (e.g. ``["minute"]`` to
-    keep routes and fates but not arrival times).
+    keep routes and fates but not arrival times; ``arrivals``, ``routes`` and
+    plurals like them are read as the part they name).
 
     Examples
     --------
@@ -109,8 +110,22 @@ def _without(data: Mapping[str, Any], ignore: Iterable[str]) -> dict[str, Any]:
     return out
 
 
+_ALIASES = {
+    "arrival": "minute",
+    "arrivals": "minute",
+    "minutes": "minute",
+    "routes": "route",
+    "states": "state",
+    "places": "place",
+    "egress": "egress_minute",
+    "egress_minutes": "egress_minute",
+}
+"""Other words for the parts of a snapshot that ``ignore`` takes."""
+
+
 def _ignored(ignore: Iterable[str]) -> set[str]:
     names = [ignore] if isinstance(ignore, str) else list(ignore)
+    names = [_ALIASES.get(n, n) if isinstance(n, str) else n for n in names]
     problems = [
         Problem(
             f"ignore[{i}]",

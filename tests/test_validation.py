@@ -276,6 +276,63 @@ CASES: list[tuple[str, Callable[[Data], None], str, str]] = [
     ),
     ("staff entry not a mapping", _set("staff[2]", "cap-03"), "staff[2]", "valid dictionary"),
     (
+        "group at an unknown place",
+        _append("groups", {"id": "g", "location": "hotel", "count": 3, "category": "national"}),
+        "groups[0].location",
+        "'hotel' is not a place",
+    ),
+    (
+        "group of nobody",
+        _append("groups", {"id": "g", "location": "embassy", "count": 0, "category": "national"}),
+        "groups[0].count",
+        "greater than or equal to 1",
+    ),
+    (
+        "group of an unknown category",
+        _append("groups", {"id": "g", "location": "embassy", "count": 3, "category": "staff"}),
+        "groups[0].category",
+        "'staff' is not a category",
+    ),
+    (
+        "group called before the start",
+        _append(
+            "groups",
+            {
+                "id": "g",
+                "location": "embassy",
+                "count": 3,
+                "category": "eligible",
+                "release": "2019-12-31T00:00:00Z",
+            },
+        ),
+        "groups[0].release",
+        "is before the start",
+    ),
+    (
+        "group priority zero",
+        _append(
+            "groups",
+            {"id": "g", "location": "embassy", "count": 3, "category": "other", "priority": 0},
+        ),
+        "groups[0].priority",
+        "greater than or equal to 1",
+    ),
+    (
+        "group party larger than the group",
+        _append(
+            "groups",
+            {"id": "g", "location": "embassy", "count": 3, "category": "other", "party_size": 4},
+        ),
+        "groups[0].party_size",
+        "a party of 4 is larger than the group's 3 people",
+    ),
+    (
+        "group named like a staff member",
+        _append("groups", {"id": "cap-02", "location": "embassy", "count": 3, "category": "other"}),
+        "groups[0].id",
+        "'cap-02' is a staff member's id (staff[1])",
+    ),
+    (
         "check with no expectation",
         _append("checks", {"id": "nothing"}),
         "checks[0]",

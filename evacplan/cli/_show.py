@@ -75,6 +75,8 @@ def scenario_summary(scenario: Scenario) -> dict[str, Any]:
         "places_by_kind": dict(sorted(Counter(str(p.kind) for p in scenario.places).items())),
         "links_by_mode": dict(sorted(Counter(str(link.mode) for link in scenario.links).items())),
         "safe_places": [p.id for p in scenario.places if p.is_safe],
+        "groups": len(scenario.groups),
+        "group_people": sum(g.count for g in scenario.groups),
         "threats": len(scenario.threats),
         "decision_points": len(scenario.decision_points),
     }
@@ -129,6 +131,11 @@ def _format_summary(summary: dict[str, Any]) -> str:
     out.append(counts("staff by category", summary["staff_by_category"]))
     out.append(counts("places by kind", summary["places_by_kind"]))
     out.append(counts("links by mode", summary["links_by_mode"]))
+    if summary["groups"]:
+        out.append(
+            f"groups (not staff): {_plural(summary['groups'], 'group')}, "
+            f"{_plural(summary['group_people'], 'person', 'people')}"
+        )
     out.append("safe places: " + (", ".join(summary["safe_places"]) or "none"))
     out.append(
         f"threat events: {summary['threats']}; decision points: {summary['decision_points']}"
@@ -162,6 +169,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                 _plural(len(scenario.places), "place"),
                 _plural(len(scenario.links), "link"),
             ]
+            if scenario.groups:
+                people = sum(g.count for g in scenario.groups)
+                counts.append(f"{_plural(people, 'person', 'people')} in groups")
             note = f"; {_plural(len(found), 'warning')}" if found else ""
             print(f"ok: {path} ({scenario.name!r}: {', '.join(counts)}{note})")
             for w in found:

@@ -135,10 +135,14 @@ def _stranded(plan: ContingencyPlan | EvacuationPlan) -> tuple[dict[str, int], t
     by: dict[str, int] = {}
     if isinstance(plan, ContingencyPlan):
         staff = plan.scenario.staff_by_id
+        groups = {g.id: str(g.category) for g in plan.scenario.groups}
         for row in plan.accounting():
             if row.state == "stranded":
                 member = staff.get(row.person)
-                category = str(member.category) if member is not None else "dependant"
+                group = (
+                    groups.get((row.party or "").rsplit("/", 1)[0]) if row.post is None else None
+                )
+                category = str(member.category) if member is not None else group or "dependant"
                 by[category] = by.get(category, 0) + 1
     for s in ev.stranded:
         if s.parties:

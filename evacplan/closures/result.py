@@ -63,8 +63,8 @@ class ClosureCase:
     stranded: int
     """People who cannot reach safety (the baseline's included)."""
     stranded_by_category: dict[str, int]
-    """Stranded people by category (staff categories, ``dependant``, or ``people`` for
-    plain counts)."""
+    """Stranded people by category (staff categories, ``dependant``, a group's category
+    such as ``national``, or ``people`` for plain counts)."""
     stranded_who: tuple[str, ...]
     """The stranded parties, or ``"<n> at <place>"`` for plain counts."""
     posts: dict[str, str]

@@ -1,4 +1,5 @@
-"""Where every person of the scenario ends: one row each, staff and every dependant.
+"""Where every person of the scenario ends: one row each, staff, every dependant, every
+person of a group (``<group>/<k>/<j>``: person j of the group's party k).
 
 Reads the stages' released parties and the joint schedule's movements,
 stranded people and standing-down parties; anyone never released stays at
@@ -42,7 +43,7 @@ def _accounting(
     posts = {p.id: p for p in scenario.posts}
     rows: list[PersonState] = []
 
-    def fate(person: str, party: Party, member_post: str) -> PersonState:
+    def fate(person: str, party: Party, member_post: str | None) -> PersonState:
         if party.id in home:
             return PersonState(
                 person,
@@ -101,4 +102,6 @@ def _accounting(
                 )
             else:
                 rows.append(fate(person, carrier, member.post))
+    for party in scenario.group_parties():
+        rows += [fate(f"{party.id}/{j}", party, None) for j in range(1, party.size + 1)]
     return rows

@@ -165,7 +165,8 @@ def plan(
                 tuple(released),
             )
         )
-    parties = [p for stage in stages for p in stage.parties]
+    # Staff leave as the stages release them; groups when they are called forward.
+    parties = [p for stage in stages for p in stage.parties] + scenario.group_parties()
     evacuation = evacuate(
         scenario,
         parties=parties,
@@ -202,7 +203,7 @@ def _replan(
     """
     started = time.perf_counter()
     ev = base.evacuation
-    parties = [p for stage in base.stages for p in stage.parties]
+    parties = [p for stage in base.stages for p in stage.parties] + scenario.group_parties()
     evacuation = evacuate(
         scenario,
         parties=parties,

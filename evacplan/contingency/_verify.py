@@ -4,8 +4,9 @@ It re-checks each stage's drawdown (:meth:`DrawdownPlan.verify`) and the
 joint schedule (:meth:`EvacuationPlan.verify`), then, from the records alone:
 postures only rise; nobody who left is retained later; every release is its
 stage's minute plus the muster time; the schedule moves exactly the parties
-the stages release; every person of the scenario is accounted for once, in
-a party whose size matches; and each last-out verdict matches its minutes.
+the stages release and the groups' parties; every person of the scenario
+(staff, dependants, the people of groups) is accounted for once, in a party
+whose size matches; and each last-out verdict matches its minutes.
 """
 
 from __future__ import annotations
@@ -86,8 +87,10 @@ def _verify(cp: _Checkable) -> list[PlanViolation]:
             if not party.id.endswith("/dependants"):
                 gone.setdefault(party.id, stage.index)
 
-    # The schedule moves exactly the released parties.
+    # The schedule moves exactly the released parties, and every group's.
+    groups = scenario.group_parties()
     released = Counter(p.id for stage in cp.stages for p in stage.parties)
+    released.update(p.id for p in groups)
     for pid, n in released.items():
         if n > 1:
             bad("accounted", f"party {pid} is released {n} times")
@@ -102,7 +105,7 @@ def _verify(cp: _Checkable) -> list[PlanViolation]:
             + (f"; never released: {', '.join(extra[:5])}" if extra else ""),
         )
 
-    ours = {p.id: p for stage in cp.stages for p in stage.parties}
+    ours = {p.id: p for stage in cp.stages for p in stage.parties} | {p.id: p for p in groups}
     for p in cp.evacuation.parties:
         mine = ours.get(p.id)
         if mine is not None and mine != p:
@@ -114,9 +117,11 @@ def _verify(cp: _Checkable) -> list[PlanViolation]:
     # Every person exactly once, and parties of the right size.
     rows = cp.accounting()
     seen = Counter(r.person for r in rows)
-    expected = {m.id for m in scenario.staff} | {
-        f"{m.id}/dependant-{n}" for m in scenario.staff for n in range(1, m.dependants + 1)
-    }
+    expected = (
+        {m.id for m in scenario.staff}
+        | {f"{m.id}/dependant-{n}" for m in scenario.staff for n in range(1, m.dependants + 1)}
+        | {f"{p.id}/{j}" for p in groups for j in range(1, p.size + 1)}
+    )
     for person, n in seen.items():
         if n > 1:
             bad("accounted", f"{person} is accounted for {n} times")
@@ -129,14 +134,13 @@ def _verify(cp: _Checkable) -> list[PlanViolation]:
         if r.state not in states:
             bad("accounted", f"{r.person} ends in an unknown state {r.state!r}")
     carried = Counter(r.party for r in rows if r.party is not None)
-    for stage in cp.stages:
-        for party in stage.parties:
-            if carried.get(party.id, 0) != party.size:
-                bad(
-                    "accounted",
-                    f"party {party.id} has {party.size} people but carries "
-                    f"{carried.get(party.id, 0)} of the scenario's",
-                )
+    for party in [*(p for stage in cp.stages for p in stage.parties), *groups]:
+        if carried.get(party.id, 0) != party.size:
+            bad(
+                "accounted",
+                f"party {party.id} has {party.size} people but carries "
+                f"{carried.get(party.id, 0)} of the scenario's",
+            )
     for r in rows:
         if r.state == "retained" and "/dependant-" not in r.person:
             member = staff[r.person]

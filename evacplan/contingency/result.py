@@ -20,7 +20,7 @@ from evacplan.contingency._verify import _verify
 from evacplan.contingency.records import LastOut, PersonState, PlanViolation, Stage
 from evacplan.errors import VerificationError
 from evacplan.models import Scenario
-from evacplan.results import Status
+from evacplan.results import Party, Status
 from evacplan.routing import EvacuationPlan
 
 __all__ = ["ContingencyPlan"]
@@ -191,7 +191,51 @@ class ContingencyPlan:
                             f"  last-out {c}" + (f" [{c.trigger}]" if c.trigger != "stage" else "")
                         )
             lines.append("")
+        lines += self._groups_text(moved, stranded)
         return "\n".join(lines).rstrip()
+
+    def _groups_text(self, moved: dict[str, Any], stranded: dict[str, Any]) -> list[str]:
+        """Each group in a few lines: when called, how many safe where and by when, by which
+        routes, and who is stranded (its parties are many: they are summed, not listed)."""
+        sc = self.scenario
+        if not sc.groups:
+            return []
+        lines = ["Groups (not staff), moved when called forward:"]
+        parties: dict[str, list[Party]] = {}
+        for party in sc.group_parties():
+            parties.setdefault(party.id.rsplit("/", 1)[0], []).append(party)
+        for g in sc.groups:
+            mine = parties.get(g.id, [])
+            release = sc.minute(g.release)
+            lines.append(
+                f"  {g.id} ({_plural(g.count, 'person', 'people')}, {g.category}, priority "
+                f"{g.priority}, in {_plural(len(mine), 'party', 'parties')}) from {g.location}, "
+                f"called forward at minute {release:g} ({sc.clock(release)})"
+            )
+            safe = [(p, moved[p.id]) for p in mine if p.id in moved]
+            if safe:
+                last = max(m.arrival_minute for _, m in safe)
+                places = sorted({m.destination for _, m in safe})
+                lines.append(
+                    f"    {_plural(sum(p.size for p, _ in safe), 'person', 'people')} safe at "
+                    f"{', '.join(places)} by minute {last} ({sc.clock(last)})"
+                )
+                routes: dict[str, int] = {}
+                for p, m in safe:
+                    way = " -> ".join(s.place for s in m.itinerary)
+                    routes[way] = routes.get(way, 0) + p.size
+                lines += [
+                    f"    via {way}: {n}" for way, n in sorted(routes.items(), key=lambda x: -x[1])
+                ]
+            cut = [p for p in mine if p.id in stranded]
+            if cut:
+                reasons = sorted({stranded[p.id].reason for p in cut})
+                lines.append(
+                    f"    {_plural(sum(p.size for p in cut), 'person', 'people')} STRANDED: "
+                    + "; ".join(reasons)
+                )
+        lines.append("")
+        return lines
 
     def _repr_html_(self) -> str:
         esc = html.escape

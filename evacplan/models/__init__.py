@@ -42,6 +42,7 @@ from evacplan.models._base import (
     Category,
     Count,
     Flag,
+    GroupCategory,
     Id,
     LinkRef,
     Mode,
@@ -51,11 +52,15 @@ from evacplan.models._base import (
     _Model,
 )
 from evacplan.models._checks import Check, Survives
+from evacplan.models._groups import Group
+from evacplan.results import Party
 
 __all__ = [
     "Category",
     "Check",
     "DecisionPoint",
+    "Group",
+    "GroupCategory",
     "Lift",
     "Link",
     "Mode",
@@ -357,6 +362,8 @@ class Scenario(_Checked):
     threats: tuple[ThreatEvent, ...] = ()
     decision_points: tuple[DecisionPoint, ...] = ()
     policy: Policy = Policy()
+    groups: tuple[Group, ...] = ()
+    """People who are not staff (nationals, eligible persons), moved in parties."""
     checks: tuple[Check, ...] = ()
     """What the planner expects of the plan (:mod:`evacplan.testing` runs them)."""
 
@@ -480,3 +487,24 @@ class Scenario(_Checked):
         """Every staff member with the size of their party (them and their dependants)."""
         for member in self.staff:
             yield member, member.party_size
+
+    def group_parties(self) -> list[Party]:
+        """Every group cut into its parties: ``<group>/<k>`` of ``party_size`` people (k from 1;
+        the last smaller when the count is not a multiple), released when called forward.
+
+        Examples
+        --------
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> tiny = load_scenario(seed_path("tiny"))
+        >>> fam = {"id": "nationals", "location": "residence", "count": 5,
+        ...        "category": "national", "party_size": 2, "release": "26h"}
+        >>> [(p.id, p.size, p.release_minute) for p in tiny.replace(groups=[fam]).group_parties()]
+        [('nationals/1', 2, 1560.0), ('nationals/2', 2, 1560.0), ('nationals/3', 1, 1560.0)]
+        """
+        out = []
+        for g in self.groups:
+            release = self.minute(g.release)
+            for k in range(g.parties):
+                size = min(g.party_size, g.count - k * g.party_size)
+                out.append(Party(f"{g.id}/{k + 1}", size, g.location, None, release))
+        return out

@@ -11,7 +11,18 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
-__all__ = ["Category", "Count", "Flag", "Id", "LinkRef", "Mode", "PlaceKind", "Posture", "Risk"]
+__all__ = [
+    "Category",
+    "Count",
+    "Flag",
+    "GroupCategory",
+    "Id",
+    "LinkRef",
+    "Mode",
+    "PlaceKind",
+    "Posture",
+    "Risk",
+]
 
 Id = Annotated[str, StringConstraints(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
 """A slug: letters, digits, '-', '_', '.', ':'; no spaces."""
@@ -57,6 +68,18 @@ class Category(StrEnum):
     LOCALLY_ENGAGED = "locally_engaged"
     MILITARY = "military"
     CONTRACTOR = "contractor"
+
+
+class GroupCategory(StrEnum):
+    """Who the people of a group (not staff) are."""
+
+    NATIONAL = "national"
+    """The sending country's nationals (registered citizens)."""
+    ELIGIBLE = "eligible"
+    """Others the government has made eligible (e.g. under a relocation scheme)."""
+    THIRD_COUNTRY = "third_country"
+    """Nationals of other countries, evacuated on their behalf."""
+    OTHER = "other"
 
 
 _POSTURE_RANK = {"normal": 0, "reduced": 1, "minimal": 2, "suspended": 3}

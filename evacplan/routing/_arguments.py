@@ -312,11 +312,12 @@ def _check(
                 Problem("supply", "nothing to evacuate: give supply={place: count} or parties")
             )
         else:
-            # Everyone in the scenario leaves: each staff member with their dependants.
+            # Everyone in the scenario leaves: each staff member with their dependants, and
+            # every group in its parties, from when it is called forward.
             party_list = [
                 Party(m.id, m.party_size, m.location, m.post, relocate=scenario.relocates(m))
                 for m in scenario.staff
-            ]
+            ] + scenario.group_parties()
 
     if safe is None:
         safe_list = [p.id for p in net.safe_places()]

@@ -19,6 +19,7 @@ from evacplan.contingency import ContingencyPlan, plan
 from evacplan.errors import Problem, ScenarioError
 from evacplan.models import Posture, Scenario
 from evacplan.testing._edits import _check_staff, with_closure
+from evacplan.testing._snapshot import _party
 
 __all__ = [
     "Expectation",
@@ -104,7 +105,7 @@ def expect_all_safe(plan: ContingencyPlan, within: Any = None, by: Any = None) -
     bad: list[tuple[str, dict[str, Any], str]] = []
     for party, people in rows.items():
         first = people[0]
-        who = _who(party, len(people))
+        who = party if len(people) <= 1 else _party(party, len(people))
         if first.state == "stranded":
             words = f"{who}: STRANDED at {first.place}: {first.reason}"
             bad.append(
@@ -186,14 +187,6 @@ def expect_all_safe(plan: ContingencyPlan, within: Any = None, by: Any = None) -
 def _arg(value: Any) -> str:
     """A time argument as the caller wrote it; a datetime in ISO 8601, as in files."""
     return repr(value.isoformat() if isinstance(value, datetime) else value)
-
-
-def _who(party: str, people: int) -> str:
-    if people <= 1:
-        return party
-    if party.endswith("/dependants"):
-        return f"{party} ({people} people)"
-    return f"{party} (and {_plural(people - 1, 'dependant')})"
 
 
 def _hours(minutes: float) -> str:

@@ -259,13 +259,8 @@ def _parties(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
                 f"{key}: {'no longer in the plan' if gone else 'new in the plan'} ({_fate(entry)})"
             )
             continue
-        who = key + (f" ({b['state']})" if b.get("state") == "retained" else "")
-        if b.get("people", 1) > 1 and key.endswith("/dependants"):
-            who += f" ({b['people']} people)"
-        elif b.get("people", 1) > 1:
-            who += f" (and {_plural(b['people'] - 1, 'dependant')})"
-        elif key.endswith("/dependants"):
-            who += " (1 person)"
+        who = _party(key, b.get("people", 1))
+        who += f" ({b['state']})" if b.get("state") == "retained" else ""
         parts = []
         if a.get("state") != b.get("state") or a.get("place") != b.get("place"):
             parts.append(f"{_fate(a)} -> {_fate(b)}")
@@ -283,6 +278,14 @@ def _parties(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
         if parts:
             lines.append(f"{who}: {'; '.join(parts)}")
     return lines
+
+
+def _party(party: str, people: int) -> str:
+    """A party in words: ``cap-02 (and 2 dependants)``, ``cap-01/dependants (1 person)``,
+    ``nationals/3 (4 people)`` (a group's party: its id has a slash)."""
+    if "/" in party:  # a staff member's dependants, or a group's party
+        return f"{party} ({_plural(people, 'person', 'people')})"
+    return party if people <= 1 else f"{party} (and {_plural(people - 1, 'dependant')})"
 
 
 def _stage(index: Any) -> str:

@@ -13,7 +13,7 @@ independent ``verify()``), and the plan's figures.
 Run from the repository root::
 
     python benchmarks/bench_plan.py                   # median of 3, every solve to the end
-    python benchmarks/bench_plan.py --time-limit 20   # each solve within 20 s
+    python benchmarks/bench_plan.py --time-limit 20   # the whole call within 20 s
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         "--time-limit",
         type=float,
         default=None,
-        help="plan()'s time_limit, seconds per solve (default: prove everything)",
+        help="plan()'s time_limit, seconds for the whole call (default: prove everything)",
     )
     args = parser.parse_args(argv)
     r = run(args.repeats, args.time_limit)

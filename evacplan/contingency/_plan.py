@@ -65,7 +65,10 @@ def plan(
     deadline
         For ``safest``: when everyone must be safe (minutes, a duration or a datetime).
     time_limit
-        Seconds for each solve (each stage's drawdown, the joint schedule).
+        Seconds for the whole call: each stage's drawdown gets its share of what is
+        left (what it leaves unused goes on), the joint schedule the rest but a
+        tenth kept for the last-out checks. A solve cut short says so (status
+        ``feasible`` with its gap, and a note).
     workers, seed
         CP-SAT's search workers and random seed, as in :func:`evacplan.drawdown`.
 
@@ -103,6 +106,7 @@ def plan(
     previous: dict[str, list[str]] = {}
     stages: list[Stage] = []
     statuses: list[Status] = []
+    solves = sum(1 for spec in specs if spec.raised)  # drawdowns still to make
     for k, spec in enumerate(specs):
         release = spec.minute + muster
         plan_k = None
@@ -115,10 +119,11 @@ def plan(
                 sub,
                 {p: spec.postures[p] for p in spec.raised},
                 previous={p: previous[p] for p in spec.raised if p in previous} or None,
-                time_limit=inp.time_limit,
+                time_limit=_share(started, inp.time_limit, solves + 1),
                 workers=inp.workers,
                 seed=inp.seed,
             )
+            solves -= 1
             statuses.append(plan_k.status)
             held = {p for p in spec.raised if plan_k.post_status[p] is not Status.INFEASIBLE}
             for post in spec.raised:
@@ -172,7 +177,7 @@ def plan(
         parties=parties,
         objective=inp.objective,
         deadline=inp.deadline,
-        time_limit=inp.time_limit,
+        time_limit=_share(started, inp.time_limit, 1, keep=_LAST_OUT_SHARE),
     )
     statuses.append(evacuation.status)
     last_out = _last_out(scenario, stages, evacuation)
@@ -186,6 +191,24 @@ def plan(
         notes=notes,
         runtime_seconds=time.perf_counter() - started,
     )
+
+
+_LAST_OUT_SHARE = 0.1
+"""The part of plan()'s time limit kept for the last-out checks after the joint schedule
+(measured: 0.24 s of a 3 s limit on a 12,837-person timeline)."""
+
+_LEAST_SECONDS = 0.05
+"""The least a solve is given, even when the time limit is spent (it then says so)."""
+
+
+def _share(started: float, limit: float | None, ways: int, *, keep: float = 0.0) -> float | None:
+    """A solve's part of what is left of plan()'s ``limit``: the time left, less ``keep`` of
+    the limit, split ``ways`` (the solves still to come); time a solve leaves unused goes
+    to the next."""
+    if limit is None:
+        return None
+    left = limit * (1 - keep) - (time.perf_counter() - started)
+    return max(_LEAST_SECONDS, left / max(1, ways))
 
 
 def _replan(

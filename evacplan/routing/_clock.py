@@ -60,6 +60,20 @@ class _Clock:
         """Whether the budget is spent."""
         return self.end is not None and time.perf_counter() >= self.end
 
+    def part(self, fraction: float) -> _Clock:
+        """A clock for one stage: ``fraction`` of the time left, the rest kept for the stages
+        that must run after it (a schedule must still be built from the flows).
+
+        Examples
+        --------
+        >>> 0.4 < _Clock(1.0).part(0.5).left() <= 0.5, _Clock(None).part(0.5).left()
+        (True, inf)
+        """
+        stage = _Clock(None)
+        if self.end is not None:
+            stage.end = time.perf_counter() + fraction * self.left()
+        return stage
+
 
 def _within(clock: _Clock, size: int, fn: Callable[..., _T], *args: Any) -> _T | None:
     """``fn(*args)``, or None if it cannot finish before ``clock`` runs out.

@@ -224,3 +224,39 @@ def test_a_timeline_where_nothing_fires_keeps_everyone_and_says_so(tiny: Scenari
     assert cp.stages == [] and cp.evacuation.movements == []
     assert {r.state for r in cp.accounting()} == {"retained"}
     assert "not checked: no stage fired" in cp.summary()
+
+
+def test_the_time_limit_bounds_the_whole_plan_and_a_cut_solve_says_so() -> None:
+    """40 posts of 80 staff drawn down twice, then one schedule of 3,200 people: unbounded,
+    the whole-party schedule runs for seconds; with a second for the whole call, every solve
+    gets its share, the plan is feasible (not proven) and says what was cut, and it verifies.
+    (Wall time is measured in benchmarks/bench_plan.py, not asserted here.)"""
+    from evacplan._generate import generate_scenario
+    from evacplan.contingency import _plan
+    from evacplan.models import DecisionPoint
+
+    big = generate_scenario(40, 80, seed=1).replace(
+        decision_points=[
+            DecisionPoint(id="reduce", posture="reduced", at=60),
+            DecisionPoint(id="minimal", posture="minimal", at=600),
+        ]
+    )
+    shares: list[float | None] = []
+    real = _plan._share
+
+    def spy(started: float, limit: float | None, ways: int, *, keep: float = 0.0) -> float | None:
+        shares.append(real(started, limit, ways, keep=keep))
+        return shares[-1]
+
+    _plan._share = spy  # type: ignore[assignment]
+    try:
+        cp = plan(big, time_limit=1.0)
+    finally:
+        _plan._share = real  # type: ignore[assignment]
+    assert len(shares) == 3  # two drawdowns and the joint schedule
+    assert shares[0] is not None and shares[0] <= 1.0 / 3 + 1e-9  # the first of three ways
+    assert all(s is not None and s <= 1.0 for s in shares)
+    assert shares[-1] is not None and shares[-1] <= 0.9  # a tenth kept for the last-out checks
+    assert cp.status == "feasible"
+    assert any("not proven best" in n or "time limit" in n for n in cp.evacuation.notes)
+    assert cp.verify() == []

@@ -83,13 +83,16 @@ class Plans:
             return self.scenario
         return with_unavailable(self.scenario, *check.unavailable)
 
+    def options_for(self, check: Check) -> dict[str, Any]:
+        """The plan() options of the check: ours, with the check's indicators fired too."""
+        fired = {**(self.options.get("indicators") or {}), **check.indicators}
+        return {**self.options, "indicators": fired}
+
     def plan_for(self, check: Check) -> ContingencyPlan:
         """The plan the check reads: the scenario under the check's what-if, planned once."""
         key = (tuple(sorted(check.unavailable)), tuple(sorted(check.indicators.items())))
         if key not in self._plans:
-            self._plans[key] = plan(
-                self.scenario_for(check), indicators=dict(check.indicators), **self.options
-            )
+            self._plans[key] = plan(self.scenario_for(check), **self.options_for(check))
         return self._plans[key]
 
 
@@ -116,8 +119,7 @@ def run_check(scenario: Scenario, check: Check, *, plans: Plans | None = None) -
             at=s.at,
             until=s.until,
             within=s.all_safe_within,
-            indicators=dict(check.indicators),
-            **plans.options,
+            **plans.options_for(check),
         )
         return CheckResult(check, result)
     cp = plans.plan_for(check)

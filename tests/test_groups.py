@@ -210,3 +210,29 @@ def test_every_person_of_every_group_is_accounted_for_once(
         sizes[str(r.party)] = sizes.get(str(r.party), 0) + 1
     limit = {e["id"]: e["party_size"] for e in entries}
     assert all(n <= limit[p.rsplit("/", 1)[0]] for p, n in sizes.items())
+
+
+def test_who_is_left_behind_by_category_priority_and_place(tiny: Scenario) -> None:
+    """The residence's road shut from 25 h: three staff parties and the group are left there;
+    staff come first (priority 0), the group after with its own priority."""
+    from evacplan.testing import with_closure
+
+    cut = with_closure(
+        tiny.replace(groups=[{**NATIONALS, "priority": 2}]), "residence-embassy", at="25h"
+    )
+    cp = plan(cut)
+    behind = cp.left_behind
+    assert [(r.who, r.count, r.category, r.priority, r.place) for r in behind] == [
+        ("cap-01/dependants", 1, "dependant", 0, "residence"),
+        ("cap-02", 1, "diplomat", 0, "residence"),
+        ("cap-02", 2, "dependant", 0, "residence"),
+        ("cap-04", 1, "diplomat", 0, "residence"),
+        ("cap-04", 3, "dependant", 0, "residence"),
+        ("nationals", 5, "national", 2, "residence"),
+    ]
+    assert all(r.reason for r in behind)
+    assert sum(r.count for r in behind) == sum(r.state == "stranded" for r in cp.accounting())
+    assert "  left behind: 13 people (dependant 6, diplomat 2, national 5; see left_behind)" in (
+        cp.summary()
+    )
+    assert plan(tiny.replace(groups=[NATIONALS])).left_behind == []

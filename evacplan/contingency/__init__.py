@@ -19,13 +19,21 @@ The modules, in the order data flows through them
 ``_lastout``       last-out extraction per stage and per threat on the way out
 ``_accounting``    where every person ends, one row each
 ``_verify``        the independent check behind ``verify()``
-``records``        Stage, LastOut, PersonState, PlanViolation
+``records``        Stage, LastOut, PersonState, LeftBehind, PlanViolation
 ``result``         the result, :class:`ContingencyPlan`
 =================  ============================================================
 """
 
 from evacplan.contingency._plan import plan
-from evacplan.contingency.records import LastOut, PersonState, PlanViolation, Stage
+from evacplan.contingency.records import LastOut, LeftBehind, PersonState, PlanViolation, Stage
 from evacplan.contingency.result import ContingencyPlan
 
-__all__ = ["ContingencyPlan", "LastOut", "PersonState", "PlanViolation", "Stage", "plan"]
+__all__ = [
+    "ContingencyPlan",
+    "LastOut",
+    "LeftBehind",
+    "PersonState",
+    "PlanViolation",
+    "Stage",
+    "plan",
+]

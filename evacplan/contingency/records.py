@@ -17,7 +17,7 @@ from evacplan.routing import Stop
 if TYPE_CHECKING:
     from evacplan.staffing import DrawdownPlan
 
-__all__ = ["LastOut", "PersonState", "PlanViolation", "Stage"]
+__all__ = ["LastOut", "LeftBehind", "PersonState", "PlanViolation", "Stage"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,3 +111,27 @@ class PlanViolation:
 
     def __str__(self) -> str:
         return f"[{self.rule}] {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class LeftBehind:
+    """People the plan cannot bring to safety, together: one staff party, or the people of
+    one group stranded at one place for one reason."""
+
+    who: str
+    """A staff party's id (``cap-02``, ``cap-01/dependants``), or a group's id."""
+    count: int
+    category: str
+    """The staff member's category, ``dependant``, or the group's category."""
+    priority: int
+    """0 for staff and their dependants (they come first), else the group's priority."""
+    place: str
+    """Where they are left."""
+    reason: str
+
+    def __str__(self) -> str:
+        people = f"{self.count} {'person' if self.count == 1 else 'people'}"
+        return (
+            f"{self.who}: {people} ({self.category}, priority {self.priority}) "
+            f"left at {self.place}: {self.reason}"
+        )

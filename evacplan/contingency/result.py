@@ -17,7 +17,7 @@ from typing import Any
 from evacplan._time import _plural
 from evacplan.contingency._accounting import _accounting
 from evacplan.contingency._verify import _verify
-from evacplan.contingency.records import LastOut, PersonState, PlanViolation, Stage
+from evacplan.contingency.records import LastOut, LeftBehind, PersonState, PlanViolation, Stage
 from evacplan.errors import VerificationError
 from evacplan.models import Scenario
 from evacplan.results import Party, Status
@@ -70,6 +70,51 @@ class ContingencyPlan:
         return _accounting(self.scenario, self.stages, self.evacuation, self.last_out)
 
     @property
+    def left_behind(self) -> list[LeftBehind]:
+        """Who the plan cannot bring to safety: staff first (priority 0), then groups by
+        priority, each with how many, where and why (empty when everyone is safe or stays).
+
+        Examples
+        --------
+        >>> from evacplan import plan
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> from evacplan.testing import with_closure
+        >>> tiny = load_scenario(seed_path("tiny"))
+        >>> behind = plan(with_closure(tiny, "residence-embassy", at="25h")).left_behind
+        >>> [(r.who, r.count, r.category, r.priority, r.place) for r in behind]  # doctest: +NORMALIZE_WHITESPACE
+        [('cap-01/dependants', 1, 'dependant', 0, 'residence'),
+         ('cap-02', 1, 'diplomat', 0, 'residence'), ('cap-02', 2, 'dependant', 0, 'residence'),
+         ('cap-04', 1, 'diplomat', 0, 'residence'), ('cap-04', 3, 'dependant', 0, 'residence')]
+        >>> print(behind[0].reason)  # doctest: +ELLIPSIS
+        every route to safety is closed before it can be used: residence-embassy (closed from minute 1500); ...
+        """
+        staff = self.scenario.staff_by_id
+        groups = {g.id: g for g in self.scenario.groups}
+        found: dict[tuple[str, str, str, str], list[Any]] = {}
+        for row in self.accounting():
+            if row.state != "stranded":
+                continue
+            party = row.party or row.person
+            group = groups.get(party.rsplit("/", 1)[0]) if row.post is None else None
+            if group is not None:
+                key = (group.id, row.place, row.reason, "")
+                category, priority = str(group.category), group.priority
+            else:
+                member = staff.get(row.person)  # a dependant is not a staff member
+                category = str(member.category) if member is not None else "dependant"
+                key = (party, row.place, row.reason, category)
+                priority = 0
+            entry = found.setdefault(key, [0, category, priority])
+            entry[0] += 1
+        records = [
+            LeftBehind(key[0], n, category, priority, key[1], key[2])
+            for key, (n, category, priority) in found.items()
+        ]
+        return sorted(
+            records, key=lambda r: (r.priority, r.who, r.place, r.category == "dependant")
+        )
+
+    @property
     def breaches(self) -> list[LastOut]:
         """The last-out checks that fail, in time order."""
         return sorted(
@@ -120,6 +165,16 @@ class ContingencyPlan:
             lines.append(
                 f"  last person safe: minute {ev.egress_minutes} ({sc.clock(ev.egress_minutes)}); "
                 f"schedule {ev.status}, lower bound {ev.lower_bound_minutes}"
+            )
+        behind = self.left_behind
+        if behind:
+            by: dict[str, int] = {}
+            for r in behind:
+                by[r.category] = by.get(r.category, 0) + r.count
+            lines.append(
+                f"  left behind: {_plural(sum(by.values()), 'person', 'people')} ("
+                + ", ".join(f"{k} {n}" for k, n in by.items())
+                + "; see left_behind)"
             )
         breaches = self.breaches
         checked = sum(len(checks) for checks in self.last_out.values())

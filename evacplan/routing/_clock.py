@@ -60,18 +60,22 @@ class _Clock:
         """Whether the budget is spent."""
         return self.end is not None and time.perf_counter() >= self.end
 
-    def part(self, fraction: float) -> _Clock:
-        """A clock for one stage: ``fraction`` of the time left, the rest kept for the stages
-        that must run after it (a schedule must still be built from the flows).
+    def part(self, fraction: float, *, keep: float = 0.0) -> _Clock:
+        """A clock for one stage: ``fraction`` of the time left, and at least ``keep`` seconds
+        kept for the stages that must run after it (a schedule must still be built from the
+        flows).
 
         Examples
         --------
         >>> 0.4 < _Clock(1.0).part(0.5).left() <= 0.5, _Clock(None).part(0.5).left()
         (True, inf)
+        >>> 0.1 < _Clock(1.0).part(0.5, keep=0.8).left() <= 0.2
+        True
         """
         stage = _Clock(None)
         if self.end is not None:
-            stage.end = time.perf_counter() + fraction * self.left()
+            left = self.left()
+            stage.end = time.perf_counter() + max(0.0, min(fraction * left, left - keep))
         return stage
 
 

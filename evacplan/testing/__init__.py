@@ -1,4 +1,5 @@
-"""Unit-testing contingency plans: assertions, their ``expect_*`` twins, and what-if edits.
+"""Unit-testing contingency plans: assertions, their ``expect_*`` twins, what-if edits, the
+checks written in a scenario file, and plans as comparable data.
 
 Planners test their plans as engineers test code::
 
@@ -12,7 +13,11 @@ Planners test their plans as engineers test code::
 
 Each ``assert_*`` raises :class:`AssertionError` with a message a planner
 reads at once (who, where, why); each ``expect_*`` returns an
-:class:`Expectation` instead, for notebooks and reports. Modules:
+:class:`Expectation` instead, for notebooks and reports. With pytest, the
+plugin :mod:`evacplan.pytest_plugin` (installed with evacplan) adds the
+``evacplan`` marker and the fixtures ``evacplan_scenario``, ``evacplan_plan``,
+``what_if`` and ``plan_snapshot``, and collects the checks of scenario files.
+Modules:
 
 - :mod:`._edits`: ``with_unavailable``, ``with_closure``, ``with_indicator``,
   ``with_posture``: a new, fully checked Scenario each;

@@ -1,8 +1,9 @@
 """evacplan's pytest plugin: fixtures for testing contingency plans, and scenario checks as tests.
 
 Installing evacplan registers it (entry point ``pytest11``). Importing it
-imports pytest and the standard library only: the planner (OR-Tools, numpy,
-pydantic) loads when a fixture or a check first runs.
+imports pytest and the standard library only: the models (pydantic) load when
+a fixture runs or a scenario file's checks are collected, the planner
+(OR-Tools, numpy) when a plan is first made.
 
 - **Marker** ``@pytest.mark.evacplan(scenario="seeds/x.yaml", indicators={...},
   **plan_options)``, on a test, class or module (``pytestmark``); or the ini

@@ -134,16 +134,8 @@ def _stranded(plan: ContingencyPlan | EvacuationPlan) -> tuple[dict[str, int], t
     who: list[str] = []
     by: dict[str, int] = {}
     if isinstance(plan, ContingencyPlan):
-        staff = plan.scenario.staff_by_id
-        groups = {g.id: str(g.category) for g in plan.scenario.groups}
-        for row in plan.accounting():
-            if row.state == "stranded":
-                member = staff.get(row.person)
-                group = (
-                    groups.get((row.party or "").rsplit("/", 1)[0]) if row.post is None else None
-                )
-                category = str(member.category) if member is not None else group or "dependant"
-                by[category] = by.get(category, 0) + 1
+        for record in plan.left_behind:  # its categories: staff's, dependant, the group's
+            by[record.category] = by.get(record.category, 0) + record.count
     for s in ev.stranded:
         if s.parties:
             who += s.parties

@@ -88,31 +88,7 @@ class ContingencyPlan:
         >>> print(behind[0].reason)  # doctest: +ELLIPSIS
         every route to safety is closed before it can be used: residence-embassy (closed from minute 1500); ...
         """
-        staff = self.scenario.staff_by_id
-        groups = {g.id: g for g in self.scenario.groups}
-        found: dict[tuple[str, str, str, str], list[Any]] = {}
-        for row in self.accounting():
-            if row.state != "stranded":
-                continue
-            party = row.party or row.person
-            group = groups.get(party.rsplit("/", 1)[0]) if row.post is None else None
-            if group is not None:
-                key = (group.id, row.place, row.reason, "")
-                category, priority = str(group.category), group.priority
-            else:
-                member = staff.get(row.person)  # a dependant is not a staff member
-                category = str(member.category) if member is not None else "dependant"
-                key = (party, row.place, row.reason, category)
-                priority = 0
-            entry = found.setdefault(key, [0, category, priority])
-            entry[0] += 1
-        records = [
-            LeftBehind(key[0], n, category, priority, key[1], key[2])
-            for key, (n, category, priority) in found.items()
-        ]
-        return sorted(
-            records, key=lambda r: (r.priority, r.who, r.place, r.category == "dependant")
-        )
+        return _left_behind(self.scenario, self.accounting())
 
     @property
     def breaches(self) -> list[LastOut]:
@@ -166,7 +142,7 @@ class ContingencyPlan:
                 f"  last person safe: minute {ev.egress_minutes} ({sc.clock(ev.egress_minutes)}); "
                 f"schedule {ev.status}, lower bound {ev.lower_bound_minutes}"
             )
-        behind = self.left_behind
+        behind = _left_behind(sc, rows)  # the rows above: one accounting, not two
         if behind:
             by: dict[str, int] = {}
             for r in behind:
@@ -398,6 +374,33 @@ class ContingencyPlan:
             "notes": self.notes,
         }
         return json.dumps(data, indent=2)
+
+
+def _left_behind(scenario: Scenario, rows: list[PersonState]) -> list[LeftBehind]:
+    """:attr:`ContingencyPlan.left_behind`, from the plan's accounting ``rows``."""
+    staff = scenario.staff_by_id
+    groups = {g.id: g for g in scenario.groups}
+    found: dict[tuple[str, str, str, str], list[Any]] = {}
+    for row in rows:
+        if row.state != "stranded":
+            continue
+        party = row.party or row.person
+        group = groups.get(party.rsplit("/", 1)[0]) if row.post is None else None
+        if group is not None:
+            key = (group.id, row.place, row.reason, "")
+            category, priority = str(group.category), group.priority
+        else:
+            member = staff.get(row.person)  # a dependant is not a staff member
+            category = str(member.category) if member is not None else "dependant"
+            key = (party, row.place, row.reason, category)
+            priority = 0
+        entry = found.setdefault(key, [0, category, priority])
+        entry[0] += 1
+    records = [
+        LeftBehind(key[0], n, category, priority, key[1], key[2])
+        for key, (n, category, priority) in found.items()
+    ]
+    return sorted(records, key=lambda r: (r.priority, r.who, r.place, r.category == "dependant"))
 
 
 def _next(stages: list[Stage], index: int) -> float:

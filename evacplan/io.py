@@ -228,20 +228,40 @@ def likely_mistakes(scenario: Scenario) -> list[Problem]:
                 )
     problems += _cut_off(scenario)
     step = scenario.step_minutes
+    gated = {p.id: i for i, p in enumerate(scenario.places) if p.throughput_per_hour}
     for i, link in enumerate(scenario.links):
-        per_step = link.capacity_per_hour * step / 60
-        if per_step < 1:
-            rate = link.capacity_per_hour
-            minutes, steps = round(60 / rate, 2), round(1 / per_step, 2)
+        if link.capacity_per_hour is not None:
+            problems += _slow(link.capacity_per_hour, step, f"links[{i}].capacity_per_hour", "link")
+        elif link.source in gated:
             problems.append(
                 Problem(
-                    f"links[{i}].capacity_per_hour",
-                    f"{rate:g} {'person' if rate == 1 else 'people'} an hour is under one person "
-                    f"per {step}-minute step: the link lets one person in every {minutes:g} "
-                    f"minutes (every {steps:g} steps)",
+                    f"links[{i}].departures",
+                    f"the service leaves from {link.source}, a place with a throughput: only "
+                    "the people it lets out in a departure's step can board; put the "
+                    "throughput on a gate before the place the service leaves from",
                 )
             )
+    for i in gated.values():
+        rate = scenario.places[i].throughput_per_hour or 0.0
+        problems += _slow(rate, step, f"places[{i}].throughput_per_hour", "place")
     return sort_problems(problems)
+
+
+def _slow(rate: float, step: int, path: str, what: str) -> list[Problem]:
+    """A rate under one person a step, in words (the capacity rule still lets them through)."""
+    per_step = rate * step / 60
+    if per_step >= 1:
+        return []
+    minutes, steps = round(60 / rate, 2), round(1 / per_step, 2)
+    verb = "lets one person in" if what == "link" else "lets one person out"
+    return [
+        Problem(
+            path,
+            f"{rate:g} {'person' if rate == 1 else 'people'} an hour is under one person "
+            f"per {step}-minute step: the {what} {verb} every {minutes:g} "
+            f"minutes (every {steps:g} steps)",
+        )
+    ]
 
 
 def _cut_off(scenario: Scenario) -> list[Problem]:

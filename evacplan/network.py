@@ -71,6 +71,15 @@ class Arc:
     mode: Mode
     opens: float | None
     closes: float | None
+    departures: tuple[float, ...] = ()
+    """A scheduled service's departure minutes (its ``capacity_per_hour`` is then 0)."""
+    seats: int = 0
+    """People each departure carries."""
+
+    @property
+    def scheduled(self) -> bool:
+        """Whether the link carries people only at its departures."""
+        return bool(self.departures)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +139,7 @@ def arcs(network: Network | Scenario) -> list[Arc]:
         key = link.label if labels[link.label] == 1 else f"{link.label}#{i}"
         opens = None if link.opens is None else net.minute(link.opens)
         closes = None if link.closes is None else net.minute(link.closes)
+        departures = net.departures(link)
         ends = [(link.source, link.target)]
         if link.two_way:
             ends.append((link.target, link.source))
@@ -141,11 +151,13 @@ def arcs(network: Network | Scenario) -> list[Arc]:
                     source,
                     target,
                     float(link.minutes),
-                    float(link.capacity_per_hour),
+                    float(link.capacity_per_hour or 0.0),
                     float(link.risk),
                     link.mode,
                     opens,
                     closes,
+                    departures,
+                    link.seats or 0,
                 )
             )
     _ARCS[id(net)] = (net, tuple(out))
@@ -298,9 +310,11 @@ def to_graph(network: Network | Scenario) -> nx.MultiDiGraph:
     """The network as a MultiDiGraph: places as nodes, each direction of each link as an edge.
 
     Nodes carry the place's attributes (``kind``, ``name``, ``region``,
-    ``lat``, ``lon``, ``safe``); edges, keyed by the link's label, carry
-    ``minutes``, ``capacity_per_hour``, ``risk``, ``mode``, ``opens``,
-    ``closes`` (minutes from the start, or None) and ``link`` (its index).
+    ``lat``, ``lon``, ``safe``, ``throughput_per_hour``); edges, keyed by the link's label, carry
+    ``minutes``, ``capacity_per_hour`` (0 for a scheduled service),
+    ``departures`` (minutes from the start; empty unless scheduled), ``seats``,
+    ``risk``, ``mode``, ``opens``, ``closes`` (minutes from the start, or None)
+    and ``link`` (its index).
 
     Examples
     --------
@@ -320,6 +334,7 @@ def to_graph(network: Network | Scenario) -> nx.MultiDiGraph:
             lat=place.lat,
             lon=place.lon,
             safe=place.is_safe,
+            throughput_per_hour=place.throughput_per_hour,
         )
     for arc in arcs(net):
         graph.add_edge(arc.source, arc.target, key=arc.key, **_edge_attrs(arc, arc.risk))
@@ -331,6 +346,8 @@ def _edge_attrs(arc: Arc, risk: float) -> dict[str, object]:
         "link": arc.link,
         "minutes": arc.minutes,
         "capacity_per_hour": arc.capacity_per_hour,
+        "departures": arc.departures,
+        "seats": arc.seats,
         "risk": risk,
         "mode": str(arc.mode),
         "opens": arc.opens,

@@ -34,7 +34,7 @@ class Party:
     Examples
     --------
     >>> Party("cap-02", size=3, location="residence", post="capital")
-    Party(id='cap-02', size=3, location='residence', post='capital', release_minute=0, relocate=True)
+    Party(id='cap-02', size=3, location='residence', post='capital', release_minute=0, relocate=True, priority=0)
     """
 
     id: str
@@ -49,3 +49,6 @@ class Party:
     """The minute from which the party may move."""
     relocate: bool = True
     """Whether the party is moved to a safe haven (False: stands down at home)."""
+    priority: int = 0
+    """Who is saved first when not everyone can be (objective ``most_saved``): 0, staff
+    and their dependants, first; then groups by their ``priority`` (1, 2, ...)."""

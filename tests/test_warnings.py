@@ -77,6 +77,18 @@ def _trickle(raw: Data) -> None:
     raw["step_minutes"] = 1
 
 
+def _slow_gate(raw: Data) -> None:
+    raw["places"][2]["throughput_per_hour"] = 6
+
+
+def _flight_from_a_gate(raw: Data) -> None:
+    raw["places"][2]["throughput_per_hour"] = 600
+    flight = raw["links"][4]
+    for key in ("capacity_per_hour", "opens", "closes"):
+        del flight[key]
+    flight.update(seats=120, departures=[60])
+
+
 def _naive_start(raw: Data) -> None:
     raw["start"] = "2020-01-03T06:00:00"
 
@@ -120,6 +132,18 @@ CASES: list[tuple[str, Callable[[Data], None], str]] = [
         _trickle,
         r"^links\[3\]\.capacity_per_hour .*: 1 person an hour is under one person per 1-minute "
         r"step: the link lets one person in every 60 minutes \(every 60 steps\)$",
+    ),
+    (
+        "gate under one person a step",
+        _slow_gate,
+        r"^places\[2\]\.throughput_per_hour .*: 6 people an hour is under one person per "
+        r"5-minute step: the place lets one person out every 10 minutes \(every 2 steps\)$",
+    ),
+    (
+        "service leaving from a gated place",
+        _flight_from_a_gate,
+        r"^links\[4\]\.departures .*: the service leaves from airport, a place with a "
+        r"throughput: only the people it lets out in a departure's step can board",
     ),
     (
         "start without an offset",

@@ -72,7 +72,10 @@ def _labels(links: list[tuple[int, Mapping[str, Any]]]) -> dict[str, int]:
     out: dict[str, int] = {}
     for i, link in links:
         if link.get("id") is None and isinstance(link.get("source"), str):
-            arrow = "->" if link.get("two_way") is False else "<->"
+            one_way = link.get("two_way") is False or (
+                link.get("departures") is not None and link.get("two_way") is not True
+            )
+            arrow = "->" if one_way else "<->"
             out.setdefault(f"{link['source']}{arrow}{link.get('target')}", i)
     return out
 
@@ -153,6 +156,57 @@ def _check_times(
         problems.append(Problem(f"{path}.{keys[1]}", f"{keys[1]} must come after {keys[0]}"))
 
 
+def _check_service(
+    link: Mapping[str, Any], path: str, start: Any, root: str, problems: list[Problem]
+) -> None:
+    """A link's capacity: people an hour, or a scheduled service's departures and seats."""
+    rate, departures, seats = (link.get(k) for k in ("capacity_per_hour", "departures", "seats"))
+    if departures is None:
+        if seats is not None:
+            problems.append(
+                Problem(f"{path}.seats", "seats are per departure: give departures too")
+            )
+        if rate is None and "capacity_per_hour" not in link:
+            problems.append(
+                Problem(
+                    f"{path}.capacity_per_hour",
+                    "required key is missing: a link needs capacity_per_hour (people an "
+                    "hour), or departures and seats (a scheduled service)",
+                )
+            )
+        return
+    if rate is not None:
+        problems.append(
+            Problem(
+                f"{path}.capacity_per_hour",
+                "a scheduled service carries its seats at each departure and nobody else: "
+                "give capacity_per_hour or departures, not both",
+            )
+        )
+    if seats is None:
+        problems.append(
+            Problem(
+                f"{path}.departures", "a scheduled service needs seats (people a departure carries)"
+            )
+        )
+    if isinstance(departures, (list, tuple)):
+        for j, when in enumerate(departures):
+            key = f"departures[{j}]"
+            _check_times({key: when}, (key,), path, start, root, problems)
+    elif isinstance(departures, Mapping):
+        where = f"{path}.departures"
+        _check_times(departures, ("from", "until"), where, start, root, problems)
+        _check_span(departures, "every", where, problems)
+        try:
+            every = parse_when(departures.get("every", 1))
+        except (ValueError, TypeError):
+            return  # reported by the structural pass
+        if not hasattr(every, "tzinfo") and every <= 0:
+            problems.append(
+                Problem(f"{where}.every", "the interval between departures must be more than 0")
+            )
+
+
 def _check_risk_per_hour(threat: Mapping[str, Any], path: str, problems: list[Problem]) -> None:
     """``risk_per_hour`` is harm while staying at a place: a threat of places or regions only,
     and one that leaves them open (its range and type are the structural pass's)."""
@@ -204,6 +258,19 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
                 Problem(f"links[{i}].target", f"a link cannot join {link['source']!r} to itself")
             )
         _check_times(link, ("opens", "closes"), f"links[{i}]", start, root, problems)
+        _check_service(link, f"links[{i}]", start, root, problems)
+    for i, place in places if root != "Threats" else ():
+        if place.get("throughput_per_hour") is not None and (
+            place.get("safe") is True
+            or (place.get("kind") == "safe_haven" and place.get("safe") is not False)
+        ):
+            problems.append(
+                Problem(
+                    f"places[{i}].throughput_per_hour",
+                    "a safe place absorbs everyone who reaches it and nobody leaves it: "
+                    "a throughput there limits nothing; put it on the gate before it",
+                )
+            )
     if root == "Network":
         return problems
 

@@ -138,7 +138,8 @@ def pydantic_problems(err: ValidationError, model: type[BaseModel]) -> list[Prob
     """Translate pydantic's errors on ``model`` into Problems with file paths and plain words."""
     problems = []
     for e in err.errors(include_url=False):
-        loc = tuple(e["loc"])
+        # A tagged union's branch ("<timetable>") is how pydantic chose, not a key in the file.
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("<")))
         kind, value = e["type"], e.get("input")
         if kind == "extra_forbidden":
             key = loc[-1]

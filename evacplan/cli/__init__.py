@@ -66,8 +66,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID=TIME",
         help="an indicator decision point that fires, and when (minutes, 36h, or a datetime)",
     )
-    p.add_argument("--objective", choices=["quickest", "safest"], default="quickest")
-    p.add_argument("--deadline", default=None, metavar="TIME", help="for safest: minutes or 36h")
+    p.add_argument("--objective", choices=["quickest", "safest", "most_saved"], default="quickest")
+    p.add_argument(
+        "--deadline",
+        default=None,
+        metavar="TIME",
+        help="for safest or most_saved: minutes or 36h (most_saved: by default when the last "
+        "scheduled departure arrives)",
+    )
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
     p.add_argument("--json", default=None, metavar="OUT", help="also save the plan as JSON")
     p.set_defaults(run=_cmd_plan)
@@ -136,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--posture", action="append", metavar="P", help="drawdown posture (scenario only)"
     )
-    p.add_argument("--objective", choices=["quickest", "safest"], default="quickest")
+    p.add_argument("--objective", choices=["quickest", "safest", "most_saved"], default="quickest")
     p.add_argument("--deadline", type=int, default=None, metavar="MINUTES")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
     p.add_argument(

@@ -39,7 +39,10 @@ def scenario_summary(scenario: Scenario) -> dict[str, Any]:
         ``posts``: one row per post (id, name, place, posture now, posture
         the decision points reach, staff, dependants, people, functions);
         ``staff_by_category``, ``places_by_kind``, ``links_by_mode``:
-        counts; ``threats`` and ``decision_points``: counts.
+        counts; ``gates``: each place's ``throughput_per_hour``;
+        ``services``: each scheduled link (link, source, target, seats,
+        departures, first and last as clock times); ``threats`` and
+        ``decision_points``: counts.
 
     Examples
     --------
@@ -75,6 +78,21 @@ def scenario_summary(scenario: Scenario) -> dict[str, Any]:
         "places_by_kind": dict(sorted(Counter(str(p.kind) for p in scenario.places).items())),
         "links_by_mode": dict(sorted(Counter(str(link.mode) for link in scenario.links).items())),
         "safe_places": [p.id for p in scenario.places if p.is_safe],
+        "gates": {p.id: p.throughput_per_hour for p in scenario.places if p.throughput_per_hour},
+        "services": [
+            {
+                "link": link.label,
+                "source": link.source,
+                "target": link.target,
+                "seats": link.seats,
+                "departures": len(times),
+                "first": scenario.clock(times[0]),
+                "last": scenario.clock(times[-1]),
+            }
+            for link in scenario.links
+            for times in [scenario.network.departures(link)]
+            if times
+        ],
         "groups": len(scenario.groups),
         "group_people": sum(g.count for g in scenario.groups),
         "threats": len(scenario.threats),
@@ -137,6 +155,17 @@ def _format_summary(summary: dict[str, Any]) -> str:
             f"{_plural(summary['group_people'], 'person', 'people')}"
         )
     out.append("safe places: " + (", ".join(summary["safe_places"]) or "none"))
+    if summary["gates"]:
+        out.append(
+            "throughput: "
+            + ", ".join(f"{place} {rate:g} an hour" for place, rate in summary["gates"].items())
+        )
+    for service in summary["services"]:
+        out.append(
+            f"service {service['link']} ({service['source']} -> {service['target']}): "
+            f"{_plural(service['departures'], 'departure')} of {service['seats']} seats, "
+            f"{service['first']} to {service['last']}"
+        )
     out.append(
         f"threat events: {summary['threats']}; decision points: {summary['decision_points']}"
     )

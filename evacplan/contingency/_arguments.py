@@ -18,8 +18,10 @@ from evacplan._time import parse_when
 from evacplan._validate import suggest
 from evacplan.errors import Problem, ScenarioError
 from evacplan.models import Scenario
+from evacplan.routing._arguments import last_service_arrival
 from evacplan.staffing._arguments import _search_problems
 
+_OBJECTIVES = ("quickest", "safest", "most_saved")
 _WHERE = "invalid arguments to plan()"
 
 
@@ -81,12 +83,12 @@ def _check(
                     problems.append(Problem(path, f"{value!s} is before the scenario's start"))
                     continue
                 fired[str(key)] = minute
-    if objective not in ("quickest", "safest"):
+    if objective not in _OBJECTIVES:
         problems.append(
             Problem(
                 "objective",
-                f"{objective!r} is not an objective; use 'quickest' or 'safest'"
-                + suggest(str(objective), ("quickest", "safest")),
+                f"{objective!r} is not an objective; use 'quickest', 'safest' or 'most_saved'"
+                + suggest(str(objective), _OBJECTIVES),
             )
         )
     limit = None
@@ -99,6 +101,17 @@ def _check(
         problems.append(
             Problem("deadline", "objective 'safest' needs a deadline by which everyone is safe")
         )
+    elif objective == "most_saved":
+        limit = last_service_arrival(scenario.network, scenario.step_minutes)
+        if limit is None:
+            problems.append(
+                Problem(
+                    "deadline",
+                    "objective 'most_saved' needs a deadline (the most people safe by then); it "
+                    "defaults to the arrival of the last scheduled departure, and this "
+                    "scenario has no scheduled services",
+                )
+            )
     seconds = None
     if time_limit is not None:
         ok = isinstance(time_limit, (int, float)) and not isinstance(time_limit, bool)

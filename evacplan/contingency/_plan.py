@@ -61,9 +61,14 @@ def plan(
         Indicator decision points that fire, with when: ``{"tehran-crowds": "36h"}``
         (minutes, durations or datetimes, as in scenario files).
     objective
-        ``"quickest"`` or ``"safest"`` (needs ``deadline``), as in :func:`evacplan.evacuate`.
+        ``"quickest"``, ``"safest"`` (needs ``deadline``) or ``"most_saved"``
+        (the most people safe by ``deadline``, staff first, then groups by
+        priority; :attr:`ContingencyPlan.left_behind` lists the rest), as in
+        :func:`evacplan.evacuate`.
     deadline
-        For ``safest``: when everyone must be safe (minutes, a duration or a datetime).
+        For ``safest``: when everyone must be safe; for ``most_saved``: by when
+        (by default when the last scheduled departure arrives). Minutes, a
+        duration or a datetime.
     time_limit
         Seconds for the whole call: each stage's drawdown gets its share of what is
         left (what it leaves unused goes on), the joint schedule the rest but a

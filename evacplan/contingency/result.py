@@ -131,11 +131,13 @@ class ContingencyPlan:
             for s in ("retained", "safe", "standing_down", "stranded")
         }
         ev = self.evacuation
+        saving = ev.objective == "most_saved"
         lines = [
             f"Contingency plan ({sc.name}): {self.status}",
-            f"  stages: {len(self.stages)}; people: {len(rows)} ({fates['safe']} safe, "
-            f"{fates['retained']} retained, {fates['standing_down']} standing down, "
-            f"{fates['stranded']} stranded)",
+            f"  stages: {len(self.stages)}; people: {len(rows)} ({fates['safe']} safe"
+            + (f" by minute {ev.deadline_minutes:g}" if saving and ev.deadline_minutes else "")
+            + f", {fates['retained']} retained, {fates['standing_down']} standing down, "
+            f"{fates['stranded']} {'left behind' if saving else 'stranded'})",
         ]
         if ev.egress_minutes is not None and ev.movements:
             lines.append(

@@ -27,7 +27,14 @@ from datetime import datetime
 from functools import cached_property
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, Strict, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    Field,
+    Strict,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from evacplan._time import MAX_STEP_MINUTES, When, clock, minutes_after
 from evacplan._validate import (
@@ -53,12 +60,14 @@ from evacplan.models._base import (
 )
 from evacplan.models._checks import Check, Survives
 from evacplan.models._groups import Group
+from evacplan.models._services import Departures, Every, departure_minutes
 from evacplan.results import Party
 
 __all__ = [
     "Category",
     "Check",
     "DecisionPoint",
+    "Every",
     "Group",
     "GroupCategory",
     "Lift",
@@ -89,6 +98,10 @@ class Place(_Model):
     lon: Annotated[float, Strict(), Field(ge=-180, le=180)] | None = None
     safe: Flag | None = None
     """Safe regardless of kind; a safe_haven is safe unless ``safe: false``."""
+    throughput_per_hour: Annotated[float, Strict(), Field(gt=0)] | None = None
+    """People who can pass through the place an hour (a gate, a processing centre, a
+    checkpoint): at most so many leave it per step (the capacity rule of links); the
+    rest queue there. Passing takes no extra step."""
 
     @property
     def is_safe(self) -> bool:
@@ -104,13 +117,30 @@ class Link(_Model):
     ``opens`` (when given) and until ``closes`` (when given); both are offsets
     from the scenario start or datetimes (one without a UTC offset is read in
     the start's offset).
+
+    A scheduled service (a flight, a ferry, a convoy) gives ``departures`` and
+    ``seats`` instead of ``capacity_per_hour``: it admits up to ``seats``
+    people at each departure (its minute rounded down to the step) and
+    nobody else. It runs one way, source to target, unless ``two_way: true``.
     """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _services_run_one_way(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and data.get("departures") is not None:
+            return {"two_way": False, **data}
+        return data
 
     id: Id | None = None
     source: Id
     target: Id
     minutes: Annotated[float, Strict(), Field(ge=0)]
-    capacity_per_hour: Annotated[float, Strict(), Field(gt=0)]
+    capacity_per_hour: Annotated[float, Strict(), Field(gt=0)] | None = None
+    """People who may enter the link an hour (not given for a scheduled service)."""
+    departures: Departures | None = None
+    """When a scheduled service leaves: a list of times or ``{every, from, until}``."""
+    seats: Annotated[int, Strict(), Field(ge=1)] | None = None
+    """People one departure carries (with ``departures``)."""
     mode: Mode = Mode.ROAD
     risk: Risk = 0.0
     two_way: Flag = True
@@ -333,6 +363,10 @@ class Network(_Checked):
         """Minutes from the start to ``when``."""
         return minutes_after(self.start, when)
 
+    def departures(self, link: Link) -> tuple[float, ...]:
+        """The minutes (from the start) at which a scheduled ``link`` leaves, sorted; () if none."""
+        return departure_minutes(link.departures, self.minute)
+
 
 class Scenario(_Checked):
     """A crisis scenario: the map, the posts and their staff, threats and decision points.
@@ -506,5 +540,7 @@ class Scenario(_Checked):
             release = self.minute(g.release)
             for k in range(g.parties):
                 size = min(g.party_size, g.count - k * g.party_size)
-                out.append(Party(f"{g.id}/{k + 1}", size, g.location, None, release))
+                out.append(
+                    Party(f"{g.id}/{k + 1}", size, g.location, None, release, priority=g.priority)
+                )
         return out

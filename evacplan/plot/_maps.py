@@ -196,6 +196,9 @@ def plot_network(
     line, coloured by its risk on a colour bar; air links are dashed, sea
     links dotted. With ``minute``, link windows and threats apply: risks are
     those in force then, and links closed then are drawn grey and dotted.
+    Places with a ``throughput_per_hour`` get a purple square ring (and
+    their rate, with ``annotate``); a scheduled service is labelled with its
+    departures and seats.
     Places without coordinates, and links that touch them, are skipped and
     counted in the legend; they never cause an error.
 
@@ -285,6 +288,19 @@ def plot_network(
         width, gid = _MODE_WIDTH[link.mode], f"link:{key}"
         (line,) = ax.plot([x0, x1], [y0, y1], color=colour, linestyle=style, linewidth=width)
         line.set(alpha=alpha, zorder=z, gid=gid, label=f"_{gid}")
+        times = net.departures(link)
+        if times and annotate:  # a scheduled service: how often and how many seats
+            words = f"{len(times)} × {link.seats} seats"
+            ax.annotate(
+                words,
+                ((x0 + x1) / 2, (y0 + y1) / 2),
+                fontsize=6,
+                ha="center",
+                va="bottom",
+                color="#444444",
+                gid=f"service:{key}",
+                zorder=4,
+            )
 
     handles: list[Any] = []
     placer = _label_placer(ax)
@@ -306,6 +322,26 @@ def plot_network(
             if kind in _ANNOTATED or p.is_safe:
                 name, gid = _short_name(p.name or p.id), f"label:{p.id}"
                 _label(ax, name, p.id, positions[p.id], _RADIUS[kind], gid)
+
+    gates = [p for p in net.places if p.throughput_per_hour and p.id in positions]
+    if gates:  # places that let only so many through an hour: a ring, and the rate
+        xs, ys = zip(*(positions[p.id] for p in gates), strict=True)
+        ring = ax.scatter(xs, ys, s=260, marker="s", facecolors="none", edgecolors="#7b3294")
+        ring.set(linewidths=1.4, zorder=5, gid="gates", label="_gates")
+        handle = Line2D([], [], linestyle="none", marker="s", markersize=10, mfc="none")
+        handle.set(markeredgecolor="#7b3294", label="throughput limit")
+        handles.append(handle)
+        for p in gates if annotate else ():
+            ax.annotate(
+                f"{p.throughput_per_hour:g}/h",
+                positions[p.id],
+                xytext=(0, -12),
+                textcoords="offset points",
+                fontsize=6,
+                ha="center",
+                color="#7b3294",
+                gid=f"gate:{p.id}",
+            )
 
     modes = {link.mode for _, link in drawn}
     for mode, label in ((Mode.AIR, "air link"), (Mode.SEA, "sea link")):

@@ -57,6 +57,7 @@ The modules, in the order data flows through them
 ``_movements``    stage 5: flows to movements, parties whole, queues first come
 ``_repair``       stage 6a: parties that did not fit, through the capacity left
 ``_parties``      stage 6b: whole parties by a MIP, proven or with the gap
+``_findings``     bottlenecks, and who is stranded or left behind and why
 ``_lastout``      :func:`extraction`: one party's earliest way out, in the room a plan leaves
 ``plan``          the result, :class:`EvacuationPlan`: figures, summary, HTML
 ``records``       what a plan is made of: stops, movements, stranded, bottlenecks

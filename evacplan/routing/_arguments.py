@@ -24,8 +24,9 @@ from evacplan._validate import reference_problems, suggest
 from evacplan.errors import Problem, ScenarioError
 from evacplan.models import Network, Scenario, ThreatEvent
 from evacplan.results import Party
+from evacplan.routing._arrays import _EPS
 
-_OBJECTIVES = ("quickest", "safest")
+_OBJECTIVES = ("quickest", "safest", "most_saved")
 _WHERE = "invalid arguments to evacuate()"
 """The heading of an error about arguments: the call, not a file, is at fault."""
 
@@ -147,6 +148,31 @@ def _twice(scenario: Scenario, parties: list[Any]) -> list[Problem]:
     return problems
 
 
+def last_service_arrival(network: Network, step: int) -> float | None:
+    """When the last scheduled departure arrives: its minute rounded down to the step plus its
+    transit (whole steps); None when the network has no scheduled services.
+
+    The default deadline of ``most_saved``: the people on the last flight are
+    safe when it lands.
+
+    Examples
+    --------
+    >>> net = Network(
+    ...     places=[{"id": "a", "kind": "airport"}, {"id": "b", "kind": "safe_haven"}],
+    ...     links=[{"source": "a", "target": "b", "minutes": 170, "seats": 9,
+    ...             "departures": [60, 605]}],
+    ... )
+    >>> last_service_arrival(net, 15)
+    780
+    """
+    ends = [
+        (d // step + max(1, math.ceil(link.minutes / step - _EPS))) * step
+        for link in network.links
+        for d in network.departures(link)
+    ]
+    return int(max(ends)) if ends else None
+
+
 def _check(
     network: Any,
     supply: Any,
@@ -191,7 +217,7 @@ def _check(
             Problem(
                 "objective",
                 f"{objective!r} is not an objective; use "
-                "'quickest' or 'safest'" + suggest(objective, _OBJECTIVES),
+                "'quickest', 'safest' or 'most_saved'" + suggest(objective, _OBJECTIVES),
             )
         )
     dl = None
@@ -210,6 +236,17 @@ def _check(
                 "the start by which everyone must be safe)",
             )
         )
+    elif objective == "most_saved":
+        dl = last_service_arrival(net, step)
+        if dl is None:
+            problems.append(
+                Problem(
+                    "deadline",
+                    "objective 'most_saved' needs a deadline (minutes from the start: the most "
+                    "people safe by then); it defaults to the arrival of the last scheduled "
+                    "departure, and this network has no scheduled services",
+                )
+            )
     tl = None
     if time_limit is not None:
         tl = _number(time_limit)

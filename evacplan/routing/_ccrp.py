@@ -2,7 +2,8 @@
 
 A plain implementation of the heuristic, under evacplan's routing semantics
 (steps, transit rounding, capacities per step, parallel links merged,
-unlimited waiting, safe places absorb), for benchmarks: it shows what an
+unlimited waiting, safe places absorb, places' throughput, scheduled
+services), for benchmarks: it shows what an
 exact plan gains over the heuristic most evacuation tools use.
 
 Each round, a time-dependent Dijkstra from every source that still has
@@ -40,13 +41,23 @@ __all__ = ["ccrp"]
 
 
 class _Reservations:
-    """Capacity left per link group and step, with a skip list over full steps."""
+    """Capacity left per link group and step (and place, for throughput), with a skip list
+    over full steps (rooms only shrink, so a full step stays full)."""
 
-    def __init__(self, spans: list[list[tuple[int, int, float]]], step: int) -> None:
+    def __init__(
+        self,
+        spans: list[list[tuple[int, int, float]]],
+        step: int,
+        tails: list[int] | None = None,
+        gates: list[float] | None = None,
+    ) -> None:
         self.spans = spans
         self.step = step
         self.used: list[dict[int, int]] = [{} for _ in spans]
         self.skip: list[dict[int, int]] = [{} for _ in spans]
+        self.tails = tails or [0] * len(spans)
+        self.gates = gates or []
+        self.passed: dict[tuple[int, int], int] = {}
 
     def capacity(self, g: int, t: int) -> int:
         for a, b, rate in self.spans[g]:
@@ -55,7 +66,12 @@ class _Reservations:
         return 0
 
     def room(self, g: int, t: int) -> int:
-        return self.capacity(g, t) - self.used[g].get(t, 0)
+        free = self.capacity(g, t) - self.used[g].get(t, 0)
+        u = self.tails[g]
+        if self.gates and self.gates[u]:
+            gate = _admits(self.gates[u], self.step, t) - self.passed.get((u, t), 0)
+            return min(free, gate)
+        return free
 
     def first_free(self, g: int, t: int) -> int | None:
         """The first step >= t with room on group g (None if it never has any again)."""
@@ -86,6 +102,8 @@ class _Reservations:
 
     def take(self, g: int, t: int, n: int) -> None:
         self.used[g][t] = self.used[g].get(t, 0) + n
+        u = self.tails[g]
+        self.passed[(u, t)] = self.passed.get((u, t), 0) + n
 
 
 def ccrp(
@@ -123,7 +141,7 @@ def _ccrp(
     started = time.perf_counter()
     net = _compile(network, threats, step, safe)
     index = {p: i for i, p in enumerate(net.ids)}
-    room = _Reservations(_capacity_spans(net), step)
+    room = _Reservations(_capacity_spans(net), step, net.g_tail.tolist(), net.p_rate.tolist())
     out: list[list[tuple[int, int, int]]] = [[] for _ in range(net.n)]
     for g, (u, v, tau) in enumerate(
         zip(net.g_tail.tolist(), net.g_head.tolist(), net.g_tau.tolist(), strict=True)

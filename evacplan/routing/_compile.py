@@ -82,6 +82,8 @@ class _Net:
     g_tau: np.ndarray
     g_key: list[str]
     g_members: list[list[str]]
+    g_departures: list[tuple[float, ...]]
+    """Per group, the departure minutes of its scheduled services (empty: none)."""
     k_group: np.ndarray
     k_from: np.ndarray
     k_to: np.ndarray
@@ -106,6 +108,8 @@ class _Net:
     w_from: np.ndarray = field(default_factory=lambda: _NONE)
     w_to: np.ndarray = field(default_factory=lambda: _NONE)
     w_cost: np.ndarray = field(default_factory=lambda: _NONE)
+    p_rate: np.ndarray = field(default_factory=lambda: _NONE)
+    """Per place, the people an hour who may leave it (``throughput_per_hour``; 0: no limit)."""
     max_memory: float = math.inf
     """Bytes a time-expanded network of this network may take (see :func:`._expand._expand`)."""
 
@@ -163,6 +167,20 @@ class _Net:
             before[has] = np.minimum(admits(rows[has] - 1, has), upto[has])
         return (upto - before).astype(np.int64)
 
+    @property
+    def gated(self) -> bool:
+        """Whether any place limits how many leave it per step."""
+        return bool(self.p_rate.any())
+
+    def throughput(self, places: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """People who may leave ``places`` at ``steps`` (arrays of equal length; gated places).
+
+        The capacity rule of links, from the place's ``throughput_per_hour``.
+        """
+        rate = self.p_rate[places]
+        t0 = steps * self.step
+        return (_admitted(rate, t0 + self.step) - _admitted(rate, t0)).astype(np.int64)
+
     def span_firsts(self) -> np.ndarray:
         """The first (safest) template of every span, in (group, first step) order."""
         return np.flatnonzero(self.k_first == np.arange(self.k_first.size))
@@ -186,6 +204,18 @@ class _Net:
         group_cap = np.zeros(self.g_tail.size, dtype=np.int64)
         np.maximum.at(group_cap, self.k_group, most)
         return group_cap
+
+    def narrowest(self) -> int:
+        """The fewest people some link group or gated place lets through in its best step.
+
+        A party larger than this may have to cross over several steps, which
+        the whole-party MIP does not model.
+        """
+        links = int(self.peak_capacity().min(initial=1 << 40))
+        gates = self.p_rate[self.p_rate > 0]
+        if not gates.size:
+            return links
+        return min(links, int(_most_admitted(gates, self.step).min()))
 
     def group_segments(self, g: int) -> list[tuple[int, int, float]]:
         """``(from, to, people per hour)`` spans of group ``g`` (all tiers)."""
@@ -244,6 +274,32 @@ def _risk_scale(risks: Iterable[float]) -> int:
     return 10**6
 
 
+def _services(departures: Sequence[float], step: int) -> dict[int, int]:
+    """A scheduled service's departures per step (a departure's minute rounded down to the step)."""
+    out: dict[int, int] = {}
+    for minute in departures:
+        k = int(minute // step)
+        out[k] = out.get(k, 0) + 1
+    return out
+
+
+def _state(
+    sched: ArcSchedule, services: Mapping[int, int], k: int, step: int
+) -> tuple[bool, float, float]:
+    """(open, risk, people per hour) of a directed link from step ``k`` on.
+
+    A scheduled service is open only at the steps it leaves, with the rate
+    that admits exactly its seats in that one step under the capacity rule
+    (``60 * seats * departures / step`` per hour: the rule's floors then differ
+    by exactly the seats, and add to any parallel link's rate without loss).
+    """
+    is_open, risk = sched.at(k * step)
+    if not sched.arc.scheduled:
+        return is_open, risk, sched.arc.capacity_per_hour
+    leaving = services.get(k, 0)
+    return is_open and leaving > 0, risk, 60 * sched.arc.seats * leaving / step
+
+
 def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[str]) -> _Net:
     ids = [p.id for p in net.places]
     index = {p: i for i, p in enumerate(ids)}
@@ -265,6 +321,7 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
     g_tau: list[int] = []
     g_key: list[str] = []
     g_members: list[list[str]] = []
+    g_departures: list[tuple[float, ...]] = []
     closed: list[str] = []
     last_change = 0
     for gi, ((u, v, tau), members) in enumerate(groups.items()):
@@ -273,7 +330,8 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
         g_tau.append(tau)
         g_key.append(members[0].arc.key)
         g_members.append([m.arc.key for m in members])
-        if len(members) == 1 and len(members[0].minutes) == 1:  # one link, never changing
+        g_departures.append(tuple(sorted(d for m in members for d in m.arc.departures)))
+        if len(members) == 1 and len(members[0].minutes) == 1 and not members[0].arc.scheduled:
             only = members[0]
             if only.open[0]:
                 row = len(rows)  # one tier: the template is its span's first and last
@@ -282,13 +340,17 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
             elif only.arc.key not in closed:
                 closed.append(only.arc.key)
             continue
-        bounds = sorted({_ceil_div(m, step) for s in members for m in s.minutes})
+        services = [_services(s.arc.departures, step) for s in members]
+        bounds = sorted(
+            {_ceil_div(m, step) for s in members for m in s.minutes}
+            | {k + d for per in services for k in per for d in (0, 1)}
+        )
         last_change = max(last_change, bounds[-1])
         ever_open = False
         for bi, b in enumerate(bounds):
             end = bounds[bi + 1] - 1 if bi + 1 < len(bounds) else _FOREVER
-            states = [(s.at(b * step), s.arc.capacity_per_hour, j) for j, s in enumerate(members)]
-            open_caps = sorted((risk, j, cap) for (is_open, risk), cap, j in states if is_open)
+            states = [_state(s, services[j], b, step) + (j,) for j, s in enumerate(members)]
+            open_caps = sorted((risk, j, cap) for is_open, risk, cap, j in states if is_open)
             ever_open = ever_open or bool(open_caps)
             first_row = len(rows)
             cum = 0.0
@@ -318,6 +380,7 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
         g_tau=np.array(g_tau, dtype=np.int64),
         g_key=g_key,
         g_members=g_members,
+        g_departures=g_departures,
         k_group=k[:, 0].astype(np.int64),
         k_from=k[:, 1].astype(np.int64),
         k_to=k[:, 2].astype(np.int64),
@@ -334,6 +397,7 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
         w_from=w[:, 1],
         w_to=w[:, 2],
         w_cost=w[:, 3],
+        p_rate=np.array([p.throughput_per_hour or 0.0 for p in net.places], dtype=np.float64),
     )
 
 
@@ -351,13 +415,23 @@ def _capacity_spans(net: _Net) -> list[list[tuple[int, int, float]]]:
 
 
 def _saturated(net: _Net, used: Mapping[tuple[int, int], int]) -> list[tuple[int, int, int]]:
-    """(group, step, people) of the entries that fill a link group to its capacity then."""
+    """(group, step, people) of the entries that fill a link group to its capacity then.
+
+    A place whose throughput they fill is an entry ``(-1 - place, step, people)``.
+    """
     spans = _capacity_spans(net)
     out = []
+    leaving: dict[tuple[int, int], int] = {}
     for (g, k), n in used.items():
         rate = next((r for a, b, r in spans[g] if a <= k <= b), 0.0)
         if n > 0 and n >= _admits(rate, net.step, k):
             out.append((g, k, n))
+        u = int(net.g_tail[g])
+        if net.gated and net.p_rate[u]:
+            leaving[(u, k)] = leaving.get((u, k), 0) + n
+    for (u, k), n in leaving.items():
+        if n > 0 and n >= _admits(float(net.p_rate[u]), net.step, k):
+            out.append((-1 - u, k, n))
     return out
 
 

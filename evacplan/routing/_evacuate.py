@@ -16,7 +16,6 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 import numpy as np
 
@@ -27,7 +26,14 @@ from evacplan.results import Party, Status
 from evacplan.routing._arguments import _check, _Inputs
 from evacplan.routing._arrays import _EPS, _FOREVER, _ceil_div, _no_gc
 from evacplan.routing._clock import _Clock
-from evacplan.routing._compile import _compile, _Net, _risk_of, _saturated
+from evacplan.routing._compile import _compile, _risk_of, _saturated
+from evacplan.routing._findings import (
+    _bottlenecks,
+    _left_words,
+    _short,
+    _stranded,
+    _tier_words,
+)
 from evacplan.routing._movements import (
     _Histories,
     _movements,
@@ -40,7 +46,6 @@ from evacplan.routing._repair import _repair
 from evacplan.routing._search import _Splittable
 from evacplan.routing._solve import _FlowResult, _solve_flows
 from evacplan.routing.plan import EvacuationPlan
-from evacplan.routing.records import Bottleneck, Stranded
 
 __all__ = ["evacuate"]
 
@@ -92,11 +97,15 @@ def evacuate(
         ``"quickest"``: the least egress time T*, then the least risk
         exposure, then the earliest arrivals. ``"safest"``: the least risk
         exposure with everyone safe by ``deadline``, then the earliest egress,
-        then the earliest arrivals.
+        then the earliest arrivals. ``"most_saved"``: the most people safe by
+        ``deadline``, priority tier by tier (parties' ``priority``: staff 0
+        first, then groups 1, 2, ...), then the quickest; whoever is not safe
+        by then is listed as left behind (in ``stranded``), with why.
     deadline
         Minutes from the start by which everyone must be safe (needed for
-        ``safest``). If it cannot be met, the plan moves as many people as can
-        be safe by then and lists the rest as stranded.
+        ``safest``; for ``most_saved`` it defaults to the arrival of the last
+        scheduled departure). If it cannot be met, the plan moves as many
+        people as can be safe by then and lists the rest as stranded.
     time_limit
         Seconds for the whole solve, flow stages included. When it runs out,
         the stages still to run are skipped: the plan is a valid schedule
@@ -207,18 +216,27 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
         else:
             travelling.append((place, p))
 
-    # Sources: people by (place, release step); those with no route at all are cut off.
-    src: dict[tuple[int, int], int] = defaultdict(int)
-    for place, p in travelling:
-        src[(place, p[5])] += p[0]
+    # Sources: people by (place, release step, and for most_saved priority tier); those with
+    # no route at all are cut off.
+    most_saved = inp.objective == "most_saved"
+    ranks = {pr: i for i, pr in enumerate(sorted({p.priority for p in moving} | {0}))}
+    tier_of = [ranks[p.priority] if most_saved else 0 for p in moving]
+
+    def key_of(p: _Parcel) -> tuple[int, int, int]:
+        return (p[4], p[5], tier_of[p[2]] if p[2] >= 0 else 0)
+
+    src: dict[tuple[int, int, int], int] = defaultdict(int)
+    for _, p in travelling:
+        src[key_of(p)] += p[0]
     keys = sorted(src)
     src_place = np.array([k[0] for k in keys], dtype=np.int64)
     src_step = np.array([k[1] for k in keys], dtype=np.int64)
     src_count = np.array([src[k] for k in keys], dtype=np.int64)
+    src_tier = np.array([k[2] for k in keys], dtype=np.int64)
     sp = _Splittable(net, src_place, src_step, src_count) if keys else None
     cut_off: set[int] = set()
     if sp is not None:
-        for i, (place, _) in enumerate(keys):
+        for i, (place, _, _) in enumerate(keys):
             if sp.to_safe[place] >= _FOREVER:
                 cut_off.add(i)
     routable = [i for i in range(len(keys)) if i not in cut_off]
@@ -228,11 +246,25 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
     if routable:
         sub = _Splittable(net, src_place[routable], src_step[routable], src_count[routable])
         keep = _BUILD_SECONDS_PER_PERSON * int(src_count.sum())
-        result = _solve_flows(sub, inp.objective, dl_step, clock.part(_FLOW_SHARE, keep=keep))
 
     # Reasons, per source key, for anyone left behind.
-    why: dict[tuple[int, int], str] = {}
+    why: dict[tuple[int, int, int], str] = {}
+    priority_of = {i: pr for pr, i in ranks.items()}.__getitem__  # a tier's priority
+
     ends = [(a.key, a.source, a.target) for a in arcs(inp.network)] if cut_off else []
+    quota = counts = None
+    if routable and most_saved:
+        assert dl_step is not None  # most_saved always has one (a default when not given)
+        quota = sub.set_tiers(src_tier[routable], dl_step)
+        counts = np.bincount(
+            src_tier[routable], weights=src_count[routable], minlength=quota.size
+        ).astype(np.int64)
+        for i in routable:
+            k = int(src_tier[i])
+            if quota[k] < counts[k]:
+                why[keys[i]] = _left_words(
+                    int(quota[k]), int(counts[k]), priority_of(k), k == 0, inp.deadline or 0
+                )
     for i in cut_off:
         cut = net.ids[keys[i][0]]
         near = {key for key, u, v in ends if cut in (u, v)}
@@ -241,6 +273,9 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
             f" (links {', '.join(closed[:4])} are closed for the whole scenario)" if closed else ""
         )
         why[keys[i]] = "no route to any safe place" + cause
+    if routable and (quota is None or quota.sum() > 0):
+        objective = "quickest" if most_saved else inp.objective
+        result = _solve_flows(sub, objective, dl_step, clock.part(_FLOW_SHARE, keep=keep))
     if result is not None:
         for j, i in enumerate(routable):
             if j in result.reasons:
@@ -251,29 +286,59 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
     used: dict[tuple[int, int], int] = {}
     travelled: list[tuple[_Parcel, int, int]] = []
     cut_keys = {keys[i] for i in cut_off}
-    initial = [(place, list(p)) for place, p in travelling if (place, p[5]) not in cut_keys]
+    initial = [(place, list(p)) for place, p in travelling if key_of(p) not in cut_keys]
     if result is not None and result.horizon is not None:
-        go = [(place, p) for place, p in travelling if (place, p[5]) not in cut_keys]
+        # Higher priority first in every queue (most_saved; otherwise all are tier 0).
+        go = sorted(
+            ((place, p) for place, p in travelling if key_of(p) not in cut_keys),
+            key=lambda x: key_of(x[1])[2],
+        )
         travelled, left = _sweep(
-            net, result.move_group, result.move_step, result.move_flow, go, hist, used
+            net,
+            result.move_group,
+            result.move_step,
+            result.move_flow,
+            go,
+            hist,
+            used,
+            tier_of if most_saved else None,
+            spread=most_saved,
         )
         for p, _ in left:
             if p[2] < 0:
-                stranded.append((p, why.get((p[4], p[5]), "no room left on the routes out")))
+                stranded.append((p, why.get(key_of(p), "no room left on the routes out")))
         left = [(p, place) for p, place in left if p[2] >= 0]
+        if quota is not None:
+            # A tier already at its most safe by the deadline cannot gain a party: its rest
+            # are left behind, for the reason the quotas give.
+            moved = np.zeros(quota.size, dtype=np.int64)
+            for p, _, _ in travelled:
+                moved[key_of(p)[2]] += p[0]
+            full = [(p, place) for p, place in left if moved[key_of(p)[2]] >= quota[key_of(p)[2]]]
+            stranded += [(p, why[key_of(p)]) for p, _ in full]
+            left = [x for x in left if moved[key_of(x[0])[2]] < quota[key_of(x[0])[2]]]
         if left:
             fixed, failed = _repair(
-                net, left, hist, used, result.horizon, dl_step, inp.objective, result.reach
+                net,
+                left,
+                hist,
+                used,
+                result.horizon,
+                dl_step,
+                inp.objective,
+                result.reach,
+                first=(lambda p: key_of(p)[2]) if most_saved else None,
+                spread_any=most_saved,
             )
             travelled += fixed
-            stranded += [(p, why.get((p[4], p[5]), reason)) for p, reason in failed]
-            if failed:
+            stranded += [(p, why.get(key_of(p), reason)) for p, reason in failed]
+            if failed and not most_saved:  # (most_saved: the bound is for the quotas)
                 result.lower = None  # the bound was for everyone, and some cannot go
-        for place, p in travelling:
-            if (place, p[5]) in cut_keys:
-                stranded.append((p, why[(place, p[5])]))
+        for _, p in travelling:
+            if key_of(p) in cut_keys:
+                stranded.append((p, why[key_of(p)]))
     else:
-        stranded += [(p, why.get((place, p[5]), "cannot reach safety")) for place, p in travelling]
+        stranded += [(p, why.get(key_of(p), "cannot reach safety")) for _, p in travelling]
 
     # Status and bounds.
     quickest = None if result is None or result.quickest is None else result.quickest * s
@@ -283,10 +348,26 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
         if not travelling
         else (result.proof if result is not None else "nobody can reach safety")
     )
-    if stranded:
+    short_of_quota = ""
+    if quota is not None:
+        assert counts is not None
+        tiers = ", ".join(
+            f"{_tier_words(priority_of(k))} {int(quota[k])} of {int(counts[k])}"
+            for k in range(quota.size)
+            if counts[k]
+        )
+        proof = (
+            f"by the deadline (minute {inp.deadline:g}) max flows tier by tier carry at most: "
+            f"{tiers}; " + (proof if quota.sum() else "nobody can be safe by then")
+        )
+        moved = np.zeros(quota.size, dtype=np.int64)
+        for p, _, _ in travelled:
+            moved[key_of(p)[2]] += p[0]
+        short_of_quota = _short(quota, moved, priority_of)
+    if stranded and not most_saved:
         status = Status.INFEASIBLE
-    elif not travelling:
-        status = Status.OPTIMAL
+    elif not travelling or (most_saved and (result is None or result.horizon is None)):
+        status = Status.OPTIMAL  # nobody to move, or (most_saved) nobody can be safe in time
     else:
         assert result is not None and result.horizon is not None
         bound = (
@@ -301,8 +382,63 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
             have = _score(net, travelled, trial_used, inp.objective, _waiting_units(net, trial))
         else:
             have = bound  # plain counts follow the flow exactly (round trips carry no risk)
-        if have == bound and result.proven == 3:
+        if have == bound and result.proven == 3 and not short_of_quota:
             status = Status.OPTIMAL
+        elif most_saved:
+            status = Status.FEASIBLE
+            assert quota is not None and counts is not None and dl_step is not None
+            seconds = clock.left() if inp.time_limit is not None else 10.0
+            mine = (*(-int(q) for q in quota), *bound)
+            exact = (
+                _exact_parties(net, initial, inp.objective, dl_step, seconds, mine, tier_of)
+                if result.proven == 3 and seconds > 0
+                else None
+            )
+            if exact is not None and exact.hist is not None:
+                trial_used = dict(exact.used)
+                trial = _movements(net, exact.hist, exact.finished, party_ids, trial_used)
+                score = _score(
+                    net, exact.finished, trial_used, "quickest", _waiting_units(net, trial)
+                )
+                got = np.zeros(quota.size, dtype=np.int64)
+                for p, _, _ in exact.finished:
+                    got[key_of(p)[2]] += p[0]
+                if (*(-got), *score) <= (*(-moved), *have):
+                    hist, used, travelled, have, moved = (
+                        exact.hist,
+                        exact.used,
+                        exact.finished,
+                        score,
+                        got,
+                    )
+                    gone = {p[2] for p, _, _ in travelled}
+                    stranded = [(p, r) for p, r in stranded if key_of(p) in cut_keys] + [
+                        (p, why.get(key_of(p), "not safe by the deadline with the party whole"))
+                        for _, p in initial
+                        if p[2] not in gone
+                    ]
+                    short_of_quota = _short(quota, moved, priority_of)
+            # The MIP moves each party at one step per link and gate, but here a party may
+            # cross as room allows: its schedule is a better plan, not a proof.
+            if have == bound and result.proven == 3 and not short_of_quota:
+                status = Status.OPTIMAL
+            elif short_of_quota:
+                lower = None  # the egress bound is for plans that save the quotas
+                notes.append(
+                    "parties are never split: " + short_of_quota + " are safe by the deadline; "
+                    "the plan is valid but its counts are not proven best"
+                )
+            else:
+                met = min(next((i for i in range(3) if have[i] != bound[i]), 3), result.proven)
+                unmet = ("egress time", "risk exposure", "arrivals")[met:]
+                notes.append(
+                    "parties are never split: the counts safe by the deadline are the most"
+                    + (", and the egress time meets its bound" if met else "")
+                    + f"; its {' and '.join(unmet)} "
+                    + ("is" if len(unmet) == 1 and unmet[0] != "arrivals" else "are")
+                    + " not proven best"
+                    + (f" ({result.unproven})" if result.proven < 3 else "")
+                )
         else:
             status = Status.FEASIBLE
             # For quickest, no better schedule ends after the heuristic's egress; for safest,
@@ -330,9 +466,7 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
             # The MIP moves each party at one step per link; a party larger than some link
             # ever admits in a step may cross it over several, so the MIP's own bound does
             # not cover that, and only meeting the splittable bound proves the schedule.
-            narrow = max((int(p.size) for p in moving), default=0) > int(
-                net.peak_capacity().min(initial=_FOREVER)
-            )
+            narrow = max((int(p.size) for p in moving), default=0) > net.narrowest()
             proven = exact is not None and exact.proven and exact.hist is not None
             if result.reach is not None and have[0] != bound[0]:
                 proven = False  # the MIP looked only as far as the least risk needs
@@ -397,7 +531,8 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
     movements = _movements(net, hist, finished, party_ids, used)
     egress = max((m.arrival_minute for m in movements), default=None if stranded else 0)
     risk = _risk_of(net, used) + _waiting_units(net, movements) / net.risk_scale
-    if not travelling:
+    nobody_in_time = most_saved and (result is None or result.horizon is None)
+    if not travelling or nobody_in_time:
         lower = egress
         if finished:
             proof = "everyone starts at a safe place"
@@ -450,38 +585,3 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
         _threats=inp.threats,
         _households=inp.households,
     )
-
-
-def _bottlenecks(net: _Net, entries: Iterable[tuple[int, int, int]]) -> list[Bottleneck]:
-    """(group, step, people) entries as one Bottleneck per link group, largest first."""
-    by_group: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for g, t, c in entries:
-        by_group[g].append((t, c))
-    out = []
-    for g, items in by_group.items():
-        items.sort()
-        out.append(
-            Bottleneck(
-                net.g_key[g],
-                net.ids[int(net.g_tail[g])],
-                net.ids[int(net.g_head[g])],
-                sum(c for _, c in items),
-                tuple(t * net.step for t, _ in items),
-            )
-        )
-    out.sort(key=lambda b: (-b.capacity, b.link))
-    return out
-
-
-def _stranded(net: _Net, items: list[tuple[_Parcel, str]], party_ids: list[str]) -> list[Stranded]:
-    merged: dict[tuple[int, str], list[Any]] = {}
-    for p, reason in items:
-        key = (p[4], reason)
-        entry = merged.setdefault(key, [0, []])
-        entry[0] += p[0]
-        if p[2] >= 0:
-            entry[1].append(party_ids[p[2]])
-    return [
-        Stranded(net.ids[place], count, reason, sorted(parties))
-        for (place, reason), (count, parties) in sorted(merged.items())
-    ]

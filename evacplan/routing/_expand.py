@@ -28,8 +28,11 @@ class _TEN:
     Nodes ``0..n_nodes-1`` are copies of places at steps; ``n_nodes`` is the
     sink (every arrival at a safe place) and ``n_nodes + 1`` the source.
     Arcs: the first ``n_hold`` wait one step; the next ``m_tpl.size`` are
-    moves, each from one template at one departure step (any after them lead
-    into a timeless tail). ``label`` is an arc's arrival step
+    moves, each from one template at one departure step; then the *gates*
+    (any after them lead into a timeless tail). A place with throughput has
+    a second copy at each step, its way out: people arrive at and wait in
+    the first (the queue), pass the gate arc (its per-step capacity) into the
+    second in the same step, and leave by the moves, which start there. ``label`` is an arc's arrival step
     when it enters the sink, else -1.
     """
 
@@ -49,6 +52,27 @@ class _TEN:
     safe (its step plus its place's distance to safety)."""
     h_cost: np.ndarray
     """Per wait arc, the risk units one person pays for the step (``risk_per_hour``)."""
+    gate_place: np.ndarray
+    """Per gate arc (they follow the moves), the place whose throughput it is."""
+    gate_step: np.ndarray
+    """Per gate arc, the step at which people pass it."""
+    src_tier: np.ndarray | None = None
+    """Per source, its priority tier (index into ``tier_quota``), when the sources have tiers."""
+    tier_quota: np.ndarray | None = None
+    """Per tier, the most people of it the flow may carry (``most_saved``)."""
+    tier_base: int = 0
+    """The first tier node (the tier nodes are the last of the ``n_nodes`` nodes)."""
+
+    @property
+    def moves(self) -> slice:
+        """The move arcs, in ``tail``, ``head``, ``cap`` and ``label``."""
+        return slice(self.n_hold, self.n_hold + self.m_tpl.size)
+
+    @property
+    def gates(self) -> slice:
+        """The gate arcs: a place with throughput, from its queue to its way out, at a step."""
+        start = self.n_hold + self.m_tpl.size
+        return slice(start, start + self.gate_place.size)
 
     @property
     def sink(self) -> int:
@@ -58,13 +82,52 @@ class _TEN:
     def source(self) -> int:
         return self.n_nodes + 1
 
+    def crossing(
+        self, k_group: np.ndarray, side: np.ndarray, before: int | None = None
+    ) -> list[tuple[int, int, int]]:
+        """The moves and gates leaving the source ``side`` of a cut: (group, step, capacity).
+
+        A gate's entry has group ``-1 - place``. With ``before``, a move into
+        the sink counts only if it arrives before that step.
+        """
+        moves, gates = self.moves, self.gates
+        cross = side[self.tail[moves]] & ~side[self.head[moves]]
+        if before is not None:
+            lab = self.label[moves]
+            cross &= lab < before
+        g_cross = side[self.tail[gates]] & ~side[self.head[gates]]
+        return list(
+            zip(
+                np.concatenate(
+                    [k_group[self.m_tpl[cross]], -1 - self.gate_place[g_cross]]
+                ).tolist(),
+                np.concatenate([self.m_step[cross], self.gate_step[g_cross]]).tolist(),
+                np.concatenate([self.cap[moves][cross], self.cap[gates][g_cross]]).tolist(),
+                strict=True,
+            )
+        )
+
     def graph(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Arcs including the source's, as (tail, head, capacity)."""
+        """Arcs including the source's, as (tail, head, capacity).
+
+        The last arcs are the sources', one per source that can reach safety
+        (in order). With tiers, the source feeds a node per tier (capacity:
+        the tier's quota) and each tier node its sources.
+        """
         ok = self.src_node >= 0
-        tails = np.concatenate([self.tail, np.full(int(ok.sum()), self.source, dtype=np.int64)])
-        heads = np.concatenate([self.head, self.src_node[ok]])
-        caps = np.concatenate([self.cap, self.src_cap[ok]])
-        return tails, heads, caps
+        if self.tier_quota is None or self.src_tier is None:
+            feed = np.full(int(ok.sum()), self.source, dtype=np.int64)
+            return (
+                np.concatenate([self.tail, feed]),
+                np.concatenate([self.head, self.src_node[ok]]),
+                np.concatenate([self.cap, self.src_cap[ok]]),
+            )
+        tiers = self.tier_base + np.arange(self.tier_quota.size, dtype=np.int64)
+        return (
+            np.concatenate([self.tail, np.full(tiers.size, self.source), tiers[self.src_tier[ok]]]),
+            np.concatenate([self.head, tiers, self.src_node[ok]]),
+            np.concatenate([self.cap, self.tier_quota, self.src_cap[ok]]),
+        )
 
 
 BYTES_PER_ARC = 500
@@ -114,12 +177,16 @@ def _expand(
     src_count: np.ndarray,
     *,
     tail_from: int | None = None,
+    src_tier: np.ndarray | None = None,
+    tier_quota: np.ndarray | None = None,
 ) -> _TEN:
     """The TEN to ``horizon``, without copies no source reaches or that cannot reach safety.
 
     With ``tail_from``, every place's copy at that step also leads into a
     timeless copy of the network as it stands from then on, with unbounded
     capacity: the flow into the sink is then what any horizon could carry.
+    With ``src_tier`` and ``tier_quota``, the sources feed through a node per
+    priority tier that carries at most the tier's quota (see :meth:`_TEN.graph`).
     """
     n = net.n
     lo = early
@@ -128,9 +195,16 @@ def _expand(
     cnt = np.where(valid, hi - lo + 1, 0)
     off = _excl_cumsum(cnt)
     n_nodes = int(cnt.sum())
+    gated = valid & (net.p_rate > 0)
+    g_cnt = np.where(gated, cnt, 0)
+    g_off = n_nodes + _excl_cumsum(g_cnt)  # each gated place's way out, after every queue
+    n_nodes += int(g_cnt.sum())
     tail_base = n_nodes
     if tail_from is not None:
         n_nodes += n
+    tier_base = n_nodes
+    if tier_quota is not None:
+        n_nodes += tier_quota.size
     sink = n_nodes
     total = int(src_count.sum())
 
@@ -140,7 +214,8 @@ def _expand(
     b = np.minimum(net.k_to, horizon - tau - to_safe[v])
     ok = valid[u] & (a <= b)
     spans = np.where(ok, b - a + 1, 0)
-    _check_size(net, horizon, n_nodes, int(np.maximum(cnt - 1, 0).sum() + spans.sum()), total)
+    n_arcs = int(np.maximum(cnt - 1, 0).sum() + spans.sum() + g_cnt.sum())
+    _check_size(net, horizon, n_nodes, n_arcs, total)
 
     h_place, h_rank = _ramp(np.maximum(cnt - 1, 0))
     h_tail = off[h_place] + h_rank
@@ -153,13 +228,22 @@ def _expand(
     mu, mv = u[m_tpl], v[m_tpl]
     arrive = m_step + tau[m_tpl]
     to_sink = net.safe[mv]
-    m_tail = off[mu] + (m_step - lo[mu])
+    m_tail = np.where(gated[mu], g_off[mu], off[mu]) + (m_step - lo[mu])
     m_head = np.where(to_sink, sink, off[mv] + (arrive - lo[mv]))
+    gate_place, gate_rank = _ramp(g_cnt)
+    gate_step = lo[gate_place] + gate_rank
+    gate_cap = net.throughput(gate_place, gate_step)
+    passes = gate_cap > 0
+    gate_place, gate_rank, gate_step = gate_place[passes], gate_rank[passes], gate_step[passes]
 
-    tails = [h_tail, m_tail]
-    heads = [h_tail + 1, m_head]
-    caps = [np.full(h_tail.size, total, dtype=np.int64), m_cap]
-    labels = [np.full(h_tail.size, -1, dtype=np.int64), np.where(to_sink, arrive, -1)]
+    tails = [h_tail, m_tail, off[gate_place] + gate_rank]
+    heads = [h_tail + 1, m_head, g_off[gate_place] + gate_rank]
+    caps = [np.full(h_tail.size, total, dtype=np.int64), m_cap, gate_cap[passes]]
+    labels = [
+        np.full(h_tail.size, -1, dtype=np.int64),
+        np.where(to_sink, arrive, -1),
+        np.full(gate_place.size, -1, dtype=np.int64),
+    ]
     if tail_from is not None:
         # Each place's last copy feeds the timeless network (its open links unbounded): people
         # there from tail_from on, or arriving later from a link entered before, wait into it.
@@ -179,6 +263,8 @@ def _expand(
     node_place, node_rank = _ramp(cnt)
     ready = np.full(n_nodes + 2, -_FOREVER, dtype=np.int64)
     ready[: node_place.size] = lo[node_place] + node_rank + to_safe[node_place]
+    out_place, out_rank = _ramp(g_cnt)
+    ready[node_place.size : tail_base] = lo[out_place] + out_rank + to_safe[out_place]
     if tail_from is not None:
         ready[tail_base : tail_base + n] = tail_from + np.minimum(to_safe, _FOREVER)
     return _TEN(
@@ -195,4 +281,9 @@ def _expand(
         src_cap=src_count.astype(np.int64),
         ready=ready,
         h_cost=h_cost,
+        gate_place=gate_place,
+        gate_step=gate_step,
+        src_tier=src_tier,
+        tier_quota=tier_quota,
+        tier_base=tier_base,
     )

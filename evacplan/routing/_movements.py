@@ -78,12 +78,20 @@ def _sweep(
     start: list[tuple[int, _Parcel]],
     hist: _Histories,
     used: dict[tuple[int, int], int],
+    tiers: list[int] | None = None,
+    spread: bool = False,
 ) -> tuple[list[tuple[_Parcel, int, int]], list[tuple[_Parcel, int]]]:
     """Walk the flow forward in time, moving parcels first come, first served.
 
     Plain supply splits to fill a departure exactly; a party goes whole or
-    waits. Returns the parcels that reached safety (parcel, place, step) and
-    those left short of it (parcel, place).
+    waits. With ``tiers`` (per party, its priority tier, 0 first), a higher
+    tier waiting at a place goes before a lower one, whoever came first.
+    With ``spread``, a party too big for what is left of a departure starts
+    across with that room, and its other members take the group's next room
+    from the place, before anyone else (:attr:`Movement.spread`); a party
+    never all across by the end is given back its room and left where it is.
+    Returns the parcels that reached safety (parcel, place, step) and those
+    left short of it (parcel, place).
     """
     tails, heads, taus = net.g_tail[groups], net.g_head[groups], net.g_tau[groups]
     order = np.lexsort((groups, heads, tails, steps))
@@ -97,7 +105,9 @@ def _sweep(
         strict=True,
     )
     safe = net.safe.tolist()
-    queues: dict[int, deque[_Parcel]] = defaultdict(deque)
+    order_of = tiers or []
+    n_tiers = max(order_of, default=0) + 1
+    queues: dict[tuple[int, int], deque[_Parcel]] = defaultdict(deque)  # (place, tier)
     pending: dict[int, list[tuple[int, _Parcel]]] = defaultdict(list)
     for place, parcel in start:
         pending[parcel[3]].append((place, parcel))
@@ -110,34 +120,63 @@ def _sweep(
                 if safe[place]:
                     finished.append((parcel, place, when))
                 else:
-                    queues[place].append(parcel)
+                    queues[(place, order_of[parcel[2]] if tiers and parcel[2] >= 0 else 0)].append(
+                        parcel
+                    )
 
+    # With ``spread``: a party crossing (u, g) as room allows: [parcel, entries, members left].
+    crossing: dict[tuple[int, int], list[Any]] = {}
     now = -1
     for t, u, v, g, tau, amount in events:
         if t != now:
             arrive_until(t)
             now = t
-        q = queues[u]
+        across = crossing.get((u, g))
+        if across is not None:  # members of a party part-way across go first
+            p, entries, remaining = across
+            take = min(remaining, amount)
+            entries.append((t, take))
+            used[(g, t)] = used.get((g, t), 0) + take
+            amount -= take
+            across[2] -= take
+            if not across[2]:
+                del crossing[(u, g)]
+                hist.spread[p[1]] = entries
+                p[3] = t + tau
+                pending[t + tau].append((v, p))
         moved: list[_Parcel] = []
-        rest: list[_Parcel] = []
-        while amount > 0 and q:
-            p = q.popleft()
-            if p[2] < 0:
-                if p[0] > amount:
-                    moved.append([amount, p[1], -1, t, p[4], p[5]])
-                    p[0] -= amount
-                    rest.append(p)
+        for tier in range(n_tiers):
+            q = queues[(u, tier)]
+            rest: list[_Parcel] = []
+            while amount > 0 and q:
+                p = q.popleft()
+                if p[2] < 0:
+                    if p[0] > amount:
+                        moved.append([amount, p[1], -1, t, p[4], p[5]])
+                        p[0] -= amount
+                        rest.append(p)
+                        amount = 0
+                        break
+                    moved.append(p)
+                    amount -= p[0]
+                elif p[0] <= amount:
+                    moved.append(p)
+                    amount -= p[0]
+                elif spread and (u, g) not in crossing:
+                    # Too big for what is left: its members start across as room allows.
+                    first = len(h_place)
+                    h_place.append(u)
+                    h_step.append(t)
+                    h_group.append(g)
+                    h_parent.append(p[1])
+                    crossing[(u, g)] = [p, [(t, amount)], p[0] - amount]
+                    p[1] = first
+                    used[(g, t)] = used.get((g, t), 0) + amount
                     amount = 0
-                    break
-                moved.append(p)
-                amount -= p[0]
-            elif p[0] <= amount:
-                moved.append(p)
-                amount -= p[0]
-            else:
-                rest.append(p)  # a party too big for what is left: it waits
-        if rest:
-            q.extendleft(reversed(rest))
+                else:
+                    rest.append(p)  # a party too big for what is left: it waits
+            if rest:
+                q.extendleft(reversed(rest))
         if not moved:
             continue
         out = 0
@@ -158,7 +197,12 @@ def _sweep(
             later.append((v, p))
         used[(g, t)] = used.get((g, t), 0) + out
     arrive_until(_FOREVER)
-    left = [(p, place) for place, q in queues.items() for p in q]
+    left = [(p, place) for (place, _), q in queues.items() for p in q]
+    for (u, g), (p, entries, _) in crossing.items():  # never all across: give the room back
+        for k, n in entries:
+            used[(g, k)] -= n
+        p[1] = hist.parent[p[1]]
+        left.append((p, u))
     return finished, left
 
 

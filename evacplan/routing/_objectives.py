@@ -33,9 +33,8 @@ def _min_cost_flow(
     or None if ``clock`` runs out first.
     """
     tails, heads, caps = ten.graph()
-    n_moves = ten.m_tpl.size
     costs = np.zeros(tails.size, dtype=np.int64)
-    moves = slice(ten.n_hold, ten.n_hold + n_moves)
+    moves = ten.moves
     lab = ten.label[moves]
     costs[moves] = net.k_risk_int[ten.m_tpl] * weight + np.where(lab >= 0, lab, 0)
     costs[: ten.n_hold] = ten.h_cost * weight
@@ -94,23 +93,12 @@ def _earliest_arrival(
     if least - 1 in cuts:
         side = _cut_side(cuts[least - 1], ten.n_nodes + 2) | (ten.ready > least - 1)
         side[ten.source] = True
-        moves = slice(ten.n_hold, ten.n_hold + ten.m_tpl.size)
-        lab = ten.label[moves]
-        crossing = side[ten.tail[moves]] & ~side[ten.head[moves]] & (lab <= least - 1)
-        crossing |= side[ten.tail[moves]] & ~side[ten.head[moves]] & (lab < 0)
+        crossing = ten.crossing(net.k_group, side, before=least)
         src_ok = ten.src_node >= 0
         src_cut = ~side[ten.src_node[src_ok]]
-        capacity = int(ten.cap[moves][crossing].sum()) + int(ten.src_cap[src_ok][src_cut].sum())
+        capacity = sum(c for _, _, c in crossing) + int(ten.src_cap[src_ok][src_cut].sum())
         if capacity == values[least - 1 - t_lo]:  # a min cut indeed: it certifies F(T - 1)
-            tpl = ten.m_tpl[crossing]
-            cut = list(
-                zip(
-                    net.k_group[tpl].tolist(),
-                    ten.m_step[crossing].tolist(),
-                    ten.cap[moves][crossing].tolist(),
-                    strict=True,
-                )
-            )
+            cut = crossing
         del cuts
     values = values[: least - t_lo + 1]
     if least != ten.horizon:

@@ -52,7 +52,8 @@ def _exact_parties(
     objective: str,
     horizon: int,
     seconds: float,
-    bound: tuple[int, int, int],
+    bound: tuple[int, ...],
+    tiers: list[int] | None = None,
 ) -> _Exact | None:
     """The lexicographic optimum with whole parties, by a MIP over the TEN to ``horizon``.
 
@@ -63,7 +64,12 @@ def _exact_parties(
     interchangeable, so an integer flow of a commodity splits into whole
     parties, and no symmetry is left to break. Stages: ``quickest``
     minimises the egress step, then the risk, then the sum of arrival steps;
-    ``safest`` the risk first. Each stage's value is fixed before the next.
+    ``safest`` the risk first. ``most_saved`` (with ``tiers``: per party, its
+    priority tier) lets parties stay where they are and first maximises the
+    people safe by ``horizon`` tier by tier (one commodity per tier and size),
+    then the egress, risk and arrivals of those saved; its ``bound`` starts
+    with each tier's splittable most, negated. Each stage's value is fixed
+    before the next.
     ``bound`` is the splittable optimum in the same order: a stage's part of
     it is a valid lower bound while the stages before it match theirs; a
     stage that meets it is proven exactly, otherwise by the MIP's best bound
@@ -75,12 +81,15 @@ def _exact_parties(
     from ortools.linear_solver import pywraplp
 
     started = time.perf_counter()
-    by_size: dict[int, list[tuple[int, _Parcel]]] = defaultdict(list)
+    saving = objective == "most_saved"
+    by_size: dict[tuple[int, int], list[tuple[int, _Parcel]]] = defaultdict(list)
     supply: dict[tuple[int, int], int] = defaultdict(int)
     for place, p in parcels:
-        by_size[p[0] if p[2] >= 0 else 1].append((place, p))
+        tier = tiers[p[2]] if tiers is not None and p[2] >= 0 else 0
+        by_size[(tier, p[0] if p[2] >= 0 else 1)].append((place, p))
         supply[(place, p[5])] += p[0]
-    sizes = sorted(by_size)
+    classes = sorted(by_size)
+    sizes = [k for _, k in classes]
     where = sorted(supply)
     src_place = np.array([w[0] for w in where], dtype=np.int64)
     src_step = np.array([w[1] for w in where], dtype=np.int64)
@@ -90,21 +99,25 @@ def _exact_parties(
         ten = _expand(net, sp.early, sp.to_safe, horizon, src_place, src_step, src_count)
     except _TooLarge as err:
         return _Exact([], {}, None, False, None, f"the whole-party model is not attempted: {err}")
-    if (ten.src_node < 0).any():
+    if (ten.src_node < 0).any() and not saving:
         return None  # someone cannot be safe by the horizon: nothing to improve on
     node_of = {w: int(ten.src_node[i]) for i, w in enumerate(where)}
     n_arcs = ten.tail.size
     size = ten.n_nodes + 2
-    moves = slice(ten.n_hold, ten.n_hold + ten.m_tpl.size)
+    moves = ten.moves
     is_move = np.zeros(n_arcs, dtype=bool)
     is_move[moves] = True
+    limited = is_move.copy()  # arcs whose capacity binds: moves and places' gates
+    limited[ten.gates] = True
     units: list[dict[int, int]] = []
     count: list[int] = []
     reach = []
-    for k in sizes:
+    for key in classes:
+        k = key[1]
         at: dict[int, int] = defaultdict(int)
-        for place, p in by_size[k]:
-            at[node_of[(place, p[5])]] += p[0] // k
+        for place, p in by_size[key]:
+            if node_of[(place, p[5])] >= 0:  # (most_saved: others cannot be safe in time)
+                at[node_of[(place, p[5])]] += p[0] // k
         units.append(at)
         count.append(sum(at.values()))
         seen = np.zeros(size, dtype=bool)
@@ -171,13 +184,18 @@ def _exact_parties(
                 arrive_at[int(labels[a])].append(var)
             else:
                 into[(c, head)].append(var)
-            if is_move[a]:
+            if limited[a]:
                 on_arc[a].append((k, var))
             if risk_of[a]:
                 risks.append((k * int(risk_of[a]), var))
         x.append(xc)
     for (c, node), outs in out.items():
-        model.Add(model.Sum(outs) - model.Sum(into.get((c, node), [])) == units[c].get(node, 0))
+        leaving = model.Sum(outs) - model.Sum(into.get((c, node), []))
+        if saving:  # parties may stay (left behind): at most the parties there leave
+            model.Add(leaving <= units[c].get(node, 0))
+            model.Add(leaving >= 0)
+        else:
+            model.Add(leaving == units[c].get(node, 0))
     for (c, node), ins in into.items():
         if (c, node) not in out:
             model.Add(model.Sum(ins) == 0)
@@ -193,6 +211,16 @@ def _exact_parties(
     stages = [("egress", last_arrival), ("risk", risk_expr), ("arrival", arrival_expr)]
     if objective == "safest":
         stages = [stages[1], stages[0], stages[2]]
+    if saving:  # first the most people safe, tier by tier (minimised as their negative)
+        n_tiers = len(bound) - 3
+        saved: list[list[tuple[int, Any]]] = [[] for _ in range(n_tiers)]
+        for c, xc in enumerate(x):
+            tier, k = classes[c]
+            saved[tier] += [(-k, var) for a, var in xc.items() if int(ten.head[a]) == ten.sink]
+        stages = [
+            (f"priority tier {t}", model.Sum([w * v for w, v in terms]) if terms else 0)
+            for t, terms in enumerate(saved)
+        ] + stages
 
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)
@@ -252,11 +280,11 @@ def _exact_parties(
         key = g * (horizon + 2) + st_
         uniq, inv = np.unique(key, return_inverse=True)
         per_step = np.bincount(inv, weights=amount).astype(np.int64)
-        start = [(place, [p[0], -1, p[2], p[5], p[4], p[5]]) for place, p in by_size[k]]
+        start = [(place, [p[0], -1, p[2], p[5], p[4], p[5]]) for place, p in by_size[classes[c]]]
         done, left = _sweep(
             net, uniq // (horizon + 2), uniq % (horizon + 2), per_step, start, hist, used
         )
-        if left:
+        if left and not saving:
             raise SolverError("a whole-party flow did not decompose into whole parties")
         finished += done
     return _Exact(finished, used, hist, proven, bound_egress, note)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
+from collections.abc import Callable
 
 from evacplan.routing._arrays import _FOREVER
 from evacplan.routing._compile import _admits, _capacity_spans, _most_admitted, _Net
@@ -25,8 +26,11 @@ from evacplan.routing._movements import _Histories, _Parcel
 class _Room:
     """Capacity per group and step, for routing parcels through what is left."""
 
-    def __init__(self, net: _Net) -> None:
+    def __init__(self, net: _Net, *, spread_any: bool = False) -> None:
         self.net = net
+        self.spread_any = spread_any
+        """Whether any party may cross as room allows when that is sooner (``most_saved``);
+        otherwise only one larger than a step of the link ever admits."""
         self.spans = _capacity_spans(net)
         self.out: list[list[int]] = [[] for _ in range(net.n)]
         for g, u in enumerate(net.g_tail.tolist()):
@@ -55,9 +59,19 @@ class _Room:
         return next((r for a, b, r in self.risks[g] if a <= k <= b), 0)
 
     def max_cap(self, g: int) -> int:
-        """The most people group ``g`` admits in any one step."""
+        """The most people group ``g`` admits in any one step (and its place lets out)."""
         s = self.net.step
-        return max((int(_most_admitted(rate, s)) for _, _, rate in self.spans[g]), default=0)
+        most = max((int(_most_admitted(rate, s)) for _, _, rate in self.spans[g]), default=0)
+        gate = float(self.net.p_rate[self.net.g_tail[g]]) if self.net.gated else 0.0
+        return min(most, int(_most_admitted(gate, s))) if gate else most
+
+    def gate_room(self, u: int, k: int, used: dict[tuple[int, int], int]) -> int | None:
+        """How many more may leave place ``u`` at step ``k`` (None: it has no throughput)."""
+        rate = float(self.net.p_rate[u]) if self.net.gated else 0.0
+        if not rate:
+            return None
+        gone = sum(used.get((g, k), 0) for g in self.out[u])
+        return _admits(rate, self.net.step, k) - gone
 
     def slot(
         self, g: int, t: int, size: int, used: dict[tuple[int, int], int], limit: int
@@ -66,32 +80,49 @@ class _Room:
 
         Returns the step the last of them enters (up to ``limit``) and how.
         People cross together, at the first step with room for all of them
-        (``None``: no entries listed). A party larger than the group ever
-        admits in one step crosses as its members can instead, from the first
-        step with any room, one step after another (the ``(step, people)``
-        entries; see :attr:`~evacplan.routing.records.Movement.spread`), so no
-        link strands a party for being narrow.
+        on the link and through their place's throughput (``None``: no entries
+        listed). A party larger than the group (or its place) ever admits in
+        one step crosses as its members can instead, from the first step with
+        any room, one step after another (the ``(step, people)`` entries; see
+        :attr:`~evacplan.routing.records.Movement.spread`), so no link or gate
+        strands a party for being narrow. With ``spread_any``, any party
+        crosses so when that has the last of them across sooner (the room
+        others leave may be cut into pieces).
         """
         s = self.net.step
-        if self.max_cap(g) >= size:
+        u = int(self.net.g_tail[g])
+
+        def room(k: int, rate: float) -> int:
+            free = _admits(rate, s, k) - used.get((g, k), 0)
+            gate = self.gate_room(u, k, used)
+            return free if gate is None else min(free, gate)
+
+        entries: list[tuple[int, int]] = []
+        left = size
+        done = None  # the step the last member enters, crossing as room allows
+        wide = self.max_cap(g) < size
+        for a, b, rate in self.spans[g] if wide or self.spread_any else ():
+            for k in range(max(a, t), min(b, limit) + 1):
+                free = room(k, rate)
+                if free > 0:
+                    entries.append((k, min(free, left)))
+                    left -= entries[-1][1]
+                    if not left:
+                        done = k
+                        break
+            if done is not None:
+                break
+        if not wide:
+            end = limit if done is None else done
             for a, b, rate in self.spans[g]:
                 if b < t or _most_admitted(rate, s) < size:
                     continue
-                for k in range(max(a, t), min(b, limit) + 1):
-                    if used.get((g, k), 0) + size <= _admits(rate, s, k):
-                        return k, None
+                for k in range(max(a, t), min(b, end) + 1):
+                    if room(k, rate) >= size:
+                        return k, None  # all together, no later than spreading would finish
+        if done is None:
             return None
-        entries: list[tuple[int, int]] = []
-        left = size
-        for a, b, rate in self.spans[g]:
-            for k in range(max(a, t), min(b, limit) + 1):
-                room = _admits(rate, s, k) - used.get((g, k), 0)
-                if room > 0:
-                    entries.append((k, min(room, left)))
-                    left -= entries[-1][1]
-                    if not left:
-                        return k, entries
-        return None
+        return done, entries if len(entries) > 1 else None
 
     def route(
         self, start: int, at: int, size: int, used: dict[tuple[int, int], int], limit: int
@@ -197,15 +228,19 @@ def _repair(
     deadline: int | None = None,
     objective: str = "quickest",
     settled: int | None = None,
+    first: Callable[[_Parcel], int] | None = None,
+    spread_any: bool = False,
 ) -> tuple[list[tuple[_Parcel, int, int]], list[tuple[_Parcel, str]]]:
     """Route parcels the sweep could not place through the capacity left, biggest first.
 
     By earliest arrival; for ``safest`` (which has a deadline), by least risk
     within the deadline first (or within ``settled``, a horizon past which no
     schedule has less risk, when one is known). With a ``deadline`` (a step), a party that
-    cannot be safe by then fails with that reason rather than arriving late.
+    cannot be safe by then fails with that reason rather than arriving late. With ``first``,
+    parties are taken by its value (a priority tier, 0 first), then biggest first;
+    ``spread_any`` as for :class:`_Room`.
     """
-    room = _Room(net)
+    room = _Room(net, spread_any=spread_any)
     limit = (
         max(horizon, net.last_change, max((p[5] for p, _ in left), default=0))
         + (net.n + 1) * int(net.g_tau.max(initial=1))
@@ -227,7 +262,8 @@ def _repair(
                 return found
         return room.route(start, at, size, used, limit)
 
-    for p, place in sorted(left, key=lambda x: (-x[0][0], x[0][2], x[1])):
+    rank = first or (lambda p: 0)
+    for p, place in sorted(left, key=lambda x: (rank(x[0]), -x[0][0], x[0][2], x[1])):
         found = search(place, p[3], p[0])
         if not in_time(found):
             # Give back what it used and try again from where it started.

@@ -26,6 +26,7 @@ class _Replayable(Protocol):
     """What the replay reads of a plan (an :class:`~evacplan.routing.plan.EvacuationPlan`)."""
 
     status: Status
+    objective: str
     step_minutes: int
     movements: list[Movement]
     egress_minutes: int | None
@@ -68,6 +69,7 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
         members[(a.source, a.target, steps)].append(sched)
 
     load: dict[tuple[str, str, int, int], int] = defaultdict(int)
+    leaving: dict[tuple[str, int], int] = defaultdict(int)
     plain_from: dict[str, int] = defaultdict(int)
     party_seen: dict[str, int] = defaultdict(int)
     parties = {p.id: p for p in plan.parties}
@@ -136,8 +138,11 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
             for minute, n in entries:
                 if minute % step:
                     bad("route", f"{where}: enters {key} at minute {minute}, not on a step")
-                # Parallel links of equal transit act as one: a leg is open while any is.
-                if not any(m.at(minute)[0] for m in members[(here.place, there.place, steps)]):
+                # Parallel links of equal transit act as one: a leg is open while any is;
+                # a scheduled service only in the step of a departure.
+                if not any(
+                    _open(m, minute, step) for m in members[(here.place, there.place, steps)]
+                ):
                     closed = (
                         "link"
                         if len(members[(here.place, there.place, steps)]) == 1
@@ -145,6 +150,7 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
                     )
                     bad("route", f"{where}: {closed} {key} is closed at minute {minute}")
                 load[(here.place, there.place, steps, minute)] += n
+                leaving[(here.place, minute)] += n
             arrive = entries[-1][0] + steps * step  # the party goes on when the last arrives
             if there.arrive != arrive:
                 bad(
@@ -241,10 +247,10 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
     risk = 0.0
     for (u, v, steps, minute), count in load.items():
         open_links = sorted(
-            (risk_, s.arc.capacity_per_hour)
+            (risk_, s.arc.capacity_per_hour, s.arc.seats * _leaving(s, minute, step))
             for s in members[(u, v, steps)]
             for is_open, risk_ in [s.at(minute)]
-            if is_open
+            if is_open and _open(s, minute, step)
         )
         tiers = _tier_capacities(open_links, minute, step)
         admits = sum(c for _, c in tiers)
@@ -260,6 +266,19 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
             n = min(c, left)
             risk += n * r
             left -= n
+
+    # Throughput: at most so many leave a place in a step (the capacity rule of links).
+    for (place, minute), count in sorted(leaving.items()):
+        rate = places[place].throughput_per_hour if place in places else None
+        if rate is None:
+            continue
+        lets = _admitted(rate, minute + step) - _admitted(rate, minute)
+        if count > lets:
+            bad(
+                "throughput",
+                f"{count} people leave {place} at minute {minute}; its throughput "
+                f"({rate:g} an hour) lets {lets} through in the {step}-minute step from then",
+            )
 
     # Waiting: risk_per_hour for the time at a threatened place, arrival (or release) to departure.
     hazards = place_hazards(net, plan._threats)
@@ -293,7 +312,7 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
             "figures",
             f"the lower bound {plan.lower_bound_minutes} exceeds the egress {plan.egress_minutes}",
         )
-    if plan.stranded and plan.status is not Status.INFEASIBLE:
+    if plan.stranded and plan.status is not Status.INFEASIBLE and plan.objective != "most_saved":
         bad("figures", f"{len(plan.stranded)} groups are stranded but the status is {plan.status}")
     return found
 
@@ -303,28 +322,42 @@ def _admitted(per_hour: float, minute: int) -> int:
     return math.floor(per_hour * minute / 60 + _EPS)
 
 
+def _leaving(sched: ArcSchedule, minute: int, step: int) -> int:
+    """Departures of a scheduled service in the step from ``minute`` (each rounded down to its step)."""
+    return sum(1 for d in sched.arc.departures if math.floor(d / step) * step == minute)
+
+
+def _open(sched: ArcSchedule, minute: int, step: int) -> bool:
+    """Whether a directed link takes people in the step from ``minute``."""
+    if not sched.at(minute)[0]:
+        return False
+    return not sched.arc.scheduled or _leaving(sched, minute, step) > 0
+
+
 def _tier_capacities(
-    open_links: list[tuple[float, float]], minute: int, step: int
+    open_links: list[tuple[float, float, int]], minute: int, step: int
 ) -> list[tuple[float, int]]:
     """(risk, people) each risk tier of parallel open links admits in the step from ``minute``.
 
-    ``open_links`` are (risk, people per hour), sorted by risk. Together the
-    links admit what one link of their summed rate would. The safest tiers go
-    first: the people the first i tiers admit are the least of what the
-    summed rates of tiers i, i + 1, ... would admit on their own.
+    ``open_links`` are (risk, people per hour, seats leaving in the step),
+    sorted by risk. Together the links admit what one link of their summed
+    rate would, plus every seat leaving. The safest tiers go first: the
+    people the first i tiers admit are the least of what the tiers i, i + 1,
+    ... with every safer one would admit on their own.
     """
-    rates: list[tuple[float, float]] = []  # (risk, summed rate of this tier and the safer ones)
-    total = 0.0
-    for r, c in open_links:
+    rates: list[tuple[float, float, int]] = []  # (risk, rate and seats of this tier and safer)
+    total, seats = 0.0, 0
+    for r, c, n in open_links:
         total += c
+        seats += n
         if rates and rates[-1][0] == r:
-            rates[-1] = (r, total)
+            rates[-1] = (r, total, seats)
         else:
-            rates.append((r, total))
-    alone = [_admitted(c, minute + step) - _admitted(c, minute) for _, c in rates]
+            rates.append((r, total, seats))
+    alone = [_admitted(c, minute + step) - _admitted(c, minute) + n for _, c, n in rates]
     out: list[tuple[float, int]] = []
     before = 0
-    for i, (r, _) in enumerate(rates):
+    for i, (r, _, _) in enumerate(rates):
         upto = min(alone[i:])
         out.append((r, upto - before))
         before = upto

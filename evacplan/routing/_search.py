@@ -48,6 +48,49 @@ class _Splittable:
         self.clock = _Clock(None)
         self.unsure: tuple[int, int] | None = None
         """(lo, hi) when the time limit cut a search short: F(lo) falls short, F(hi) suffices."""
+        self.src_tier: np.ndarray | None = None
+        """Per source, its priority tier (0 first), for ``most_saved``."""
+        self.quota: np.ndarray | None = None
+        """Per tier, how many of its people the flows carry (the lexicographic maxima)."""
+
+    @property
+    def total(self) -> int:
+        """The people the flows must bring to safety: everyone, or the tiers' quotas."""
+        return int(self.src_count.sum() if self.quota is None else self.quota.sum())
+
+    @property
+    def required(self) -> np.ndarray:
+        """Per source, the people of it who must be brought to safety (all but partial tiers)."""
+        if self.quota is None or self.src_tier is None:
+            return self.src_count
+        whole = np.bincount(self.src_tier, weights=self.src_count, minlength=self.quota.size)
+        return np.where(whole[self.src_tier] <= self.quota[self.src_tier], self.src_count, 0)
+
+    def set_tiers(self, tier: np.ndarray, horizon: int) -> np.ndarray:
+        """Lexicographic maxima by tier to ``horizon``: the most of tier 0, then of tier 1, ...
+
+        One max flow per tier, each tier's source arcs opened in turn with the
+        earlier tiers held to their maxima. A later tier cannot take anything
+        from an earlier one (an augmenting path never runs back into the
+        source), so each flow value less the ones before is that tier's most.
+        Sets the quotas the flows then keep to; returns them.
+        """
+        self.src_tier = tier
+        counts = np.bincount(tier, weights=self.src_count, minlength=int(tier.max()) + 1)
+        self.quota = np.zeros(counts.size, dtype=np.int64)
+        carried = 0
+        for k in range(counts.size):
+            if not counts[k]:
+                continue
+            self.quota[k] = int(counts[k])
+            ten = self.ten(horizon)
+            tails, heads, caps = ten.graph()
+            value = int(_solve_max_flow(tails, heads, caps, ten.source, ten.sink).optimal_flow())
+            self.quota[k] = value - carried
+            carried = value
+        self.values.clear()
+        self.short = None
+        return self.quota
 
     def ten(self, horizon: int) -> _TEN:
         return _expand(
@@ -58,6 +101,8 @@ class _Splittable:
             self.src_place,
             self.src_step,
             self.src_count,
+            src_tier=self.src_tier,
+            tier_quota=self.quota,
         )
 
     def flow_value(self, horizon: int) -> int:
@@ -70,7 +115,7 @@ class _Splittable:
         value = int(solver.optimal_flow())
         self.values[horizon] = value
         self.probes += 1
-        if value < int(self.src_count.sum()) and (self.short is None or self.short[0] < horizon):
+        if value < self.total and (self.short is None or self.short[0] < horizon):
             self.short = (horizon, ten, solver)
         return value
 
@@ -99,7 +144,7 @@ class _Splittable:
         net = self.net
         s = net.step
         group_cap = net.peak_capacity()
-        total = int(self.src_count.sum())
+        total = self.total
         earliest = int((self.src_step + self.to_safe[self.src_place]).min())
         into_safe = int(group_cap[net.safe[net.g_head]].sum())
         bound, words = 0, ""
@@ -119,9 +164,10 @@ class _Splittable:
         after = net.g_tau + self.to_safe[net.g_head]
         released: dict[int, dict[int, int]] = defaultdict(dict)
         for p, r, q in zip(
-            self.src_place.tolist(), self.src_step.tolist(), self.src_count.tolist(), strict=True
+            self.src_place.tolist(), self.src_step.tolist(), self.required.tolist(), strict=True
         ):
-            released[p][r] = released[p].get(r, 0) + q
+            if q:
+                released[p][r] = released[p].get(r, 0) + q
         for place, by_step in released.items():
             solver = _solve_max_flow(tails, heads, caps, place, snk)
             c = int(solver.optimal_flow())
@@ -169,6 +215,8 @@ class _Splittable:
             self.src_step,
             self.src_count,
             tail_from=start,
+            src_tier=self.src_tier,
+            tier_quota=self.quota,
         )
         tails, heads, caps = ten.graph()
         solver = _solve_max_flow(tails, heads, caps, ten.source, ten.sink)
@@ -289,17 +337,10 @@ class _Splittable:
         )
 
     def cut_of(self, ten: _TEN, solver: Any) -> list[tuple[int, int, int]]:
-        """Move arcs crossing the source side of a min cut: (group, step, capacity)."""
+        """Moves and gates crossing the source side of a min cut: (group, step, capacity).
+
+        A gate's group is ``-1 - place`` (see :meth:`._expand._TEN.crossing`).
+        """
         side = np.zeros(ten.n_nodes + 2, dtype=bool)
         side[np.asarray(solver.get_source_side_min_cut(), dtype=np.int64)] = True
-        moves = slice(ten.n_hold, ten.n_hold + ten.m_tpl.size)
-        crossing = side[ten.tail[moves]] & ~side[ten.head[moves]]
-        tpl = ten.m_tpl[crossing]
-        return list(
-            zip(
-                self.net.k_group[tpl].tolist(),
-                ten.m_step[crossing].tolist(),
-                ten.cap[moves][crossing].tolist(),
-                strict=True,
-            )
-        )
+        return ten.crossing(self.net.k_group, side)

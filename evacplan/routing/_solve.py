@@ -56,6 +56,11 @@ class _FlowResult:
 
 def _window_words(net: _Net, g: int) -> str:
     """When a link can be used, in words: 'closes at minute 2880', 'open minutes 0-115'."""
+    times = net.g_departures[g]
+    if times:
+        shown = ", ".join(f"{m:g}" for m in times[:5])
+        more = f" and {len(times) - 5} more" if len(times) > 5 else ""
+        return f"leaves only at minute{'s' if len(times) > 1 else ''} {shown}{more}"
     spans = [(a, b) for a, b, c in net.group_segments(g) if c > 0]
     merged: list[list[int]] = []
     for a, b in spans:
@@ -81,8 +86,18 @@ def _closing_links(sp: _Splittable, place: int, limit: int = 4) -> str:
     limited = set(net.k_group[(net.k_to < _FOREVER) | (net.k_from > 0)].tolist())
     seen, todo = {place}, [place]
     found: list[tuple[str, str]] = []
+    s = net.step
     while todo:
         u = todo.pop()
+        rate = float(net.p_rate[u]) if net.gated else 0.0
+        if rate and rate * s / 60 < 1:  # a slow gate lets nobody out at some steps
+            found.append(
+                (
+                    net.ids[u],
+                    f"throughput {rate:g} an hour: at {s}-minute steps, nobody leaves at some "
+                    "steps",
+                )
+            )
         for g in np.flatnonzero(net.g_tail == u).tolist():
             v = int(net.g_head[g])
             if sp.to_safe[v] >= _FOREVER:
@@ -132,7 +147,7 @@ def _solve_flows(
     sp.clock = clock
     net = sp.net
     s = net.step
-    total = int(sp.src_count.sum())
+    total = sp.total
     reasons: dict[int, str] = {}
     reach = sp.src_step + sp.to_safe[sp.src_place]
     far_src = int(np.argmax(reach))

@@ -215,9 +215,12 @@ class EvacuationPlan:
             + f"): {self.status}"
         ]
         total = self.people + sum(s.count for s in self.stranded)
+        saving = self.objective == "most_saved"
+        lost = "left behind" if saving else "stranded"
         lines.append(
-            f"  people: {total} to move, {self.people} reach safety"
-            + (f", {sum(s.count for s in self.stranded)} stranded" if self.stranded else "")
+            f"  people: {total} to move, {self.people} "
+            + ("safe by the deadline" if saving else "reach safety")
+            + (f", {sum(s.count for s in self.stranded)} {lost}" if self.stranded else "")
             + (
                 f"; {_plural(len(self.standing_down), 'party', 'parties')} "
                 + ("stands" if len(self.standing_down) == 1 else "stand")
@@ -254,7 +257,7 @@ class EvacuationPlan:
         elif self.bottlenecks_why:
             lines.append(f"  bottlenecks: none; {self.bottlenecks_why}")
         if self.stranded:
-            lines.append("  stranded:")
+            lines.append(f"  {lost}:")
             lines += [f"    {s}" for s in self.stranded]
         lines += [f"  note: {n}" for n in self.notes]
         lines.append(f"  solved in {self.runtime_seconds:.2f} s; step {self.step_minutes} min")

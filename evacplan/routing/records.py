@@ -151,36 +151,58 @@ class Stranded:
 
 @dataclass(frozen=True, slots=True)
 class Bottleneck:
-    """A link whose capacity limits how quickly everyone gets out.
+    """A link, a scheduled service or a place whose capacity limits how quickly everyone gets out.
 
-    The links of a minimum cut of the network expanded to one step before the
-    egress time: together they admit fewer people than must cross, which is
-    why nobody can finish sooner. ``minutes`` are the entry minutes at which
-    the link is in the cut; more capacity then would help.
+    For ``quickest``, the arcs of a minimum cut of the network expanded to one
+    step before the egress time: together they admit fewer people than must
+    cross, which is why nobody can finish sooner. ``minutes`` are the entry
+    minutes at which the link is in the cut; more capacity then would help.
+    ``kind`` says what limits: ``"link"`` (people an hour), ``"service"`` (a
+    scheduled link: ``minutes`` are its departures, ``capacity`` their seats)
+    or ``"place"`` (a place's ``throughput_per_hour``: ``link``, ``source``
+    and ``target`` are the place).
 
     Examples
     --------
     >>> str(Bottleneck("a-b", "a", "b", 30, (0, 5, 10)))
     'a-b (a -> b): 30 people in 3 steps, minutes 0-10'
+    >>> str(Bottleneck("rch-1", "kbl", "bzn", 400, (125, 485), kind="service"))
+    'rch-1 (kbl -> bzn): 400 seats on 2 departures, at minutes 125, 485'
+    >>> str(Bottleneck("abbey-gate", "abbey-gate", "abbey-gate", 60, (0, 15), kind="place"))
+    'abbey-gate (throughput): 60 people in 2 steps, minutes 0-15'
     """
 
     link: str
     source: str
     target: str
     capacity: int
-    """People the link admits over those minutes."""
+    """People the link (or service, or place) admits over those minutes."""
     minutes: tuple[int, ...]
+    kind: str = "link"
 
     def __str__(self) -> str:
+        if self.kind == "service":
+            shown = ", ".join(f"{m:g}" for m in self.minutes[:6])
+            more = f" and {len(self.minutes) - 6} more" if len(self.minutes) > 6 else ""
+            return (
+                f"{self.link} ({self.source} -> {self.target}): "
+                f"{_plural(self.capacity, 'seat')} on {_plural(len(self.minutes), 'departure')}, "
+                f"at minute{'s' if len(self.minutes) > 1 else ''} {shown}{more}"
+            )
         span = (
             f"minute {self.minutes[0]}"
             if len(self.minutes) == 1
             else f"minutes {self.minutes[0]}-{self.minutes[-1]}"
         )
         steps = len(self.minutes)
+        what = (
+            f"{self.link} (throughput)"
+            if self.kind == "place"
+            else f"{self.link} ({self.source} -> {self.target})"
+        )
         return (
-            f"{self.link} ({self.source} -> {self.target}): "
-            f"{_plural(self.capacity, 'person', 'people')} in {_plural(steps, 'step')}, {span}"
+            f"{what}: {_plural(self.capacity, 'person', 'people')} in "
+            f"{_plural(steps, 'step')}, {span}"
         )
 
 

@@ -30,7 +30,12 @@ def reference(
     capacities; a link is usable at a departure step if open at that minute,
     and admits by minute m of the scenario floor(rate * m / 60 + 1e-9) people
     (the capacity rule of docs/routing.md), so a step admits the difference.
+    A scheduled link admits its seats at each departure whose minute, rounded
+    down to the step, is that step's. A place with ``throughput_per_hour``
+    has a way-out node per step: people reach and wait at the place, and at
+    most the rule's count for its rate passes on to the way out in a step.
     """
+    gates = {p.id: p.throughput_per_hour for p in net.places if p.throughput_per_hour}
     groups: dict[tuple[str, str, int], list[Any]] = defaultdict(list)
     for link in net.links:
         ends = [(link.source, link.target)]
@@ -45,20 +50,32 @@ def reference(
             continue
         for t in range(horizon - tau + 1):
             minute = t * step
-            open_cap = sum(
-                lk.capacity_per_hour
+            usable = [
+                lk
                 for lk in links
                 if (lk.opens is None or minute >= lk.opens)
                 and (lk.closes is None or minute < lk.closes)
-            )
+            ]
+            open_cap = sum(lk.capacity_per_hour or 0 for lk in usable)
             cap = admitted(open_cap, (t + 1) * step) - admitted(open_cap, t * step)
+            cap += sum(
+                lk.seats * sum(1 for d in net.departures(lk) if math.floor(d / step) == t)
+                for lk in usable
+                if lk.departures is not None
+            )
             if cap <= 0:
                 continue
+            tail = ("OUT", u, t) if u in gates else (u, t)
             head = ("ARRIVE", t + tau) if v in safe else (v, t + tau)
-            if g.has_edge((u, t), head):
-                g[(u, t)][head]["capacity"] += cap
+            if g.has_edge(tail, head):
+                g[tail][head]["capacity"] += cap
             else:
-                g.add_edge((u, t), head, capacity=cap, arrival=0)
+                g.add_edge(tail, head, capacity=cap, arrival=0)
+    for u, rate in gates.items():
+        for t in range(horizon + 1):
+            cap = admitted(rate, (t + 1) * step) - admitted(rate, t * step)
+            if cap > 0:
+                g.add_edge((u, t), ("OUT", u, t), capacity=cap, arrival=0)
     for t in range(horizon + 1):
         g.add_edge(("ARRIVE", t), "SINK", arrival=t)
     for p in net.places:
@@ -178,3 +195,34 @@ def lexicographic(g: nx.DiGraph, need: int, first: str, then: str) -> tuple[int,
     g.nodes["SINK"]["demand"] = need
     flow = nx.min_cost_flow(g, weight="cost")
     return nx.cost_of_flow(g, flow, weight=first), nx.cost_of_flow(g, flow, weight=then)
+
+
+def reference_most_saved(
+    net: Network,
+    tiers: list[dict[str, int]],
+    safe: set[str],
+    step: int,
+    horizon: int,
+) -> list[int]:
+    """The most people of each tier safe by ``horizon``, tier by tier, by networkx max flows.
+
+    ``tiers[k]`` is tier k's people by place (tier 0 first). Tier k's most is
+    the max flow with tiers 0..k as sources, the earlier ones held to their
+    most through a node per tier, less what they carry.
+    """
+    base = reference(net, {}, safe, step, horizon)
+    found: list[int] = []
+    for k in range(len(tiers)):
+        g = base.copy()
+        for j, people in enumerate(tiers[: k + 1]):
+            cap = found[j] if j < k else sum(people.values())
+            g.add_edge("SRC", ("TIER", j), capacity=cap)
+            for place, q in people.items():
+                head = (place, 0) if place not in safe else ("ARRIVE", 0)
+                if g.has_edge(("TIER", j), head):
+                    g[("TIER", j)][head]["capacity"] += q
+                else:
+                    g.add_edge(("TIER", j), head, capacity=q)
+        value = nx.maximum_flow_value(g, "SRC", "SINK") if g.has_node("SRC") else 0
+        found.append(value - sum(found))
+    return found

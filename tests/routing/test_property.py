@@ -21,8 +21,14 @@ from tests.routing.reference import lexicographic, reference_quickest, risky_ref
 
 
 @st.composite
-def instances(draw: st.DrawFn) -> tuple[Network, dict[str, int], set[str], int]:
-    """Small random networks, with windows and closures, supplies and safe places."""
+def instances(
+    draw: st.DrawFn, airlift: bool = False
+) -> tuple[Network, dict[str, int], set[str], int]:
+    """Small random networks, with windows and closures, supplies and safe places.
+
+    With ``airlift``, some links are scheduled services (departures and seats)
+    and some places have a throughput.
+    """
     n = draw(st.integers(2, 6))
     names = [f"p{i}" for i in range(n)]
     links = []
@@ -40,9 +46,26 @@ def instances(draw: st.DrawFn) -> tuple[Network, dict[str, int], set[str], int]:
             link["opens"] = draw(st.sampled_from([2, 5, 10]))
         if draw(st.integers(0, 4)) == 0:
             link["closes"] = link.get("opens", 0) + draw(st.sampled_from([5, 10, 20]))
+        if airlift and draw(st.booleans()):
+            del link["capacity_per_hour"]
+            link["seats"] = draw(st.integers(1, 12))
+            link["departures"] = draw(
+                st.one_of(
+                    st.lists(st.integers(0, 40), min_size=1, max_size=4),
+                    st.builds(
+                        lambda e, f: {"every": e, "from": f, "until": f + 60},
+                        st.sampled_from([3, 5, 10]),
+                        st.integers(0, 10),
+                    ),
+                )
+            )
         links.append(link)
-    net = Network(places=[{"id": p, "kind": "waypoint"} for p in names], links=links)
+    places = [{"id": p, "kind": "waypoint"} for p in names]
     safe = set(draw(st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True)))
+    for p in places if airlift else ():
+        if p["id"] not in safe and draw(st.integers(0, 2)) == 0:
+            p["throughput_per_hour"] = draw(st.sampled_from([20, 60, 100, 240]))
+    net = Network(places=places, links=links)
     supply = draw(st.dictionaries(st.sampled_from(names), st.integers(0, 25), max_size=n))
     step = draw(st.sampled_from([1, 2, 5]))
     return net, supply, safe, step
@@ -236,3 +259,17 @@ def test_a_far_deadline_gives_the_plan_of_a_near_one(case: Any, slack: int) -> N
     assert round(far.risk_exposure * 100) <= round(near.risk_exposure * 100)
     if round(far.risk_exposure * 100) == round(near.risk_exposure * 100):
         assert far.egress_minutes == near.egress_minutes
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(airlift=True))
+def test_gates_and_services_match_a_simple_networkx_model(case: Any) -> None:
+    """With scheduled services and throughput: T* and the least arrival sum agree with networkx."""
+    test_egress_and_arrivals_match_a_simple_networkx_model.hypothesis.inner_test(case)  # type: ignore[attr-defined]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(airlift=True), st.lists(st.integers(1, 5), min_size=1, max_size=6))
+def test_parties_ride_whole_through_gates_and_services(case: Any, sizes: list[int]) -> None:
+    """Parties through gates and on scheduled services: each once, and the plan verifies."""
+    test_parties_ride_whole_on_random_networks.hypothesis.inner_test(case, sizes)  # type: ignore[attr-defined]

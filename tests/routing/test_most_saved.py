@@ -1,0 +1,204 @@
+"""``most_saved``: the most people safe by a deadline, priority tier by tier, then the quickest.
+
+Hand-worked cases, and random networks (with gates and scheduled services)
+against lexicographic max flows computed with networkx on a separately
+written time-expanded network (``reference.py``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evacplan import ScenarioError
+from evacplan.models import Network
+from evacplan.results import Party, Status
+from evacplan.routing import evacuate
+from tests.routing.helpers import checked
+from tests.routing.reference import reference_most_saved
+from tests.routing.test_property import instances
+
+
+def flight(seats: int = 3, departures: tuple[int, ...] = (60, 120)) -> Network:
+    return Network(
+        places=[{"id": "kbl", "kind": "airport"}, {"id": "bzn", "kind": "safe_haven"}],
+        links=[
+            {
+                "id": "rch",
+                "source": "kbl",
+                "target": "bzn",
+                "minutes": 30,
+                "seats": seats,
+                "departures": list(departures),
+            }
+        ],
+    )
+
+
+def test_priorities_fill_the_seats_in_order() -> None:
+    """Two flights of 3 seats and 7 people: staff first, then priority 1, then priority 2.
+
+    Staff (1) and priority 1 (3) all fly; of priority 2's three, two fit (the
+    6 seats are taken) and one is left behind, with the reason. The deadline
+    defaults to the last flight's arrival: 120 (step 8) + 30 = 150.
+    """
+    parties = [
+        Party("a", 2, "kbl", priority=2),
+        Party("b", 1, "kbl", priority=2),
+        Party("c", 3, "kbl", priority=1),
+        Party("s", 1, "kbl", priority=0),
+    ]
+    plan = checked(
+        evacuate(flight(), parties=parties, safe={"bzn"}, step_minutes=15, objective="most_saved")
+    )
+    assert plan.status is Status.OPTIMAL
+    assert plan.deadline_minutes == 150
+    assert sorted(p for m in plan.movements for p in m.parties) == ["a", "c", "s"]
+    (left,) = plan.stranded
+    assert (left.parties, left.count, left.place) == (["b"], 1, "kbl")
+    assert left.reason == (
+        "by the deadline (minute 150) the routes out carry 2 of the 3 people of priority 2, "
+        "once those of higher priority are out"
+    )
+    assert "staff and their dependants 1 of 1, priority 1 3 of 3, priority 2 2 of 3" in plan.proof
+    assert "6 safe by the deadline, 1 left behind" in plan.summary()
+
+
+def test_a_lower_priority_never_takes_a_seat_a_higher_one_could_use() -> None:
+    """One flight of 4 seats; 4 of priority 2 are released first, 3 of priority 1 later.
+
+    Priority 1 (released at minute 30) still boards the 60 flight: 3 seats;
+    priority 2 gets the one left.
+    """
+    parties = [Party(f"low{i}", 1, "kbl", priority=2) for i in range(4)]
+    parties += [Party(f"high{i}", 1, "kbl", release_minute=30, priority=1) for i in range(3)]
+    plan = checked(
+        evacuate(
+            flight(4, (60,)), parties=parties, safe={"bzn"}, step_minutes=15, objective="most_saved"
+        )
+    )
+    saved = Counter(p[:-1] for m in plan.movements for p in m.parties)
+    assert saved == {"high": 3, "low": 1}
+    assert plan.status is Status.OPTIMAL
+
+
+def test_then_the_quickest() -> None:
+    """Everyone fits by the deadline: the plan is the quickest one (the first flight, 60 + 30)."""
+    plan = checked(
+        evacuate(
+            flight(10), {"kbl": 5}, {"bzn"}, step_minutes=15, objective="most_saved", deadline=600
+        )
+    )
+    assert plan.egress_minutes == plan.lower_bound_minutes == 90
+    assert not plan.stranded
+
+
+def test_nobody_can_be_saved_in_time() -> None:
+    """A deadline before the first flight lands: everyone is left behind, and that is optimal."""
+    plan = checked(
+        evacuate(
+            flight(), {"kbl": 4}, {"bzn"}, step_minutes=15, objective="most_saved", deadline=60
+        )
+    )
+    assert plan.status is Status.OPTIMAL
+    assert plan.people == 0
+    assert sum(s.count for s in plan.stranded) == 4
+
+
+def test_most_saved_without_services_needs_a_deadline() -> None:
+    """With no scheduled service there is no default deadline: the error says so."""
+    net = Network(
+        places=[{"id": "a", "kind": "post"}, {"id": "b", "kind": "safe_haven"}],
+        links=[{"source": "a", "target": "b", "minutes": 5, "capacity_per_hour": 60}],
+    )
+    with pytest.raises(ScenarioError, match="objective 'most_saved' needs a deadline"):
+        evacuate(net, {"a": 3}, objective="most_saved")
+
+
+@st.composite
+def tiered(draw: st.DrawFn) -> tuple[Any, list[dict[str, int]], int]:
+    """A random airlift-like network, people of up to three tiers at random places, a deadline."""
+    net, _, safe, step = draw(instances(airlift=True))
+    places = [p.id for p in net.places]
+    tiers = [
+        draw(st.dictionaries(st.sampled_from(places), st.integers(1, 12), max_size=3))
+        for _ in range(draw(st.integers(1, 3)))
+    ]
+    deadline = draw(st.integers(0, 80))
+    return (net, safe, step), tiers, deadline
+
+
+def _parties(tiers: list[dict[str, int]], size: int = 1) -> list[Party]:
+    out = []
+    for k, people in enumerate(tiers):
+        for place, count in people.items():
+            for j in range(0, count, size):
+                n = min(size, count - j)
+                out.append(Party(f"t{k}-{place}-{j}", n, place, priority=k))
+    return out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiered())
+def test_counts_match_lexicographic_max_flows_tier_by_tier(case: Any) -> None:
+    """People of one each: each tier's count safe by the deadline is networkx's lexicographic most,
+    and no schedule with those counts ends sooner."""
+    (net, safe, step), tiers, deadline = case
+    plan = checked(
+        evacuate(
+            net,
+            parties=_parties(tiers),
+            safe=safe,
+            step_minutes=step,
+            objective="most_saved",
+            deadline=deadline,
+        )
+    )
+    horizon = deadline // step
+    best = reference_most_saved(net, tiers, safe, step, horizon)
+    saved = [0] * len(tiers)
+    for m in plan.movements:
+        for pid in m.parties:
+            saved[int(pid.split("-")[0][1:])] += 1
+    assert saved == best, (saved, best, plan.summary())
+    assert plan.status is Status.OPTIMAL
+    assert sum(saved) + sum(s.count for s in plan.stranded) == sum(sum(t.values()) for t in tiers)
+    moving = [m for m in plan.movements if len(m.itinerary) > 1]
+    if moving and plan.egress_minutes:
+        sooner = reference_most_saved(net, tiers, safe, step, plan.egress_minutes // step - 1)
+        assert sooner != best
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiered(), st.integers(2, 4))
+def test_families_never_beat_the_splittable_counts(case: Any, size: int) -> None:
+    """Parties of up to ``size``: each tier's count is at most the splittable most, every party
+    is once moved or left behind, and the plan verifies. (With parties whole the most can be
+    less than the splittable most; the whole-party MIP decides it.)"""
+    (net, safe, step), tiers, deadline = case
+    parties = _parties(tiers, size)
+    plan = checked(
+        evacuate(
+            net,
+            parties=parties,
+            safe=safe,
+            step_minutes=step,
+            objective="most_saved",
+            deadline=deadline,
+        )
+    )
+    best = reference_most_saved(net, tiers, safe, step, deadline // step)
+    sizes = {p.id: p.size for p in parties}
+    saved = [0] * len(tiers)
+    for m in plan.movements:
+        for pid in m.parties:
+            saved[int(pid.split("-")[0][1:])] += sizes[pid]
+    assert all(a <= b for a, b in zip(saved, best, strict=True))
+    where = [p for m in plan.movements for p in m.parties] + [
+        p for s in plan.stranded for p in s.parties
+    ]
+    assert sorted(where) == sorted(sizes)

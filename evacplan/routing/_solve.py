@@ -402,7 +402,7 @@ def _solve_flows(
             horizon = int(arrive[net.safe[net.g_head[parts[0]]]].max(initial=0))
     elif net.risky:
         ten = sp.ten(horizon)
-        solved = _min_cost_flow(ten, net, horizon + 1, clock)
+        solved = _min_cost_flow(ten, net, horizon + 1, clock, carry=target)
         if solved is None:
             ten, flows = _any_flow(sp, horizon)
             proven, unproven = 1, out_of_time + "the risk exposure was minimised"

@@ -142,7 +142,12 @@ class ContingencyPlan:
         if ev.egress_minutes is not None and ev.movements:
             lines.append(
                 f"  last person safe: minute {ev.egress_minutes} ({sc.clock(ev.egress_minutes)}); "
-                f"schedule {ev.status}, lower bound {ev.lower_bound_minutes}"
+                f"schedule {ev.status}, "
+                + (
+                    f"lower bound {ev.lower_bound_minutes}"
+                    if ev.lower_bound_minutes is not None
+                    else "no proven bound"
+                )
             )
         behind = _left_behind(sc, rows)  # the rows above: one accounting, not two
         if behind:

@@ -427,6 +427,7 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
                 notes.append(
                     "parties are never split: " + short_of_quota + " are safe by the deadline; "
                     "the plan is valid but its counts are not proven best"
+                    + (f" ({result.unproven})" if result.proven < 3 else "")
                 )
             else:
                 met = min(next((i for i in range(3) if have[i] != bound[i]), 3), result.proven)

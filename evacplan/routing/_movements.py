@@ -358,7 +358,8 @@ def _movements(
         }
         if looped[r] and not spread:
             assert content is not None
-            sig = (content[a:b].tobytes(), final, is_party[r])
+            # Same legs, end and release (the first stop's arrival is the release).
+            sig = (content[a:b].tobytes(), final, is_party[r], release_l[r])
             if sig in merged:
                 m = out[merged[sig]]
                 out[merged[sig]] = Movement(

@@ -202,3 +202,60 @@ def test_families_never_beat_the_splittable_counts(case: Any, size: int) -> None
         p for s in plan.stranded for p in s.parties
     ]
     assert sorted(where) == sorted(sizes)
+
+
+def test_a_time_limit_too_short_leaves_a_valid_plan_that_says_so() -> None:
+    """3,000 people queueing at a gate for 40 flights over two days, with 10 ms to plan.
+
+    The plan is still a verified schedule with everyone accounted for; it is
+    ``feasible``, and its note says what the time limit left unproven.
+    """
+    hourly = {"every": "1h", "from": "2h", "until": "41h"}
+    net = Network(
+        places=[
+            {"id": "city", "kind": "assembly"},
+            {"id": "gate", "kind": "waypoint", "throughput_per_hour": 90},
+            {"id": "apron", "kind": "airport"},
+            {"id": "haven", "kind": "safe_haven"},
+        ],
+        links=[
+            {
+                "id": "walk",
+                "source": "city",
+                "target": "gate",
+                "minutes": 30,
+                "capacity_per_hour": 600,
+            },
+            {
+                "id": "in",
+                "source": "gate",
+                "target": "apron",
+                "minutes": 10,
+                "capacity_per_hour": 600,
+            },
+            {
+                "id": "lift",
+                "source": "apron",
+                "target": "haven",
+                "minutes": 120,
+                "seats": 60,
+                "departures": hourly,
+                "risk": 0.01,
+            },
+        ],
+    )
+    parties = [
+        Party(f"f{i}", 1 + i % 4, "city", release_minute=(i % 48) * 30, priority=1 + i % 3)
+        for i in range(1200)
+    ]
+    people = sum(p.size for p in parties)
+    plan = checked(
+        evacuate(net, parties=parties, step_minutes=15, objective="most_saved", time_limit=0.01)
+    )
+    assert plan.status is Status.FEASIBLE
+    assert plan.people + sum(s.count for s in plan.stranded) == people
+    assert any("time limit" in note for note in plan.notes), plan.notes
+    # The same for quickest (a flow cut short may hold round trips: each becomes a wait, and
+    # parties released at different minutes stay in different movements).
+    quick = checked(evacuate(net, parties=parties, step_minutes=15, time_limit=0.01))
+    assert quick.people + sum(s.count for s in quick.stranded) == people

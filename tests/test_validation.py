@@ -44,6 +44,12 @@ def _append(section: str, item: Any) -> Callable[[Data], None]:
     return mutate
 
 
+def _flight(**fields: Any) -> Callable[[Data], None]:
+    """A mutation making the tiny seed's flight (links[4]) a scheduled service with ``fields``."""
+    base = {"id": "f", "source": "airport", "target": "haven", "minutes": 60}
+    return _set("links[4]", {**base, **fields})
+
+
 # (case id, mutation, expected path, fragment of the message)
 CASES: list[tuple[str, Callable[[Data], None], str, str]] = [
     (
@@ -422,16 +428,7 @@ CASES: list[tuple[str, Callable[[Data], None], str, str]] = [
     ),
     (
         "service without seats",
-        _set(
-            "links[4]",
-            {
-                "id": "f",
-                "source": "airport",
-                "target": "haven",
-                "minutes": 60,
-                "departures": [60, 180],
-            },
-        ),
+        _flight(departures=[60, 180]),
         "links[4].departures",
         "a scheduled service needs seats",
     ),
@@ -455,129 +452,49 @@ CASES: list[tuple[str, Callable[[Data], None], str, str]] = [
     ),
     (
         "departure that is not a time",
-        _set(
-            "links[4]",
-            {
-                "id": "f",
-                "source": "airport",
-                "target": "haven",
-                "minutes": 60,
-                "seats": 100,
-                "departures": [60, "noon"],
-            },
-        ),
+        _flight(seats=100, departures=[60, "noon"]),
         "links[4].departures[1]",
         "'noon' is not a time",
     ),
     (
         "departure before the start",
-        _set(
-            "links[4]",
-            {
-                "id": "f",
-                "source": "airport",
-                "target": "haven",
-                "minutes": 60,
-                "seats": 100,
-                "departures": ["2020-01-01T00:00:00Z"],
-            },
-        ),
+        _flight(seats=100, departures=["2020-01-01T00:00:00Z"]),
         "links[4].departures[0]",
         "is before the start",
     ),
     (
         "no departures",
-        _set(
-            "links[4]",
-            {
-                "id": "f",
-                "source": "airport",
-                "target": "haven",
-                "minutes": 60,
-                "seats": 100,
-                "departures": [],
-            },
-        ),
+        _flight(seats=100, departures=[]),
         "links[4].departures",
         "needs at least 1: the list is empty",
     ),
     (
         "timetable ending before it starts",
-        _set(
-            "links[4]",
-            {
-                "id": "f",
-                "source": "airport",
-                "target": "haven",
-                "minutes": 60,
-                "seats": 100,
-                "departures": {"every": "6h", "from": "1d", "until": "12h"},
-            },
-        ),
+        _flight(seats=100, departures={"every": "6h", "from": "1d", "until": "12h"}),
         "links[4].departures.until",
         "until must come after from",
     ),
     (
         "timetable with a misspelt key",
-        _set(
-            "links[4]",
-            {
-                "id": "f",
-                "source": "airport",
-                "target": "haven",
-                "minutes": 60,
-                "seats": 100,
-                "departures": {"evry": "6h", "from": 0, "until": "1d"},
-            },
-        ),
+        _flight(seats=100, departures={"evry": "6h", "from": 0, "until": "1d"}),
         "links[4].departures.evry",
         "unknown key 'evry'; did you mean 'every'?",
     ),
     (
         "timetable every zero",
-        _set(
-            "links[4]",
-            {
-                "id": "f",
-                "source": "airport",
-                "target": "haven",
-                "minutes": 60,
-                "seats": 100,
-                "departures": {"every": 0, "from": 0, "until": "1d"},
-            },
-        ),
+        _flight(seats=100, departures={"every": 0, "from": 0, "until": "1d"}),
         "links[4].departures.every",
         "the interval between departures must be more than 0",
     ),
     (
         "timetable every a moment",
-        _set(
-            "links[4]",
-            {
-                "id": "f",
-                "source": "airport",
-                "target": "haven",
-                "minutes": 60,
-                "seats": 100,
-                "departures": {"every": "2020-01-04T00:00:00Z", "from": 0, "until": "1d"},
-            },
-        ),
+        _flight(seats=100, departures={"every": "2020-01-04T00:00:00Z", "from": 0, "until": "1d"}),
         "links[4].departures.every",
         "is a moment, not a span",
     ),
     (
         "no seats",
-        _set(
-            "links[4]",
-            {
-                "id": "f",
-                "source": "airport",
-                "target": "haven",
-                "minutes": 60,
-                "seats": 0,
-                "departures": [60],
-            },
-        ),
+        _flight(seats=0, departures=[60]),
         "links[4].seats",
         "greater than or equal to 1",
     ),

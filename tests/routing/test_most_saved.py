@@ -20,23 +20,13 @@ from evacplan.results import Party, Status
 from evacplan.routing import evacuate
 from tests.routing.helpers import checked
 from tests.routing.reference import reference_most_saved
+from tests.routing.test_airlift import flight_network
 from tests.routing.test_property import instances
 
 
 def flight(seats: int = 3, departures: tuple[int, ...] = (60, 120)) -> Network:
-    return Network(
-        places=[{"id": "kbl", "kind": "airport"}, {"id": "bzn", "kind": "safe_haven"}],
-        links=[
-            {
-                "id": "rch",
-                "source": "kbl",
-                "target": "bzn",
-                "minutes": 30,
-                "seats": seats,
-                "departures": list(departures),
-            }
-        ],
-    )
+    """An airport and a haven 30 minutes away by a flight of ``seats`` at ``departures``."""
+    return flight_network(departures, seats)
 
 
 def test_priorities_fill_the_seats_in_order() -> None:

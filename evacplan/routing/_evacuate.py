@@ -391,8 +391,8 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
             mine = (*(-int(q) for q in quota), *bound)
             exact = (
                 _exact_parties(net, initial, inp.objective, dl_step, seconds, mine, tier_of)
-                if result.proven == 3 and seconds > 0
-                else None
+                if result.proven == 3 and seconds > 0 and all(p[2] >= 0 for _, p in initial)
+                else None  # (plain counts are whole here: the MIP's answer is for parties)
             )
             if exact is not None and exact.hist is not None:
                 trial_used = dict(exact.used)

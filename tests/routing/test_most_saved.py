@@ -249,3 +249,24 @@ def test_a_time_limit_too_short_leaves_a_valid_plan_that_says_so() -> None:
     # parties released at different minutes stay in different movements).
     quick = checked(evacuate(net, parties=parties, step_minutes=15, time_limit=0.01))
     assert quick.people + sum(s.count for s in quick.stranded) == people
+
+
+def test_plain_counts_and_parties_together() -> None:
+    """2 people as plain counts (tier 0), a family of 4 (priority 1), one of 3 (priority 2).
+
+    Six seats in all: the 2, then the family of 4 (over both flights, as
+    seats allow); the family of 3 is left behind. Everyone is accounted for.
+    """
+    parties = [Party("a", 4, "kbl", priority=1), Party("b", 3, "kbl", priority=2)]
+    plan = checked(
+        evacuate(
+            flight(),
+            {"kbl": 2},
+            parties=parties,
+            safe={"bzn"},
+            step_minutes=15,
+            objective="most_saved",
+        )
+    )
+    assert plan.people == 6
+    assert [(s.count, s.parties) for s in plan.stranded] == [(3, ["b"])]

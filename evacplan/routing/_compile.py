@@ -422,12 +422,13 @@ def _saturated(net: _Net, used: Mapping[tuple[int, int], int]) -> list[tuple[int
     spans = _capacity_spans(net)
     out = []
     leaving: dict[tuple[int, int], int] = {}
+    gated = net.gated
     for (g, k), n in used.items():
         rate = next((r for a, b, r in spans[g] if a <= k <= b), 0.0)
         if n > 0 and n >= _admits(rate, net.step, k):
             out.append((g, k, n))
         u = int(net.g_tail[g])
-        if net.gated and net.p_rate[u]:
+        if gated and net.p_rate[u]:
             leaving[(u, k)] = leaving.get((u, k), 0) + n
     for (u, k), n in leaving.items():
         if n > 0 and n >= _admits(float(net.p_rate[u]), net.step, k):

@@ -30,6 +30,7 @@ from evacplan.routing._compile import _compile, _risk_of, _saturated
 from evacplan.routing._findings import (
     _bottlenecks,
     _left_words,
+    _per_tier,
     _short,
     _stranded,
     _tier_words,
@@ -311,9 +312,7 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
         if quota is not None:
             # A tier already at its most safe by the deadline cannot gain a party: its rest
             # are left behind, for the reason the quotas give.
-            moved = np.zeros(quota.size, dtype=np.int64)
-            for p, _, _ in travelled:
-                moved[key_of(p)[2]] += p[0]
+            moved = _per_tier(quota.size, travelled, key_of)
             full = [(p, place) for p, place in left if moved[key_of(p)[2]] >= quota[key_of(p)[2]]]
             stranded += [(p, why[key_of(p)]) for p, _ in full]
             left = [x for x in left if moved[key_of(x[0])[2]] < quota[key_of(x[0])[2]]]
@@ -360,9 +359,7 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
             f"by the deadline (minute {inp.deadline:g}) max flows tier by tier carry at most: "
             f"{tiers}; " + (proof if quota.sum() else "nobody can be safe by then")
         )
-        moved = np.zeros(quota.size, dtype=np.int64)
-        for p, _, _ in travelled:
-            moved[key_of(p)[2]] += p[0]
+        moved = _per_tier(quota.size, travelled, key_of)
         short_of_quota = _short(quota, moved, priority_of)
     if stranded and not most_saved:
         status = Status.INFEASIBLE
@@ -400,9 +397,7 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
                 score = _score(
                     net, exact.finished, trial_used, "quickest", _waiting_units(net, trial)
                 )
-                got = np.zeros(quota.size, dtype=np.int64)
-                for p, _, _ in exact.finished:
-                    got[key_of(p)[2]] += p[0]
+                got = _per_tier(quota.size, exact.finished, key_of)
                 if (*(-got), *score) <= (*(-moved), *have):
                     hist, used, travelled, have, moved = (
                         exact.hist,

@@ -230,11 +230,11 @@ def _expand(
     to_sink = net.safe[mv]
     m_tail = np.where(gated[mu], g_off[mu], off[mu]) + (m_step - lo[mu])
     m_head = np.where(to_sink, sink, off[mv] + (arrive - lo[mv]))
-    gate_place, gate_rank = _ramp(g_cnt)
-    gate_step = lo[gate_place] + gate_rank
-    gate_cap = net.throughput(gate_place, gate_step)
+    out_place, out_rank = _ramp(g_cnt)  # every way-out copy; a gate arc where it lets anyone
+    out_step = lo[out_place] + out_rank
+    gate_cap = net.throughput(out_place, out_step)
     passes = gate_cap > 0
-    gate_place, gate_rank, gate_step = gate_place[passes], gate_rank[passes], gate_step[passes]
+    gate_place, gate_rank, gate_step = out_place[passes], out_rank[passes], out_step[passes]
 
     tails = [h_tail, m_tail, off[gate_place] + gate_rank]
     heads = [h_tail + 1, m_head, g_off[gate_place] + gate_rank]
@@ -263,8 +263,7 @@ def _expand(
     node_place, node_rank = _ramp(cnt)
     ready = np.full(n_nodes + 2, -_FOREVER, dtype=np.int64)
     ready[: node_place.size] = lo[node_place] + node_rank + to_safe[node_place]
-    out_place, out_rank = _ramp(g_cnt)
-    ready[node_place.size : tail_base] = lo[out_place] + out_rank + to_safe[out_place]
+    ready[node_place.size : tail_base] = out_step + to_safe[out_place]
     if tail_from is not None:
         ready[tail_base : tail_base + n] = tail_from + np.minimum(to_safe, _FOREVER)
     return _TEN(

@@ -93,6 +93,18 @@ def _stranded(net: _Net, items: list[tuple[_Parcel, str]], party_ids: list[str])
     ]
 
 
+def _per_tier(
+    tiers: int,
+    finished: list[tuple[_Parcel, int, int]],
+    key_of: Callable[[_Parcel], tuple[int, int, int]],
+) -> np.ndarray:
+    """People safe per priority tier (``key_of`` gives a parcel's source key, tier last)."""
+    out = np.zeros(tiers, dtype=np.int64)
+    for p, _, _ in finished:
+        out[key_of(p)[2]] += p[0]
+    return out
+
+
 def _short(quota: np.ndarray, moved: np.ndarray, priority_of: Callable[[int], int]) -> str:
     """Which tiers have fewer safe than their splittable most, in words ('' when none)."""
     return "; ".join(

@@ -32,6 +32,9 @@ class _Room:
         """Whether any party may cross as room allows when that is sooner (``most_saved``);
         otherwise only one larger than a step of the link ever admits."""
         self.spans = _capacity_spans(net)
+        self.gates: list[float] = net.p_rate.tolist()
+        """Per place, its throughput an hour (0: none), read in the searches' inner loops."""
+        self.tails: list[int] = net.g_tail.tolist()
         self.out: list[list[int]] = [[] for _ in range(net.n)]
         for g, u in enumerate(net.g_tail.tolist()):
             if self.spans[g]:
@@ -62,12 +65,12 @@ class _Room:
         """The most people group ``g`` admits in any one step (and its place lets out)."""
         s = self.net.step
         most = max((int(_most_admitted(rate, s)) for _, _, rate in self.spans[g]), default=0)
-        gate = float(self.net.p_rate[self.net.g_tail[g]]) if self.net.gated else 0.0
+        gate = self.gates[self.tails[g]]
         return min(most, int(_most_admitted(gate, s))) if gate else most
 
     def gate_room(self, u: int, k: int, used: dict[tuple[int, int], int]) -> int | None:
         """How many more may leave place ``u`` at step ``k`` (None: it has no throughput)."""
-        rate = float(self.net.p_rate[u]) if self.net.gated else 0.0
+        rate = self.gates[u]
         if not rate:
             return None
         gone = sum(used.get((g, k), 0) for g in self.out[u])
@@ -90,7 +93,7 @@ class _Room:
         others leave may be cut into pieces).
         """
         s = self.net.step
-        u = int(self.net.g_tail[g])
+        u = self.tails[g]
 
         def room(k: int, rate: float) -> int:
             free = _admits(rate, s, k) - used.get((g, k), 0)

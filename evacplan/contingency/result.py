@@ -220,7 +220,8 @@ class ContingencyPlan:
                     )
                 elif party.id in stranded:
                     lines.append(
-                        f"    {party.id} ({party.size}) STRANDED: {stranded[party.id].reason}"
+                        f"    {party.id} ({party.size}) {self._cut_word}: "
+                        f"{stranded[party.id].reason}"
                     )
             for checks in self.last_out.values():
                 for c in checks:
@@ -231,6 +232,12 @@ class ContingencyPlan:
             lines.append("")
         lines += self._groups_text(moved, stranded)
         return "\n".join(lines).rstrip()
+
+    @property
+    def _cut_word(self) -> str:
+        """How the text names people not moved to safety: left behind by the deadline of
+        ``most_saved`` (its headline), else stranded."""
+        return "LEFT BEHIND" if self.evacuation.objective == "most_saved" else "STRANDED"
 
     def _groups_text(self, moved: dict[str, Any], stranded: dict[str, Any]) -> list[str]:
         """Each group in a few lines: when called, how many safe where and by when, by which
@@ -269,7 +276,7 @@ class ContingencyPlan:
             if cut:
                 reasons = sorted({stranded[p.id].reason for p in cut})
                 lines.append(
-                    f"    {_plural(sum(p.size for p in cut), 'person', 'people')} STRANDED: "
+                    f"    {_plural(sum(p.size for p in cut), 'person', 'people')} {self._cut_word}: "
                     + "; ".join(reasons)
                 )
         lines.append("")

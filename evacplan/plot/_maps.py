@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from evacplan.models import Mode, Network, PlaceKind, Scenario, ThreatEvent
 from evacplan.network import _network_and_threats, arc_schedules, arcs
@@ -19,7 +19,16 @@ if TYPE_CHECKING:
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
 
-    from evacplan.routing import EvacuationPlan
+
+class _Routed(Protocol):
+    """What :func:`plot_routes` reads of a plan (an EvacuationPlan): its movements.
+
+    A protocol, not the class: plot stands below routing (reports draw plans, and the
+    plans render reports), so it names no class of routing's.
+    """
+
+    @property
+    def movements(self) -> Sequence[Any]: ...
 
 # How each kind of place is drawn: marker, size (points^2), face colour, z-order.
 _PLACE_STYLE: dict[PlaceKind, tuple[str, float, str, int]] = {
@@ -408,7 +417,7 @@ def _hours(minute: float) -> str:
 
 
 def plot_routes(
-    plan: EvacuationPlan,
+    plan: _Routed,
     network: Network | Scenario,
     ax: Axes | None = None,
     *,

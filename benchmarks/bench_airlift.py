@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import resource
 import statistics
 import subprocess
@@ -40,77 +39,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("kabul", "airlift-3.5d", "airlift-7d", "airlift-14d")
-
-
-def airlift(days: float, seed: int = 1) -> tuple[Any, list[Any]]:
-    """A generated airlift over ``days``: the network and its parties (people scale with days)."""
-    from evacplan.models import Network
-    from evacplan.results import Party
-
-    rng = random.Random(seed)
-    minutes = int(days * 24 * 60)
-    people = int(50_000 * days / 14)
-    flights = int(300 * days / 14)
-    places: list[dict[str, Any]] = [
-        {"id": "airside", "kind": "airport"},
-        {"id": "haven-a", "kind": "safe_haven"},
-        {"id": "haven-b", "kind": "safe_haven"},
-    ]
-    links: list[dict[str, Any]] = []
-    gates = [("gate-north", 120), ("gate-east", 90), ("gate-south", 150)]
-    for gate, per_hour in gates:
-        places.append({"id": gate, "kind": "waypoint", "throughput_per_hour": per_hour})
-        links.append(
-            {
-                "id": f"{gate}-in",
-                "source": gate,
-                "target": "airside",
-                "minutes": 20,
-                "capacity_per_hour": 2000,
-                "two_way": False,
-            }
-        )
-    for d in range(20):
-        district = f"district-{d:02d}"
-        places.append({"id": district, "kind": "assembly"})
-        for gate, _ in rng.sample(gates, 2):
-            links.append(
-                {
-                    "id": f"{district}-{gate}",
-                    "source": district,
-                    "target": gate,
-                    "minutes": rng.choice([30, 45, 60, 90]),
-                    "capacity_per_hour": 600,
-                    "two_way": False,
-                }
-            )
-    # Flights spread over the horizon after the first six hours, to either haven.
-    times = sorted(rng.randrange(360, minutes - 240) for _ in range(flights))
-    for i, t in enumerate(times):
-        links.append(
-            {
-                "id": f"flight-{i:03d}",
-                "source": "airside",
-                "target": "haven-a" if i % 3 else "haven-b",
-                "minutes": 180 if i % 3 else 240,
-                "mode": "air",
-                "seats": rng.choice([100, 150, 200]),
-                "departures": [t],
-            }
-        )
-    net = Network(name=f"airlift-{days:g}d", places=places, links=links)
-    parties = []
-    left = people
-    k = 0
-    while left > 0:
-        size = min(left, rng.choice([1, 2, 3, 4, 5]))
-        district = f"district-{rng.randrange(20):02d}"
-        release = rng.randrange(0, int(minutes * 2 / 3))
-        priority = rng.choice([1, 2, 2, 3])
-        parties.append(Party(f"p{k}", size, district, release_minute=release, priority=priority))
-        left -= size
-        k += 1
-    return net, parties
 
 
 def one(case: str) -> dict[str, Any]:
@@ -127,9 +55,10 @@ def one(case: str) -> dict[str, Any]:
         ev = result.evacuation
         problems = result.verify()
     else:
+        from evacplan._generate import generate_airlift
         from evacplan.routing import evacuate
 
-        net, parties = airlift(float(case.split("-")[1].rstrip("d")))
+        net, parties = generate_airlift(float(case.split("-")[1].rstrip("d")))
         started = time.perf_counter()
         ev = evacuate(net, parties=parties, step_minutes=15, objective="most_saved")
         seconds = time.perf_counter() - started

@@ -27,7 +27,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from evacplan.models import Scenario
+from evacplan.models import Network, Scenario
+from evacplan.results import Party
 
 __all__ = ["generate_scenario"]
 
@@ -232,3 +233,86 @@ def _lifts(
             if i % 5 == 4:
                 post_rows[i]["extraction_seats"] = need[i] + rng.randint(0, 2)
     return rows
+
+
+def generate_airlift(days: float, seed: int = 1) -> tuple[Network, list[Party]]:
+    """A seeded airlift over ``days``: its network and parties, people and flights scaling
+    with the days (50,000 people and 300 flights over 14 days).
+
+    Twenty districts reach two of three gates each (throughput 90 to 150 an hour); the
+    gates lead airside; flights of 100 to 200 seats leave at random minutes after the
+    first six hours for one of two havens. Families of 1 to 5 are called forward over
+    the first two thirds of the horizon, with priority 1 to 3. For benchmarks
+    (``benchmarks/bench_airlift.py``) and tests of long horizons and time limits.
+
+    Examples
+    --------
+    >>> net, parties = generate_airlift(1)
+    >>> len(net.places), sum(p.size for p in parties), sum(1 for link in net.links if link.seats)
+    (26, 3571, 21)
+    """
+
+    rng = random.Random(seed)
+    minutes = int(days * 24 * 60)
+    people = int(50_000 * days / 14)
+    flights = int(300 * days / 14)
+    places: list[dict[str, Any]] = [
+        {"id": "airside", "kind": "airport"},
+        {"id": "haven-a", "kind": "safe_haven"},
+        {"id": "haven-b", "kind": "safe_haven"},
+    ]
+    links: list[dict[str, Any]] = []
+    gates = [("gate-north", 120), ("gate-east", 90), ("gate-south", 150)]
+    for gate, per_hour in gates:
+        places.append({"id": gate, "kind": "waypoint", "throughput_per_hour": per_hour})
+        links.append(
+            {
+                "id": f"{gate}-in",
+                "source": gate,
+                "target": "airside",
+                "minutes": 20,
+                "capacity_per_hour": 2000,
+                "two_way": False,
+            }
+        )
+    for d in range(20):
+        district = f"district-{d:02d}"
+        places.append({"id": district, "kind": "assembly"})
+        for gate, _ in rng.sample(gates, 2):
+            links.append(
+                {
+                    "id": f"{district}-{gate}",
+                    "source": district,
+                    "target": gate,
+                    "minutes": rng.choice([30, 45, 60, 90]),
+                    "capacity_per_hour": 600,
+                    "two_way": False,
+                }
+            )
+    # Flights spread over the horizon after the first six hours, to either haven.
+    times = sorted(rng.randrange(360, minutes - 240) for _ in range(flights))
+    for i, t in enumerate(times):
+        links.append(
+            {
+                "id": f"flight-{i:03d}",
+                "source": "airside",
+                "target": "haven-a" if i % 3 else "haven-b",
+                "minutes": 180 if i % 3 else 240,
+                "mode": "air",
+                "seats": rng.choice([100, 150, 200]),
+                "departures": [t],
+            }
+        )
+    net = Network(name=f"airlift-{days:g}d", places=places, links=links)
+    parties = []
+    left = people
+    k = 0
+    while left > 0:
+        size = min(left, rng.choice([1, 2, 3, 4, 5]))
+        district = f"district-{rng.randrange(20):02d}"
+        release = rng.randrange(0, int(minutes * 2 / 3))
+        priority = rng.choice([1, 2, 2, 3])
+        parties.append(Party(f"p{k}", size, district, release_minute=release, priority=priority))
+        left -= size
+        k += 1
+    return net, parties

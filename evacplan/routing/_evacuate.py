@@ -328,6 +328,7 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
                 result.reach,
                 first=(lambda p: key_of(p)[2]) if most_saved else None,
                 spread_any=most_saved,
+                clock=clock if most_saved else None,  # (elsewhere: everyone, late or not)
             )
             travelled += fixed
             stranded += [(p, why.get(key_of(p), reason)) for p, reason in failed]

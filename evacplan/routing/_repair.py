@@ -19,8 +19,14 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from evacplan.routing._arrays import _FOREVER
+from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _admits, _capacity_spans, _most_admitted, _Net
 from evacplan.routing._movements import _Histories, _Parcel
+
+_OUT_OF_TIME = (
+    "the time limit ran out before this party was routed (the limit is too short for "
+    "this case: give more time, or none)"
+)
 
 
 class _Room:
@@ -233,6 +239,7 @@ def _repair(
     settled: int | None = None,
     first: Callable[[_Parcel], int] | None = None,
     spread_any: bool = False,
+    clock: _Clock | None = None,
 ) -> tuple[list[tuple[_Parcel, int, int]], list[tuple[_Parcel, str]]]:
     """Route parcels the sweep could not place through the capacity left, biggest first.
 
@@ -241,7 +248,9 @@ def _repair(
     schedule has less risk, when one is known). With a ``deadline`` (a step), a party that
     cannot be safe by then fails with that reason rather than arriving late. With ``first``,
     parties are taken by its value (a priority tier, 0 first), then biggest first;
-    ``spread_any`` as for :class:`_Room`.
+    ``spread_any`` as for :class:`_Room`. Once ``clock`` runs out, the parties not yet
+    routed fail with :data:`_OUT_OF_TIME` (the call's time limit was too short for them):
+    ``most_saved`` passes it, where whoever is not routed is left behind with that reason.
     """
     room = _Room(net, spread_any=spread_any)
     limit = (
@@ -267,6 +276,9 @@ def _repair(
 
     rank = first or (lambda p: 0)
     for p, place in sorted(left, key=lambda x: (rank(x[0]), -x[0][0], x[0][2], x[1])):
+        if clock is not None and clock.out():
+            failed.append((p, _OUT_OF_TIME))
+            continue
         found = search(place, p[3], p[0])
         if not in_time(found):
             # Give back what it used and try again from where it started.

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evacplan import ScenarioError
+from evacplan._generate import generate_airlift
 from evacplan.models import Network
 from evacplan.results import Party, Status
 from evacplan.routing import evacuate
@@ -252,6 +253,19 @@ def test_a_time_limit_too_short_leaves_a_valid_plan_that_says_so() -> None:
     # parties released at different minutes stay in different movements).
     quick = checked(evacuate(net, parties=parties, step_minutes=15, time_limit=0.01))
     assert quick.people + sum(s.count for s in quick.stranded) == people
+
+
+def test_a_repair_cut_short_by_the_clock_leaves_the_rest_behind_and_says_why() -> None:
+    """A day of a generated airlift (3,571 people) with no time at all: the parties the
+    flows leave to the repair are not routed, and each says the limit was too short."""
+    net, parties = generate_airlift(1)
+    plan = checked(
+        evacuate(net, parties=parties, step_minutes=15, objective="most_saved", time_limit=1e-6)
+    )
+    assert plan.status is Status.FEASIBLE
+    cut = [s for s in plan.stranded if s.reason.startswith("the time limit ran out before")]
+    assert cut and all("too short" in s.reason for s in cut)
+    assert plan.people + sum(s.count for s in plan.stranded) == 3571
 
 
 def test_plain_counts_and_parties_together() -> None:

@@ -2,7 +2,7 @@
 
 ::
 
-    evacplan plan FILE [--indicator ID=TIME ...] [--json OUT]
+    evacplan plan FILE [--indicator ID=TIME ...] [--json OUT] [--html OUT]
                                        the contingency plan over the scenario's timeline:
                                        stage by stage, who stays, who leaves when and how,
                                        last-out per post (the main job)
@@ -76,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
     p.add_argument("--json", default=None, metavar="OUT", help="also save the plan as JSON")
+    p.add_argument(
+        "--html",
+        default=None,
+        metavar="OUT",
+        help="also write the plan as one self-contained HTML page (offline, prints to A4)",
+    )
     p.set_defaults(run=_cmd_plan)
 
     p = sub.add_parser("closures", help="what breaks the plan: every closure re-planned")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from evacplan.cli._show import _is_tntp, _load
@@ -151,6 +152,8 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from evacplan.contingency import plan
 
     scenario = _load(args.file)
+    for flag, out in (("--json", args.json), ("--html", args.html)):
+        _writable(flag, out)
     cp = plan(
         scenario,
         indicators=_indicators(args.indicator),
@@ -164,7 +167,21 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
         save_plan(cp, args.json)
         print(f"\nsaved: {args.json}")
+    if args.html:
+        cp.to_html(args.html)
+        print(f"\nreport: {args.html}")
     return 0 if str(cp.status) != "infeasible" else 3
+
+
+def _writable(flag: str, path: str | None) -> None:
+    """Refuse an output path whose folder is missing before planning, not after."""
+    if path is None:
+        return
+    out = Path(path)
+    if out.is_dir():
+        raise ScenarioError([Problem(flag, f"{path} is a folder; give a file name")], _OPTIONS)
+    if not out.parent.is_dir():
+        raise ScenarioError([Problem(flag, f"the folder {out.parent} does not exist")], _OPTIONS)
 
 
 def _cmd_closures(args: argparse.Namespace) -> int:

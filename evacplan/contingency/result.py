@@ -9,8 +9,8 @@ summary and the timeline in words, an HTML table, JSON for the archive, and
 
 from __future__ import annotations
 
-import html
 import json
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -282,21 +282,59 @@ class ContingencyPlan:
         lines.append("")
         return lines
 
+    def to_html(self, path: str | os.PathLike[str] | None = None, *, closures: Any = None) -> str:
+        """The plan as one self-contained HTML page a minister can read, mail and print.
+
+        Inline CSS and SVG only (no script, nothing fetched: it opens offline and on an
+        air-gapped network), printable to A4 with a page per section. Sections, each
+        only where it has content: the headline (status, when the last person is safe,
+        who is moved, retained, standing down, stranded or left behind, the proof), a
+        timeline (threats, decision points, postures, each stage's departures, the
+        last-out checks), a map (places, routes with their load, closed and risky links),
+        each post (who stays, covering what and why; who leaves, when, by which route,
+        safe when), groups, the arrival curve against the quickest possible, the closure
+        analysis, who is left behind and why, and the assumptions.
+
+        Parameters
+        ----------
+        path
+            Where to write the page (whole or not at all); None writes nothing.
+        closures
+            A :class:`~evacplan.closures.ClosureAnalysis` of this plan: adds the ranked
+            closures and marks the worst on the map.
+
+        Returns
+        -------
+        str
+            The page.
+
+        Raises
+        ------
+        EvacplanError
+            If ``path`` cannot be written (its folder is missing, say).
+
+        Examples
+        --------
+        >>> from evacplan import plan
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> page = plan(load_scenario(seed_path("tiny"))).to_html()
+        >>> page.startswith("<!DOCTYPE html>"), "<script" in page
+        (True, False)
+        """
+        from evacplan import report
+
+        facts = report.contingency_facts(
+            self, quickest=self.evacuation.quickest_curve(), closures=closures
+        )
+        text = report.page(facts)
+        if path is not None:
+            report.write(text, path)
+        return text
+
     def _repr_html_(self) -> str:
-        esc = html.escape
-        rows = "".join(
-            f"<tr><td>{s.index}</td><td>{s.minute:g}</td><td>{esc(s.clock)}</td>"
-            f"<td>{esc(', '.join(s.fired) or 'declared postures')}</td>"
-            f"<td>{esc(', '.join(f'{p}: {s.postures[p]}' for p in s.raised))}</td>"
-            f"<td>{sum(p.size for p in s.parties)}</td></tr>"
-            for s in self.stages
-        )
-        head = "".join(f"<div>{esc(line.strip())}</div>" for line in self.summary().splitlines())
-        return (
-            f"<div class='evacplan-contingency'>{head}<table><thead><tr><th>stage</th>"
-            "<th>minute</th><th>clock</th><th>fired</th><th>postures</th><th>people released</th>"
-            f"</tr></thead><tbody>{rows}</tbody></table></div>"
-        )
+        from evacplan import report
+
+        return report.fragment(report.contingency_facts(self))
 
     def to_json(self) -> str:
         """The plan as JSON (stages, schedule, last-out checks, accounting), for the archive.

@@ -30,6 +30,7 @@ class _Routed(Protocol):
     @property
     def movements(self) -> Sequence[Any]: ...
 
+
 # How each kind of place is drawn: marker, size (points^2), face colour, z-order.
 _PLACE_STYLE: dict[PlaceKind, tuple[str, float, str, int]] = {
     PlaceKind.POST: ("*", 260, "#c1121f", 6),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -23,8 +24,17 @@ from evacplan.models import Network, Scenario, ThreatEvent
 from evacplan.routing._arrays import _ceil_div
 from evacplan.routing._compile import _compile, _Net
 from evacplan.routing._repair import _Room
-from evacplan.routing.plan import EvacuationPlan
-from evacplan.routing.records import Stop
+from evacplan.routing.records import Movement, Stop
+
+
+class _Busy(Protocol):
+    """A schedule whose use of the links is taken away first (an EvacuationPlan's movements).
+
+    A protocol, so that :mod:`.plan` may import this module (``quickest_curve``).
+    """
+
+    @property
+    def movements(self) -> Sequence[Movement]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +84,7 @@ def extraction(
     *,
     threats: Sequence[ThreatEvent] | None = None,
     step_minutes: int | None = None,
-    busy: EvacuationPlan | None = None,
+    busy: _Busy | None = None,
     horizon_minutes: float | None = None,
 ) -> Extraction:
     """The earliest way to safety for ``size`` people leaving ``place`` at ``minute``.
@@ -137,7 +147,7 @@ class Extractor:
         *,
         threats: Sequence[ThreatEvent] | None = None,
         step_minutes: int | None = None,
-        busy: EvacuationPlan | None = None,
+        busy: _Busy | None = None,
     ) -> None:
         if isinstance(network, Scenario):
             model = network.network
@@ -188,7 +198,7 @@ class Extractor:
         return Extraction(place, start * step, size, arrive * step, stops, links)
 
 
-def _usage(net: _Net, plan: EvacuationPlan) -> dict[tuple[int, int], int]:
+def _usage(net: _Net, plan: _Busy) -> dict[tuple[int, int], int]:
     """People a plan sends into each link group at each step."""
     group: dict[tuple[int, int, str], int] = {}
     for g, keys in enumerate(net.g_members):

@@ -10,7 +10,7 @@ reads (summary, text, HTML for notebooks).
 
 from __future__ import annotations
 
-import html
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -132,6 +132,63 @@ class EvacuationPlan:
             per_step[m.arrival_minute // step] += m.count
         safe_by = np.cumsum(per_step)
         return [(k * step, int(safe_by[k])) for k in range(last + 1)]
+
+    def quickest_curve(self) -> list[tuple[int, int]]:
+        """People who could be safe by each minute if nobody shared a road: the curve the
+        plan's :attr:`arrival_curve` is measured against.
+
+        Each party the plan moves (or each person of plain supply) is given its
+        earliest arrival alone on the network, leaving when it is ready, under
+        the same threats, windows and departures (:func:`~evacplan.routing.extraction`
+        with nothing else moving); the curve counts those arrivals. The gap
+        between the two curves is what sharing the roads costs.
+
+        Returns
+        -------
+        list of (minute, people)
+            Each minute at which someone could arrive, with the people who could be
+            safe by then; empty when the plan was not made on a network it holds.
+
+        Examples
+        --------
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> from evacplan.routing import evacuate
+        >>> plan = evacuate(load_scenario(seed_path("tiny")), supply={"embassy": 10})
+        >>> plan.quickest_curve()   # all ten could be at the haven by minute 90 ...
+        [(90, 10)]
+        >>> plan.arrival_curve[-1]  # ... and are by minute 95, sharing the road
+        (95, 10)
+        """
+        from evacplan.routing._lastout import Extractor
+
+        if self._network is None:
+            return []
+        ways = Extractor(self._network, threats=self._threats, step_minutes=self.step_minutes)
+        ready: list[tuple[str, int, float, int]] = []  # (place, party size, minute, people)
+        sizes = {p.id: p for p in self.parties}
+        for m in self.movements:
+            if m.parties:
+                ready += [
+                    (sizes[p].location, sizes[p].size, sizes[p].release_minute, sizes[p].size)
+                    for p in m.parties
+                    if p in sizes
+                ]
+            else:
+                ready.append((m.source, 1, m.itinerary[0].arrive, m.count))
+        arrivals: dict[int, int] = {}
+        known: dict[tuple[str, int, float], int | None] = {}
+        for place, size, minute, people in ready:
+            key = (place, size, minute)
+            if key not in known:
+                known[key] = ways(place, size, minute).arrival
+            at = known[key]
+            if at is not None:
+                arrivals[at] = arrivals.get(at, 0) + people
+        total, curve = 0, []
+        for at in sorted(arrivals):
+            total += arrivals[at]
+            curve.append((at, total))
+        return curve
 
     @property
     def arrival_sum_minutes(self) -> int:
@@ -292,27 +349,44 @@ class EvacuationPlan:
             lines += [f"    {_short_movement(m, start)}" for m in shown]
         return "\n".join(lines)
 
+    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The plan as one self-contained HTML page (inline CSS and SVG, no script).
+
+        The headline (status, egress, people moved and stranded, the proof), the map
+        of the routes with their load (when the plan holds its network), the
+        movements by departure, the arrival curve against :meth:`quickest_curve`,
+        who is stranded and why, and the assumptions. Times are minutes from the
+        start: a network has no clock (a contingency plan's page has one).
+
+        Parameters
+        ----------
+        path
+            Where to write the page (whole or not at all); None writes nothing.
+
+        Returns
+        -------
+        str
+            The page.
+
+        Examples
+        --------
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> from evacplan.routing import evacuate
+        >>> page = evacuate(load_scenario(seed_path("tiny")), supply={"embassy": 10}).to_html()
+        >>> '<section id="movements"' in page, "minute 95 (1.6 h from the start)" in page
+        (True, True)
+        """
+        from evacplan import report
+
+        text = report.page(report.evacuation_facts(self, quickest=self.quickest_curve()))
+        if path is not None:
+            report.write(text, path)
+        return text
+
     def _repr_html_(self) -> str:
-        esc = html.escape
-        rows = "".join(
-            f"<tr><td>{m.count}</td><td>{esc(', '.join(m.parties[:6]))}</td>"
-            f"<td>{esc(m.source)}</td><td>{m.departure_minute}</td>"
-            f"<td>{esc(m.destination)}</td><td>{m.arrival_minute}</td>"
-            f"<td>{esc(' → '.join(s.place for s in m.itinerary))}</td></tr>"
-            for m in sorted(self.movements, key=lambda m: (m.departure_minute, m.source))[:50]
-        )
-        more = (
-            f"<p>... and {len(self.movements) - 50} more movements</p>"
-            if len(self.movements) > 50
-            else ""
-        )
-        head = "".join(f"<div>{esc(line.strip())}</div>" for line in self.summary().splitlines())
-        return (
-            f"<div class='evacplan-route'>{head}"
-            "<table><thead><tr><th>people</th><th>parties</th><th>from</th><th>leaves</th>"
-            "<th>to</th><th>arrives</th><th>route</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>{more}</div>"
-        )
+        from evacplan import report
+
+        return report.fragment(report.evacuation_facts(self))
 
 
 def _fmt_num(x: float) -> str:

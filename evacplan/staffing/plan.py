@@ -13,7 +13,7 @@ A plan is handed on to routing as its :attr:`~DrawdownPlan.parties`.
 
 from __future__ import annotations
 
-import html
+import os
 from typing import Any
 
 from evacplan.models import Posture, Scenario, StaffMember
@@ -477,31 +477,40 @@ class DrawdownPlan:
             f"{len(self.postures)} post{'s' if len(self.postures) != 1 else ''}>"
         )
 
+    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The drawdown as one self-contained HTML page (inline CSS, no script).
+
+        The headline (status, staff retained and leaving, the levels proven), then
+        each post: who stays, covering which functions and why (:meth:`explain`),
+        who leaves, and the rules that cannot all hold where a post has no plan;
+        then the assumptions.
+
+        Parameters
+        ----------
+        path
+            Where to write the page (whole or not at all); None writes nothing.
+
+        Returns
+        -------
+        str
+            The page.
+
+        Examples
+        --------
+        >>> from evacplan import drawdown
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> page = drawdown(load_scenario(seed_path("tiny")), posture="minimal").to_html()
+        >>> '<section id="posts"' in page
+        True
+        """
+        from evacplan import report
+
+        text = report.page(report.drawdown_facts(self))
+        if path is not None:
+            report.write(text, path)
+        return text
+
     def _repr_html_(self) -> str:
-        esc = html.escape
-        parts = [f"<pre>{esc(self.summary())}</pre>"]
-        for post in self.scenario.posts:
-            posture = self.postures[post.id].value
-            parts.append(f"<h4>{esc(post.id)} ({esc(post.name)}) at {esc(posture)}</h4>")
-            if self.post_status[post.id] is Status.INFEASIBLE:
-                items = "".join(
-                    f"<li><code>{esc(c.rule)}</code> {esc(c.message)}</li>"
-                    for c in self.conflicts
-                    if c.post == post.id
-                )
-                parts.append(f"<p>No plan; these rules cannot all hold:</p><ul>{items}</ul>")
-                continue
-            stay, leave = self._rows(post.id)
-            rows = [("stays", r) for r in stay] + [("leaves", r) for r in leave]
-            body = "".join(
-                "<tr>"
-                + "".join(f"<td>{esc(x)}</td>" for x in (r[0], r[1], d, r[2], r[3]))
-                + "</tr>"
-                for d, r in rows
-            )
-            parts.append(
-                "<table><thead><tr><th>staff</th><th>name</th><th>decision</th>"
-                "<th>covers / party</th><th>notes</th></tr></thead>"
-                f"<tbody>{body}</tbody></table>"
-            )
-        return "\n".join(parts)
+        from evacplan import report
+
+        return report.fragment(report.drawdown_facts(self))

@@ -200,7 +200,7 @@ def test_sioux_falls_example_from_the_readme() -> None:
     assert plan.bottlenecks and "max flow" in plan.proof
     text = str(plan)
     assert "optimal" in text and "17" in text
-    assert "<table>" in plan._repr_html_()
+    assert '<table class="movements">' in plan._repr_html_()
 
 
 def test_people_on_a_slow_link_when_the_last_ways_close_still_arrive() -> None:

@@ -34,12 +34,13 @@ def test_str_is_the_per_post_report(tiny: Scenario) -> None:
 
 
 def test_summary_repr_and_html(tiny: Scenario) -> None:
-    """summary() gives the levels and runtime; the HTML is a table per post."""
+    """summary() gives the levels and runtime; the HTML has who stays and who leaves."""
     plan = drawdown(tiny, "minimal")
     assert "objective: retained 2 (proven); preference 1 (proven)" in plan.summary()
     assert repr(plan) == "<DrawdownPlan optimal: 2 retained, 4 departing, 1 post>"
     page = plan._repr_html_()
-    assert page.count("<table>") == 1 and "<td>secure-comms</td>" in page
+    assert page.count('<table class="stays">') == page.count('<table class="leaves">') == 1
+    assert "<td>secure-comms</td>" in page and "<svg" not in page
 
 
 def test_reports_of_an_infeasible_plan() -> None:
@@ -47,7 +48,7 @@ def test_reports_of_an_infeasible_plan() -> None:
     plan = drawdown(build([{"id": "x"}], [need("fa", "a", 1)]), "minimal")
     assert "no plan at p: 1 conflicting rule" in plan.summary()
     assert "1 undecided (no plan at their post)" in plan.summary()
-    assert "<code>cover</code> nobody at p has the skill &#x27;a&#x27;" in plan._repr_html_()
+    assert "<code>cover</code> nobody at p has the skill &#39;a&#39;" in plan._repr_html_()
     assert repr(plan) == "<DrawdownPlan infeasible: 0 retained, 0 departing, 1 post>"
 
 

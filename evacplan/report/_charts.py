@@ -1,0 +1,588 @@
+"""The report's pictures: matplotlib figures as inline SVG strings for one HTML page.
+
+:func:`svg` makes a figure an ``<svg>`` element to inline (text as text, ids
+prefixed, nothing fetched); the charts use it: :func:`timeline_svg` (a Gantt
+chart of ``_facts``' :class:`Bar` records), :func:`arrivals_svg` (people safe over
+time) and :func:`map_svg` (:mod:`evacplan.plot`'s map with routes, closed and
+highlighted links). ``_page`` puts the strings in the templates. Figures are
+``Figure`` objects, never pyplot's, so rendering never touches the user's
+backend; colours are Okabe and Ito's colour-blind-safe palette.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import networkx as nx
+from matplotlib import rc_context
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Text
+from matplotlib.textpath import text_to_path
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
+
+from evacplan.models import Link, Network, Scenario, ThreatEvent
+from evacplan.network import _network_and_threats
+from evacplan.plot import plot_network, plot_routes
+from evacplan.plot._labels import _label, _label_placer
+from evacplan.report._records import Bar
+
+# Okabe and Ito's palette (with #56B4E9, #F0E442, #CC79A7 below).
+BLACK, ORANGE, GREEN, BLUE, VERMILLION = "#000000", "#E69F00", "#009E73", "#0072B2", "#D55E00"
+# Each kind of bar: colour, marker (as a point event), text colour on it, name in the legend.
+_KIND_STYLE: dict[str, tuple[str, str, str, str]] = {
+    "threat": ("#CC79A7", "o", BLACK, "threat"),
+    "closure": ("#FFFFFF", "s", BLACK, "closure"),  # hatched
+    "window": ("#56B4E9", "o", BLACK, "open window"),
+    "decision": (BLUE, "D", "#FFFFFF", "decision"),
+    "posture:normal": (GREEN, "o", "#FFFFFF", "posture: normal"),
+    "posture:reduced": ("#F0E442", "o", BLACK, "posture: reduced"),
+    "posture:minimal": (ORANGE, "o", BLACK, "posture: minimal"),
+    "posture:suspended": (VERMILLION, "o", "#FFFFFF", "posture: suspended"),
+    "departures": (BLUE, "o", "#FFFFFF", "departures"),
+    "last-out": (BLACK, "^", "#FFFFFF", "last out"),
+    "breach": (VERMILLION, "X", "#FFFFFF", "breach"),
+    "deadline": (BLACK, "|", "#FFFFFF", "deadline"),
+}
+KINDS = tuple(_KIND_STYLE)
+_RC: Any = {  # text as text, reproducible ids, a short list of fonts in every <text>
+    "svg.fonttype": "none",
+    "svg.hashsalt": "evacplan-report",
+    "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
+    "font.size": 8.5,
+    "axes.titlesize": 10,
+    "legend.fontsize": 7.5,
+}
+_ROW_INCHES, _LABEL_PT = 0.35, 7.0  # the timeline's rows and labels
+_PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+_HALO = 'stroke="#ffffff" stroke-width="2.5" stroke-opacity="0.8" paint-order="stroke"'
+_QUICKEST = "quickest possible (no congestion)"
+# map_svg's marked links: colour, width, dashes.
+_MARKS: Any = {"closed": (BLACK, 2.2, (0, (4, 2))), "highlighted": (VERMILLION, 5.0, "-")}
+
+
+def svg(fig: Figure, *, title: str, prefix: str) -> str:
+    """A figure as an inline ``<svg>`` element for an HTML page.
+
+    Text stays text (``svg.fonttype: none``), ids come from a fixed hash salt
+    (the same figure, the same string); no XML declaration, DOCTYPE or
+    ``<metadata>``. The root has ``role="img"``, a ``<title>`` it is labelled by,
+    ``width="100%"`` and its ``viewBox``. Every ``id`` and reference to one
+    (``url(#…)``, ``href="#…"``) starts with ``prefix``; no ``href`` leaves the
+    document. A label's white halo (a path effect) becomes an SVG stroke. Text
+    is drawn as written: ``$…$`` is not read as mathematics.
+
+    Parameters
+    ----------
+    fig
+        A matplotlib Figure (made with ``Figure()``: nothing to close).
+    title
+        What the picture shows, in words (escaped here).
+    prefix
+        Put before every id: a letter or ``_``, then letters, digits or ``_.-``.
+
+    Returns
+    -------
+    str
+        The ``<svg …>…</svg>`` element.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(2, 1))
+    >>> out = svg(fig, title="A <line>", prefix="x-")
+    >>> out.startswith("<svg"), '<title id="x-title">A &lt;line&gt;</title>' in out
+    (True, True)
+    """
+    if not _PREFIX.match(prefix):
+        raise ValueError(f"an SVG id prefix must match {_PREFIX.pattern!r}, got {prefix!r}")
+    haloed: dict[str, tuple[Any, Any, Any]] = {}  # gid: (text, its path effects, its own gid)
+    for i, text in enumerate(fig.findobj(Text)):
+        text.set_parse_math(False)  # as written: names are input, "$" no mathematics
+        if not text.get_path_effects():
+            continue
+        gid = text.get_gid() or f"halo_{i}"
+        haloed[gid] = (text, text.get_path_effects(), text.get_gid())
+        text.set(path_effects=[], gid=gid)  # with path effects, text is drawn as paths
+    for artist in fig.findobj(lambda a: a.get_rasterized()):
+        artist.set_rasterized(False)  # a colour bar's gradient: vectors, not an embedded PNG
+    buf = io.StringIO()
+    try:
+        with rc_context(_RC):
+            fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=0.05)
+    finally:
+        for text, effects, gid in haloed.values():
+            text.set(path_effects=effects, gid=gid)
+    out = buf.getvalue()
+    out = re.sub(r"\s*<metadata>.*?</metadata>", "", out[out.index("<svg") :], count=1, flags=re.S)
+    # matplotlib's "*{...}" style would reach the whole page: the root carries it instead.
+    out = re.sub(r'\s*<defs>\s*<style type="text/css">[^<]*</style>\s*</defs>', "", out, count=1)
+    if haloed:
+        names = "|".join(re.escape(html.escape(gid, quote=False)) for gid in haloed)
+        halo = lambda m: m[1] + m[2].replace("<text ", f"<text {_HALO} ")  # noqa: E731
+        out = re.sub(rf'(<g id="(?:{names})">)(.*?</g>)', halo, out, flags=re.S)
+    out = re.sub(r"<[^>]+>", lambda m: _prefixed(m[0], prefix), out)
+    root = re.match(r"<svg\b([^>]*)>", out)
+    assert root is not None  # matplotlib always writes one
+    attributes = re.sub(r'\s(?:width|height)="[^"]*"', "", root[1])
+    return (
+        f'<svg{attributes} width="100%" style="height:auto" role="img"'
+        f' aria-labelledby="{prefix}title" stroke-linejoin="round" stroke-linecap="butt">'
+        f'\n <title id="{prefix}title">{html.escape(title)}</title>{out[root.end() :].rstrip()}\n'
+    )
+
+
+def _prefixed(tag: str, prefix: str) -> str:
+    """One tag with its ids and references to ids prefixed, and links out of it cut."""
+    tag = re.sub(r'(\sid=")', rf"\g<1>{prefix}", tag)
+    tag = tag.replace("url(#", f"url(#{prefix}").replace('href="#', f'href="#{prefix}')
+    return re.sub(r'(href|src)="(?!#|data:)[^"]*"', r'\1="#"', tag)
+
+
+def _short(text: str, longest: int = 28) -> str:
+    """``text`` on one line, cut to ``longest`` characters with "…"."""
+    text = " ".join(text.split())
+    return text if len(text) <= longest else text[: longest - 1].rstrip() + "…"
+
+
+def _width(text: str, size: float) -> float:
+    """The width of ``text`` in points at ``size`` points, in the report's font."""
+    with rc_context(_RC):
+        prop = FontProperties(size=size)
+        return float(text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0])
+
+
+def _offset(minute: float) -> str:
+    """``"+12 h"``, ``"+1 h 30 min"``, ``"+25 min"``: minutes from the start, for labels."""
+    sign, (hours, rest) = "-" if minute < 0 else "+", divmod(round(abs(minute)), 60)
+    if not rest:
+        return f"{sign}{hours} h"
+    return f"{sign}{hours} h {rest} min" if hours else f"{sign}{rest} min"
+
+
+def _time_axis(ax: Axes, lo: float, hi: float, clock: Callable[[float], str] | None) -> None:
+    """The x axis in hours, ``lo`` to ``hi``, with a grid; on top, ``clock``'s time at some ticks.
+
+    ``"Fri 3 Jan 12:00 +03:00"`` is written date over time, an offset all share once.
+    """
+    steps = (0.25, 0.5, 1, 2, 3, 6, 12, 24, 48, 72, 96, 168, 336, 720)
+    step = next((s for s in steps if (hi - lo) / s <= 12), steps[-1])
+    ticks = [k * step for k in range(math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) + 1)]
+    ax.set(xlim=(lo, hi), xlabel="hours from the start")
+    ax.set_xticks(ticks, labels=[_offset(t * 60) for t in ticks])
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    if clock is None:
+        return
+    shown = ticks[:: max(1, math.ceil(len(ticks) / 7))]
+    words = [clock(t * 60).split() for t in shown]
+    ends = {w[-1] if len(w) > 1 and w[-1][:1] in "+-" else "" for w in words}
+    common = ends.pop() if len(ends) == 1 else ""
+    words = [w[:-1] if common else w for w in words]
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(shown, labels=[" ".join(w[:-1]) + "\n" + w[-1] if w else "" for w in words])
+    top.tick_params(labelsize=7, length=3)
+    top.set_xlabel(f"local time ({common})" if common else "local time", fontsize=7.5)
+
+
+def timeline_svg(
+    bars: Sequence[Bar],
+    *,
+    clock: Callable[[float], str] | None = None,
+    end: float | None = None,
+    prefix: str = "tl-",
+    title: str = "Timeline of the plan",
+) -> str:
+    """A Gantt chart of a plan's timeline, as inline SVG.
+
+    One row per distinct ``Bar.row`` (first appearance at the top), one time
+    axis in hours from the start; a marker for a point event (a deadline's also
+    a dashed line down the chart). A label sits inside its bar when it fits, else
+    beside it clear of other bars and labels, else on a white ground; labels
+    are cut with "…" past 28 characters. A legend names the kinds used.
+
+    Parameters
+    ----------
+    bars
+        The bars, in any order; a kind not in :data:`KINDS` raises ValueError.
+    clock
+        A minute as a wall-clock string (``"Fri 3 Jan 12:00 +03:00"``): adds a local time axis.
+    end
+        The right edge, in minutes; by default the latest end or point, plus 5%.
+    prefix, title
+        As :func:`svg`'s.
+
+    Returns
+    -------
+    str
+        The ``<svg>`` element: 8 inches wide (legible on A4), 0.35 inch a row.
+
+    Examples
+    --------
+    >>> bars = [Bar("threat: strike", 60, 600, "threat"), Bar("decisions", 120, None, "decision")]
+    >>> out = timeline_svg(bars)
+    >>> out.startswith("<svg"), ">threat: strike</text>" in out
+    (True, True)
+    """
+    bars = list(bars)
+    unknown = sorted({b.kind for b in bars} - set(KINDS))
+    if unknown:
+        raise ValueError(f"unknown bar kind(s) {unknown}; expected one of {list(KINDS)}")
+    rows = list(dict.fromkeys(b.row for b in bars))
+    lo = min([0.0, *(b.start for b in bars)]) / 60
+    latest = max([b.start if b.end is None else max(b.start, b.end) for b in bars], default=60)
+    hi = latest / 60 + 0.05 * (latest / 60 - lo) if end is None else end / 60
+    hi = hi if hi > lo else lo + 1.0
+    kinds = [k for k in KINDS if any(b.kind == k for b in bars)]
+    # The layout in inches: row labels on the left, the clock on top, the legend below.
+    width, right, top, n = 8.0, 0.25, (0.7 if clock else 0.15), max(len(rows), 1)
+    left = max(0.8, max((_width(_short(r), 8.5) for r in rows), default=0) / 72 + 0.2)
+    ncol = max(1, min(len(kinds), 5))
+    bottom = 0.5 + (0.2 * math.ceil(len(kinds) / ncol) + 0.1 if kinds else 0)
+    height = top + _ROW_INCHES * n + bottom
+    with rc_context(_RC):
+        fig = Figure(figsize=(width, height))
+        box = (left / width, bottom / height, 1 - (left + right) / width, _ROW_INCHES * n / height)
+        ax = fig.add_axes(box)
+        ax.set(ylim=(n - 0.5, -0.5), yticks=[])
+        _time_axis(ax, lo, hi, clock)
+        for i, row in enumerate(rows):
+            if i % 2:
+                ax.axhspan(i - 0.5, i + 0.5, color="#f3f3f3", zorder=0, linewidth=0)
+            at = ax.get_yaxis_transform()
+            ax.text(-0.01, i, _short(row), transform=at, ha="right", va="center", gid=f"row_{i}")
+        if not bars:
+            ax.text(0.5, 0.5, "nothing on the timeline", transform=ax.transAxes, ha="center")
+        per_hour = (width - left - right) * 72 / (hi - lo)  # points an hour
+        taken = _draw_bars(ax, bars, rows, per_hour)
+        for b in bars:
+            if b.label.strip():
+                _bar_label(ax, b, taken[rows.index(b.row)], rows.index(b.row), per_hour, (lo, hi))
+        handles: list[Any] = []  # a patch for a kind drawn as bars, else its marker
+        for k in kinds:
+            colour, marker, _, name = _KIND_STYLE[k]
+            if any(b.kind == k and b.end is not None for b in bars):
+                hatch, edge = ("////", BLACK) if k == "closure" else ("", "#333333")
+                handles.append(Patch(facecolor=colour, edgecolor=edge, hatch=hatch, label=name))
+            else:
+                edge = colour if marker == "|" else BLACK
+                handles.append(Line2D([], [], c=colour, marker=marker, mec=edge, ls="", label=name))
+        if kinds:
+            fig.legend(handles=handles, loc="lower center", ncol=ncol, frameon=False)
+        return svg(fig, title=title, prefix=prefix)
+
+
+def _draw_bars(ax: Axes, bars: list[Bar], rows: list[str], per_hour: float) -> list[list[Any]]:
+    """Draw every bar and marker; what each row's take: hours, and lane (a row's middle 0, where
+    markers are, above it -1, below it 1, or None for all three, as a bar does)."""
+    taken: list[list[Any]] = [[] for _ in rows]  # (from, to, lane): a bar takes every lane
+    for n, b in enumerate(bars):
+        i, (s, e) = rows.index(b.row), _span(b, per_hour)
+        colour, marker, _, _ = _KIND_STYLE[b.kind]
+        taken[i].append((s, e, 0 if b.end is None else None))
+        if b.end is None:
+            bold, x = marker == "|", b.start / 60  # a deadline's tick
+            (dot,) = ax.plot([x], [i], marker=marker, markersize=8, color=colour, zorder=4)
+            dot.set(mec=colour if bold else BLACK, mew=2.5 if bold else 0.8, gid=f"event_{n}")
+            if b.kind == "deadline":
+                ax.axvline(x, color=colour, linestyle="--", linewidth=0.9, zorder=1.5)
+        else:
+            hatch, edge = ("////", BLACK) if b.kind == "closure" else ("", "#333333")
+            patch = Rectangle((s, i - 0.3), e - s, 0.6, facecolor=colour, hatch=hatch)
+            ax.add_patch(patch).set(edgecolor=edge, linewidth=0.6, zorder=3, gid=f"bar_{n}")
+    return taken
+
+
+def _span(b: Bar, per_hour: float) -> tuple[float, float]:
+    """The hours a bar takes (at least a sliver), or a marker (5 points either side)."""
+    s = b.start / 60
+    if b.end is None:
+        return (s - 5 / per_hour, s + 5 / per_hour)
+    return (s, max(b.end / 60, s + 1.5 / per_hour))
+
+
+def _bar_label(
+    ax: Axes, b: Bar, taken: list[Any], i: int, per_hour: float, edges: tuple[float, float]
+) -> None:
+    """Write ``b``'s label inside its bar, else beside it (in its row's middle lane, else above or
+    below it) where nothing else is, else on a white ground."""
+    text = _short(b.label)
+    w, pad = _width(text, _LABEL_PT) / per_hour, 3 / per_hour
+    (s, e), (_, _, ink, _) = _span(b, per_hour), _KIND_STYLE[b.kind]
+    others = [t for t in taken if t[:2] != (s, e)]
+
+    def room(spot: tuple[Any, ...], crowd: list[Any]) -> bool:
+        x0, x1, lane = spot[2:]  # on the chart, clear of the crowd in its lane
+        crowded = (x0 < z and a < x1 and m in (None, lane) for a, z, m in crowd)
+        return edges[0] <= x0 and x1 <= edges[1] and not any(crowded)
+
+    inside = ((s + e) / 2, "center", s, e, 0)
+    sides = [(e + pad, "left", e + pad, e + pad + w), (s - pad, "right", s - pad - w, s - pad)]
+    spots = [(*side, lane) for lane in (0, -1, 1) for side in sides]
+    if b.end is not None and e - s >= w + 2 * pad:
+        spots.insert(0, inside)
+    free = [spot for spot in spots if room(spot, others)]
+    # Crowded: on a white ground, on whichever side stays on the chart.
+    x, ha, x0, x1, lane = free[0] if free else next((t for t in spots if room(t, [])), inside)
+    style: dict[str, Any] = {"color": ink if ha == "center" else BLACK}
+    if not free or (ha == "center" and b.kind == "closure"):
+        style = {"color": BLACK, "bbox": {"boxstyle": "square,pad=0.1", "fc": "white", "lw": 0}}
+    y = i + 0.3 * lane
+    label = ax.text(x, y, text, ha=ha, va="center", fontsize=_LABEL_PT, zorder=5, **style)
+    label.set_clip_on(True)
+    taken.append((x0, x1, lane))
+
+
+def arrivals_svg(
+    curve: Sequence[tuple[float, int]],
+    *,
+    quickest: Sequence[tuple[float, int]] | None = None,
+    bound: float | None = None,
+    deadline: float | None = None,
+    clock: Callable[[float], str] | None = None,
+    prefix: str = "ar-",
+    title: str = "People safe over time",
+) -> str:
+    """People safe against time, as inline SVG.
+
+    The plan's cumulative count is a solid step line, the quickest possible (no
+    congestion) a dashed one; the proven bound and the deadline vertical lines.
+
+    Parameters
+    ----------
+    curve, quickest
+        ``(minute, people safe so far)`` in time order: ``EvacuationPlan.arrival_curve``
+        and ``quickest_curve()`` (or None).
+    bound, deadline
+        Minutes from the start (None: no line).
+    clock, prefix, title
+        As :func:`timeline_svg`'s.
+
+    Returns
+    -------
+    str
+        The ``<svg>`` element, 8 by 3.6 inches.
+
+    Examples
+    --------
+    >>> out = arrivals_svg([(60, 4), (150, 10)], quickest=[(50, 6), (90, 10)], bound=120)
+    >>> out.startswith("<svg"), "quickest possible (no congestion)" in out
+    (True, True)
+    """
+    curves = [list(curve), list(quickest or ())]
+    xs = [m / 60 for points in curves for m, _ in points]
+    xs += [m / 60 for m in (bound, deadline) if m is not None]
+    lo, hi = min([0.0, *xs]), max([1.0, *xs])
+    hi += 0.06 * (hi - lo)
+    with rc_context(_RC):
+        fig = Figure(figsize=(8, 3.6), layout="constrained")
+        ax = fig.add_subplot()
+        styles = [("this plan", BLUE, "-", 2.0, 3), (_QUICKEST, ORANGE, "--", 1.6, 2.5)]
+        for points, (name, colour, dash, lw, z) in zip(curves, styles, strict=True):
+            if points:
+                steps = [(lo, 0)] if points[0][0] / 60 > lo else []
+                steps += [(m / 60, n) for m, n in points] + [(hi, points[-1][1])]
+                xs_, ys_ = zip(*steps, strict=True)
+                ax.step(xs_, ys_, where="post", color=colour, ls=dash, lw=lw, label=name, zorder=z)
+        if curves[0]:
+            total = curves[0][-1][1]
+            last = next(m for m, n in curves[0] if n == total)
+            words = f"{total:,} safe by {_offset(last)}"
+            ax.annotate(words, (last / 60, total), (4, 5), textcoords="offset points")
+            ax.set_ylim(0, max([total, 1, *(n for _, n in curves[1])]) * 1.15)
+        else:
+            ax.text(0.5, 0.5, "nobody reaches safety", transform=ax.transAxes, ha="center")
+        for minute, words, colour, dash in (
+            (bound, "proven: not everyone can be out before", GREEN, ":"),
+            (deadline, "deadline", VERMILLION, "-."),
+        ):
+            if minute is not None:
+                when = _offset(minute) + (f" ({clock(minute)})" if clock else "")
+                ax.axvline(minute / 60, color=colour, ls=dash, lw=1.8, label=f"{words} {when}")
+        _time_axis(ax, lo, hi, clock)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylabel("people safe (cumulative)")
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="lower right", framealpha=0.9)
+        return svg(fig, title=title, prefix=prefix)
+
+
+def map_svg(
+    network: Network | Scenario,
+    *,
+    plan: Any | None = None,
+    minute: float | None = None,
+    threats: Sequence[ThreatEvent] | None = None,
+    closed: Mapping[str, str] | None = None,
+    highlight: Mapping[str, str] | None = None,
+    extent: tuple[float, float, float, float] | None = None,
+    title: str = "",
+    prefix: str = "map-",
+) -> str:
+    """The network (and a plan's routes) on a map, as inline SVG.
+
+    :func:`evacplan.plot.plot_network` draws places and links coloured by risk,
+    :func:`evacplan.plot.plot_routes` the plan's routes on top. Closed links are
+    black and dashed, highlighted ones thick and vermillion, each with its text
+    by its middle; a km scale bar sits above the top right corner. If a place
+    lacks coordinates, networkx lays out the missing ones (seeded; known ones
+    fixed when there are two or more): "schematic: not to scale", no scale bar.
+
+    Parameters
+    ----------
+    network
+        A Network, or a Scenario (whose threats apply unless ``threats`` is given).
+    plan
+        An evacuation plan (anything with ``movements``), or None.
+    minute, threats
+        As :func:`~evacplan.plot.plot_network`'s.
+    closed, highlight
+        Link id (or label) to a note (``"closed from Sat 4 Jan 06:00"``) or a label
+        (``"#1 strands 12"``); an unknown link raises ValueError.
+    extent
+        ``(west, east, south, north)`` in degrees: a close-up (labels outside are clipped).
+    title, prefix
+        The map's title (by default the network's name); as :func:`svg`'s.
+
+    Returns
+    -------
+    str
+        The ``<svg>`` element, 8 inches wide, as tall as the map's shape needs.
+
+    Examples
+    --------
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> out = map_svg(load_scenario(seed_path("tiny")), closed={"flight": "closed from +48 h"})
+    >>> out.startswith("<svg"), "closed from +48 h" in out, " km</text>" in out
+    (True, True, True)
+    """
+    net, events = _network_and_threats(network, threats)
+    links = {**{k.label: k for k in net.links}, **{k.id: k for k in net.links if k.id}}
+    unknown = [key for key in [*(closed or {}), *(highlight or {})] if key not in links]
+    if unknown:
+        raise ValueError(f"no link {', '.join(map(repr, unknown))} in the network")
+    net, schematic = _laid_out(net)
+    with rc_context(_RC):
+        fig = Figure(figsize=(8, 6), layout="constrained")
+        ax = fig.add_subplot()
+        plot_network(net, ax=ax, minute=minute, threats=events)
+        if plan is not None:
+            plot_routes(plan, net, ax=ax)
+        marks = [("closed", k, note) for k, note in (closed or {}).items()]
+        marks += [("highlighted", k, note) for k, note in (highlight or {}).items()]
+        for kind, key, note in marks:
+            _mark(ax, net, links[key], key, note, kind)
+        ax.set(title=title or ax.get_title(), xlabel="", ylabel="", anchor="E")
+        if extent is not None and not schematic:
+            ax.set(xlim=extent[:2], ylim=extent[2:])
+            for text in ax.texts:
+                text.set_clip_on(True)
+        for text in ax.texts:  # the placer keeps labels inside the map when drawing them
+            text.set_in_layout(False)
+        if schematic:
+            ax.set(xticks=[], yticks=[])
+            note = "schematic: not to scale"
+            ax.text(0.01, 0.01, note, transform=ax.transAxes, color="#555555", gid="schematic")
+        else:  # degrees east and north
+            for axis, sides in ((ax.xaxis, "EW"), (ax.yaxis, "NS")):
+                degrees = FuncFormatter(lambda v, _, s=sides: f"{abs(v):g}°{s[int(v < 0)]}")
+                axis.set_major_formatter(degrees)
+            if len({(p.lon, p.lat) for p in net.places}) > 1:
+                _scale_bar(ax)
+        # The legend under the map (clear of it), with the marked links' entries.
+        old, used = ax.get_legend(), {kind for kind, _, _ in marks}
+        new = [Line2D([], [], color=c, ls=d, lw=w, label=k) for k, (c, w, d) in _MARKS.items()]
+        handles = [*(old.legend_handles if old else []), *(h for h in new if h.get_label() in used)]
+        if old is not None:
+            old.remove()
+        if handles:  # below the map's tick labels
+            pad = 0.8 if schematic else 2.0
+            below = {"bbox_to_anchor": (0.5, 0), "ncol": 4, "frameon": False, "fontsize": 7}
+            ax.legend(
+                handles=[h for h in handles if h], loc="upper center", borderaxespad=pad, **below
+            )
+        # As tall as the map's shape needs beside its colour bar (about 6.3 inches wide).
+        shape = float(ax.get_aspect()) * ax.get_data_ratio() if ax.get_aspect() != "auto" else 0.75
+        rows = math.ceil(len(handles) / 4)
+        fig.set_size_inches(8, min(max(6.3 * shape + 0.3 + 0.17 * rows, 3.5), 9.5))
+        return svg(fig, title=title or f"Map of {net.name or 'the network'}", prefix=prefix)
+
+
+def _mark(ax: Axes, net: Network, link: Link, key: str, note: str, kind: str) -> None:
+    """Draw a closed or highlighted link (``kind``, a key of ``_MARKS``) and its note."""
+    ends = [net.place_by_id[link.source], net.place_by_id[link.target]]
+    xs, ys = [float(p.lon or 0) for p in ends], [float(p.lat or 0) for p in ends]
+    colour, width, dash = _MARKS[kind]
+    (line,) = ax.plot(xs, ys, color=colour, ls=dash, lw=width, gid=f"{kind}:{key}", alpha=0.9)
+    line.set(zorder=3.4 if kind == "highlighted" else 3.2, solid_capstyle="round")
+    middle, gid = (sum(xs) / 2, sum(ys) / 2), f"{kind}-label:{key}"
+    along = [
+        (xs[0] + (xs[1] - xs[0]) * t / 40, ys[0] + (ys[1] - ys[0]) * t / 40) for t in range(41)
+    ]
+    _label_placer(ax).points += [
+        (f"{kind}-line:{key}", xy, width / 2) for xy in along
+    ]  # kept clear
+    if note:  # (links closed together are noted once)
+        _label(ax, _short(note, 40), f"{kind}:{key}", middle, 3.0, gid, color=colour)
+
+
+def _scale_bar(ax: Axes) -> None:
+    """A scale bar in km, about a fifth of the map's width, above it (hiding nothing) at right."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    km = 111.32 * math.cos(math.radians((y0 + y1) / 2))  # in a degree of longitude
+    rough = (x1 - x0) * km / 5
+    if rough > 0:  # the largest 1, 2 or 5 times a power of ten up to it
+        power = 10 ** math.floor(math.log10(rough))
+        length = max(s * power for s in (1, 2, 5) if s * power <= rough * (1 + 1e-9))
+        style = {"frameon": False, "borderpad": 0, "fontproperties": FontProperties(size=7.5)}
+        corner = {"bbox_to_anchor": (1, 1.01), "bbox_transform": ax.transAxes}
+        words = f"{length:g} km"
+        bar = AnchoredSizeBar(ax.transData, length / km, words, "lower right", **style, **corner)
+        ax.add_artist(bar)
+
+
+def _laid_out(net: Network) -> tuple[Network, bool]:
+    """``net`` with a position for every place, and whether any had to be made up.
+
+    With two or more known, each other place goes to its neighbours' middle (a harmonic layout),
+    then a short seeded spring layout; with fewer, Kamada-Kawai lays out all in a unit box.
+    """
+    known: dict[str, Any] = {
+        p.id: (p.lon, p.lat) for p in net.places if p.lat is not None and p.lon is not None
+    }
+    if len(known) == len(net.places):
+        return net, False
+    graph = nx.Graph([(link.source, link.target) for link in net.links])
+    graph.add_nodes_from(p.id for p in net.places)
+    fixed = list(known) if len(known) >= 2 else []
+    if not fixed:  # nothing to keep: every place by Kamada-Kawai
+        known = nx.kamada_kawai_layout(graph) if len(graph) > 2 else nx.circular_layout(graph)
+    xs, ys = zip(*known.values(), strict=True)
+    x0, y0 = min(xs), min(ys)
+    span = max(max(xs) - x0, max(ys) - y0) or 1.0
+    start = {k: ((x - x0) / span, (y - y0) / span) for k, (x, y) in known.items()}
+    free = [p for p in graph if p not in start]
+    for n, place in enumerate(free):  # a little apart, mid-box ...
+        start[place] = (0.5 + 0.05 * math.cos(n * 2.4), 0.5 + 0.05 * math.sin(n * 2.4))
+    for place in [p for _ in range(30) for p in free]:  # ... at their neighbours' middle
+        near = [start[v] for v in graph[place]] or [start[place]]
+        start[place] = (sum(x for x, _ in near) / len(near), sum(y for _, y in near) / len(near))
+    if fixed:  # ... then pushed a little apart
+        start = nx.spring_layout(graph, pos=start, fixed=fixed, k=0.03, iterations=15, seed=7)
+    else:  # in a unit box
+        x0, y0, span = 0.0, 0.0, 1.0
+    where = {
+        k: {"lon": float(x0 + x * span), "lat": float(y0 + y * span)} for k, (x, y) in start.items()
+    }
+    places = tuple(p.model_copy(update=where[p.id]) for p in net.places)
+    return net.model_copy(update={"places": places}), True

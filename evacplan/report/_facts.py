@@ -1,0 +1,599 @@
+"""What a report says, as plain records read from a plan's public fields.
+
+The first step of a page (:mod:`evacplan.report`): :func:`contingency_facts`,
+:func:`evacuation_facts` and :func:`drawdown_facts` each read one kind of plan
+(duck-typed: this module names no class of the solvers', which stand on a
+floor above) and return a :class:`Facts`: the headline, the sections the plan
+calls for in page order, and each section's content. :mod:`._page` renders
+them; the tests read them too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from evacplan._time import _plural
+from evacplan.report._records import (
+    CAPACITY_RULE,
+    Arrivals,
+    Bar,
+    Behind,
+    ClosureRow,
+    Facts,
+    GroupRow,
+    Headline,
+    Leaves,
+    Move,
+    Post,
+    Stays,
+)
+
+# ----------------------------------------------------------------------------- words
+
+
+def _hours(minute: float) -> str:
+    """``79.3 h from the start`` (whole hours without a decimal)."""
+    h = minute / 60
+    return f"{h:.0f} h from the start" if h == int(h) else f"{h:.1f} h from the start"
+
+
+def _when(minute: float | None, clock: Callable[[float], str] | None) -> str:
+    """A minute as a reader wants it: clock time and hours from the start."""
+    if minute is None:
+        return ""
+    if clock is None:
+        return f"minute {minute:g} ({_hours(minute)})"
+    return f"{clock(minute)} ({_hours(minute)})"
+
+
+def _short(minute: float | None, clock: Callable[[float], str] | None) -> str:
+    """A minute in a table cell: the clock time without its offset (the page states it
+    once, in the assumptions), else the minute."""
+    if minute is None:
+        return ""
+    if clock is None:
+        return f"minute {minute:g}"
+    words = clock(minute)
+    head, _, offset = words.rpartition(" ")
+    return head if head and offset[:1] in "+-" else words
+
+
+_STATUS_WORDS = {
+    "optimal": "proven best for its objectives",
+    "feasible": "a valid plan whose optimality is not fully proven (see the proof)",
+    "infeasible": "no plan meets every rule (see the notes and who is stranded)",
+}
+
+
+def _route(movement: Any) -> str:
+    return " → ".join(s.place for s in movement.itinerary)
+
+
+# ----------------------------------------------------------------------------- pieces
+
+
+def _arrivals(ev: Any, quickest: Sequence[tuple[float, int]], clock: Any) -> Arrivals | None:
+    """The arrivals section of an evacuation (None when nobody moves)."""
+    curve = [(float(m), n) for m, n in ev.arrival_curve]
+    if not curve:
+        return None
+    bound = ev.lower_bound_minutes
+    words = (
+        f"{_plural(curve[-1][1], 'person', 'people')} safe, the last at "
+        f"{_when(ev.egress_minutes, clock)}."
+    )
+    if quickest:
+        words += (
+            " Alone on the roads, with nobody sharing them, they could all be safe by "
+            f"{_when(quickest[-1][0], clock)}; the gap between the curves is what sharing "
+            "the roads costs."
+        )
+    if bound is not None:
+        words += f" No plan gets everyone out before {_when(bound, clock)} (proven)."
+    deadline = ev.deadline_minutes if ev.objective == "most_saved" else None
+    return Arrivals(curve, [(float(m), n) for m, n in quickest], bound, deadline, words)
+
+
+def _moves(ev: Any, clock: Any, limit: int = 200) -> tuple[list[Move], int]:
+    moves = sorted(ev.movements, key=lambda m: (m.departure_minute, m.source, m.arrival_minute))
+    rows = [
+        Move(
+            m.count,
+            ", ".join(m.parties[:4])
+            + (f" and {len(m.parties) - 4} more" if len(m.parties) > 4 else ""),
+            m.source,
+            _short(m.departure_minute, clock),
+            _route(m),
+            m.destination,
+            _short(m.arrival_minute, clock),
+        )
+        for m in moves[:limit]
+    ]
+    return rows, max(0, len(moves) - limit)
+
+
+def _closures(analysis: Any, clock: Any) -> tuple[list[ClosureRow], str, dict[str, str]]:
+    """The ranked closure table, its summary line, and the worst cases' links for the map."""
+    worst = analysis.worst(len(analysis.cases))
+    harmful = [c for c in worst if str(c.outcome) != "unaffected"]
+    rows = []
+    for i, c in enumerate(worst[:25], 1):
+        rows.append(
+            ClosureRow(
+                i,
+                " + ".join(c.closed),
+                str(c.outcome),
+                _short(c.egress_minutes, clock),
+                "" if c.delay_minutes is None else f"{c.delay_minutes:+d} min",
+                c.stranded,
+                ", ".join(f"{p}: {why}" for p, why in c.posts.items()),
+            )
+        )
+    counts = analysis.counts
+    words = (
+        f"{_plural(len(analysis.cases), 'closure')} analysed from {_when(analysis.at, clock)}: "
+        + ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+        + (f"; the {min(len(worst), 25)} worst are listed" if len(worst) > 25 else "")
+        + "."
+    )
+    highlight: dict[str, str] = {}
+    for i, c in enumerate(harmful[:3], 1):  # every link a case closes; its words once
+        for j, link in enumerate(c.links):
+            highlight.setdefault(link, "" if j else f"#{i} {c.outcome}")
+    return rows, words, highlight
+
+
+def _assumptions(ev: Any, extra: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    rows = [
+        ("Time step", f"{ev.step_minutes} minutes: people move, wait and arrive on the step."),
+        ("Capacity rule", CAPACITY_RULE),
+        (
+            "Objective",
+            ev.objective
+            + (f", deadline minute {ev.deadline_minutes:g}" if ev.deadline_minutes else ""),
+        ),
+        ("What the proof covers", ev.proof or "nothing is proven"),
+    ]
+    rows += [("Note", n) for n in ev.notes]
+    return [*extra, *rows]
+
+
+def _headline_counts(states: dict[str, int], saving: bool) -> list[tuple[str, str]]:
+    names = [
+        ("safe", "moved to safety"),
+        ("retained", "retained at posts"),
+        ("standing_down", "standing down at home"),
+        ("stranded", "left behind" if saving else "stranded"),
+    ]
+    return [(label, f"{states.get(key, 0):,}") for key, label in names]
+
+
+# ----------------------------------------------------------------------------- plans
+
+
+def contingency_facts(
+    cp: Any, *, quickest: Sequence[tuple[float, int]] = (), closures: Any = None
+) -> Facts:
+    """The facts of a contingency plan (:func:`evacplan.plan`'s result).
+
+    ``quickest`` is its evacuation's ``quickest_curve()``; ``closures`` a
+    :class:`~evacplan.closures.ClosureAnalysis` of it, or None.
+    """
+    sc = cp.scenario
+    ev = cp.evacuation
+    clock = sc.clock
+    rows = cp.accounting()
+    states: dict[str, int] = {}
+    for r in rows:
+        states[r.state] = states.get(r.state, 0) + 1
+    saving = ev.objective == "most_saved"
+    status = str(cp.status)
+    head = Headline(
+        title=sc.name,
+        kind="Contingency plan",
+        status=status,
+        status_words=_STATUS_WORDS.get(status, ""),
+        last_safe=_when(ev.egress_minutes, clock) if ev.movements else None,
+        figures=[("people in the scenario", f"{len(rows):,}"), ("stages", str(len(cp.stages)))]
+        + _headline_counts(states, saving),
+        proof=ev.proof,
+        notes=list(cp.notes),
+        description=sc.description or "",
+    )
+    facts = Facts(headline=head, sections=["headline"], clock=clock)
+    _timeline(facts, cp)
+    facts.map = {
+        "network": sc,
+        "plan": ev if ev.movements else None,
+        "closed": _closed_links(sc),
+    }
+    facts.map_words = (
+        "Places by kind; links coloured by their risk at the start; the routes the plan "
+        "uses, as wide as the people on them; links that a threat closes, dashed, with when."
+    )
+    facts.close_up = _close_up(sc.network, {p.place for p in sc.posts})
+    facts.sections.append("map")
+    facts.posts = _posts(cp, clock)
+    if facts.posts:
+        facts.sections.append("posts")
+    facts.groups = _groups(cp, clock)
+    if facts.groups:
+        facts.sections.append("groups")
+    facts.arrivals = _arrivals(ev, quickest, clock)
+    if facts.arrivals is not None:
+        facts.sections.append("arrivals")
+    if closures is not None and closures.cases:
+        facts.closures, facts.closures_words, highlight = _closures(closures, clock)
+        facts.map["highlight"] = highlight
+        facts.sections.append("closures")
+    facts.behind = [
+        Behind(b.who, b.count, b.category, b.priority, b.place, b.reason) for b in cp.left_behind
+    ]
+    if facts.behind:
+        n = sum(b.people for b in facts.behind)
+        facts.behind_words = (
+            f"{_plural(n, 'person', 'people')} cannot be brought to safety"
+            + (f" by the deadline ({_when(ev.deadline_minutes, clock)})" if saving else "")
+            + ": staff first (priority 0), then groups by priority."
+        )
+        facts.sections.append("left-behind")
+    policy = sc.policy
+    facts.assumptions = _assumptions(
+        ev,
+        [
+            (
+                "Start",
+                f"{clock(0)}: every time is in this offset (tables leave it out), and hours "
+                "count from here.",
+            ),
+            (
+                "Muster time",
+                f"{policy.muster_minutes:g} minutes: people released at a stage can leave that "
+                "long after it.",
+            ),
+            (
+                "Last-out limit",
+                f"{policy.last_out_minutes:g} minutes: the staff who stay at an open post must be "
+                "able to get out within it, with the capacity the plan leaves free.",
+            ),
+            (
+                "Drawdown",
+                "At each stage, the fewest staff that keep every open post at its posture, "
+                "proven by CP-SAT unless a stage says otherwise; nobody who left returns.",
+            ),
+        ],
+    )
+    facts.sections.append("assumptions")
+    return facts
+
+
+def _close_up(network: Any, posts: set[str]) -> tuple[float, float, float, float] | None:
+    """The posts' own area, ``(west, east, south, north)``, when the whole map dwarfs it
+    (a long flight out, say, squeezes the city into a corner); else None.
+
+    The area holds every place within about 150 km (1.5 degrees) of a post.
+    """
+    at = {p.id: (p.lon, p.lat) for p in network.places if p.lat is not None and p.lon is not None}
+    homes = [at[p] for p in posts if p in at]
+    if not homes or len(at) < 3:
+        return None
+    near = [xy for xy in at.values() if min(math.dist(xy, h) for h in homes) <= 1.5]
+    xs, ys = [x for x, _ in at.values()], [y for _, y in at.values()]
+    nx, ny = [x for x, _ in near], [y for _, y in near]
+    whole = max(max(xs) - min(xs), max(ys) - min(ys))
+    part = max(max(nx) - min(nx), max(ny) - min(ny), 0.05)
+    if whole < 5 * part:
+        return None
+    pad = 0.2 * part
+    return (min(nx) - pad, max(nx) + pad, min(ny) - pad, max(ny) + pad)
+
+
+def _closed_links(sc: Any) -> dict[str, str]:
+    """Links a threat closes (named, or touching a closed place or region), with from when
+    (and until when). A link's own opening window is its timetable, not drawn as a closure."""
+    closed: dict[str, str] = {}
+    region = {p.id: p.region for p in sc.network.places}
+    for t in sc.threats:
+        if not t.closes:
+            continue
+        words = f"closed {_short(sc.minute(t.at), sc.clock)}"
+        if t.until is not None:
+            words += f" to {_short(sc.minute(t.until), sc.clock)}"
+        places = set(t.places) | {p for p, r in region.items() if r is not None and r in t.regions}
+        said = False  # the words once a threat; its other links are drawn alike
+        for link in sc.network.links:
+            named = link.id in {str(x) for x in t.links}
+            if (named or link.source in places or link.target in places) and link.id not in closed:
+                closed[link.id] = "" if said else words
+                said = True
+    return closed
+
+
+def _timeline(facts: Facts, cp: Any) -> None:
+    """The Gantt bars: threats, decision points and postures per post, departures, last-out."""
+    sc = cp.scenario
+    ev = cp.evacuation
+    bars: list[Bar] = []
+    end = float(max([ev.egress_minutes or 0, *(s.minute for s in cp.stages)]))
+    for t in sc.threats:
+        end = max(end, sc.minute(t.at), sc.minute(t.until) if t.until is not None else 0)
+    facts.timeline_end = end * 1.04 + 60
+    for t in sc.threats:
+        # A threat lasts until its end, or for good (to the chart's edge).
+        stop = sc.minute(t.until) if t.until is not None else facts.timeline_end
+        kind = "closure" if t.closes else "threat"
+        bars.append(Bar(f"threat: {t.id}", sc.minute(t.at), stop, kind, t.description or ""))
+    for stage in cp.stages:
+        for dp in stage.fired:
+            bars.append(Bar("decisions", stage.minute, None, "decision", dp))
+    for post in sc.posts:
+        changes: list[tuple[float, str]] = [(0.0, str(post.posture))]
+        for stage in cp.stages:
+            p = str(stage.postures.get(post.id, changes[-1][1]))
+            if p != changes[-1][1]:
+                changes.append((stage.minute, p))
+        for i, (at, p) in enumerate(changes):
+            until = changes[i + 1][0] if i + 1 < len(changes) else facts.timeline_end
+            bars.append(Bar(f"post {post.id}", at, until, f"posture:{p}", p))
+    for stage in cp.stages:
+        ids = {p.id for p in stage.parties}
+        moves = [m for m in ev.movements if ids.intersection(m.parties)]
+        if moves:
+            first = min(m.departure_minute for m in moves)
+            last = max(m.arrival_minute for m in moves)
+            people = sum(m.count for m in moves)
+            bars.append(
+                Bar(
+                    f"stage {stage.index} departures", first, last, "departures", f"{people} people"
+                )
+            )
+    for post, checks in cp.last_out.items():
+        for c in checks:
+            kind = "last-out" if c.ok else "breach"
+            label = f"{c.minutes} min" if c.minutes is not None else "no way out"
+            bars.append(Bar(f"last-out {post}", c.minute, None, kind, label))
+    if ev.objective == "most_saved" and ev.deadline_minutes:
+        bars.append(Bar("decisions", ev.deadline_minutes, None, "deadline", "deadline"))
+    facts.bars = bars
+    facts.sections.append("timeline")
+
+
+def _posts(cp: Any, clock: Any) -> list[Post]:
+    sc = cp.scenario
+    ev = cp.evacuation
+    moved = {pid: m for m in ev.movements for pid in m.parties}
+    stranded = {pid: s for s in ev.stranded for pid in s.parties}
+    saving = ev.objective == "most_saved"
+    out = []
+    for post in sc.posts:
+        history = [f"{post.posture} at the start"]
+        stays: dict[str, Stays] = {}
+        leaves: list[Leaves] = []
+        conflicts: list[tuple[str, str]] = []
+        for stage in cp.stages:
+            if post.id in stage.raised:
+                history.append(
+                    f"{stage.postures[post.id]} from {stage.clock} (stage {stage.index})"
+                )
+            d = stage.drawdown
+            if d is not None and post.id in stage.raised:
+                conflicts += [(c.rule, c.message) for c in d.conflicts if c.post == post.id]
+            for party in stage.parties:
+                if party.post != post.id:
+                    continue
+                m = moved.get(party.id)
+                label = str(stage.index)
+                if not party.relocate:
+                    leaves.append(
+                        Leaves(party.id, party.size, label, "", "", "", "stands down at home")
+                    )
+                elif m is not None:
+                    leaves.append(
+                        Leaves(
+                            party.id,
+                            party.size,
+                            label,
+                            _short(m.departure_minute, clock),
+                            _route(m),
+                            _short(m.arrival_minute, clock),
+                            "safe",
+                        )
+                    )
+                else:
+                    why = stranded[party.id].reason if party.id in stranded else ""
+                    leaves.append(
+                        Leaves(
+                            party.id,
+                            party.size,
+                            label,
+                            "",
+                            why,
+                            "",
+                            "left behind" if saving else "stranded",
+                        )
+                    )
+        last = cp.stages[-1] if cp.stages else None
+        if last is not None:
+            for sid in last.retained.get(post.id, []):
+                stays[sid] = _stays(cp, sid)
+        out.append(
+            Post(
+                post.id,
+                post.name or post.id,
+                "; ".join(history),
+                list(stays.values()),
+                leaves,
+                conflicts,
+            )
+        )
+    return out
+
+
+def _stays(cp: Any, sid: str) -> Stays:
+    """A retained staff member: the functions they cover and why, from the latest drawdown
+    that decided their post."""
+    sc = cp.scenario
+    member = sc.staff_by_id[sid]
+    for stage in reversed(cp.stages):
+        d = stage.drawdown
+        if d is not None and member.post in stage.raised:
+            covers = d.assignments.get(sid, ())
+            return Stays(
+                sid,
+                member.name or "",
+                ", ".join(covers) if covers else "(keeps the post's minimum)",
+                d.explain(sid),
+            )
+    return Stays(
+        sid, member.name or "", "", "The post keeps its declared posture; nobody was drawn down."
+    )
+
+
+def _groups(cp: Any, clock: Any) -> list[GroupRow]:
+    sc = cp.scenario
+    if not sc.groups:
+        return []
+    ev = cp.evacuation
+    moved = {pid: m for m in ev.movements for pid in m.parties}
+    parties: dict[str, list[Any]] = {}
+    for party in sc.group_parties():
+        parties.setdefault(party.id.rsplit("/", 1)[0], []).append(party)
+    rows = []
+    for g in sc.groups:
+        mine = parties.get(g.id, [])
+        safe = [(p, moved[p.id]) for p in mine if p.id in moved]
+        last = max((m.arrival_minute for _, m in safe), default=None)
+        n_safe = sum(p.size for p, _ in safe)
+        rows.append(
+            GroupRow(
+                g.id,
+                g.count,
+                g.category,
+                g.priority,
+                g.location,
+                _short(sc.minute(g.release), clock),
+                n_safe,
+                _short(last, clock),
+                g.count - n_safe,
+            )
+        )
+    return rows
+
+
+def evacuation_facts(ev: Any, *, quickest: Sequence[tuple[float, int]] = ()) -> Facts:
+    """The facts of an evacuation plan (:func:`evacplan.evacuate`'s result): no clock
+    (a network has no start time), minutes from the start instead."""
+    saving = ev.objective == "most_saved"
+    stranded = sum(s.count for s in ev.stranded)
+    status = str(ev.status)
+    head = Headline(
+        title=ev.network_name or "evacuation",
+        kind=f"Evacuation plan ({ev.objective})",
+        status=status,
+        status_words=_STATUS_WORDS.get(status, ""),
+        last_safe=_when(ev.egress_minutes, None) if ev.movements else None,
+        figures=[
+            ("moved to safety", f"{ev.people:,}"),
+            ("left behind" if saving else "stranded", f"{stranded:,}"),
+            ("standing down at home", f"{len(ev.standing_down):,}"),
+            ("risk exposure", f"{ev.risk_exposure:g}"),
+        ],
+        proof=ev.proof,
+        notes=list(ev.notes),
+    )
+    facts = Facts(headline=head, sections=["headline"])
+    network = getattr(ev, "_network", None)
+    if network is not None:
+        facts.map = {
+            "network": network,
+            "plan": ev if ev.movements else None,
+            "threats": list(getattr(ev, "_threats", ())),
+        }
+        facts.map_words = "Places by kind; links coloured by their risk; the routes used, as wide as the people on them."
+        facts.sections.append("map")
+    facts.moves, facts.moves_more = _moves(ev, None)
+    if facts.moves:
+        facts.sections.append("movements")
+    facts.arrivals = _arrivals(ev, quickest, None)
+    if facts.arrivals is not None:
+        facts.sections.append("arrivals")
+    facts.behind = [
+        Behind(", ".join(s.parties[:4]) or s.place, s.count, "", 0, s.place, s.reason)
+        for s in ev.stranded
+    ]
+    if facts.behind:
+        facts.behind_words = f"{_plural(stranded, 'person', 'people')} cannot be brought to safety."
+        facts.sections.append("left-behind")
+    facts.assumptions = _assumptions(ev)
+    facts.sections.append("assumptions")
+    return facts
+
+
+def drawdown_facts(dd: Any) -> Facts:
+    """The facts of a drawdown (:func:`evacplan.drawdown`'s result): who stays, who leaves."""
+    sc = dd.scenario
+    status = str(dd.status)
+    retained = sum(len(v) for v in dd.retained.values())
+    departing = sum(len(v) for v in dd.departing.values())
+    head = Headline(
+        title=sc.name,
+        kind="Drawdown",
+        status=status,
+        status_words=_STATUS_WORDS.get(status, ""),
+        last_safe=None,
+        figures=[
+            ("posts", str(len(dd.postures))),
+            ("staff retained", str(retained)),
+            ("staff leaving", str(departing)),
+            ("parties leaving", str(sum(1 for p in dd.parties if p.relocate))),
+        ],
+        proof="; ".join(f"{lv}" for lv in dd.levels) or "",
+        notes=[],
+    )
+    facts = Facts(headline=head, sections=["headline"], clock=sc.clock)
+    posts = []
+    for post in sc.posts:
+        if post.id not in dd.postures:
+            continue
+        stays = [
+            Stays(
+                sid,
+                sc.staff_by_id[sid].name or "",
+                ", ".join(dd.assignments.get(sid, ())) or "(keeps the post's minimum)",
+                dd.explain(sid),
+            )
+            for sid in dd.retained.get(post.id, [])
+        ]
+        leaves = []
+        for p in dd.parties:
+            if p.post == post.id:
+                leaves.append(
+                    Leaves(
+                        p.id,
+                        p.size,
+                        "",
+                        "",
+                        f"from {p.location}" if p.relocate else "",
+                        "",
+                        "leaves" if p.relocate else "stands down at home",
+                    )
+                )
+        conflicts = [(c.rule, c.message) for c in dd.conflicts if c.post == post.id]
+        posts.append(
+            Post(post.id, post.name or post.id, str(dd.postures[post.id]), stays, leaves, conflicts)
+        )
+    facts.posts = posts
+    if posts:
+        facts.sections.append("posts")
+    facts.assumptions = [
+        (
+            "Rules",
+            "Every function of a post at its posture is covered by staff with the skill; "
+            f"each person covers at most {sc.policy.max_functions_per_person} functions.",
+        ),
+        ("Levels", "The objective's levels are solved in order, each proven before it is fixed."),
+    ]
+    facts.sections.append("assumptions")
+    return facts

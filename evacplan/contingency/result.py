@@ -326,10 +326,7 @@ class ContingencyPlan:
         facts = report.contingency_facts(
             self, quickest=self.evacuation.quickest_curve(), closures=closures
         )
-        text = report.page(facts)
-        if path is not None:
-            report.write(text, path)
-        return text
+        return report.page(facts, path)
 
     def _repr_html_(self) -> str:
         from evacplan import report

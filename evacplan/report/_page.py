@@ -84,9 +84,10 @@ def _charts_of(facts: Facts) -> dict[str, Markup]:
     return out
 
 
-def page(facts: Facts) -> str:
-    """The whole page: one self-contained HTML document (inline CSS and SVG, no script)."""
-    return str(
+def page(facts: Facts, path: str | os.PathLike[str] | None = None) -> str:
+    """The whole page: one self-contained HTML document (inline CSS and SVG, no script),
+    also written to ``path`` (by :func:`write`) when one is given."""
+    text = str(
         _environment()
         .get_template("page.html.j2")
         .render(
@@ -97,6 +98,9 @@ def page(facts: Facts) -> str:
             made=datetime.now(UTC).strftime("%d %b %Y %H:%M UTC"),
         )
     )
+    if path is not None:
+        write(text, path)
+    return text
 
 
 def fragment(facts: Facts) -> str:

@@ -378,10 +378,7 @@ class EvacuationPlan:
         """
         from evacplan import report
 
-        text = report.page(report.evacuation_facts(self, quickest=self.quickest_curve()))
-        if path is not None:
-            report.write(text, path)
-        return text
+        return report.page(report.evacuation_facts(self, quickest=self.quickest_curve()), path)
 
     def _repr_html_(self) -> str:
         from evacplan import report

@@ -505,10 +505,7 @@ class DrawdownPlan:
         """
         from evacplan import report
 
-        text = report.page(report.drawdown_facts(self))
-        if path is not None:
-            report.write(text, path)
-        return text
+        return report.page(report.drawdown_facts(self), path)
 
     def _repr_html_(self) -> str:
         from evacplan import report

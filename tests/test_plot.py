@@ -22,6 +22,7 @@ from evacplan import Network, Scenario  # noqa: E402
 from evacplan.io import load_scenario, read_tntp, seed_path, tntp_path  # noqa: E402
 from evacplan.network import arc_schedules  # noqa: E402
 from evacplan.plot import place_positions, plot_network, plot_routes, risk_scale  # noqa: E402
+from evacplan.plot._maps import _risk_cmap  # noqa: E402
 from evacplan.routing import evacuate  # noqa: E402
 
 # The notebook's zoom on Iraq (examples/03_routes.ipynb): its x and y limits.
@@ -96,7 +97,7 @@ def test_lines_are_coloured_by_risk(tiny: Scenario) -> None:
     """A riskier open link gets a different colour from the colour map; closed links are grey."""
     ax = plot_network(tiny, minute=12 * 60, risk_max=0.3)
     lines = _link_lines(ax)
-    cmap = plt.get_cmap("RdYlGn_r")
+    cmap = _risk_cmap()
     assert to_rgba(lines["link:airport-road"].get_color()) == pytest.approx(cmap(1.0))
     assert to_rgba(lines["link:crossing"].get_color()) == pytest.approx(cmap(0.0))
     assert lines["link:flight"].get_linestyle() == ":"  # its window closed at 2h
@@ -244,7 +245,7 @@ def test_one_colour_bar_for_the_figure(tiny: Scenario) -> None:
     bar = fig.colorbar(scale, ax=axes, label="link risk per traversal")
     assert len(fig.axes) == 3
     assert bar.norm is scale.norm
-    assert bar.cmap.name == "RdYlGn_r"
+    assert bar.cmap.name == "evacplan-risk"
 
 
 def test_risk_max_and_norm_are_exclusive(tiny: Scenario) -> None:

@@ -64,9 +64,20 @@ _MODE_STYLE: dict[Mode, Any] = {
 _MODE_WIDTH = {Mode.ROAD: 2.0, Mode.WALK: 1.2, Mode.AIR: 1.4, Mode.SEA: 1.4}
 _CLOSED_COLOUR = "#b0b0b0"
 _CLOSED_STYLE: Any = ":"
-_CMAP = "RdYlGn_r"
+_CMAP = "evacplan-risk"
+"""Risk from none to the top of the scale: slate blue, sand, orange, dark red (no green on
+the way: told apart with any colour vision, unlike red against green; Okabe and Ito's
+orange in the middle)."""
+_CMAP_COLOURS = ("#4F6D8C", "#D9C49A", "#E69F00", "#8B1A00")
 _RISK_LABEL = "link risk per traversal"
 _LOWEST_TOP = 0.05  # the least risk at the top of a colour scale
+
+
+def _risk_cmap() -> Any:
+    """The risk colour map (``_CMAP``), made on first use (matplotlib loads on call)."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list(_CMAP, _CMAP_COLOURS)
 
 
 def place_positions(network: Network | Scenario) -> dict[str, tuple[float, float]]:
@@ -173,7 +184,6 @@ def risk_scale(
     3
     >>> plt.close(fig)
     """
-    import matplotlib.pyplot as plt
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
 
@@ -183,7 +193,7 @@ def risk_scale(
         positions = place_positions(net)
         tops += [_highest_risk(net, _link_states(net, events, m), positions) for m in minutes]
     norm = Normalize(vmin=0.0, vmax=max(tops, default=_LOWEST_TOP))
-    return ScalarMappable(norm=norm, cmap=plt.get_cmap(_CMAP))
+    return ScalarMappable(norm=norm, cmap=_risk_cmap())
 
 
 def plot_network(
@@ -283,7 +293,7 @@ def plot_network(
     if norm is None:
         top = risk_max if risk_max is not None else _highest_risk(net, states, positions)
         norm = Normalize(vmin=0.0, vmax=top)
-    cmap = plt.get_cmap(_CMAP)
+    cmap = _risk_cmap()
 
     # Links first, so markers sit on top; the riskiest open links drawn last.
     order = sorted(drawn, key=lambda item: (states[item[0]][1], states[item[0]][2]))

@@ -4,7 +4,8 @@ A plan's page is built in three steps, one module each:
 
 - ``_facts``: what the page says, read from a plan's public fields into the
   plain records of ``_records`` (the headline, the per-post tables, who is left
-  behind, the assumptions, the timeline's bars), and which sections it has;
+  behind, the assumptions, the timeline's bars), and which sections it has
+  (``_solo`` does the same for an evacuation or a drawdown on its own);
 - ``_charts``: the pictures, as inline SVG drawn by matplotlib (the timeline,
   the map, the arrival curve), in a colour-blind-safe palette;
 - ``_page``: the Jinja2 templates (``templates/``, autoescaped: scenario text is
@@ -20,13 +21,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from evacplan.report._facts import (
-    contingency_facts,
-    drawdown_facts,
-    evacuation_facts,
-)
+from evacplan.report._facts import contingency_facts
 from evacplan.report._page import fragment, page, write
 from evacplan.report._records import SECTIONS, Facts
+from evacplan.report._solo import drawdown_facts, evacuation_facts
 
 __all__ = [
     "SECTIONS",

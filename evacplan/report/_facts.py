@@ -27,6 +27,7 @@ from evacplan.report._records import (
     Leaves,
     Move,
     Post,
+    StageRow,
     Stays,
 )
 
@@ -62,7 +63,7 @@ def _short(minute: float | None, clock: Callable[[float], str] | None) -> str:
 
 _STATUS_WORDS = {
     "optimal": "proven best for its objectives",
-    "feasible": "a valid plan whose optimality is not fully proven (see the proof)",
+    "feasible": "a valid plan, not proven best in every respect (the notes say where)",
     "infeasible": "no plan meets every rule (see the notes and who is stranded)",
 }
 
@@ -328,6 +329,15 @@ def _timeline(facts: Facts, cp: Any) -> None:
     for stage in cp.stages:
         for dp in stage.fired:
             bars.append(Bar("decisions", stage.minute, None, "decision", dp))
+        facts.stages.append(
+            StageRow(
+                stage.index,
+                _when(stage.minute, sc.clock),
+                ", ".join(stage.fired) or "the postures the scenario declares",
+                ", ".join(f"{p} {stage.postures[p]}" for p in stage.raised) or "no change",
+                sum(p.size for p in stage.parties),
+            )
+        )
     for post in sc.posts:
         changes: list[tuple[float, str]] = [(0.0, str(post.posture))]
         for stage in cp.stages:
@@ -480,120 +490,3 @@ def _groups(cp: Any, clock: Any) -> list[GroupRow]:
             )
         )
     return rows
-
-
-def evacuation_facts(ev: Any, *, quickest: Sequence[tuple[float, int]] = ()) -> Facts:
-    """The facts of an evacuation plan (:func:`evacplan.evacuate`'s result): no clock
-    (a network has no start time), minutes from the start instead."""
-    saving = ev.objective == "most_saved"
-    stranded = sum(s.count for s in ev.stranded)
-    status = str(ev.status)
-    head = Headline(
-        title=ev.network_name or "evacuation",
-        kind=f"Evacuation plan ({ev.objective})",
-        status=status,
-        status_words=_STATUS_WORDS.get(status, ""),
-        last_safe=_when(ev.egress_minutes, None) if ev.movements else None,
-        figures=[
-            ("moved to safety", f"{ev.people:,}"),
-            ("left behind" if saving else "stranded", f"{stranded:,}"),
-            ("standing down at home", f"{len(ev.standing_down):,}"),
-            ("risk exposure", f"{ev.risk_exposure:g}"),
-        ],
-        proof=ev.proof,
-        notes=list(ev.notes),
-    )
-    facts = Facts(headline=head, sections=["headline"])
-    network = getattr(ev, "_network", None)
-    if network is not None:
-        facts.map = {
-            "network": network,
-            "plan": ev if ev.movements else None,
-            "threats": list(getattr(ev, "_threats", ())),
-        }
-        facts.map_words = "Places by kind; links coloured by their risk; the routes used, as wide as the people on them."
-        facts.sections.append("map")
-    facts.moves, facts.moves_more = _moves(ev, None)
-    if facts.moves:
-        facts.sections.append("movements")
-    facts.arrivals = _arrivals(ev, quickest, None)
-    if facts.arrivals is not None:
-        facts.sections.append("arrivals")
-    facts.behind = [
-        Behind(", ".join(s.parties[:4]) or s.place, s.count, "", 0, s.place, s.reason)
-        for s in ev.stranded
-    ]
-    if facts.behind:
-        facts.behind_words = f"{_plural(stranded, 'person', 'people')} cannot be brought to safety."
-        facts.sections.append("left-behind")
-    facts.assumptions = _assumptions(ev)
-    facts.sections.append("assumptions")
-    return facts
-
-
-def drawdown_facts(dd: Any) -> Facts:
-    """The facts of a drawdown (:func:`evacplan.drawdown`'s result): who stays, who leaves."""
-    sc = dd.scenario
-    status = str(dd.status)
-    retained = sum(len(v) for v in dd.retained.values())
-    departing = sum(len(v) for v in dd.departing.values())
-    head = Headline(
-        title=sc.name,
-        kind="Drawdown",
-        status=status,
-        status_words=_STATUS_WORDS.get(status, ""),
-        last_safe=None,
-        figures=[
-            ("posts", str(len(dd.postures))),
-            ("staff retained", str(retained)),
-            ("staff leaving", str(departing)),
-            ("parties leaving", str(sum(1 for p in dd.parties if p.relocate))),
-        ],
-        proof="; ".join(f"{lv}" for lv in dd.levels) or "",
-        notes=[],
-    )
-    facts = Facts(headline=head, sections=["headline"], clock=sc.clock)
-    posts = []
-    for post in sc.posts:
-        if post.id not in dd.postures:
-            continue
-        stays = [
-            Stays(
-                sid,
-                sc.staff_by_id[sid].name or "",
-                ", ".join(dd.assignments.get(sid, ())) or "(keeps the post's minimum)",
-                dd.explain(sid),
-            )
-            for sid in dd.retained.get(post.id, [])
-        ]
-        leaves = []
-        for p in dd.parties:
-            if p.post == post.id:
-                leaves.append(
-                    Leaves(
-                        p.id,
-                        p.size,
-                        "",
-                        "",
-                        f"from {p.location}" if p.relocate else "",
-                        "",
-                        "leaves" if p.relocate else "stands down at home",
-                    )
-                )
-        conflicts = [(c.rule, c.message) for c in dd.conflicts if c.post == post.id]
-        posts.append(
-            Post(post.id, post.name or post.id, str(dd.postures[post.id]), stays, leaves, conflicts)
-        )
-    facts.posts = posts
-    if posts:
-        facts.sections.append("posts")
-    facts.assumptions = [
-        (
-            "Rules",
-            "Every function of a post at its posture is covered by staff with the skill; "
-            f"each person covers at most {sc.policy.max_functions_per_person} functions.",
-        ),
-        ("Levels", "The objective's levels are solved in order, each proven before it is fixed."),
-    ]
-    facts.sections.append("assumptions")
-    return facts

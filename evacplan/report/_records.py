@@ -105,6 +105,17 @@ class Post:
 
 
 @dataclass(frozen=True, slots=True)
+class StageRow:
+    """One stage of a contingency plan, for the table under the timeline."""
+
+    index: int
+    when: str
+    fired: str
+    postures: str
+    released: int
+
+
+@dataclass(frozen=True, slots=True)
 class GroupRow:
     """A group of people who are not staff, summed (its parties are many)."""
 
@@ -175,6 +186,7 @@ class Facts:
     headline: Headline
     sections: list[str]
     bars: list[Bar] = field(default_factory=list)
+    stages: list[StageRow] = field(default_factory=list)
     timeline_end: float | None = None
     map: dict[str, Any] = field(default_factory=dict)
     """The keyword arguments of :func:`._charts.map_svg` (network first)."""

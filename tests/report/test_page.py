@@ -93,6 +93,9 @@ def test_every_post_every_retained_id_and_the_egress_clock_time_appear(
     assert "They must remain while the post is open [must-remain]" in words
     # Who leaves: party, stage, route and arrival, for a party of the first stage.
     assert "bgd-007" in words and "bgd-embassy →" in words
+    # Under the timeline, its stages as a table a screen reader can follow.
+    assert "Stages: what fired, which posts rose, people released" in words
+    assert "1 Mon 6 Jan 06:00 +00:00 (72 h from the start) ordered-departure" in words
     # The assumptions: step, capacity rule, muster time, the proof.
     for phrase in ("5 minutes", "rounded down", "Muster time", "60 minutes", "min-cost flow"):
         assert phrase in words, phrase
@@ -239,7 +242,7 @@ def test_the_command_line_writes_the_report(tmp_path: Path) -> None:
 def test_notebooks_get_the_same_tables_without_charts(founding: ContingencyPlan) -> None:
     fragment = founding._repr_html_()
     assert fragment.startswith('<div class="evacplan-report">')
-    assert "<svg" not in fragment and "<table" in fragment
+    assert "<svg" not in fragment and '<table class="stages">' in fragment
     assert "bgd-001" in fragment and founding.scenario.clock(4760) in fragment
 
 

@@ -304,10 +304,13 @@ def _closed_links(sc: Any) -> dict[str, str]:
             words += f" to {_short(sc.minute(t.until), sc.clock)}"
         places = set(t.places) | {p for p, r in region.items() if r is not None and r in t.regions}
         said = False  # the words once a threat; its other links are drawn alike
+        refs = {str(x) for x in t.links}
         for link in sc.network.links:
-            named = link.id in {str(x) for x in t.links}
-            if (named or link.source in places or link.target in places) and link.id not in closed:
-                closed[link.id] = "" if said else words
+            named = link.label in refs or link.id in refs
+            if (named or link.source in places or link.target in places) and (
+                link.label not in closed
+            ):
+                closed[link.label] = "" if said else words
                 said = True
     return closed
 

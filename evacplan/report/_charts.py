@@ -555,7 +555,8 @@ def _laid_out(net: Network) -> tuple[Network, bool]:
     """``net`` with a position for every place, and whether any had to be made up.
 
     With two or more known, each other place goes to its neighbours' middle (a harmonic layout),
-    then a short seeded spring layout; with fewer, Kamada-Kawai lays out all in a unit box.
+    then a short seeded spring layout; with fewer, Kamada-Kawai lays out all in a unit box
+    (a seeded spring layout past 200 places, where all pairs' distances cost seconds).
     """
     known: dict[str, Any] = {
         p.id: (p.lon, p.lat) for p in net.places if p.lat is not None and p.lon is not None
@@ -565,8 +566,9 @@ def _laid_out(net: Network) -> tuple[Network, bool]:
     graph = nx.Graph([(link.source, link.target) for link in net.links])
     graph.add_nodes_from(p.id for p in net.places)
     fixed = list(known) if len(known) >= 2 else []
-    if not fixed:  # nothing to keep: every place by Kamada-Kawai
-        known = nx.kamada_kawai_layout(graph) if len(graph) > 2 else nx.circular_layout(graph)
+    if not fixed:  # nothing to keep: Kamada-Kawai (all pairs' distances: small networks only)
+        small = 2 < len(graph) <= 200
+        known = nx.kamada_kawai_layout(graph) if small else nx.spring_layout(graph, seed=7)
     xs, ys = zip(*known.values(), strict=True)
     x0, y0 = min(xs), min(ys)
     span = max(max(xs) - x0, max(ys) - y0) or 1.0

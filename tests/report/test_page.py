@@ -281,3 +281,18 @@ def test_closures_of_places_rank_in_a_table_and_mark_their_links_on_the_map() ->
     assert "#1 infeasible" in page.words  # the label beside its links on the map
     assert 'id="map-highlighted:crossing"' in text and 'id="map-highlighted:desert-road"' in text
     assert 'id="map-highlighted:residence-embassy"' in text  # the embassy's (#2)
+
+
+def test_a_network_without_coordinates_and_a_post_with_no_plan_still_make_a_page() -> None:
+    """No latitude or longitude anywhere: a schematic map, said so. Both crypto officers
+    gone: the post cannot hold minimal, and its rules that cannot all hold are listed."""
+    raw = yaml.safe_load(seed_path("tiny").read_text())
+    raw["places"] = [{k: v for k, v in p.items() if k not in ("lat", "lon")} for p in raw["places"]]
+    raw["staff"] = [s for s in raw["staff"] if s["id"] not in ("cap-03", "cap-04")]
+    cp = plan(Scenario(**raw))
+    assert str(cp.status) == "infeasible"
+    text = cp.to_html()
+    assert "schematic: not to scale" in text and " km</text>" not in text
+    words = _Page(text).words
+    assert "No plan holds this post; these rules cannot all hold:" in words
+    assert "no plan meets every rule" in words

@@ -3,7 +3,8 @@
 It holds the stages (:class:`~.records.Stage`), the joint schedule (an
 :class:`~evacplan.routing.EvacuationPlan`) and the last-out checks, and
 derives what a planner reads: the accounting (one row per person), the
-summary and the timeline in words, an HTML table, JSON for the archive, and
+summary and the timeline in words, the HTML page (``to_html``, drawn by
+:mod:`evacplan.report`) and notebook tables, JSON for the archive, and
 :meth:`ContingencyPlan.verify` (:mod:`._verify`).
 """
 

@@ -3,9 +3,10 @@
 :class:`EvacuationPlan` is what the front door (:mod:`._evacuate`) hands
 back: the movements (:mod:`.records`), the egress time and its proven bound,
 risk exposure, bottlenecks and the people stranded, with the derived figures
-(arrival curve), the check (:meth:`EvacuationPlan.verify`, which delegates to
+(arrival curve, and the quickest possible one), the check (:meth:`EvacuationPlan.verify`, which delegates to
 the solver-independent replay in :mod:`._replay`) and the words a planner
-reads (summary, text, HTML for notebooks).
+reads (summary, text, the HTML page and notebook tables through
+:mod:`evacplan.report`).
 """
 
 from __future__ import annotations

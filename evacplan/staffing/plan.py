@@ -7,7 +7,8 @@ people, covers and departing parties, and sums the objective levels over
 posts. It answers questions about itself: :meth:`~DrawdownPlan.explain`
 (worded by ``_explain``, which may re-solve a post),
 :meth:`~DrawdownPlan.verify` (the independent checks of ``_verify``), and
-reports (:meth:`~DrawdownPlan.summary`, ``str``, HTML for notebooks).
+reports (:meth:`~DrawdownPlan.summary`, ``str``, the HTML page and notebook tables
+through :mod:`evacplan.report`).
 A plan is handed on to routing as its :attr:`~DrawdownPlan.parties`.
 """
 

@@ -450,18 +450,17 @@ def _stays(cp: Any, sid: str) -> Stays:
     sc = cp.scenario
     member = sc.staff_by_id[sid]
     for stage in reversed(cp.stages):
-        d = stage.drawdown
-        if d is not None and member.post in stage.raised:
-            covers = d.assignments.get(sid, ())
-            return Stays(
-                sid,
-                member.name or "",
-                ", ".join(covers) if covers else "(keeps the post's minimum)",
-                d.explain(sid),
-            )
+        if stage.drawdown is not None and member.post in stage.raised:
+            return _kept(stage.drawdown, sid)
     return Stays(
         sid, member.name or "", "", "The post keeps its declared posture; nobody was drawn down."
     )
+
+
+def _kept(dd: Any, sid: str) -> Stays:
+    """Someone a drawdown keeps: the functions they cover and why (its explanation)."""
+    covers = ", ".join(dd.assignments.get(sid, ())) or "(keeps the post's minimum)"
+    return Stays(sid, dd.scenario.staff_by_id[sid].name or "", covers, dd.explain(sid))
 
 
 def _groups(cp: Any, clock: Any) -> list[GroupRow]:

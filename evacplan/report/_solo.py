@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from evacplan._time import _plural
-from evacplan.report._facts import _STATUS_WORDS, _arrivals, _assumptions, _moves, _when
-from evacplan.report._records import Behind, Facts, Headline, Leaves, Post, Stays
+from evacplan.report._facts import _STATUS_WORDS, _arrivals, _assumptions, _kept, _moves, _when
+from evacplan.report._records import Behind, Facts, Headline, Leaves, Post
 
 
 def evacuation_facts(ev: Any, *, quickest: Sequence[tuple[float, int]] = ()) -> Facts:
@@ -37,12 +37,11 @@ def evacuation_facts(ev: Any, *, quickest: Sequence[tuple[float, int]] = ()) -> 
         notes=list(ev.notes),
     )
     facts = Facts(headline=head, sections=["headline"])
-    network = getattr(ev, "_network", None)
-    if network is not None:
+    if ev.network is not None:
         facts.map = {
-            "network": network,
+            "network": ev.network,
             "plan": ev if ev.movements else None,
-            "threats": list(getattr(ev, "_threats", ())),
+            "threats": list(ev.threats),
         }
         facts.map_words = "Places by kind; links coloured by their risk; the routes used, as wide as the people on them."
         facts.sections.append("map")
@@ -90,15 +89,7 @@ def drawdown_facts(dd: Any) -> Facts:
     for post in sc.posts:
         if post.id not in dd.postures:
             continue
-        stays = [
-            Stays(
-                sid,
-                sc.staff_by_id[sid].name or "",
-                ", ".join(dd.assignments.get(sid, ())) or "(keeps the post's minimum)",
-                dd.explain(sid),
-            )
-            for sid in dd.retained.get(post.id, [])
-        ]
+        stays = [_kept(dd, sid) for sid in dd.retained.get(post.id, [])]
         leaves = []
         for p in dd.parties:
             if p.post == post.id:

@@ -101,6 +101,16 @@ class EvacuationPlan:
     # -------------------------------------------------------------- derived figures
 
     @property
+    def network(self) -> Network | None:
+        """The network the plan was made on (None for a plan built by hand)."""
+        return self._network
+
+    @property
+    def threats(self) -> tuple[ThreatEvent, ...]:
+        """The threat events it was made under."""
+        return self._threats
+
+    @property
     def people(self) -> int:
         """People moved to safety by the schedule."""
         return sum(m.count for m in self.movements)

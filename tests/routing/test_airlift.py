@@ -47,6 +47,56 @@ def gate_network(per_hour: float = 120) -> Network:
     )
 
 
+def airfield_network(
+    *,
+    gate_per_hour: float,
+    walk_minutes: float,
+    gate_minutes: float,
+    flight_minutes: float,
+    seats: int,
+    departures: object,
+    risk: float = 0.0,
+) -> Network:
+    """town -> gate (its throughput) -> apron, then a scheduled flight to the haven bzn.
+
+    The gate is on the way to the airfield, as at an airport: people wait airside
+    for their flight, which takes ``seats`` at each of its ``departures``.
+    """
+    return Network(
+        places=[
+            {"id": "town", "kind": "assembly"},
+            {"id": "gate", "kind": "waypoint", "throughput_per_hour": gate_per_hour},
+            {"id": "apron", "kind": "airport"},
+            {"id": "bzn", "kind": "safe_haven"},
+        ],
+        links=[
+            {
+                "id": "walk",
+                "source": "town",
+                "target": "gate",
+                "minutes": walk_minutes,
+                "capacity_per_hour": 600,
+            },
+            {
+                "id": "in",
+                "source": "gate",
+                "target": "apron",
+                "minutes": gate_minutes,
+                "capacity_per_hour": 600,
+            },
+            {
+                "id": "rch",
+                "source": "apron",
+                "target": "bzn",
+                "minutes": flight_minutes,
+                "seats": seats,
+                "departures": departures,
+                "risk": risk,
+            },
+        ],
+    )
+
+
 def flight_network(departures: object = (60, 120), seats: int = 3) -> Network:
     """An airport and a haven 30 minutes away by a flight of ``seats`` seats."""
     return Network(
@@ -240,39 +290,15 @@ def test_families_through_a_gate_onto_flights_at_any_step(step: int) -> None:
     airside for their flight. (A flight leaving from the gated place itself
     would take only those the gate lets out in the departure's step.)
     """
-    net = Network(
-        places=[
-            {"id": "hotel", "kind": "assembly"},
-            {"id": "gate", "kind": "waypoint", "throughput_per_hour": 30},
-            {"id": "apron", "kind": "airport"},
-            {"id": "bzn", "kind": "safe_haven"},
-        ],
-        links=[
-            {
-                "id": "walk",
-                "source": "hotel",
-                "target": "gate",
-                "minutes": 10,
-                "capacity_per_hour": 600,
-            },
-            {
-                "id": "in",
-                "source": "gate",
-                "target": "apron",
-                "minutes": 5,
-                "capacity_per_hour": 600,
-            },
-            {
-                "id": "rch",
-                "source": "apron",
-                "target": "bzn",
-                "minutes": 60,
-                "seats": 3,
-                "departures": {"every": 60, "from": 60, "until": 600},
-            },
-        ],
+    net = airfield_network(
+        gate_per_hour=30,
+        walk_minutes=10,
+        gate_minutes=5,
+        flight_minutes=60,
+        seats=3,
+        departures={"every": 60, "from": 60, "until": 600},
     )
-    parties = [Party(f"f{i}", 4, "hotel") for i in range(3)]
+    parties = [Party(f"f{i}", 4, "town") for i in range(3)]
     plan = checked(evacuate(net, parties=parties, safe={"bzn"}, step_minutes=step))
     assert plan.people == 12
     assert not plan.stranded

@@ -22,7 +22,7 @@ from evacplan.results import Party, Status
 from evacplan.routing import evacuate
 from tests.routing.helpers import checked
 from tests.routing.reference import reference_most_saved
-from tests.routing.test_airlift import flight_network
+from tests.routing.test_airlift import airfield_network, flight_network
 from tests.routing.test_property import instances
 
 
@@ -204,42 +204,17 @@ def test_a_time_limit_too_short_leaves_a_valid_plan_that_says_so() -> None:
     The plan is still a verified schedule with everyone accounted for; it is
     ``feasible``, and its note says what the time limit left unproven.
     """
-    hourly = {"every": "1h", "from": "2h", "until": "41h"}
-    net = Network(
-        places=[
-            {"id": "city", "kind": "assembly"},
-            {"id": "gate", "kind": "waypoint", "throughput_per_hour": 90},
-            {"id": "apron", "kind": "airport"},
-            {"id": "haven", "kind": "safe_haven"},
-        ],
-        links=[
-            {
-                "id": "walk",
-                "source": "city",
-                "target": "gate",
-                "minutes": 30,
-                "capacity_per_hour": 600,
-            },
-            {
-                "id": "in",
-                "source": "gate",
-                "target": "apron",
-                "minutes": 10,
-                "capacity_per_hour": 600,
-            },
-            {
-                "id": "lift",
-                "source": "apron",
-                "target": "haven",
-                "minutes": 120,
-                "seats": 60,
-                "departures": hourly,
-                "risk": 0.01,
-            },
-        ],
+    net = airfield_network(
+        gate_per_hour=90,
+        walk_minutes=30,
+        gate_minutes=10,
+        flight_minutes=120,
+        seats=60,
+        departures={"every": "1h", "from": "2h", "until": "41h"},
+        risk=0.01,
     )
     parties = [
-        Party(f"f{i}", 1 + i % 4, "city", release_minute=(i % 48) * 30, priority=1 + i % 3)
+        Party(f"f{i}", 1 + i % 4, "town", release_minute=(i % 48) * 30, priority=1 + i % 3)
         for i in range(1200)
     ]
     people = sum(p.size for p in parties)

@@ -51,7 +51,11 @@ __all__ = ["main", "scenario_summary"]
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="evacplan", description="Plan an embassy's crisis posture: drawdown and evacuation."
+        prog="evacplan",
+        description="Plan an embassy's crisis posture: drawdown and evacuation.",
+        epilog="exit codes:\n"
+        + "\n".join(f"  {code:>3}  {words}" for code, words in EXIT_CODES.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--debug", action="store_true", help="show tracebacks of unexpected failures"
@@ -66,7 +70,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ID=TIME",
         help="an indicator decision point that fires, and when (minutes, 36h, or a datetime)",
     )
-    p.add_argument("--objective", choices=["quickest", "safest", "most_saved"], default="quickest")
+    _objective(p, "least_harm")
     p.add_argument(
         "--deadline",
         default=None,
@@ -104,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--safe", action="append", metavar="NODE", help="TNTP: a safe node")
     p.add_argument("--step", type=int, default=None, metavar="MINUTES", help="TNTP: default 1")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
+    _objective(p, None)
     p.add_argument("--rows", type=int, default=20, metavar="N", help="groups of cases to print")
     p.add_argument("--json", default=None, metavar="OUT", help="also save the table as JSON")
     p.set_defaults(run=_cmd_closures)
@@ -148,7 +153,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--posture", action="append", metavar="P", help="drawdown posture (scenario only)"
     )
-    p.add_argument("--objective", choices=["quickest", "safest", "most_saved"], default="quickest")
+    _objective(p, "quickest")
     p.add_argument("--deadline", type=int, default=None, metavar="MINUTES")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
     p.add_argument(
@@ -162,8 +167,54 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_OBJECTIVES = {
+    "least_harm": "the least harm: link and threat risk, and --hazard-per-hour for every hour "
+    "each person is called forward but not yet safe (nobody is held for days to shave a "
+    "little risk)",
+    "quickest": "the earliest time the last person is safe, then the least risk",
+    "safest": "the least risk with everyone safe by --deadline",
+    "most_saved": "the most people safe by --deadline, staff first and then groups by "
+    "priority, then the least harm",
+}
+
+
+def _objective(p: argparse.ArgumentParser, default: str | None) -> None:
+    """The --objective and --hazard-per-hour options, with a word on each choice."""
+    choices = "; ".join(f"{name}: {words}" for name, words in _OBJECTIVES.items())
+    fallback = (
+        "least_harm for a scenario, quickest for a TNTP network" if default is None else default
+    )
+    p.add_argument(
+        "--objective",
+        choices=list(_OBJECTIVES),
+        default=default,
+        help=f"what the schedule makes best (default: {fallback}). {choices}",
+    )
+    p.add_argument(
+        "--hazard-per-hour",
+        type=float,
+        default=None,
+        metavar="P",
+        help="the chance of harm each hour a person is called forward but not yet safe, 0 to 1 "
+        "(default: the scenario's hazard_per_hour, else 0.002: 0.2%% an hour)",
+    )
+
+
+EXIT_CODES = {
+    0: "a plan for everyone: each person safe, retained at a post, or standing down at home "
+    "(check: every check passes; closures: no closure strands anyone or breaks a post)",
+    1: "bad input: a file or an option, every problem named (check: a check fails)",
+    2: "usage: the command line cannot be read",
+    3: "infeasible: a post cannot hold its posture (the rules that conflict are named)",
+    4: "closures: some closure strands people or breaks a post",
+    5: "people cannot be reached: the plan strands them or leaves them behind, and says why",
+    70: "an internal error (rerun with --debug, and please report it)",
+}
+"""What each exit code of ``evacplan`` means (``evacplan --help`` lists them)."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 ok, 1 bad input, 2 usage, 3 infeasible).
+    """Run the command line; return its exit code (see :data:`EXIT_CODES`).
 
     Examples
     --------
@@ -194,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(rerun with --debug for the traceback, and please report it)",
             file=sys.stderr,
         )
-        return 2
+        return 70
 
 
 if __name__ == "__main__":  # pragma: no cover

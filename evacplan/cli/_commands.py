@@ -67,6 +67,7 @@ def _cmd_evacuate(args: argparse.Namespace) -> int:
         "objective": args.objective,
         "time_limit": args.time_limit,
         "max_memory": args.max_memory,
+        "hazard_per_hour": args.hazard_per_hour,
     }
     if args.deadline is not None:
         options["deadline"] = args.deadline
@@ -115,7 +116,7 @@ def _cmd_evacuate(args: argparse.Namespace) -> int:
                 **options,
             )
     print(route)
-    return 0 if str(route.status) != "infeasible" else 3
+    return _code(route.status, bool(route.stranded))
 
 
 def _indicators(values: list[str] | None) -> dict[str, str] | None:
@@ -160,6 +161,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         objective=args.objective,
         deadline=_when(args.deadline),
         time_limit=args.time_limit,
+        hazard_per_hour=args.hazard_per_hour,
     )
     print(cp)
     if args.json:
@@ -170,7 +172,14 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     if args.html:
         cp.to_html(args.html)
         print(f"\nreport: {args.html}")
-    return 0 if str(cp.status) != "infeasible" else 3
+    return _code(cp.status, bool(cp.evacuation.stranded))
+
+
+def _code(status: Any, stranded: bool) -> int:
+    """3 when a post cannot hold its posture, 5 when people cannot be reached, else 0."""
+    if str(status) == "infeasible":
+        return 3
+    return 5 if stranded else 0
 
 
 def _writable(flag: str, path: str | None) -> None:
@@ -190,7 +199,11 @@ def _cmd_closures(args: argparse.Namespace) -> int:
     what: Any = args.kind or ("places" if args.places else "links")
     if args.close:
         what = [tuple(c.split("+")) if "+" in c else c for c in args.close]
-    options: dict[str, Any] = {"time_limit": args.time_limit}
+    options: dict[str, Any] = {
+        "time_limit": args.time_limit,
+        "objective": args.objective,
+        "hazard_per_hour": args.hazard_per_hour,
+    }
     if _is_tntp(args.file):
         from evacplan.io import read_tntp
 

@@ -49,8 +49,9 @@ def analyze(
     k: int = 1,
     at: Any = 0,
     indicators: Mapping[str, Any] | None = None,
-    objective: str = "quickest",
+    objective: str | None = None,
     deadline: Any = None,
+    hazard_per_hour: float | None = None,
     time_limit: float | None = None,
     executor: Any = None,
     progress: bool = False,
@@ -90,9 +91,10 @@ def analyze(
     at
         When the closures begin: minutes from the start, a duration
         (``"96h"``) or a datetime, as in scenario files.
-    indicators, objective, deadline
+    indicators, objective, deadline, hazard_per_hour
         As for :func:`evacplan.plan` (a Scenario) or :func:`evacplan.evacuate`
-        (a Network; ``deadline`` in minutes).
+        (a Network; ``deadline`` in minutes). The objective defaults to theirs:
+        ``least_harm`` for a Scenario, ``quickest`` for a Network.
     time_limit
         Seconds for each plan (the baseline's and each case's). With a limit,
         plans may stop short of a proof, and where the clock falls may
@@ -147,7 +149,12 @@ def analyze(
             "step_minutes": step_minutes,
             "threats": threats,
         },
-        planning={"indicators": indicators, "objective": objective, "deadline": deadline},
+        planning={
+            "indicators": indicators,
+            "objective": objective,
+            "deadline": deadline,
+            "hazard_per_hour": hazard_per_hour,
+        },
     )
     base_started = time.perf_counter()
     baseline = _baseline(inp)
@@ -237,6 +244,7 @@ def _baseline(inp: _Inputs) -> ContingencyPlan | EvacuationPlan:
             objective=options["objective"],
             deadline=options["deadline"],
             time_limit=options["time_limit"],
+            hazard_per_hour=options["hazard_per_hour"],
         )
     return evacuate(inp.subject, **options)
 

@@ -184,6 +184,8 @@ def _check(
                 )
             )
         options = {**planning, "time_limit": time_limit}
+        if options["objective"] is None:
+            options["objective"] = "least_harm"  # as plan()
         try:
             _check_plan(
                 subject,
@@ -193,6 +195,7 @@ def _check(
                 time_limit,
                 1,
                 0,
+                options["hazard_per_hour"],
             )
         except ScenarioError as error:
             problems += error.problems
@@ -203,9 +206,10 @@ def _check(
                 problems.append(Problem(name, f"{name} need a Scenario (its decision points)"))
         options = {
             **route,
-            "objective": planning["objective"],
+            "objective": planning["objective"] or "quickest",  # as evacuate()
             "deadline": planning["deadline"],
             "time_limit": time_limit,
+            "hazard_per_hour": planning["hazard_per_hour"],
         }
         try:
             _check_evacuate(
@@ -215,10 +219,11 @@ def _check(
                 route["parties"],
                 route["step_minutes"],
                 route["threats"],
-                planning["objective"],
+                options["objective"],
                 planning["deadline"],
                 time_limit,
                 None,
+                planning["hazard_per_hour"],
             )
         except ScenarioError as error:
             problems += error.problems

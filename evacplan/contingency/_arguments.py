@@ -18,10 +18,10 @@ from evacplan._time import parse_when
 from evacplan._validate import suggest
 from evacplan.errors import Problem, ScenarioError
 from evacplan.models import Scenario
-from evacplan.routing._arguments import last_service_arrival
+from evacplan.routing._arguments import hazard_problem, last_service_arrival
 from evacplan.staffing._arguments import _search_problems
 
-_OBJECTIVES = ("quickest", "safest", "most_saved")
+_OBJECTIVES = ("least_harm", "quickest", "safest", "most_saved")
 _WHERE = "invalid arguments to plan()"
 
 
@@ -33,6 +33,7 @@ class _Inputs:
     time_limit: float | None
     workers: int
     seed: int
+    hazard: float
 
 
 def _check(
@@ -43,6 +44,7 @@ def _check(
     time_limit: Any,
     workers: Any,
     seed: Any,
+    hazard_per_hour: Any = None,
 ) -> _Inputs:
     if not isinstance(scenario, Scenario):
         raise ScenarioError(
@@ -87,8 +89,8 @@ def _check(
         problems.append(
             Problem(
                 "objective",
-                f"{objective!r} is not an objective; use 'quickest', 'safest' or 'most_saved'"
-                + suggest(str(objective), _OBJECTIVES),
+                f"{objective!r} is not an objective; use 'least_harm', 'quickest', 'safest' "
+                "or 'most_saved'" + suggest(str(objective), _OBJECTIVES),
             )
         )
     limit = None
@@ -120,6 +122,7 @@ def _check(
         else:
             seconds = float(time_limit)
     problems += _search_problems(workers, seed)
+    hazard = hazard_problem(hazard_per_hour, scenario, problems)
     if problems:
         raise ScenarioError(problems, source=_WHERE)
-    return _Inputs(fired, str(objective), limit, seconds, int(workers), int(seed))
+    return _Inputs(fired, str(objective), limit, seconds, int(workers), int(seed), hazard)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,10 +21,10 @@ from evacplan.contingency._arguments import _check
 from evacplan.contingency._lastout import _last_out
 from evacplan.contingency._stages import _timeline
 from evacplan.contingency.records import Stage
-from evacplan.contingency.result import ContingencyPlan
+from evacplan.contingency.result import ContingencyPlan, _unreached
 from evacplan.models import Lift, Posture, Scenario, StaffMember
 from evacplan.results import Party, Status
-from evacplan.routing import evacuate
+from evacplan.routing import EvacuationPlan, evacuate
 from evacplan.staffing import drawdown
 
 
@@ -31,11 +32,12 @@ def plan(
     scenario: Scenario,
     *,
     indicators: Mapping[str, Any] | None = None,
-    objective: str = "quickest",
+    objective: str = "least_harm",
     deadline: Any = None,
     time_limit: float | None = None,
     workers: int = 1,
     seed: int = 0,
+    hazard_per_hour: float | None = None,
 ) -> ContingencyPlan:
     """The contingency plan over the scenario's timeline: stages, departures, one schedule.
 
@@ -61,10 +63,13 @@ def plan(
         Indicator decision points that fire, with when: ``{"tehran-crowds": "36h"}``
         (minutes, durations or datetimes, as in scenario files).
     objective
-        ``"quickest"``, ``"safest"`` (needs ``deadline``) or ``"most_saved"``
-        (the most people safe by ``deadline``, staff first, then groups by
-        priority; :attr:`ContingencyPlan.left_behind` lists the rest), as in
-        :func:`evacplan.evacuate`.
+        ``"least_harm"`` (the default: the least harm, counting link and
+        threat risks and ``hazard_per_hour`` for every hour each person spends
+        between their call-forward and safety, so nobody is held for days to
+        shave a little risk), ``"quickest"``, ``"safest"`` (needs ``deadline``)
+        or ``"most_saved"`` (the most people safe by ``deadline``, staff
+        first, then groups by priority; :attr:`ContingencyPlan.left_behind`
+        lists the rest), as in :func:`evacplan.evacuate`.
     deadline
         For ``safest``: when everyone must be safe; for ``most_saved``: by when
         (by default when the last scheduled departure arrives). Minutes, a
@@ -76,6 +81,9 @@ def plan(
         ``feasible`` with its gap, and a note).
     workers, seed
         CP-SAT's search workers and random seed, as in :func:`evacplan.drawdown`.
+    hazard_per_hour
+        The chance of harm each hour a person spends released but not yet safe;
+        by default the scenario's ``hazard_per_hour`` (0.002 unless it says).
 
     Returns
     -------
@@ -100,7 +108,9 @@ def plan(
     {'capital': ['cap-01', 'cap-03']}
     """
     started = time.perf_counter()
-    inp = _check(scenario, indicators, objective, deadline, time_limit, workers, seed)
+    inp = _check(
+        scenario, indicators, objective, deadline, time_limit, workers, seed, hazard_per_hour
+    )
     specs, notes = _timeline(scenario, inp.indicators)
     muster = float(scenario.policy.muster_minutes)
     by_post = scenario.staff_by_post
@@ -155,9 +165,7 @@ def plan(
                     departed.add(who)
                     size = 1 if who in dependants_gone else party.size
                 dependants_gone.add(who)
-                released.append(
-                    Party(party.id, size, party.location, party.post, release, party.relocate)
-                )
+                released.append(replace(party, size=size, release_minute=release))
         open_now = {
             p: list(ids) for p, ids in retained.items() if spec.postures[p] < Posture.SUSPENDED
         }
@@ -183,6 +191,7 @@ def plan(
         objective=inp.objective,
         deadline=inp.deadline,
         time_limit=_share(started, inp.time_limit, 1, keep=_LAST_OUT_SHARE),
+        hazard_per_hour=inp.hazard,
     )
     statuses.append(evacuation.status)
     last_out = _last_out(scenario, stages, evacuation)
@@ -193,9 +202,29 @@ def plan(
         evacuation=evacuation,
         last_out=last_out,
         indicators=dict(inp.indicators),
-        notes=notes,
+        notes=notes + _why(scenario, stages, evacuation),
         runtime_seconds=time.perf_counter() - started,
     )
+
+
+def _why(scenario: Scenario, stages: list[Stage], evacuation: EvacuationPlan) -> list[str]:
+    """The notes a plan owes its reader: who cannot be reached, where and why (each party or
+    group), and every reason the plan is ``feasible`` rather than ``optimal``."""
+    verb = "left behind" if evacuation.objective == "most_saved" else "cannot be reached"
+    notes = [f"{verb}: {words}" for words in _unreached(scenario, evacuation)]
+    for stage in stages:
+        dd = stage.drawdown
+        if dd is not None and dd.status is Status.FEASIBLE:
+            open_levels = [str(level) for level in dd.levels if not level.proven]
+            notes.append(
+                f"stage {stage.index} ({stage.clock}): the drawdown is valid but not proven "
+                "best (its time limit ran out): " + "; ".join(open_levels)
+            )
+    if evacuation.status is Status.FEASIBLE:
+        notes += [f"the joint schedule: {n}" for n in evacuation.notes]
+        if not evacuation.notes:
+            notes.append("the joint schedule is valid but not proven best")
+    return notes
 
 
 _LAST_OUT_SHARE = 0.1
@@ -238,8 +267,10 @@ def _replan(
         objective=ev.objective,
         deadline=ev.deadline_minutes,
         time_limit=time_limit,
+        hazard_per_hour=ev.hazard_per_hour,
     )
     statuses = [s.drawdown.status for s in base.stages if s.drawdown is not None]
+    owed = set(_why(scenario, base.stages, ev))  # the baseline's own: said again if still so
     return ContingencyPlan(
         status=_worst([*statuses, evacuation.status]),
         scenario=scenario,
@@ -247,7 +278,7 @@ def _replan(
         evacuation=evacuation,
         last_out=_last_out(scenario, base.stages, evacuation),
         indicators=dict(base.indicators),
-        notes=list(base.notes),
+        notes=[n for n in base.notes if n not in owed] + _why(scenario, base.stages, evacuation),
         runtime_seconds=time.perf_counter() - started,
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,8 +124,40 @@ class ContingencyPlan:
 
     # ------------------------------------------------------------------ words
 
+    def unreached(self) -> list[str]:
+        """Who cannot be reached (or, under ``most_saved``, is left behind), where and why:
+        one sentence per party or group at a place, with clock times, largest first.
+
+        Examples
+        --------
+        >>> from evacplan import plan
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> from evacplan.testing import with_closure
+        >>> tiny = load_scenario(seed_path("tiny"))
+        >>> cp = plan(with_closure(tiny, "residence-embassy", at="25h"))
+        >>> print(cp.unreached()[0])
+        cap-04 and family (4 people) at residence, cut off when residence-embassy closes at minute 1500 (Sat 4 Jan 07:00 +00:00)
+        """
+        return _unreached(self.scenario, self.evacuation)
+
+    def unreached_words(self) -> str:
+        """The headline about who cannot be reached: how many, and the largest party or group
+        with where and why ("" when everyone can be)."""
+        found = self.unreached()
+        if not found:
+            return ""
+        count = sum(s.count for s in self.evacuation.stranded)
+        verb = (
+            "are left behind" if self.evacuation.objective == "most_saved" else "cannot be reached"
+        )
+        more = len(found) - 1
+        return f"{_plural(count, 'person', 'people')} {verb}: {found[0]}" + (
+            f"; and {_plural(more, 'more party', 'more parties')} (see notes)" if more else ""
+        )
+
     def summary(self) -> str:
-        """A few lines: status, stages, people by fate, the egress and its proof, breaches."""
+        """A few lines: status (and who cannot be reached), stages, people by fate, the harm,
+        the egress and its proof, breaches."""
         sc = self.scenario
         rows = self.accounting()
         fates = {
@@ -133,8 +166,10 @@ class ContingencyPlan:
         }
         ev = self.evacuation
         saving = ev.objective == "most_saved"
+        unreached = self.unreached_words()
         lines = [
-            f"Contingency plan ({sc.name}): {self.status}",
+            f"Contingency plan ({sc.name}): {self.status}"
+            + (f"; {unreached}" if unreached else ""),
             f"  stages: {len(self.stages)}; people: {len(rows)} ({fates['safe']} safe"
             + (f" by minute {ev.deadline_minutes:g}" if saving and ev.deadline_minutes else "")
             + f", {fates['retained']} retained, {fates['standing_down']} standing down, "
@@ -150,6 +185,8 @@ class ContingencyPlan:
                     else "no proven bound"
                 )
             )
+        if ev.movements:
+            lines.append(f"  harm: {ev.harm_words()}")
         behind = _left_behind(sc, rows)  # the rows above: one accounting, not two
         if behind:
             by: dict[str, int] = {}
@@ -451,6 +488,47 @@ def _left_behind(scenario: Scenario, rows: list[PersonState]) -> list[LeftBehind
         for key, (n, category, priority) in found.items()
     ]
     return sorted(records, key=lambda r: (r.priority, r.who, r.place, r.category == "dependant"))
+
+
+def _unreached(scenario: Scenario, ev: EvacuationPlan) -> list[str]:
+    """:meth:`ContingencyPlan.unreached`: each stranded record in words, clock times added."""
+    staff = scenario.staff_by_id
+    groups: dict[tuple[str, str, str], int] = {}
+    out: list[tuple[int, str]] = []
+    for s in ev.stranded:
+        reason = _clocked(scenario, s.reason)
+        for pid in s.parties or [""]:
+            base = pid.removesuffix("/dependants")
+            if pid and base in staff:
+                size = s.count if len(s.parties) == 1 else 0
+                who = (
+                    f"{base}'s dependants"
+                    if pid.endswith("/dependants")
+                    else f"{pid} and family"
+                    if staff[base].dependants and size != 1
+                    else pid
+                )
+                out.append((size, f"{who}{_people(size)} at {s.place}, {reason}"))
+            else:  # a group's parties, or plain counts: summed by group and place
+                key = (pid.rsplit("/", 1)[0] if pid else "", s.place, reason)
+                groups[key] = groups.get(key, 0) + (s.count if len(s.parties) <= 1 else 0)
+    for (group, place, reason), n in groups.items():
+        who = f"{group}{_people(n)}" if group else _plural(n, "person", "people")
+        out.append((n, f"{who} at {place}, {reason}"))
+    return [words for _, words in sorted(out, key=lambda x: -x[0])]
+
+
+def _people(n: int) -> str:
+    return f" ({_plural(n, 'person', 'people')})" if n else ""
+
+
+def _clocked(scenario: Scenario, text: str) -> str:
+    """``minute 120`` in ``text`` followed by its clock time: ``minute 120 (Sat 15 Apr 11:00)``."""
+    return re.sub(
+        r"\bminute (\d+(?:\.\d+)?)\b(?! \()",
+        lambda m: f"minute {m.group(1)} ({scenario.clock(float(m.group(1)))})",
+        text,
+    )
 
 
 def _next(stages: list[Stage], index: int) -> float:

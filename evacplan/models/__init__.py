@@ -61,7 +61,7 @@ from evacplan.models._base import (
 from evacplan.models._checks import Check, Survives
 from evacplan.models._groups import Group
 from evacplan.models._services import Departures, Every, departure_minutes
-from evacplan.results import Party
+from evacplan.results import DEFAULT_HAZARD_PER_HOUR, Party
 
 __all__ = [
     "Category",
@@ -389,6 +389,10 @@ class Scenario(_Checked):
     start: datetime
     description: str | None = None
     step_minutes: Annotated[int, Strict(), Field(ge=1, le=MAX_STEP_MINUTES)] = 5
+    hazard_per_hour: Risk = DEFAULT_HAZARD_PER_HOUR
+    """The chance of harm each hour a person spends released but not yet safe, waiting or
+    travelling (0 to 1); plans count it in their ``harm`` beside link and threat risks.
+    The default, 0.002, is explained in ``docs/routing.md``."""
     places: tuple[Place, ...]
     links: tuple[Link, ...] = ()
     posts: tuple[Post, ...]

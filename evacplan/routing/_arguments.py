@@ -23,10 +23,10 @@ from evacplan._time import MAX_STEP_MINUTES
 from evacplan._validate import reference_problems, suggest
 from evacplan.errors import Problem, ScenarioError
 from evacplan.models import Network, Scenario, ThreatEvent
-from evacplan.results import Party
+from evacplan.results import DEFAULT_HAZARD_PER_HOUR, Party
 from evacplan.routing._arrays import _EPS
 
-_OBJECTIVES = ("quickest", "safest", "most_saved")
+_OBJECTIVES = ("quickest", "least_harm", "safest", "most_saved")
 _WHERE = "invalid arguments to evacuate()"
 """The heading of an error about arguments: the call, not a file, is at fault."""
 
@@ -46,6 +46,8 @@ class _Inputs:
     """Bytes the time-expanded networks may take; larger ones are refused before they are built."""
     households: dict[str, tuple[int, int]]
     """With a Scenario: each staff member's id, their party's size and their dependants."""
+    hazard: float = DEFAULT_HAZARD_PER_HOUR
+    """The chance of harm each hour a person is released but not yet safe."""
 
 
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
@@ -184,6 +186,7 @@ def _check(
     deadline: Any,
     time_limit: Any,
     max_memory: Any = None,
+    hazard_per_hour: Any = None,
 ) -> _Inputs:
     """Every problem with the arguments at once, as one ScenarioError."""
     problems: list[Problem] = []
@@ -217,9 +220,11 @@ def _check(
             Problem(
                 "objective",
                 f"{objective!r} is not an objective; use "
-                "'quickest', 'safest' or 'most_saved'" + suggest(objective, _OBJECTIVES),
+                "'quickest', 'least_harm', 'safest' or 'most_saved'"
+                + suggest(str(objective), _OBJECTIVES),
             )
         )
+    hazard = hazard_problem(hazard_per_hour, scenario, problems)
     dl = None
     if deadline is not None:
         dl = _number(deadline)
@@ -352,7 +357,14 @@ def _check(
             # Everyone in the scenario leaves: each staff member with their dependants, and
             # every group in its parties, from when it is called forward.
             party_list = [
-                Party(m.id, m.party_size, m.location, m.post, relocate=scenario.relocates(m))
+                Party(
+                    m.id,
+                    m.party_size,
+                    m.location,
+                    m.post,
+                    relocate=scenario.relocates(m),
+                    urgent=m.must_leave,
+                )
                 for m in scenario.staff
             ] + scenario.group_parties()
 
@@ -391,5 +403,36 @@ def _check(
         {m.id: (m.party_size, m.dependants) for m in scenario.staff} if scenario is not None else {}
     )
     return _Inputs(
-        net, threat_list, step, plain, safe_list, party_list, objective, dl, tl, budget, households
+        net,
+        threat_list,
+        step,
+        plain,
+        safe_list,
+        party_list,
+        objective,
+        dl,
+        tl,
+        budget,
+        households,
+        hazard,
     )
+
+
+def hazard_problem(value: Any, scenario: Scenario | None, problems: list[Problem]) -> float:
+    """``hazard_per_hour`` as a number from 0 to 1: the scenario's (or the default) when None.
+
+    A bad value is added to ``problems`` (and the default returned).
+    """
+    if value is None:
+        return scenario.hazard_per_hour if scenario is not None else DEFAULT_HAZARD_PER_HOUR
+    number = _number(value)
+    if number is None or not 0 <= number <= 1:
+        problems.append(
+            Problem(
+                "hazard_per_hour",
+                "must be a chance of harm per hour from 0 to 1, e.g. 0.002 for 0.2% an hour "
+                f"(got {value!r})",
+            )
+        )
+        return DEFAULT_HAZARD_PER_HOUR
+    return number

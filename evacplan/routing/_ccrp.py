@@ -31,10 +31,10 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from evacplan.models import Network, ThreatEvent
-from evacplan.results import Status
+from evacplan.results import DEFAULT_HAZARD_PER_HOUR, Status
 from evacplan.routing._arrays import _FOREVER, _dijkstra, _no_gc
 from evacplan.routing._compile import _admits, _capacity_spans, _compile, _risk_of
-from evacplan.routing.plan import EvacuationPlan
+from evacplan.routing.plan import EvacuationPlan, hours_not_safe
 from evacplan.routing.records import Movement, Stop, Stranded
 
 __all__ = ["ccrp"]
@@ -124,8 +124,9 @@ def ccrp(
     Returns
     -------
     EvacuationPlan
-        Status ``feasible`` (``infeasible`` if some source has no way out),
-        checkable with ``verify()``.
+        Status ``feasible`` (whoever has no way out is in ``stranded``),
+        checkable with ``verify()``; its harm counts ``hazard_per_hour`` at the
+        default.
     """
     with _no_gc():
         return _ccrp(network, dict(supply), set(safe), step_minutes, tuple(threats))
@@ -233,8 +234,11 @@ def _ccrp(
     lost = [
         Stranded(net.ids[p], n, "no route to any safe place (CCRP)") for p, n in stranded.items()
     ]
+    risk = _risk_of(net, used)
+    hazard = DEFAULT_HAZARD_PER_HOUR
+    hours = hours_not_safe(movements, ())
     return EvacuationPlan(
-        status=Status.INFEASIBLE if lost else Status.FEASIBLE,
+        status=Status.FEASIBLE,
         objective="quickest",
         step_minutes=s,
         movements=movements,
@@ -242,7 +246,7 @@ def _ccrp(
         lower_bound_minutes=None,
         quickest_minutes=None,
         deadline_minutes=None,
-        risk_exposure=_risk_of(net, used),
+        risk_exposure=risk,
         bottlenecks=[],
         stranded=lost,
         standing_down=[],
@@ -253,6 +257,8 @@ def _ccrp(
         notes=[],
         runtime_seconds=time.perf_counter() - started,
         network_name=network.name,
+        harm=risk + hazard * hours,
+        hours_not_safe=hours,
         _network=network,
         _threats=threats,
     )

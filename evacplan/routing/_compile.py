@@ -112,6 +112,11 @@ class _Net:
     """Per place, the people an hour who may leave it (``throughput_per_hour``; 0: no limit)."""
     max_memory: float = math.inf
     """Bytes a time-expanded network of this network may take (see :func:`._expand._expand`)."""
+    hazard: float = 0.0
+    """The chance of harm each hour a person is released but not yet safe (``hazard_per_hour``)."""
+    hazard_int: int = 0
+    """Risk units a person pays for each step not yet safe: ``hazard`` in the units of
+    ``risk_scale`` (a whole number: the scale is chosen so)."""
 
     @property
     def n(self) -> int:
@@ -209,9 +214,11 @@ class _Net:
         """The fewest people some link group or gated place lets through in its best step.
 
         A party larger than this may have to cross over several steps, which
-        the whole-party MIP does not model.
+        the whole-party MIP does not model. A link that never admits anyone
+        (closed from the start) holds nobody back and does not count.
         """
-        links = int(self.peak_capacity().min(initial=1 << 40))
+        peak = self.peak_capacity()
+        links = int(peak[peak > 0].min(initial=1 << 40))
         gates = self.p_rate[self.p_rate > 0]
         if not gates.size:
             return links
@@ -300,7 +307,13 @@ def _state(
     return is_open and leaving > 0, risk, 60 * sched.arc.seats * leaving / step
 
 
-def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[str]) -> _Net:
+def _compile(
+    net: Network,
+    threats: Sequence[ThreatEvent],
+    step: int,
+    safe: set[str],
+    hazard: float = 0.0,
+) -> _Net:
     ids = [p.id for p in net.places]
     index = {p: i for i, p in enumerate(ids)}
     is_safe = np.zeros(len(ids), dtype=bool)
@@ -367,7 +380,7 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
         if not ever_open:
             closed.extend(m.arc.key for m in members if m.arc.key not in closed)
     hazards = [h for per in place_hazards(net, threats).values() for h in per]
-    scale = _risk_scale([*(r[4] for r in rows), *(h.per_hour for h in hazards)])
+    scale = _risk_scale([*(r[4] for r in rows), *(h.per_hour for h in hazards), hazard])
     pieces, wait_change = _wait_pieces(hazards, index, step, scale)
     w = np.array(pieces, dtype=np.int64).reshape(-1, 4)
     k = np.array(rows, dtype=np.float64).reshape(-1, 7)
@@ -398,6 +411,8 @@ def _compile(net: Network, threats: Sequence[ThreatEvent], step: int, safe: set[
         w_to=w[:, 2],
         w_cost=w[:, 3],
         p_rate=np.array([p.throughput_per_hour or 0.0 for p in net.places], dtype=np.float64),
+        hazard=hazard,
+        hazard_int=round(hazard * scale) * step,
     )
 
 

@@ -42,11 +42,19 @@ from evacplan.routing._movements import (
     _sweep,
     _waiting_units,
 )
-from evacplan.routing._parties import _exact_parties, _score
 from evacplan.routing._repair import _repair
 from evacplan.routing._search import _Splittable
+from evacplan.routing._settle import (
+    _bound,
+    _Draft,
+    _have,
+    _order,
+    _prove_saved,
+    _prove_whole,
+    _Tiers,
+)
 from evacplan.routing._solve import _FlowResult, _solve_flows
-from evacplan.routing.plan import EvacuationPlan
+from evacplan.routing.plan import EvacuationPlan, hours_not_safe
 
 __all__ = ["evacuate"]
 
@@ -63,6 +71,7 @@ def evacuate(
     deadline: float | None = None,
     time_limit: float | None = None,
     max_memory: int | str | None = None,
+    hazard_per_hour: float | None = None,
 ) -> EvacuationPlan:
     """Plan who moves when, by which route, until everyone is safe.
 
@@ -96,11 +105,16 @@ def evacuate(
         to add one, pass ``[*scenario.threats, extra]``.
     objective
         ``"quickest"``: the least egress time T*, then the least risk
-        exposure, then the earliest arrivals. ``"safest"``: the least risk
+        exposure, then the earliest arrivals. ``"least_harm"``: the least
+        harm (risk exposure plus ``hazard_per_hour`` for every hour each
+        person spends between release and safety), then the earliest
+        arrivals, then the earliest egress; proven over every horizon, so a
+        plan waits for a safer road only when the wait costs less than the
+        risk it saves. ``"safest"``: the least risk
         exposure with everyone safe by ``deadline``, then the earliest egress,
         then the earliest arrivals. ``"most_saved"``: the most people safe by
         ``deadline``, priority tier by tier (parties' ``priority``: staff 0
-        first, then groups 1, 2, ...), then the quickest; whoever is not safe
+        first, then groups 1, 2, ...), then the least harm; whoever is not safe
         by then is listed as left behind (in ``stranded``), with why.
     deadline
         Minutes from the start by which everyone must be safe (needed for
@@ -122,6 +136,11 @@ def evacuate(
         refused before it is built, with a :class:`~evacplan.errors.SolverError`
         that names its steps, arcs and people and what to change (a coarser
         step, an earlier deadline).
+    hazard_per_hour
+        The chance of harm each hour a person spends released but not yet
+        safe, waiting or travelling (0 to 1): by default the scenario's
+        ``hazard_per_hour``, or 0.002 for a Network. Every plan reports its
+        ``harm`` with it; ``least_harm`` and ``most_saved`` make it least.
 
     Returns
     -------
@@ -173,6 +192,7 @@ def evacuate(
         deadline,
         time_limit,
         max_memory,
+        hazard_per_hour,
     )
     with _no_gc():
         return _evacuate(inp, started, _Clock(inp.time_limit))
@@ -190,7 +210,10 @@ movements from them (measured: 0.6-0.9 s for 100,000 people on Chicago-Sketch)."
 
 
 def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
-    net = _compile(inp.network, inp.threats, inp.step, set(inp.safe))
+    # Harm weighs each step not yet safe; the other objectives leave it out of their costs.
+    order = _order(inp.objective)
+    hazard = inp.hazard if order == "least_harm" else 0.0
+    net = _compile(inp.network, inp.threats, inp.step, set(inp.safe), hazard)
     net.max_memory = inp.max_memory
     index = {p: i for i, p in enumerate(net.ids)}
     s = inp.step
@@ -222,6 +245,9 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
     most_saved = inp.objective == "most_saved"
     ranks = {pr: i for i, pr in enumerate(sorted({p.priority for p in moving} | {0}))}
     tier_of = [ranks[p.priority] if most_saved else 0 for p in moving]
+    # Queues: higher priority first (most_saved), then urgent parties (must_leave) first.
+    queue_of = [2 * t + (not p.urgent) for t, p in zip(tier_of, moving, strict=True)]
+    queued = most_saved or any(p.urgent for p in moving)
 
     def key_of(p: _Parcel) -> tuple[int, int, int]:
         return (p[4], p[5], tier_of[p[2]] if p[2] >= 0 else 0)
@@ -275,8 +301,7 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
         )
         why[keys[i]] = "no route to any safe place" + cause
     if routable and (quota is None or quota.sum() > 0):
-        objective = "quickest" if most_saved else inp.objective
-        result = _solve_flows(sub, objective, dl_step, clock.part(_FLOW_SHARE, keep=keep))
+        result = _solve_flows(sub, order, dl_step, clock.part(_FLOW_SHARE, keep=keep))
     if result is not None:
         for j, i in enumerate(routable):
             if j in result.reasons:
@@ -289,10 +314,10 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
     cut_keys = {keys[i] for i in cut_off}
     initial = [(place, list(p)) for place, p in travelling if key_of(p) not in cut_keys]
     if result is not None and result.horizon is not None:
-        # Higher priority first in every queue (most_saved; otherwise all are tier 0).
+        # Higher priority first in every queue (most_saved), then the urgent.
         go = sorted(
             ((place, p) for place, p in travelling if key_of(p) not in cut_keys),
-            key=lambda x: key_of(x[1])[2],
+            key=lambda x: queue_of[x[1][2]] if x[1][2] >= 0 else 1,
         )
         travelled, left = _sweep(
             net,
@@ -302,8 +327,9 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
             go,
             hist,
             used,
-            tier_of if most_saved else None,
+            queue_of if queued else None,
             spread=most_saved,
+            plain=1 if queued else 0,
         )
         for p, _ in left:
             if p[2] < 0:
@@ -324,16 +350,14 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
                 used,
                 result.horizon,
                 dl_step,
-                inp.objective,
+                order,
                 result.reach,
-                first=(lambda p: key_of(p)[2]) if most_saved else None,
+                first=(lambda p: queue_of[p[2]]) if queued else None,
                 spread_any=most_saved,
                 clock=clock if most_saved else None,  # (elsewhere: everyone, late or not)
             )
             travelled += fixed
             stranded += [(p, why.get(key_of(p), reason)) for p, reason in failed]
-            if failed and not most_saved:  # (most_saved: the bound is for the quotas)
-                result.lower = None  # the bound was for everyone, and some cannot go
         for _, p in travelling:
             if key_of(p) in cut_keys:
                 stranded.append((p, why[key_of(p)]))
@@ -362,160 +386,49 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
         )
         moved = _per_tier(quota.size, travelled, key_of)
         short_of_quota = _short(quota, moved, priority_of)
-    if stranded and not most_saved:
-        status = Status.INFEASIBLE
-    elif not travelling or (most_saved and (result is None or result.horizon is None)):
-        status = Status.OPTIMAL  # nobody to move, or (most_saved) nobody can be safe in time
-    else:
-        assert result is not None and result.horizon is not None
-        bound = (
-            (result.risk_int, result.horizon, result.arrival_sum)
-            if inp.objective == "safest"
-            else (result.horizon, result.risk_int, result.arrival_sum)
+    # Whoever cannot be reached is stranded, with why; the status is for everyone else.
+    carried = sum(p[0] for p, _, _ in travelled)
+    if not travelling or result is None or result.horizon is None:
+        status = Status.OPTIMAL  # nobody to move, or nobody can be safe (in time)
+    elif not most_saved and carried < result.target:
+        status = Status.FEASIBLE
+        lower = None  # the bound is for as many as the routes carry, and fewer go
+        notes.append(
+            f"parties are never split: the routes out could carry {result.target} of the "
+            f"people, and this schedule moves {carried} of them with their parties whole; "
+            "the others are stranded, and no bound is proven for the schedule"
         )
-        if moving or net.w_cost.size:
-            # Round trips in the flow become waits when movements are built: score without them.
-            trial_used = dict(used)
-            trial = _movements(net, hist, travelled, party_ids, trial_used)
-            have = _score(net, travelled, trial_used, inp.objective, _waiting_units(net, trial))
-        else:
-            have = bound  # plain counts follow the flow exactly (round trips carry no risk)
-        if have == bound and result.proven == 3 and not short_of_quota:
+    else:
+        draft = _Draft(hist, used, travelled, stranded)
+        have = _have(net, draft, order, party_ids, _bound(net, result, order))
+        if have == _bound(net, result, order) and result.proven == 3 and not short_of_quota:
             status = Status.OPTIMAL
-        elif most_saved:
-            status = Status.FEASIBLE
-            assert quota is not None and counts is not None and dl_step is not None
-            seconds = clock.left() if inp.time_limit is not None else 10.0
-            mine = (*(-int(q) for q in quota), *bound)
-            exact = (
-                _exact_parties(net, initial, inp.objective, dl_step, seconds, mine, tier_of)
-                if result.proven == 3 and seconds > 0 and all(p[2] >= 0 for _, p in initial)
-                else None  # (plain counts are whole here: the MIP's answer is for parties)
-            )
-            if exact is not None and exact.hist is not None:
-                trial_used = dict(exact.used)
-                trial = _movements(net, exact.hist, exact.finished, party_ids, trial_used)
-                score = _score(
-                    net, exact.finished, trial_used, "quickest", _waiting_units(net, trial)
-                )
-                got = _per_tier(quota.size, exact.finished, key_of)
-                if (*(-got), *score) <= (*(-moved), *have):
-                    hist, used, travelled, have, moved = (
-                        exact.hist,
-                        exact.used,
-                        exact.finished,
-                        score,
-                        got,
-                    )
-                    gone = {p[2] for p, _, _ in travelled}
-                    stranded = [(p, r) for p, r in stranded if key_of(p) in cut_keys] + [
-                        (p, why.get(key_of(p), "not safe by the deadline with the party whole"))
-                        for _, p in initial
-                        if p[2] not in gone
-                    ]
-                    short_of_quota = _short(quota, moved, priority_of)
-            # The MIP moves each party at one step per link and gate, but here a party may
-            # cross as room allows: its schedule is a better plan, not a proof.
-            if have == bound and result.proven == 3 and not short_of_quota:
-                status = Status.OPTIMAL
-            elif short_of_quota:
-                lower = None  # the egress bound is for plans that save the quotas
-                notes.append(
-                    "parties are never split: " + short_of_quota + " are safe by the deadline; "
-                    "the plan is valid but its counts are not proven best"
-                    + (f" ({result.unproven})" if result.proven < 3 else "")
-                )
-            else:
-                met = min(next((i for i in range(3) if have[i] != bound[i]), 3), result.proven)
-                unmet = ("egress time", "risk exposure", "arrivals")[met:]
-                notes.append(
-                    "parties are never split: the counts safe by the deadline are the most"
-                    + (", and the egress time meets its bound" if met else "")
-                    + f"; its {' and '.join(unmet)} "
-                    + ("is" if len(unmet) == 1 and unmet[0] != "arrivals" else "are")
-                    + " not proven best"
-                    + (f" ({result.unproven})" if result.proven < 3 else "")
-                )
         else:
-            status = Status.FEASIBLE
-            # For quickest, no better schedule ends after the heuristic's egress; for safest,
-            # a less risky one may end as late as the deadline, so the MIP must reach it.
-            # (Or as far as a horizon past which no schedule has less risk, when one is known.)
-            horizon = (
-                have[0]
-                if inp.objective == "quickest" or dl_step is None
-                else result.reach or dl_step
-            )
-            seconds = clock.left() if inp.time_limit is not None else 10.0
-            exact = (
-                _exact_parties(net, initial, inp.objective, horizon, seconds, bound)
-                if result.proven == 3 and seconds > 0
-                else None
-            )
-            if exact is not None and exact.hist is not None:
-                trial_used = dict(exact.used)
-                trial = _movements(net, exact.hist, exact.finished, party_ids, trial_used)
-                waits = _waiting_units(net, trial)
-                score = _score(net, exact.finished, trial_used, inp.objective, waits)
-                if score <= have:
-                    hist, used, travelled = exact.hist, exact.used, exact.finished
-                    have = score
-            # The MIP moves each party at one step per link; a party larger than some link
-            # ever admits in a step may cross it over several, so the MIP's own bound does
-            # not cover that, and only meeting the splittable bound proves the schedule.
-            narrow = max((int(p.size) for p in moving), default=0) > net.narrowest()
-            proven = exact is not None and exact.proven and exact.hist is not None
-            if result.reach is not None and have[0] != bound[0]:
-                proven = False  # the MIP looked only as far as the least risk needs
-            if proven and (not narrow or have == bound):
-                status = Status.OPTIMAL
-                lower = (have[1] if inp.objective == "safest" else have[0]) * s
-                proof += (
-                    "; with parties whole, a MIP proves the schedule best "
-                    "(egress, risk exposure, arrivals in turn)"
+            if most_saved:
+                assert quota is not None and counts is not None
+                by_tier = _Tiers(quota, counts, tier_of, priority_of, key_of, cut_keys, why)
+                verdict = _prove_saved(
+                    net, inp, result, draft, have, initial, party_ids, by_tier, lower, clock
                 )
             else:
-                met = min(next((i for i in range(3) if have[i] != bound[i]), 3), result.proven)
-                if inp.objective == "safest" and met == 0:
-                    # The flow's bound is on the egress of the least risky schedules, which
-                    # this one is not: only the quickest egress bounds every schedule.
-                    lower = quickest if quickest is not None else lower
-                elif (
-                    not narrow
-                    and exact is not None
-                    and exact.lower is not None
-                    and lower is not None
-                ):
-                    lower = max(lower, exact.lower * s)
-                why_not = f" ({exact.note})" if exact is not None and exact.note else ""
-                if result.proven < 3:
-                    why_not = f" ({result.unproven})"
-                elif narrow:
-                    why_not = (
-                        " (parties larger than a link admits in one step cross it over "
-                        "several steps, which the whole-party MIP does not model)"
-                    )
-                names = (
-                    ("risk exposure", "egress time", "arrivals")
-                    if inp.objective == "safest"
-                    else ("egress time", "risk exposure", "arrivals")
+                verdict = _prove_whole(
+                    net,
+                    inp,
+                    result,
+                    draft,
+                    have,
+                    initial,
+                    moving,
+                    party_ids,
+                    lower,
+                    quickest,
+                    clock,
                 )
-                lead = "parties are never split: " if result.proven == 3 else ""
-                if met:
-                    best, rest = " and ".join(names[:met]), " and ".join(names[met:])
-                    notes.append(
-                        f"{lead}the {best} "
-                        + ("meets its bound" if met == 1 else "meet their bounds")
-                        + f", so no plan does better there; its {rest} "
-                        + ("is" if rest in names[:2] else "are")
-                        + " not proven best"
-                        + why_not
-                    )
-                else:
-                    notes.append(
-                        f"{lead}the schedule is valid but not proven best; no schedule "
-                        f"finishes before minute {lower}" + why_not
-                    )
+            hist, used, travelled = verdict.draft.hist, verdict.draft.used, verdict.draft.travelled
+            stranded = verdict.draft.stranded
+            status, lower = verdict.status, verdict.lower
+            proof += verdict.proof
+            notes += verdict.notes
     reach = None if result is None else result.reach
     if reach is not None and dl_step is not None and reach < dl_step:
         notes.append(
@@ -528,8 +441,14 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
     movements = _movements(net, hist, finished, party_ids, used)
     egress = max((m.arrival_minute for m in movements), default=None if stranded else 0)
     risk = _risk_of(net, used) + _waiting_units(net, movements) / net.risk_scale
-    nobody_in_time = most_saved and (result is None or result.horizon is None)
-    if not travelling or nobody_in_time:
+    hours = hours_not_safe(movements, moving)
+    harm_low = None
+    if result is not None and result.harm_low is not None and result.target == carried:
+        released = sum(
+            p[0] * float(moving[p[2]].release_minute) for p, _, _ in travelled if p[2] >= 0
+        )
+        harm_low = result.harm_low / net.risk_scale - hazard * released / 60
+    if not travelling or result is None or result.horizon is None:
         lower = egress
         if finished:
             proof = "everyone starts at a safe place"
@@ -577,6 +496,14 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
         notes=notes,
         runtime_seconds=time.perf_counter() - started,
         bottlenecks_why=said,
+        hazard_per_hour=inp.hazard,
+        harm=risk + inp.hazard * hours,
+        hours_not_safe=hours,
+        harm_lower_bound=(
+            risk + inp.hazard * hours
+            if status is Status.OPTIMAL and order == "least_harm"
+            else harm_low
+        ),
         network_name=inp.network.name,
         _network=inp.network,
         _threats=inp.threats,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from evacplan.errors import SolverError
-from evacplan.routing._arrays import _FOREVER, _excl_cumsum, _ramp
+from evacplan.routing._arrays import _FOREVER, _dijkstra, _excl_cumsum, _ramp
 from evacplan.routing._compile import _Net
 
 
@@ -62,6 +62,19 @@ class _TEN:
     """Per tier, the most people of it the flow may carry (``most_saved``)."""
     tier_base: int = 0
     """The first tier node (the tier nodes are the last of the ``n_nodes`` nodes)."""
+    late_place: np.ndarray | None = None
+    """With an open end (``least_harm``'s relaxation), per *late* arc, its place: the late
+    arcs come last, each from a copy of the place straight into the sink, standing for every
+    way of reaching safety after the horizon (see :func:`_expand`)."""
+    late_risk: np.ndarray | None = None
+    """Per late arc, the least risk (units) of any way to safety from its copy of its place:
+    with an arrival at ``horizon + 1``, no such way costs less (its price)."""
+
+    @property
+    def late(self) -> slice:
+        """The late arcs (none without an open end)."""
+        n = 0 if self.late_place is None else self.late_place.size
+        return slice(self.tail.size - n, self.tail.size)
 
     @property
     def moves(self) -> slice:
@@ -130,6 +143,48 @@ class _TEN:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _LateRisk:
+    """The least link risk of any route to safety from a place, entering links from a step on.
+
+    A link group counts from step t if it is open at some step from t on, at
+    the least risk it has at any of them (any tier); waiting risk counts
+    nothing. ``table[i]`` holds every place's least risk for routes that
+    enter links from step ``times[i]`` on (a Dijkstra to the safe places); it
+    changes only where a span of some group ends, so those steps are the
+    ``times``. Less and less is open as time goes on: the risk never falls.
+    """
+
+    times: np.ndarray
+    table: np.ndarray
+
+    def at(self, places: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """The least risk from ``places`` for routes entering links from ``steps`` on."""
+        row = np.searchsorted(self.times, steps, side="right") - 1
+        return self.table[np.maximum(row, 0), places]
+
+    def rises(self) -> tuple[np.ndarray, np.ndarray]:
+        """(place, step) of each last step before a place's least risk rises (a route closes)."""
+        up = self.table[1:] > self.table[:-1]
+        row, place = np.nonzero(up)
+        return place, self.times[row + 1] - 1
+
+
+def _late_risk(net: _Net) -> _LateRisk:
+    """The :class:`_LateRisk` of a compiled network."""
+    ends = np.unique(net.k_to[net.k_to < _FOREVER] + 1)
+    times = np.concatenate([[0], ends[ends > 0]]).astype(np.int64)
+    safe = {int(x): 0 for x in np.flatnonzero(net.safe)}
+    table = np.empty((times.size, net.n), dtype=np.int64)
+    for i, t in enumerate(times.tolist()):
+        weight = np.full(net.g_tail.size, _FOREVER, dtype=np.int64)
+        live = net.k_to >= t
+        np.minimum.at(weight, net.k_group[live], net.k_risk_int[live])
+        ok = weight < _FOREVER
+        table[i] = _dijkstra(net.n, net.g_head[ok], net.g_tail[ok], weight[ok], safe)
+    return _LateRisk(times, table)
+
+
 BYTES_PER_ARC = 500
 """Peak memory per arc of a time-expanded network, measured over the whole solve.
 
@@ -179,8 +234,21 @@ def _expand(
     tail_from: int | None = None,
     src_tier: np.ndarray | None = None,
     tier_quota: np.ndarray | None = None,
+    open_end: _LateRisk | None = None,
 ) -> _TEN:
     """The TEN to ``horizon``, without copies no source reaches or that cannot reach safety.
+
+    With an ``open_end`` (a :class:`_LateRisk`), *late* arcs lead from
+    copies of places straight into the sink, standing for every way of
+    reaching safety after the horizon, as a relaxation. Whoever arrives after
+    the horizon left this network from some copy (u, t) of a place, by a wait
+    or a move it does not hold; from there they might as well have waited,
+    at no more risk, to the next copy of u with a late arc: u's last copy,
+    the last copy before u's least risky route closes (``rises()``), or,
+    where waiting at u has risk, any copy. A late arc's price, its
+    ``late_risk`` and an arrival at ``horizon + 1`` (:mod:`._objectives`), is
+    below any such way, so a least-cost flow that leaves them empty is a
+    least-cost schedule over every horizon.
 
     With ``tail_from``, every place's copy at that step also leads into a
     timeless copy of the network as it stands from then on, with unbounded
@@ -258,6 +326,27 @@ def _expand(
             np.full(fg.size, total, dtype=np.int64),
         ]
         labels += [np.full(places.size, -1, dtype=np.int64), np.where(net.safe[fv], tail_from, -1)]
+    late_place = late_risk = None
+    if open_end is not None:
+        last = np.flatnonzero(valid)
+        risky_wait = np.zeros(n, dtype=bool)
+        risky_wait[net.w_place[net.w_cost > 0]] = True
+        every = np.flatnonzero(valid & risky_wait)
+        e_place, e_rank = _ramp(np.maximum(cnt[every] - 1, 0))
+        e_place = every[e_place]
+        r_place, r_step = open_end.rises()
+        inside = valid[r_place] & (lo[r_place] <= r_step) & (r_step < hi[r_place])
+        inside &= ~risky_wait[r_place]  # (those have a late arc at every copy)
+        r_place, r_step = r_place[inside], r_step[inside]
+        late_place = np.concatenate([last, e_place, r_place])
+        late_step = np.concatenate([hi[last], lo[e_place] + e_rank, r_step])
+        late_risk = open_end.at(late_place, late_step)
+        way = late_risk < _FOREVER  # (from a copy with no way out later, nobody is late)
+        late_place, late_step, late_risk = late_place[way], late_step[way], late_risk[way]
+        tails.append(off[late_place] + (late_step - lo[late_place]))
+        heads.append(np.full(late_place.size, sink, dtype=np.int64))
+        caps.append(np.full(late_place.size, total, dtype=np.int64))
+        labels.append(np.full(late_place.size, horizon + 1, dtype=np.int64))
     src_ok = valid[src_place] & (lo[src_place] <= src_step) & (src_step <= hi[src_place])
     src_node = np.where(src_ok, off[src_place] + (src_step - lo[src_place]), -1)
     node_place, node_rank = _ramp(cnt)
@@ -285,4 +374,6 @@ def _expand(
         src_tier=src_tier,
         tier_quota=tier_quota,
         tier_base=tier_base,
+        late_place=late_place,
+        late_risk=late_risk,
     )

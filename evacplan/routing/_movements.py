@@ -80,12 +80,15 @@ def _sweep(
     used: dict[tuple[int, int], int],
     tiers: list[int] | None = None,
     spread: bool = False,
+    plain: int = 0,
 ) -> tuple[list[tuple[_Parcel, int, int]], list[tuple[_Parcel, int]]]:
     """Walk the flow forward in time, moving parcels first come, first served.
 
     Plain supply splits to fill a departure exactly; a party goes whole or
-    waits. With ``tiers`` (per party, its priority tier, 0 first), a higher
-    tier waiting at a place goes before a lower one, whoever came first.
+    waits. With ``tiers`` (per party, its queue class, 0 first: a priority
+    tier, or urgent parties before the rest), a party of a lower class
+    waiting at a place goes before one of a higher class, whoever came
+    first; plain supply is of class ``plain``.
     With ``spread``, a party too big for what is left of a departure starts
     across with that room, and its other members take the group's next room
     from the place, before anyone else (:attr:`Movement.spread`); a party
@@ -106,7 +109,7 @@ def _sweep(
     )
     safe = net.safe.tolist()
     order_of = tiers or []
-    n_tiers = max(order_of, default=0) + 1
+    n_tiers = max([*order_of, plain], default=0) + 1
     queues: dict[tuple[int, int], deque[_Parcel]] = defaultdict(deque)  # (place, tier)
     pending: dict[int, list[tuple[int, _Parcel]]] = defaultdict(list)
     for place, parcel in start:
@@ -120,9 +123,9 @@ def _sweep(
                 if safe[place]:
                     finished.append((parcel, place, when))
                 else:
-                    queues[(place, order_of[parcel[2]] if tiers and parcel[2] >= 0 else 0)].append(
-                        parcel
-                    )
+                    queues[
+                        (place, order_of[parcel[2]] if tiers and parcel[2] >= 0 else plain)
+                    ].append(parcel)
 
     # With ``spread``: a party crossing (u, g) as room allows: [parcel, entries, members left].
     crossing: dict[tuple[int, int], list[Any]] = {}

@@ -38,11 +38,17 @@ _LP_MAX_ARCS = 200_000
 
 
 def _min_cost_flow(
-    ten: _TEN, net: _Net, weight: int, clock: _Clock | None = None, *, carry: int | None = None
+    ten: _TEN,
+    net: _Net,
+    weight: int,
+    clock: _Clock | None = None,
+    *,
+    carry: int | None = None,
 ) -> tuple[np.ndarray, int] | None:
     """Most people to safety by the horizon, then least ``risk * weight + arrival step``.
 
-    Returns the flow on every arc of ``ten.graph()`` and the people carried,
+    Returns the flow on
+    every arc of ``ten.graph()`` and the people carried,
     or None if ``clock`` runs out first. With ``carry`` (the people a max flow
     is known to bring to safety by the horizon), a crowd over a long horizon
     is solved as a linear program (see ``_LP_MIN_STEPS``); its basic optimum
@@ -50,17 +56,15 @@ def _min_cost_flow(
     solves it.
     """
     tails, heads, caps = ten.graph()
-    costs = np.zeros(tails.size, dtype=np.int64)
-    moves = ten.moves
-    lab = ten.label[moves]
-    risk_move, risk_hold = net.k_risk_int[ten.m_tpl], ten.h_cost
+    units, arrival = _arc_costs(ten, net, False)
     # Risk in units of its greatest common divisor: the order of schedules is the same (an
     # arrival step stays under one unit of ``weight``) and cost scaling has fewer phases.
-    unit = int(np.gcd.reduce(np.concatenate([risk_move, risk_hold]))) or 1
-    costs[moves] = risk_move // unit * weight + np.where(lab >= 0, lab, 0)
-    costs[: ten.n_hold] = risk_hold // unit * weight
+    unit = int(np.gcd.reduce(units)) or 1
+    arc_costs = units // unit * weight + arrival
+    costs = np.zeros(tails.size, dtype=np.int64)
+    costs[: arc_costs.size] = arc_costs
     top = int(np.abs(costs).max(initial=0))
-    if top and math.log2(top + 1) + math.log2(ten.n_nodes + 3) >= 62:
+    if top and _bits(top, ten.n_nodes) >= 62:
         raise SolverError("risk costs too large for OR-Tools' min-cost flow; use fewer decimals")
     args = (tails, heads, caps, costs, ten.source, ten.sink)
     if (
@@ -72,6 +76,36 @@ def _min_cost_flow(
     ):
         return _within(clock or _Clock(None), int(tails.size), _solve_min_cost_lp, *args, carry)
     return _within(clock or _Clock(None), int(tails.size), _solve_min_cost, *args, carry)
+
+
+def _bits(top: int, nodes: int) -> float:
+    """Bits a min-cost flow's costs need: OR-Tools' cost scaling multiplies them by the nodes."""
+    return math.log2(top + 1) + math.log2(nodes + 3)
+
+
+def _arc_costs(ten: _TEN, net: _Net, harm: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Per arc of ``ten`` (the sources' arcs after them cost nothing): risk units, or for
+    ``least_harm`` harm units, and the arrival step of arcs into the sink (else 0).
+
+    Harm units: the risk of links and waits, and ``net.hazard_int`` for each step from
+    the scenario start to the arrival (less the release, which is the same for every
+    schedule of the same people). A late arc costs its ``late_risk`` and an arrival at
+    ``horizon + 1``: no way to safety after the horizon costs less.
+    """
+    n_arcs = ten.tail.size
+    units = np.zeros(n_arcs, dtype=np.int64)
+    arrival = np.zeros(n_arcs, dtype=np.int64)
+    moves = ten.moves
+    lab = ten.label[moves]
+    units[moves] = net.k_risk_int[ten.m_tpl]
+    units[: ten.n_hold] = ten.h_cost
+    arrival[moves] = np.where(lab >= 0, lab, 0)
+    if ten.late_risk is not None:
+        units[ten.late] = ten.late_risk
+        arrival[ten.late] = ten.horizon + 1
+    if harm:
+        units += net.hazard_int * arrival
+    return units, arrival
 
 
 def _solve_min_cost_lp(
@@ -87,6 +121,28 @@ def _solve_min_cost_lp(
 
     Falls back to :func:`_solve_min_cost` unless the solution is optimal,
     integral and conserves flow at every node.
+    """
+    found = _network_lp(tails, heads, np.zeros_like(caps), caps, costs, source, sink, carry)
+    if found is not None:
+        return found[0], carry
+    return _solve_min_cost(tails, heads, caps, costs, source, sink, carry)
+
+
+def _network_lp(
+    tails: np.ndarray,
+    heads: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    costs: np.ndarray,
+    source: int,
+    sink: int,
+    carry: int,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """A least-cost flow of ``carry`` within arc bounds, by GLOP's simplex, and its reduced costs.
+
+    A network matrix: a basic optimum is integral, and so are its reduced costs
+    (the costs are whole numbers). Returns None unless GLOP says optimal and the
+    flow is integral, within its bounds and conserved at every node.
     """
     import importlib
 
@@ -106,22 +162,28 @@ def _solve_min_cost_lp(
     balance[source], balance[sink] = -carry, carry
     model = mb.ModelBuilderHelper()
     model.fill_model_from_sparse_data(
-        np.zeros(m), caps.astype(np.float64), costs.astype(np.float64), balance, balance, incidence
+        lower.astype(np.float64),
+        upper.astype(np.float64),
+        costs.astype(np.float64),
+        balance,
+        balance,
+        incidence,
     )
     solver = mb.ModelSolverHelper("glop")
     solver.solve(model)
-    if solver.status() == mb.SolveStatus.OPTIMAL:
-        values = solver.variable_values()
-        flows = np.rint(values).astype(np.int64)
-        net_out = np.bincount(tails, flows, minlength=n) - np.bincount(heads, flows, minlength=n)
-        if (
-            np.abs(values - flows).max(initial=0.0) < 1e-6
-            and (flows >= 0).all()
-            and (flows <= caps).all()
-            and np.array_equal(net_out, -balance.astype(np.int64))
-        ):
-            return flows, carry
-    return _solve_min_cost(tails, heads, caps, costs, source, sink, carry)
+    if solver.status() != mb.SolveStatus.OPTIMAL:
+        return None
+    values = np.asarray(solver.variable_values())
+    flows = np.rint(values).astype(np.int64)
+    net_out = np.bincount(tails, flows, minlength=n) - np.bincount(heads, flows, minlength=n)
+    if not (
+        np.abs(values - flows).max(initial=0.0) < 1e-6
+        and (flows >= lower).all()
+        and (flows <= upper).all()
+        and np.array_equal(net_out, -balance.astype(np.int64))
+    ):
+        return None
+    return flows, np.asarray(solver.reduced_costs())
 
 
 def _solve_min_cost(

@@ -21,8 +21,9 @@ import numpy as np
 
 from evacplan.errors import SolverError
 from evacplan.routing._arrays import _reachable
+from evacplan.routing._clock import _FORKED_ARCS, _Clock, _within
 from evacplan.routing._compile import _Net, _risk_int_of
-from evacplan.routing._expand import _expand, _TooLarge
+from evacplan.routing._expand import _TooLarge
 from evacplan.routing._movements import _Histories, _Parcel, _sweep
 from evacplan.routing._search import _Splittable
 
@@ -54,6 +55,61 @@ def _exact_parties(
     seconds: float,
     bound: tuple[int, ...],
     tiers: list[int] | None = None,
+    *,
+    open_end: bool = False,
+) -> _Exact | None:
+    """:func:`_solve_parties` in a forked worker, stopped when its ``seconds`` run out.
+
+    CBC keeps to its time limit only between the nodes of its search, and
+    the first LP of a large model can take many times the limit: the worker
+    (:func:`._clock._within`) makes the limit hold.
+    """
+    done = _within(
+        _Clock(seconds),
+        _FORKED_ARCS,
+        _boxed,
+        net,
+        parcels,
+        objective,
+        horizon,
+        seconds,
+        bound,
+        tiers,
+        open_end,
+    )
+    if done is None:
+        return _Exact(
+            [], {}, None, False, None, f"the whole-party model found nothing in {seconds:.1f} s"
+        )
+    return done[0]
+
+
+def _boxed(
+    net: _Net,
+    parcels: list[tuple[int, _Parcel]],
+    objective: str,
+    horizon: int,
+    seconds: float,
+    bound: tuple[int, ...],
+    tiers: list[int] | None,
+    open_end: bool,
+) -> tuple[_Exact | None]:
+    """:func:`_solve_parties`' answer in a box (so that None is an answer, not a timeout)."""
+    return (
+        _solve_parties(net, parcels, objective, horizon, seconds, bound, tiers, open_end=open_end),
+    )
+
+
+def _solve_parties(
+    net: _Net,
+    parcels: list[tuple[int, _Parcel]],
+    objective: str,
+    horizon: int,
+    seconds: float,
+    bound: tuple[int, ...],
+    tiers: list[int] | None = None,
+    *,
+    open_end: bool = False,
 ) -> _Exact | None:
     """The lexicographic optimum with whole parties, by a MIP over the TEN to ``horizon``.
 
@@ -64,12 +120,17 @@ def _exact_parties(
     interchangeable, so an integer flow of a commodity splits into whole
     parties, and no symmetry is left to break. Stages: ``quickest``
     minimises the egress step, then the risk, then the sum of arrival steps;
-    ``safest`` the risk first. ``most_saved`` (with ``tiers``: per party, its
+    ``safest`` the risk first; ``least_harm`` the harm (risk, and
+    ``net.hazard_int`` a step until each arrival), then the arrivals, then
+    the egress. ``most_saved`` (with ``tiers``: per party, its
     priority tier) lets parties stay where they are and first maximises the
     people safe by ``horizon`` tier by tier (one commodity per tier and size),
-    then the egress, risk and arrivals of those saved; its ``bound`` starts
+    then the harm, arrivals and egress of those saved; its ``bound`` starts
     with each tier's splittable most, negated. Each stage's value is fixed
-    before the next.
+    before the next. With ``open_end`` (``least_harm``), the network has the
+    late arcs of :func:`._expand._expand`: a solution that uses none is best
+    over every horizon; one that uses any is no schedule, and nothing is
+    returned but why.
     ``bound`` is the splittable optimum in the same order: a stage's part of
     it is a valid lower bound while the stages before it match theirs; a
     stage that meets it is proven exactly, otherwise by the MIP's best bound
@@ -96,7 +157,7 @@ def _exact_parties(
     src_count = np.array([supply[w] for w in where], dtype=np.int64)
     sp = _Splittable(net, src_place, src_step, src_count)
     try:
-        ten = _expand(net, sp.early, sp.to_safe, horizon, src_place, src_step, src_count)
+        ten = sp.ten(horizon, open_end=open_end)
     except _TooLarge as err:
         return _Exact([], {}, None, False, None, f"the whole-party model is not attempted: {err}")
     if (ten.src_node < 0).any() and not saving:
@@ -105,6 +166,7 @@ def _exact_parties(
     n_arcs = ten.tail.size
     size = ten.n_nodes + 2
     moves = ten.moves
+    late = range(ten.late.start, ten.late.stop)
     is_move = np.zeros(n_arcs, dtype=bool)
     is_move[moves] = True
     limited = is_move.copy()  # arcs whose capacity binds: moves and places' gates
@@ -160,6 +222,8 @@ def _exact_parties(
     risk_of = np.zeros(n_arcs, dtype=np.int64)
     risk_of[moves] = net.k_risk_int[ten.m_tpl]
     risk_of[: ten.n_hold] = ten.h_cost
+    if ten.late_risk is not None:
+        risk_of[ten.late] = ten.late_risk
     arrive_at: dict[int, list[Any]] = defaultdict(list)
     for c, reached in enumerate(reach):
         k = sizes[c]
@@ -211,6 +275,9 @@ def _exact_parties(
     stages = [("egress", last_arrival), ("risk", risk_expr), ("arrival", arrival_expr)]
     if objective == "safest":
         stages = [stages[1], stages[0], stages[2]]
+    elif objective in ("least_harm", "most_saved"):
+        harm_expr = risk_expr + net.hazard_int * arrival_expr if net.hazard_int else risk_expr
+        stages = [("harm", harm_expr), stages[2], stages[0]]
     if saving:  # first the most people safe, tier by tier (minimised as their negative)
         n_tiers = len(bound) - 3
         saved: list[list[tuple[int, Any]]] = [[] for _ in range(n_tiers)]
@@ -262,6 +329,16 @@ def _exact_parties(
         model.Add(expr <= value)
     if not found:
         return _Exact([], {}, None, False, None, note or "no whole-party schedule found")
+    if any(values.get(a, 0) for values in best for a in late):
+        return _Exact(
+            [],
+            {},
+            None,
+            False,
+            None,
+            "a whole-party schedule with less harm may end after minute "
+            f"{horizon * net.step}, past what the whole-party model looked at",
+        )
 
     # Decode: each class's integer flow moves its parties whole, first come, first served.
     finished: list[tuple[_Parcel, int, int]] = []
@@ -297,11 +374,15 @@ def _score(
     objective: str,
     waiting: int = 0,
 ) -> tuple[int, int, int]:
-    """A schedule's objective, lexicographic: (egress, risk, arrivals) or (risk, egress, arrivals).
+    """A schedule's objective, lexicographic: (egress, risk, arrivals) for ``quickest``,
+    (risk, egress, arrivals) for ``safest``, (harm, arrivals, egress) for ``least_harm``.
 
-    ``waiting`` is the risk units of its waits (:func:`._movements._waiting_units`).
+    ``waiting`` is the risk units of its waits (:func:`._movements._waiting_units`);
+    arrivals are steps, and harm is in risk units counted from minute 0.
     """
     egress = max((t for _, _, t in finished), default=0)
     risk = _risk_int_of(net, used) + waiting
     arrivals = sum(p[0] * t for p, _, t in finished)
+    if objective == "least_harm":
+        return (risk + net.hazard_int * arrivals, arrivals, egress)
     return (risk, egress, arrivals) if objective == "safest" else (egress, risk, arrivals)

@@ -174,13 +174,15 @@ class _Room:
         used: dict[tuple[int, int], int],
         limit: int,
         max_states: int = 200_000,
+        hazard: int = 0,
     ) -> tuple[list[_Leg], int, int] | None:
         """Least risk, then earliest arrival, at safety by step ``limit``, from ``start`` at ``at``.
 
         A search over (place, step): risk is paid on the links entered (the
         risk of the safest open tier when the party starts entering) and for
         waiting at threatened places (``risk_per_hour``), so a party may wait
-        for a safer window where waiting is safe.
+        for a safer window where waiting is safe. With ``hazard`` (risk units
+        a person pays each step not yet safe: ``least_harm``), the least harm.
         """
         net = self.net
         best = {(start, at): 0}
@@ -203,7 +205,7 @@ class _Room:
                 return legs, u, t
             nexts: list[tuple[int, int, int, _Leg]] = []
             if t < limit:
-                wait = size * self.wait_risk(u, t, t)
+                wait = size * (self.wait_risk(u, t, t) + hazard)
                 nexts.append((r + wait, t + 1, u, (u, t, -1, None)))  # wait a step
             for g in self.out[u]:
                 found = self.slot(g, t, size, used, limit)
@@ -211,10 +213,11 @@ class _Room:
                     continue
                 last, entries = found
                 first = entries[0][0] if entries else last
-                cost = size * (self.risk_at(g, first) + self.wait_risk(u, t, first - 1))
-                nexts.append(
-                    (r + cost, last + int(net.g_tau[g]), int(net.g_head[g]), (u, first, g, entries))
+                when = last + int(net.g_tau[g])
+                cost = size * (
+                    self.risk_at(g, first) + self.wait_risk(u, t, first - 1) + hazard * (when - t)
                 )
+                nexts.append((r + cost, when, int(net.g_head[g]), (u, first, g, entries)))
             for cost, when, v, leg in nexts:
                 if when <= limit and cost < best.get((v, when), _FOREVER):
                     best[(v, when)] = cost
@@ -243,7 +246,10 @@ def _repair(
 ) -> tuple[list[tuple[_Parcel, int, int]], list[tuple[_Parcel, str]]]:
     """Route parcels the sweep could not place through the capacity left, biggest first.
 
-    By earliest arrival; for ``safest`` (which has a deadline), by least risk
+    By earliest arrival; for ``least_harm``, by least harm (risk, and the
+    hazard of each step not yet safe), and a party that no single departure
+    has room for crosses as room allows (its members on consecutive
+    departures) rather than be stranded; for ``safest`` (which has a deadline), by least risk
     within the deadline first (or within ``settled``, a horizon past which no
     schedule has less risk, when one is known). With a ``deadline`` (a step), a party that
     cannot be safe by then fails with that reason rather than arriving late. With ``first``,
@@ -272,7 +278,21 @@ def _repair(
             found = room.safest_route(start, at, size, used, min(deadline, settled or deadline))
             if found is not None:
                 return found
-        return room.route(start, at, size, used, limit)
+        quickest = room.route(start, at, size, used, limit)
+        if objective == "least_harm" and quickest is not None:
+            # (Only once a route is known: a search that finds none costs the most.)
+            return (
+                room.safest_route(start, at, size, used, limit, hazard=net.hazard_int) or quickest
+            )
+        if quickest is None and objective == "least_harm" and not room.spread_any:
+            # Rather than strand a party because no one departure has room for all of it,
+            # its members take the room of consecutive departures (Movement.spread).
+            room.spread_any = True
+            try:
+                return search(start, at, size)
+            finally:
+                room.spread_any = False
+        return quickest
 
     rank = first or (lambda p: 0)
     for p, place in sorted(left, key=lambda x: (rank(x[0]), -x[0][0], x[0][2], x[1])):

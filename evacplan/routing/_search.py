@@ -21,7 +21,7 @@ from evacplan._time import _plural
 from evacplan.routing._arrays import _FOREVER, _dijkstra
 from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _Net
-from evacplan.routing._expand import _TEN, _expand
+from evacplan.routing._expand import _TEN, _expand, _late_risk, _LateRisk
 from evacplan.routing._maxflow import _solve_max_flow
 
 
@@ -52,6 +52,7 @@ class _Splittable:
         """Per source, its priority tier (0 first), for ``most_saved``."""
         self.quota: np.ndarray | None = None
         """Per tier, how many of its people the flows carry (the lexicographic maxima)."""
+        self._late_risk: _LateRisk | None = None
 
     @property
     def total(self) -> int:
@@ -92,7 +93,8 @@ class _Splittable:
         self.short = None
         return self.quota
 
-    def ten(self, horizon: int) -> _TEN:
+    def ten(self, horizon: int, *, open_end: bool = False) -> _TEN:
+        """The TEN to ``horizon`` of these sources; with ``open_end``, its late arcs too."""
         return _expand(
             self.net,
             self.early,
@@ -103,7 +105,15 @@ class _Splittable:
             self.src_count,
             src_tier=self.src_tier,
             tier_quota=self.quota,
+            open_end=self.late_risk if open_end else None,
         )
+
+    @property
+    def late_risk(self) -> _LateRisk:
+        """The least risk of routes to safety from each place and step on (open ends' prices)."""
+        if self._late_risk is None:
+            self._late_risk = _late_risk(self.net)
+        return self._late_risk
 
     def flow_value(self, horizon: int) -> int:
         """F(horizon): the most people safe by ``horizon``; the proof of a shortfall is kept."""

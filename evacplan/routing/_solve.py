@@ -20,8 +20,8 @@ from evacplan._time import _plural
 from evacplan.errors import SolverError
 from evacplan.routing._arrays import _FOREVER, _reachable
 from evacplan.routing._clock import _Clock, _OutOfTime
-from evacplan.routing._compile import _Net
 from evacplan.routing._expand import _TEN
+from evacplan.routing._harm import _Harmless, _least_harm
 from evacplan.routing._maxflow import _flows_of, _solve_max_flow
 from evacplan.routing._objectives import _earliest_arrival, _min_cost_flow
 from evacplan.routing._search import _Splittable
@@ -52,65 +52,61 @@ class _FlowResult:
     """Why the rest are not proven (the time limit ran out), in words."""
     distance: bool = False
     """Whether the egress is set by travel time alone (the farthest people), not capacity."""
+    harm_low: int | None = None
+    """For least_harm: a lower bound on every schedule's harm, in risk units counted from
+    minute 0 (the flow's own harm when proven)."""
 
 
-def _window_words(net: _Net, g: int) -> str:
-    """When a link can be used, in words: 'closes at minute 2880', 'open minutes 0-115'."""
-    times = net.g_departures[g]
-    if times:
-        shown = ", ".join(f"{m:g}" for m in times[:5])
-        more = f" and {len(times) - 5} more" if len(times) > 5 else ""
-        return f"leaves only at minute{'s' if len(times) > 1 else ''} {shown}{more}"
-    spans = [(a, b) for a, b, c in net.group_segments(g) if c > 0]
-    merged: list[list[int]] = []
-    for a, b in spans:
-        if merged and a <= merged[-1][1] + 1:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    s = net.step
-    if not merged:
-        return "never open"
-    if len(merged) == 1 and merged[0][0] == 0 and merged[0][1] < _FOREVER:
-        return f"closed from minute {(merged[0][1] + 1) * s}"
-    if len(merged) == 1 and merged[0][1] >= _FOREVER:
-        return f"open from minute {merged[0][0] * s}"
-    return "open minutes " + ", ".join(
-        f"{a * s}-" + ("" if b >= _FOREVER else f"{(b + 1) * s}") for a, b in merged
-    )
+def _closing_links(sp: _Splittable, place: int, step: int, limit: int = 4) -> tuple[str, bool]:
+    """The links that close people at ``place`` in from ``step`` on, in words, and whether they
+    cut the place off (else they are the links on its way out that close at all).
 
-
-def _closing_links(sp: _Splittable, place: int, limit: int = 4) -> str:
-    """Links with windows or closures on the way from ``place`` to safety, in words."""
+    The places reachable from ``place`` by links still open at some step from
+    ``step`` on, towards safety; the links out of them that close before
+    ``step`` cut it off ("omdurman-bridge closes at minute 120"). Only what
+    closes is named: never a link that opens later or stays open.
+    """
     net = sp.net
-    limited = set(net.k_group[(net.k_to < _FOREVER) | (net.k_from > 0)].tolist())
-    seen, todo = {place}, [place]
-    found: list[tuple[str, str]] = []
     s = net.step
+    last = np.full(net.g_tail.size, -1, dtype=np.int64)
+    np.maximum.at(last, net.k_group, net.k_to)
+    seen, todo = {place}, [place]
+    cut: list[int] = []
+    closing: list[int] = []
+    slow: list[str] = []
     while todo:
         u = todo.pop()
         rate = float(net.p_rate[u]) if net.gated else 0.0
         if rate and rate * s / 60 < 1:  # a slow gate lets nobody out at some steps
-            found.append(
-                (
-                    net.ids[u],
-                    f"throughput {rate:g} an hour: at {s}-minute steps, nobody leaves at some "
-                    "steps",
-                )
-            )
+            slow.append(f"{net.ids[u]} lets {rate:g} an hour through: nobody at some steps")
         for g in np.flatnonzero(net.g_tail == u).tolist():
             v = int(net.g_head[g])
-            if sp.to_safe[v] >= _FOREVER:
+            if sp.to_safe[v] >= _FOREVER or last[g] < 0:
                 continue
-            if g in limited and net.g_key[g] not in [k for k, _ in found]:
-                found.append((net.g_key[g], _window_words(net, g)))
+            if last[g] < step:
+                cut.append(g)
+                continue
+            if last[g] < _FOREVER:
+                closing.append(g)
             if v not in seen:
                 seen.add(v)
                 todo.append(v)
-    if not found:
-        return ""
-    text = "; ".join(f"{k} ({w})" for k, w in found[:limit])
-    return text + ("; ..." if len(found) > limit else "")
+    chosen = cut or closing
+    words: dict[str, str] = {}
+    for g in sorted(chosen, key=lambda g: (int(last[g]), net.g_key[g])):
+        key = net.g_key[g]
+        if key not in words:
+            words[key] = (
+                f"{key}'s last departure leaves at minute {net.g_departures[g][-1]:g}"
+                if net.g_departures[g]
+                else f"{key} closes at minute {(int(last[g]) + 1) * s}"
+            )
+    named = [*words.values(), *slow]
+    join = " and " if cut else "; "
+    text = join.join(named[:limit]) + (
+        f"{join}{len(named) - limit} more" if len(named) > limit else ""
+    )
+    return text, bool(cut)
 
 
 def _distance_words(sp: _Splittable, i: int) -> str:
@@ -125,6 +121,28 @@ def _distance_words(sp: _Splittable, i: int) -> str:
             "from the nearest safe place"
         )
     return f"people at {place} are {away} minutes from the nearest safe place"
+
+
+def _harm_words(sp: _Splittable, found: _Harmless, quickest: int, complete: bool) -> str:
+    """Why the least-harm schedule has the least harm, in words."""
+    s = sp.net.step
+    end = found.horizons[-1] * s
+    if found.proven == 0:
+        return "the time limit ran out before the harm was made least"
+    words = (
+        f"no schedule has less harm: a min-cost flow over the network expanded to minute {end}, "
+        "open-ended (anyone may still arrive later, at the least risk their place allows), "
+        "has nobody arrive late"
+    )
+    if len(found.horizons) > 1:
+        tried = ", ".join(str(h * s) for h in found.horizons[:-1])
+        words += f" (to minute {tried} some would rather have arrived later)"
+    if found.proven == 3 and complete:
+        egress = found.egress_low * s
+        words += "; none with that harm and those arrivals ends sooner" + (
+            "" if found.egress_low > quickest else f" (minute {egress} is the quickest egress)"
+        )
+    return words
 
 
 def _any_flow(sp: _Splittable, horizon: int) -> tuple[_TEN, np.ndarray]:
@@ -180,12 +198,18 @@ def _solve_flows(
             proof_cut = sp.cut_of(ten_inf, solver)
             for i in range(sp.src_count.size):
                 node = int(ten_inf.src_node[i])
-                closing = _closing_links(sp, int(sp.src_place[i]))
-                reasons[i] = (
-                    "every route to safety is closed before it can be used"
-                    if node < 0 or not live[node]
-                    else "the routes out close before everyone can use them"
-                ) + (f": {closing}" if closing else "")
+                closing, cut = _closing_links(sp, int(sp.src_place[i]), int(sp.src_step[i]))
+                if node < 0 or not live[node]:
+                    reasons[i] = (
+                        f"cut off when {closing}"
+                        if cut
+                        else "every route to safety is closed before it can be used"
+                        + (f": {closing}" if closing else "")
+                    )
+                else:
+                    reasons[i] = "the routes out close before everyone can use them" + (
+                        f": {closing}" if closing else ""
+                    )
             hi = sp.least_horizon(target, near, None, exact=exact) if target else None
         else:
             assert limit is not None
@@ -328,6 +352,7 @@ def _solve_flows(
 
     settled: int | None = None
     proven, unproven = 3, ""
+    harm_low: int | None = None
     if net.risky and objective == "safest":
         assert deadline is not None
 
@@ -400,6 +425,19 @@ def _solve_flows(
             target = carried
             arrive = parts[1] + net.g_tau[parts[0]]
             horizon = int(arrive[net.safe[net.g_head[parts[0]]]].max(initial=0))
+    elif net.risky and objective == "least_harm":
+        harmless = _least_harm(sp, horizon, target, deadline, clock)
+        harm_low = harmless.harm_low
+        proven, unproven = harmless.proven, harmless.unproven
+        if harmless.ten is None or harmless.flows is None:
+            ten, flows = _any_flow(sp, horizon)
+        else:
+            ten, flows = harmless.ten, harmless.flows
+            proof = _harm_words(sp, harmless, horizon, complete) + f"; {proof}"
+        parts = sp.arc_flows(ten, flows)
+        arrive = parts[1] + net.g_tau[parts[0]]
+        lower = harmless.egress_low if complete else None
+        horizon = int(arrive[net.safe[net.g_head[parts[0]]]].max(initial=0))
     elif net.risky:
         ten = sp.ten(horizon)
         solved = _min_cost_flow(ten, net, horizon + 1, clock, carry=target)
@@ -436,4 +474,5 @@ def _solve_flows(
         proven,
         unproven,
         by_distance,
+        harm_low,
     )

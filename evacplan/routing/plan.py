@@ -12,6 +12,7 @@ reads (summary, text, the HTML page and notebook tables through
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,7 +21,7 @@ import numpy as np
 from evacplan._time import _plural, clock
 from evacplan.errors import SolverError, VerificationError
 from evacplan.models import Network, ThreatEvent
-from evacplan.results import Party, Status
+from evacplan.results import DEFAULT_HAZARD_PER_HOUR, Party, Status
 from evacplan.routing._arrays import _no_gc
 from evacplan.routing._replay import _replay
 from evacplan.routing.records import Bottleneck, Movement, RouteViolation, Stop, Stranded
@@ -91,6 +92,17 @@ class EvacuationPlan:
     notes: list[str]
     runtime_seconds: float
     bottlenecks_why: str = ""
+    hazard_per_hour: float = DEFAULT_HAZARD_PER_HOUR
+    """The chance of harm each hour a person spends released but not yet safe."""
+    harm: float = 0.0
+    """``risk_exposure`` plus ``hazard_per_hour`` times ``hours_not_safe``: what
+    ``least_harm`` makes least (see ``docs/routing.md``)."""
+    hours_not_safe: float = 0.0
+    """Person-hours from each person's release (their call-forward) to their arrival at
+    safety; plain counts are released at minute 0."""
+    harm_lower_bound: float | None = None
+    """For ``least_harm``: a proven lower bound on the harm of every schedule (equal to
+    ``harm`` when optimal); None when not known."""
     seed: int = 0
     network_name: str | None = None
     _network: Network | None = field(default=None, repr=False)
@@ -277,13 +289,14 @@ class EvacuationPlan:
         >>> print(next(line for line in plan.summary().splitlines() if "model:" in line))
           model: 1-minute steps, departures on step boundaries, travel times rounded up to whole steps; proven optimal for that model
         """
+        saving = self.objective == "most_saved"
         lines = [
             f"Evacuation plan ({self.objective}"
             + (f", {self.network_name}" if self.network_name else "")
             + f"): {self.status}"
+            + (f"; {self.unreached_words()}" if self.stranded else "")
         ]
         total = self.people + sum(s.count for s in self.stranded)
-        saving = self.objective == "most_saved"
         lost = "left behind" if saving else "stranded"
         lines.append(
             f"  people: {total} to move, {self.people} "
@@ -311,6 +324,7 @@ class EvacuationPlan:
                 f"  deadline: minute {_fmt_num(self.deadline_minutes)}"
                 + self._at(self.deadline_minutes)
             )
+        lines.append(f"  harm: {self.harm_words()}")
         lines.append(
             f"  risk exposure: {self.risk_exposure:.4g} (summed over people: the risk of each "
             "link entered, and risk_per_hour for time at threatened places)"
@@ -330,6 +344,56 @@ class EvacuationPlan:
         lines += [f"  note: {n}" for n in self.notes]
         lines.append(f"  solved in {self.runtime_seconds:.2f} s; step {self.step_minutes} min")
         return "\n".join(lines)
+
+    def unreached_words(self, limit: int = 1) -> str:
+        """Who cannot be reached, where and why, in a few words (the headline's).
+
+        Examples
+        --------
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> from evacplan.routing import evacuate
+        >>> from evacplan.models import ThreatEvent
+        >>> shut = ThreatEvent(id="shut", at=0, places=["airport"], closes=True)
+        >>> plan = evacuate(load_scenario(seed_path("tiny")), supply={"airport": 2}, threats=[shut])
+        >>> plan.unreached_words()
+        '2 people cannot be reached: at airport, no route to any safe place (links airport-road, flight are closed for the whole scenario)'
+        """
+        if not self.stranded:
+            return ""
+        count = sum(s.count for s in self.stranded)
+        verb = "are left behind" if self.objective == "most_saved" else "cannot be reached"
+        alone = len(self.stranded) == 1 and not self.stranded[0].parties
+        shown = [
+            ("" if alone else f"{_who(s)} ") + f"at {s.place}, {s.reason}"
+            for s in sorted(self.stranded, key=lambda s: -s.count)[:limit]
+        ]
+        more = len(self.stranded) - len(shown)
+        return (
+            f"{_plural(count, 'person', 'people')} {verb}: "
+            + "; ".join(shown)
+            + (f"; and {more} more (see stranded)" if more else "")
+        )
+
+    def harm_words(self) -> str:
+        """The harm in words: what it adds up, and the hazard it counts an hour at.
+
+        Examples
+        --------
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> from evacplan.routing import evacuate
+        >>> plan = evacuate(load_scenario(seed_path("tiny")), supply={"embassy": 10})
+        >>> plan.harm_words()
+        '1.031 = risk exposure 1 + 15.42 person-hours not yet safe x 0.002, counting each hour not yet safe as a 0.2% chance of harm'
+        """
+        words = (
+            f"{self.harm:.4g} = risk exposure {self.risk_exposure:.4g} + "
+            f"{self.hours_not_safe:.4g} person-hours not yet safe x {self.hazard_per_hour:g}, "
+            f"counting each hour not yet safe as a {self.hazard_per_hour * 100:g}% chance of harm"
+        )
+        low = self.harm_lower_bound
+        if low is not None and self.harm - low > 1e-9 * max(1.0, self.harm):
+            words += f"; no schedule has less than {low:.4g}"
+        return words
 
     def _at(self, minute: float) -> str:
         """``", Sun 5 Jan 10:00 +03:00"``: the clock time of ``minute``, when the start is known."""
@@ -395,6 +459,31 @@ class EvacuationPlan:
         from evacplan import report
 
         return report.fragment(report.evacuation_facts(self))
+
+
+def hours_not_safe(movements: list[Movement], parties: Iterable[Party]) -> float:
+    """Person-hours from each person's release to their arrival at safety (plain counts are
+    released at minute 0; people who start safe count none)."""
+    release = {p.id: (p.size, float(p.release_minute)) for p in parties}
+    minutes = 0.0
+    for m in movements:
+        if m.parties:
+            for pid in m.parties:
+                size, at = release[pid]
+                minutes += size * max(0.0, m.arrival_minute - at)
+        else:
+            minutes += m.count * m.arrival_minute
+    return minutes / 60
+
+
+def _who(s: Stranded) -> str:
+    """A stranded record's people: its parties (the first three), or its count."""
+    if not s.parties:
+        return str(s.count)
+    names = ", ".join(s.parties[:3]) + (
+        f" and {len(s.parties) - 3} more" if len(s.parties) > 3 else ""
+    )
+    return f"{names} ({s.count})"
 
 
 def _fmt_num(x: float) -> str:

@@ -238,7 +238,9 @@ def _verify_parties(plan: _Checked) -> list[Violation]:
         for m in sc.staff_by_post[post.id]:
             relocate = sc.relocates(m)
             if m.id not in stay:
-                expected[m.id] = Party(m.id, m.party_size, m.location, post.id, 0, relocate)
+                expected[m.id] = Party(
+                    m.id, m.party_size, m.location, post.id, 0, relocate, urgent=m.must_leave
+                )
             elif posture >= Posture.REDUCED and m.dependants:
                 pid = f"{m.id}/dependants"
                 expected[pid] = Party(pid, m.dependants, m.location, post.id, 0, relocate)

@@ -155,7 +155,14 @@ class DrawdownPlan:
                 else:
                     self.departing[post_id].append(m.id)
                     self.parties.append(
-                        Party(m.id, m.party_size, m.location, post_id, relocate=relocate)
+                        Party(
+                            m.id,
+                            m.party_size,
+                            m.location,
+                            post_id,
+                            relocate=relocate,
+                            urgent=m.must_leave,
+                        )
                     )
         statuses = set(self.post_status.values())
         self.status = (

@@ -161,7 +161,6 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any], *, limit: int = 40) 
     >>> after = snapshot(plan(with_closure(tiny, "residence-embassy", at=0)))
     >>> for line in compare(before, after):
     ...     print(line)
-    status: optimal -> infeasible
     last person safe: minute 1665 -> minute 1650 (-15 min)
     cap-01/dependants (1 person): safe at haven -> stranded at residence
     cap-02 (and 2 dependants): safe at haven -> stranded at residence

@@ -76,15 +76,19 @@ def test_most_saved_fills_the_last_flight_with_staff_first(airlift: Scenario) ->
     Staff leave at 25 h (go-minimal at 24 h plus an hour's muster): too late
     for the desert road by 27 h, so only the 26 h flight's 8 seats can take
     them. The 9 people of their 4 parties cannot all go; a family of 4 and of
-    3 and one more fill the 8 seats exactly (biggest first), and the one left
-    is listed with why. The groups, called at 20 h, go by road in time.
+    3 and one more fill the 8 seats exactly, and the one left is listed with
+    why. Of the two people on their own, the tie is broken by least harm: the
+    officer at the embassy, 30 minutes from the airport, flies, and the
+    dependant at the residence, farther out, is left behind. The groups,
+    called at 20 h, go by road in time.
     """
     cp = plan(airlift, objective="most_saved")
     assert cp.verify() == []
     ev = cp.evacuation
     assert ev.deadline_minutes == 1620
     (behind,) = cp.left_behind
-    assert (behind.count, behind.category, behind.priority) == (1, "diplomat", 0)
+    assert (behind.count, behind.category, behind.priority) == (1, "dependant", 0)
+    assert (behind.who, behind.place) == ("cap-01/dependants", "residence")
     assert behind.reason == (
         "by the deadline (minute 1620) the routes out carry 8 of the 9 people of staff and "
         "their dependants"
@@ -123,6 +127,8 @@ def test_most_saved_needs_a_deadline_without_services() -> None:
         plan(load_scenario(seed_path("tiny")), objective="most_saved")
 
 
-def test_an_unknown_objective_names_the_three(airlift: Scenario) -> None:
-    with pytest.raises(ScenarioError, match="use 'quickest', 'safest' or 'most_saved'"):
+def test_an_unknown_objective_names_the_four(airlift: Scenario) -> None:
+    with pytest.raises(
+        ScenarioError, match="use 'least_harm', 'quickest', 'safest' or 'most_saved'"
+    ):
         plan(airlift, objective="most_safe")

@@ -83,10 +83,13 @@ def test_every_person_ends_in_exactly_one_state(tiny: Scenario) -> None:
 
 
 def test_a_closure_catches_people_on_the_road(tiny: Scenario) -> None:
-    """The border crossing shuts from minute 900 to 1000: those on the desert road wait at it."""
+    """The border crossing shuts from minute 900 to 1000: those on the desert road wait at it.
+
+    (Quickest: under least_harm, waiting at the border and waiting at home weigh the same.)
+    """
     shut = ThreatEvent(id="crossing-shut", at=900, until=1000, links=("crossing",), closes=True)
     scenario = two_stages(tiny).replace(threats=[*tiny.threats, shut])
-    cp = checked(plan(scenario))
+    cp = checked(plan(scenario, objective="quickest"))
     crossed = [
         (m, i)
         for m in cp.evacuation.movements

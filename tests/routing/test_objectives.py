@@ -41,7 +41,7 @@ def test_safest_waits_for_the_safe_road_and_quickest_does_not() -> None:
     rushed = checked(evacuate(net, supply={"s": 5}, objective="safest", deadline=20))
     assert rushed.risk_exposure == 2.5
     late = checked(evacuate(net, supply={"s": 5}, objective="safest", deadline=5))
-    assert late.status is Status.INFEASIBLE
+    assert late.status is Status.OPTIMAL and not late.movements  # nobody can make it
     assert "deadline" in late.stranded[0].reason
 
 
@@ -74,7 +74,7 @@ def test_a_deadline_too_early_moves_as_many_as_possible() -> None:
     """With a deadline before T*, the plan gets the most people out by then and names the rest."""
     net = closing_roads()
     plan = checked(evacuate(net, supply={"s": 30}, deadline=15))
-    assert plan.status is Status.INFEASIBLE
+    assert plan.status is Status.OPTIMAL  # for everyone who can be moved; the rest stranded
     assert plan.people == 10  # the fast road, departures at 0 and 5
     assert sum(s.count for s in plan.stranded) == 20
     assert "minute 35" in plan.stranded[0].reason

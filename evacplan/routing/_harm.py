@@ -1,0 +1,253 @@
+"""Stage 4 for ``least_harm``: the least harm over every horizon, and its proof.
+
+Harm is what a planner weighs: the risk of the links people enter and of
+the threatened places they wait at, and ``hazard_per_hour`` for every hour
+from their release to safety (:mod:`._objectives` prices each arc of a
+time-expanded network so). Waiting may pay (a safer road opens in two days),
+so no horizon is given; one that provably holds a least-harm schedule is
+found by relaxation:
+
+1. The min-cost flow over the network expanded to a horizon H (first T*,
+   the quickest egress) with an *open end* (:func:`._expand._expand`): late
+   arcs that stand for every way of reaching safety after H, priced below
+   any of them (an arrival at H + 1 by the least risky route). Its cost is a
+   lower bound on the harm of every schedule, over any horizon.
+2. If nobody takes a late arc, that flow is a schedule meeting the bound:
+   least harm, then least arrivals, proven. Otherwise H grows (doubling,
+   and never past the last change of the network without stopping there
+   first) and the flow is solved again.
+3. Among those schedules, the least egress: a schedule that ends at T*
+   needs no more; otherwise min-cost flows restricted to earlier horizons
+   look for one with the same harm and arrivals (bisection).
+
+:func:`_least_harm` returns the flow and what it proved; :mod:`._solve`
+wraps it in its :class:`~._solve._FlowResult`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from evacplan.errors import SolverError
+from evacplan.routing._arrays import _FOREVER
+from evacplan.routing._clock import _Clock, _within
+from evacplan.routing._compile import _Net
+from evacplan.routing._expand import _TEN
+from evacplan.routing._objectives import (
+    _LP_MAX_ARCS,
+    _LP_MIN_PEOPLE,
+    _LP_MIN_STEPS,
+    _arc_costs,
+    _bits,
+    _network_lp,
+    _solve_min_cost,
+)
+from evacplan.routing._search import _Splittable
+
+
+@dataclass(slots=True)
+class _Harmless:
+    """A least-harm flow and what is proven of it (harm in risk units, from minute 0)."""
+
+    ten: _TEN | None
+    """The network the flow is over (None: no schedule found in time)."""
+    flows: np.ndarray | None
+    harm_low: int | None
+    """A lower bound on every schedule's harm (its open end's cost); the harm when proven."""
+    egress_low: int
+    """A lower bound (step) on the egress of every least-harm schedule."""
+    proven: int
+    """How many of (harm, arrivals, egress) the flow is proven best in, in order."""
+    unproven: str
+    """Why the rest are not proven, in words."""
+    horizons: list[int]
+    """The horizons tried, in order (the last proven, when ``proven``)."""
+
+
+def _harm_flow(
+    ten: _TEN, net: _Net, carry: int, clock: _Clock
+) -> tuple[np.ndarray, int, bool] | None:
+    """The least-harm flow of ``carry`` people over ``ten``, ties broken by the arrivals.
+
+    Returns the flow on every arc of ``ten.graph()``, the people carried, and
+    whether the arrivals broke ties in harm exactly; None if ``clock`` runs
+    out first. A crowd over a long horizon (the sizes of
+    :data:`._objectives._LP_MIN_STEPS`) is solved as two linear programs by
+    GLOP: the least harm, then the least arrivals among the flows of that
+    harm (those that keep its reduced costs' complementary slackness: arcs
+    of positive reduced cost empty, of negative full). Otherwise one min-cost
+    flow weighs harm above every difference in arrivals (:func:`_weighted`).
+    """
+    tails, heads, caps = ten.graph()
+    units, arrival = _arc_costs(ten, net, True)
+    units //= int(np.gcd.reduce(units)) or 1
+    pad = np.zeros(tails.size - units.size, dtype=np.int64)
+    units, arrival = np.concatenate([units, pad]), np.concatenate([arrival, pad])
+    args = (tails, heads, caps, units, arrival, ten.source, ten.sink, carry)
+    big = carry >= _LP_MIN_PEOPLE and ten.horizon >= _LP_MIN_STEPS
+    if big and tails.size <= _LP_MAX_ARCS and int(units.max()) * (carry + 1) < 2**52:
+        return _within(clock, int(tails.size), _two_programs, *args)
+    return _within(clock, int(tails.size), _weighted, *args)
+
+
+def _weighted(
+    tails: np.ndarray,
+    heads: np.ndarray,
+    caps: np.ndarray,
+    units: np.ndarray,
+    arrival: np.ndarray,
+    source: int,
+    sink: int,
+    carry: int,
+) -> tuple[np.ndarray, int, bool]:
+    """One min-cost flow of ``units * W + arrival``, ``W`` more than any two flows of ``carry``
+    people can differ in their sum of arrival steps, so that harm comes first and the arrivals
+    break its ties exactly. Where that would overflow OR-Tools' 62 bits (a million people over
+    hundreds of steps), the harm alone: still least, its ties broken as the solver finds them."""
+    weight = carry * (int(arrival.max(initial=0)) + 1) + 1
+    top = int(units.max(initial=0)) * weight + int(arrival.max(initial=0))
+    exact = _bits(top, int(heads.max(initial=0))) < 62
+    costs = units * weight + arrival if exact else units
+    if not exact and _bits(int(units.max(initial=0)), int(heads.max(initial=0))) >= 62:
+        raise SolverError("harm costs too large for OR-Tools' min-cost flow; use fewer decimals")
+    flows, carried = _solve_min_cost(tails, heads, caps, costs, source, sink, carry)
+    return flows, carried, exact
+
+
+def _two_programs(
+    tails: np.ndarray,
+    heads: np.ndarray,
+    caps: np.ndarray,
+    units: np.ndarray,
+    arrival: np.ndarray,
+    source: int,
+    sink: int,
+    carry: int,
+) -> tuple[np.ndarray, int, bool]:
+    """The least harm, then the least arrivals among its optima, by two of GLOP's linear
+    programs (see :func:`_harm_flow`); :func:`_weighted` if either is not clean."""
+    zero = np.zeros_like(caps)
+    first = _network_lp(tails, heads, zero, caps, units, source, sink, carry)
+    if first is not None:
+        flows, reduced = first
+        whole = np.rint(reduced)
+        if np.abs(reduced - whole).max(initial=0.0) < 1e-6:
+            lower = np.where(whole < 0, caps, 0)
+            upper = np.where(whole > 0, 0, caps)
+            second = _network_lp(tails, heads, lower, upper, arrival, source, sink, carry)
+            if second is not None:
+                return second[0], carry, True
+    return _weighted(tails, heads, caps, units, arrival, source, sink, carry)
+
+
+def _harm_of(ten: _TEN, sp: _Splittable, flows: np.ndarray) -> tuple[int, int, int]:
+    """(harm units, arrival steps, late people) of a flow over ``ten``."""
+    units, arrival = _arc_costs(ten, sp.net, True)
+    arcs = units.size
+    late = int(flows[ten.late].sum()) if ten.late_place is not None else 0
+    return int(units @ flows[:arcs]), int(arrival @ flows[:arcs]), late
+
+
+def _next_horizon(horizon: int, settle: int) -> int:
+    """Double the horizon, but stop at ``settle`` (from which the network stands still) first."""
+    if horizon < settle:
+        return min(2 * horizon, settle)
+    return 2 * horizon
+
+
+def _least_harm(
+    sp: _Splittable, quickest: int, target: int, deadline: int | None, clock: _Clock
+) -> _Harmless:
+    """The least-harm flow of ``target`` people, from horizon ``quickest`` (T*) on.
+
+    With a ``deadline`` (a step), nobody may arrive later: the horizon stops
+    there, and the flow to it is exact without an open end.
+    """
+    net = sp.net
+    reach = sp.to_safe[sp.to_safe < _FOREVER]
+    settle = max(net.last_change, int(sp.src_step.max(initial=0))) + int(reach.max(initial=0)) + 1
+    horizon = quickest if deadline is None else min(quickest, deadline)
+    tried: list[int] = []
+    low: int | None = None
+    while True:
+        if deadline is not None and horizon >= deadline:
+            horizon = deadline
+        capped = horizon == deadline
+        tried.append(horizon)
+        ten = sp.ten(horizon, open_end=not capped)
+        solved = _harm_flow(ten, net, target, clock)
+        if solved is None:
+            return _Harmless(
+                None,
+                None,
+                low,
+                quickest,
+                0,
+                "the time limit ran out before the harm was least",
+                tried,
+            )
+        flows, _, exact = solved
+        harm, arrivals, late = _harm_of(ten, sp, flows)
+        low = harm if low is None else max(low, harm)
+        if capped or not late:
+            break
+        horizon = _next_horizon(horizon, settle)
+    if not exact:
+        return _Harmless(
+            ten,
+            flows,
+            harm,
+            quickest,
+            1,
+            "its costs are too large to break ties in harm by the arrivals exactly",
+            tried,
+        )
+    return _least_egress(sp, quickest, target, ten, flows, (harm, arrivals), tried, clock)
+
+
+def _egress_of(ten: _TEN, flows: np.ndarray) -> int:
+    """The last arrival step of a flow (0 when nobody moves)."""
+    used = (flows[: ten.label.size] > 0) & (ten.label >= 0)
+    return int(ten.label[used].max(initial=0))
+
+
+def _least_egress(
+    sp: _Splittable,
+    quickest: int,
+    target: int,
+    ten: _TEN,
+    flows: np.ndarray,
+    best: tuple[int, int],
+    tried: list[int],
+    clock: _Clock,
+) -> _Harmless:
+    """Among schedules of ``best`` (harm, arrivals), one that ends soonest, by bisection.
+
+    No schedule ends before ``quickest``; a horizon from there on that still
+    reaches ``best`` has a schedule ending by it.
+    """
+    egress = _egress_of(ten, flows)
+    lo, hi = quickest - 1, egress
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        probe = sp.ten(mid)
+        solved = _harm_flow(probe, sp.net, target, clock)
+        if solved is None:
+            return _Harmless(
+                ten,
+                flows,
+                best[0],
+                lo + 1,
+                2,
+                "the time limit ran out before the egress of the least-harm schedules was least",
+                tried,
+            )
+        harm, arrivals, _ = _harm_of(probe, sp, solved[0])
+        if solved[1] == target and (harm, arrivals) == best:
+            ten, flows = probe, solved[0]
+            hi = _egress_of(ten, flows)
+        else:
+            lo = mid
+    return _Harmless(ten, flows, best[0], hi, 3, "", tried)

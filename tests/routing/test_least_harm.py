@@ -1,0 +1,462 @@
+"""Objective ``least_harm``: the least risk exposure plus hazard for the hours not safe.
+
+The solver against :func:`~tests.routing.reference.reference_least_harm`, a
+min-cost flow over a time-expanded network built apart from the solver, to a
+horizon proven to hold an optimum; hand-worked cases for both; and
+``verify()`` catching a wrong harm or wrong hours. The tests of the reference
+alone check it against the hand cases and against the other references.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+import networkx as nx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evacplan.models import Network, ThreatEvent
+from evacplan.results import Party
+from evacplan.routing import EvacuationPlan, evacuate
+from tests.routing.helpers import checked, network
+from tests.routing.reference import (
+    exact,
+    harm_reference,
+    lexicographic,
+    reference,
+    reference_least_harm,
+    risky_reference,
+)
+from tests.routing.test_property import instances, risky_instances
+
+
+class Case(NamedTuple):
+    """An evacuation to plan for the least harm."""
+
+    net: Network
+    supply: dict[str, int]
+    parties: list[Party]
+    safe: set[str]
+    step: int
+    threats: list[ThreatEvent]
+    hazard: float
+
+
+def least_harm(case: Case) -> EvacuationPlan:
+    """The solver's least-harm plan for ``case``."""
+    return evacuate(
+        case.net,
+        supply=case.supply,
+        safe=case.safe,
+        parties=case.parties,
+        step_minutes=case.step,
+        threats=case.threats,
+        objective="least_harm",
+        hazard_per_hour=case.hazard,
+    )
+
+
+def hours_not_safe(plan: EvacuationPlan, parties: list[Party]) -> float:
+    """The hours from each person's release (0 for plain supply) to their arrival, summed.
+
+    A movement may carry several parties, each from its own release. A
+    movement of one stop starts at a safe place: it counts 0.
+    """
+    by_id = {p.id: p for p in parties}
+    minutes = 0.0
+    for m in plan.movements:
+        if len(m.itinerary) > 1:
+            mine = [by_id[p] for p in m.parties]
+            minutes += m.count * m.arrival_minute - sum(p.size * p.release_minute for p in mine)
+    return minutes / 60
+
+
+# ------------------------------------------------------------------ hand-worked cases
+
+
+def two_roads() -> Network:
+    """From ``a``: a risky road (0.1) open now, and a safe one opening at 48 h; 60 minutes each."""
+    return network(
+        [
+            {
+                "id": "risky",
+                "source": "a",
+                "target": "h1",
+                "minutes": 60,
+                "capacity_per_hour": 60,
+                "risk": 0.1,
+            },
+            {
+                "id": "later",
+                "source": "a",
+                "target": "h2",
+                "minutes": 60,
+                "capacity_per_hour": 60,
+                "opens": 2880,
+            },
+        ],
+        ["a", "h1", "h2"],
+        safe=("h1", "h2"),
+    )
+
+
+def two_tiers() -> Network:
+    """Two parallel 10-minute roads of 12 an hour, one of risk 0.05: one person a step each."""
+    return network(
+        [
+            {"id": "safe", "source": "s", "target": "h", "minutes": 10, "capacity_per_hour": 12},
+            {
+                "id": "risky",
+                "source": "s",
+                "target": "h",
+                "minutes": 10,
+                "capacity_per_hour": 12,
+                "risk": 0.05,
+            },
+        ],
+        ["s", "h"],
+        safe=("h",),
+    )
+
+
+def shelled_home() -> Network:
+    """A 5-minute road of risk 0.5 from ``s``, and a safe one that opens at minute 20."""
+    return network(
+        [
+            {
+                "id": "risky",
+                "source": "s",
+                "target": "h",
+                "minutes": 5,
+                "capacity_per_hour": 60,
+                "risk": 0.5,
+            },
+            {
+                "id": "later",
+                "source": "s",
+                "target": "h",
+                "minutes": 5,
+                "capacity_per_hour": 60,
+                "opens": 20,
+            },
+        ],
+        ["s", "h"],
+        safe=("h",),
+    )
+
+
+def one_seat_flights() -> Network:
+    """A flight of one seat at minutes 0 and 20 (10 minutes), beside a road of 60 minutes."""
+    return network(
+        [
+            {
+                "id": "flight",
+                "source": "s",
+                "target": "h",
+                "minutes": 10,
+                "seats": 1,
+                "departures": [0, 20],
+            },
+            {"id": "road", "source": "s", "target": "h", "minutes": 60, "capacity_per_hour": 60},
+        ],
+        ["s", "h"],
+        safe=("h",),
+    )
+
+
+SHELLING = ThreatEvent(id="shelling", at=0, places=("s",), risk_per_hour=0.6)
+
+HAND: dict[str, tuple[Callable[[], Case], Fraction, Fraction]] = {
+    # Waits two days: 0.0015 x 49 h = 0.0735 beats 0.1 + 0.0015 x 1 h.
+    "two days, low hazard": (
+        lambda: Case(two_roads(), {"a": 1}, [], {"h1", "h2"}, 60, [], 0.0015),
+        Fraction("0.0735"),
+        Fraction(49),
+    ),
+    # Rushes: 0.1 + 0.003 = 0.103 beats 0.003 x 49 = 0.147.
+    "two days, high hazard": (
+        lambda: Case(two_roads(), {"a": 1}, [], {"h1", "h2"}, 60, [], 0.003),
+        Fraction("0.103"),
+        Fraction(1),
+    ),
+    # The second waits a step for the safe road: 0.3 x (10 + 15) / 60 = 0.125 beats
+    # 0.05 + 0.3 x (10 + 10) / 60 = 0.15.
+    "safe tier, low hazard": (
+        lambda: Case(two_tiers(), {"s": 2}, [], {"h"}, 5, [], 0.3),
+        Fraction(1, 8),
+        Fraction(25, 60),
+    ),
+    # Both leave at once: 0.05 + 0.9 x 20 / 60 = 0.35 beats 0.9 x 25 / 60 = 0.375.
+    "safe tier, high hazard": (
+        lambda: Case(two_tiers(), {"s": 2}, [], {"h"}, 5, [], 0.9),
+        Fraction(7, 20),
+        Fraction(20, 60),
+    ),
+    # Released at 7, at home from 10 (the step): the risky road at 10 costs 0.5 + 0.6 x 8 / 60
+    # = 0.58; waiting under shelling for the safe road at 20 costs 0.6 x 10 / 60 (waiting, from
+    # 10) + 0.6 x 18 / 60 (hazard, from 7 to the arrival at 25) = 0.28.
+    "release under shelling": (
+        lambda: Case(
+            shelled_home(), {}, [Party("x", 1, "s", release_minute=7)], {"h"}, 5, [SHELLING], 0.6
+        ),
+        Fraction(28, 100),
+        Fraction(18, 60),
+    ),
+    # One flies at 0 (arrives 10), the other at 20 (arrives 30) rather than the road (60):
+    # 0.6 x (10 + 30) / 60 = 0.4.
+    "one-seat flights": (
+        lambda: Case(one_seat_flights(), {"s": 2}, [], {"h"}, 5, [], 0.6),
+        Fraction(2, 5),
+        Fraction(40, 60),
+    ),
+    # The party at the safe place counts nothing; the other as above, 0.0735.
+    "already safe": (
+        lambda: Case(
+            two_roads(),
+            {"a": 1},
+            [Party("home", 1, "h1", release_minute=30)],
+            {"h1", "h2"},
+            60,
+            [],
+            0.0015,
+        ),
+        Fraction("0.0735"),
+        Fraction(49),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(HAND))
+def test_the_reference_on_hand_worked_cases(name: str) -> None:
+    """The reference's harm and hours are exactly the ones worked out by hand."""
+    build, harm, hours = HAND[name]
+    c = build()
+    best = reference_least_harm(c.net, c.supply, c.parties, c.safe, c.step, c.threats, c.hazard)
+    assert (best.harm, best.hours_not_safe) == (harm, hours)
+
+
+def test_the_reference_s_horizon_reaches_the_safe_road() -> None:
+    """The feasible horizon is one step; the proven one reaches the road at 48 h and no further.
+
+    T0 = 1 with harm 0.1015; lb = min(0.1015, 2 x 0.0015) = 0.003; T1 = floor(0.1015 / 0.0015)
+    = 67 steps (a person arriving later pays more hazard than the whole schedule at T0).
+    """
+    best = reference_least_harm(two_roads(), {"a": 1}, [], {"h1", "h2"}, 60, [], 0.0015)
+    assert best.horizon == 67
+    assert best.arrival_sum_minutes == 2940 and best.risk_exposure == 0
+
+
+@pytest.mark.parametrize("name", list(HAND))
+def test_least_harm_on_hand_worked_cases(name: str) -> None:
+    """The solver finds the hand-worked harm and hours, and its plan verifies."""
+    build, harm, hours = HAND[name]
+    case = build()
+    plan = checked(least_harm(case))
+    assert plan.status == "optimal"
+    assert plan.harm == pytest.approx(float(harm), abs=1e-12)
+    assert plan.hours_not_safe == pytest.approx(float(hours), abs=1e-12)
+    assert plan.hours_not_safe == pytest.approx(hours_not_safe(plan, case.parties), abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("hazard", "road", "harm", "hours"),
+    [
+        (0.0015, "later", 0.0735, 49),  # 0.0015 x 48 = 0.072 < 0.1: wait for the safe road
+        (0.002, "later", 0.098, 49),  # 0.096 < 0.1
+        (0.0021, "risky", 0.1021, 1),  # 0.1008 > 0.1: go now
+        (0.003, "risky", 0.103, 1),  # 0.144 > 0.1
+    ],
+)
+def test_the_risky_road_now_or_the_safe_road_in_two_days(
+    hazard: float, road: str, harm: float, hours: int
+) -> None:
+    """One person: risk 0.1 now (harm 0.1 + h x 1 h) or nothing at 48 h (h x 49 h).
+
+    The plan takes the risky road now iff h x 48 > 0.1, i.e. h > 0.1 / 48 = 0.00208.
+    """
+    case = Case(two_roads(), {"a": 1}, [], {"h1", "h2"}, 60, [], hazard)
+    plan = checked(least_harm(case))
+    assert plan.status == "optimal"
+    (move,) = plan.movements
+    assert move.links == [road]
+    assert plan.harm == pytest.approx(harm, abs=1e-12)
+    assert plan.hours_not_safe == pytest.approx(hours, abs=1e-12)
+    assert plan.risk_exposure == pytest.approx(0.1 if road == "risky" else 0.0, abs=1e-12)
+    assert plan.egress_minutes == 60 * hours  # released at 0
+
+
+def test_verify_catches_a_wrong_harm_or_wrong_hours() -> None:
+    """A plan whose harm or hours not safe are not what its schedule replays as: ``figures``."""
+    case = Case(two_roads(), {"a": 1}, [], {"h1", "h2"}, 60, [], 0.003)
+    plan = checked(least_harm(case))
+    for tampered in (
+        dataclasses.replace(plan, harm=plan.harm + 0.01),
+        dataclasses.replace(plan, harm=plan.harm - 0.05),
+        dataclasses.replace(plan, hours_not_safe=plan.hours_not_safe + 1),
+        dataclasses.replace(plan, hours_not_safe=0.0),
+    ):
+        assert "figures" in {v.rule for v in tampered.verify()}, tampered
+
+
+# ------------------------------------------------------------------ random networks
+
+
+@st.composite
+def harmful_instances(draw: st.DrawFn) -> Case:
+    """Random networks where everyone has a way out, with everything that costs harm.
+
+    From :func:`risky_instances` (risky links with windows, threats raising
+    links' risk and ``risk_per_hour`` on places): a gate with a throughput,
+    a scheduled service, a safe road to safety that opens later (wait for
+    it, or go now?), maybe a threat on a link by id; one to four people as
+    parties of one released at different minutes (some off the step, some
+    at a safe place), a little plain supply; a hazard of 0.3 to 0.9 an hour
+    (whole thousandths a minute: the figures are short decimals, and the
+    proven horizon stays short, a few hundred steps at most).
+    """
+    net, _, safe, step, threats = draw(risky_instances())
+    names = [p.id for p in net.places]
+    movers = [p for p in names if p not in safe]
+    gate = draw(st.sampled_from(movers))
+    places = [
+        {"id": p, "kind": "waypoint"}
+        | ({"throughput_per_hour": draw(st.sampled_from([20, 60, 120]))} if p == gate else {})
+        for p in names
+    ]
+    source = draw(st.sampled_from(movers))
+    service = {
+        "id": "service",
+        "source": source,
+        "target": draw(st.sampled_from([p for p in names if p != source])),
+        "minutes": draw(st.sampled_from([2, 5, 10])),
+        "seats": draw(st.integers(1, 3)),
+        "departures": draw(st.lists(st.integers(0, 30), min_size=1, max_size=3)),
+        "risk": draw(st.sampled_from([0, 0.05])),
+    }
+    shelter = draw(st.sampled_from(movers))  # a safe road that opens later: wait, or go now?
+    later = {
+        "id": "later",
+        "source": shelter,
+        "target": draw(st.sampled_from(sorted(safe))),
+        "minutes": draw(st.sampled_from([2, 5])),
+        "capacity_per_hour": draw(st.sampled_from([60, 120])),
+        "opens": draw(st.sampled_from([10, 20, 30])),
+        "two_way": False,
+    }
+    net = Network(places=places, links=[*net.links, service, later])
+    if draw(st.booleans()):
+        at = draw(st.sampled_from([0, 5]))
+        threats.append(
+            ThreatEvent(
+                id="ambush",
+                at=at,
+                until=draw(st.sampled_from([None, at + 10])),
+                links=(draw(st.sampled_from([link.id for link in net.links])),),
+                risk=0.3,
+            )
+        )
+    people = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(movers + names[:1]), st.sampled_from([0, 1, 3, 4, 7, 10, 15])
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    parties = [Party(f"x{i}", 1, place, release_minute=r) for i, (place, r) in enumerate(people)]
+    supply = draw(st.dictionaries(st.sampled_from(movers), st.integers(0, 2), max_size=2))
+    hazard = draw(st.sampled_from([0.3, 0.6, 0.9]))
+    return Case(net, supply, parties, safe, step, threats, hazard)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(harmful_instances())
+def test_least_harm_matches_networkx(case: Case) -> None:
+    """The least harm networkx proves, and its hours and arrivals; the plan verifies."""
+    plan = least_harm(case)
+    assert plan.status == "optimal", plan.notes
+    assert plan.verify() == []
+    assert not plan.stranded
+    c = case
+    best = reference_least_harm(c.net, c.supply, c.parties, c.safe, c.step, c.threats, c.hazard)
+    assert plan.harm == pytest.approx(float(best.harm), rel=1e-9, abs=1e-9)
+    assert plan.hours_not_safe == pytest.approx(hours_not_safe(plan, case.parties), abs=1e-9)
+    # Ties in harm go to the earliest arrivals, which fix the hours and the risk exposure.
+    assert plan.arrival_sum_minutes == best.arrival_sum_minutes
+    assert plan.hours_not_safe == pytest.approx(float(best.hours_not_safe), abs=1e-9)
+    assert plan.risk_exposure == pytest.approx(float(best.risk_exposure), rel=1e-9, abs=1e-9)
+
+
+# ------------------------------------------------------------------ the reference alone
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(harmful_instances(), st.integers(1, 8))
+def test_the_reference_s_horizon_holds(case: Case, more: int) -> None:
+    """Past the proven horizon no schedule has less harm, nor the same with earlier arrivals."""
+    c = case
+    best = reference_least_harm(c.net, c.supply, c.parties, c.safe, c.step, c.threats, c.hazard)
+    people: dict[tuple[str, int], int] = {}
+    for p in c.parties:
+        if p.location not in c.safe:
+            key = (p.location, math.ceil(p.release_minute / c.step))
+            people[key] = people.get(key, 0) + 1
+    for place, q in c.supply.items():
+        if q:
+            people[(place, 0)] = people.get((place, 0), 0) + q
+    need = sum(people.values())
+    if not need:
+        return
+    horizon = best.horizon + more * max(1, best.horizon // 2)
+    g = harm_reference(c.net, people, c.safe, c.step, horizon, c.threats, c.hazard)
+    harm, arrivals = lexicographic(g, need, "harm", "arrival")
+    released = sum(exact(p.release_minute) for p in c.parties if p.location not in c.safe)
+    found = Fraction(harm, g.graph["scale"]) - exact(c.hazard) * released / 60
+    assert (found, arrivals * c.step) == (best.harm, best.arrival_sum_minutes)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(risky_instances(), st.integers(0, 4))
+def test_the_harm_network_s_risks_are_risky_reference_s(case: Any, slack: int) -> None:
+    """With no hazard, the least harm to a horizon is the least risk of :func:`risky_reference`."""
+    net, supply, safe, step, threats = case
+    need = sum(q for s, q in supply.items() if s not in safe)
+    horizon = 12 + slack
+    old = risky_reference(net, supply, safe, step, horizon, threats)
+    if nx.maximum_flow_value(old, "SRC", "SINK") < need:
+        return
+    new = harm_reference(
+        net, {(s, 0): q for s, q in supply.items()}, safe, step, horizon, threats, 0
+    )
+    assert nx.maximum_flow_value(new, "SRC", "SINK") == need
+    risk, _ = lexicographic(old, need, "risk", "arrival")
+    harm, _ = lexicographic(new, need, "harm", "arrival")
+    assert Fraction(harm, new.graph["scale"]) == Fraction(risk, 100)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(airlift=True), st.integers(1, 12))
+def test_the_harm_network_carries_what_the_simple_one_does(case: Any, horizon: int) -> None:
+    """Through gates and on scheduled services, as many people by a horizon as :func:`reference`."""
+    net, supply, safe, step = case
+    if not any(q for s, q in supply.items() if s not in safe):
+        return
+    old = reference(net, supply, safe, step, horizon)
+    new = harm_reference(net, {(s, 0): q for s, q in supply.items()}, safe, step, horizon, [], 1)
+    assert nx.maximum_flow_value(new, "SRC", "SINK") == nx.maximum_flow_value(old, "SRC", "SINK")
+    need = nx.maximum_flow_value(old, "SRC", "SINK")
+    if need:
+        assert least(new, need, "arrival") == least(old, need, "arrival")
+
+
+def least(g: nx.DiGraph, need: int, weight: str) -> int:
+    """The least total ``weight`` of a flow of ``need`` from ``SRC`` to ``SINK``."""
+    g.nodes["SRC"]["demand"] = -need
+    g.nodes["SINK"]["demand"] = need
+    return nx.cost_of_flow(g, nx.min_cost_flow(g, weight=weight), weight=weight)

@@ -87,8 +87,8 @@ class ContingencyPlan:
         [('cap-01/dependants', 1, 'dependant', 0, 'residence'),
          ('cap-02', 1, 'diplomat', 0, 'residence'), ('cap-02', 2, 'dependant', 0, 'residence'),
          ('cap-04', 1, 'diplomat', 0, 'residence'), ('cap-04', 3, 'dependant', 0, 'residence')]
-        >>> print(behind[0].reason)  # doctest: +ELLIPSIS
-        every route to safety is closed before it can be used: residence-embassy (closed from minute 1500); ...
+        >>> print(behind[0].reason)
+        cut off when residence-embassy closes at minute 1500
         """
         return _left_behind(self.scenario, self.accounting())
 
@@ -493,6 +493,7 @@ def _left_behind(scenario: Scenario, rows: list[PersonState]) -> list[LeftBehind
 def _unreached(scenario: Scenario, ev: EvacuationPlan) -> list[str]:
     """:meth:`ContingencyPlan.unreached`: each stranded record in words, clock times added."""
     staff = scenario.staff_by_id
+    sizes = {p.id: p.size for p in ev.parties}
     groups: dict[tuple[str, str, str], int] = {}
     out: list[tuple[int, str]] = []
     for s in ev.stranded:
@@ -500,7 +501,7 @@ def _unreached(scenario: Scenario, ev: EvacuationPlan) -> list[str]:
         for pid in s.parties or [""]:
             base = pid.removesuffix("/dependants")
             if pid and base in staff:
-                size = s.count if len(s.parties) == 1 else 0
+                size = sizes.get(pid, 0)
                 who = (
                     f"{base}'s dependants"
                     if pid.endswith("/dependants")
@@ -511,7 +512,7 @@ def _unreached(scenario: Scenario, ev: EvacuationPlan) -> list[str]:
                 out.append((size, f"{who}{_people(size)} at {s.place}, {reason}"))
             else:  # a group's parties, or plain counts: summed by group and place
                 key = (pid.rsplit("/", 1)[0] if pid else "", s.place, reason)
-                groups[key] = groups.get(key, 0) + (s.count if len(s.parties) <= 1 else 0)
+                groups[key] = groups.get(key, 0) + (sizes.get(pid, 0) if pid else s.count)
     for (group, place, reason), n in groups.items():
         who = f"{group}{_people(n)}" if group else _plural(n, "person", "people")
         out.append((n, f"{who} at {place}, {reason}"))

@@ -42,7 +42,7 @@ from evacplan.routing._movements import (
     _sweep,
     _waiting_units,
 )
-from evacplan.routing._repair import _repair
+from evacplan.routing._repair import _improve, _repair
 from evacplan.routing._search import _Splittable
 from evacplan.routing._settle import (
     _bound,
@@ -328,7 +328,7 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
             hist,
             used,
             queue_of if queued else None,
-            spread=most_saved,
+            spread=True if most_saved else [p.priority > 0 for p in moving],
             plain=1 if queued else 0,
         )
         for p, _ in left:
@@ -358,6 +358,10 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
             )
             travelled += fixed
             stranded += [(p, why.get(key_of(p), reason)) for p, reason in failed]
+        if order == "least_harm" and moving:
+            bound = _bound(net, result, order)
+            if _have(net, _Draft(hist, used, travelled, []), order, party_ids, bound) != bound:
+                _improve(net, travelled, hist, used, result.horizon, dl_step, clock)
         for _, p in travelling:
             if key_of(p) in cut_keys:
                 stranded.append((p, why[key_of(p)]))

@@ -145,14 +145,18 @@ class _TEN:
 
 @dataclass(frozen=True, slots=True)
 class _LateRisk:
-    """The least link risk of any route to safety from a place, entering links from a step on.
+    """The least link risk of any way to safety after a horizon, from a place and a step on.
 
-    A link group counts from step t if it is open at some step from t on, at
-    the least risk it has at any of them (any tier); waiting risk counts
-    nothing. ``table[i]`` holds every place's least risk for routes that
-    enter links from step ``times[i]`` on (a Dijkstra to the safe places); it
-    changes only where a span of some group ends, so those steps are the
-    ``times``. Less and less is open as time goes on: the risk never falls.
+    Whoever reaches safety after the horizon H enters every link g of the
+    way after ``H - tau(g) - to_safe(head of g)`` (entered sooner, it would
+    lead to safety by H, inside the time-expanded network), and from the
+    step t they set out on. A link group counts from step t if it is open at
+    some step from both on, at the least risk it has at any of them (any
+    tier); waiting risk counts nothing. ``table[i]`` holds every place's
+    least risk for ways that set out from step ``times[i]`` on (a Dijkstra to
+    the safe places); it changes only where a span of some group ends, so
+    those steps are the ``times``. Less is open as time goes on: the risk
+    never falls.
     """
 
     times: np.ndarray
@@ -170,16 +174,19 @@ class _LateRisk:
         return place, self.times[row + 1] - 1
 
 
-def _late_risk(net: _Net) -> _LateRisk:
-    """The :class:`_LateRisk` of a compiled network."""
+def _late_risk(net: _Net, horizon: int, to_safe: np.ndarray) -> _LateRisk:
+    """The :class:`_LateRisk` of a compiled network after ``horizon`` (``to_safe``: each
+    place's fewest steps to safety)."""
+    g = net.k_group
+    after = horizon - net.g_tau[g] - np.minimum(to_safe[net.g_head[g]], _FOREVER) + 1
     ends = np.unique(net.k_to[net.k_to < _FOREVER] + 1)
-    times = np.concatenate([[0], ends[ends > 0]]).astype(np.int64)
+    times = np.concatenate([[0], ends[(ends > 0) & (ends <= horizon + 1)]]).astype(np.int64)
     safe = {int(x): 0 for x in np.flatnonzero(net.safe)}
     table = np.empty((times.size, net.n), dtype=np.int64)
     for i, t in enumerate(times.tolist()):
         weight = np.full(net.g_tail.size, _FOREVER, dtype=np.int64)
-        live = net.k_to >= t
-        np.minimum.at(weight, net.k_group[live], net.k_risk_int[live])
+        live = net.k_to >= np.maximum(after, t)
+        np.minimum.at(weight, g[live], net.k_risk_int[live])
         ok = weight < _FOREVER
         table[i] = _dijkstra(net.n, net.g_head[ok], net.g_tail[ok], weight[ok], safe)
     return _LateRisk(times, table)

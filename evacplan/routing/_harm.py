@@ -26,6 +26,7 @@ wraps it in its :class:`~._solve._FlowResult`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,11 +151,17 @@ def _harm_of(ten: _TEN, sp: _Splittable, flows: np.ndarray) -> tuple[int, int, i
     return int(units @ flows[:arcs]), int(arrival @ flows[:arcs]), late
 
 
+_GROWTH = 1.5
+"""How much longer the next open-ended horizon is when someone would rather arrive after the
+last (measured on the founding seed: a flow's time grows faster than its horizon, and a
+schedule that ends past T* mostly ends soon after it: 1.5 proves it in two flows where
+doubling spent 3.5 times the first's time on the second)."""
+
+
 def _next_horizon(horizon: int, settle: int) -> int:
-    """Double the horizon, but stop at ``settle`` (from which the network stands still) first."""
-    if horizon < settle:
-        return min(2 * horizon, settle)
-    return 2 * horizon
+    """A longer horizon, but stopping at ``settle`` (from which the network stands still)."""
+    longer = max(horizon + 1, math.ceil(horizon * _GROWTH))
+    return min(longer, settle) if horizon < settle else longer
 
 
 def _least_harm(
@@ -230,8 +237,11 @@ def _least_egress(
     """
     egress = _egress_of(ten, flows)
     lo, hi = quickest - 1, egress
+    first = True
     while hi - lo > 1:
-        mid = (lo + hi) // 2
+        # One step sooner first: mostly it cannot match, and that settles it in one flow.
+        mid = hi - 1 if first else (lo + hi) // 2
+        first = False
         probe = sp.ten(mid)
         solved = _harm_flow(probe, sp.net, target, clock)
         if solved is None:

@@ -79,7 +79,7 @@ def _sweep(
     hist: _Histories,
     used: dict[tuple[int, int], int],
     tiers: list[int] | None = None,
-    spread: bool = False,
+    spread: bool | list[bool] = False,
     plain: int = 0,
 ) -> tuple[list[tuple[_Parcel, int, int]], list[tuple[_Parcel, int]]]:
     """Walk the flow forward in time, moving parcels first come, first served.
@@ -89,10 +89,11 @@ def _sweep(
     tier, or urgent parties before the rest), a party of a lower class
     waiting at a place goes before one of a higher class, whoever came
     first; plain supply is of class ``plain``.
-    With ``spread``, a party too big for what is left of a departure starts
-    across with that room, and its other members take the group's next room
-    from the place, before anyone else (:attr:`Movement.spread`); a party
-    never all across by the end is given back its room and left where it is.
+    With ``spread`` (True, or per party), a party too big for what is left
+    of a departure starts across with that room, and its other members take
+    the group's next room from the place, before anyone else
+    (:attr:`Movement.spread`); a party never all across by the end is given
+    back its room and left where it is.
     Returns the parcels that reached safety (parcel, place, step) and those
     left short of it (parcel, place).
     """
@@ -165,7 +166,7 @@ def _sweep(
                 elif p[0] <= amount:
                     moved.append(p)
                     amount -= p[0]
-                elif spread and (u, g) not in crossing:
+                elif (spread is True or spread and spread[p[2]]) and (u, g) not in crossing:
                     # Too big for what is left: its members start across as room allows.
                     first = len(h_place)
                     h_place.append(u)

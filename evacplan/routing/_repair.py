@@ -18,7 +18,9 @@ import heapq
 from collections import defaultdict
 from collections.abc import Callable
 
-from evacplan.routing._arrays import _FOREVER
+import numpy as np
+
+from evacplan.routing._arrays import _FOREVER, _dijkstra
 from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _admits, _capacity_spans, _most_admitted, _Net
 from evacplan.routing._movements import _Histories, _Parcel
@@ -52,6 +54,8 @@ class _Room:
                 (int(net.k_from[k]), int(net.k_to[k]), int(net.k_risk_int[k]))
             )
 
+        self._floors: tuple[list[int], list[int]] | None = None
+        self._max_cap: dict[int, int] = {}
         # Per place, (first step, last step, risk units a person pays a step of waiting) pieces.
         self.waits: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         for p, a, b, c in net.wait_pieces():
@@ -69,10 +73,14 @@ class _Room:
 
     def max_cap(self, g: int) -> int:
         """The most people group ``g`` admits in any one step (and its place lets out)."""
+        known = self._max_cap.get(g)
+        if known is not None:
+            return known
         s = self.net.step
         most = max((int(_most_admitted(rate, s)) for _, _, rate in self.spans[g]), default=0)
         gate = self.gates[self.tails[g]]
-        return min(most, int(_most_admitted(gate, s))) if gate else most
+        self._max_cap[g] = min(most, int(_most_admitted(gate, s))) if gate else most
+        return self._max_cap[g]
 
     def gate_room(self, u: int, k: int, used: dict[tuple[int, int], int]) -> int | None:
         """How many more may leave place ``u`` at step ``k`` (None: it has no throughput)."""
@@ -185,13 +193,19 @@ class _Room:
         a person pays each step not yet safe: ``least_harm``), the least harm.
         """
         net = self.net
+        # A*: no way to safety from a place costs less than the hazard of its quickest way
+        # out and the risk of its least risky one, so searching by cost plus that finds the
+        # same least cost sooner (the bound is consistent: it never falls by more than a
+        # step costs).
+        steps, least = self.floors
+        ahead = [size * (hazard * s + r) for s, r in zip(steps, least, strict=True)]
         best = {(start, at): 0}
         prev: dict[tuple[int, int], tuple[tuple[int, int], _Leg]] = {}
-        heap = [(0, at, start)]
+        heap = [(ahead[start], 0, at, start)]
         while heap:
             if len(best) > max_states:
                 return None  # too far to search by the step: the caller falls back
-            r, t, u = heapq.heappop(heap)
+            _, r, t, u = heapq.heappop(heap)
             if r > best.get((u, t), _FOREVER):
                 continue
             if net.safe[u]:
@@ -222,8 +236,25 @@ class _Room:
                 if when <= limit and cost < best.get((v, when), _FOREVER):
                     best[(v, when)] = cost
                     prev[(v, when)] = ((u, t), leg)
-                    heapq.heappush(heap, (cost, when, v))
+                    heapq.heappush(heap, (cost + ahead[v], cost, when, v))
         return None
+
+    @property
+    def floors(self) -> tuple[list[int], list[int]]:
+        """Per place, the fewest steps and the least risk (units) of any way to safety, whenever
+        taken and capacity aside (each its own least: together a bound, not a route)."""
+        if self._floors is None:
+            net = self.net
+            risk = np.full(net.g_tail.size, _FOREVER, dtype=np.int64)
+            np.minimum.at(risk, net.k_group, net.k_risk_int)
+            ok = risk < _FOREVER
+            heads, tails = net.g_head[ok], net.g_tail[ok]
+            safe = {int(x): 0 for x in np.flatnonzero(net.safe)}
+            self._floors = (
+                _dijkstra(net.n, heads, tails, net.g_tau[ok], safe).tolist(),
+                _dijkstra(net.n, heads, tails, risk[ok], safe).tolist(),
+            )
+        return self._floors
 
 
 _Leg = tuple[int, int, int, list[tuple[int, int]] | None]
@@ -347,3 +378,113 @@ def _why_not(
             f"(minute {deadline * net.step})"
         )
     return f"no route with room for a party of {size} at any time"
+
+
+_IMPROVE_MOST = 400
+"""The most parties :func:`_improve` tries to re-route (the worst first): a bound on its time
+that does not depend on the clock, so that plans without a time limit are reproducible."""
+_IMPROVE_MISSES = 25
+""":func:`_improve` stops after this many parties in a row that it could not route better
+(the worst come first, so the rest are unlikely to gain)."""
+
+
+def _improve(
+    net: _Net,
+    travelled: list[tuple[_Parcel, int, int]],
+    hist: _Histories,
+    used: dict[tuple[int, int], int],
+    horizon: int,
+    deadline: int | None = None,
+    clock: _Clock | None = None,
+) -> int:
+    """Re-route parties, one at a time, by their least-harm route through the capacity left.
+
+    The flow's schedule is least in harm for people who may split; whole
+    parties swept through it may queue days for a departure the flow meant
+    for others (a family of two at a crossing where it left room for one).
+    Each party whose harm a person is furthest above what one would pay alone is taken
+    off its route and routed again by least harm (:meth:`_Room.safest_route`,
+    by ``deadline`` when there is one) through what the others leave; the
+    new route is kept if its harm is less. Changes ``travelled``, ``hist``
+    and ``used`` in place; returns how many parties it re-routed.
+    """
+    room = _Room(net)
+    hazard = net.hazard_int
+    limit = (
+        max(horizon, net.last_change, max((p[5] for p, _, _ in travelled), default=0))
+        + (net.n + 1) * int(net.g_tau.max(initial=1))
+        + 1
+    )
+    if deadline is not None:
+        limit = min(limit, deadline)
+    steps, least = room.floors
+    rows = []
+    for i, (p, _, arrive) in enumerate(travelled):
+        if p[2] < 0:
+            continue  # plain counts follow the flow, which is least for them already
+        cost = _route_units(room, hist, p[1], p[5], arrive, p[0], hazard)
+        excess = cost / p[0] - (hazard * steps[p[4]] + least[p[4]])  # a person's
+        if excess > 0:
+            rows.append((-excess, i))
+    changed = misses = 0
+    for _, i in sorted(rows)[:_IMPROVE_MOST]:
+        if (clock is not None and clock.out()) or misses >= _IMPROVE_MISSES:
+            break
+        p, dest, arrive = travelled[i]
+        cost = _route_units(room, hist, p[1], p[5], arrive, p[0], hazard)
+        before = hist.usage(p[1], p[0])
+        for g, t, n in before:
+            used[(g, t)] -= n
+        found = room.safest_route(p[4], p[5], p[0], used, limit, hazard=hazard)
+        if found is not None and _legs_units(room, found[0], p[5], found[2], p[0], hazard) < cost:
+            legs, dest, arrive = found
+            h = -1
+            for u, t, g, entries in legs:
+                for k, n in entries or [(t, p[0])]:
+                    used[(g, k)] = used.get((g, k), 0) + n
+                h = hist.add(u, t, g, h)
+                if entries:
+                    hist.spread[h] = entries
+            p[1], p[3] = h, arrive
+            travelled[i] = (p, dest, arrive)
+            changed, misses = changed + 1, 0
+        else:
+            misses += 1
+            for g, t, n in before:
+                used[(g, t)] = used.get((g, t), 0) + n
+    return changed
+
+
+def _route_units(
+    room: _Room, hist: _Histories, h: int, start: int, arrive: int, size: int, hazard: int
+) -> int:
+    """The harm (risk units) ``size`` people pay along history ``h`` from step ``start``."""
+    chain = []
+    while h >= 0:
+        chain.append(h)
+        h = hist.parent[h]
+    legs = [
+        (hist.place[x], hist.step[x], hist.group[x], hist.spread.get(x)) for x in reversed(chain)
+    ]
+    return _legs_units(room, legs, start, arrive, size, hazard)
+
+
+def _legs_units(
+    room: _Room,
+    legs: list[_Leg],
+    start: int,
+    arrive: int,
+    size: int,
+    hazard: int,
+) -> int:
+    """The harm (risk units) ``size`` people pay along ``legs`` from step ``start`` to ``arrive``:
+    each link's risk as they start entering it, waiting risk before, the hazard throughout (as
+    :meth:`_Room.safest_route` counts it)."""
+    net = room.net
+    t, cost = start, 0
+    for u, step, g, entries in legs:
+        first = entries[0][0] if entries else step
+        last = entries[-1][0] if entries else step
+        cost += room.risk_at(g, first) + room.wait_risk(u, t, first - 1)
+        t = last + int(net.g_tau[g])
+    return size * (cost + hazard * (arrive - start))

@@ -388,3 +388,52 @@ def _tier_capacities(
         out.append((r, upto - before))
         before = upto
     return out
+
+
+def _risk_shares(plan: _Replayable) -> list[float]:
+    """Per movement, the risk exposure of each of its people (``verify()``'s sums, shared out).
+
+    People entering a link group at a minute take its safest open links
+    first (as :func:`_replay` counts them); each person of a movement
+    entering then carries their average. Waiting risk is each person's own.
+    Summed over movements and people, the plan's risk exposure.
+    """
+    net = plan._network
+    assert net is not None
+    step = plan.step_minutes
+    leg_of: dict[tuple[str, str, str], int] = {}
+    members: dict[tuple[str, str, int], list[ArcSchedule]] = defaultdict(list)
+    for sched in arc_schedules(net, plan._threats):
+        a = sched.arc
+        steps = max(1, math.ceil(a.minutes / step - _EPS))
+        leg_of[(a.key, a.source, a.target)] = steps
+        members[(a.source, a.target, steps)].append(sched)
+    entering: dict[tuple[str, str, int, int], list[tuple[int, int]]] = defaultdict(list)
+    for mi, m in enumerate(plan.movements):
+        for i, key in enumerate(m.links):
+            here, there = m.itinerary[i].place, m.itinerary[i + 1].place
+            steps = leg_of[(key, here, there)]
+            for minute, n in m.spread.get(i, [(m.itinerary[i].leave, m.count)]):
+                entering[(here, there, steps, minute)].append((mi, n))
+    shares = [0.0] * len(plan.movements)
+    for (u, v, steps, minute), who in entering.items():
+        open_links = sorted(
+            (risk_, s.arc.capacity_per_hour, s.arc.seats * _leaving(s, minute, step))
+            for s in members[(u, v, steps)]
+            for is_open, risk_ in [s.at(minute)]
+            if is_open and _open(s, minute, step)
+        )
+        count = sum(n for _, n in who)
+        left, risk = count, 0.0
+        for r, c in _tier_capacities(open_links, minute, step):
+            n = min(c, left)
+            risk += n * r
+            left -= n
+        for mi, n in who:
+            shares[mi] += risk / count * n / plan.movements[mi].count
+    hazards = place_hazards(net, plan._threats)
+    for mi, m in enumerate(plan.movements):
+        for stop in m.itinerary[:-1]:
+            for hazard in hazards.get(stop.place, ()):
+                shares[mi] += hazard.exposure(stop.arrive, stop.leave)
+    return shares

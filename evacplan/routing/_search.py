@@ -21,7 +21,7 @@ from evacplan._time import _plural
 from evacplan.routing._arrays import _FOREVER, _dijkstra
 from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _Net
-from evacplan.routing._expand import _TEN, _expand, _late_risk, _LateRisk
+from evacplan.routing._expand import _TEN, _expand, _late_risk
 from evacplan.routing._maxflow import _solve_max_flow
 
 
@@ -52,7 +52,6 @@ class _Splittable:
         """Per source, its priority tier (0 first), for ``most_saved``."""
         self.quota: np.ndarray | None = None
         """Per tier, how many of its people the flows carry (the lexicographic maxima)."""
-        self._late_risk: _LateRisk | None = None
 
     @property
     def total(self) -> int:
@@ -105,15 +104,8 @@ class _Splittable:
             self.src_count,
             src_tier=self.src_tier,
             tier_quota=self.quota,
-            open_end=self.late_risk if open_end else None,
+            open_end=_late_risk(self.net, horizon, self.to_safe) if open_end else None,
         )
-
-    @property
-    def late_risk(self) -> _LateRisk:
-        """The least risk of routes to safety from each place and step on (open ends' prices)."""
-        if self._late_risk is None:
-            self._late_risk = _late_risk(self.net)
-        return self._late_risk
 
     def flow_value(self, horizon: int) -> int:
         """F(horizon): the most people safe by ``horizon``; the proof of a shortfall is kept."""

@@ -186,8 +186,10 @@ def _prove_whole(
     horizon = _mip_horizon(inp, order, have, result, deadline)
     seconds = clock.left() if inp.time_limit is not None else _MIP_SECONDS
     # The MIP moves the people this schedule moves; with others stranded, which ones go was
-    # a choice it does not revisit, so it proves nothing then.
+    # a choice it does not revisit, so it proves nothing then. Nor when the groups' parties
+    # cross over consecutive departures (spread), which it does not model.
     chosen, everyone = _moved_only(initial, draft.travelled)
+    spread = bool(draft.hist.spread)
     exact = (
         _exact_parties(
             net,
@@ -198,7 +200,7 @@ def _prove_whole(
             bound,
             open_end=order == "least_harm" and horizon != deadline,
         )
-        if result.proven == 3 and seconds > 0
+        if result.proven == 3 and seconds > 0 and not spread
         else None
     )
     better = _try(net, exact, order, party_ids)
@@ -206,8 +208,8 @@ def _prove_whole(
         better[0].stranded = draft.stranded
         draft, have = better
     # The MIP moves each party at one step per link; a party larger than some link ever
-    # admits in a step may cross it over several (under least_harm, any party rather than be
-    # stranded), so the MIP's own bound does not cover that, and only meeting the splittable
+    # admits in a step may cross it over several (under least_harm, a group's party as room
+    # allows), so the MIP's own bound does not cover that, and only meeting the splittable
     # bound proves the schedule.
     wide = max((int(p.size) for p in moving), default=0) > net.narrowest()
     narrow = wide or bool(draft.hist.spread)
@@ -237,8 +239,8 @@ def _prove_whole(
             " (parties larger than a link admits in one step cross it over several steps, "
             "which the whole-party MIP does not model)"
             if wide
-            else " (a party crosses over consecutive departures rather than be stranded, "
-            "which the whole-party MIP does not model)"
+            else " (the parties of groups cross links over consecutive departures as room "
+            "allows, which the whole-party MIP does not model)"
         )
     lead = "parties are never split: " if result.proven == 3 else ""
     if met:

@@ -213,6 +213,57 @@ class EvacuationPlan:
             curve.append((at, total))
         return curve
 
+    def harm_by_party(self) -> dict[str, tuple[int, str, int, float, float]]:
+        """Each party's fate in figures: people, route, arrival minute, and harm and hours not
+        yet safe for each of its people. Plain counts are keyed by movement,
+        ``"<n> from <place> via <route> at <arrival>"`` (their people are interchangeable).
+
+        The route is its stops and links (``"a -[road]-> b"``); a person's harm is
+        the risk exposure of their movement (people entering a link together
+        share its tiers' risk, as :meth:`verify` counts it) and
+        ``hazard_per_hour`` for their hours not yet safe. Over every party and
+        person, the harm adds up to :attr:`harm`. For comparing plans (what a
+        closure changes, :func:`evacplan.closures.analyze`).
+
+        Examples
+        --------
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> from evacplan.routing import evacuate
+        >>> from evacplan.results import Party
+        >>> plan = evacuate(load_scenario(seed_path("tiny")), parties=[Party("p", 2, "embassy")])
+        >>> people, route, arrival, harm, hours = plan.harm_by_party()["p"]
+        >>> people, route, arrival, round(hours, 2)
+        (2, 'embassy -[airport-road]-> airport -[flight]-> haven', 90, 1.5)
+        """
+        if self._network is None:
+            return {}
+        from evacplan.routing._replay import _risk_shares
+
+        shares = _risk_shares(self)
+        release = {p.id: float(p.release_minute) for p in self.parties}
+        out: dict[str, tuple[int, str, int, float, float]] = {}
+        for m, risk in zip(self.movements, shares, strict=True):
+            route = m.itinerary[0].place + "".join(
+                f" -[{key}]-> {stop.place}"
+                for key, stop in zip(m.links, m.itinerary[1:], strict=True)
+            )
+            sizes = {p.id: p.size for p in self.parties}
+            for pid in m.parties:
+                hours = max(0.0, m.arrival_minute - release[pid]) / 60
+                harm = risk + self.hazard_per_hour * hours
+                out[pid] = (sizes[pid], route, m.arrival_minute, harm, hours)
+            if not m.parties:
+                hours = m.arrival_minute / 60
+                key = f"{m.count} from {m.source} via {route} at {m.arrival_minute}"
+                out[key] = (
+                    m.count,
+                    route,
+                    m.arrival_minute,
+                    risk + self.hazard_per_hour * hours,
+                    hours,
+                )
+        return out
+
     @property
     def arrival_sum_minutes(self) -> int:
         """The sum over people of their arrival minute (the tie-break objective)."""

@@ -26,7 +26,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from evacplan.closures._arguments import _check, _fresh_id, _Inputs, _Item, _refs
-from evacplan.closures._cases import _Context, _Job, _Result, _run, _schedule, _stranded
+from evacplan.closures._cases import (
+    _Context,
+    _Fates,
+    _impact,
+    _Job,
+    _Result,
+    _run,
+    _schedule,
+    _stranded,
+)
 from evacplan.closures._footprint import _Groups, contingency_footprint, evacuation_footprint
 from evacplan.closures.result import ClosureAnalysis, ClosureCase, Outcome
 from evacplan.contingency import ContingencyPlan, plan
@@ -196,6 +205,7 @@ def analyze(
         baseline=schedule,
         baseline_plan=baseline,
         cases=cases,
+        baseline_stranded=base.stranded,
         at=inp.at,
         k=inp.k,
         solves=runner.solves,
@@ -270,6 +280,8 @@ class _Base:
     """Posts whose last-out already fails in the baseline."""
     proof: str
     """Why a case the baseline does not need leaves it standing, in words."""
+    fates: _Fates
+    """Each party's people, route, arrival, harm and hours (for what a case changes)."""
 
     @classmethod
     def of(cls, plan: ContingencyPlan | EvacuationPlan, at: float) -> _Base:
@@ -293,6 +305,7 @@ class _Base:
             by_category=by,
             who=who,
             breached=breached,
+            fates=schedule.harm_by_party(),
             proof=(
                 f"the baseline's schedule enters none of these links from minute {at:g} on"
                 + (" and no last-out way out needs them" if scenario else "")
@@ -402,6 +415,7 @@ def _case(
     via: str,
 ) -> ClosureCase:
     schedule = base.schedule
+    parties = {p.id for p in schedule.parties}
     closed = _union(entries, combo).names
     links = tuple(sorted({inp.network.links[j].label for i in combo for j in entries[i].links}))
     at = f"{inp.at:g}"
@@ -414,30 +428,37 @@ def _case(
             egress_minutes=schedule.egress_minutes,
             delay_minutes=0 if schedule.egress_minutes is not None else None,
             lower_bound_minutes=schedule.lower_bound_minutes,
-            stranded=base.stranded,
-            stranded_by_category=base.by_category,
-            stranded_who=base.who,
+            stranded=0,
+            stranded_by_category={},
+            stranded_who=(),
             posts={},
             risk_exposure=float(schedule.risk_exposure),
+            harm=schedule.harm,
             proof=base.proof,
             method=method,
             seconds=0.0,
             plan=base.plan if inp.keep_plans else None,
         )
     posts = {p: why for p, why in result.breaches.items() if p not in base.breached}
-    delay = (
-        None
-        if result.egress is None or schedule.egress_minutes is None
-        else result.egress - schedule.egress_minutes
-    )
+    # What changes for those who get out either way: a closure that strands people never
+    # reads as a gain because the stranded no longer count.
+    change = _impact(base.fates, result.fates, parties)
+    more = max(0, result.stranded - base.stranded)
     if posts:
         outcome = Outcome.INFEASIBLE
-    elif result.stranded > base.stranded:
+    elif more:
         outcome = Outcome.STRANDED
-    elif delay is not None and delay > 0:
+    elif change.delay is not None and change.delay > 0:
         outcome = Outcome.DELAYED
+    elif change.rerouted or abs(change.harm) > 1e-9:
+        outcome = Outcome.REROUTED
     else:
         outcome = Outcome.UNAFFECTED
+    by_category = {
+        k: n - base.by_category.get(k, 0)
+        for k, n in result.by_category.items()
+        if n > base.by_category.get(k, 0)
+    }
     if method == "reused":
         proof = (
             f"as closing {via} alone: that plan enters none of the other links from minute "
@@ -452,15 +473,37 @@ def _case(
         outcome=outcome,
         status=result.status,
         egress_minutes=result.egress,
-        delay_minutes=delay,
+        delay_minutes=change.delay,
         lower_bound_minutes=result.lower,
-        stranded=result.stranded,
-        stranded_by_category=result.by_category,
-        stranded_who=result.who,
+        stranded=more,
+        stranded_by_category=by_category,
+        stranded_who=_beyond(result.who, base.who),
         posts=posts,
         risk_exposure=result.risk,
+        harm=result.harm,
+        harm_change=change.harm,
+        hours_change=change.hours,
+        rerouted=change.rerouted,
         proof=proof,
         method=method,
         seconds=result.seconds if method == "re-planned" else 0.0,
         plan=result.plan,
     )
+
+
+def _beyond(who: tuple[str, ...], base: tuple[str, ...]) -> tuple[str, ...]:
+    """The stranded of a case that the baseline does not strand: parties by id, plain counts
+    (``"<n> at <place>"``) by how many more at the place."""
+    out = [w for w in who if w not in base and " at " not in w]
+    had: dict[str, int] = {}
+    for w in base:
+        if " at " in w:
+            n, _, place = w.partition(" at ")
+            had[place] = had.get(place, 0) + int(n)
+    for w in who:
+        if " at " in w:
+            n, _, place = w.partition(" at ")
+            extra = int(n) - had.get(place, 0)
+            if extra > 0:
+                out.append(f"{extra} at {place}")
+    return tuple(out)

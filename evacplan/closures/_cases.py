@@ -66,9 +66,13 @@ class _Result:
     breaches: dict[str, str]
     """Post: the first failing last-out check's cause, for every post with one."""
     risk: float
+    harm: float
     proof: str
     footprint: frozenset[int]
     seconds: float
+    fates: _Fates = field(default_factory=dict, repr=False)
+    """Each party's (and plain count's) people, route, arrival, harm and hours
+    (:meth:`~evacplan.routing.EvacuationPlan.harm_by_party`)."""
     plan: ContingencyPlan | EvacuationPlan | None = field(default=None, repr=False)
 
 
@@ -121,11 +125,70 @@ def _one(context: _Context, job: _Job, groups: _Groups) -> _Result:
         who=who,
         breaches=breaches,
         risk=float(ev.risk_exposure),
+        harm=float(ev.harm),
         proof=ev.proof,
         footprint=footprint,
         seconds=time.perf_counter() - started,
+        fates=ev.harm_by_party(),
         plan=plan if context.keep_plans else None,
     )
+
+
+_Fates = dict[str, tuple[int, str, int, float, float]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Impact:
+    """What a closure changes for the people who get out with it and without it."""
+
+    rerouted: int
+    """People whose route or arrival changes."""
+    harm: float
+    """The change in their harm (summed over them)."""
+    hours: float
+    """The change in their person-hours not yet safe."""
+    delay: int | None
+    """The change in when the last of them is safe (minutes; None when nobody is)."""
+
+
+def _impact(base: _Fates, case: _Fates, parties: set[str]) -> _Impact:
+    """Compare two plans' fates (:meth:`~evacplan.routing.EvacuationPlan.harm_by_party`)
+    over the people moved in both: parties one by one, plain counts place by place (their
+    people are interchangeable: the moved of both plans' counts, at the average of each)."""
+    rerouted, harm, hours = 0, 0.0, 0.0
+    last = [-1, -1]
+    for pid in parties & base.keys() & case.keys():
+        size, route, arrival, b_harm, b_hours = base[pid]
+        _, c_route, c_arrival, c_harm, c_hours = case[pid]
+        if (route, arrival) != (c_route, c_arrival):
+            rerouted += size
+        harm += size * (c_harm - b_harm)
+        hours += size * (c_hours - b_hours)
+        last = [max(last[0], arrival), max(last[1], c_arrival)]
+    plain: dict[str, list[dict[tuple[str, int], tuple[int, float, float]]]] = {}
+    for i, fates in enumerate((base, case)):
+        for key, (n, route, arrival, h, t) in fates.items():
+            if key not in parties:
+                source = route.split(" ", 1)[0]
+                plain.setdefault(source, [{}, {}])[i][(route, arrival)] = (n, h, t)
+    for b, c in plain.values():
+        b_n, c_n = sum(v[0] for v in b.values()), sum(v[0] for v in c.values())
+        both = min(b_n, c_n)
+        if not both:
+            continue
+        kept = sum(min(n, c.get(k, (0, 0.0, 0.0))[0]) for k, (n, _, _) in b.items())
+        rerouted += both - min(kept, both)
+        harm += both * (_mean(c, 1) - _mean(b, 1))
+        hours += both * (_mean(c, 2) - _mean(b, 2))
+        last = [max(last[0], *(a for _, a in b)), max(last[1], *(a for _, a in c))]
+    delay = None if min(last) < 0 else last[1] - last[0]
+    return _Impact(rerouted, harm, hours, delay)
+
+
+def _mean(fates: dict[tuple[str, int], tuple[int, float, float]], i: int) -> float:
+    """The people-weighted mean of field ``i`` (1: harm, 2: hours) of plain counts' fates."""
+    people = sum(v[0] for v in fates.values())
+    return sum(v[0] * v[i] for v in fates.values()) / people
 
 
 def _stranded(plan: ContingencyPlan | EvacuationPlan) -> tuple[dict[str, int], tuple[str, ...]]:

@@ -32,13 +32,16 @@ class Outcome(StrEnum):
     STRANDED = "stranded"
     """More people than in the baseline cannot reach safety."""
     DELAYED = "delayed"
-    """Everyone still gets out, later than in the baseline."""
+    """Everyone still gets out, the last of them later than in the baseline."""
+    REROUTED = "rerouted"
+    """Everyone still gets out as early, but some by another route or at another time (see
+    the case's ``rerouted``, ``harm_change`` and ``hours_change``)."""
     UNAFFECTED = "unaffected"
-    """Everyone gets out as early as in the baseline."""
+    """No party's route or arrival changes."""
 
     @property
     def rank(self) -> int:
-        """0 for the worst outcome, 3 for none."""
+        """0 for the worst outcome, 4 for none."""
         return list(Outcome).index(self)
 
 
@@ -61,12 +64,13 @@ class ClosureCase:
     lower_bound_minutes: int | None
     """The case's proven lower bound on the egress."""
     stranded: int
-    """People who cannot reach safety (the baseline's included)."""
+    """People stranded beyond the baseline's (those are on
+    :attr:`ClosureAnalysis.baseline_stranded`)."""
     stranded_by_category: dict[str, int]
-    """Stranded people by category (staff categories, ``dependant``, a group's category
-    such as ``national``, or ``people`` for plain counts)."""
+    """Those people by category (staff categories, ``dependant``, a group's category such as
+    ``national``, or ``people`` for plain counts)."""
     stranded_who: tuple[str, ...]
-    """The stranded parties, or ``"<n> at <place>"`` for plain counts."""
+    """Their parties, or ``"<n> at <place>"`` for plain counts."""
     posts: dict[str, str]
     """Posts that can no longer hold their posture, with the breach in words."""
     risk_exposure: float
@@ -78,20 +82,54 @@ class ClosureCase:
     or ``"re-planned"``."""
     seconds: float
     """Solver time spent on this case (0 when skipped or reused)."""
+    harm: float = 0.0
+    """The case's plan's harm (see :attr:`~evacplan.routing.EvacuationPlan.harm`)."""
+    harm_change: float = 0.0
+    """How much more harm the people who get out either way come to (summed over them);
+    the stranded are counted in ``stranded``, never as harm saved."""
+    hours_change: float = 0.0
+    """How many more person-hours not yet safe those people spend."""
+    rerouted: int = 0
+    """People who get out either way whose route or arrival changes."""
     plan: ContingencyPlan | EvacuationPlan | None = field(default=None, repr=False)
     """The case's plan, when ``analyze(..., keep_plans=True)``; for skipped cases the
     baseline."""
 
     @property
     def sort_key(self) -> tuple[Any, ...]:
-        """Worst first: outcome, people stranded, posts lost, delay, then the closed ids."""
+        """Worst first: posts lost, then people stranded, then the harm and person-hours it
+        adds (a closure that lowers them adds none), then the delay, then the closed ids."""
         return (
-            self.outcome.rank,
-            -self.stranded,
             -len(self.posts),
-            -(self.delay_minutes or 0),
+            -self.stranded,
+            -max(0.0, round(self.harm_change, 9)),
+            -max(0.0, round(self.hours_change, 6)),
+            -max(0, self.delay_minutes or 0),
+            self.outcome.rank,
             self.closed,
         )
+
+    def effect(self) -> str:
+        """What the closure does, in words: posts lost, people stranded, re-routed, the harm
+        and person-hours it adds, the delay ("no change" when there is none)."""
+        parts = [f"{p} cannot hold: {why}" for p, why in self.posts.items()]
+        if self.stranded:
+            parts.append(f"{_plural(self.stranded, 'more person', 'more people')} stranded")
+        if self.rerouted:
+            parts.append(f"{_plural(self.rerouted, 'person', 'people')} re-routed")
+        # With people stranded, the rest may get out sooner for want of them on the roads:
+        # that is no gain, and is not worded as one.
+        floor = 0.0 if self.stranded else -float("inf")
+        harm, hours = max(self.harm_change, floor), max(self.hours_change, floor)
+        whose = " for those who still get out" if self.stranded else ""
+        if abs(harm) > 1e-9:
+            parts.append(f"harm {harm:+.3g}{whose}")
+        if abs(hours) > 1e-6:
+            parts.append(f"{hours:+.4g} person-hours not yet safe{whose}")
+        delay = max(self.delay_minutes or 0, int(floor) if self.stranded else -(10**9))
+        if delay:
+            parts.append(f"last safe {delay:+d} min")
+        return "; ".join(parts) or "no change"
 
     def row(self) -> dict[str, Any]:
         """The case as a JSON-friendly dict (a row of :meth:`ClosureAnalysis.table`)."""
@@ -106,6 +144,10 @@ class ClosureCase:
             "stranded_by_category": dict(self.stranded_by_category),
             "stranded_who": list(self.stranded_who),
             "posts": dict(self.posts),
+            "rerouted": self.rerouted,
+            "harm_change": self.harm_change,
+            "hours_change": self.hours_change,
+            "harm": self.harm,
             "risk_exposure": self.risk_exposure,
             "links": list(self.links),
             "method": self.method,
@@ -114,18 +156,7 @@ class ClosureCase:
         }
 
     def __str__(self) -> str:
-        what = " + ".join(self.closed)
-        if self.outcome is Outcome.INFEASIBLE:
-            effect = "; ".join(f"{p} cannot hold: {why}" for p, why in self.posts.items())
-            if self.stranded:
-                effect += f"; {_plural(self.stranded, 'person', 'people')} stranded"
-        elif self.outcome is Outcome.STRANDED:
-            effect = f"{_plural(self.stranded, 'person', 'people')} stranded"
-        elif self.outcome is Outcome.DELAYED:
-            effect = f"egress {self.egress_minutes} min (+{self.delay_minutes})"
-        else:
-            effect = "no change"
-        return f"{what}: {self.outcome} ({effect})"
+        return f"{' + '.join(self.closed)}: {self.outcome} ({self.effect()})"
 
 
 @dataclass(frozen=True)
@@ -154,6 +185,8 @@ class ClosureAnalysis:
     cases: list[ClosureCase]
     at: float
     k: int
+    baseline_stranded: int = 0
+    """People the baseline itself cannot bring to safety (no case counts them again)."""
     solves: int = 0
     """Plans made for the cases: the re-planned ones, and for pairs the single closures
     whose plans were tried for reuse."""
@@ -208,10 +241,16 @@ class ClosureAnalysis:
 
     def groups(self) -> list[tuple[tuple[Any, ...], list[ClosureCase]]]:
         """Cases with equal effects together, worst first: ((outcome, egress, stranded,
-        posts), cases)."""
+        posts, effect in words), cases)."""
         by: dict[tuple[Any, ...], list[ClosureCase]] = defaultdict(list)
         for case in self.cases:
-            key = (case.outcome, case.egress_minutes, case.stranded, tuple(sorted(case.posts)))
+            key = (
+                case.outcome,
+                case.egress_minutes,
+                case.stranded,
+                tuple(sorted(case.posts)),
+                case.effect(),
+            )
             by[key].append(case)
         return sorted(by.items(), key=lambda item: item[1][0].sort_key)
 
@@ -225,40 +264,31 @@ class ClosureAnalysis:
         plural = {1: "closures", 2: "pairs of closures"}.get(self.k, f"sets of {self.k} closures")
         lines = [
             f"Closure analysis: {n} {what if n == 1 else plural} from minute {self.at:g}; "
-            f"baseline egress {base.egress_minutes} min ({base.status})"
-            + (f", {_stranded(base)} stranded" if _stranded(base) else ""),
+            f"baseline egress {base.egress_minutes} min ({base.status}), harm {base.harm:.4g}"
+            + (
+                f", {_plural(self.baseline_stranded, 'person', 'people')} stranded (not "
+                "counted again in the cases)"
+                if self.baseline_stranded
+                else ""
+            ),
             "  "
             + ", ".join(f"{v} {k}" for k, v in self.counts.items() if v)
             + f"; {self._timing_words()}",
         ]
-        for (outcome, egress, stranded, posts), cases in self.groups()[:limit]:
+        for (outcome, _, stranded, _, effect), cases in self.groups()[:limit]:
             names = [" + ".join(c.closed) for c in cases]
             shown = ", ".join(names[:8]) + (
                 f", ... ({len(names) - 8} more)" if len(names) > 8 else ""
             )
             head = cases[0]
-            if outcome is Outcome.UNAFFECTED:
-                effect = "change nothing" if len(cases) > 1 else "changes nothing"
-            elif outcome is Outcome.INFEASIBLE:
-                effect = "break " + ", ".join(posts)
-                if len(cases) == 1:
-                    effect += f" ({next(iter(head.posts.values()))})"
-                if stranded:
-                    effect += f" and strand {_plural(stranded, 'person', 'people')}"
-            elif outcome is Outcome.STRANDED:
-                effect = f"strand {_plural(stranded, 'person', 'people')}"
-                if head.stranded_by_category:
-                    effect += (
-                        " ("
-                        + ", ".join(
-                            f"{v} {k}" for k, v in sorted(head.stranded_by_category.items())
-                        )
-                        + ")"
-                    )
-            else:
-                effect = f"delay the egress to {egress} min (+{head.delay_minutes})"
+            if stranded and head.stranded_by_category:
+                effect += (
+                    " ("
+                    + ", ".join(f"{v} {k}" for k, v in sorted(head.stranded_by_category.items()))
+                    + ")"
+                )
             count = f"{len(cases)} {what if len(cases) == 1 else plural}"
-            lines.append(f"  {outcome}: {count} {effect}: {shown}")
+            lines.append(f"  {outcome}: {count}: {effect}: {shown}")
         if len(self.groups()) > limit:
             lines.append(f"  ... {len(self.groups()) - limit} more groups")
         return "\n".join(lines)
@@ -286,20 +316,25 @@ class ClosureAnalysis:
             f"<div>{esc(line.strip())}</div>" for line in self.summary().splitlines()[:2]
         )
         rows = []
-        for (outcome, egress, stranded, posts), cases in self.groups():
+        for (outcome, egress, stranded, posts, _), cases in self.groups():
             names = ", ".join(" + ".join(c.closed) for c in cases)
-            delay = cases[0].delay_minutes
+            case = cases[0]
+            delay = case.delay_minutes
             rows.append(
                 f"<tr><td>{esc(str(outcome))}</td><td>{len(cases)}</td>"
+                f"<td>{stranded}</td><td>{esc(', '.join(posts))}</td>"
+                f"<td>{case.harm_change:+.3g}</td><td>{case.hours_change:+.4g}</td>"
+                f"<td>{case.rerouted}</td>"
                 f"<td>{'' if egress is None else egress}</td>"
-                f"<td>{'' if delay is None else f'{delay:+d}'}</td><td>{stranded}</td>"
-                f"<td>{esc(', '.join(posts))}</td><td>{esc(names)}</td></tr>"
+                f"<td>{'' if delay is None else f'{delay:+d}'}</td><td>{esc(names)}</td></tr>"
             )
         return (
             f"<div class='evacplan-closures'>{head}<table><thead><tr><th scope='col'>outcome</th>"
-            "<th scope='col'>cases</th><th scope='col'>egress (min)</th>"
-            "<th scope='col'>change</th><th scope='col'>stranded</th>"
-            "<th scope='col'>posts lost</th><th scope='col'>closed</th></tr></thead>"
+            "<th scope='col'>cases</th><th scope='col'>more stranded</th>"
+            "<th scope='col'>posts lost</th><th scope='col'>harm added</th>"
+            "<th scope='col'>person-hours added</th><th scope='col'>re-routed</th>"
+            "<th scope='col'>egress (min)</th><th scope='col'>last safe</th>"
+            "<th scope='col'>closed</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>"
         )
 
@@ -314,6 +349,8 @@ class ClosureAnalysis:
                     "status": str(base.status),
                     "egress_minutes": base.egress_minutes,
                     "stranded": _stranded(base),
+                    "harm": base.harm,
+                    "hours_not_safe": base.hours_not_safe,
                 },
                 "counts": self.counts,
                 "solves": self.solves,

@@ -197,6 +197,32 @@ def test_checks_are_made_in_file_order_planning_once_per_what_if(tiny: Any) -> N
         run_checks(scenario, only=["fats"])
 
 
+def test_a_check_may_name_the_objective_and_the_hazard_it_is_planned_under(tiny: Any) -> None:
+    """Checks plan with plan()'s default, least_harm, unless they name another objective;
+    each objective (and hazard) is one more plan, made once."""
+    from evacplan.models import Check
+    from evacplan.testing import Plans, run_check
+
+    checks = [
+        Check(id="least-harm", all_safe_within="4h"),
+        Check(id="quickest", objective="quickest", all_safe_within="4h"),
+        Check(id="quickest-again", objective="quickest", parties_whole=True),
+        Check(id="hazardous", hazard_per_hour=0.05, all_safe_within="4h"),
+        Check(id="safest", objective="safest", deadline="30h", all_safe_by="30h"),
+    ]
+    scenario = tiny.replace(checks=checks)
+    plans = Plans(scenario)
+    results = [run_check(scenario, c, plans=plans) for c in checks]
+    assert all(results), [r.report() for r in results if not r]
+    assert len(plans) == 4
+    made = {c.id: plans.plan_for(c).evacuation for c in checks}
+    assert made["least-harm"].objective == "least_harm"
+    assert made["quickest"].objective == "quickest" and made["safest"].objective == "safest"
+    assert made["hazardous"].hazard_per_hour == 0.05
+    with pytest.raises(ScenarioError, match=r"checks\[0\].deadline: objective safest needs"):
+        tiny.replace(checks=[Check(id="s", objective="safest", all_safe_within="4h")])
+
+
 def test_a_check_under_a_what_if_fails_with_who_where_and_why(tiny: Any) -> None:
     from evacplan.models import Check
     from evacplan.testing import run_check

@@ -438,9 +438,15 @@ def _check_check(
     for key, needs, what in (
         ("posture", "open", "the post that stays open"),
         ("by", "departs", "who departs"),
+        ("deadline", "objective", "safest or most_saved"),
     ):
         if check.get(key) is not None and check.get(needs) is None:
             problems.append(Problem(f"{path}.{key}", f"{key} goes with {needs}: name {what}"))
+    if check.get("objective") == "safest" and check.get("deadline") is None:
+        problems.append(
+            Problem(f"{path}.deadline", "objective safest needs a deadline: when all are safe")
+        )
+    _check_times(check, ("deadline",), path, start, root, problems)
     _ref(check.get("open"), refs["post"], f"{path}.open", "a post", problems)
     for key in ("retained", "departs", "unavailable"):
         _refs(check.get(key), refs["staff"], f"{path}.{key}", "a staff member", problems)

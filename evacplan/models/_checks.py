@@ -17,13 +17,13 @@ Examples
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from evacplan._time import When
 from evacplan._validate import EXPECTATIONS
-from evacplan.models._base import Flag, Id, LinkRef, Posture, _Model
+from evacplan.models._base import Flag, Id, LinkRef, Posture, Risk, _Model
 
 __all__ = ["EXPECTATIONS", "Check", "Survives"]
 
@@ -53,6 +53,14 @@ class Check(_Model):
     """What-if: these staff are unavailable (ill, away), as :func:`evacplan.testing.with_unavailable`."""
     indicators: dict[Id, When] = Field(default_factory=dict)
     """What-if: these indicator decision points fire, with when (as ``plan(indicators=...)``)."""
+    objective: Literal["least_harm", "quickest", "safest", "most_saved"] | None = None
+    """The plan's objective (as ``plan(objective=...)``); by default ``least_harm``.
+    ``safest`` and ``most_saved`` take the check's ``deadline``."""
+    deadline: When | None = None
+    """With ``objective`` ``safest`` or ``most_saved``: by when (from the start)."""
+    hazard_per_hour: Risk | None = None
+    """What-if: the chance of harm each hour not yet safe (as ``plan(hazard_per_hour=...)``);
+    by default the scenario's."""
     all_safe_within: When | None = None
     """Everyone sent away is safe within this span of the order that sent them."""
     all_safe_by: When | None = None

@@ -64,7 +64,7 @@ def _short(minute: float | None, clock: Callable[[float], str] | None) -> str:
 _STATUS_WORDS = {
     "optimal": "proven best for its objectives",
     "feasible": "a valid plan, not proven best in every respect (the notes say where)",
-    "infeasible": "no plan meets every rule (see the notes and who is stranded)",
+    "infeasible": "a post cannot hold its posture: no plan meets every rule (see the notes)",
 }
 
 
@@ -161,6 +161,19 @@ def _assumptions(ev: Any, extra: Sequence[tuple[str, str]] = ()) -> list[tuple[s
     return [*extra, *rows]
 
 
+def _harm_figures(ev: Any) -> list[tuple[str, str]]:
+    """The harm, and the person-hours not yet safe it counts at the plan's hazard."""
+    if not ev.movements:
+        return []
+    return [
+        ("harm", f"{ev.harm:.3g}"),
+        (
+            f"person-hours not yet safe (each a {ev.hazard_per_hour * 100:g}% chance of harm)",
+            f"{ev.hours_not_safe:,.0f}",
+        ),
+    ]
+
+
 def _headline_counts(states: dict[str, int], saving: bool) -> list[tuple[str, str]]:
     names = [
         ("safe", "moved to safety"),
@@ -191,14 +204,16 @@ def contingency_facts(
         states[r.state] = states.get(r.state, 0) + 1
     saving = ev.objective == "most_saved"
     status = str(cp.status)
+    unreached = cp.unreached_words()
     head = Headline(
         title=sc.name,
         kind="Contingency plan",
         status=status,
-        status_words=_STATUS_WORDS.get(status, ""),
+        status_words=_STATUS_WORDS.get(status, "") + (f". {unreached}" if unreached else ""),
         last_safe=_when(ev.egress_minutes, clock) if ev.movements else None,
         figures=[("people in the scenario", f"{len(rows):,}"), ("stages", str(len(cp.stages)))]
-        + _headline_counts(states, saving),
+        + _headline_counts(states, saving)
+        + _harm_figures(ev),
         proof=ev.proof,
         notes=list(cp.notes),
         description=sc.description or "",

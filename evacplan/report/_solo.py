@@ -11,7 +11,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from evacplan._time import _plural
-from evacplan.report._facts import _STATUS_WORDS, _arrivals, _assumptions, _kept, _moves, _when
+from evacplan.report._facts import (
+    _STATUS_WORDS,
+    _arrivals,
+    _assumptions,
+    _harm_figures,
+    _kept,
+    _moves,
+    _when,
+)
 from evacplan.report._records import Behind, Facts, Headline, Leaves, Post
 
 
@@ -21,17 +29,19 @@ def evacuation_facts(ev: Any, *, quickest: Sequence[tuple[float, int]] = ()) -> 
     saving = ev.objective == "most_saved"
     stranded = sum(s.count for s in ev.stranded)
     status = str(ev.status)
+    unreached = ev.unreached_words()
     head = Headline(
         title=ev.network_name or "evacuation",
         kind=f"Evacuation plan ({ev.objective})",
         status=status,
-        status_words=_STATUS_WORDS.get(status, ""),
+        status_words=_STATUS_WORDS.get(status, "") + (f". {unreached}" if unreached else ""),
         last_safe=_when(ev.egress_minutes, None) if ev.movements else None,
         figures=[
             ("moved to safety", f"{ev.people:,}"),
             ("left behind" if saving else "stranded", f"{stranded:,}"),
             ("standing down at home", f"{len(ev.standing_down):,}"),
             ("risk exposure", f"{ev.risk_exposure:g}"),
+            *_harm_figures(ev),
         ],
         proof=ev.proof,
         notes=list(ev.notes),

@@ -232,6 +232,8 @@ def _prove_whole(
     elif not narrow and order == "quickest" and exact is not None and exact.lower is not None:
         lower = None if lower is None else max(lower, exact.lower * s)
     why_not = f" ({exact.note})" if exact is not None and exact.note else ""
+    if exact is None and seconds <= 0:
+        why_not = " (the time limit ran out before the whole-party model could run)"
     if result.proven < 3:
         why_not = f" ({result.unproven})"
     elif narrow:

@@ -84,13 +84,24 @@ class Plans:
         return with_unavailable(self.scenario, *check.unavailable)
 
     def options_for(self, check: Check) -> dict[str, Any]:
-        """The plan() options of the check: ours, with the check's indicators fired too."""
+        """The plan() options of the check: ours, with the check's indicators fired too, and
+        its objective, deadline and hazard where it names them."""
         fired = {**(self.options.get("indicators") or {}), **check.indicators}
-        return {**self.options, "indicators": fired}
+        options = {**self.options, "indicators": fired}
+        for name in ("objective", "deadline", "hazard_per_hour"):
+            if getattr(check, name) is not None:
+                options[name] = getattr(check, name)
+        return options
 
     def plan_for(self, check: Check) -> ContingencyPlan:
         """The plan the check reads: the scenario under the check's what-if, planned once."""
-        key = (tuple(sorted(check.unavailable)), tuple(sorted(check.indicators.items())))
+        key = (
+            tuple(sorted(check.unavailable)),
+            tuple(sorted(check.indicators.items())),
+            check.objective,
+            str(check.deadline),
+            check.hazard_per_hour,
+        )
         if key not in self._plans:
             self._plans[key] = plan(self.scenario_for(check), **self.options_for(check))
         return self._plans[key]

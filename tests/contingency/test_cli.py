@@ -41,3 +41,27 @@ def test_plan_refuses_a_malformed_indicator(cli: Cli) -> None:
     done = cli("plan", "seeds/tiny.yaml", "--indicator", "crowds")
     assert done.returncode == 1
     assert "is not ID=TIME" in done.stderr + done.stdout
+
+
+def test_plan_names_who_cannot_be_reached_first_and_exits_5(cli: Cli) -> None:
+    done = cli("plan", "tests/contingency/khartoum-2023.yaml")
+    assert done.returncode == 5, done.stderr
+    first, *rest = done.stdout.splitlines()
+    assert first.startswith("Contingency plan (khartoum-2023): ")
+    assert "5 people cannot be reached: khr-15 and family (5 people) at omdurman" in first
+    assert any(line.startswith("  harm: ") for line in rest[:6])
+    quick = cli("plan", "tests/contingency/khartoum-2023.yaml", "--objective", "quickest")
+    assert quick.returncode == 5 and "quickest" not in quick.stderr
+
+
+def test_help_says_each_objective_and_each_exit_code(cli: Cli) -> None:
+    top = cli("--help")
+    assert top.returncode == 0
+    for code in ("0", "1", "2", "3", "4", "5", "70"):
+        assert f"\n  {code:>3}  " in top.stdout, code
+    assert "people cannot be reached" in top.stdout
+    words = " ".join(cli("plan", "--help").stdout.split())
+    assert "(default: least_harm)" in words
+    for name in ("least_harm:", "quickest:", "safest:", "most_saved:"):
+        assert name in words
+    assert "--hazard-per-hour P" in words

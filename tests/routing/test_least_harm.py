@@ -391,6 +391,45 @@ def test_least_harm_matches_networkx(case: Case) -> None:
     assert plan.arrival_sum_minutes == best.arrival_sum_minutes
     assert plan.hours_not_safe == pytest.approx(float(best.hours_not_safe), abs=1e-9)
     assert plan.risk_exposure == pytest.approx(float(best.risk_exposure), rel=1e-9, abs=1e-9)
+    # No pointless detours: a place is visited twice only to avoid waiting where it is risky.
+    if not any(t.risk_per_hour for t in case.threats):
+        for m in plan.movements:
+            places = [s.place for s in m.itinerary]
+            assert len(places) == len(set(places)), m
+
+
+def test_a_deadline_caps_the_wait() -> None:
+    """At hazard 0.0015 the plan would wait 48 h for the safe road; by a 24 h deadline it
+    cannot, and takes the risky road now; the harm is then the least among plans that make it.
+    """
+    case = Case(two_roads(), {"a": 1}, [], {"h1", "h2"}, 60, [], 0.0015)
+    free = checked(least_harm(case))
+    assert free.movements[0].links == ["later"]
+    c = case
+    rushed = checked(
+        evacuate(
+            c.net,
+            supply=c.supply,
+            safe=c.safe,
+            step_minutes=c.step,
+            objective="least_harm",
+            hazard_per_hour=c.hazard,
+            deadline=24 * 60,
+        )
+    )
+    assert rushed.status == "optimal"
+    assert rushed.movements[0].links == ["risky"]
+    assert rushed.harm == pytest.approx(0.1 + 0.0015, abs=1e-12)
+    assert rushed.harm_lower_bound == pytest.approx(rushed.harm, abs=1e-12)
+
+
+def test_a_bad_hazard_is_refused_with_its_path() -> None:
+    from evacplan import ScenarioError
+
+    with pytest.raises(ScenarioError, match="hazard_per_hour: must be a chance of harm per hour"):
+        evacuate(two_roads(), supply={"a": 1}, safe={"h1"}, hazard_per_hour=1.5)
+    with pytest.raises(ScenarioError, match="'least_harm', 'safest' or 'most_saved'"):
+        evacuate(two_roads(), supply={"a": 1}, safe={"h1"}, objective="leastharm")
 
 
 # ------------------------------------------------------------------ the reference alone

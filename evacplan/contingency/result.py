@@ -178,12 +178,7 @@ class ContingencyPlan:
         if ev.egress_minutes is not None and ev.movements:
             lines.append(
                 f"  last person safe: minute {ev.egress_minutes} ({sc.clock(ev.egress_minutes)}); "
-                f"schedule {ev.status}, "
-                + (
-                    f"lower bound {ev.lower_bound_minutes}"
-                    if ev.lower_bound_minutes is not None
-                    else "no proven bound"
-                )
+                f"schedule {ev.status}, " + ev.bound_words()
             )
         if ev.movements:
             lines.append(f"  harm: {ev.harm_words()}")

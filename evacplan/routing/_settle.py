@@ -255,8 +255,8 @@ def _prove_whole(
     elif order == "least_harm" and result.proven:
         gap = (have[0] - bound[0]) / net.risk_scale
         note = (
-            f"{lead}the schedule is valid but not proven best: its harm is at most {gap:.3g} "
-            "above the least any schedule could have"
+            f"its harm is not proven best: with parties whole, it is at most {gap:.3g} above "
+            "the least any schedule could have"
         )
     else:
         note = (

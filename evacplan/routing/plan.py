@@ -365,8 +365,7 @@ class EvacuationPlan:
             lines.append(
                 f"  egress: everyone moved is safe by minute {self.egress_minutes} "
                 f"({_hours(self.egress_minutes)}{self._at(self.egress_minutes)}); "
-                f"lower bound {self.lower_bound_minutes}"
-                + (f", gap {self.gap_minutes} min" if self.gap_minutes else "")
+                + self.bound_words()
             )
         if self.objective == "safest" and self.quickest_minutes is not None:
             lines.append(f"  quickest possible egress (any risk): minute {self.quickest_minutes}")
@@ -425,6 +424,33 @@ class EvacuationPlan:
             + (f"; and {more} more (see stranded)" if more else "")
         )
 
+    def bound_words(self) -> str:
+        """What the egress's lower bound says, in words: ``lower bound 4760`` (with the gap);
+        for ``least_harm``, whose egress is not what it makes least, when the quickest
+        schedule could end (at more harm).
+
+        Examples
+        --------
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> from evacplan.routing import evacuate
+        >>> tiny = load_scenario(seed_path("tiny"))
+        >>> evacuate(tiny, supply={"embassy": 10}).bound_words()
+        'lower bound 95'
+        >>> evacuate(tiny, supply={"embassy": 10}, objective="least_harm").bound_words()
+        'the quickest schedule could end at minute 95, at more harm'
+        """
+        low = self.lower_bound_minutes
+        if low is None:
+            return "no proven bound"
+        if self.objective == "least_harm" and self.quickest_minutes is not None:
+            if self.quickest_minutes < (self.egress_minutes or 0):
+                return (
+                    f"the quickest schedule could end at minute {self.quickest_minutes}, "
+                    "at more harm"
+                )
+            return f"no schedule ends sooner (lower bound {low})"
+        return f"lower bound {low}" + (f", gap {self.gap_minutes} min" if self.gap_minutes else "")
+
     def harm_words(self) -> str:
         """The harm in words: what it adds up, and the hazard it counts an hour at.
 
@@ -443,7 +469,11 @@ class EvacuationPlan:
         )
         low = self.harm_lower_bound
         if low is not None and self.harm - low > 1e-9 * max(1.0, self.harm):
-            words += f"; no schedule has less than {low:.4g}"
+            digits = 4  # enough to tell the two apart
+            while f"{low:.{digits}g}" == f"{self.harm:.{digits}g}" and digits < 10:
+                digits += 1
+            words = f"{self.harm:.{digits}g}" + words[len(f"{self.harm:.4g}") :]
+            words += f"; no schedule has less than {low:.{digits}g}"
         return words
 
     def _at(self, minute: float) -> str:

@@ -36,6 +36,7 @@ from evacplan.routing._arrays import _FOREVER
 from evacplan.routing._clock import _Clock, _within
 from evacplan.routing._compile import _Net
 from evacplan.routing._expand import _TEN
+from evacplan.routing._maxflow import _flows_of, _solve_max_flow
 from evacplan.routing._objectives import (
     _LP_MAX_ARCS,
     _LP_MIN_PEOPLE,
@@ -158,6 +159,12 @@ schedule that ends past T* mostly ends soon after it: 1.5 proves it in two flows
 doubling spent 3.5 times the first's time on the second)."""
 
 
+_FIRST = 1.4
+"""The first open-ended horizon, as a multiple of T* (measured: Chicago-Sketch with 100,000
+people and risky links ends at 1.39 T*, the founding seed at 1.07 T*; a first flow at T*
+that someone would rather leave cost a third of the whole)."""
+
+
 def _next_horizon(horizon: int, settle: int) -> int:
     """A longer horizon, but stopping at ``settle`` (from which the network stands still)."""
     longer = max(horizon + 1, math.ceil(horizon * _GROWTH))
@@ -175,7 +182,11 @@ def _least_harm(
     net = sp.net
     reach = sp.to_safe[sp.to_safe < _FOREVER]
     settle = max(net.last_change, int(sp.src_step.max(initial=0))) + int(reach.max(initial=0)) + 1
-    horizon = quickest if deadline is None else min(quickest, deadline)
+    # Least-harm schedules mostly end past T* (safer roads are slower): start a step of
+    # growth beyond it, but not past the point from which the network stands still.
+    first = max(quickest, math.ceil(quickest * _FIRST))
+    horizon = first if quickest >= settle else max(quickest, min(first, settle))
+    horizon = horizon if deadline is None else min(horizon, deadline)
     tried: list[int] = []
     low: int | None = None
     while True:
@@ -230,34 +241,119 @@ def _least_egress(
     tried: list[int],
     clock: _Clock,
 ) -> _Harmless:
-    """Among schedules of ``best`` (harm, arrivals), one that ends soonest, by bisection.
+    """Among the schedules of ``best`` (harm, arrivals), one that ends soonest.
 
-    No schedule ends before ``quickest``; a horizon from there on that still
-    reaches ``best`` has a schedule ending by it.
+    The flow is least for ``harm * W + arrival`` (:func:`_weighted`'s cost:
+    exactly the lexicographic order), so node potentials that price its
+    residual network (a Bellman-Ford from every node at once,
+    :func:`_potentials`) describe every other flow as good: those that keep
+    the arcs of negative reduced cost full and of positive reduced cost
+    empty. Whether one of them has nobody arrive at step e or later is a max
+    flow over the arcs left free; bisection finds the least such e. No
+    schedule ends before ``quickest``.
     """
-    egress = _egress_of(ten, flows)
-    lo, hi = quickest - 1, egress
+    if clock.out():
+        return _Harmless(
+            ten,
+            flows,
+            best[0],
+            quickest,
+            2,
+            "the time limit ran out before the egress of the least-harm schedules was least",
+            tried,
+        )
+    tails, heads, caps = ten.graph()
+    units, arrival = _arc_costs(ten, sp.net, True)
+    units //= int(np.gcd.reduce(units)) or 1
+    pad = np.zeros(tails.size - units.size, dtype=np.int64)
+    units, arrival = np.concatenate([units, pad]), np.concatenate([arrival, pad])
+    costs = units * (target * (int(arrival.max(initial=0)) + 1) + 1) + arrival
+    size = ten.n_nodes + 2
+    pi = _potentials(tails, heads, caps, costs, flows, size)
+    face = _Face(
+        tails, heads, caps, costs + pi[tails] - pi[heads], ten.source, ten.sink, target, size
+    )
+    lo, hi = quickest - 1, _egress_of(ten, flows)  # none ends by lo; this one ends at hi
     first = True
     while hi - lo > 1:
-        # One step sooner first: mostly it cannot match, and that settles it in one flow.
+        # One step sooner first: mostly it cannot be, and that settles it in one max flow.
         mid = hi - 1 if first else (lo + hi) // 2
         first = False
-        probe = sp.ten(mid)
-        solved = _harm_flow(probe, sp.net, target, clock)
-        if solved is None:
-            return _Harmless(
-                ten,
-                flows,
-                best[0],
-                lo + 1,
-                2,
-                "the time limit ran out before the egress of the least-harm schedules was least",
-                tried,
-            )
-        harm, arrivals, _ = _harm_of(probe, sp, solved[0])
-        if solved[1] == target and (harm, arrivals) == best:
-            ten, flows = probe, solved[0]
-            hi = _egress_of(ten, flows)
-        else:
+        found = face.without_arrivals_from(mid + 1, arrival)  # all safe by step mid
+        if found is None:
             lo = mid
+        else:
+            flows, hi = found, _egress_of(ten, found)
     return _Harmless(ten, flows, best[0], hi, 3, "", tried)
+
+
+def _potentials(
+    tails: np.ndarray,
+    heads: np.ndarray,
+    caps: np.ndarray,
+    costs: np.ndarray,
+    flows: np.ndarray,
+    size: int,
+) -> np.ndarray:
+    """Node potentials of a least-cost flow: shortest distances in its residual network from
+    every node at once (Bellman-Ford, vectorised over the arcs; there is no negative cycle,
+    the flow being least). Every residual arc's reduced cost is then 0 or more."""
+    forward, backward = flows < caps, flows > 0
+    rt = np.concatenate([tails[forward], heads[backward]])
+    rh = np.concatenate([heads[forward], tails[backward]])
+    rc = np.concatenate([costs[forward], -costs[backward]])
+    order = np.argsort(rh, kind="stable")
+    rt, rh, rc = rt[order], rh[order], rc[order]
+    starts = np.flatnonzero(np.r_[True, rh[1:] != rh[:-1]]) if rh.size else rh
+    ends = rh[starts]
+    dist = np.zeros(size, dtype=np.int64)
+    for _ in range(size + 1):
+        best = np.minimum.reduceat(dist[rt] + rc, starts) if rh.size else rh
+        new = dist.copy()
+        np.minimum.at(new, ends, best)
+        if np.array_equal(new, dist):
+            return dist
+        dist = new
+    raise SolverError("a least-cost flow's residual network has a negative cycle")
+
+
+@dataclass(slots=True)
+class _Face:
+    """The flows as good as a least-cost one: its arcs of negative reduced cost full, of
+    positive reduced cost empty, the rest free (complementary slackness)."""
+
+    tails: np.ndarray
+    heads: np.ndarray
+    caps: np.ndarray
+    reduced: np.ndarray
+    source: int
+    sink: int
+    carry: int
+    size: int
+
+    def without_arrivals_from(self, step: int, arrival: np.ndarray) -> np.ndarray | None:
+        """Such a flow with nobody arriving at ``step`` or later (by max flow), or None."""
+        free = (self.reduced == 0) & ~(arrival >= step)
+        full = self.reduced < 0
+        if (full & (arrival >= step)).any():
+            return None  # the face fills an arrival that late
+        supply = np.zeros(self.size, dtype=np.int64)
+        supply[self.source] += self.carry
+        supply[self.sink] -= self.carry
+        np.subtract.at(supply, self.tails[full], self.caps[full])
+        np.add.at(supply, self.heads[full], self.caps[full])
+        give, take = np.flatnonzero(supply > 0), np.flatnonzero(supply < 0)
+        s, t = self.size, self.size + 1
+        n_free = int(free.sum())
+        solver = _solve_max_flow(
+            np.concatenate([self.tails[free], np.full(give.size, s), take]),
+            np.concatenate([self.heads[free], give, np.full(take.size, t)]),
+            np.concatenate([self.caps[free], supply[give], -supply[take]]),
+            s,
+            t,
+        )
+        if solver.optimal_flow() != int(supply[give].sum()):
+            return None
+        flows = np.where(full, self.caps, 0)
+        flows[free] = _flows_of(solver, n_free)
+        return flows

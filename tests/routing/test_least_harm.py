@@ -391,6 +391,25 @@ def test_least_harm_matches_networkx(case: Case) -> None:
     assert plan.arrival_sum_minutes == best.arrival_sum_minutes
     assert plan.hours_not_safe == pytest.approx(float(best.hours_not_safe), abs=1e-9)
     assert plan.risk_exposure == pytest.approx(float(best.risk_exposure), rel=1e-9, abs=1e-9)
+    # Then the egress: no schedule of that harm and those arrivals ends a step sooner.
+    egress = plan.egress_minutes or 0
+    if egress > 0 and plan.movements:
+        sooner = evacuate(
+            c.net,
+            supply=c.supply,
+            safe=c.safe,
+            parties=c.parties,
+            step_minutes=c.step,
+            threats=c.threats,
+            objective="least_harm",
+            hazard_per_hour=c.hazard,
+            deadline=egress - c.step,
+        )
+        worse = sooner.harm > plan.harm + 1e-9 or (
+            sooner.harm > plan.harm - 1e-9
+            and sooner.arrival_sum_minutes > plan.arrival_sum_minutes
+        )
+        assert sooner.stranded or worse, (plan.egress_minutes, sooner.egress_minutes)
     # No pointless detours: a place is visited twice only to avoid waiting where it is risky.
     if not any(t.risk_per_hour for t in case.threats):
         for m in plan.movements:

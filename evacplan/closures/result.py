@@ -114,7 +114,11 @@ class ClosureCase:
         and person-hours it adds, the delay ("no change" when there is none)."""
         parts = [f"{p} cannot hold: {why}" for p, why in self.posts.items()]
         if self.stranded:
-            parts.append(f"{_plural(self.stranded, 'more person', 'more people')} stranded")
+            kinds = ", ".join(f"{v} {k}" for k, v in sorted(self.stranded_by_category.items()))
+            parts.append(
+                f"{_plural(self.stranded, 'more person', 'more people')} stranded"
+                + (f" ({kinds})" if kinds else "")
+            )
         if self.rerouted:
             parts.append(f"{_plural(self.rerouted, 'person', 'people')} re-routed")
         # With people stranded, the rest may get out sooner for want of them on the roads:
@@ -125,7 +129,8 @@ class ClosureCase:
         if abs(harm) > 1e-9:
             parts.append(f"harm {harm:+.3g}{whose}")
         if abs(hours) > 1e-6:
-            parts.append(f"{hours:+.4g} person-hours not yet safe{whose}")
+            shown = f"{hours:+,.0f}" if abs(hours) >= 100 else f"{hours:+.3g}"
+            parts.append(f"{shown} person-hours not yet safe{whose}")
         delay = max(self.delay_minutes or 0, int(floor) if self.stranded else -(10**9))
         if delay:
             parts.append(f"last safe {delay:+d} min")
@@ -275,18 +280,11 @@ class ClosureAnalysis:
             + ", ".join(f"{v} {k}" for k, v in self.counts.items() if v)
             + f"; {self._timing_words()}",
         ]
-        for (outcome, _, stranded, _, effect), cases in self.groups()[:limit]:
+        for (outcome, *_, effect), cases in self.groups()[:limit]:
             names = [" + ".join(c.closed) for c in cases]
             shown = ", ".join(names[:8]) + (
                 f", ... ({len(names) - 8} more)" if len(names) > 8 else ""
             )
-            head = cases[0]
-            if stranded and head.stranded_by_category:
-                effect += (
-                    " ("
-                    + ", ".join(f"{v} {k}" for k, v in sorted(head.stranded_by_category.items()))
-                    + ")"
-                )
             count = f"{len(cases)} {what if len(cases) == 1 else plural}"
             lines.append(f"  {outcome}: {count}: {effect}: {shown}")
         if len(self.groups()) > limit:

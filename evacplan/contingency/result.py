@@ -254,7 +254,7 @@ class ContingencyPlan:
                 elif party.id in stranded:
                     lines.append(
                         f"    {party.id} ({party.size}) {self._cut_word}: "
-                        f"{stranded[party.id].reason}"
+                        f"{_clocked(sc, stranded[party.id].reason)}"
                     )
             for checks in self.last_out.values():
                 for c in checks:
@@ -307,7 +307,7 @@ class ContingencyPlan:
                 ]
             cut = [p for p in mine if p.id in stranded]
             if cut:
-                reasons = sorted({stranded[p.id].reason for p in cut})
+                reasons = sorted({_clocked(sc, stranded[p.id].reason) for p in cut})
                 lines.append(
                     f"    {_plural(sum(p.size for p in cut), 'person', 'people')} {self._cut_word}: "
                     + "; ".join(reasons)

@@ -2,10 +2,14 @@
 
 ::
 
-    evacplan plan FILE [--indicator ID=TIME ...] [--json OUT] [--html OUT]
+    evacplan plan FILE [--indicator ID=TIME ...] [--objective O] [--hazard-per-hour P]
+                       [--json OUT] [--html OUT]
                                        the contingency plan over the scenario's timeline:
                                        stage by stage, who stays, who leaves when and how,
-                                       last-out per post (the main job)
+                                       last-out per post (the main job); least harm unless
+                                       --objective says otherwise; exit 3, 6 or 5 when a post
+                                       cannot hold, a last-out check fails, or people cannot
+                                       be reached
     evacplan closures FILE [--k 2] [--places | --links | --kind KIND | --close ID ...]
                        [--at TIME] [--workers N] [--json OUT]
                                        every closure (or pair) re-planned, ranked by harm;
@@ -21,8 +25,9 @@
     evacplan evacuate FILE [options]   the evacuation schedule of a scenario's departing parties,
                                        or of --supply on a TNTP network
 
-Every failure is reported as a message naming the problem and exits non-zero;
-``--debug`` shows the traceback of an unexpected failure.
+Every failure is reported as a message naming the problem and exits non-zero
+(``EXIT_CODES``, listed by ``evacplan --help``); ``--debug`` shows the traceback of an
+unexpected failure.
 
 Modules: :mod:`._show` (``validate``, ``show`` and the shared helpers),
 :mod:`._commands` (the commands that plan, and ``check``); this one parses
@@ -109,6 +114,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--step", type=int, default=None, metavar="MINUTES", help="TNTP: default 1")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
     _objective(p, None)
+    p.add_argument(
+        "--deadline",
+        default=None,
+        metavar="TIME",
+        help="for safest or most_saved: minutes or 36h, as for plan",
+    )
     p.add_argument("--rows", type=int, default=20, metavar="N", help="groups of cases to print")
     p.add_argument("--json", default=None, metavar="OUT", help="also save the table as JSON")
     p.set_defaults(run=_cmd_closures)
@@ -208,6 +219,7 @@ EXIT_CODES = {
     3: "infeasible: a post cannot hold its posture (the rules that conflict are named)",
     4: "closures: some closure strands people or breaks a post",
     5: "people cannot be reached: the plan strands them or leaves them behind, and says why",
+    6: "a last-out check fails: a post's retained staff cannot get out in time",
     70: "an internal error (rerun with --debug, and please report it)",
 }
 """What each exit code of ``evacplan`` means (``evacplan --help`` lists them)."""

@@ -172,13 +172,17 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     if args.html:
         cp.to_html(args.html)
         print(f"\nreport: {args.html}")
-    return _code(cp.status, bool(cp.evacuation.stranded))
+    return _code(cp.status, bool(cp.evacuation.stranded), bool(cp.breaches))
 
 
-def _code(status: Any, stranded: bool) -> int:
-    """3 when a post cannot hold its posture, 5 when people cannot be reached, else 0."""
+def _code(status: Any, stranded: bool, breached: bool = False) -> int:
+    """The exit code of a plan (see ``EXIT_CODES``), the worst first: 3 when a post cannot
+    hold its posture, 6 when a post's retained staff cannot get out in time (a last-out
+    breach), 5 when people cannot be reached, else 0."""
     if str(status) == "infeasible":
         return 3
+    if breached:
+        return 6
     return 5 if stranded else 0
 
 
@@ -202,6 +206,7 @@ def _cmd_closures(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {
         "time_limit": args.time_limit,
         "objective": args.objective,
+        "deadline": _when(args.deadline),
         "hazard_per_hour": args.hazard_per_hour,
     }
     if _is_tntp(args.file):

@@ -34,8 +34,9 @@ class Outcome(StrEnum):
     DELAYED = "delayed"
     """Everyone still gets out, the last of them later than in the baseline."""
     REROUTED = "rerouted"
-    """Everyone still gets out as early, but some by another route or at another time (see
-    the case's ``rerouted``, ``harm_change`` and ``hours_change``)."""
+    """Everyone still gets out, the last of them no later, but some by another route or at
+    another time, some perhaps later (see the case's ``rerouted``, ``harm_change`` and
+    ``hours_change``)."""
     UNAFFECTED = "unaffected"
     """No party's route or arrival changes."""
 

@@ -89,7 +89,8 @@ def plan(
     -------
     ContingencyPlan
         Never None; ``infeasible`` (with the reasons) when a post cannot hold
-        a posture or someone cannot reach safety.
+        a posture. People who cannot be reached are listed (``left_behind``,
+        the headline, ``notes``); the status is for everyone else.
 
     Raises
     ------

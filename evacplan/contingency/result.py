@@ -36,9 +36,10 @@ class ContingencyPlan:
     ----------
     status
         ``optimal`` when every stage's drawdown and the joint schedule are
-        proven; ``feasible`` when a time limit cut a proof short;
-        ``infeasible`` when a post cannot hold a posture or someone cannot
-        reach safety (see ``notes``, the stages' conflicts, ``evacuation.stranded``).
+        proven; ``feasible`` when a proof falls short (``notes`` says why);
+        ``infeasible`` when a post cannot hold a posture (see the stages'
+        conflicts). Whoever cannot be reached does not change it: they are
+        named first in the summary, in ``notes`` and in ``left_behind``.
     stages
         In time order.
     evacuation
@@ -147,9 +148,8 @@ class ContingencyPlan:
         if not found:
             return ""
         count = sum(s.count for s in self.evacuation.stranded)
-        verb = (
-            "are left behind" if self.evacuation.objective == "most_saved" else "cannot be reached"
-        )
+        left = "is left behind" if count == 1 else "are left behind"
+        verb = left if self.evacuation.objective == "most_saved" else "cannot be reached"
         more = len(found) - 1
         return f"{_plural(count, 'person', 'people')} {verb}: {found[0]}" + (
             f"; and {_plural(more, 'more party', 'more parties')} (see notes)" if more else ""
@@ -519,12 +519,15 @@ def _people(n: int) -> str:
 
 
 def _clocked(scenario: Scenario, text: str) -> str:
-    """``minute 120`` in ``text`` followed by its clock time: ``minute 120 (Sat 15 Apr 11:00)``."""
-    return re.sub(
-        r"\bminute (\d+(?:\.\d+)?)\b(?! \()",
-        lambda m: f"minute {m.group(1)} ({scenario.clock(float(m.group(1)))})",
-        text,
-    )
+    """``minute 120`` in ``text`` followed by its clock time: ``minute 120 (Sat 15 Apr 11:00)``,
+    or, already in brackets, ``(minute 120, Sat 15 Apr 11:00)``."""
+
+    def clock(m: re.Match[str]) -> str:
+        when = scenario.clock(float(m.group(1)))
+        inside = m.end() < len(text) and text[m.end()] == ")"
+        return f"minute {m.group(1)}, {when}" if inside else f"minute {m.group(1)} ({when})"
+
+    return re.sub(r"\bminute (\d+(?:\.\d+)?)\b(?! \(|,)", clock, text)
 
 
 def _next(stages: list[Stage], index: int) -> float:

@@ -245,9 +245,11 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
     most_saved = inp.objective == "most_saved"
     ranks = {pr: i for i, pr in enumerate(sorted({p.priority for p in moving} | {0}))}
     tier_of = [ranks[p.priority] if most_saved else 0 for p in moving]
-    # Queues: higher priority first (most_saved), then urgent parties (must_leave) first.
-    queue_of = [2 * t + (not p.urgent) for t, p in zip(tier_of, moving, strict=True)]
-    queued = most_saved or any(p.urgent for p in moving)
+    # Queues, whatever the objective: higher priority first (staff and their dependants,
+    # then groups by priority), the urgent first within it. The flow fixes how many leave a
+    # place when; this only says who, so it costs the objective nothing.
+    queue_of = [2 * ranks[p.priority] + (not p.urgent) for p in moving]
+    queued = len(ranks) > 1 or any(p.urgent for p in moving)
 
     def key_of(p: _Parcel) -> tuple[int, int, int]:
         return (p[4], p[5], tier_of[p[2]] if p[2] >= 0 else 0)

@@ -174,13 +174,17 @@ class _LateRisk:
         return place, self.times[row + 1] - 1
 
 
-def _late_risk(net: _Net, horizon: int, to_safe: np.ndarray) -> _LateRisk:
+def _late_risk(net: _Net, horizon: int | None, to_safe: np.ndarray) -> _LateRisk:
     """The :class:`_LateRisk` of a compiled network after ``horizon`` (``to_safe``: each
-    place's fewest steps to safety)."""
+    place's fewest steps to safety); with None, of any way to safety from a step on."""
     g = net.k_group
-    after = horizon - net.g_tau[g] - np.minimum(to_safe[net.g_head[g]], _FOREVER) + 1
     ends = np.unique(net.k_to[net.k_to < _FOREVER] + 1)
-    times = np.concatenate([[0], ends[(ends > 0) & (ends <= horizon + 1)]]).astype(np.int64)
+    if horizon is None:
+        after = np.zeros(g.size, dtype=np.int64)
+        times = np.concatenate([[0], ends[ends > 0]]).astype(np.int64)
+    else:
+        after = horizon - net.g_tau[g] - np.minimum(to_safe[net.g_head[g]], _FOREVER) + 1
+        times = np.concatenate([[0], ends[(ends > 0) & (ends <= horizon + 1)]]).astype(np.int64)
     safe = {int(x): 0 for x in np.flatnonzero(net.safe)}
     table = np.empty((times.size, net.n), dtype=np.int64)
     for i, t in enumerate(times.tolist()):

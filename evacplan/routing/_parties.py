@@ -204,8 +204,9 @@ def _solve_parties(
             None,
             False,
             None,
-            f"the whole-party model ({total_vars} variables) would take about {building:.1f} s "
-            f"to build, more than half the {seconds:.1f} s left; not attempted",
+            f"the whole-party model ({total_vars:,} variables) would take about {building:.1f} s "
+            f"to build, more than half of its {seconds:.1f} s (a time_limit sets them); "
+            "not attempted",
         )
 
     model = pywraplp.Solver.CreateSolver("CBC") or pywraplp.Solver.CreateSolver("SCIP")

@@ -62,14 +62,7 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
 
     places = net.place_by_id
     safe = set(plan.safe)
-    # Each direction of each link, by (key, from, to); its group: same ends, same transit steps.
-    leg_of: dict[tuple[str, str, str], tuple[ArcSchedule, int]] = {}
-    members: dict[tuple[str, str, int], list[ArcSchedule]] = defaultdict(list)
-    for sched in arc_schedules(net, plan._threats):
-        a = sched.arc
-        steps = max(1, math.ceil(a.minutes / step - _EPS))
-        leg_of[(a.key, a.source, a.target)] = (sched, steps)
-        members[(a.source, a.target, steps)].append(sched)
+    leg_of, members = _legs(net, plan._threats, step)
 
     load: dict[tuple[str, str, int, int], int] = defaultdict(int)
     leaving: dict[tuple[str, int], int] = defaultdict(int)
@@ -249,13 +242,7 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
 
     risk = 0.0
     for (u, v, steps, minute), count in load.items():
-        open_links = sorted(
-            (risk_, s.arc.capacity_per_hour, s.arc.seats * _leaving(s, minute, step))
-            for s in members[(u, v, steps)]
-            for is_open, risk_ in [s.at(minute)]
-            if is_open and _open(s, minute, step)
-        )
-        tiers = _tier_capacities(open_links, minute, step)
+        tiers = _tiers(members[(u, v, steps)], minute, step)
         admits = sum(c for _, c in tiers)
         if count > admits:
             bad(
@@ -263,12 +250,7 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
                 f"{count} people enter {u} -> {v} at minute {minute}; its links "
                 f"admit {admits} in the {step}-minute step from then",
             )
-        # People entering together take the safest open links first.
-        left = count
-        for r, c in tiers:
-            n = min(c, left)
-            risk += n * r
-            left -= n
+        risk += _taken(tiers, count)
 
     # Throughput: at most so many leave a place in a step (the capacity rule of links).
     for (place, minute), count in sorted(leaving.items()):
@@ -343,6 +325,45 @@ def _replay(plan: _Replayable) -> list[RouteViolation]:
     return found
 
 
+def _legs(
+    net: Network, threats: tuple[ThreatEvent, ...], step: int
+) -> tuple[
+    dict[tuple[str, str, str], tuple[ArcSchedule, int]],
+    dict[tuple[str, str, int], list[ArcSchedule]],
+]:
+    """Each direction of each link by (key, from, to), with its transit steps; and the links of
+    each group (the same ends and transit steps: parallel links act as one)."""
+    leg_of: dict[tuple[str, str, str], tuple[ArcSchedule, int]] = {}
+    members: dict[tuple[str, str, int], list[ArcSchedule]] = defaultdict(list)
+    for sched in arc_schedules(net, threats):
+        a = sched.arc
+        steps = max(1, math.ceil(a.minutes / step - _EPS))
+        leg_of[(a.key, a.source, a.target)] = (sched, steps)
+        members[(a.source, a.target, steps)].append(sched)
+    return leg_of, members
+
+
+def _tiers(scheds: list[ArcSchedule], minute: int, step: int) -> list[tuple[float, int]]:
+    """(risk, people) each risk tier of a group's links admits in the step from ``minute``."""
+    open_links = sorted(
+        (risk, s.arc.capacity_per_hour, s.arc.seats * _leaving(s, minute, step))
+        for s in scheds
+        for is_open, risk in [s.at(minute)]
+        if is_open and _open(s, minute, step)
+    )
+    return _tier_capacities(open_links, minute, step)
+
+
+def _taken(tiers: list[tuple[float, int]], count: int) -> float:
+    """The risk ``count`` people entering together take: the safest open links first."""
+    left, risk = count, 0.0
+    for r, c in tiers:
+        n = min(c, left)
+        risk += n * r
+        left -= n
+    return risk
+
+
 def _admitted(per_hour: float, minute: int) -> int:
     """People a link of ``per_hour`` admits by ``minute`` of the scenario (the rule of docs/routing.md)."""
     return math.floor(per_hour * minute / 60 + _EPS)
@@ -401,34 +422,18 @@ def _risk_shares(plan: _Replayable) -> list[float]:
     net = plan._network
     assert net is not None
     step = plan.step_minutes
-    leg_of: dict[tuple[str, str, str], int] = {}
-    members: dict[tuple[str, str, int], list[ArcSchedule]] = defaultdict(list)
-    for sched in arc_schedules(net, plan._threats):
-        a = sched.arc
-        steps = max(1, math.ceil(a.minutes / step - _EPS))
-        leg_of[(a.key, a.source, a.target)] = steps
-        members[(a.source, a.target, steps)].append(sched)
+    leg_of, members = _legs(net, plan._threats, step)
     entering: dict[tuple[str, str, int, int], list[tuple[int, int]]] = defaultdict(list)
     for mi, m in enumerate(plan.movements):
         for i, key in enumerate(m.links):
             here, there = m.itinerary[i].place, m.itinerary[i + 1].place
-            steps = leg_of[(key, here, there)]
+            steps = leg_of[(key, here, there)][1]
             for minute, n in m.spread.get(i, [(m.itinerary[i].leave, m.count)]):
                 entering[(here, there, steps, minute)].append((mi, n))
     shares = [0.0] * len(plan.movements)
     for (u, v, steps, minute), who in entering.items():
-        open_links = sorted(
-            (risk_, s.arc.capacity_per_hour, s.arc.seats * _leaving(s, minute, step))
-            for s in members[(u, v, steps)]
-            for is_open, risk_ in [s.at(minute)]
-            if is_open and _open(s, minute, step)
-        )
         count = sum(n for _, n in who)
-        left, risk = count, 0.0
-        for r, c in _tier_capacities(open_links, minute, step):
-            n = min(c, left)
-            risk += n * r
-            left -= n
+        risk = _taken(_tiers(members[(u, v, steps)], minute, step), count)
         for mi, n in who:
             shares[mi] += risk / count * n / plan.movements[mi].count
     hazards = place_hazards(net, plan._threats)

@@ -42,8 +42,9 @@ class EvacuationPlan:
         ``quickest``: the egress time equals its lower bound, and no schedule
         that fast has less risk exposure or earlier arrivals). ``feasible``:
         a valid schedule, with the gap to the bound (parties that could not
-        be proven, or a time limit). ``infeasible``: some people cannot be
-        brought to safety (see ``stranded``); the schedule moves the rest.
+        be proven, or a time limit; ``notes`` says which). Both are for the
+        people who can be moved: whoever cannot be reached is in ``stranded``
+        with why, and named on the summary's first line.
     movements
         The schedule: groups of people with their itinerary.
     egress_minutes
@@ -411,7 +412,8 @@ class EvacuationPlan:
         if not self.stranded:
             return ""
         count = sum(s.count for s in self.stranded)
-        verb = "are left behind" if self.objective == "most_saved" else "cannot be reached"
+        left = "is left behind" if count == 1 else "are left behind"
+        verb = left if self.objective == "most_saved" else "cannot be reached"
         alone = len(self.stranded) == 1 and not self.stranded[0].parties
         shown = [
             ("" if alone else f"{_who(s)} ") + f"at {s.place}, {s.reason}"
@@ -462,18 +464,19 @@ class EvacuationPlan:
         >>> plan.harm_words()
         '1.031 = risk exposure 1 + 15.42 person-hours not yet safe x 0.002, counting each hour not yet safe as a 0.2% chance of harm'
         """
+        digits = 4
+        low = self.harm_lower_bound if self.harm_lower_bound is not None else self.harm
+        close = self.harm - low > 1e-9 * max(1.0, self.harm)
+        while close and digits < 10 and _figure(low, digits) == _figure(self.harm, digits):
+            digits += 1  # enough to tell the two apart
         words = (
-            f"{self.harm:.4g} = risk exposure {self.risk_exposure:.4g} + "
-            f"{self.hours_not_safe:.4g} person-hours not yet safe x {self.hazard_per_hour:g}, "
-            f"counting each hour not yet safe as a {self.hazard_per_hour * 100:g}% chance of harm"
+            f"{_figure(self.harm, digits)} = risk exposure {_figure(self.risk_exposure)} + "
+            f"{_figure(self.hours_not_safe)} person-hours not yet safe x "
+            f"{self.hazard_per_hour:g}, counting each hour not yet safe as a "
+            f"{self.hazard_per_hour * 100:g}% chance of harm"
         )
-        low = self.harm_lower_bound
-        if low is not None and self.harm - low > 1e-9 * max(1.0, self.harm):
-            digits = 4  # enough to tell the two apart
-            while f"{low:.{digits}g}" == f"{self.harm:.{digits}g}" and digits < 10:
-                digits += 1
-            words = f"{self.harm:.{digits}g}" + words[len(f"{self.harm:.4g}") :]
-            words += f"; no schedule has less than {low:.{digits}g}"
+        if close:
+            words += f"; no schedule has less than {_figure(low, digits)}"
         return words
 
     def _at(self, minute: float) -> str:
@@ -555,6 +558,12 @@ def hours_not_safe(movements: list[Movement], parties: Iterable[Party]) -> float
         else:
             minutes += m.count * m.arrival_minute
     return minutes / 60
+
+
+def _figure(x: float, digits: int = 4) -> str:
+    """A figure for reading: ``digits`` significant digits; from 10,000 on, whole numbers with
+    separators (no exponent)."""
+    return f"{x:,.0f}" if abs(x) >= 10**digits else f"{x:.{digits}g}"
 
 
 def _who(s: Stranded) -> str:

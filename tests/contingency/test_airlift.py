@@ -97,7 +97,7 @@ def test_most_saved_fills_the_last_flight_with_staff_first(airlift: Scenario) ->
     assert on_flight == 8
     assert "1 left behind" in cp.summary()
     assert "safe by minute 1620" in cp.summary()
-    assert ") LEFT BEHIND: by the deadline (minute 1620)" in str(cp)
+    assert ") LEFT BEHIND: by the deadline (minute 1620, Sat 4 Jan 09:00 +00:00)" in str(cp)
     assert "STRANDED" not in str(cp)
     assert "staff and their dependants 8 of 9, priority 1 30 of 30, priority 2 40 of 40" in ev.proof
 

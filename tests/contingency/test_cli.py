@@ -57,7 +57,7 @@ def test_plan_names_who_cannot_be_reached_first_and_exits_5(cli: Cli) -> None:
 def test_help_says_each_objective_and_each_exit_code(cli: Cli) -> None:
     top = cli("--help")
     assert top.returncode == 0
-    for code in ("0", "1", "2", "3", "4", "5", "70"):
+    for code in ("0", "1", "2", "3", "4", "5", "6", "70"):
         assert f"\n  {code:>3}  " in top.stdout, code
     assert "people cannot be reached" in top.stdout
     words = " ".join(cli("plan", "--help").stdout.split())
@@ -65,3 +65,14 @@ def test_help_says_each_objective_and_each_exit_code(cli: Cli) -> None:
     for name in ("least_harm:", "quickest:", "safest:", "most_saved:"):
         assert name in words
     assert "--hazard-per-hour P" in words
+
+
+def test_plan_exits_6_when_a_post_s_staff_cannot_get_out(cli: Cli, tmp_path: Path) -> None:
+    """The crossing shut from 30 h: the capital's retained staff have no way out (a breach)."""
+    from evacplan.io import load_scenario, save_scenario, seed_path
+    from evacplan.testing import with_closure
+
+    shut = with_closure(load_scenario(seed_path("tiny")), "crossing", at="30h")
+    done = cli("plan", str(save_scenario(shut, tmp_path / "shut.yaml")))
+    assert done.returncode == 6, done.stdout + done.stderr
+    assert "last-out: 1 breach in 2 checks" in done.stdout

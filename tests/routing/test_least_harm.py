@@ -406,8 +406,7 @@ def test_least_harm_matches_networkx(case: Case) -> None:
             deadline=egress - c.step,
         )
         worse = sooner.harm > plan.harm + 1e-9 or (
-            sooner.harm > plan.harm - 1e-9
-            and sooner.arrival_sum_minutes > plan.arrival_sum_minutes
+            sooner.harm > plan.harm - 1e-9 and sooner.arrival_sum_minutes > plan.arrival_sum_minutes
         )
         assert sooner.stranded or worse, (plan.egress_minutes, sooner.egress_minutes)
     # No pointless detours: a place is visited twice only to avoid waiting where it is risky.

@@ -316,7 +316,7 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
     cut_keys = {keys[i] for i in cut_off}
     initial = [(place, list(p)) for place, p in travelling if key_of(p) not in cut_keys]
     if result is not None and result.horizon is not None:
-        # Higher priority first in every queue (most_saved), then the urgent.
+        # By priority in every queue, the urgent first within it.
         go = sorted(
             ((place, p) for place, p in travelling if key_of(p) not in cut_keys),
             key=lambda x: queue_of[x[1][2]] if x[1][2] >= 0 else 1,
@@ -406,8 +406,9 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
         )
     else:
         draft = _Draft(hist, used, travelled, stranded)
-        have = _have(net, draft, order, party_ids, _bound(net, result, order))
-        if have == _bound(net, result, order) and result.proven == 3 and not short_of_quota:
+        bound = _bound(net, result, order)
+        have = _have(net, draft, order, party_ids, bound)
+        if have == bound and result.proven == 3 and not short_of_quota:
             status = Status.OPTIMAL
         else:
             if most_saved:

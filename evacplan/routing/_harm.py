@@ -7,18 +7,22 @@ time-expanded network so). Waiting may pay (a safer road opens in two days),
 so no horizon is given; one that provably holds a least-harm schedule is
 found by relaxation:
 
-1. The min-cost flow over the network expanded to a horizon H (first T*,
-   the quickest egress) with an *open end* (:func:`._expand._expand`): late
-   arcs that stand for every way of reaching safety after H, priced below
-   any of them (an arrival at H + 1 by the least risky route). Its cost is a
-   lower bound on the harm of every schedule, over any horizon.
+1. The min-cost flow over the network expanded to a horizon H (first 1.4
+   T*, T* being the quickest egress) with an *open end*
+   (:func:`._expand._expand`): late arcs that stand for every way of
+   reaching safety after H, priced below any of them (an arrival at H + 1
+   by the least risky way still open then, :class:`._expand._LateRisk`).
+   Its cost is a lower bound on the harm of every schedule, over any
+   horizon. Ties in harm go to the least arrivals, exactly (:func:`_weighted`,
+   or two linear programs for long crowded horizons, :func:`_two_programs`).
 2. If nobody takes a late arc, that flow is a schedule meeting the bound:
-   least harm, then least arrivals, proven. Otherwise H grows (doubling,
-   and never past the last change of the network without stopping there
-   first) and the flow is solved again.
-3. Among those schedules, the least egress: a schedule that ends at T*
-   needs no more; otherwise min-cost flows restricted to earlier horizons
-   look for one with the same harm and arrivals (bisection).
+   least harm, then least arrivals, proven. Otherwise H grows (by half, and
+   never past the last change of the network without stopping there first)
+   and the flow is solved again.
+3. Among the schedules as good, the least egress: the flow's node
+   potentials (:func:`_potentials`) describe them all (complementary
+   slackness, :class:`_Face`); max flows over them find the soonest step by
+   which everyone can be safe (bisection, from one step sooner).
 
 :func:`_least_harm` returns the flow and what it proved; :mod:`._solve`
 wraps it in its :class:`~._solve._FlowResult`.

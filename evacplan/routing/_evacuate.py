@@ -330,6 +330,8 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
             hist,
             used,
             queue_of if queued else None,
+            # Groups' parties may board over consecutive departures; staff parties go
+            # whole (under most_saved, any party may).
             spread=True if most_saved else [p.priority > 0 for p in moving],
             plain=1 if queued else 0,
         )

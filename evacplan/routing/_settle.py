@@ -208,9 +208,9 @@ def _prove_whole(
         better[0].stranded = draft.stranded
         draft, have = better
     # The MIP moves each party at one step per link; a party larger than some link ever
-    # admits in a step may cross it over several (under least_harm, a group's party as room
-    # allows), so the MIP's own bound does not cover that, and only meeting the splittable
-    # bound proves the schedule.
+    # admits in a step may cross it over several (and a group's party as room allows), so
+    # the MIP's own bound does not cover that, and only meeting the splittable bound proves
+    # the schedule.
     wide = max((int(p.size) for p in moving), default=0) > net.narrowest()
     narrow = wide or bool(draft.hist.spread)
     proven = everyone and exact is not None and exact.proven and exact.hist is not None

@@ -436,7 +436,7 @@ def _solve_flows(
             proof = _harm_words(sp, harmless, horizon, complete) + f"; {proof}"
         parts = sp.arc_flows(ten, flows)
         arrive = parts[1] + net.g_tau[parts[0]]
-        lower = harmless.egress_low if complete else None
+        lower = harmless.egress_low  # (for as many as the routes carry, when some cannot go)
         horizon = int(arrive[net.safe[net.g_head[parts[0]]]].max(initial=0))
     elif net.risky:
         ten = sp.ten(horizon)

@@ -517,3 +517,17 @@ def least(g: nx.DiGraph, need: int, weight: str) -> int:
     g.nodes["SRC"]["demand"] = -need
     g.nodes["SINK"]["demand"] = need
     return nx.cost_of_flow(g, nx.min_cost_flow(g, weight=weight), weight=weight)
+
+
+def test_people_cut_off_leave_the_rest_optimal_and_verified(tiny: Any) -> None:
+    """The residence's road shuts after the order: its families are named, the rest are
+    planned for least harm and proven, and the egress bound is theirs."""
+    from evacplan import plan
+    from evacplan.testing import with_closure
+
+    cp = plan(with_closure(tiny, "residence-embassy", at="25h"))
+    ev = cp.evacuation
+    assert cp.verify() == [] and ev.verify() == []
+    assert ev.status == "optimal" and ev.lower_bound_minutes == ev.egress_minutes
+    assert {p for s in ev.stranded for p in s.parties} == {"cap-01/dependants", "cap-02", "cap-04"}
+    assert ev.harm_lower_bound == ev.harm  # for the people the routes can carry

@@ -53,6 +53,37 @@ def test_requirement_slots_per_posture() -> None:
     assert [req.slots(p) for p in Posture] == [2, 0, 1, 0]
 
 
+def test_requirement_categories_default_to_any() -> None:
+    """A requirement without categories admits every category; with them, only those."""
+    anyone = Requirement(function="comms", skill="crypto")
+    assert anyone.categories == () and all(anyone.admits(c) for c in Category)
+    guard = Requirement(
+        function="post-security",
+        skill="security",
+        minimum={"minimal": 1},
+        categories=["diplomat", "military"],
+    )
+    assert guard.categories == (Category.DIPLOMAT, Category.MILITARY)
+    assert [c.value for c in Category if guard.admits(c)] == ["diplomat", "military"]
+    assert not guard.admits("locally_engaged")
+
+
+def test_requirement_categories_in_the_json_schema() -> None:
+    """The JSON Schema offers the four categories for a requirement's categories, and no other."""
+    import jsonschema
+
+    from evacplan.io import scenario_json_schema
+
+    schema = scenario_json_schema()
+    items = schema["$defs"]["Requirement"]["properties"]["categories"]["items"]
+    assert schema["$defs"][items["$ref"].split("/")[-1]]["enum"] == [c.value for c in Category]
+    just = {"$defs": schema["$defs"], "$ref": "#/$defs/Requirement"}
+    requirement = {"function": "f", "skill": "s", "categories": ["military"]}
+    jsonschema.validate(requirement, just)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**requirement, "categories": ["guard"]}, just)
+
+
 def test_relocation_defaults(tiny: Scenario) -> None:
     """Staff relocate by default; locally engaged staff stand down at home unless told."""
     by_id = tiny.staff_by_id

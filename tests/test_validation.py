@@ -208,6 +208,18 @@ CASES: list[tuple[str, Callable[[Data], None], str, str]] = [
         "'diplomatic' is not a category; did you mean 'diplomat'?",
     ),
     (
+        "unknown category of a requirement",
+        _set("posts[0].requirements[0].categories", ["diplomat", "localy_engaged"]),
+        "posts[0].requirements[0].categories[1]",
+        "'localy_engaged' is not a category; did you mean 'locally_engaged'?",
+    ),
+    (
+        "requirement categories as a string",
+        _set("posts[0].requirements[0].categories", "diplomat"),
+        "posts[0].requirements[0].categories",
+        "categories is a list, e.g. [diplomat, military]",
+    ),
+    (
         "unknown place kind",
         _set("places[4].kind", "safehaven"),
         "places[4].kind",
@@ -690,6 +702,29 @@ def test_yaml_problems_carry_their_line(tmp_path: Path) -> None:
         "links[0].target": 12,
         "posts[0].place": 9,
     }
+
+
+def test_unknown_requirement_category_names_its_path_line_and_nearest(
+    tmp_path: Path, raw: Data
+) -> None:
+    """A misspelt category of a requirement, in a file: its path, its line, the nearest category."""
+    raw["posts"][0]["requirements"][1]["categories"] = ["militery"]
+    path = _scenario_file(tmp_path, raw)
+    lines = path.read_text().splitlines()
+    line = next(k for k, text in enumerate(lines, 1) if text.strip() == "- militery")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert [(p.path, p.line, p.message) for p in err.value.problems] == [
+        (
+            "posts[0].requirements[1].categories[0]",
+            line,
+            "'militery' is not a category; did you mean 'military'?",
+        )
+    ]
+    assert (
+        f"posts[0].requirements[1].categories[0] (line {line}): 'militery' is not a category"
+        in str(err.value)
+    )
 
 
 @pytest.mark.parametrize("section", ["places", "posts"])

@@ -283,6 +283,13 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
         requirements = _items(post, "requirements")
         _ids(requirements, f"posts[{i}].requirements", "function", "function", problems)
         for j, req in requirements:
+            if isinstance(req.get("categories"), str):
+                problems.append(
+                    Problem(
+                        f"posts[{i}].requirements[{j}].categories",
+                        "categories is a list, e.g. [diplomat, military]",
+                    )
+                )
             minimum = req.get("minimum")
             if isinstance(minimum, Mapping):
                 count = minimum.get("suspended")

@@ -50,6 +50,7 @@ _ENUM_WORDS = {
     "kind": "place kind",
     "mode": "mode",
     "category": "category",
+    "categories": "category",
     "posture": "posture",
     "minimum": "posture",
 }

@@ -156,17 +156,33 @@ class Link(_Model):
 
 
 class Requirement(_Model):
-    """An essential function of a post: the skill it needs and how many, per posture."""
+    """An essential function of a post: the skill it needs, how many per posture, and who may fill it.
+
+    Examples
+    --------
+    >>> guard = Requirement(function="post-security", skill="security",
+    ...                     minimum={"minimal": 1}, categories=["diplomat", "military"])
+    >>> guard.slots("minimal"), guard.admits("military"), guard.admits("locally_engaged")
+    (1, True, False)
+    """
 
     function: Id
     skill: Annotated[str, StringConstraints(min_length=1)]
     minimum: dict[Posture, Count] = Field(default_factory=dict)
     """People needed at each posture; a posture not named needs none."""
+    categories: tuple[Category, ...] = ()
+    """The staff categories that may fill the function (rule ``categories``); empty: any.
+    E.g. ``[diplomat, military]`` for a post's security, which must not rest on locally
+    engaged staff who stand down at home when the post closes."""
 
     def slots(self, posture: Posture | str) -> int:
         """People this function needs at ``posture`` (0 when suspended)."""
         posture = Posture(posture)
         return 0 if posture is Posture.SUSPENDED else self.minimum.get(posture, 0)
+
+    def admits(self, category: Category | str) -> bool:
+        """Whether staff of ``category`` may fill the function (any may, without ``categories``)."""
+        return not self.categories or Category(category) in self.categories
 
 
 class Post(_Model):

@@ -17,6 +17,10 @@ use these ids.
     Every function slot of an open post's posture is covered by a retained
     person with the function's skill; a function needing *k* slots needs *k*
     different people.
+``categories``
+    A function whose requirement names ``categories`` (e.g. ``[diplomat,
+    military]`` for post security) is covered only by staff of those
+    categories; without ``categories`` any may cover it.
 ``max-functions``
     A person covers at most ``policy.max_functions_per_person`` functions
     (default 1).

@@ -4,8 +4,9 @@ The first stage. ``_drawdown`` hands each post of the scenario, its posture
 and the checked ``previous`` plan (a :class:`_Previous`, from ``_arguments``)
 to :func:`_compile_post`, which returns a :class:`_PostProblem`: the post's
 needed functions and its staff in :class:`_Group` records of people who are
-interchangeable (same coverable functions, flags, preference penalty and
-previous decision). :func:`_clusters` then joins the open posts that share
+interchangeable (same coverable functions, the same functions barred to them
+by a requirement's ``categories`` alone, flags, preference penalty and previous
+decision). :func:`_clusters` then joins the open posts that share
 an extraction lift (union-find, so a post under two lifts joins them both)
 into :class:`_Cluster` records with their seat limits (:class:`_Lift`); a
 post under no shared lift is a cluster of its own. ``_model`` turns a
@@ -20,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from evacplan.models import Post, Posture, Scenario, StaffMember
+from evacplan.models import Category, Post, Posture, Scenario, StaffMember
 
 
 @dataclass(slots=True)
@@ -28,7 +29,8 @@ class _Group:
     """Interchangeable staff of one post: same coverable functions, flags and history."""
 
     members: list[int]  # indices into _PostProblem.members, in file order
-    mask: tuple[bool, ...]  # can cover function j
+    mask: tuple[bool, ...]  # can cover function j: has its skill, and is of a category it admits
+    skilled: tuple[bool, ...]  # has the skill of function j (whatever its categories)
     must_remain: bool
     must_leave: bool
     penalty: int  # (not volunteer) + vulnerable
@@ -44,6 +46,7 @@ class _PostProblem:
     posture: Posture
     members: list[StaffMember]
     functions: list[tuple[str, str, int]]  # (function, skill, slots), slots > 0
+    categories: list[tuple[Category, ...]]  # who may fill function j (rule categories); (): any
     capacity: int  # max functions per person
     groups: list[_Group]
     has_previous: bool
@@ -67,17 +70,19 @@ def _compile_post(
     scenario: Scenario, post: Post, posture: Posture, previous: _Previous | None
 ) -> _PostProblem:
     members = scenario.staff_by_post[post.id]
-    functions = [
-        (r.function, r.skill, r.slots(posture)) for r in post.requirements if r.slots(posture) > 0
-    ]
+    needed = [r for r in post.requirements if r.slots(posture) > 0]
+    functions = [(r.function, r.skill, r.slots(posture)) for r in needed]
     position = {f: j for j, (f, _, _) in enumerate(functions)}
-    masks: dict[tuple[str, ...], tuple[bool, ...]] = {}
+    masks: dict[tuple[tuple[str, ...], Category], tuple[tuple[bool, ...], tuple[bool, ...]]] = {}
     groups: dict[tuple[Any, ...], _Group] = {}
     for i, m in enumerate(members):
-        mask = masks.get(m.skills)
-        if mask is None:
+        masked = masks.get((m.skills, m.category))
+        if masked is None:
             have = set(m.skills)
-            mask = masks[m.skills] = tuple(skill in have for _, skill, _ in functions)
+            skilled = tuple(r.skill in have for r in needed)
+            mask = tuple(s and r.admits(m.category) for s, r in zip(skilled, needed, strict=True))
+            masked = masks[m.skills, m.category] = (mask, skilled)
+        mask, skilled = masked
         prev: bool | None = None
         prev_functions: tuple[int, ...] = ()
         if previous is not None and m.id in previous.known:
@@ -86,16 +91,17 @@ def _compile_post(
                 prev_functions = tuple(
                     sorted(position[f] for f in previous.functions.get(m.id, ()) if f in position)
                 )
-        key = (mask, m.must_remain, m.must_leave, _penalty(m), prev, prev_functions)
+        key = (mask, skilled, m.must_remain, m.must_leave, _penalty(m), prev, prev_functions)
         group = groups.get(key)
         if group is None:
-            group = groups[key] = _Group([], mask, *key[1:])
+            group = groups[key] = _Group([], *key)
         group.members.append(i)
     return _PostProblem(
         post=post,
         posture=posture,
         members=members,
         functions=functions,
+        categories=[r.categories for r in needed],
         capacity=scenario.policy.max_functions_per_person,
         groups=list(groups.values()),
         has_previous=previous is not None,

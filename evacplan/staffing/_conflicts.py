@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 
 from evacplan.staffing._compile import _Cluster, _PostProblem
 from evacplan.staffing._model import _Model, _new_solver
-from evacplan.staffing._words import _and, _describe, _names, _people
+from evacplan.staffing._words import _and, _categories, _describe, _names, _people, _who_is
 from evacplan.staffing.rules import Conflict
 
 # Rules tried for deletion first are the likeliest to be left out of the conflict.
@@ -29,10 +29,19 @@ _DELETION_ORDER = (
     "must-remain",
     "must-leave",
     "max-functions",
+    "categories",
     "min-retained",
     "cover",
 )
-_ORDER = ("cover", "max-functions", "min-retained", "extraction-seats", "must-leave", "must-remain")
+_ORDER = (
+    "cover",
+    "categories",
+    "max-functions",
+    "min-retained",
+    "extraction-seats",
+    "must-leave",
+    "must-remain",
+)
 
 _Lit = tuple[Any, str, str, str | None]  # (literal, rule, post, subject)
 
@@ -91,6 +100,33 @@ def _conflict(
     post, posture = p.post.id, p.posture.value
     if rule == "extraction-seats":
         msg = _seats_words(c, p, subject)
+    elif rule == "categories":
+        j = next(j for j, f in enumerate(p.functions) if f[0] == subject)
+        skill, cats = p.functions[j][1], p.categories[j]
+        barred = [m for m in p.members if skill in m.skills and m.category not in cats]
+        msg = (
+            f"{subject} may be filled only by a {_categories(cats)} (categories); at {post}, "
+            f"{_who_is(barred)} {'has' if len(barred) == 1 else 'have'} the skill {skill!r} "
+            f"but cannot fill it"
+        )
+    elif rule == "cover" and any(
+        r == "categories" and q == post and s == subject for _, r, q, s in core
+    ):
+        j = next(j for j, f in enumerate(p.functions) if f[0] == subject)
+        _, skill, slots = p.functions[j]
+        cats = p.categories[j]
+        fit = [m for m in p.members if skill in m.skills and m.category in cats]
+        if not fit:
+            msg = (
+                f"no {_categories(cats)} at {post} has the skill {skill!r} that {subject} "
+                f"needs at {posture} ({_people(slots)})"
+            )
+        else:
+            msg = (
+                f"{subject} needs {_people(slots)} with the skill {skill!r} at {posture}, "
+                f"each a {_categories(cats)}; at {post}, only {_names(fit)} "
+                f"{'has' if len(fit) == 1 else 'have'} it"
+            )
     elif rule == "cover":
         _, skill, slots = next(f for f in p.functions if f[0] == subject)
         have = [m for m in p.members if skill in m.skills]
@@ -121,8 +157,9 @@ def _conflict(
         msg = f"{who} {verb} while {post} is open"
         needed = [
             f[1]
-            for f in p.functions
+            for f, cats in zip(p.functions, p.categories, strict=True)
             if f[1] in member.skills
+            and (not cats or member.category in cats)
             and any(r == "cover" and q == post and s == f[0] for _, r, q, s in core)
         ]
         if rule == "must-leave" and needed:

@@ -10,7 +10,12 @@ puts them in a group of their own;
 :func:`~evacplan.staffing._solve._solve_cluster` solves it) and says how
 that best alternative compares: more people, a worse choice of people, more
 changes from the previous plan, a tie, or no plan at all because the
-extraction seats are full.
+extraction seats are full. Where a requirement's ``categories`` bar someone
+from a function the person could fill (or does fill), it says so, and
+re-solves without that rule (``_solve_cluster(categories=False)``) to say
+when the rule decides the person's fate: without it, a plan as good or
+better would decide them the other way, with someone of a barred category
+filling the function.
 """
 
 from __future__ import annotations
@@ -21,7 +26,15 @@ from evacplan.models import Category, Posture, Scenario, StaffMember
 from evacplan.results import Status
 from evacplan.staffing._compile import _Cluster, _isolate, _Lift, _PostProblem
 from evacplan.staffing._solve import _decode, _PostResult, _solve_cluster
-from evacplan.staffing._words import _and, _describe, _people, _who_list
+from evacplan.staffing._words import (
+    _and,
+    _categories,
+    _describe,
+    _is_category,
+    _people,
+    _who_is,
+    _who_list,
+)
 from evacplan.staffing.rules import Conflict
 
 
@@ -86,6 +99,7 @@ def explain(plan: _Explained, staff_id: str) -> str:
                     f"They cover no function: {post_id} must keep at least "
                     f"{_people(p.post.min_retained)} while open [min-retained]."
                 )
+            parts.extend(_categories_words(plan, member, duties, stay=True))
             parts.append(_counterfactual(plan, member, stay=False))
         if member.dependants:
             if p.posture >= Posture.REDUCED:
@@ -104,6 +118,7 @@ def explain(plan: _Explained, staff_id: str) -> str:
     elif member.must_leave:
         parts.append("They must leave while the post is open [must-leave].")
     else:
+        parts.extend(_categories_words(plan, member, (), stay=False))
         parts.append(_counterfactual(plan, member, stay=True))
     parts.append(_party_words(plan, member))
     return " ".join(parts)
@@ -201,6 +216,98 @@ def _counterfactual(plan: _Explained, member: StaffMember, *, stay: bool) -> str
             f"of {mv[3]}."
         )
     return _tie(plan, member, removed if stay else added, stay=stay)
+
+
+def _categories_words(
+    plan: _Explained, member: StaffMember, duties: tuple[str, ...], *, stay: bool
+) -> list[str]:
+    """The rule ``categories`` where it touches ``member``, in words; ``[]`` where it does not.
+
+    For someone who leaves: the needed functions whose skill they have but whose
+    categories bar them. For someone who stays: the functions they cover whose
+    categories bar someone else with the skill. Then, when the rule decides their
+    fate, a sentence saying so: the best plan without the rule that decides
+    ``member`` the other way is at least as good as this one, and has someone of a
+    barred category fill one of those functions.
+    """
+    post_id = member.post
+    c = plan._clusters[post_id]
+    at = next(k for k, q in enumerate(c.problems) if q.post.id == post_id)
+    p = c.problems[at]
+    barred: dict[int, list[StaffMember]] = {}
+    for j, (function, skill, _) in enumerate(p.functions):
+        cats = p.categories[j]
+        if not cats or (stay and function not in duties):
+            continue
+        who = [m for m in p.members if skill in m.skills and m.category not in cats]
+        if who and (stay or any(m.id == member.id for m in who)):
+            barred[j] = who
+    if not barred:
+        return []
+    if stay:
+        said = [
+            f"Only a {_categories(p.categories[j])} may fill {p.functions[j][0]} "
+            f"[categories]: {_who_is(who)}, who {'has' if len(who) == 1 else 'have'} the skill "
+            f"{p.functions[j][1]!r}, cannot."
+            for j, who in barred.items()
+        ]
+    else:
+        named = [(p.functions[j][0], _categories(p.categories[j])) for j in barred]
+        if len(named) == 1:
+            what = f"{named[0][0]}: it must be filled by a {named[0][1]}"
+        else:
+            what = _and([f"{f} (only a {words} may)" for f, words in named])
+        said = [f"They are {_is_category(member)} and cannot fill {what} [categories]."]
+    decided = _without_categories(plan, member, set(barred), stay=stay)
+    return said + ([decided] if decided else [])
+
+
+def _without_categories(
+    plan: _Explained, member: StaffMember, barred: set[int], *, stay: bool
+) -> str | None:
+    """What the best plan without the rule ``categories`` would do, if it decides otherwise.
+
+    Re-solves ``member``'s cluster without the rule, with ``member`` decided the other
+    way; None unless that plan is at least as good as this one and has someone of a
+    barred category fill one of the functions ``barred`` (indices).
+    """
+    post_id = member.post
+    c = plan._clusters[post_id]
+    at = next(k for k, q in enumerate(c.problems) if q.post.id == post_id)
+    p = c.problems[at]
+    index = next(i for i, m in enumerate(p.members) if m.id == member.id)
+    q, g = _isolate(p, index)
+    alone = _Cluster([*c.problems[:at], q, *c.problems[at + 1 :]], c.lifts)
+    fix = {(at, g): 0 if stay else 1}
+    alts = _solve_cluster(
+        alone, workers=plan.workers, seed=plan.seed, deadline=None, fix=fix, categories=False
+    )
+    alt = alts[at]
+    if alt.status is Status.INFEASIBLE:
+        return None
+    ours = [sum(plan._results[x.post.id].values[k] or 0 for x in c.problems) for k in range(4)]
+    best = [sum(x.values[k] or 0 for x in alts) for k in range(4)]
+    filled = any(
+        alt.uses[h][j] > 0 and grp.skilled[j] and not grp.mask[j]
+        for h, grp in enumerate(q.groups)
+        for j in barred
+    )
+    if best > ours or not filled:
+        return None
+    kept, _ = _decode(q, alt)
+    mine = set(plan.retained[post_id])
+    theirs = {q.members[i].id for i in kept}
+    staff = plan.scenario.staff_by_id
+    added = [staff[x] for x in sorted(theirs - mine)]
+    removed = [staff[x] for x in sorted(mine - theirs)]
+    swap = f"{_who_list(added)} in place of {_who_list(removed)}"
+    if best == ours:
+        return f"Without that rule, an equally good plan could keep {swap}."
+    if best[0] < ours[0]:
+        fewer = f"{_people(alt.values[0] or 0)} instead of {plan._results[post_id].values[0]}"
+        what = f": {swap}" if added else f", without {_who_list(removed, flags=False)}"
+        return f"Without that rule, the best plan would keep {fewer}{what}."
+    return f"Without that rule, the best plan would keep {swap}."
 
 
 def _over(c: _Cluster, heads: list[int]) -> _Lift | None:

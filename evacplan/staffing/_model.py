@@ -10,7 +10,8 @@ rule literals; ``_conflicts`` builds it with one literal per rule
 (``with_rules``) to find a core of rules that cannot all hold, then with
 only some rules (``keep``, each hard, so that the LP relaxation sees them)
 to shrink the core; ``_explain`` builds it without the seats
-(``seats=False``) to tell whether they decide a fate.
+(``seats=False``) or without the requirements' categories
+(``categories=False``) to tell whether they decide a fate.
 All make their solvers with :func:`_new_solver`.
 """
 
@@ -33,7 +34,10 @@ class _Model:
     ``y[k][g][j]`` those of them covering function ``j`` (0 where the group
     cannot); ``post_levels[k]`` are post ``k``'s level expressions and
     ``levels`` their sums. ``rule_lits`` holds (literal, rule, post, subject).
-    With ``keep``, only the rules it names are in the model.
+    With ``keep``, only the rules it names are in the model. A group with a
+    function's skill but of a category the function does not admit has a
+    ``y`` for it only where the ``categories`` rule may be off (a literal,
+    left out by ``keep``, or ``categories=False``).
     """
 
     def __init__(
@@ -43,10 +47,12 @@ class _Model:
         with_rules: bool,
         fix: _Fix | None = None,
         seats: bool = True,
+        categories: bool = True,
         keep: set[_Rule] | None = None,
     ):
         self.c = c
         self.keep = keep
+        self.categories = categories
         model = self.model = cp_model.CpModel()
         self.rule_lits: list[tuple[cp_model.IntVar, str, str, str | None]] = []
         self.n: list[list[cp_model.IntVar]] = []
@@ -110,13 +116,25 @@ class _Model:
             n.append(model.new_int_var(lo, max(lo, hi), f"n{k}_{g}"))
             if lo > hi:  # contradictory fix: an infeasible counterfactual
                 model.add(n[-1] <= hi)
+        # Rule categories, per function that bars someone with its skill: [] holds, None off.
+        barred: dict[int, list[cp_model.IntVar] | None] = {}
+        for j, (function, _, _) in enumerate(p.functions):
+            if not any(grp.skilled[j] and not grp.mask[j] for grp in p.groups):
+                continue
+            if self.categories:
+                barred[j] = self._lit("categories", pid, function, with_rules)
+            else:
+                barred[j] = None
         y: list[list[Any]] = []
         for g, grp in enumerate(p.groups):
             row: list[Any] = []
             for j, (_, _, slots) in enumerate(p.functions):
-                if grp.mask[j]:
+                rule = None if grp.mask[j] else barred.get(j, [])
+                if grp.skilled[j] and rule != []:
                     v = model.new_int_var(0, min(len(grp.members), slots), f"y{k}_{g}_{j}")
                     model.add(v <= n[g])
+                    if rule:  # barred while the rule's literal holds
+                        model.add(v == 0).only_enforce_if(rule[0])
                     row.append(v)
                 else:
                     row.append(0)
@@ -125,7 +143,7 @@ class _Model:
         self.y.append(y)
 
         for j, (function, _, slots) in enumerate(p.functions):
-            terms = [y[g][j] for g in range(len(p.groups)) if p.groups[g].mask[j]]
+            terms = [y[g][j] for g in range(len(p.groups)) if not isinstance(y[g][j], int)]
             on = self._lit("cover", pid, function, with_rules)
             if on is not None:
                 model.add(sum(terms) == slots).only_enforce_if(on)

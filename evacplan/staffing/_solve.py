@@ -55,6 +55,7 @@ def _solve_cluster(
     deadline: float | None,
     fix: _Fix | None = None,
     seats: bool = True,
+    categories: bool = True,
 ) -> list[_PostResult]:
     """Solve a cluster lexicographically: one result per post; infeasible ones get conflicts.
 
@@ -62,7 +63,8 @@ def _solve_cluster(
     each level, and as its bound that value less the cluster's gap: the
     lifts only cap headcounts, so each post of an optimal cluster is at its
     own optimum, and a post can be no better than its value by more than the
-    cluster's gap.
+    cluster's gap. ``seats=False`` and ``categories=False`` leave those rules out (the
+    questions ``_explain`` asks).
     """
     if len(c.problems) == 1 and not c.problems[0].posture.is_open:
         p = c.problems[0]
@@ -71,7 +73,7 @@ def _solve_cluster(
         changes = sum(len(g.members) for g in p.groups if g.prev is True)
         levels: list[int | None] = [0, 0, changes, 0]
         return [_PostResult(Status.OPTIMAL, [0] * G, [[0] * F] * G, levels, list(levels))]
-    m = _Model(c, with_rules=False, fix=fix, seats=seats)
+    m = _Model(c, with_rules=False, fix=fix, seats=seats, categories=categories)
     model = m.model
     status = Status.OPTIMAL
     values: list[int | None] = [None] * 4

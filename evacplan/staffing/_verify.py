@@ -16,11 +16,11 @@ from __future__ import annotations
 from typing import Protocol
 
 from evacplan.errors import VerificationError
-from evacplan.models import Posture, Scenario
+from evacplan.models import Posture, Requirement, Scenario
 from evacplan.results import Party, Status
 from evacplan.staffing._compile import _penalty, _Previous
 from evacplan.staffing._oracles import _feasible, _fewest, _fewest_retained
-from evacplan.staffing._words import _people
+from evacplan.staffing._words import _categories, _is_category, _people
 from evacplan.staffing.rules import Conflict, Level, Violation
 
 # A post's answer under some of its rules, counted or not: fewest staff, feasible, or None.
@@ -123,7 +123,7 @@ def _verify_accounting(plan: _Checked) -> list[Violation]:
 def _verify_rules(plan: _Checked) -> list[Violation]:
     sc, out = plan.scenario, []
     limit = sc.policy.max_functions_per_person
-    needs: dict[str, dict[str, tuple[str, int]]] = {}
+    needs: dict[str, dict[str, Requirement]] = {}
     kept: dict[str, set[str]] = {}
     for post in sc.posts:
         posture = plan.postures.get(post.id)
@@ -136,11 +136,7 @@ def _verify_rules(plan: _Checked) -> list[Violation]:
                     Violation("closed-post", post.id, sid, f"{sid} stays at a suspended post")
                 )
             continue
-        needs[post.id] = {
-            r.function: (r.skill, r.slots(posture))
-            for r in post.requirements
-            if r.slots(posture) > 0
-        }
+        needs[post.id] = {r.function: r for r in post.requirements if r.slots(posture) > 0}
         for m in sc.staff_by_post[post.id]:
             if m.must_remain and m.id not in stay:
                 out.append(
@@ -198,29 +194,35 @@ def _verify_rules(plan: _Checked) -> list[Violation]:
                         f"{post_id} needs at {plan.postures[post_id].value}",
                     )
                 )
-            elif needs[post_id][f][0] not in member.skills:
+            elif needs[post_id][f].skill not in member.skills:
                 out.append(
                     Violation(
                         "cover",
                         post_id,
                         sid,
-                        f"{sid} covers {f} without the skill {needs[post_id][f][0]!r}",
+                        f"{sid} covers {f} without the skill {needs[post_id][f].skill!r}",
+                    )
+                )
+            elif not needs[post_id][f].admits(member.category):
+                words = _categories(needs[post_id][f].categories)
+                out.append(
+                    Violation(
+                        "categories",
+                        post_id,
+                        sid,
+                        f"{sid} is {_is_category(member)} and covers {f}, "
+                        f"which only a {words} may fill",
                     )
                 )
             else:
                 count[post_id, f] = count.get((post_id, f), 0) + 1
     for post_id, need in needs.items():
-        for f, (skill, slots) in need.items():
-            have = count.get((post_id, f), 0)
+        for f, r in need.items():
+            have, slots = count.get((post_id, f), 0), r.slots(plan.postures[post_id])
             if have < slots:
-                out.append(
-                    Violation(
-                        "cover",
-                        post_id,
-                        f,
-                        f"{f} needs {_people(slots)} with {skill!r}; {have} cover it",
-                    )
-                )
+                who = f", each a {_categories(r.categories)}" if r.categories else ""
+                msg = f"{f} needs {_people(slots)} with {r.skill!r}{who}; {have} cover it"
+                out.append(Violation("cover", post_id, f, msg))
     expected = {sid: (fs[0] if len(fs) == 1 else fs) for sid, fs in plan.assignments.items()}
     if expected != plan.covers:
         out.append(Violation("cover", None, None, "covers disagrees with assignments"))

@@ -240,7 +240,10 @@ class DrawdownPlan:
         them (more people, a worse choice of people, no plan at all, or an
         equally good plan that keeps someone interchangeable instead). For
         someone who leaves: the rule that sends them, or what keeping them
-        would cost; and the party they travel in.
+        would cost; and the party they travel in. When a requirement's
+        ``categories`` decide (without the rule, a plan as good or better
+        would have someone of another category fill the function), it says
+        so, for the one barred and for the one kept in their place.
 
         Raises
         ------
@@ -284,6 +287,8 @@ class DrawdownPlan:
         - ``cover`` and ``max-functions``: each needed function has enough
           covering people, each retained, with the skill, none twice; nobody
           over the policy's limit; ``covers`` agrees with ``assignments``.
+        - ``categories``: nobody covers a function whose requirement's
+          ``categories`` leave out their category.
         - ``dependants-leave``: at reduced and above, retained staff's
           dependants leave as ``"<id>/dependants"``.
         - ``objective``: each level's value recomputed from the plan equals

@@ -38,6 +38,10 @@ RULES: dict[str, Rule] = {
     r.id: r
     for r in (
         Rule("cover", "every function slot is covered by a retained person with the skill"),
+        Rule(
+            "categories",
+            "a function that names categories is covered only by staff of those categories",
+        ),
         Rule("max-functions", "a person covers at most max_functions_per_person functions"),
         Rule("must-remain", "must_remain staff stay while the post is open"),
         Rule("must-leave", "must_leave staff leave while the post is open"),

@@ -1,4 +1,7 @@
-"""Drawdown against brute force: every subset of up to 10 staff, every way to cover the slots."""
+"""Drawdown against brute force: every subset of up to 10 staff, every way to cover the slots.
+
+Functions may name the staff categories that can fill them (rule ``categories``).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from evacplan.results import Status
 from evacplan.staffing import drawdown
 
 SKILLS = ("a", "b", "c")
+CATEGORIES = ("diplomat", "locally_engaged")
 
 
 @dataclass(frozen=True)
@@ -24,12 +28,14 @@ class Person:
     must_leave: bool
     volunteer: bool
     vulnerable: bool
+    category: str = "diplomat"
 
 
 @dataclass(frozen=True)
 class Case:
     people: tuple[Person, ...]
     functions: tuple[tuple[str, str, int], ...]  # (function, skill, slots)
+    categories: tuple[tuple[str, ...], ...]  # who may fill each function; (): anyone
     min_retained: int
     max_functions: int
     posture: str
@@ -38,14 +44,19 @@ class Case:
     def scenario(self) -> Scenario:
         minimum = {"normal": 0, "reduced": 0, "minimal": 0}
         requirements = [
-            {"function": f, "skill": skill, "minimum": {**minimum, self.posture: slots}}
-            for f, skill, slots in self.functions
+            {
+                "function": f,
+                "skill": skill,
+                "minimum": {**minimum, self.posture: slots},
+                "categories": list(cats),
+            }
+            for (f, skill, slots), cats in zip(self.functions, self.categories, strict=True)
         ]
         staff = [
             {
                 "id": p.id,
                 "post": "p",
-                "category": "diplomat",
+                "category": p.category,
                 "location": "home",
                 "skills": sorted(p.skills),
                 "dependants": i % 3,
@@ -83,6 +94,9 @@ def cases(draw: Any) -> Case:
         (f"f{j}", draw(st.sampled_from(SKILLS)), draw(st.integers(0, 3)))
         for j in range(n_functions)
     )
+    categories = tuple(
+        draw(st.sampled_from(((), (), ("diplomat",), ("locally_engaged",)))) for _ in functions
+    )
     people = []
     for i in range(draw(st.integers(0, 10))):
         flag = draw(st.sampled_from(("", "", "", "", "", "remain", "leave")))
@@ -94,6 +108,7 @@ def cases(draw: Any) -> Case:
                 must_leave=flag == "leave",
                 volunteer=draw(st.booleans()),
                 vulnerable=draw(st.booleans()),
+                category=draw(st.sampled_from(CATEGORIES)),
             )
         )
     ids = [p.id for p in people]
@@ -101,6 +116,7 @@ def cases(draw: Any) -> Case:
     return Case(
         people=tuple(people),
         functions=functions,
+        categories=categories,
         min_retained=draw(st.integers(0, 4)),
         max_functions=draw(st.integers(1, 3)),
         posture=draw(st.sampled_from(("normal", "reduced", "minimal"))),
@@ -109,9 +125,21 @@ def cases(draw: Any) -> Case:
 
 
 def can_cover(
-    case: Case, kept: list[Person], functions: list[tuple[str, str, int]], limit: int
+    case: Case,
+    kept: list[Person],
+    functions: list[tuple[str, str, int]],
+    limit: int,
+    barring: set[str] | None = None,
 ) -> bool:
-    """Backtracking: give each slot a different kept person with the skill, each within limit."""
+    """Backtracking: give each slot a different kept person with the skill, each within limit.
+
+    A function in ``barring`` (default: every function) admits only its categories.
+    """
+    admitted = {
+        f: cats for (f, _, _), cats in zip(case.functions, case.categories, strict=True) if cats
+    }
+    if barring is not None:
+        admitted = {f: cats for f, cats in admitted.items() if f in barring}
     slots = [(f, skill) for f, skill, n in functions for _ in range(n)]
     load = {p.id: set() for p in kept}  # type: dict[str, set[str]]
 
@@ -121,6 +149,8 @@ def can_cover(
         f, skill = slots[t]
         for p in kept:
             duties = load[p.id]
+            if f in admitted and p.category not in admitted[f]:
+                continue
             if skill in p.skills and f not in duties and len(duties) < limit:
                 duties.add(f)
                 if place(t + 1):
@@ -169,8 +199,9 @@ def brute_feasible(case: Case, rules: set[tuple[str, str | None]]) -> bool:
         return False
     functions = [f for f in case.functions if ("cover", f[0]) in rules]
     limit = case.max_functions if ("max-functions", None) in rules else len(functions) or 1
+    barring = {s for r, s in rules if r == "categories" and s is not None}
     # Keeping everyone available is the best chance to cover.
-    return can_cover(case, available, functions, limit)
+    return can_cover(case, available, functions, limit, barring)
 
 
 @settings(

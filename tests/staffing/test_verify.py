@@ -76,3 +76,43 @@ def test_verify_catches_a_headcount_that_is_not_minimal(tiny: Scenario) -> None:
     )
     rules = {v.rule for v in broken.verify()}
     assert "fewest-retained" in rules
+
+
+def test_verify_catches_a_function_filled_by_a_barred_category() -> None:
+    """A plan made without ``categories``, checked against the scenario with them.
+
+    The locally engaged volunteer guard covers post security, which the requirement
+    leaves to diplomats and the military: verify() names the rule, the person and why,
+    then the function left uncovered, and nothing else (headcount and levels are the
+    same either way).
+    """
+    staff = [
+        {"id": "hom", "skills": ["leadership"], "must_remain": True},
+        {"id": "guard", "skills": ["security"], "category": "locally_engaged", "volunteer": True},
+        {"id": "dip", "skills": ["security"]},
+    ]
+    security = need("post-security", "security", 1)
+    lead = need("head-of-mission", "leadership", 1)
+    free = drawdown(build(staff, [lead, security], min_retained=2), "minimal")
+    assert free.covers == {"hom": "head-of-mission", "guard": "post-security"}
+    only = {**security, "categories": ["diplomat", "military"]}
+    barred = build(staff, [lead, only], min_retained=2)
+    broken = tamper(free, scenario=barred)
+    assert [(v.rule, v.post, v.subject, v.message) for v in broken.verify()] == [
+        (
+            "categories",
+            "p",
+            "guard",
+            "guard is locally engaged and covers post-security, which only a diplomat or "
+            "military member may fill",
+        ),
+        (
+            "cover",
+            "p",
+            "post-security",
+            "post-security needs 1 person with 'security', each a diplomat or military member; "
+            "0 cover it",
+        ),
+    ]
+    with pytest.raises(VerificationError, match=r"\[categories\] p: guard is locally engaged"):
+        broken.verify(strict=True)

@@ -252,3 +252,61 @@ def test_risk_max_and_norm_are_exclusive(tiny: Scenario) -> None:
     """Both a top risk and a whole scale is one too many."""
     with pytest.raises(ValueError, match="risk_max or norm"):
         plot_network(tiny, risk_max=0.3, norm=risk_scale(tiny).norm)
+
+
+KABUL_CITY = ((69.07, 69.27), (34.47, 34.62))  # the report's close-up of Kabul
+
+
+def test_services_and_gates_join_the_placement() -> None:
+    """Kabul's nine flights to Al Minhad are two labels (one per pair of places, summed), and
+    its gates' rates are placed like the names: in the city, no two labels overlap."""
+    kabul = load_scenario(seed_path("kabul-2021"))
+    fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
+    plot_network(kabul, ax=ax, colorbar=False)
+    services = sorted(t.get_text() for t in ax.texts if str(t.get_gid()).startswith("service:"))
+    assert services == [
+        "2 services: 38 departures, 965 seats",
+        "7 services: 100 departures, 14,660 seats",
+    ]
+    ax.set_xlim(*KABUL_CITY[0])
+    ax.set_ylim(*KABUL_CITY[1])
+    boxes = _label_boxes(ax, prefix="")
+    assert {"gate:abbey-gate", "gate:baron-hotel", "label:embassy-hkia"} <= set(boxes), sorted(
+        boxes
+    )
+    assert _overlapping(boxes) == []
+
+
+def test_a_numbered_placer_puts_crowded_labels_in_its_notes() -> None:
+    """Two places a hair apart, each with a long name, on axes too small for either: a
+    numbered placer writes a number by each crowded place and keeps its words in its notes,
+    once (drawn again, nothing is numbered twice)."""
+    from evacplan.plot._labels import _label_placer
+
+    names = {"A long name for a post", "Another long name"}
+    net = Network(
+        name="crowd",
+        places=[
+            {"id": "a", "kind": "post", "lat": 0.0, "lon": 0.0, "name": "A long name for a post"},
+            {
+                "id": "b",
+                "kind": "safe_haven",
+                "lat": 0.0,
+                "lon": 0.001,
+                "name": "Another long name",
+            },
+        ],
+        links=[{"source": "a", "target": "b", "minutes": 5, "capacity_per_hour": 10}],
+    )
+    fig, ax = plt.subplots(figsize=(1.6, 1.2))
+    _label_placer(ax).numbered = True
+    plot_network(net, ax=ax, colorbar=False, legend=False)
+    fig.canvas.draw()
+    placer = _label_placer(ax)
+    notes = list(placer.notes)
+    assert notes and [n for n, _ in notes] == [str(i + 1) for i in range(len(notes))]
+    assert {words for _, words in notes} <= names
+    shown = {t.get_text() for t in ax.texts}
+    assert {n for n, _ in notes} <= shown and not {w for _, w in notes} & shown
+    fig.canvas.draw()
+    assert placer.notes == notes

@@ -19,11 +19,15 @@ the link's arcs in :func:`evacplan.network.arcs` (its id, or ``source->target``)
 Every kind of place is one scatter collection in ``ax.collections`` whose
 ``gid`` is ``"places:<kind>"``. Every label is an annotation in ``ax.texts``
 whose ``gid`` is ``"label:<place id>"`` (``"route-label:<place id>"`` for
-:func:`plot_routes`), placed whenever the figure is drawn (so after any change
-of limits or size): each in turn takes the first spot by its marker (right,
-left, above, below, the diagonals; then further out, with a leader line; then
-in a smaller font) clear of the labels placed before it, of the other markers,
-the legend and the axes' edges; else the least crowded spot by its marker.
+:func:`plot_routes`, ``"gate:<place id>"`` for a gate's rate, and
+``"service:<key>"`` for the scheduled services between two places, one label
+for them all), placed whenever the figure is drawn (so after any change of
+limits or size): names first, then routes', gates' and services' labels, each
+in turn takes the first spot by its marker (right, left, above, below, the
+diagonals; then further out, with a leader line; then in a smaller font) clear
+of the labels placed before it, of the other markers, the axes' other texts,
+the legend and the axes' edges; else the least crowded spot that covers no
+other label, by its marker if it can.
 """
 
 from evacplan.plot._maps import place_positions, plot_network, plot_routes, risk_scale

@@ -43,6 +43,8 @@ _PLACE_STYLE: dict[PlaceKind, tuple[str, float, str, int]] = {
     PlaceKind.WAYPOINT: (".", 60, "#343a40", 4),
 }
 _RADIUS = {kind: math.sqrt(style[1]) / 2 for kind, style in _PLACE_STYLE.items()}  # points
+_RING = math.sqrt(260) / 2  # a gate's ring (a square 260 points^2), in points
+_SMALL = (6.0, 5.0)  # the fonts of a gate's rate and a service's seats
 _KIND_LABEL = {kind: kind.value.replace("_", " ") for kind in PlaceKind} | {
     PlaceKind.BORDER: "border crossing",
     PlaceKind.ASSEMBLY: "assembly area",
@@ -308,27 +310,21 @@ def plot_network(
         width, gid = _MODE_WIDTH[link.mode], f"link:{key}"
         (line,) = ax.plot([x0, x1], [y0, y1], color=colour, linestyle=style, linewidth=width)
         line.set(alpha=alpha, zorder=z, gid=gid, label=f"_{gid}")
-        times = net.departures(link)
-        if times and annotate:  # a scheduled service: how often and how many seats
-            words = f"{len(times)} × {link.seats} seats"
-            ax.annotate(
-                words,
-                ((x0 + x1) / 2, (y0 + y1) / 2),
-                fontsize=6,
-                ha="center",
-                va="bottom",
-                color="#444444",
-                gid=f"service:{key}",
-                zorder=4,
-            )
+    placer = _label_placer(ax)
+    if annotate:  # scheduled services: how often and how many seats
+        _service_labels(ax, net, drawn, states, positions)
 
     handles: list[Any] = []
-    placer = _label_placer(ax)
+    gates = [p for p in net.places if p.throughput_per_hour and p.id in positions]
+    ringed = {p.id for p in gates}
     for kind, (marker, size, colour, z) in _PLACE_STYLE.items():
         places = [p for p in net.places if p.kind == kind and p.id in positions]
         if not places:
             continue
-        placer.points += [(p.id, positions[p.id], _RADIUS[kind]) for p in places]
+        radius = {
+            p.id: max(_RADIUS[kind], _RING) if p.id in ringed else _RADIUS[kind] for p in places
+        }
+        placer.points += [(p.id, positions[p.id], radius[p.id]) for p in places]
         xs, ys = zip(*(positions[p.id] for p in places), strict=True)
         edges = [
             "#2a9d8f" if p.is_safe and kind != PlaceKind.SAFE_HAVEN else "black" for p in places
@@ -341,9 +337,8 @@ def plot_network(
         for p in places if annotate else ():
             if kind in _ANNOTATED or p.is_safe:
                 name, gid = _short_name(p.name or p.id), f"label:{p.id}"
-                _label(ax, name, p.id, positions[p.id], _RADIUS[kind], gid)
+                _label(ax, name, p.id, positions[p.id], radius[p.id], gid)
 
-    gates = [p for p in net.places if p.throughput_per_hour and p.id in positions]
     if gates:  # places that let only so many through an hour: a ring, and the rate
         xs, ys = zip(*(positions[p.id] for p in gates), strict=True)
         ring = ax.scatter(xs, ys, s=260, marker="s", facecolors="none", edgecolors="#7b3294")
@@ -352,15 +347,9 @@ def plot_network(
         handle.set(markeredgecolor="#7b3294", label="throughput limit")
         handles.append(handle)
         for p in gates if annotate else ():
-            ax.annotate(
-                f"{p.throughput_per_hour:g}/h",
-                positions[p.id],
-                xytext=(0, -12),
-                textcoords="offset points",
-                fontsize=6,
-                ha="center",
-                color="#7b3294",
-                gid=f"gate:{p.id}",
+            words, gid = f"{p.throughput_per_hour:g}/h", f"gate:{p.id}"
+            _label(
+                ax, words, p.id, positions[p.id], _RING, gid, fonts=_SMALL, rank=3, color="#7b3294"
             )
 
     modes = {link.mode for _, link in drawn}
@@ -398,6 +387,29 @@ def plot_network(
     if legend and handles:
         ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.85)
     return ax
+
+
+def _service_labels(
+    ax: Axes, net: Network, drawn: list[Any], states: dict[int, Any], positions: dict[str, Any]
+) -> None:
+    """Label each pair of places that scheduled services join, once by its links' middle:
+    ``"20 × 130 seats"`` (departures × seats), or for several services the sums."""
+    pairs: dict[frozenset[str], list[Any]] = {}
+    for i, link in drawn:
+        if net.departures(link):
+            pairs.setdefault(frozenset((link.source, link.target)), []).append((i, link))
+    for links in pairs.values():
+        i, first = links[0]
+        times = [len(net.departures(link)) for _, link in links]
+        seats = sum(n * (link.seats or 0) for n, (_, link) in zip(times, links, strict=True))
+        words = f"{times[0]} × {first.seats} seats"
+        if len(links) > 1:
+            words = f"{len(links)} services: {sum(times)} departures, {seats:,} seats"
+        (x0, y0), (x1, y1) = positions[first.source], positions[first.target]
+        key = states[i][0]
+        middle = ((x0 + x1) / 2, (y0 + y1) / 2)
+        gid = f"service:{key}"
+        _label(ax, words, gid, middle, 1.0, gid, fonts=_SMALL, rank=4, color="#444444")
 
 
 def _short_name(name: str) -> str:
@@ -507,7 +519,8 @@ def plot_routes(
         for place, (people, last) in sorted(reached.items()):
             if place in pos:
                 text, gid = f"{people} safe by {_hours(last)}", f"route-label:{place}"
-                _label(ax, text, place, pos[place], _RADIUS[kinds[place]], gid, color=color)
+                radius = _RADIUS[kinds[place]]
+                _label(ax, text, place, pos[place], radius, gid, rank=1, color=color)
     if legend:
         old = ax.get_legend()
         handles = list(old.legend_handles) if old is not None else []

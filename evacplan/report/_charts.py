@@ -1,12 +1,13 @@
 """The report's pictures: matplotlib figures as inline SVG strings for one HTML page.
 
 :func:`svg` makes a figure an ``<svg>`` element to inline (text as text, ids
-prefixed, nothing fetched); the charts use it: :func:`timeline_svg` (a Gantt
-chart of ``_facts``' :class:`Bar` records), :func:`arrivals_svg` (people safe over
-time) and :func:`map_svg` (:mod:`evacplan.plot`'s map with routes, closed and
-highlighted links). ``_page`` puts the strings in the templates. Figures are
-``Figure`` objects, never pyplot's, so rendering never touches the user's
-backend; colours are Okabe and Ito's colour-blind-safe palette.
+prefixed, nothing fetched); the charts use it: :func:`arrivals_svg` (people safe
+over time), :func:`map_svg` (:mod:`evacplan.plot`'s map with routes, closed and
+highlighted links, its labels clear of each other: a crowded one becomes a number
+in a key under the map) and ``_timeline``'s Gantt chart, which shares the axes and
+words here. ``_page`` puts the strings in the templates. Figures are ``Figure``
+objects, never pyplot's, so rendering never touches the user's backend; colours
+are Okabe and Ito's colour-blind-safe palette.
 """
 
 from __future__ import annotations
@@ -24,36 +25,19 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from matplotlib.textpath import text_to_path
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
-from evacplan.models import Link, Network, Scenario, ThreatEvent
+from evacplan.models import Link, Network, PlaceKind, Scenario, ThreatEvent
 from evacplan.network import _network_and_threats
 from evacplan.plot import plot_network, plot_routes
 from evacplan.plot._labels import _label, _label_placer
-from evacplan.report._records import Bar
 
 # Okabe and Ito's palette (with #56B4E9, #F0E442, #CC79A7 below).
 BLACK, ORANGE, GREEN, BLUE, VERMILLION = "#000000", "#E69F00", "#009E73", "#0072B2", "#D55E00"
-# Each kind of bar: colour, marker (as a point event), text colour on it, name in the legend.
-_KIND_STYLE: dict[str, tuple[str, str, str, str]] = {
-    "threat": ("#CC79A7", "o", BLACK, "threat"),
-    "closure": ("#FFFFFF", "s", BLACK, "closure"),  # hatched
-    "window": ("#56B4E9", "o", BLACK, "open window"),
-    "decision": (BLUE, "D", "#FFFFFF", "decision"),
-    "posture:normal": (GREEN, "o", "#FFFFFF", "posture: normal"),
-    "posture:reduced": ("#F0E442", "o", BLACK, "posture: reduced"),
-    "posture:minimal": (ORANGE, "o", BLACK, "posture: minimal"),
-    "posture:suspended": (VERMILLION, "o", "#FFFFFF", "posture: suspended"),
-    "departures": (BLUE, "o", "#FFFFFF", "departures"),
-    "last-out": (BLACK, "^", "#FFFFFF", "last out"),
-    "breach": (VERMILLION, "X", "#FFFFFF", "breach"),
-    "deadline": (BLACK, "|", "#FFFFFF", "deadline"),
-}
-KINDS = tuple(_KIND_STYLE)
 _RC: Any = {  # text as text, reproducible ids, a short list of fonts in every <text>
     "svg.fonttype": "none",
     "svg.hashsalt": "evacplan-report",
@@ -62,7 +46,6 @@ _RC: Any = {  # text as text, reproducible ids, a short list of fonts in every <
     "axes.titlesize": 10,
     "legend.fontsize": 7.5,
 }
-_ROW_INCHES, _LABEL_PT = 0.35, 7.0  # the timeline's rows and labels
 _PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 _HALO = 'stroke="#ffffff" stroke-width="2.5" stroke-opacity="0.8" paint-order="stroke"'
 _QUICKEST = "quickest possible (no congestion)"
@@ -194,154 +177,6 @@ def _time_axis(ax: Axes, lo: float, hi: float, clock: Callable[[float], str] | N
     top.set_xlabel(f"local time ({common})" if common else "local time", fontsize=7.5)
 
 
-def timeline_svg(
-    bars: Sequence[Bar],
-    *,
-    clock: Callable[[float], str] | None = None,
-    end: float | None = None,
-    prefix: str = "tl-",
-    title: str = "Timeline of the plan",
-) -> str:
-    """A Gantt chart of a plan's timeline, as inline SVG.
-
-    One row per distinct ``Bar.row`` (first appearance at the top), one time
-    axis in hours from the start; a marker for a point event (a deadline's also
-    a dashed line down the chart). A label sits inside its bar when it fits, else
-    beside it clear of other bars and labels, else on a white ground; labels
-    are cut with "…" past 28 characters. A legend names the kinds used.
-
-    Parameters
-    ----------
-    bars
-        The bars, in any order; a kind not in :data:`KINDS` raises ValueError.
-    clock
-        A minute as a wall-clock string (``"Fri 3 Jan 12:00 +03:00"``): adds a local time axis.
-    end
-        The right edge, in minutes; by default the latest end or point, plus 5%.
-    prefix, title
-        As :func:`svg`'s.
-
-    Returns
-    -------
-    str
-        The ``<svg>`` element: 8 inches wide (legible on A4), 0.35 inch a row.
-
-    Examples
-    --------
-    >>> bars = [Bar("threat: strike", 60, 600, "threat"), Bar("decisions", 120, None, "decision")]
-    >>> out = timeline_svg(bars)
-    >>> out.startswith("<svg"), ">threat: strike</text>" in out
-    (True, True)
-    """
-    bars = list(bars)
-    unknown = sorted({b.kind for b in bars} - set(KINDS))
-    if unknown:
-        raise ValueError(f"unknown bar kind(s) {unknown}; expected one of {list(KINDS)}")
-    rows = list(dict.fromkeys(b.row for b in bars))
-    lo = min([0.0, *(b.start for b in bars)]) / 60
-    latest = max([b.start if b.end is None else max(b.start, b.end) for b in bars], default=60)
-    hi = latest / 60 + 0.05 * (latest / 60 - lo) if end is None else end / 60
-    hi = hi if hi > lo else lo + 1.0
-    kinds = [k for k in KINDS if any(b.kind == k for b in bars)]
-    # The layout in inches: row labels on the left, the clock on top, the legend below.
-    width, right, top, n = 8.0, 0.25, (0.7 if clock else 0.15), max(len(rows), 1)
-    left = max(0.8, max((_width(_short(r), 8.5) for r in rows), default=0) / 72 + 0.2)
-    ncol = max(1, min(len(kinds), 5))
-    bottom = 0.5 + (0.2 * math.ceil(len(kinds) / ncol) + 0.1 if kinds else 0)
-    height = top + _ROW_INCHES * n + bottom
-    with rc_context(_RC):
-        fig = Figure(figsize=(width, height))
-        box = (left / width, bottom / height, 1 - (left + right) / width, _ROW_INCHES * n / height)
-        ax = fig.add_axes(box)
-        ax.set(ylim=(n - 0.5, -0.5), yticks=[])
-        _time_axis(ax, lo, hi, clock)
-        for i, row in enumerate(rows):
-            if i % 2:
-                ax.axhspan(i - 0.5, i + 0.5, color="#f3f3f3", zorder=0, linewidth=0)
-            at = ax.get_yaxis_transform()
-            ax.text(-0.01, i, _short(row), transform=at, ha="right", va="center", gid=f"row_{i}")
-        if not bars:
-            ax.text(0.5, 0.5, "nothing on the timeline", transform=ax.transAxes, ha="center")
-        per_hour = (width - left - right) * 72 / (hi - lo)  # points an hour
-        taken = _draw_bars(ax, bars, rows, per_hour)
-        for b in bars:
-            if b.label.strip():
-                _bar_label(ax, b, taken[rows.index(b.row)], rows.index(b.row), per_hour, (lo, hi))
-        handles: list[Any] = []  # a patch for a kind drawn as bars, else its marker
-        for k in kinds:
-            colour, marker, _, name = _KIND_STYLE[k]
-            if any(b.kind == k and b.end is not None for b in bars):
-                hatch, edge = ("////", BLACK) if k == "closure" else ("", "#333333")
-                handles.append(Patch(facecolor=colour, edgecolor=edge, hatch=hatch, label=name))
-            else:
-                edge = colour if marker == "|" else BLACK
-                handles.append(Line2D([], [], c=colour, marker=marker, mec=edge, ls="", label=name))
-        if kinds:
-            fig.legend(handles=handles, loc="lower center", ncol=ncol, frameon=False)
-        return svg(fig, title=title, prefix=prefix)
-
-
-def _draw_bars(ax: Axes, bars: list[Bar], rows: list[str], per_hour: float) -> list[list[Any]]:
-    """Draw every bar and marker; what each row's take: hours, and lane (a row's middle 0, where
-    markers are, above it -1, below it 1, or None for all three, as a bar does)."""
-    taken: list[list[Any]] = [[] for _ in rows]  # (from, to, lane): a bar takes every lane
-    for n, b in enumerate(bars):
-        i, (s, e) = rows.index(b.row), _span(b, per_hour)
-        colour, marker, _, _ = _KIND_STYLE[b.kind]
-        taken[i].append((s, e, 0 if b.end is None else None))
-        if b.end is None:
-            bold, x = marker == "|", b.start / 60  # a deadline's tick
-            (dot,) = ax.plot([x], [i], marker=marker, markersize=8, color=colour, zorder=4)
-            dot.set(mec=colour if bold else BLACK, mew=2.5 if bold else 0.8, gid=f"event_{n}")
-            if b.kind == "deadline":
-                ax.axvline(x, color=colour, linestyle="--", linewidth=0.9, zorder=1.5)
-        else:
-            hatch, edge = ("////", BLACK) if b.kind == "closure" else ("", "#333333")
-            patch = Rectangle((s, i - 0.3), e - s, 0.6, facecolor=colour, hatch=hatch)
-            ax.add_patch(patch).set(edgecolor=edge, linewidth=0.6, zorder=3, gid=f"bar_{n}")
-    return taken
-
-
-def _span(b: Bar, per_hour: float) -> tuple[float, float]:
-    """The hours a bar takes (at least a sliver), or a marker (5 points either side)."""
-    s = b.start / 60
-    if b.end is None:
-        return (s - 5 / per_hour, s + 5 / per_hour)
-    return (s, max(b.end / 60, s + 1.5 / per_hour))
-
-
-def _bar_label(
-    ax: Axes, b: Bar, taken: list[Any], i: int, per_hour: float, edges: tuple[float, float]
-) -> None:
-    """Write ``b``'s label inside its bar, else beside it (in its row's middle lane, else above or
-    below it) where nothing else is, else on a white ground."""
-    text = _short(b.label)
-    w, pad = _width(text, _LABEL_PT) / per_hour, 3 / per_hour
-    (s, e), (_, _, ink, _) = _span(b, per_hour), _KIND_STYLE[b.kind]
-    others = [t for t in taken if t[:2] != (s, e)]
-
-    def room(spot: tuple[Any, ...], crowd: list[Any]) -> bool:
-        x0, x1, lane = spot[2:]  # on the chart, clear of the crowd in its lane
-        crowded = (x0 < z and a < x1 and m in (None, lane) for a, z, m in crowd)
-        return edges[0] <= x0 and x1 <= edges[1] and not any(crowded)
-
-    inside = ((s + e) / 2, "center", s, e, 0)
-    sides = [(e + pad, "left", e + pad, e + pad + w), (s - pad, "right", s - pad - w, s - pad)]
-    spots = [(*side, lane) for lane in (0, -1, 1) for side in sides]
-    if b.end is not None and e - s >= w + 2 * pad:
-        spots.insert(0, inside)
-    free = [spot for spot in spots if room(spot, others)]
-    # Crowded: on a white ground, on whichever side stays on the chart.
-    x, ha, x0, x1, lane = free[0] if free else next((t for t in spots if room(t, [])), inside)
-    style: dict[str, Any] = {"color": ink if ha == "center" else BLACK}
-    if not free or (ha == "center" and b.kind == "closure"):
-        style = {"color": BLACK, "bbox": {"boxstyle": "square,pad=0.1", "fc": "white", "lw": 0}}
-    y = i + 0.3 * lane
-    label = ax.text(x, y, text, ha=ha, va="center", fontsize=_LABEL_PT, zorder=5, **style)
-    label.set_clip_on(True)
-    taken.append((x0, x1, lane))
-
-
 def arrivals_svg(
     curve: Sequence[tuple[float, int]],
     *,
@@ -426,6 +261,7 @@ def map_svg(
     closed: Mapping[str, str] | None = None,
     highlight: Mapping[str, str] | None = None,
     extent: tuple[float, float, float, float] | None = None,
+    close_up: tuple[float, float, float, float] | None = None,
     title: str = "",
     prefix: str = "map-",
 ) -> str:
@@ -437,6 +273,9 @@ def map_svg(
     by its middle; a km scale bar sits above the top right corner. If a place
     lacks coordinates, networkx lays out the missing ones (seeded; known ones
     fixed when there are two or more): "schematic: not to scale", no scale bar.
+    Labels are placed clear of each other, of markers and of the map's edges
+    (:mod:`evacplan.plot`); one that finds no room becomes a number, and a key
+    under the map gives its words.
 
     Parameters
     ----------
@@ -451,6 +290,9 @@ def map_svg(
         (``"#1 strands 12"``); an unknown link raises ValueError.
     extent
         ``(west, east, south, north)`` in degrees: a close-up (labels outside are clipped).
+    close_up
+        ``(west, east, south, north)``: an area another map draws closer, outlined here
+        ("close-up below"); its labels are left to that map, but for posts' names.
     title, prefix
         The map's title (by default the network's name); as :func:`svg`'s.
 
@@ -475,6 +317,7 @@ def map_svg(
     with rc_context(_RC):
         fig = Figure(figsize=(8, 6), layout="constrained")
         ax = fig.add_subplot()
+        _label_placer(ax).numbered = True  # a crowded label: a number, its words in a key
         plot_network(net, ax=ax, minute=minute, threats=events)
         if plan is not None:
             plot_routes(plan, net, ax=ax)
@@ -482,6 +325,8 @@ def map_svg(
         marks += [("highlighted", k, note) for k, note in (highlight or {}).items()]
         for kind, key, note in marks:
             _mark(ax, net, links[key], key, note, kind)
+        if close_up is not None and not schematic:
+            _outline(ax, net, close_up)
         ax.set(title=title or ax.get_title(), xlabel="", ylabel="", anchor="E")
         if extent is not None and not schematic:
             ax.set(xlim=extent[:2], ylim=extent[2:])
@@ -506,16 +351,37 @@ def map_svg(
         if old is not None:
             old.remove()
         if handles:  # below the map's tick labels
-            pad = 0.8 if schematic else 2.0
+            pad = 0.8 if schematic else 2.4
             below = {"bbox_to_anchor": (0.5, 0), "ncol": 4, "frameon": False, "fontsize": 7}
             ax.legend(
                 handles=[h for h in handles if h], loc="upper center", borderaxespad=pad, **below
             )
         # As tall as the map's shape needs beside its colour bar (about 6.3 inches wide).
         shape = float(ax.get_aspect()) * ax.get_data_ratio() if ax.get_aspect() != "auto" else 0.75
-        rows = math.ceil(len(handles) / 4)
-        fig.set_size_inches(8, min(max(6.3 * shape + 0.3 + 0.17 * rows, 3.5), 9.5))
-        return svg(fig, title=title or f"Map of {net.name or 'the network'}", prefix=prefix)
+        height = min(max(6.3 * shape + 0.3 + 0.17 * math.ceil(len(handles) / 4), 3.5), 9.5)
+        fig.set_size_inches(8, height)
+        title = title or f"Map of {net.name or 'the network'}"
+        placer, keyed = _label_placer(ax), 0
+        out = svg(fig, title=title, prefix=prefix)  # drawing it places the labels
+        for _ in range(3):  # numbers for crowded labels, their words in a key under the map
+            if len(placer.notes) == keyed:
+                break
+            keyed = len(placer.notes)
+            for old_key in fig.legends:
+                old_key.remove()
+            entries = [Line2D([], [], ls="none", label=f"{n}: {w}") for n, w in placer.notes]
+            fig.legend(
+                handles=entries,
+                loc="outside lower center",
+                frameon=False,
+                ncol=2,
+                handlelength=0,
+                handletextpad=0,
+                fontsize=7,
+            )
+            fig.set_size_inches(8, height + 0.17 * math.ceil(keyed / 2) + 0.15)
+            out = svg(fig, title=title, prefix=prefix)
+        return out
 
 
 def _mark(ax: Axes, net: Network, link: Link, key: str, note: str, kind: str) -> None:
@@ -533,7 +399,21 @@ def _mark(ax: Axes, net: Network, link: Link, key: str, note: str, kind: str) ->
         (f"{kind}-line:{key}", xy, width / 2) for xy in along
     ]  # kept clear
     if note:  # (links closed together are noted once)
-        _label(ax, _short(note, 40), f"{kind}:{key}", middle, 3.0, gid, color=colour)
+        _label(ax, _short(note, 40), f"{kind}:{key}", middle, 3.0, gid, rank=2, color=colour)
+
+
+def _outline(ax: Axes, net: Network, area: tuple[float, float, float, float]) -> None:
+    """Outline ``area`` (drawn closer below) and hide the labels in it, but posts' names."""
+    west, east, south, north = area
+    posts = {f"label:{p.id}" for p in net.places if p.kind == PlaceKind.POST}
+    for text in ax.texts:
+        x, y = getattr(text, "xy", (math.nan, math.nan))
+        if west <= x <= east and south <= y <= north and text.get_gid() not in posts:
+            text.set_visible(False)
+    box = Rectangle((west, south), east - west, north - south, fill=False, zorder=6, lw=0.9)
+    ax.add_patch(box).set(edgecolor="#444444", linestyle="--", gid="close-up")
+    _label_placer(ax).points += [("close-up", (x, y), 1.0) for x in area[:2] for y in area[2:]]
+    _label(ax, "close-up below", "close-up", (east, north), 1.0, "close-up-label", color="#444444")
 
 
 def _scale_bar(ax: Axes) -> None:

@@ -289,19 +289,25 @@ def _close_up(network: Any, posts: set[str]) -> tuple[float, float, float, float
     """The posts' own area, ``(west, east, south, north)``, when the whole map dwarfs it
     (a long flight out, say, squeezes the city into a corner); else None.
 
-    The area holds every place within about 150 km (1.5 degrees) of a post.
+    The whole map dwarfs the posts' area when it is five times as wide as every place within
+    about 150 km (1.5 degrees) of a post; the close-up then holds every place within about
+    50 km (half a degree) of a post, so that a city's places stand apart.
     """
     at = {p.id: (p.lon, p.lat) for p in network.places if p.lat is not None and p.lon is not None}
     homes = [at[p] for p in posts if p in at]
     if not homes or len(at) < 3:
         return None
-    near = [xy for xy in at.values() if min(math.dist(xy, h) for h in homes) <= 1.5]
     xs, ys = [x for x, _ in at.values()], [y for _, y in at.values()]
-    nx, ny = [x for x, _ in near], [y for _, y in near]
     whole = max(max(xs) - min(xs), max(ys) - min(ys))
-    part = max(max(nx) - min(nx), max(ny) - min(ny), 0.05)
-    if whole < 5 * part:
+
+    def area(degrees: float) -> tuple[list[float], list[float], float]:
+        near = [xy for xy in at.values() if min(math.dist(xy, h) for h in homes) <= degrees]
+        nx, ny = [x for x, _ in near], [y for _, y in near]
+        return nx, ny, max(max(nx) - min(nx), max(ny) - min(ny), 0.05)
+
+    if whole < 5 * area(1.5)[2]:
         return None
+    nx, ny, part = area(0.5)
     pad = 0.2 * part
     return (min(nx) - pad, max(nx) + pad, min(ny) - pad, max(ny) + pad)
 
@@ -374,7 +380,11 @@ def _timeline(facts: Facts, cp: Any) -> None:
             people = sum(m.count for m in moves)
             bars.append(
                 Bar(
-                    f"stage {stage.index} departures", first, last, "departures", f"{people} people"
+                    f"stage {stage.index} departures",
+                    first,
+                    last,
+                    "departures",
+                    _plural(people, "person", "people"),
                 )
             )
     for post, checks in cp.last_out.items():

@@ -20,7 +20,7 @@ from typing import Any
 from markupsafe import Markup
 
 from evacplan.errors import EvacplanError
-from evacplan.report import _charts
+from evacplan.report import _charts, _timeline
 from evacplan.report._records import Facts
 
 _TEMPLATES = Path(__file__).parent / "templates"
@@ -57,10 +57,11 @@ def _charts_of(facts: Facts) -> dict[str, Markup]:
     out: dict[str, Markup] = {}
     if "timeline" in facts.sections:
         out["timeline"] = Markup(
-            _charts.timeline_svg(facts.bars, clock=facts.clock, end=facts.timeline_end)
+            _timeline.timeline_svg(facts.bars, clock=facts.clock, end=facts.timeline_end)
         )
     if "map" in facts.sections:
-        out["map"] = Markup(_charts.map_svg(**facts.map, title=f"Map: {facts.headline.title}"))
+        title, close_up = f"Map: {facts.headline.title}", facts.close_up
+        out["map"] = Markup(_charts.map_svg(**facts.map, close_up=close_up, title=title))
         if facts.close_up is not None:
             out["close_up"] = Markup(
                 _charts.map_svg(

@@ -16,7 +16,7 @@ class Bar:
     """One bar of the timeline, or a point event (a marker) when ``end`` is None.
 
     ``row`` is its row's label (``"post baghdad"``), ``start`` and ``end`` minutes from
-    the scenario's start, ``kind`` one of ``_charts.KINDS``, ``label`` short text on or
+    the scenario's start, ``kind`` one of ``_timeline.KINDS``, ``label`` short text on or
     beside it ("" for none).
     """
 

@@ -312,3 +312,44 @@ def test_report_with_closure_analysis(
         _assert_clean(opened)
     finally:
         opened.page.close()
+
+
+# ---------------------------------------------------------------------------------------
+# No label drawn over another, as the browser draws the charts
+# ---------------------------------------------------------------------------------------
+
+# Every <text> of every chart on the page: its words and its box on the screen (CSS px).
+_TEXT_BOXES = """() => [...document.querySelectorAll('.figure svg')].map(svg => ({
+    title: svg.querySelector('title')?.textContent ?? '',
+    texts: [...svg.querySelectorAll('text')].map(t => {
+        const r = t.getBoundingClientRect();
+        return [t.textContent, r.left, r.top, r.right, r.bottom];
+    }),
+}))"""
+
+
+@pytest.mark.parametrize("name", ["tiny", "uk-iraq-iran-2020", "kabul-2021", "khartoum-2023"])
+def test_no_text_is_drawn_over_another_in_the_browser(
+    browser: Browser, label_pages: dict[str, Any], name: str
+) -> None:
+    """The pages ``test_labels.py`` measures in matplotlib, measured again as Chromium lays
+    out their text (its own font metrics): no two boxes of a chart overlap by more than a
+    pixel both ways (the browser's boxes are the font's full height, a little taller)."""
+    opened = _open(browser, label_pages[name].path)
+    try:
+        charts = opened.page.evaluate(_TEXT_BOXES)
+        assert len(charts) >= 3
+        found = {}
+        for chart in charts:
+            texts = chart["texts"]
+            assert texts, chart["title"]
+            found[chart["title"]] = [
+                (a[0], b[0])
+                for i, a in enumerate(texts)
+                for b in texts[i + 1 :]
+                if min(a[3], b[3]) - max(a[1], b[1]) > 1 and min(a[4], b[4]) - max(a[2], b[2]) > 1
+            ]
+        assert {k: v for k, v in found.items() if v} == {}
+        _assert_clean(opened)
+    finally:
+        opened.page.close()

@@ -18,7 +18,9 @@ from matplotlib.patheffects import withStroke
 
 from evacplan import Network, Scenario
 from evacplan.io import load_scenario, seed_path
-from evacplan.report._charts import KINDS, Bar, _laid_out, arrivals_svg, map_svg, svg, timeline_svg
+from evacplan.report._charts import _laid_out, arrivals_svg, map_svg, svg
+from evacplan.report._records import Bar
+from evacplan.report._timeline import KINDS, timeline_svg
 from evacplan.routing import evacuate
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -24,6 +24,7 @@ from evacplan.report._records import (
     Facts,
     GroupRow,
     Headline,
+    Held,
     Leaves,
     Move,
     Post,
@@ -407,7 +408,6 @@ def _posts(cp: Any, clock: Any) -> list[Post]:
     out = []
     for post in sc.posts:
         history = [f"{post.posture} at the start"]
-        stays: dict[str, Stays] = {}
         leaves: list[Leaves] = []
         conflicts: list[tuple[str, str]] = []
         for stage in cp.stages:
@@ -452,34 +452,80 @@ def _posts(cp: Any, clock: Any) -> list[Post]:
                             "left behind" if saving else "stranded",
                         )
                     )
-        last = cp.stages[-1] if cp.stages else None
-        if last is not None:
-            for sid in last.retained.get(post.id, []):
-                stays[sid] = _stays(cp, sid)
+        held, stays, closed = _held(cp, post, clock)
         out.append(
             Post(
                 post.id,
                 post.name or post.id,
                 "; ".join(history),
-                list(stays.values()),
+                stays,
                 leaves,
                 conflicts,
+                held,
+                closed,
             )
         )
     return out
 
 
-def _stays(cp: Any, sid: str) -> Stays:
-    """A retained staff member: the functions they cover and why, from the latest drawdown
-    that decided their post."""
+def _held(cp: Any, post: Any, clock: Any) -> tuple[list[Held], list[Stays], str]:
+    """Who held ``post`` at the start and from each stage that raised its posture (a row each);
+    who holds it at the end, with why (for a post that closes, who held it last); and, for a
+    post that closes, its last posture open and when it closed ("" if it stays open)."""
     sc = cp.scenario
-    member = sc.staff_by_id[sid]
-    for stage in reversed(cp.stages):
-        if stage.drawdown is not None and member.post in stage.raised:
-            return _kept(stage.drawdown, sid)
-    return Stays(
-        sid, member.name or "", "", "The post keeps its declared posture; nobody was drawn down."
-    )
+    rows: list[Held] = []
+    raised = [s for s in cp.stages if post.id in s.raised]
+    # Who holds the post so far: the drawdown that decided it (None: nobody was drawn down).
+    holders: tuple[Any, list[str]] = (None, [s.id for s in sc.staff if s.post == post.id])
+    last_open, closed = str(post.posture), ""
+    if not raised or raised[0].minute > 0:  # the declared posture holds from the start
+        n = len(holders[1])
+        words = f"all {n} staff: nobody is drawn down yet" if n else "nobody: the post has no staff"
+        if last_open == "suspended":
+            words, holders, closed = (
+                "nobody: the post is closed",
+                (None, []),
+                "closed from the start",
+            )
+        rows.append(Held("start", _short(0, clock), last_open, [], words))
+    for stage in raised:
+        posture, when, dd = (
+            str(stage.postures[post.id]),
+            _short(stage.minute, clock),
+            stage.drawdown,
+        )
+        if posture == "suspended":
+            n = len(holders[1])
+            who = f"; the {n} who held it {'leaves' if n == 1 else 'leave'}" if n else ""
+            rows.append(Held(str(stage.index), when, posture, [], f"nobody: the post closes{who}"))
+            closed = f"{last_open} until it closed {when}"
+            break
+        kept = list(stage.retained.get(post.id, []))
+        staff = [
+            (
+                sid,
+                sc.staff_by_id[sid].name or "",
+                ", ".join(dd.assignments.get(sid, ())) if dd else "",
+            )
+            for sid in kept
+        ]
+        if kept:
+            words = f"{len(kept)} {'stays' if len(kept) == 1 else 'stay'}"
+        elif dd is not None and any(c.post == post.id for c in dd.conflicts):
+            words = f"nobody: no plan holds it at {posture} (the rules below cannot all hold)"
+        else:
+            words = "nobody"
+        rows.append(Held(str(stage.index), when, posture, staff, words))
+        holders, last_open = (dd, kept), posture
+    dd, kept = holders
+    if not raised and cp.stages:  # never drawn down: whoever the plan keeps there at the end
+        kept = list(cp.stages[-1].retained.get(post.id, kept))
+    reason = "The post keeps its declared posture; nobody was drawn down."
+    stays = [
+        _kept(dd, sid) if dd is not None else Stays(sid, sc.staff_by_id[sid].name or "", "", reason)
+        for sid in kept
+    ]
+    return rows, stays, closed
 
 
 def _kept(dd: Any, sid: str) -> Stays:

@@ -92,16 +92,37 @@ class Leaves:
 
 
 @dataclass(frozen=True, slots=True)
+class Held:
+    """Who holds a post from a stage on (or from the start): its posture then, who stays."""
+
+    stage: str
+    """The stage's index, or ``"start"``."""
+    when: str
+    posture: str
+    staff: list[tuple[str, str, str]]
+    """(staff id, name, the functions they cover) of each who stays."""
+    words: str
+    """The row in words: ``"2 stay"``, ``"all 6 staff: nobody is drawn down yet"``,
+    ``"nobody: the post closes; the 2 who held it leave"``."""
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
-    """A post's part of the page: its postures over time, who stays, who leaves."""
+    """A post's part of the page: its postures over time, who held it, who stays, who leaves."""
 
     id: str
     name: str
     postures: str
     stays: list[Stays]
+    """Who stays at the end, or, for a post that closes, who held it last (and why)."""
     leaves: list[Leaves]
     conflicts: list[tuple[str, str]] = field(default_factory=list)
     """(rule, message) of each rule in a set that cannot all hold."""
+    held: list[Held] = field(default_factory=list)
+    """Who held the post at each posture over the stages, in time order."""
+    closed: str = ""
+    """For a post that closes: its last posture open and when it closed, in words
+    (``"minimal until it closed Tue 25 Apr 09:00"``); "" for a post that stays open."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -168,6 +168,109 @@ def clock(start: datetime | None, minute: int | float) -> str:
     )
 
 
+def duration(minutes: float) -> str:
+    """A span of time as a planner says it: ``45 min``, ``9 h 30``, ``2 h``, ``3 d 4 h``.
+
+    Whole minutes (a fraction of a minute is kept under one); days from two
+    days on, where hours alone grow hard to read.
+
+    Examples
+    --------
+    >>> duration(45), duration(570), duration(120), duration(1650), duration(9210)
+    ('45 min', '9 h 30', '2 h', '27 h 30', '6 d 9 h 30')
+    >>> duration(0.5), duration(-90)
+    ('0.5 min', '-1 h 30')
+    """
+    if minutes < 0:
+        return "-" + duration(-minutes)
+    if minutes < 1:
+        return f"{minutes:g} min"
+    whole = int(round(minutes))
+    h, m = divmod(whole, 60)
+    if not h:
+        return f"{m} min"
+    d, h = divmod(h, 24) if h >= 48 else (0, h)
+    words = ([f"{d} d"] if d else []) + ([f"{h} h"] if h else [])
+    return " ".join(words) + (f" {m:02d}" if m else "")
+
+
+def _moment(start: datetime, minute: float) -> datetime:
+    zone = _zone(start)
+    begin = start if start.tzinfo else start.replace(tzinfo=zone)
+    return (begin.astimezone(UTC) + timedelta(minutes=round(minute))).astimezone(zone)
+
+
+def route_words(start: datetime | None, stops: Any) -> str:
+    """An itinerary with its clock times: each stop's departure (the last stop's arrival),
+    and a wait as ``arrival-departure (waits ...)``; the date at the first stop and wherever
+    the day changes. Without a start, minutes (``embassy@1500``).
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> from evacplan.routing.records import Stop
+    >>> start = datetime(2020, 1, 3, 6, 0, tzinfo=timezone.utc)
+    >>> route_words(start, [Stop("embassy", 1500, 1500), Stop("border", 1620, 1680),
+    ...                     Stop("haven", 2900, 2900)])
+    'embassy Sat 4 Jan 07:00 -> border 09:00-10:00 (waits 1 h) -> haven Sun 5 Jan 06:20'
+    """
+    if start is None:
+        return " -> ".join(str(s) for s in stops)
+    words: list[str] = []
+    day = None
+    last = len(stops) - 1
+
+    def at(minute: float) -> str:
+        nonlocal day
+        when = _moment(start, minute)
+        shown = f"{when:%H:%M}"
+        if when.date() != day:
+            day = when.date()
+            shown = f"{_DAYS[when.weekday()]} {when.day} {_MONTHS[when.month - 1]} {shown}"
+        return shown
+
+    for i, stop in enumerate(stops):
+        if i == 0:
+            words.append(f"{stop.place} {at(stop.leave)}")
+        elif i == last or stop.leave == stop.arrive:
+            words.append(f"{stop.place} {at(stop.arrive)}")
+        else:
+            wait = f"waits {duration(stop.leave - stop.arrive)}"
+            words.append(f"{stop.place} {at(stop.arrive)}-{at(stop.leave)} ({wait})")
+    return " -> ".join(words)
+
+
+_MINUTE = re.compile(r"\b(?:(at|from|by|until) )?minute (\d+(?:\.\d+)?)\b(?: \(([^()]*)\))?")
+
+
+def in_clock(start: datetime | None, text: str) -> str:
+    """``text`` with each ``minute N`` (from a layer that has no clock) in clock time.
+
+    ``at minute 120`` becomes ``at Sat 15 Apr 11:00 +02:00``; a clock time or
+    words already in brackets after it are dropped when they are a clock time,
+    kept otherwise. Without a start, the text as it is.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone
+    >>> start = datetime(2020, 1, 3, 6, 0, tzinfo=timezone.utc)
+    >>> in_clock(start, "cut off when bridge closes at minute 120")
+    'cut off when bridge closes at Fri 3 Jan 08:00 +00:00'
+    >>> in_clock(start, "by the deadline (minute 150) the routes out carry 2")
+    'by the deadline (Fri 3 Jan 08:30 +00:00) the routes out carry 2'
+    """
+    if start is None:
+        return text
+
+    def swap(m: re.Match[str]) -> str:
+        word, minute, after = m.group(1), float(m.group(2)), m.group(3)
+        when = clock(start, minute)
+        keep = f" ({after})" if after and after != when else ""
+        return (f"{word} " if word else "") + when + keep
+
+    return _MINUTE.sub(swap, text)
+
+
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     """``n`` and ``word``, made plural unless ``n`` is 1.
 
@@ -201,3 +304,31 @@ When = Annotated[
     ),
 ]
 """An offset in minutes from the start, or a datetime (as a pydantic field type)."""
+
+
+def _as_written(value: Any) -> int | float | str:
+    """A time checked as :data:`When` is, but kept as written: a string stays the string."""
+    parsed = parse_when(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value.isoformat() if isinstance(parsed, datetime) else parsed
+
+
+Written = Annotated[
+    int | float | str,
+    BeforeValidator(_as_written),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*(w|d|h|min|m|s)\s*)+$"},
+                {"type": "string", "pattern": r"^P"},
+                {"type": "string", "format": "date-time"},
+            ],
+            "description": "minutes from the start (90), a duration ('96h', '1d12h', 'PT96H'), "
+            "or an ISO 8601 datetime (without an offset: in the offset of the scenario's start)",
+        }
+    ),
+]
+"""A time checked as :data:`When`, kept as the planner wrote it (``"72h"`` stays ``"72h"``), so
+that what is said of it uses their words: for the times of a check, read again where used."""

@@ -76,6 +76,13 @@ def _construct_mapping(
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)  # type: ignore[arg-type]
 
 
+_COLON_IN_VALUE = {
+    "mapping values are not allowed here",  # name: Gate: north
+    "expected ',' or '}', but got ':'",  # {name: Gate: north}
+}
+"""What PyYAML says of an unquoted ': ' inside a value."""
+
+
 def _read_data(path: Path) -> Any:
     """Parse a YAML or JSON file into plain data, or raise ScenarioError."""
     suffix = path.suffix.lower()
@@ -116,6 +123,11 @@ def _read_data(path: Path) -> Any:
         mark = err.problem_mark or err.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         what = err.problem or err.context or "malformed YAML"
+        if what in _COLON_IN_VALUE:
+            what += (
+                "; a ':' and a space inside a value (name: Gate: north) start a new key: "
+                'quote this value (name: "Gate: north")'
+            )
         raise ScenarioError([Problem(where, f"invalid YAML: {what}")], source=str(path)) from None
     except yaml.YAMLError as err:
         raise ScenarioError([Problem("", f"invalid YAML: {err}")], source=str(path)) from None

@@ -11,7 +11,7 @@ a fixture runs or a scenario file's checks are collected, the planner
   from the rootdir, else beside the test file.
 - **Fixtures**: ``evacplan_scenario`` (the Scenario), ``evacplan_plan`` (its
   :func:`evacplan.plan`, made once per session for the same file content and
-  options), ``what_if`` (``what_if(close=[...], at="96h", unavailable=[...],
+  options), ``what_if`` (``what_if(close=[...], at="96h", unavailable=[...], lift=[...],
   indicators={...})``: the plan re-made under the what-if) and ``plan_snapshot``
   (``plan_snapshot.check(plan, ignore=[...])`` against a JSON baseline beside
   the test; ``--evacplan-regen`` rewrites baselines).
@@ -30,6 +30,7 @@ import hashlib
 import inspect
 import json
 import re
+import sys
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,16 @@ def pytest_configure(config: pytest.Config) -> None:
         "plan() options of the evacplan fixtures",
     )
     config.stash[_STATE] = _State(config)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A failing ``assert_*`` shows at most 10 lines of who and why, unless pytest is asked
+    for all (``-vv``). Set only once a test has loaded evacplan.testing: this plugin loads
+    nothing heavy into a session that does not use it."""
+    testing = sys.modules.get("evacplan.testing")
+    if testing is not None:
+        setattr(testing, "MESSAGE_LINES", None if item.config.get_verbosity() >= 2 else 10)  # noqa: B010
+        setattr(testing, "MORE", "pytest -vv shows all")  # noqa: B010
 
 
 # ---------------------------------------------------------------- session state
@@ -246,10 +257,12 @@ def evacplan_plan(request: pytest.FixtureRequest, evacplan_scenario: Scenario) -
 def what_if(request: pytest.FixtureRequest, evacplan_scenario: Scenario) -> Callable[..., Any]:
     """A function that plans the scenario under a what-if and returns the ContingencyPlan.
 
-    ``what_if(close=[...], at="96h", until=None, unavailable=[...], indicators={...},
-    **plan_options)``: links and places closed from ``at`` (:func:`evacplan.testing.with_closure`),
-    staff unavailable (:func:`evacplan.testing.with_unavailable`), indicators fired on top of
-    the marker's, and plan() options over the marker's. Each what-if is planned once a session.
+    ``what_if(close=[...], at="96h", until=None, unavailable=[...], lift=[...],
+    indicators={...}, **plan_options)``: links and places closed from ``at``
+    (:func:`evacplan.testing.with_closure`), staff unavailable
+    (:func:`evacplan.testing.with_unavailable`), threats lifted
+    (:func:`evacplan.testing.without_threats`), indicators fired on top of the marker's, and
+    plan() options over the marker's. Each what-if is planned once a session.
     """
     record = request.node.stash[_RECORD]
     state = _state(request.config)
@@ -260,14 +273,16 @@ def what_if(request: pytest.FixtureRequest, evacplan_scenario: Scenario) -> Call
         at: Any = None,
         until: Any = None,
         unavailable: Any = (),
+        lift: Any = (),
         indicators: Mapping[str, Any] | None = None,
         **options: Any,
     ) -> ContingencyPlan:
         from evacplan.errors import Problem, ScenarioError
-        from evacplan.testing import with_closure, with_unavailable
+        from evacplan.testing import with_closure, with_unavailable, without_threats
 
         closed = [close] if isinstance(close, str) else list(close)
         away = [unavailable] if isinstance(unavailable, str) else list(unavailable)
+        lifted = [lift] if isinstance(lift, str) else list(lift)
         stray = [
             Problem(key, f"{key} goes with close: name the links or places to close")
             for key, value in (("at", at), ("until", until))
@@ -281,12 +296,14 @@ def what_if(request: pytest.FixtureRequest, evacplan_scenario: Scenario) -> Call
         scenario = evacplan_scenario
         if away:
             scenario = with_unavailable(scenario, *away)
+        if lifted:
+            scenario = without_threats(scenario, *lifted)
         if closed:
             scenario = with_closure(scenario, *closed, at=0 if at is None else at, until=until)
         merged = {**record.spec.options, **options}
         if indicators:
             merged["indicators"] = {**(merged.get("indicators") or {}), **indicators}
-        what = {"close": closed, "at": at, "until": until, "unavailable": away}
+        what = {"close": closed, "at": at, "until": until, "unavailable": away, "lift": lifted}
         key = record.digest + json.dumps(what, sort_keys=True, default=str)
         cp = state.plan(key, scenario, merged)
         record.what_ifs.append((_words(what, indicators, options), cp))
@@ -299,6 +316,8 @@ def _words(what: Mapping[str, Any], indicators: Any, options: Mapping[str, Any])
     parts = []
     if what["unavailable"]:
         parts.append(f"{', '.join(what['unavailable'])} unavailable")
+    if what["lift"]:
+        parts.append(f"threats {', '.join(what['lift'])} lifted")
     if what["close"]:
         parts.append(
             f"{', '.join(what['close'])} closed from {what['at'] or 0}"
@@ -340,7 +359,7 @@ def _section(config: pytest.Config, record: _Record) -> str:
         before = snapshot(base)
         for words, cp in record.what_ifs:
             lines += ["", f"what if {words}:", *("  " + x for x in cp.summary().splitlines())]
-            changed = compare(before, snapshot(cp))
+            changed = compare(before, snapshot(cp), start=cp.scenario.start)
             lines.append(
                 "  changed from the plan as written:" if changed else "  the same plan as written"
             )
@@ -403,7 +422,7 @@ class PlanSnapshot:
         stored = _fail_on_bad_input(lambda: _strip(stored, ignore))
         if stored == data:
             return
-        changed = compare(stored, data) or [
+        changed = compare(stored, data, start=plan.scenario.start) or [
             "they differ in: "
             + ", ".join(k for k in sorted(set(stored) | set(data)) if stored.get(k) != data.get(k))
         ]
@@ -511,7 +530,9 @@ class CheckItem(pytest.Item):
             result = excinfo.value.result
             head = f"check {self.check.id} (line {self.line}) failed: expected {result.expectation.name}"
             about = [f"  {self.check.description}"] if self.check.description else []
-            return "\n".join([head, *about, *result.expectation.message.splitlines()])
+            lines = None if self.config.get_verbosity() >= 2 else 9 - len(about)
+            text = result.expectation.text(lines, "pytest -vv shows all")
+            return "\n".join([head, *about, *text.splitlines()])
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -160,33 +162,81 @@ checks:
 """
 
 
-def test_check_prints_a_line_per_check_and_fails_on_one(tmp_path: Path, cli: Cli) -> None:
-    """`evacplan check`: PASS or FAIL a line each, the failure's who/where/why indented; exit 1."""
+def test_check_prints_the_summary_first_and_a_line_per_check(tmp_path: Path, cli: Cli) -> None:
+    """`evacplan check`: the summary, then PASS or FAIL a line each, the failure's
+    who/where/why indented; exit 1."""
     path = tmp_path / "checked.yaml"
     path.write_text(seed_path("tiny").read_text() + CHECKS)
     result = cli("check", str(path))
     assert result.returncode == 1, result.stderr
-    assert result.stdout.splitlines() == [
-        "PASS out-in-four-hours: all 9 people sent away are safe within 4 h of their order",
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(rf"{re.escape(str(path))}: 2 of 3 checks pass \(\d+\.\d s\)", lines[0])
+    assert lines[1:] == [
+        "PASS out-in-four-hours: all 9 people sent away are safe within 4 h of their call-forward",
         "FAIL deputy-stays: 1 of 2 not retained:",
-        "     cap-02 is not retained: safe at haven (minute 1665)",
+        "     cap-02 is not retained: safe at haven (Sat 4 Jan 09:45 +00:00)",
         "PASS head-stays: cap-01 stays at their post",
-        "",
-        f"{path}: 2 of 3 checks pass ({result.stdout.rsplit('(', 1)[1].strip()}",
     ]
     only = cli("check", str(path), "--only", "head-stays", "--only", "out-in-four-hours")
     assert only.returncode == 0, only.stderr
-    assert [line[:4] for line in only.stdout.splitlines()[:2]] == ["PASS", "PASS"]
-    assert "2 of 2 checks pass" in only.stdout
+    assert "2 of 2 checks pass" in only.stdout.splitlines()[0]
+    assert [line[:4] for line in only.stdout.splitlines()[1:]] == ["PASS", "PASS"]
+
+
+LONG_CHECKS = """
+checks:
+  - id: out-in-an-hour
+    all_safe_within: 1h
+  - id: ambassadors-stay
+    retained: [bgd-001, thr-001]
+"""
+
+
+def test_a_long_failure_is_cut_to_ten_lines_unless_verbose(tmp_path: Path, cli: Cli) -> None:
+    """A check that names many parties: at most 10 lines, the rest counted; --verbose all."""
+    text = seed_path("uk-iraq-iran-2020").read_text()
+    path = tmp_path / "long.yaml"
+    path.write_text(text[: text.index("\nchecks:")] + LONG_CHECKS)
+    short = cli("check", str(path))
+    assert short.returncode == 1, short.stderr
+    lines = short.stdout.splitlines()
+    assert lines[0].startswith(f"{path}: 1 of 2 checks pass (")
+    fail = [line for line in lines if line.startswith("FAIL ") or line.startswith("     ")]
+    assert len(fail) == 10
+    late = int(re.search(r": (\d+) people of \d+ sent away are not safe", fail[0]).group(1))
+    more = re.fullmatch(r"     \.\.\. and (\d+) more; --verbose shows all", fail[-1])
+    assert more, fail[-1]
+    assert lines[-1] == "PASS ambassadors-stay: bgd-001, thr-001 stay at their post"
+    assert len(lines) == 1 + 10 + 1
+
+    full = cli("check", str(path), "--verbose")
+    body = [line for line in full.stdout.splitlines() if line.startswith("     ")]
+    assert len(body) == 8 + int(more.group(1))  # every line the short output counted
+    assert not any("more; --verbose" in line for line in body)
+    assert late >= len(body)  # a line per late party, of one person or more
+
+    out = tmp_path / "checks.json"
+    saved = cli("check", str(path), "--json", str(out))
+    assert saved.returncode == 1
+    data = json.loads(out.read_text())
+    assert (data["passed"], data["checks"]) == (1, 2)
+    first = data["results"][0]
+    assert first["id"] == "out-in-an-hour" and first["passed"] is False
+    assert len(first["message"].splitlines()) == 1 + len(body)
+    assert len(first["details"]) == len(first["offenders"]) == len(body)
+
+    alone = cli("check", str(path), "--json")
+    assert alone.returncode == 1
+    assert json.loads(alone.stdout)["results"][1]["passed"] is True
 
 
 def test_check_the_founding_seed_passes(cli: Cli) -> None:
-    """The founding seed's checks all pass: exit 0, ten PASS lines."""
+    """The founding seed's checks all pass: exit 0, the summary, then ten PASS lines."""
     result = cli("check", str(seed_path("uk-iraq-iran-2020")))
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    assert sum(line.startswith("PASS ") for line in lines) == 10
-    assert "10 of 10 checks pass" in lines[-1]
+    assert "10 of 10 checks pass" in lines[0]
+    assert len(lines) == 11 and all(line.startswith("PASS ") for line in lines[1:])
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ Closing `crossing` from 30 h leaves the two who stay no way out.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import textwrap
 
@@ -91,47 +92,54 @@ FAILING = {
     "test_all_safe_within": (
         'assert_all_safe(evacplan_plan, within="2h")',
         [
-            "E       AssertionError: expected all_safe(within='2h'): 9 people of 9 sent away are not safe within 2 h of their order:",
-            "E       cap-01/dependants: safe at haven at minute 1660 (Sat 4 Jan 09:40 +00:00), 3.67 h after the order at minute 1440, 1.67 h late; route residence -> embassy -> border -> haven",
-            "E       cap-02 (and 2 dependants): safe at haven at minute 1665 (Sat 4 Jan 09:45 +00:00), 3.75 h after the order at minute 1440, 1.75 h late; route residence -> embassy -> border -> haven",
-            "E       cap-04 (and 3 dependants): safe at haven at minute 1660 (Sat 4 Jan 09:40 +00:00), 3.67 h after the order at minute 1440, 1.67 h late; route residence -> embassy -> border -> haven",
-            "E       cap-05: safe at haven at minute 1650 (Sat 4 Jan 09:30 +00:00), 3.5 h after the order at minute 1440, 1.5 h late; route embassy -> border -> haven",
+            "E       AssertionError: expected all_safe(within='2h'): 9 people of 9 sent away are not safe within 2 h of their call-forward:",
+            "E       cap-01/dependants: safe at haven Sat 4 Jan 09:40 +00:00, 2 h 40 after their call-forward (Sat 4 Jan 07:00 +00:00), 40 min late; route residence Sat 4 Jan 07:00 -> embassy 07:10 -> border 09:10 -> haven 09:40",
+            "E       cap-02 (and 2 dependants): safe at haven Sat 4 Jan 09:45 +00:00, 2 h 45 after their call-forward (Sat 4 Jan 07:00 +00:00), 45 min late; route residence Sat 4 Jan 07:05 -> embassy 07:15 -> border 09:15 -> haven 09:45",
+            "E       cap-04 (and 3 dependants): safe at haven Sat 4 Jan 09:40 +00:00, 2 h 40 after their call-forward (Sat 4 Jan 07:00 +00:00), 40 min late; route residence Sat 4 Jan 07:00 -> embassy 07:10 -> border 09:10 -> haven 09:40",
+            "E       cap-05: safe at haven Sat 4 Jan 09:30 +00:00, 2 h 30 after their call-forward (Sat 4 Jan 07:00 +00:00), 30 min late; route embassy Sat 4 Jan 07:00 -> border 09:00 -> haven 09:30",
         ],
     ),
     "test_all_safe_by": (
         'assert_all_safe(evacplan_plan, by="27h30m")',
         [
-            "E       AssertionError: expected all_safe(by='27h30m'): 8 people of 9 sent away are not safe by minute 1650 (Sat 4 Jan 09:30 +00:00):",
-            "E       cap-01/dependants: safe at haven at minute 1660 (Sat 4 Jan 09:40 +00:00), 3.67 h after the order at minute 1440, 10 min late; route residence -> embassy -> border -> haven",
-            "E       cap-04 (and 3 dependants): safe at haven at minute 1660 (Sat 4 Jan 09:40 +00:00), 3.67 h after the order at minute 1440, 10 min late; route residence -> embassy -> border -> haven",
+            "E       AssertionError: expected all_safe(by='27h30m'): 8 people of 9 sent away are not safe by 27h30m after the start (Sat 4 Jan 09:30 +00:00):",
+            "E       cap-01/dependants: safe at haven Sat 4 Jan 09:40 +00:00, 2 h 40 after their call-forward (Sat 4 Jan 07:00 +00:00), 10 min late; route residence Sat 4 Jan 07:00 -> embassy 07:10 -> border 09:10 -> haven 09:40",
+            "E       cap-04 (and 3 dependants): safe at haven Sat 4 Jan 09:40 +00:00, 2 h 40 after their call-forward (Sat 4 Jan 07:00 +00:00), 10 min late; route residence Sat 4 Jan 07:00 -> embassy 07:10 -> border 09:10 -> haven 09:40",
         ],
     ),
     "test_open": (
         'assert_open(evacplan_plan, "capital", posture="reduced")',
         [
-            "E       AssertionError: expected open('capital', posture='reduced'): capital ends at minimal, not reduced"
+            "E       AssertionError: expected open('capital', posture='reduced'): capital is at minimal by the end of the plan, not reduced"
         ],
     ),
     "test_retained": (
         'assert_retained(evacplan_plan, "cap-01", "cap-02")',
         [
             "E       AssertionError: expected retained('cap-01', 'cap-02'): 1 of 2 not retained:",
-            "E       cap-02 is not retained: safe at haven (minute 1665)",
+            "E       cap-02 is not retained: safe at haven (Sat 4 Jan 09:45 +00:00)",
         ],
     ),
     "test_departs": (
-        'assert_departs(evacplan_plan, "cap-01", "cap-02", by="27h")',
+        'assert_departs(evacplan_plan, "cap-01", "cap-02", by="25h")',
         [
-            "E       AssertionError: expected departs('cap-01', 'cap-02', by='27h'): 2 of 2 not safe by minute 1620:",
+            "E       AssertionError: expected departs('cap-01', 'cap-02', by='25h'): 2 of 2 do not leave by 25h after the start (Sat 4 Jan 07:00 +00:00):",
             "E       cap-01 does not leave: retained at embassy",
-            "E       cap-02 is safe at haven only at minute 1665 (Sat 4 Jan 09:45 +00:00), 45 min after minute 1620",
+            "E       cap-02 leaves residence Sat 4 Jan 07:05 +00:00, 5 min after their call-forward (Sat 4 Jan 07:00 +00:00), 5 min late; route residence Sat 4 Jan 07:05 -> embassy 07:15 -> border 09:15 -> haven 09:45",
+        ],
+    ),
+    "test_safe": (
+        'assert_safe(evacplan_plan, "cap-02", "cap-05", by="27h40m")',
+        [
+            "E       AssertionError: expected safe('cap-02', 'cap-05', by='27h40m'): 1 of 2 are not safe by 27h40m after the start (Sat 4 Jan 09:40 +00:00):",
+            "E       cap-02 is safe at haven Sat 4 Jan 09:45 +00:00, 2 h 45 after their call-forward (Sat 4 Jan 07:00 +00:00), 5 min late; route residence Sat 4 Jan 07:05 -> embassy 07:15 -> border 09:15 -> haven 09:45",
         ],
     ),
     "test_survives": (
         'assert_survives(evacplan_scenario, close=["crossing"], at="30h")',
         [
-            "E       AssertionError: expected survives(close=['crossing'], at='30h'): closing crossing from minute 1800 breaks the plan:",
-            "E       capital: last-out breach at minute 1800: no way out for 2 from capital; closed then: closure; threats in force: road-risk",
+            "E       AssertionError: expected survives(close=['crossing'], at='30h'): closing crossing from 30h after the start (Sat 4 Jan 12:00 +00:00) breaks the plan:",
+            "E       capital: last-out breach at Sat 4 Jan 12:00 +00:00: no way out for 2 from capital; closed then: closure; threats in force: road-risk",
         ],
     ),
     "test_parties_whole": (
@@ -172,6 +180,34 @@ def test_a_failing_assertion_says_who_where_and_why(project: pytest.Pytester, na
     assert "def _hold" not in result.stdout.str()
 
 
+def test_a_long_failure_shows_ten_lines_unless_pytest_is_asked_for_all(
+    project: pytest.Pytester,
+) -> None:
+    """The founding seed's 57 people are not safe within an hour: one line each, cut to 10
+    (the first, 8 parties, how many more); -vv shows every one; so do the file's checks."""
+    shutil.copy(seed_path("uk-iraq-iran-2020"), project.path / "seeds" / "founding.yaml")
+    project.makeini("[pytest]\nevacplan_scenario = seeds/founding.yaml\n")
+    project.makepyfile(
+        test_plan="""
+        from evacplan.testing import assert_all_safe
+
+        def test_within_an_hour(evacplan_plan):
+            assert_all_safe(evacplan_plan, within="1h")
+        """
+    )
+    short = run(project)
+    short.assert_outcomes(failed=1)
+    said = [line for line in short.stdout.lines if line.startswith("E       ")]
+    assert len(said) == 10, said
+    assert said[0].startswith("E       AssertionError: expected all_safe(within='1h'): ")
+    more = re.fullmatch(r"E       \.\.\. and (\d+) more; pytest -vv shows all", said[-1])
+    assert more, said[-1]
+    full = run(project, "-vv")
+    everything = [line for line in full.stdout.lines if line.startswith("E       ")]
+    assert len(everything) == 9 + int(more.group(1))
+    assert not any("pytest -vv shows all" in line for line in everything)
+
+
 def test_the_report_section_shows_the_plan_and_what_a_what_if_changed(
     project: pytest.Pytester,
 ) -> None:
@@ -198,8 +234,8 @@ def test_the_report_section_shows_the_plan_and_what_a_what_if_changed(
             "scenario seeds/tiny.yaml ('tiny')",
             "Contingency plan (tiny): optimal",
             "  stages: 1; people: 12 (9 safe, 2 retained, 1 standing down, 0 stranded)",
-            "  last person safe: minute 1665 (Sat 4 Jan 09:45 +00:00); schedule optimal, "
-            "no schedule ends sooner (lower bound 1665)",
+            "  last person safe: Sat 4 Jan 09:45 +00:00, 27 h 45 after the start; schedule "
+            "optimal, no schedule ends sooner",
             "*_ test_what_if_fails _*",
             "*- evacplan: the plan under test -*",
             "scenario seeds/tiny.yaml ('tiny')",
@@ -207,7 +243,7 @@ def test_the_report_section_shows_the_plan_and_what_a_what_if_changed(
             "  Contingency plan (tiny): optimal",
             "    last-out: 1 breach in 2 checks",
             "  changed from the plan as written:",
-            "    last-out capital at minute 1800: new check: BREACH",
+            "    last-out capital at Sat 4 Jan 12:00 +00:00: new check: BREACH",
             "    cap-01 (retained): route embassy -> border -> haven became no way out",
             "    cap-03 (retained): route embassy -> border -> haven became no way out",
         ],
@@ -373,7 +409,7 @@ def test_a_snapshot_is_written_then_compared_then_regenerated(
         [
             ">       plan_snapshot.check(cp)",
             "E       AssertionError: the plan differs from its baseline test_snap.json (*test_plan):",
-            "E         last-out capital at minute 1560: new check: BREACH",
+            "E         last-out capital at Sat 4 Jan 08:00 +00:00: new check: BREACH",
             "E         cap-01 (retained): route embassy -> border -> haven became no way out",
             "E         cap-03 (retained): route embassy -> border -> haven became no way out",
             "E       If the new plan is right, rerun with --evacplan-regen and commit the baseline.",
@@ -440,10 +476,10 @@ def test_a_snapshot_can_ignore_arrival_times_and_names_its_files(
         [
             ">       plan_snapshot.check(cp)",  # the second check: the first ignores the minutes
             "E       AssertionError: the plan differs from its baseline test_snap.json (*):",
-            "E         last person safe: minute 1665 -> minute 1725 (+60 min)",
-            "E         cap-01/dependants (1 person): arrives minute 1660 -> 1720 (+60 min)",
-            "E         cap-02 (and 2 dependants): arrives minute 1665 -> 1725 (+60 min)",
-            "E         cap-04 (and 3 dependants): arrives minute 1660 -> 1720 (+60 min)",
+            "E         last person safe: Sat 4 Jan 09:45 +00:00 -> Sat 4 Jan 10:45 +00:00 (1 h later)",
+            "E         cap-01/dependants (1 person): arrives Sat 4 Jan 09:40 +00:00 -> Sat 4 Jan 10:40 +00:00 (1 h later)",
+            "E         cap-02 (and 2 dependants): arrives Sat 4 Jan 09:45 +00:00 -> Sat 4 Jan 10:45 +00:00 (1 h later)",
+            "E         cap-04 (and 3 dependants): arrives Sat 4 Jan 09:40 +00:00 -> Sat 4 Jan 10:40 +00:00 (1 h later)",
         ]
     )
 
@@ -489,14 +525,14 @@ def test_the_checks_of_a_scenario_file_are_collected_by_id(project: pytest.Pytes
     result.stdout.fnmatch_lines(
         [
             "*_ check out-in-two-hours _*",
-            "check out-in-two-hours (line 66) failed: expected all_safe(within=120)",
+            "check out-in-two-hours (line 66) failed: expected all_safe(within='2h')",
             "  Everyone sent away is safe two hours after the order.",
-            "9 people of 9 sent away are not safe within 2 h of their order:",
-            "cap-01/dependants: safe at haven at minute 1660 (Sat 4 Jan 09:40 +00:00), 3.67 h after the order at minute 1440, 1.67 h late; route residence -> embassy -> border -> haven",
+            "9 people of 9 sent away are not safe within 2 h of their call-forward:",
+            "cap-01/dependants: safe at haven Sat 4 Jan 09:40 +00:00, 2 h 40 after their call-forward (Sat 4 Jan 07:00 +00:00), 40 min late; route residence Sat 4 Jan 07:00 -> embassy 07:10 -> border 09:10 -> haven 09:40",
             "*_ check crossing-shut _*",
-            "check crossing-shut (line 71) failed: expected survives(close=['crossing'], at=1800)",
-            "closing crossing from minute 1800 breaks the plan:",
-            "capital: last-out breach at minute 1800: no way out for 2 from capital; closed then: closure; threats in force: road-risk",
+            "check crossing-shut (line 71) failed: expected survives(close=['crossing'], at='30h')",
+            "closing crossing from 30h after the start (Sat 4 Jan 12:00 +00:00) breaks the plan:",
+            "capital: last-out breach at Sat 4 Jan 12:00 +00:00: no way out for 2 from capital; closed then: closure; threats in force: road-risk",
             "FAILED seeds/tiny.yaml::out-in-two-hours - *",
             "FAILED seeds/tiny.yaml::crossing-shut - *",
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import fnmatch
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evacplan import Scenario, ScenarioError
-from evacplan.io import load_scenario
+from evacplan.io import load_scenario, seed_path
 
 Data = dict[str, Any]
 
@@ -390,7 +391,7 @@ CASES: list[tuple[str, Callable[[Data], None], str, str]] = [
         "check's by without departs",
         _append("checks", {"id": "p", "by": "30h", "retained": ["cap-01"]}),
         "checks[0].by",
-        "by goes with departs: name who departs",
+        "by goes with departs or safe: name who departs or who is safe",
     ),
     (
         "check's span as a moment",
@@ -660,6 +661,39 @@ def test_broken_files(tmp_path: Path, text: str, suffix: str, fragment: str) -> 
         load_scenario(path)
     assert fragment in str(err.value)
     assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        (
+            "  - {id: camp, kind: assembly, name: Camp (north, near the airport)}",
+            "places[[]5].near the airport) (line 19): unknown key 'near the airport)': it looks "
+            "like the end of the value before it, cut at an unquoted ',': quote this value "
+            '(name: "..., near the airport)")',
+        ),
+        (
+            "  - {id: gate, kind: assembly, name: Abbey Gate: north}",
+            "invalid YAML: expected ',' or '}', but got ':'; a ':' and a space inside a value "
+            '(name: Gate: north) start a new key: quote this value (name: "Gate: north")',
+        ),
+        (
+            "  - id: gate\n    kind: assembly\n    name: Abbey Gate: north",
+            "invalid YAML: mapping values are not allowed here; a ':' and a space inside a "
+            'value (name: Gate: north) start a new key: quote this value (name: "Gate: north")',
+        ),
+    ],
+    ids=["comma in a flow mapping", "colon in a flow mapping", "colon in a block"],
+)
+def test_an_unquoted_comma_or_colon_says_quote_this_value(
+    tmp_path: Path, line: str, words: str
+) -> None:
+    text = seed_path("tiny").read_text().replace("\nlinks:", f"\n{line}\n\nlinks:", 1)
+    path = tmp_path / "unquoted.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert any(fnmatch.fnmatch(p, f"*{words}*") for p in str(err.value).splitlines())
 
 
 def test_missing_file(tmp_path: Path) -> None:

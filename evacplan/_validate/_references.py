@@ -412,7 +412,13 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
     places_and_links = (
         None if link_refs is None or place_ids is None else {**link_refs, **place_ids}
     )
-    refs = {"post": post_ids, "staff": staff_ids, "close": places_and_links, "point": watched}
+    refs = {
+        "post": post_ids,
+        "staff": staff_ids,
+        "close": places_and_links,
+        "point": watched,
+        "threat": threat_ids,
+    }
     for i, check in _items(data, "checks"):
         _check_check(check, f"checks[{i}]", refs, start, root, problems)
     _ids(_items(data, "checks"), "checks", "id", "check", problems)
@@ -443,20 +449,27 @@ def _check_check(
             )
         )
     for key, needs, what in (
-        ("posture", "open", "the post that stays open"),
-        ("by", "departs", "who departs"),
-        ("deadline", "objective", "safest or most_saved"),
+        ("posture", ("open",), "the post that stays open"),
+        ("until", ("open",), "the post that stays open"),
+        ("by", ("departs", "safe"), "who departs or who is safe"),
+        ("within", ("departs", "safe"), "who departs or who is safe"),
+        ("deadline", ("objective",), "safest or most_saved"),
     ):
-        if check.get(key) is not None and check.get(needs) is None:
-            problems.append(Problem(f"{path}.{key}", f"{key} goes with {needs}: name {what}"))
+        if check.get(key) is not None and all(check.get(n) is None for n in needs):
+            problems.append(
+                Problem(f"{path}.{key}", f"{key} goes with {' or '.join(needs)}: name {what}")
+            )
     if check.get("objective") == "safest" and check.get("deadline") is None:
         problems.append(
             Problem(f"{path}.deadline", "objective safest needs a deadline: when all are safe")
         )
     _check_times(check, ("deadline",), path, start, root, problems)
     _ref(check.get("open"), refs["post"], f"{path}.open", "a post", problems)
-    for key in ("retained", "departs", "unavailable"):
+    for key in ("retained", "departs", "safe", "last_out", "unavailable"):
         _refs(check.get(key), refs["staff"], f"{path}.{key}", "a staff member", problems)
+    what_if = check.get("what_if")
+    if isinstance(what_if, Mapping):
+        _refs(what_if.get("lift"), refs["threat"], f"{path}.what_if.lift", "a threat", problems)
     indicators = check.get("indicators")
     if isinstance(indicators, Mapping):
         for name in indicators:
@@ -471,6 +484,7 @@ def _check_check(
     _check_times(check, ("all_safe_by",), path, start, root, problems)
     _check_times(check, ("by",), path, start, root, problems)
     _check_span(check, "all_safe_within", path, problems)
+    _check_span(check, "within", path, problems)
     survives = check.get("survives")
     if isinstance(survives, Mapping):
         where = f"{path}.survives"

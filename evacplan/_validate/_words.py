@@ -9,6 +9,7 @@ order the file lists its sections; and suggests the nearest valid value.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, get_args
 
@@ -39,6 +40,8 @@ EXPECTATIONS = (
     "open",
     "retained",
     "departs",
+    "safe",
+    "last_out",
     "parties_whole",
     "verified",
     "survives",
@@ -130,6 +133,10 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""What a key of a scenario file looks like: anything else is text cut from a value."""
+
+
 def _describe(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -146,6 +153,13 @@ def pydantic_problems(err: ValidationError, model: type[BaseModel]) -> list[Prob
             key = loc[-1]
             at = _model_at(model, loc[:-1])
             hint = suggest(key, at.model_fields) if at else ""
+            if not hint and value is None and not _KEY.fullmatch(str(key)):
+                # {name: Camp (north, near the airport)}: the ', ' ended the value, and the
+                # rest became a key with no value.
+                hint = (
+                    ": it looks like the end of the value before it, cut at an unquoted ',': "
+                    f'quote this value (name: "..., {key}")'
+                )
             problems.append(Problem(path_of(loc), f"unknown key {key!r}{hint}"))
             continue
         if loc and loc[-1] == "[key]":

@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("plan", help="the contingency plan over the scenario's timeline")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", help="a scenario file (YAML or JSON)")
     p.add_argument(
         "--indicator",
         action="append",
@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         help="for safest or most_saved: minutes or 36h (most_saved: by default when the last "
         "scheduled departure arrives)",
     )
-    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
+    _time_limit(p)
     p.add_argument("--json", default=None, metavar="OUT", help="also save the plan as JSON")
     p.add_argument(
         "--html",
@@ -112,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--supply", action="append", metavar="NODE=COUNT", help="TNTP: people at a node")
     p.add_argument("--safe", action="append", metavar="NODE", help="TNTP: a safe node")
     p.add_argument("--step", type=int, default=None, metavar="MINUTES", help="TNTP: default 1")
-    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
+    _time_limit(p)
     _objective(p, None)
     p.add_argument(
         "--deadline",
@@ -125,21 +125,38 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_cmd_closures)
 
     p = sub.add_parser("check", help="make the checks written in a scenario file")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", help="a scenario file with a checks: section")
     p.add_argument("--only", action="append", metavar="ID", help="this check only (repeat)")
-    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
+    p.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="every line of a failing check (by default at most 10 each)",
+    )
+    p.add_argument(
+        "--json",
+        nargs="?",
+        const="-",
+        default=None,
+        metavar="OUT",
+        help="the results as JSON, every message in full: to OUT, or alone on standard "
+        "output when no OUT is given",
+    )
+    _time_limit(p)
     p.set_defaults(run=_cmd_check)
 
     p = sub.add_parser("validate", help="check scenario files (YAML/JSON) or TNTP networks")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "files", nargs="+", metavar="FILE", help="scenario files (YAML or JSON) or TNTP networks"
+    )
     p.set_defaults(run=_cmd_validate)
 
     p = sub.add_parser("show", help="summarise a scenario")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", help="a scenario file (YAML or JSON)")
     p.set_defaults(run=_cmd_show)
 
     p = sub.add_parser("drawdown", help="who stays at each post and who leaves")
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", metavar="FILE", help="a scenario file (YAML or JSON)")
     p.add_argument(
         "--posture",
         action="append",
@@ -147,7 +164,7 @@ def _parser() -> argparse.ArgumentParser:
         help="posture for every post (normal, reduced, minimal, suspended), or POST=POSTURE; "
         "default: what the scenario's decision points reach",
     )
-    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
+    _time_limit(p)
     p.set_defaults(run=_cmd_drawdown)
 
     p = sub.add_parser("evacuate", help="the evacuation schedule to safety")
@@ -165,8 +182,14 @@ def _parser() -> argparse.ArgumentParser:
         "--posture", action="append", metavar="P", help="drawdown posture (scenario only)"
     )
     _objective(p, "quickest")
-    p.add_argument("--deadline", type=int, default=None, metavar="MINUTES")
-    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS")
+    p.add_argument(
+        "--deadline",
+        type=int,
+        default=None,
+        metavar="MINUTES",
+        help="for safest or most_saved: everyone (or the most people) safe by this minute",
+    )
+    _time_limit(p)
     p.add_argument(
         "--max-memory",
         default=None,
@@ -187,6 +210,18 @@ _OBJECTIVES = {
     "most_saved": "the most people safe by --deadline, staff first and then groups by "
     "priority, then the least harm",
 }
+
+
+def _time_limit(p: argparse.ArgumentParser) -> None:
+    """The --time-limit option."""
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="seconds the solvers may take in all (default: no limit); a plan cut short says "
+        "so and how far from proven best it may be",
+    )
 
 
 def _objective(p: argparse.ArgumentParser, default: str | None) -> None:

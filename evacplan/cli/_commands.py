@@ -277,6 +277,7 @@ def _cmd_closures(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    import json
     import time
 
     from evacplan.testing import run_checks
@@ -287,13 +288,30 @@ def _cmd_check(args: argparse.Namespace) -> int:
             [Problem("checks", "the file has no checks: add a checks: section (see the README)")],
             source=args.file,
         )
+    if args.json not in (None, "-"):
+        _writable("--json", args.json)
     began = time.perf_counter()
     results = run_checks(scenario, only=args.only, time_limit=args.time_limit)
-    for result in results:
-        print(result.report())
+    seconds = time.perf_counter() - began
     passed = sum(r.passed for r in results)
-    print(
-        f"\n{args.file}: {passed} of {len(results)} checks pass"
-        f" ({time.perf_counter() - began:.1f} s)"
-    )
+    summary = f"{args.file}: {passed} of {len(results)} checks pass ({seconds:.1f} s)"
+    if args.json is not None:
+        data = {
+            "file": args.file,
+            "scenario": scenario.name,
+            "passed": passed,
+            "checks": len(results),
+            "seconds": round(seconds, 2),
+            "results": [r.as_dict() for r in results],
+        }
+        text = json.dumps(data, indent=2, default=str)
+        if args.json == "-":
+            print(text)
+            return 0 if passed == len(results) else 1
+        Path(args.json).write_text(text + "\n", encoding="utf-8")
+    print(summary)
+    for result in results:
+        print(result.report(None if args.verbose else 10))
+    if args.json is not None:
+        print(f"\nsaved: {args.json}")
     return 0 if passed == len(results) else 1

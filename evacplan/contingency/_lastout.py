@@ -11,6 +11,7 @@ cause: the closures and threats in force then. Nothing is "fixed".
 
 from __future__ import annotations
 
+from evacplan._time import duration
 from evacplan.contingency.records import LastOut, Stage
 from evacplan.models import Posture, Scenario, ThreatEvent
 from evacplan.network import _touches, arcs
@@ -66,6 +67,7 @@ def _check(
         ok,
         cause,
         trigger,
+        scenario.clock(way.minute),
     )
 
 
@@ -84,7 +86,7 @@ def _cause(
     words = (
         f"no way out for {people} from {post}"
         if minutes is None
-        else f"{minutes} min to safety, over the {limit:g}-minute limit"
+        else f"{duration(minutes)} to safety, over the {duration(limit)} limit"
     )
     if closing:
         words += f"; closed then: {', '.join(closing)}"

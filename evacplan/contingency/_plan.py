@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from evacplan._time import _whole
 from evacplan.contingency._arguments import _check
 from evacplan.contingency._lastout import _last_out
 from evacplan.contingency._stages import _timeline
@@ -102,7 +103,7 @@ def plan(
     >>> from evacplan.io import load_scenario, seed_path
     >>> cp = plan(load_scenario(seed_path("tiny")))
     >>> [(s.minute, s.fired, s.postures["capital"].value) for s in cp.stages]
-    [(1440.0, ('go-minimal',), 'minimal')]
+    [(1440, ('go-minimal',), 'minimal')]
     >>> cp.status, cp.evacuation.egress_minutes, cp.verify()
     (<Status.OPTIMAL: 'optimal'>, 1665, [])
     >>> cp.stages[0].retained
@@ -148,7 +149,7 @@ def plan(
                     previous[post] = list(plan_k.retained[post])
                 else:
                     notes.append(
-                        f"stage {k} (minute {spec.minute:g}): {post} cannot hold "
+                        f"stage {k} ({scenario.clock(spec.minute)}): {post} cannot hold "
                         f"{spec.postures[post]}; its staff stay as they were (see the stage's "
                         "drawdown conflicts)"
                     )
@@ -173,7 +174,7 @@ def plan(
         stages.append(
             Stage(
                 k,
-                spec.minute,
+                _whole(spec.minute),
                 _moment(scenario, spec.minute),
                 scenario.clock(spec.minute),
                 spec.fired,

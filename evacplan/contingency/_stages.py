@@ -65,7 +65,7 @@ def _timeline(
                         raised.append(post_id)
                 elif point.posture < current[post_id]:
                     notes.append(
-                        f"decision point {point_id} (minute {minute:g}) would set {post_id} to "
+                        f"decision point {point_id} ({scenario.clock(minute)}) would set {post_id} to "
                         f"{point.posture}, but it is already at {current[post_id]}: the "
                         "posture is held (it only rises)"
                     )

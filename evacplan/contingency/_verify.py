@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Protocol
 
+from evacplan._time import duration
 from evacplan.contingency.records import LastOut, PersonState, PlanViolation, Stage
 from evacplan.models import Posture, Scenario
 from evacplan.routing import EvacuationPlan
@@ -54,7 +55,9 @@ def _verify(cp: _Checkable) -> list[PlanViolation]:
     last_minute = -1.0
     for stage in cp.stages:
         if stage.minute < last_minute:
-            bad("timeline", f"stage {stage.index} at minute {stage.minute:g} is out of order")
+            bad(
+                "timeline", f"stage {stage.index} at {scenario.clock(stage.minute)} is out of order"
+            )
         last_minute = stage.minute
         for post, posture in stage.postures.items():
             if posture < before.get(post, posture):
@@ -155,7 +158,9 @@ def _verify(cp: _Checkable) -> list[PlanViolation]:
             if ok != c.ok:
                 bad(
                     "last-out",
-                    f"{post} at minute {c.minute}: {c.minutes} min is judged "
-                    f"{'ok' if c.ok else 'a breach'} against the {limit:g}-minute limit",
+                    f"{post} at {scenario.clock(c.minute)}: "
+                    + ("no way out" if c.minutes is None else duration(c.minutes))
+                    + f" is judged {'ok' if c.ok else 'a breach'} against the "
+                    f"{duration(limit)} limit",
                 )
     return found

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from evacplan._time import duration
 from evacplan.models import Posture
 from evacplan.results import Party
 from evacplan.routing import Stop
@@ -25,7 +26,8 @@ class Stage:
     """A moment of the timeline: what fired, every post's posture, who it sends away."""
 
     index: int
-    minute: float
+    minute: int | float
+    """Minutes from the start: an int (a float only for a time the file gives in seconds)."""
     when: datetime
     """The moment of ``minute``, in the scenario start's offset."""
     clock: str
@@ -45,7 +47,7 @@ class Stage:
 
     def __str__(self) -> str:
         what = ", ".join(self.fired) if self.fired else "the postures the scenario declares"
-        return f"stage {self.index} at minute {self.minute:g} ({self.clock}): {what}"
+        return f"stage {self.index} at {self.clock}: {what}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,16 +70,17 @@ class LastOut:
     """Why it breaches the limit, or what prompted the check, in words."""
     trigger: str = "stage"
     """What prompted the check: ``"stage"``, or ``"threat <id>"``."""
+    clock: str = ""
+    """The wall-clock time of ``minute`` in the scenario start's offset."""
 
     def __str__(self) -> str:
+        when = self.clock or f"minute {self.minute}"
         if self.minutes is None:
-            return (
-                f"{self.post} at minute {self.minute}: no way out for {self.people} ({self.cause})"
-            )
+            return f"{self.post} at {when}: no way out for {self.people} ({self.cause})"
         route = " -> ".join(s.place for s in self.itinerary)
         verdict = "ok" if self.ok else f"BREACH ({self.cause})"
         return (
-            f"{self.post} at minute {self.minute}: {self.people} out in {self.minutes} min "
+            f"{self.post} at {when}: {self.people} out in {duration(self.minutes)} "
             f"via {route}: {verdict}"
         )
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from evacplan._time import _plural
+from evacplan._time import _plural, duration, route_words
 from evacplan.contingency._accounting import _accounting
 from evacplan.contingency._verify import _verify
 from evacplan.contingency.records import LastOut, LeftBehind, PersonState, PlanViolation, Stage
@@ -89,7 +88,7 @@ class ContingencyPlan:
          ('cap-02', 1, 'diplomat', 0, 'residence'), ('cap-02', 2, 'dependant', 0, 'residence'),
          ('cap-04', 1, 'diplomat', 0, 'residence'), ('cap-04', 3, 'dependant', 0, 'residence')]
         >>> print(behind[0].reason)
-        cut off when residence-embassy closes at minute 1500
+        cut off when residence-embassy closes at Sat 4 Jan 07:00 +00:00
         """
         return _left_behind(self.scenario, self.accounting())
 
@@ -137,7 +136,7 @@ class ContingencyPlan:
         >>> tiny = load_scenario(seed_path("tiny"))
         >>> cp = plan(with_closure(tiny, "residence-embassy", at="25h"))
         >>> print(cp.unreached()[0])
-        cap-04 and family (4 people) at residence, cut off when residence-embassy closes at minute 1500 (Sat 4 Jan 07:00 +00:00)
+        cap-04 and family (4 people) at residence, cut off when residence-embassy closes at Sat 4 Jan 07:00 +00:00
         """
         return _unreached(self.scenario, self.evacuation)
 
@@ -171,13 +170,14 @@ class ContingencyPlan:
             f"Contingency plan ({sc.name}): {self.status}"
             + (f"; {unreached}" if unreached else ""),
             f"  stages: {len(self.stages)}; people: {len(rows)} ({fates['safe']} safe"
-            + (f" by minute {ev.deadline_minutes:g}" if saving and ev.deadline_minutes else "")
+            + (f" by {sc.clock(ev.deadline_minutes)}" if saving and ev.deadline_minutes else "")
             + f", {fates['retained']} retained, {fates['standing_down']} standing down, "
             f"{fates['stranded']} {'left behind' if saving else 'stranded'})",
         ]
         if ev.egress_minutes is not None and ev.movements:
             lines.append(
-                f"  last person safe: minute {ev.egress_minutes} ({sc.clock(ev.egress_minutes)}); "
+                f"  last person safe: {sc.clock(ev.egress_minutes)}, "
+                f"{duration(ev.egress_minutes)} after the start; "
                 f"schedule {ev.status}, " + ev.bound_words()
             )
         if ev.movements:
@@ -213,7 +213,11 @@ class ContingencyPlan:
         return (
             f"<ContingencyPlan {self.scenario.name!r} {self.status.value}: "
             f"{_plural(len(self.stages), 'stage')}, "
-            + ("nobody moves" if egress is None else f"last person safe at minute {egress}")
+            + (
+                "nobody moves"
+                if egress is None
+                else f"last person safe {self.scenario.clock(egress)}"
+            )
             + (
                 f", {_plural(len(self.breaches), 'last-out breach', 'last-out breaches')}"
                 if self.breaches
@@ -223,13 +227,18 @@ class ContingencyPlan:
         )
 
     def __str__(self) -> str:
-        """The timeline in words: stage by stage, who stays, who leaves when and how."""
-        sc = self.scenario
+        """The timeline in words: stage by stage, who stays, who leaves when and how.
+
+        Parties that travel the same route at the same times share a line; every
+        time is a clock time in the scenario start's offset.
+        """
         lines = [self.summary(), ""]
         moved = {pid: m for m in self.evacuation.movements for pid in m.parties}
         stranded = {pid: s for s in self.evacuation.stranded for pid in s.parties}
         for stage in self.stages:
-            lines.append(f"Stage {stage.index}: minute {stage.minute:g}, {stage.clock}")
+            lines.append(
+                f"Stage {stage.index}: {stage.clock}, {duration(stage.minute)} after the start"
+            )
             lines.append(
                 "  fired: "
                 + (", ".join(stage.fired) if stage.fired else "the scenario's own postures")
@@ -240,22 +249,7 @@ class ContingencyPlan:
                     f"  {post} -> {stage.postures[post]}: {len(kept)} stay"
                     + (f" ({', '.join(kept)})" if kept else "")
                 )
-            for party in stage.parties:
-                if not party.relocate:
-                    lines.append(f"    {party.id} ({party.size}) stands down at home")
-                elif party.id in moved:
-                    m = moved[party.id]
-                    route = " -> ".join(str(s) for s in m.itinerary)
-                    lines.append(
-                        f"    {party.id} ({party.size}) leaves {m.source} at minute "
-                        f"{m.departure_minute}, safe at {m.destination} by {m.arrival_minute} "
-                        f"({sc.clock(m.arrival_minute)}): {route}"
-                    )
-                elif party.id in stranded:
-                    lines.append(
-                        f"    {party.id} ({party.size}) {self._cut_word}: "
-                        f"{_clocked(sc, stranded[party.id].reason)}"
-                    )
+            lines += self._parties_text(stage.parties, moved, stranded)
             for checks in self.last_out.values():
                 for c in checks:
                     if stage.minute <= c.minute < _next(self.stages, stage.index):
@@ -265,6 +259,46 @@ class ContingencyPlan:
             lines.append("")
         lines += self._groups_text(moved, stranded)
         return "\n".join(lines).rstrip()
+
+    def _parties_text(
+        self, parties: tuple[Party, ...], moved: dict[str, Any], stranded: dict[str, Any]
+    ) -> list[str]:
+        """A stage's parties in lines: those on the same itinerary together (who, how many,
+        the route with its clock times), those standing down together, each stranded party
+        with why."""
+        sc = self.scenario
+        routes: dict[tuple[Any, ...], list[Party]] = {}
+        home: list[Party] = []
+        lines: list[str] = []
+        for party in parties:
+            if not party.relocate:
+                home.append(party)
+            elif party.id in moved:
+                m = moved[party.id]
+                key = tuple((x.place, x.arrive, x.leave) for x in m.itinerary)
+                routes.setdefault(key, []).append(party)
+            elif party.id in stranded:
+                lines.append(
+                    f"    {party.id} ({_plural(party.size, 'person', 'people')}) "
+                    f"{self._cut_word}: {stranded[party.id].reason}"
+                )
+        out = []
+        for group in sorted(routes.values(), key=lambda g: moved[g[0].id].departure_minute):
+            m = moved[group[0].id]
+            people = sum(p.size for p in group)
+            out.append(
+                f"    {', '.join(p.id for p in group)} ({_plural(people, 'person', 'people')}): "
+                f"safe at {m.destination} {sc.clock(m.arrival_minute)}; "
+                f"{route_words(sc.start, m.itinerary)}"
+            )
+        if home:
+            people = sum(p.size for p in home)
+            out.append(
+                f"    {', '.join(p.id for p in home)} ({_plural(people, 'person', 'people')}) "
+                + ("stands" if len(home) == 1 else "stand")
+                + " down at home"
+            )
+        return out + lines
 
     @property
     def _cut_word(self) -> str:
@@ -288,7 +322,7 @@ class ContingencyPlan:
             lines.append(
                 f"  {g.id} ({_plural(g.count, 'person', 'people')}, {g.category}, priority "
                 f"{g.priority}, in {_plural(len(mine), 'party', 'parties')}) from {g.location}, "
-                f"called forward at minute {release:g} ({sc.clock(release)})"
+                f"called forward {sc.clock(release)}"
             )
             safe = [(p, moved[p.id]) for p in mine if p.id in moved]
             if safe:
@@ -296,7 +330,7 @@ class ContingencyPlan:
                 places = sorted({m.destination for _, m in safe})
                 lines.append(
                     f"    {_plural(sum(p.size for p, _ in safe), 'person', 'people')} safe at "
-                    f"{', '.join(places)} by minute {last} ({sc.clock(last)})"
+                    f"{', '.join(places)} by {sc.clock(last)}"
                 )
                 routes: dict[str, int] = {}
                 for p, m in safe:
@@ -307,7 +341,7 @@ class ContingencyPlan:
                 ]
             cut = [p for p in mine if p.id in stranded]
             if cut:
-                reasons = sorted({_clocked(sc, stranded[p.id].reason) for p in cut})
+                reasons = sorted({stranded[p.id].reason for p in cut})
                 lines.append(
                     f"    {_plural(sum(p.size for p in cut), 'person', 'people')} {self._cut_word}: "
                     + "; ".join(reasons)
@@ -486,13 +520,14 @@ def _left_behind(scenario: Scenario, rows: list[PersonState]) -> list[LeftBehind
 
 
 def _unreached(scenario: Scenario, ev: EvacuationPlan) -> list[str]:
-    """:meth:`ContingencyPlan.unreached`: each stranded record in words, clock times added."""
+    """:meth:`ContingencyPlan.unreached`: each stranded record in words (its reason says clock
+    times: the schedule of a scenario writes them so)."""
     staff = scenario.staff_by_id
     sizes = {p.id: p.size for p in ev.parties}
     groups: dict[tuple[str, str, str], int] = {}
     out: list[tuple[int, str]] = []
     for s in ev.stranded:
-        reason = _clocked(scenario, s.reason)
+        reason = s.reason  # in clock times already: the scenario's schedule says them
         for pid in s.parties or [""]:
             base = pid.removesuffix("/dependants")
             if pid and base in staff:
@@ -516,18 +551,6 @@ def _unreached(scenario: Scenario, ev: EvacuationPlan) -> list[str]:
 
 def _people(n: int) -> str:
     return f" ({_plural(n, 'person', 'people')})" if n else ""
-
-
-def _clocked(scenario: Scenario, text: str) -> str:
-    """``minute 120`` in ``text`` followed by its clock time: ``minute 120 (Sat 15 Apr 11:00)``,
-    or, already in brackets, ``(minute 120, Sat 15 Apr 11:00)``."""
-
-    def clock(m: re.Match[str]) -> str:
-        when = scenario.clock(float(m.group(1)))
-        inside = m.end() < len(text) and text[m.end()] == ")"
-        return f"minute {m.group(1)}, {when}" if inside else f"minute {m.group(1)} ({when})"
-
-    return re.sub(r"\bminute (\d+(?:\.\d+)?)\b(?! \(|,)", clock, text)
 
 
 def _next(stages: list[Stage], index: int) -> float:

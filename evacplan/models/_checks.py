@@ -21,11 +21,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from evacplan._time import When
+from evacplan._time import When, Written
 from evacplan._validate import EXPECTATIONS
 from evacplan.models._base import Flag, Id, LinkRef, Posture, Risk, _Model
 
-__all__ = ["EXPECTATIONS", "Check", "Survives"]
+__all__ = ["EXPECTATIONS", "Check", "Survives", "WhatIf"]
 
 
 StaffIds = Annotated[tuple[Id, ...], Field(min_length=1)]
@@ -36,12 +36,19 @@ class Survives(_Model):
 
     close: Annotated[tuple[LinkRef, ...], Field(min_length=1)]
     """Links (by id, or ``source->target`` label) and places closed."""
-    at: When = 0
+    at: Written = 0
     """When the closure begins (from the start)."""
-    until: When | None = None
+    until: Written | None = None
     """When it ends; none: for good."""
-    all_safe_within: When | None = None
+    all_safe_within: Written | None = None
     """How soon after their order everyone sent away must be safe, despite the closure."""
+
+
+class WhatIf(_Model):
+    """A what-if a check is made under, beside ``unavailable`` and ``indicators``."""
+
+    lift: tuple[Id, ...] = ()
+    """These threats do not happen (:func:`evacplan.testing.without_threats`)."""
 
 
 class Check(_Model):
@@ -61,20 +68,35 @@ class Check(_Model):
     hazard_per_hour: Risk | None = None
     """What-if: the chance of harm each hour not yet safe (as ``plan(hazard_per_hour=...)``);
     by default the scenario's."""
-    all_safe_within: When | None = None
-    """Everyone sent away is safe within this span of the order that sent them."""
-    all_safe_by: When | None = None
+    what_if: WhatIf | None = None
+    """What-if: threats lifted (``lift``)."""
+    all_safe_within: Written | None = None
+    """Everyone sent away is safe within this span of their call-forward (their release)."""
+    all_safe_by: Written | None = None
     """Everyone sent away is safe by this time (from the start)."""
     open: Id | None = None
-    """This post stays open to the end of the plan, and its last-out checks pass."""
+    """This post stays open and its last-out checks pass: to the end of the plan, or
+    ``until`` a stage or a time."""
     posture: Posture | None = None
-    """With ``open``: the posture the post ends at."""
+    """With ``open``: the posture the post holds (by the end, or by ``until``)."""
+    until: Written | str | None = None
+    """With ``open``: a stage (its index, or the id of a decision point that fired it) or a
+    time (from the start) until which the post stays open."""
     retained: StaffIds | None = None
     """These staff stay at their post."""
     departs: StaffIds | None = None
-    """These staff leave and are safe (``by`` a time, when given)."""
-    by: When | None = None
-    """With ``departs``: when they must be safe by (from the start)."""
+    """These staff leave: they set out from their first place (``by`` a time, ``within`` a
+    span of their call-forward, when given)."""
+    safe: StaffIds | None = None
+    """These staff leave and are safe (``by`` a time, ``within`` a span of their
+    call-forward, when given)."""
+    last_out: StaffIds | None = None
+    """These staff are among the last out of their post: retained to the end, or leaving
+    with its last departures."""
+    by: Written | None = None
+    """With ``departs`` or ``safe``: by when (from the start)."""
+    within: Written | None = None
+    """With ``departs`` or ``safe``: within this span of their call-forward."""
     parties_whole: Flag = False
     """Every party travels in one movement."""
     verified: Flag = False

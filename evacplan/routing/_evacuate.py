@@ -16,9 +16,11 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 import numpy as np
 
+from evacplan._time import in_clock
 from evacplan.errors import SolverError
 from evacplan.models import Network, Scenario, ThreatEvent
 from evacplan.network import arcs
@@ -298,9 +300,7 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
         cut = net.ids[keys[i][0]]
         near = {key for key, u, v in ends if cut in (u, v)}
         closed = [k for k in net.closed if k in near]
-        cause = (
-            f" (links {', '.join(closed[:4])} are closed for the whole scenario)" if closed else ""
-        )
+        cause = f" (links {', '.join(closed)} are closed for the whole scenario)" if closed else ""
         why[keys[i]] = "no route to any safe place" + cause
     if routable and (quota is None or quota.sum() > 0):
         result = _solve_flows(sub, order, dl_step, clock.part(_FLOW_SHARE, keep=keep))
@@ -484,7 +484,12 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
             else "no link runs full in the proof's min cut: link windows and closures set the egress"
         )
 
-    stranded_out = _stranded(net, stranded, party_ids)
+    # Where the network has a clock (a scenario's start), reasons and notes say clock times.
+    start = getattr(inp.network, "start", None)
+    stranded_out = [
+        replace(x, reason=in_clock(start, x.reason)) for x in _stranded(net, stranded, party_ids)
+    ]
+    notes = [in_clock(start, n) for n in notes]
     return EvacuationPlan(
         status=status,
         objective=inp.objective,

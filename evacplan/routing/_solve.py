@@ -57,14 +57,15 @@ class _FlowResult:
     minute 0 (the flow's own harm when proven)."""
 
 
-def _closing_links(sp: _Splittable, place: int, step: int, limit: int = 4) -> tuple[str, bool]:
+def _closing_links(sp: _Splittable, place: int, step: int) -> tuple[str, bool]:
     """The links that close people at ``place`` in from ``step`` on, in words, and whether they
     cut the place off (else they are the links on its way out that close at all).
 
     The places reachable from ``place`` by links still open at some step from
     ``step`` on, towards safety; the links out of them that close before
     ``step`` cut it off ("omdurman-bridge closes at minute 120"). Only what
-    closes is named: never a link that opens later or stays open.
+    closes is named, never a link that opens later or stays open; and every
+    one of them (a table that has no room shortens the words, not this).
     """
     net = sp.net
     s = net.step
@@ -101,12 +102,8 @@ def _closing_links(sp: _Splittable, place: int, step: int, limit: int = 4) -> tu
                 if net.g_departures[g]
                 else f"{key} closes at minute {(int(last[g]) + 1) * s}"
             )
-    named = [*words.values(), *slow]
-    join = " and " if cut else "; "
-    text = join.join(named[:limit]) + (
-        f"{join}{len(named) - limit} more" if len(named) > limit else ""
-    )
-    return text, bool(cut)
+    named = [*words.values(), *slow]  # all of them: tables shorten, the record does not
+    return (" and " if cut else "; ").join(named), bool(cut)
 
 
 def _distance_words(sp: _Splittable, i: int) -> str:

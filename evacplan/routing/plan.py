@@ -18,7 +18,7 @@ from datetime import datetime
 
 import numpy as np
 
-from evacplan._time import _plural, clock
+from evacplan._time import _plural, clock, duration, route_words
 from evacplan.errors import SolverError, VerificationError
 from evacplan.models import Network, ThreatEvent
 from evacplan.results import DEFAULT_HAZARD_PER_HOUR, Party, Status
@@ -364,16 +364,17 @@ class EvacuationPlan:
         )
         if self.egress_minutes is not None:
             lines.append(
-                f"  egress: everyone moved is safe by minute {self.egress_minutes} "
-                f"({_hours(self.egress_minutes)}{self._at(self.egress_minutes)}); "
-                + self.bound_words()
+                f"  egress: everyone moved is safe by {self._when(self.egress_minutes)} "
+                f"({duration(self.egress_minutes)} after the start); " + self.bound_words()
             )
         if self.objective == "safest" and self.quickest_minutes is not None:
-            lines.append(f"  quickest possible egress (any risk): minute {self.quickest_minutes}")
+            lines.append(
+                f"  quickest possible egress (any risk): {self._when(self.quickest_minutes)}"
+            )
         if self.deadline_minutes is not None:
             lines.append(
-                f"  deadline: minute {_fmt_num(self.deadline_minutes)}"
-                + self._at(self.deadline_minutes)
+                f"  deadline: {self._when(self.deadline_minutes)} "
+                f"({duration(self.deadline_minutes)} after the start)"
             )
         lines.append(f"  harm: {self.harm_words()}")
         lines.append(
@@ -384,7 +385,8 @@ class EvacuationPlan:
         lines.append(f"  model: {self._model_words()}")
         if self.bottlenecks:
             lines.append(f"  bottlenecks ({self.bottlenecks_why}):")
-            lines += [f"    {b}" for b in self.bottlenecks[:8]]
+            start = self._network.start if self._network is not None else None
+            lines += [f"    {b.words(start)}" for b in self.bottlenecks[:8]]
             if len(self.bottlenecks) > 8:
                 lines.append(f"    ... and {len(self.bottlenecks) - 8} more")
         elif self.bottlenecks_why:
@@ -437,9 +439,9 @@ class EvacuationPlan:
         >>> from evacplan.routing import evacuate
         >>> tiny = load_scenario(seed_path("tiny"))
         >>> evacuate(tiny, supply={"embassy": 10}).bound_words()
-        'lower bound 95'
+        'no schedule ends sooner'
         >>> evacuate(tiny, supply={"embassy": 10}, objective="least_harm").bound_words()
-        'the quickest schedule could end at minute 95, at more harm'
+        'the quickest schedule could end at Fri 3 Jan 07:35 +00:00, at more harm'
         """
         low = self.lower_bound_minutes
         if low is None:
@@ -447,11 +449,13 @@ class EvacuationPlan:
         if self.objective == "least_harm" and self.quickest_minutes is not None:
             if self.quickest_minutes < (self.egress_minutes or 0):
                 return (
-                    f"the quickest schedule could end at minute {self.quickest_minutes}, "
+                    f"the quickest schedule could end at {self._when(self.quickest_minutes)}, "
                     "at more harm"
                 )
-            return f"no schedule ends sooner (lower bound {low})"
-        return f"lower bound {low}" + (f", gap {self.gap_minutes} min" if self.gap_minutes else "")
+            return "no schedule ends sooner"
+        if not self.gap_minutes:
+            return "no schedule ends sooner"
+        return f"no schedule ends before {self._when(low)} (gap {duration(self.gap_minutes)})"
 
     def harm_words(self) -> str:
         """The harm in words: what it adds up, and the hazard it counts an hour at.
@@ -479,10 +483,10 @@ class EvacuationPlan:
             words += f"; no schedule has less than {_figure(low, digits)}"
         return words
 
-    def _at(self, minute: float) -> str:
-        """``", Sun 5 Jan 10:00 +03:00"``: the clock time of ``minute``, when the start is known."""
+    def _when(self, minute: float) -> str:
+        """The clock time of ``minute`` when the start is known, else ``minute 95``."""
         when = clock(self._network.start if self._network is not None else None, minute)
-        return f", {when}" if when else ""
+        return when or f"minute {_fmt_num(minute)}"
 
     def _model_words(self) -> str:
         """What the proof covers: the time-step model, not continuous time."""
@@ -580,20 +584,12 @@ def _fmt_num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def _hours(minutes: float) -> str:
-    h, m = divmod(int(minutes), 60)
-    return f"{h}h{m:02d}" if h else f"{m} min"
-
-
 def _short_movement(m: Movement, start: datetime | None = None) -> str:
     who = f"{m.count:>6} "
     if m.parties:
         who += "[" + ", ".join(m.parties[:3]) + (", ..." if len(m.parties) > 3 else "") + "] "
     stops = m.itinerary
+    if start is not None:  # a scenario's itinerary, each stop in clock time
+        return who + route_words(start, stops)
     path: list[Stop | None] = [*stops[:4], None, *stops[-3:]] if len(stops) > 8 else list(stops)
-    text = " -> ".join("..." if s is None else str(s) for s in path)
-    if start is not None:
-        text += (
-            f"  [leaves {clock(start, m.departure_minute)}, safe {clock(start, m.arrival_minute)}]"
-        )
-    return who + text
+    return who + " -> ".join("..." if s is None else str(s) for s in path)

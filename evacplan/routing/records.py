@@ -8,9 +8,10 @@ holds them, :mod:`._replay` checks them, and plots and reports read them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import NamedTuple
 
-from evacplan._time import _plural
+from evacplan._time import _plural, clock
 
 __all__ = ["Bottleneck", "Movement", "RouteViolation", "Stop", "Stranded", "wait_words"]
 
@@ -181,19 +182,41 @@ class Bottleneck:
     kind: str = "link"
 
     def __str__(self) -> str:
+        return self.words()
+
+    def words(self, start: datetime | None = None) -> str:
+        """In words, its minutes as clock times from ``start`` when it is given.
+
+        Examples
+        --------
+        >>> from datetime import datetime, timezone
+        >>> b = Bottleneck("a-b", "a", "b", 30, (0, 5, 10))
+        >>> b.words(datetime(2020, 1, 3, 6, 0, tzinfo=timezone.utc))
+        'a-b (a -> b): 30 people in 3 steps, Fri 3 Jan 06:00 +00:00 to 06:10'
+        """
+
+        def at(m: float) -> str:
+            return clock(start, m) if start is not None else f"{m:g}"
+
         if self.kind == "service":
-            shown = ", ".join(f"{m:g}" for m in self.minutes[:6])
+            shown = ", ".join(at(m) for m in self.minutes[:6])
             more = f" and {len(self.minutes) - 6} more" if len(self.minutes) > 6 else ""
+            plural = "s" if len(self.minutes) > 1 else ""
             return (
                 f"{self.link} ({self.source} -> {self.target}): "
                 f"{_plural(self.capacity, 'seat')} on {_plural(len(self.minutes), 'departure')}, "
-                f"at minute{'s' if len(self.minutes) > 1 else ''} {shown}{more}"
+                + (f"at {shown}{more}" if start is not None else f"at minute{plural} {shown}{more}")
             )
-        span = (
-            f"minute {self.minutes[0]}"
-            if len(self.minutes) == 1
-            else f"minutes {self.minutes[0]}-{self.minutes[-1]}"
-        )
+        first, last = self.minutes[0], self.minutes[-1]
+        if start is not None:
+            end = clock(start, last)
+            day, hour, _ = end.rsplit(" ", 2)
+            same_day = day == clock(start, first).rsplit(" ", 2)[0]
+            span = at(first) + (
+                "" if len(self.minutes) == 1 else f" to {hour if same_day else end}"
+            )
+        else:
+            span = f"minute {first}" if len(self.minutes) == 1 else f"minutes {first}-{last}"
         steps = len(self.minutes)
         what = (
             f"{self.link} (throughput)"

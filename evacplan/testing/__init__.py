@@ -20,7 +20,8 @@ plugin :mod:`evacplan.pytest_plugin` (installed with evacplan) adds the
 Modules:
 
 - :mod:`._edits`: ``with_unavailable``, ``with_closure``, ``with_indicator``,
-  ``with_posture``: a new, fully checked Scenario each;
+  ``with_posture``, ``without_threats``: a new, fully checked Scenario each;
+- :mod:`._words`: times and routes as a planner reads them (clock times, spans);
 - :mod:`._expect`: the expectations, read from a plan's public records;
 - :mod:`._snapshot`: ``snapshot`` (a plan as plain data) and ``compare`` (what changed
   between two, in words), behind the plugin's ``plan_snapshot`` and what-if reports;
@@ -34,14 +35,22 @@ from typing import Any
 
 from evacplan.contingency import ContingencyPlan
 from evacplan.testing._checks import CheckResult, Plans, run_check, run_checks
-from evacplan.testing._edits import with_closure, with_indicator, with_posture, with_unavailable
+from evacplan.testing._edits import (
+    with_closure,
+    with_indicator,
+    with_posture,
+    with_unavailable,
+    without_threats,
+)
 from evacplan.testing._expect import (
     Expectation,
     expect_all_safe,
     expect_departs,
+    expect_last_out,
     expect_open,
     expect_parties_whole,
     expect_retained,
+    expect_safe,
     expect_survives,
     expect_verified,
 )
@@ -55,17 +64,21 @@ __all__ = [
     "SNAPSHOT_FIELDS",
     "assert_all_safe",
     "assert_departs",
+    "assert_last_out",
     "assert_open",
     "assert_parties_whole",
     "assert_retained",
+    "assert_safe",
     "assert_survives",
     "assert_verified",
     "compare",
     "expect_all_safe",
     "expect_departs",
+    "expect_last_out",
     "expect_open",
     "expect_parties_whole",
     "expect_retained",
+    "expect_safe",
     "expect_survives",
     "expect_verified",
     "run_check",
@@ -75,13 +88,27 @@ __all__ = [
     "with_indicator",
     "with_posture",
     "with_unavailable",
+    "without_threats",
 ]
+
+
+MESSAGE_LINES: int | None = 10
+"""The most lines an ``assert_*`` failure shows (``None``: all). The pytest plugin sets
+it from pytest's verbosity: all with ``-vv``."""
+
+MORE = ""
+"""What a shortened failure says after ``... and N more`` (empty: that the ``expect_*``
+function's message has all; the pytest plugin says ``pytest -vv shows all``)."""
 
 
 def _hold(result: Expectation) -> None:
     __tracebackhide__ = True  # pytest shows the test's line, not this one
     if not result.passed:
-        raise AssertionError(f"expected {result.name}: {result.message}")
+        more = MORE
+        if more == "":
+            function = f"expect_{result.name.split('(')[0]}"
+            more = f"{function}(...).message has all"
+        raise AssertionError(f"expected {result.name}: {result.text(MESSAGE_LINES, more)}")
 
 
 def assert_all_safe(plan: ContingencyPlan, within: Any = None, by: Any = None) -> None:
@@ -90,10 +117,12 @@ def assert_all_safe(plan: ContingencyPlan, within: Any = None, by: Any = None) -
     _hold(expect_all_safe(plan, within=within, by=by))
 
 
-def assert_open(plan: ContingencyPlan, post: str, posture: str | None = None) -> None:
+def assert_open(
+    plan: ContingencyPlan, post: str, posture: str | None = None, until: Any = None
+) -> None:
     """The post stays open and holds (see :func:`expect_open`), else AssertionError."""
     __tracebackhide__ = True
-    _hold(expect_open(plan, post, posture))
+    _hold(expect_open(plan, post, posture, until=until))
 
 
 def assert_retained(plan: ContingencyPlan, *staff_ids: str) -> None:
@@ -102,10 +131,24 @@ def assert_retained(plan: ContingencyPlan, *staff_ids: str) -> None:
     _hold(expect_retained(plan, *staff_ids))
 
 
-def assert_departs(plan: ContingencyPlan, *staff_ids: str, by: Any = None) -> None:
-    """These staff leave and are safe in time (see :func:`expect_departs`), else AssertionError."""
+def assert_departs(
+    plan: ContingencyPlan, *staff_ids: str, by: Any = None, within: Any = None
+) -> None:
+    """These staff set out in time (see :func:`expect_departs`), else AssertionError."""
     __tracebackhide__ = True
-    _hold(expect_departs(plan, *staff_ids, by=by))
+    _hold(expect_departs(plan, *staff_ids, by=by, within=within))
+
+
+def assert_safe(plan: ContingencyPlan, *staff_ids: str, by: Any = None, within: Any = None) -> None:
+    """These staff are safe in time (see :func:`expect_safe`), else AssertionError."""
+    __tracebackhide__ = True
+    _hold(expect_safe(plan, *staff_ids, by=by, within=within))
+
+
+def assert_last_out(plan: ContingencyPlan, *staff_ids: str) -> None:
+    """These staff are among the last out (see :func:`expect_last_out`), else AssertionError."""
+    __tracebackhide__ = True
+    _hold(expect_last_out(plan, *staff_ids))
 
 
 def assert_parties_whole(plan: ContingencyPlan) -> None:

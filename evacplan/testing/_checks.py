@@ -16,14 +16,16 @@ from evacplan._validate import suggest
 from evacplan.contingency import ContingencyPlan, plan
 from evacplan.errors import Problem, ScenarioError
 from evacplan.models import Check, Scenario
-from evacplan.testing._edits import with_unavailable
+from evacplan.testing._edits import with_unavailable, without_threats
 from evacplan.testing._expect import (
     Expectation,
     expect_all_safe,
     expect_departs,
+    expect_last_out,
     expect_open,
     expect_parties_whole,
     expect_retained,
+    expect_safe,
     expect_survives,
     expect_verified,
 )
@@ -51,11 +53,28 @@ class CheckResult:
     def __bool__(self) -> bool:
         return self.passed
 
-    def report(self) -> str:
-        """``PASS id: message`` or ``FAIL id: ...``, the message's further lines indented."""
-        first, *rest = self.expectation.message.splitlines() or [""]
-        head = f"{'PASS' if self.passed else 'FAIL'} {self.id}: {first}"
-        return "\n".join([head, *(f"     {line}" for line in rest)])
+    def report(self, limit: int | None = 10, more: str = "--verbose shows all") -> str:
+        """``PASS id: message`` in one line, or ``FAIL id: ...`` in at most ``limit`` lines
+        (all when ``None``), the message's further lines indented."""
+        if self.passed:
+            first = (self.expectation.message.splitlines() or [""])[0]
+            return f"PASS {self.id}: {first}"
+        first, *rest = self.expectation.text(limit, more).splitlines()
+        return "\n".join([f"FAIL {self.id}: {first}", *(f"     {line}" for line in rest)])
+
+    def as_dict(self) -> dict[str, Any]:
+        """The result as plain data (``evacplan check --json``): id, description, passed,
+        expectation, message (in full), offenders and their details."""
+        e = self.expectation
+        return {
+            "id": self.id,
+            "description": self.check.description,
+            "passed": self.passed,
+            "expectation": e.name,
+            "message": e.message,
+            "offenders": list(e.offenders),
+            "details": [dict(d) for d in e.details],
+        }
 
 
 class Plans:
@@ -78,10 +97,14 @@ class Plans:
         return len(self._plans)
 
     def scenario_for(self, check: Check) -> Scenario:
-        """The scenario the check is made on: with its unavailable staff, when it names any."""
-        if not check.unavailable:
-            return self.scenario
-        return with_unavailable(self.scenario, *check.unavailable)
+        """The scenario the check is made on: with its unavailable staff and lifted threats,
+        when it names any."""
+        scenario = self.scenario
+        if check.unavailable:
+            scenario = with_unavailable(scenario, *check.unavailable)
+        if check.what_if is not None and check.what_if.lift:
+            scenario = without_threats(scenario, *check.what_if.lift)
+        return scenario
 
     def options_for(self, check: Check) -> dict[str, Any]:
         """The plan() options of the check: ours, with the check's indicators fired too, and
@@ -97,6 +120,7 @@ class Plans:
         """The plan the check reads: the scenario under the check's what-if, planned once."""
         key = (
             tuple(sorted(check.unavailable)),
+            tuple(sorted(check.what_if.lift)) if check.what_if is not None else (),
             tuple(sorted(check.indicators.items())),
             check.objective,
             str(check.deadline),
@@ -119,7 +143,7 @@ def run_check(scenario: Scenario, check: Check, *, plans: Plans | None = None) -
     PASS head-stays: cap-01 stays at their post
     >>> print(run_check(tiny, Check(id="deputy-stays", retained=["cap-02"])).report())
     FAIL deputy-stays: 1 of 1 not retained:
-         cap-02 is not retained: safe at haven (minute 1665)
+         cap-02 is not retained: safe at haven (Sat 4 Jan 09:45 +00:00)
     """
     plans = plans if plans is not None else Plans(scenario)
     if check.survives is not None:
@@ -139,11 +163,15 @@ def run_check(scenario: Scenario, check: Check, *, plans: Plans | None = None) -
         result = expect_all_safe(cp, within=check.all_safe_within, by=check.all_safe_by)
     elif kind == "open":
         posture = None if check.posture is None else str(check.posture)
-        result = expect_open(cp, str(check.open), posture)
+        result = expect_open(cp, str(check.open), posture, until=check.until)
     elif kind == "retained":
         result = expect_retained(cp, *(check.retained or ()))
     elif kind == "departs":
-        result = expect_departs(cp, *(check.departs or ()), by=check.by)
+        result = expect_departs(cp, *(check.departs or ()), by=check.by, within=check.within)
+    elif kind == "safe":
+        result = expect_safe(cp, *(check.safe or ()), by=check.by, within=check.within)
+    elif kind == "last_out":
+        result = expect_last_out(cp, *(check.last_out or ()))
     elif kind == "parties_whole":
         result = expect_parties_whole(cp)
     else:

@@ -16,7 +16,7 @@ from evacplan.closures._arguments import _fresh_id, _names, _refs
 from evacplan.errors import Problem, ScenarioError
 from evacplan.models import DecisionPoint, Posture, Scenario, ThreatEvent
 
-__all__ = ["with_closure", "with_indicator", "with_posture", "with_unavailable"]
+__all__ = ["with_closure", "with_indicator", "with_posture", "with_unavailable", "without_threats"]
 
 
 def _refuse(where: str, problems: list[Problem]) -> None:
@@ -185,3 +185,44 @@ def with_posture(scenario: Scenario, posts: str | list[str], posture: str, at: A
         description="a what-if posture change",
     )
     return scenario.replace(decision_points=[*scenario.decision_points, point])
+
+
+def without_threats(scenario: Scenario, *threat_ids: str) -> Scenario:
+    """The scenario with these threats lifted: what if the ceasefire holds?
+
+    The threats are gone with everything they did (closures, risk). A
+    decision point that fires only when a lifted threat begins is gone too
+    (nothing sets it off); one that also has a time of its own keeps it.
+
+    Examples
+    --------
+    >>> from evacplan.io import load_scenario, seed_path
+    >>> tiny = load_scenario(seed_path("tiny"))
+    >>> [t.id for t in without_threats(tiny, "airport-closes").threats]
+    ['road-risk']
+    >>> without_threats(tiny, "airport-close")
+    Traceback (most recent call last):
+    ...
+    evacplan.errors.ScenarioError: invalid arguments to without_threats(): 1 problem
+      threat_ids[0]: 'airport-close' is not a threat; did you mean 'airport-closes'?
+    """
+    known = {t.id for t in scenario.threats}
+    problems = [
+        Problem(f"threat_ids[{i}]", f"{tid!r} is not a threat{suggest(tid, known)}")
+        for i, tid in enumerate(threat_ids)
+        if tid not in known
+    ]
+    if not threat_ids:
+        problems.append(Problem("threat_ids", "name at least one threat to lift"))
+    _refuse("without_threats", problems)
+    lifted = set(threat_ids)
+    points = []
+    for point in scenario.decision_points:
+        if point.on_threat in lifted:
+            if point.at is None and point.indicator is None:
+                continue  # it fires on the lifted threat alone
+            point = point.model_copy(update={"on_threat": None})
+        points.append(point)
+    return scenario.replace(
+        threats=[t for t in scenario.threats if t.id not in lifted], decision_points=points
+    )

@@ -12,10 +12,11 @@ test, against the baseline plan.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
-from evacplan._time import _plural
+from evacplan._time import _plural, clock, duration
 from evacplan._validate import suggest
 from evacplan.contingency import ContingencyPlan
 from evacplan.errors import Problem, ScenarioError
@@ -146,10 +147,18 @@ def _number(value: float | None) -> int | float | None:
     return int(value) if float(value).is_integer() else float(value)
 
 
-def compare(old: Mapping[str, Any], new: Mapping[str, Any], *, limit: int = 40) -> list[str]:
+def compare(
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    *,
+    limit: int = 40,
+    start: datetime | None = None,
+) -> list[str]:
     """What changed from ``old`` to ``new`` (two :func:`snapshot` dicts), one line each.
 
     Nothing changed: an empty list. Past ``limit`` lines, the rest are counted.
+    With the scenario's ``start``, times are clock times (else minutes from the start, as a
+    snapshot holds them).
 
     Examples
     --------
@@ -159,13 +168,19 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any], *, limit: int = 40) 
     >>> tiny = load_scenario(seed_path("tiny"))
     >>> before = snapshot(plan(tiny))
     >>> after = snapshot(plan(with_closure(tiny, "residence-embassy", at=0)))
-    >>> for line in compare(before, after):
+    >>> for line in compare(before, after, start=tiny.start):
     ...     print(line)
-    last person safe: minute 1665 -> minute 1650 (-15 min)
+    last person safe: Sat 4 Jan 09:45 +00:00 -> Sat 4 Jan 09:30 +00:00 (15 min sooner)
     cap-01/dependants (1 person): safe at haven -> stranded at residence
     cap-02 (and 2 dependants): safe at haven -> stranded at residence
     cap-04 (and 3 dependants): safe at haven -> stranded at residence
     """
+
+    def at(value: Any) -> str:
+        if value is None:
+            return "nobody moves"
+        return clock(start, value) if start is not None else f"minute {value}"
+
     lines: list[str] = []
     for key, words in (("scenario", "scenario"), ("status", "status")):
         if key in old and key in new and old[key] != new[key]:
@@ -173,36 +188,32 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any], *, limit: int = 40) 
     if "egress_minute" in old and "egress_minute" in new:
         a, b = old["egress_minute"], new["egress_minute"]
         if a != b:
-            lines.append(f"last person safe: {_minute(a)} -> {_minute(b)}{_delta(a, b)}")
-    lines += _stages(old.get("stages"), new.get("stages"))
-    lines += _last_out(old.get("last_out"), new.get("last_out"))
-    lines += _parties(old.get("parties", {}), new.get("parties", {}))
+            lines.append(f"last person safe: {at(a)} -> {at(b)}{_delta(a, b)}")
+    lines += _stages(old.get("stages"), new.get("stages"), at)
+    lines += _last_out(old.get("last_out"), new.get("last_out"), at)
+    lines += _parties(old.get("parties", {}), new.get("parties", {}), at)
     if len(lines) > limit:
         lines = [*lines[:limit], f"... and {len(lines) - limit} more changes"]
     return lines
 
 
-def _minute(value: Any) -> str:
-    return "nobody moves" if value is None else f"minute {value}"
-
-
 def _delta(a: Any, b: Any) -> str:
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        d = b - a
-        return f" ({d:+g} min)"
+    """`` (15 min sooner)``, `` (2 h 30 later)``."""
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a != b:
+        return f" ({duration(abs(b - a))} {'later' if b > a else 'sooner'})"
     return ""
 
 
-def _stages(old: Any, new: Any) -> list[str]:
+def _stages(old: Any, new: Any, at: Callable[[Any], str]) -> list[str]:
     if old is None or new is None or old == new:
         return []
     lines = []
     if len(old) != len(new):
         lines.append(f"stages: {len(old)} -> {len(new)}")
     for i, (a, b) in enumerate(zip(old, new, strict=False)):
-        where = f"stage {i} (minute {b['minute']})"
+        where = f"stage {i} ({at(b['minute'])})"
         if a["minute"] != b["minute"]:
-            lines.append(f"stage {i}: minute {a['minute']} -> {b['minute']}")
+            lines.append(f"stage {i}: {at(a['minute'])} -> {at(b['minute'])}")
         for post in sorted(set(a["postures"]) | set(b["postures"])):
             pa, pb = a["postures"].get(post), b["postures"].get(post)
             if pa != pb:
@@ -217,7 +228,7 @@ def _stages(old: Any, new: Any) -> list[str]:
     return lines
 
 
-def _last_out(old: Any, new: Any) -> list[str]:
+def _last_out(old: Any, new: Any, at: Callable[[Any], str]) -> list[str]:
     if old is None or new is None or old == new:
         return []
     lines = []
@@ -228,24 +239,28 @@ def _last_out(old: Any, new: Any) -> list[str]:
             ca, cb = a.get(minute), b.get(minute)
             if ca is None or cb is None:
                 lines.append(
-                    f"last-out {post} at minute {minute}: "
+                    f"last-out {post} at {at(minute)}: "
                     + ("new check" if ca is None else "no longer checked")
                     + ("" if cb is None else (": ok" if cb["ok"] else ": BREACH"))
                 )
             elif ca["ok"] != cb["ok"]:
                 lines.append(
-                    f"last-out {post} at minute {minute}: "
+                    f"last-out {post} at {at(minute)}: "
                     + ("ok -> BREACH" if ca["ok"] else "BREACH -> ok")
                 )
             elif ca["minutes"] != cb["minutes"]:
                 lines.append(
-                    f"last-out {post} at minute {minute}: out in {ca['minutes']} -> "
-                    f"{cb['minutes']} min"
+                    f"last-out {post} at {at(minute)}: out in {_span(ca['minutes'])} -> "
+                    f"{_span(cb['minutes'])}"
                 )
     return lines
 
 
-def _parties(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+def _span(minutes: Any) -> str:
+    return "no way out" if minutes is None else duration(minutes)
+
+
+def _parties(old: Mapping[str, Any], new: Mapping[str, Any], at: Callable[[Any], str]) -> list[str]:
     lines = []
     for key in sorted(set(old) | set(new)):
         a, b = old.get(key), new.get(key)
@@ -268,7 +283,7 @@ def _parties(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
             parts.append(f"route {_route(a)} became {_route(b)}")
         if a.get("minute") != b.get("minute") and a.get("state") == b.get("state") == "safe":
             parts.append(
-                f"arrives minute {a['minute']} -> {b['minute']}{_delta(a['minute'], b['minute'])}"
+                f"arrives {at(a['minute'])} -> {at(b['minute'])}{_delta(a['minute'], b['minute'])}"
             )
         if a.get("stage") != b.get("stage"):
             parts.append(f"sent away: {_stage(a.get('stage'))} -> {_stage(b.get('stage'))}")

@@ -157,7 +157,7 @@ def test_a_closure_that_strands_people_adds_who_is_left_behind_and_why() -> None
     words = page.words
     for row in cp.left_behind:
         assert row.who in words
-    assert "cut off when residence-embassy closes at minute 1500" in words
+    assert "cut off when residence-embassy closes at Sat 4 Jan 07:00 +00:00" in words
 
 
 def test_an_airlift_page_sums_groups_and_shows_the_deadline() -> None:

@@ -35,6 +35,9 @@ def _whole(minutes: float) -> int | float:
     return int(minutes) if float(minutes).is_integer() else minutes
 
 
+_MINUTES = re.compile(r"\d+(\.\d+)?")
+
+
 def parse_when(value: Any) -> int | float | datetime:
     """Read an offset or a datetime as written in a scenario file.
 
@@ -65,6 +68,8 @@ def parse_when(value: Any) -> int | float | datetime:
         return value
     if isinstance(value, str):
         text = value.strip()
+        if _MINUTES.fullmatch(text):  # '90' as written in a file or on a command line
+            return parse_when(float(text))
         if _DURATION.match(text):
             return _whole(sum(float(n) * _UNIT_MINUTES[u.lower()] for n, u in _PART.findall(text)))
         iso = _ISO_DURATION.match(text)

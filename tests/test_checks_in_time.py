@@ -153,7 +153,7 @@ def test_departs_passes_at_the_departure_minute_and_fails_five_minutes_earlier(c
     early = expect_departs(cp, "s-03", by="2h25m")
     assert not early
     assert early.message.splitlines() == [
-        "1 of 1 do not leave by 2h25m after the start (Sat 1 Jun 02:25 +03:00):",
+        "1 of 1 does not leave by 2h25m after the start (Sat 1 Jun 02:25 +03:00):",
         "s-03 leaves embassy Sat 1 Jun 02:30 +03:00, on their call-forward "
         "(Sat 1 Jun 02:30 +03:00), 5 min late; route embassy Sat 1 Jun 02:30 -> haven 03:30",
     ]

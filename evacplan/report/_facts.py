@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from evacplan._time import _plural
+from evacplan._time import _plural, duration
 from evacplan.report._records import (
     CAPACITY_RULE,
     Arrivals,
@@ -267,12 +267,12 @@ def contingency_facts(
             ),
             (
                 "Muster time",
-                f"{policy.muster_minutes:g} minutes: people released at a stage can leave that "
+                f"{duration(policy.muster_minutes)}: people released at a stage can leave that "
                 "long after it.",
             ),
             (
                 "Last-out limit",
-                f"{policy.last_out_minutes:g} minutes: the staff who stay at an open post must be "
+                f"{duration(policy.last_out_minutes)}: the staff who stay at an open post must be "
                 "able to get out within it, with the capacity the plan leaves free.",
             ),
             (

@@ -300,7 +300,12 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
         cut = net.ids[keys[i][0]]
         near = {key for key, u, v in ends if cut in (u, v)}
         closed = [k for k in net.closed if k in near]
-        cause = f" (links {', '.join(closed)} are closed for the whole scenario)" if closed else ""
+        cause = (
+            f" ({'link' if len(closed) == 1 else 'links'} {', '.join(closed)} "
+            f"{'is' if len(closed) == 1 else 'are'} closed for the whole scenario)"
+            if closed
+            else ""
+        )
         why[keys[i]] = "no route to any safe place" + cause
     if routable and (quota is None or quota.sum() > 0):
         result = _solve_flows(sub, order, dl_step, clock.part(_FLOW_SHARE, keep=keep))
@@ -490,6 +495,7 @@ def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
         replace(x, reason=in_clock(start, x.reason)) for x in _stranded(net, stranded, party_ids)
     ]
     notes = [in_clock(start, n) for n in notes]
+    proof = in_clock(start, proof)
     return EvacuationPlan(
         status=status,
         objective=inp.objective,

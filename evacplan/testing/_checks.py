@@ -154,6 +154,7 @@ def run_check(scenario: Scenario, check: Check, *, plans: Plans | None = None) -
             at=s.at,
             until=s.until,
             within=s.all_safe_within,
+            baseline=plans.plan_for(check),  # the plan the closure is set beside, made once
             **plans.options_for(check),
         )
         return CheckResult(check, result)

@@ -99,8 +99,9 @@ def with_closure(scenario: Scenario, *ids: str, at: Any = 0, until: Any = None) 
         except ValueError as error:
             problems.append(Problem(key, str(error)))
     _refuse("with_closure", problems)
+    stem = "-".join(ids) + "-closed"  # named in messages: "closed then: residence-embassy-closed"
     threat = ThreatEvent(
-        id=_fresh_id({t.id for t in scenario.threats}, "closure"),
+        id=_fresh_id({t.id for t in scenario.threats}, stem if len(stem) <= 48 else "closure"),
         links=tuple(dict.fromkeys(link_ids)),
         places=tuple(place_ids),
         closes=True,
@@ -192,7 +193,8 @@ def without_threats(scenario: Scenario, *threat_ids: str) -> Scenario:
 
     The threats are gone with everything they did (closures, risk). A
     decision point that fires only when a lifted threat begins is gone too
-    (nothing sets it off); one that also has a time of its own keeps it.
+    (nothing sets it off); one that also has a time of its own keeps it. The
+    scenario's checks that lift them no longer name them.
 
     Examples
     --------
@@ -223,6 +225,21 @@ def without_threats(scenario: Scenario, *threat_ids: str) -> Scenario:
                 continue  # it fires on the lifted threat alone
             point = point.model_copy(update={"on_threat": None})
         points.append(point)
+    # A check that lifts the same threats lifts nothing more here.
+    checks = [
+        c
+        if c.what_if is None or not lifted & set(c.what_if.lift)
+        else c.model_copy(
+            update={
+                "what_if": c.what_if.model_copy(
+                    update={"lift": tuple(t for t in c.what_if.lift if t not in lifted)}
+                )
+            }
+        )
+        for c in scenario.checks
+    ]
     return scenario.replace(
-        threats=[t for t in scenario.threats if t.id not in lifted], decision_points=points
+        threats=[t for t in scenario.threats if t.id not in lifted],
+        decision_points=points,
+        checks=checks,
     )

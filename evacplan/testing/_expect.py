@@ -10,7 +10,6 @@ that message; notebooks and reports tabulate the results.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from evacplan._time import _plural, parse_when
@@ -19,8 +18,8 @@ from evacplan.contingency import ContingencyPlan, plan
 from evacplan.errors import Problem, ScenarioError
 from evacplan.models import Posture, Scenario
 from evacplan.testing._edits import _check_staff, with_closure
-from evacplan.testing._snapshot import _party
-from evacplan.testing._words import clock, route, span, written
+from evacplan.testing._unsafe import unsafe, unsafe_lines
+from evacplan.testing._words import as_given, clock, read_time, route, since, span, written
 
 __all__ = [
     "Expectation",
@@ -84,19 +83,6 @@ class Expectation:
         }
 
 
-def _minutes(value: Any, name: str, *, span: bool, plan: ContingencyPlan) -> float:
-    """A time argument as minutes: a span (``within``) or a moment from the start (``by``)."""
-    try:
-        when = parse_when(value)
-        if not span:
-            return plan.scenario.minute(when)
-        if not isinstance(when, (int, float)):
-            raise ValueError(f"{value!r} is a moment, not a duration: use {name}=24h or minutes")
-        return float(when)
-    except ValueError as error:
-        raise ScenarioError([Problem(name, str(error))], source="invalid expectation") from None
-
-
 def expect_all_safe(plan: ContingencyPlan, within: Any = None, by: Any = None) -> Expectation:
     """Everyone sent away is safe: ``within`` a span of their call-forward, or ``by`` a time.
 
@@ -120,80 +106,20 @@ def expect_all_safe(plan: ContingencyPlan, within: Any = None, by: Any = None) -
     call-forward (Sat 4 Jan 07:00 +00:00), 40 min late; route residence Sat 4 Jan 07:00
     -> embassy 07:10 -> border 09:10 -> haven 09:40
     """
-    sc = plan.scenario
-    limit_span = None if within is None else _minutes(within, "within", span=True, plan=plan)
-    moment = None if by is None else _minutes(by, "by", span=False, plan=plan)
-    released = {p.id: float(p.release_minute) for p in plan.evacuation.parties}
-    moved = {pid: m for m in plan.evacuation.movements for pid in m.parties}
-    rows: dict[str, list[Any]] = {}
-    for r in plan.accounting():
-        if r.state in ("safe", "stranded") and r.party is not None:
-            rows.setdefault(r.party, []).append(r)
-    bad: list[tuple[str, dict[str, Any], str]] = []
-    for party, people in rows.items():
-        first = people[0]
-        who = party if len(people) <= 1 else _party(party, len(people))
-        if first.state == "stranded":
-            words = f"{who}: STRANDED at {first.place}: {first.reason}"
-            detail = {"party": party, "people": len(people), "state": "stranded"}
-            detail |= {"place": first.place, "reason": first.reason}
-            bad.append((party, detail, words))
-            continue
-        arrive = float(first.minute or 0)
-        start = released.get(party, 0.0)
-        late = max(
-            arrive - start - limit_span if limit_span is not None else float("-inf"),
-            arrive - moment if moment is not None else float("-inf"),
-        )
-        if late > 0:
-            m = moved.get(party)
-            way = route(sc, m.itinerary) if m is not None else first.place
-            words = (
-                f"{who}: safe at {first.place} {clock(sc, arrive)}, "
-                f"{_since(sc, arrive, start)}, {span(late)} late; route {way}"
-            )
-            detail = {"party": party, "people": len(people), "state": "late"}
-            detail |= {"place": first.place, "minute": arrive, "released": start}
-            detail |= {"safe_at": clock(sc, arrive), "called_forward": clock(sc, start)}
-            detail |= {"late_minutes": late, "late": span(late), "route": way}
-            bad.append((party, detail, words))
-    limit = (
-        " and ".join(
-            x
-            for x in (
-                f"within {span(limit_span)} of their call-forward"
-                if limit_span is not None
-                else "",
-                f"by {written(sc, by, moment)}" if moment is not None else "",
-            )
-            if x
-        )
-        or "at all"
-    )
-    name = (
-        "all_safe("
-        + ", ".join(f"{k}={_arg(v)}" for k, v in (("within", within), ("by", by)) if v is not None)
-        + ")"
-    )
-    total = sum(len(p) for p in rows.values())
-    if not bad:
+    found = unsafe(plan, within, by)
+    if not found.bad:
         return Expectation(
-            name, True, f"all {_plural(total, 'person', 'people')} sent away are safe {limit}"
+            found.name,
+            True,
+            f"all {_plural(found.total, 'person', 'people')} sent away are safe {found.limit}",
         )
-    people = sum(d["people"] for _, d, _ in bad)
-    head = f"{_plural(people, 'person', 'people')} of {total} sent away are not safe {limit}:"
     return Expectation(
-        name,
+        found.name,
         False,
-        "\n".join([head, *(w for _, _, w in bad)]),
-        tuple(p for p, _, _ in bad),
-        tuple(d for _, d, _ in bad),
+        "\n".join([found.head(found.bad), *unsafe_lines(plan.scenario, found.bad)]),
+        tuple(d["party"] for d in found.bad),
+        tuple(found.bad),
     )
-
-
-def _arg(value: Any) -> str:
-    """A time argument as the caller wrote it; a datetime in ISO 8601, as in files."""
-    return repr(value.isoformat() if isinstance(value, datetime) else value)
 
 
 def _until(plan: ContingencyPlan, until: Any) -> tuple[float, str]:
@@ -209,7 +135,7 @@ def _until(plan: ContingencyPlan, until: Any) -> tuple[float, str]:
         stage = fired[until]
         return stage.minute, f"stage {stage.index}, {until} ({clock(sc, stage.minute)})"
     if isinstance(until, int) and not isinstance(until, bool):
-        minute = _minutes(until, "until", span=False, plan=plan)
+        minute = read_time(until, "until", span=False, plan=plan)
         return minute, written(sc, until, minute)
     try:
         minute = sc.minute(parse_when(until))
@@ -267,7 +193,7 @@ def expect_open(
     name = (
         f"open({post!r}"
         + (f", posture={posture!r}" if posture else "")
-        + (f", until={_arg(until)})" if until is not None else ")")
+        + (f", until={as_given(until)})" if until is not None else ")")
     )
     problems = []
     if final >= Posture.SUSPENDED:
@@ -291,7 +217,11 @@ def expect_open(
             f"({clock(sc, stage.minute)}): see that stage's drawdown conflicts"
         )
     checks = [c for c in plan.last_out.get(post, []) if c.minute <= moment]
-    problems += [f"last-out breach at {clock(sc, c.minute)}: {c.cause}" for c in checks if not c.ok]
+    problems += [
+        f"{post} has a last-out breach at {clock(sc, c.minute)}: {c.cause}"
+        for c in checks
+        if not c.ok
+    ]
     if problems:
         return Expectation(name, False, "\n".join(problems), (post,))
     kept = (
@@ -351,12 +281,6 @@ def _journeys(
     return out
 
 
-def _since(sc: Scenario, minute: float, start: float) -> str:
-    """``2 h 40 after their call-forward (Sat 4 Jan 07:00 +00:00)``, or ``on`` it."""
-    called = f"their call-forward ({clock(sc, start)})"
-    return f"on {called}" if minute == start else f"{span(minute - start)} after {called}"
-
-
 def _timed(
     plan: ContingencyPlan,
     what: str,
@@ -368,8 +292,8 @@ def _timed(
     moment and within a span of their call-forward."""
     sc = plan.scenario
     leaving = what == "departs"
-    moment = None if by is None else _minutes(by, "by", span=False, plan=plan)
-    limit = None if within is None else _minutes(within, "within", span=True, plan=plan)
+    moment = None if by is None else read_time(by, "by", span=False, plan=plan)
+    limit = None if within is None else read_time(within, "within", span=True, plan=plan)
     lines, bad = [], []
     details: list[dict[str, Any]] = []
     for sid, (r, m, start) in _journeys(plan, staff_ids, f"expect_{what}").items():
@@ -397,7 +321,7 @@ def _timed(
         if late > 0:
             way = route(sc, m.itinerary)
             lines.append(
-                f"{sid} {verb} {clock(sc, minute)}, {_since(sc, minute, start)}, "
+                f"{sid} {verb} {clock(sc, minute)}, {since(sc, minute, start)}, "
                 f"{span(late)} late; route {way}"
             )
             bad.append(sid)
@@ -410,14 +334,19 @@ def _timed(
         *([f"by {written(sc, by, moment)}"] if moment is not None else []),
         *([f"within {span(limit)} of their call-forward"] if limit is not None else []),
     ]
-    args = [f"{k}={_arg(v)}" for k, v in (("by", by), ("within", within)) if v is not None]
+    args = [f"{k}={as_given(v)}" for k, v in (("by", by), ("within", within)) if v is not None]
     name = f"{what}({', '.join([*map(repr, staff_ids), *args])})"
     when = "".join(f" {b}" for b in bounds)
     if not bad:
         one = len(staff_ids) == 1
         done = ("leaves" if one else "leave") if leaving else ("is safe" if one else "are safe")
         return Expectation(name, True, f"{', '.join(staff_ids)} {done}{when}")
-    done = "do not leave" if leaving else "are not safe"
+    one = len(bad) == 1
+    done = (
+        ("does not leave" if one else "do not leave")
+        if leaving
+        else ("is not safe" if one else "are not safe")
+    )
     head = f"{len(bad)} of {len(staff_ids)} {done}{when}:"
     return Expectation(name, False, "\n".join([head, *lines]), tuple(bad), tuple(details))
 
@@ -436,7 +365,7 @@ def expect_departs(
     >>> print(expect_departs(cp, "cap-05", by="25h").message)
     cap-05 leaves by 25h after the start (Sat 4 Jan 07:00 +00:00)
     >>> print(expect_departs(cp, "cap-05", by="24h").message)  # doctest: +NORMALIZE_WHITESPACE
-    1 of 1 do not leave by 24h after the start (Sat 4 Jan 06:00 +00:00):
+    1 of 1 does not leave by 24h after the start (Sat 4 Jan 06:00 +00:00):
     cap-05 leaves embassy Sat 4 Jan 07:00 +00:00, on their call-forward
     (Sat 4 Jan 07:00 +00:00), 1 h late; route embassy Sat 4 Jan 07:00 -> border 09:00
     -> haven 09:30
@@ -541,14 +470,17 @@ def expect_survives(
     within: Any = None,
     *,
     until: Any = None,
+    baseline: ContingencyPlan | None = None,
     **options: Any,
 ) -> Expectation:
-    """The plan survives closing ``close`` from ``at`` (until ``until``, else for good): nobody
-    stranded, no post lost, and (with ``within``) everyone sent away safe within that span of
-    their call-forward.
+    """The plan survives closing ``close`` from ``at`` (until ``until``, else for good): it
+    strands nobody the plan as written gets out, breaks no post that holds in it (no new
+    last-out breach, no posture it can no longer hold), and (with ``within``) everyone sent
+    away is safe within that span of their call-forward.
 
     The scenario is planned again with the closure (:func:`~evacplan.testing.with_closure`
-    and :func:`evacplan.plan`, with ``options``); the message says what the closure breaks.
+    and :func:`evacplan.plan`, with ``options``) and set beside ``baseline``, the plan as
+    written (made here when not given); the message says what the closure breaks.
 
     Examples
     --------
@@ -558,11 +490,12 @@ def expect_survives(
     True
     >>> print(expect_survives(tiny, close=["crossing"], at="30h").message)
     closing crossing from 30h after the start (Sat 4 Jan 12:00 +00:00) breaks the plan:
-    capital: last-out breach at Sat 4 Jan 12:00 +00:00: no way out for 2 from capital; closed then: closure; threats in force: road-risk
+    capital: last-out breach at Sat 4 Jan 12:00 +00:00: no way out for 2 from capital; closed then: crossing-closed; threats in force: road-risk
     """
     ids = [close] if isinstance(close, str) else list(close)
     changed = with_closure(scenario, *ids, at=at, until=until)
     cp = plan(changed, **options)
+    base = baseline if baseline is not None else plan(scenario, **options)
     closure = changed.threats[-1]
     what = f"closing {', '.join(ids)} from {written(changed, at, changed.minute(closure.at))}" + (
         f" to {written(changed, until, changed.minute(closure.until))}"
@@ -570,22 +503,53 @@ def expect_survives(
         else ""
     )
     name = (
-        f"survives(close={ids!r}, at={_arg(at)}"
-        + (f", until={_arg(until)}" if until is not None else "")
-        + (f", within={_arg(within)})" if within is not None else ")")
+        f"survives(close={ids!r}, at={as_given(at)}"
+        + (f", until={as_given(until)}" if until is not None else "")
+        + (f", within={as_given(within)})" if within is not None else ")")
     )
     lines, offenders = [], []
     for post in (p.id for p in scenario.posts):
-        held = expect_open(cp, post)
-        if not held.passed and any(c for c in cp.last_out.get(post, []) if not c.ok):
-            lines += [f"{post}: {line}" for line in held.message.splitlines()]
-            offenders.append(post)
-    safe = expect_all_safe(cp, within=within)
-    if not safe.passed:
-        lines += safe.message.splitlines()
-        offenders += list(safe.offenders)
+        broken = _post_breaks(cp, base, post)
+        lines += [f"{post}: {line}" for line in broken]
+        offenders += [post] if broken else []
+    was_stranded = {r.person for r in base.accounting() if r.state == "stranded"}
+    found = unsafe(cp, within, None)
+    whose = {r.person: r.party for r in cp.accounting()}
+    before = {whose[p] for p in was_stranded if p in whose}
+    new = [d for d in found.bad if d["state"] != "stranded" or d["party"] not in before]
+    if new:
+        already = sum(d["people"] for d in found.bad) - sum(d["people"] for d in new)
+        also = f" ({already} more cut off in the plan as written too)" if already else ""
+        lines += [found.head(new, also), *unsafe_lines(changed, new)]
+        offenders += [d["party"] for d in new]
     if not lines:
         return Expectation(name, True, f"{what}: everyone still gets out and every post holds")
     return Expectation(
         name, False, "\n".join([f"{what} breaks the plan:", *lines]), tuple(offenders)
     )
+
+
+def _post_breaks(cp: ContingencyPlan, base: ContingencyPlan, post: str) -> list[str]:
+    """What ``cp`` breaks at ``post`` that ``base`` does not: a stage's posture it cannot hold,
+    a last-out breach where the plan as written has none at that time."""
+    sc = cp.scenario
+    failed = {
+        s.index
+        for s in base.stages
+        if s.drawdown is not None and s.drawdown.post_status.get(post) == "infeasible"
+    }
+    out = [
+        f"cannot hold {s.postures[post]} at stage {s.index} ({clock(sc, s.minute)}): "
+        "see that stage's drawdown conflicts"
+        for s in cp.stages
+        if s.drawdown is not None
+        and s.drawdown.post_status.get(post) == "infeasible"
+        and s.index not in failed
+    ]
+    breached = {c.minute for c in base.last_out.get(post, []) if not c.ok}
+    out += [
+        f"last-out breach at {clock(sc, c.minute)}: {c.cause}"
+        for c in cp.last_out.get(post, [])
+        if not c.ok and c.minute not in breached
+    ]
+    return out

@@ -6,17 +6,22 @@ A minute of the scenario becomes its clock time in the start's offset
 time (``72 h after the start (Mon 6 Jan 06:00 +00:00)``); an itinerary, each
 stop with its time (``residence 06:00 -> embassy 06:10 -> haven 09:40``,
 the date where the day changes). :mod:`._expect` writes its messages with
-them, never a bare minute count.
+them, never a bare minute count, and reads the caller's time arguments with
+:func:`read_time`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evacplan._time import clock as to_clock
-from evacplan._time import duration, route_words
+from evacplan._time import duration, parse_when, route_words
+from evacplan.errors import Problem, ScenarioError
 from evacplan.models import Scenario
+
+if TYPE_CHECKING:
+    from evacplan.contingency import ContingencyPlan
 
 
 def clock(scenario: Scenario, minute: float) -> str:
@@ -50,6 +55,8 @@ def written(scenario: Scenario, value: Any, minute: float) -> str:
     ('72h after the start (Mon 6 Jan 06:00 +00:00)', '27 h 30 after the start (Sat 4 Jan 09:30 +00:00)')
     >>> written(tiny, "2020-01-07T00:00:00+03:00", 5220)
     'Tue 7 Jan 00:00 +03:00 (Mon 6 Jan 21:00 +00:00)'
+    >>> written(tiny, 0, 0), written(tiny, "90", 90)
+    ('the start (Fri 3 Jan 06:00 +00:00)', '1 h 30 after the start (Fri 3 Jan 07:30 +00:00)')
     """
     ours = clock(scenario, minute)
     if isinstance(value, str) and "T" in value:
@@ -60,7 +67,11 @@ def written(scenario: Scenario, value: Any, minute: float) -> str:
     if isinstance(value, datetime):
         theirs = to_clock(value, 0) if value.tzinfo is not None else ours
         return ours if theirs == ours else f"{theirs} ({ours})"
-    shown = value.strip() if isinstance(value, str) else span(minute)
+    if minute == 0:
+        return f"the start ({ours})"
+    shown = (
+        value.strip() if isinstance(value, str) and not value.strip().isdigit() else span(minute)
+    )
     return f"{shown} after the start ({ours})"
 
 
@@ -77,3 +88,27 @@ def route(scenario: Scenario, stops: Any) -> str:
     'embassy Sat 4 Jan 07:00 -> border 09:00'
     """
     return route_words(scenario.start, stops)
+
+
+def read_time(value: Any, name: str, *, span: bool, plan: ContingencyPlan) -> float:
+    """A time argument as minutes: a span (``within``) or a moment from the start (``by``)."""
+    try:
+        when = parse_when(value)
+        if not span:
+            return plan.scenario.minute(when)
+        if not isinstance(when, (int, float)):
+            raise ValueError(f"{value!r} is a moment, not a duration: use {name}=24h or minutes")
+        return float(when)
+    except ValueError as error:
+        raise ScenarioError([Problem(name, str(error))], source="invalid expectation") from None
+
+
+def as_given(value: Any) -> str:
+    """A time argument as the caller wrote it; a datetime in ISO 8601, as in files."""
+    return repr(value.isoformat() if isinstance(value, datetime) else value)
+
+
+def since(sc: Scenario, minute: float, start: float) -> str:
+    """``2 h 40 after their call-forward (Sat 4 Jan 07:00 +00:00)``, or ``on`` it."""
+    called = f"their call-forward ({clock(sc, start)})"
+    return f"on {called}" if minute == start else f"{span(minute - start)} after {called}"

@@ -86,7 +86,6 @@ def drawn_texts() -> Iterator[Recording]:
     """Record the texts of every figure saved as SVG while the block runs: one
     :class:`Chart` per figure, from its last save (earlier saves settle the labels)."""
     recording = Recording()
-    current: dict[int, Chart] = {}  # renderer id: the chart it draws
     draw_text, draw_figure = RendererSVG.draw_text, Figure.draw
 
     def record(
@@ -102,9 +101,11 @@ def drawn_texts() -> Iterator[Recording]:
     ) -> Any:
         figure = getattr(self, "_drawing", None)
         if figure is not None and s.strip():
-            chart = current.get(id(self))
+            # The chart this save draws, kept on its renderer: a renderer's id may be reused
+            # by a later save's once it is freed, so ids cannot tell saves apart.
+            chart = getattr(self, "_chart", None)
             if chart is None:  # this save replaces the figure's earlier ones
-                chart = current[id(self)] = recording.by_figure[id(figure)] = Chart(figure)
+                chart = self._chart = recording.by_figure[id(figure)] = Chart(figure)
                 chart.shapes = _shapes(figure, self)
             y_up = self.get_canvas_width_height()[1] - y  # the backend is given y down
             box = _line_box(self, x, y_up, s, prop, angle)
@@ -119,7 +120,7 @@ def drawn_texts() -> Iterator[Recording]:
     def draw(self: Figure, renderer: Any) -> Any:
         target = getattr(renderer, "_renderer", renderer)  # inside a MixedModeRenderer
         if isinstance(target, RendererSVG):
-            target._drawing = self
+            target._drawing, target._chart = self, None
         return draw_figure(self, renderer)
 
     with pytest.MonkeyPatch.context() as patch:

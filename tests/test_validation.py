@@ -195,7 +195,12 @@ CASES: list[tuple[str, Callable[[Data], None], str, str]] = [
         "staff[1].dependants",
         "greater than or equal to 0",
     ),
-    ("fractional dependants", _set("staff[1].dependants", 1.5), "staff[1].dependants", "integer"),
+    (
+        "fractional dependants",
+        _set("staff[1].dependants", 1.5),
+        "staff[1].dependants",
+        "should be a whole number (got 1.5)",
+    ),
     (
         "negative min_retained",
         _set("posts[0].min_retained", -1),
@@ -293,7 +298,14 @@ CASES: list[tuple[str, Callable[[Data], None], str, str]] = [
         "staff[0].skills",
         "skills is a list",
     ),
-    ("staff entry not a mapping", _set("staff[2]", "cap-03"), "staff[2]", "valid dictionary"),
+    (
+        "threat's links as a string",
+        _set("threats[0].links", "airport-road"),
+        "threats[0].links",
+        "links is a list, e.g. [a, b]; for one, write links: [airport-road]",
+    ),
+    ("latitude as words", _set("places[0].lat", "north"), "places[0].lat", "should be a number"),
+    ("staff entry not a mapping", _set("staff[2]", "cap-03"), "staff[2]", "is a mapping of keys"),
     (
         "group at an unknown place",
         _append("groups", {"id": "g", "location": "hotel", "count": 3, "category": "national"}),
@@ -841,8 +853,8 @@ RISK_PER_HOUR: list[tuple[str, Callable[[Data], None], str, str]] = [
         "threats[2].risk_per_hour",
         "finite number",
     ),
-    ("a string", _threat(risk_per_hour="0.01"), "threats[2].risk_per_hour", "valid number"),
-    ("a flag", _threat(risk_per_hour=True), "threats[2].risk_per_hour", "valid number"),
+    ("a string", _threat(risk_per_hour="0.01"), "threats[2].risk_per_hour", "should be a number"),
+    ("a flag", _threat(risk_per_hour=True), "threats[2].risk_per_hour", "should be a number"),
     (
         "on links alone",
         _threat(places=..., links=["airport-road"]),

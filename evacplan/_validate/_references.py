@@ -322,10 +322,6 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
                     "a person cannot both have to remain and have to leave",
                 )
             )
-        if isinstance(member.get("skills"), str):
-            problems.append(
-                Problem(f"staff[{i}].skills", "skills is a list, e.g. [consular, crypto]")
-            )
 
     threats = _items(data, "threats")
     threat_ids: dict[str, int] | None = _ids(threats, "threats", "id", "threat", problems)
@@ -341,10 +337,8 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
         )
         _refs(threat.get("places"), place_ids, f"threats[{i}].places", "a place", problems)
         _refs(threat.get("links"), link_refs, f"threats[{i}].links", "a link", problems)
-        if not any(
-            isinstance(threat.get(k), (list, tuple)) and threat.get(k)
-            for k in ("regions", "places", "links")
-        ):
+        if not any(threat.get(k) for k in ("regions", "places", "links")):  # (not a list:
+            # said at the key itself)
             problems.append(
                 Problem(f"threats[{i}]", "a threat needs at least one of regions, places or links")
             )

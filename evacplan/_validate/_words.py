@@ -190,16 +190,47 @@ def pydantic_problems(err: ValidationError, model: type[BaseModel]) -> list[Prob
                 )
             )
             continue
+        if kind in ("model_type", "dict_type", "model_attributes_type"):
+            what = "an entry" if loc and isinstance(loc[-1], int) else "this"
+            message = f"{what} is a mapping of keys, e.g. {{id: x, name: Y}} or indented 'key: value' lines"
+            problems.append(Problem(path_of(loc), f"{message} (got {_describe(value)})"))
+            continue
+        if kind in _LIST_TYPES:  # pydantic says "a valid tuple"; a planner wrote one value
+            problems.append(Problem(path_of(loc), _list_message(loc, value)))
+            continue
         if loc and loc[-1] in _RULE_WORDS:
             problems.append(Problem(path_of(loc), _rule_message(_RULE_WORDS[str(loc[-1])], value)))
+            continue
+        if kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
+            whole = kind.startswith("int")
+            rule = "should be a whole number" if whole else "should be a number"
+            problems.append(Problem(path_of(loc), _rule_message(rule, value)))
             continue
         message = e["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
         else:
+            message = message.replace("should be a valid ", "should be a ", 1)
+            message = message.removeprefix("Input ")  # "should be a number (got 'north')"
             message = message[0].lower() + message[1:] + f" (got {_describe(value)})"
         problems.append(Problem(path_of(loc), message))
     return problems
+
+
+_LIST_TYPES = {"list_type", "tuple_type", "set_type", "frozen_set_type"}
+_LIST_EXAMPLES = {"skills": "[consular, crypto]", "functions": "[consular, crypto]"}
+
+
+def _list_message(loc: tuple[Any, ...], value: Any) -> str:
+    """A list where one value was written: how to write it, with this key's example."""
+    key = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        plain = isinstance(value, str) and re.fullmatch(r"[\w.:-]+", value)
+        one = f"[{value}]" if plain else None
+        how = f"; for one, write {key}: {one}" if one else ""
+        example = _LIST_EXAMPLES.get(key, "[a, b]")
+        return f"{key or 'this'} is a list, e.g. {example}{how} (got {_describe(value)})"
+    return f"{key or 'this'} is a list in [ ] or one '- ' item per line (got {_describe(value)})"
 
 
 def _rule_message(rule: str, value: Any) -> str:
@@ -208,13 +239,21 @@ def _rule_message(rule: str, value: Any) -> str:
         got = "nothing"
     elif isinstance(value, bool):
         got = f"{str(value).lower()}, a flag"
-    elif isinstance(value, str):
+    elif isinstance(value, str) and _is_number(value):
         got = f"{_describe(value)}, a string; write the number without quotes"
     elif isinstance(value, float) and value.is_integer():
         got = f"{value!r}; write {int(value)}"
     else:
         got = _describe(value)
     return f"{rule} (got {got})"
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _enum_message(value: Any, word: str, e: Any) -> str:

@@ -165,8 +165,11 @@ def _solve_flows(
     total = sp.total
     reasons: dict[int, str] = {}
     reach = sp.src_step + sp.to_safe[sp.src_place]
-    far_src = int(np.argmax(reach))
-    far, near = int(reach.max()), int(reach.min())
+    # The farthest source bounds the egress only if its people must all get out: under
+    # most_saved a tier's quota may leave some sources behind (then the nearest bounds it).
+    must = np.where(sp.required > 0, reach, -1)
+    far_src = int(np.argmax(must)) if (must >= 0).any() else int(np.argmin(reach))
+    far, near = int(reach[far_src]), int(reach.min())
     exact = net.risky  # a min-cost flow needs the least horizon; the D&C finds it itself
     target = total
     proof_cut: list[tuple[int, int, int]] = []

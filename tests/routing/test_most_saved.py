@@ -89,6 +89,31 @@ def test_then_the_quickest() -> None:
     assert not plan.stranded
 
 
+@pytest.mark.parametrize("deadline", [50, 59, 60])
+def test_the_bound_and_its_words_count_only_those_who_can_be_saved(deadline: int) -> None:
+    """a -> b (20 min, risky) -> h (45 min); 1 person at b, 3 at a. By the deadline only b's
+    person can be safe (at 45): the bound is 45, not the deadline (it once said 60, and its
+    words "a max flow to minute 49 brings only 1 of 1"), and not a's 65 minutes away."""
+    net = Network(
+        name="wrong-bound",
+        places=[
+            {"id": "a", "kind": "residence"},
+            {"id": "b", "kind": "residence"},
+            {"id": "h", "kind": "safe_haven"},
+        ],
+        links=[
+            {"source": "a", "target": "b", "minutes": 20, "capacity_per_hour": 60, "risk": 0.1},
+            {"source": "b", "target": "h", "minutes": 45, "capacity_per_hour": 60},
+        ],
+    )
+    plan = checked(
+        evacuate(net, {"b": 1, "a": 3}, step_minutes=1, objective="most_saved", deadline=deadline)
+    )
+    assert plan.egress_minutes == plan.lower_bound_minutes == 45
+    assert plan.proof.endswith("people at b are 45 minutes from the nearest safe place")
+    assert sum(s.count for s in plan.stranded) == 3
+
+
 def test_nobody_can_be_saved_in_time() -> None:
     """A deadline before the first flight lands: everyone is left behind, and that is optimal."""
     plan = checked(

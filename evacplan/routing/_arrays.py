@@ -72,14 +72,25 @@ def _dijkstra(
 def _reachable(
     tails: np.ndarray, heads: np.ndarray, caps: np.ndarray, start: Any, size: int
 ) -> np.ndarray:
-    """Nodes reachable from ``start`` (a node or an array of nodes) by arcs with room."""
+    """Nodes reachable from ``start`` (a node or an array of nodes) by arcs with room.
+
+    The work is in the arcs given, not in ``size`` (the nodes' numbering): a piece of a
+    large network is renumbered first, as the max-flow divide and conquer asks for many.
+    """
     ok = caps > 0
     t, h = tails[ok], heads[ok]
+    frontier = np.unique(np.atleast_1d(np.asarray(start, dtype=np.int64)))
+    if 4 * (t.size + frontier.size) < size:  # renumber the piece's own nodes 0, 1, ...
+        nodes, local = np.unique(np.concatenate([t, h, frontier]), return_inverse=True)
+        k, m = t.size, frontier.size
+        found = _reachable(
+            local[:k], local[k : 2 * k], caps[ok], local[2 * k : 2 * k + m], nodes.size
+        )
+        return nodes[found]
     order = np.argsort(t, kind="stable")
     ts, hs = t[order], h[order]
     ptr = np.searchsorted(ts, np.arange(size + 1))
     seen = np.zeros(size, dtype=bool)
-    frontier = np.unique(np.atleast_1d(np.asarray(start, dtype=np.int64)))
     seen[frontier] = True
     while frontier.size:
         begin = ptr[frontier]

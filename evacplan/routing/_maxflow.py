@@ -83,6 +83,21 @@ def _prefix_flows(
         if f_right is not None and f_left == f_right:
             values[a - t_lo : b - t_lo + 1] = f_left
             continue
+        if not (tl == source).any() or not ((hd == sink) & (lb <= b)).any():
+            # Nothing can flow through this piece at any t of the range (no arc leaves the
+            # source, or none reaches the sink by b): F(t) is its constant arcs' alone, and
+            # the source with what it reaches short of the sink is a min cut throughout.
+            # (A steady crowd on one road once took a max flow per step here.)
+            steps = np.arange(a, b + 1)
+            order = np.argsort(c_lab, kind="stable")
+            summed = np.concatenate([[0], np.cumsum(c_cap[order])])
+            values[a - t_lo : b - t_lo + 1] = summed[
+                np.searchsorted(c_lab[order], steps, side="right")
+            ]
+            if keep_cuts:
+                held = _reachable(tl, hd, np.where(hd == sink, 0, cp), source, size)
+                cuts.update(dict.fromkeys(range(a, b + 1), (held, fixed)))
+            continue
         mid = (a + b) // 2
         if ready is not None:
             late_t, late_h = ready[tl] > mid, ready[hd] > mid

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         ScenarioError,
         ScenarioWarning,
         SolverError,
+        TooLargeError,
         VerificationError,
     )
     from evacplan.models import (
@@ -85,6 +86,7 @@ _EXPORTS = {
     "Status": "evacplan.results",
     "Stop": "evacplan.routing",
     "ThreatEvent": "evacplan.models",
+    "TooLargeError": "evacplan.errors",
     "VerificationError": "evacplan.errors",
     "closures": "evacplan.closures",
     "drawdown": "evacplan.staffing",
@@ -121,6 +123,7 @@ __all__ = [
     "Status",
     "Stop",
     "ThreatEvent",
+    "TooLargeError",
     "VerificationError",
     "closures",
     "drawdown",

@@ -22,6 +22,7 @@ __all__ = [
     "ScenarioError",
     "ScenarioWarning",
     "SolverError",
+    "TooLargeError",
     "VerificationError",
 ]
 
@@ -134,6 +135,26 @@ class ScenarioWarning(UserWarning):
 
 class SolverError(EvacplanError, RuntimeError):
     """The solver failed in a way that is not an answer (never raised for infeasibility)."""
+
+
+class TooLargeError(SolverError):
+    """A problem refused before it is built: it would need more memory than allowed.
+
+    The message names what it would build (steps, nodes and arcs, people) and
+    what to change: a coarser ``step_minutes``, an earlier deadline, a larger
+    ``max_memory``. A :class:`SolverError` too, as it was before it had a name.
+
+    Examples
+    --------
+    >>> from evacplan.io import read_tntp, tntp_path
+    >>> from evacplan.routing import evacuate
+    >>> net = read_tntp(tntp_path("SiouxFalls"))
+    >>> try:
+    ...     evacuate(net, {"3": 100_000}, {"1"}, step_minutes=1, max_memory="1M")
+    ... except TooLargeError as err:
+    ...     print(str(err)[:66])
+    the time-expanded network to minute 214 (214 steps of 1 min) would
+    """
 
 
 class VerificationError(EvacplanError, AssertionError):

@@ -2,8 +2,9 @@
 
 Takes the compiled network (:mod:`._compile`), the static distances from the
 sources and to safety (:mod:`._search` computes them) and the sources; gives
-:class:`_TEN`, a copy of each place for each step it can matter at: moves
-along links with their per-step capacity, waits, arrivals into one sink.
+:class:`_TEN`, a copy of each place at each step where something can happen
+there (see :func:`_copies`): moves along links with their per-step capacity,
+waits from one copy to the next, arrivals into one sink.
 Copies that no source reaches in time, or from which no safe place can be
 reached by the horizon, are never built. The max-flow and min-cost-flow
 stages (:mod:`._maxflow`, :mod:`._objectives`) and the whole-party MIP
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evacplan.errors import SolverError
+from evacplan.errors import TooLargeError
 from evacplan.routing._arrays import _FOREVER, _dijkstra, _excl_cumsum, _ramp
 from evacplan.routing._compile import _Net
 
@@ -27,7 +28,8 @@ class _TEN:
 
     Nodes ``0..n_nodes-1`` are copies of places at steps; ``n_nodes`` is the
     sink (every arrival at a safe place) and ``n_nodes + 1`` the source.
-    Arcs: the first ``n_hold`` wait one step; the next ``m_tpl.size`` are
+    Arcs: the first ``n_hold`` wait from a copy to the next of its place (one
+    step, or a stretch in which nothing can happen there); the next ``m_tpl.size`` are
     moves, each from one template at one departure step; then the *gates*
     (any after them lead into a timeless tail). A place with throughput has
     a second copy at each step, its way out: people arrive at and wait in
@@ -51,7 +53,7 @@ class _TEN:
     """For each node (and the sink and source, last): the earliest step anyone there could be
     safe (its step plus its place's distance to safety)."""
     h_cost: np.ndarray
-    """Per wait arc, the risk units one person pays for the step (``risk_per_hour``)."""
+    """Per wait arc, the risk units one person pays over its steps (``risk_per_hour``)."""
     gate_place: np.ndarray
     """Per gate arc (they follow the moves), the place whose throughput it is."""
     gate_step: np.ndarray
@@ -207,10 +209,6 @@ graph: Chicago-Sketch with 100,000 people at 1-minute steps peaks about
 BYTES_PER_NODE = 100
 
 
-class _TooLarge(SolverError):
-    """A time-expanded network that would exceed the memory budget (raised before building it)."""
-
-
 def _size(n_bytes: float) -> str:
     """``5.3 GiB``, ``20.0 MiB``: a size in words."""
     for unit, scale in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
@@ -225,12 +223,81 @@ def _check_size(net: _Net, horizon: int, nodes: int, arcs: int, people: int) -> 
     if need <= net.max_memory:
         return
     s = net.step
-    raise _TooLarge(
+    raise TooLargeError(
         f"the time-expanded network to minute {horizon * s:,} ({horizon:,} steps of {s} min) "
         f"would have {nodes:,} nodes and {arcs:,} arcs for {people:,} people, about "
         f"{_size(need)}, over the memory budget of {_size(net.max_memory)} (max_memory); "
         "use a coarser step_minutes, an earlier deadline, or a larger max_memory"
     )
+
+
+CONDENSE = True
+"""Build copies of a place only at the steps where something can happen there (see
+:func:`_copies`); False builds one at every step (the tests compare the two)."""
+
+
+@dataclass(slots=True)
+class _Copies:
+    """The copies of places a TEN has: nodes ``0..size-1`` in (place, step) order.
+
+    Dense, a place has a copy at every step of its window ``lo..hi``; condensed, only at
+    the steps where something can happen there (see :func:`_copies`), and a wait spans
+    the steps between two copies (nothing can happen at the place in between).
+    """
+
+    place: np.ndarray
+    step: np.ndarray
+    off: np.ndarray
+    """Per place, its first copy's node (its copies follow in step order)."""
+    cnt: np.ndarray
+    """Per place, how many copies it has."""
+    width: int
+    first: np.ndarray | None
+    """Per place, its first step, when every step has a copy (dense); else None."""
+
+    @property
+    def size(self) -> int:
+        return int(self.place.size)
+
+    def at(self, places: np.ndarray, steps: np.ndarray) -> np.ndarray:
+        """The node of each place's copy at each step (a copy there must exist)."""
+        if self.first is not None:
+            return self.off[places] + (steps - self.first[places])
+        key = self.place * self.width + self.step
+        return np.searchsorted(key, places * self.width + steps).astype(np.int64)
+
+
+def _copies(
+    lo: np.ndarray, hi: np.ndarray, valid: np.ndarray, width: int, busy: list[np.ndarray]
+) -> _Copies:
+    """The copies of each valid place: at every step of ``lo..hi`` (when ``CONDENSE`` is
+    off or nearly every step is busy), else at ``lo``, ``hi`` and the ``busy`` steps, given
+    as keys ``place * width + step`` (departures, arrivals, releases, late arcs' steps).
+
+    Between two busy steps nobody can leave, arrive at or be released at the place, so
+    one wait for the whole stretch is exact: a late opening or a long deadline costs a
+    copy, not a copy a step.
+    """
+    cnt = np.where(valid, hi - lo + 1, 0)
+    off, dense = _excl_cumsum(cnt), int(cnt.sum())
+    places = np.flatnonzero(valid)
+    ends = [places * width + lo[places], places * width + hi[places]]
+    n_busy = sum(k.size for k in busy) + 2 * places.size
+    if CONDENSE and n_busy < 0.8 * dense:  # few busy steps: sort them
+        keys = np.unique(np.concatenate([*ends, *busy]))
+        place, step = keys // width, keys % width
+    elif CONDENSE:  # as many busy steps as copies, or more: mark them (no sort)
+        mark = np.zeros(dense, dtype=bool)
+        for key in [*ends, *busy]:
+            mark[off[key // width] + key % width - lo[key // width]] = True
+        index = np.flatnonzero(mark)
+        place = np.searchsorted(off, index, side="right") - 1
+        step = lo[place] + index - off[place]
+    if CONDENSE and place.size < 0.8 * dense:
+        count = np.bincount(place, minlength=lo.size).astype(np.int64)
+        return _Copies(place, step, _excl_cumsum(count), count, width, None)
+    place, rank = _ramp(cnt)
+    return _Copies(place, lo[place] + rank, _excl_cumsum(cnt), cnt, width, lo)
 
 
 def _expand(
@@ -271,20 +338,7 @@ def _expand(
     lo = early
     hi = horizon - to_safe
     valid = (~net.safe) & (lo <= hi) & (lo < _FOREVER)
-    cnt = np.where(valid, hi - lo + 1, 0)
-    off = _excl_cumsum(cnt)
-    n_nodes = int(cnt.sum())
-    gated = valid & (net.p_rate > 0)
-    g_cnt = np.where(gated, cnt, 0)
-    g_off = n_nodes + _excl_cumsum(g_cnt)  # each gated place's way out, after every queue
-    n_nodes += int(g_cnt.sum())
-    tail_base = n_nodes
-    if tail_from is not None:
-        n_nodes += n
-    tier_base = n_nodes
-    if tier_quota is not None:
-        n_nodes += tier_quota.size
-    sink = n_nodes
+    width = horizon + 2
     total = int(src_count.sum())
 
     kg = net.k_group
@@ -293,12 +347,13 @@ def _expand(
     b = np.minimum(net.k_to, horizon - tau - to_safe[v])
     ok = valid[u] & (a <= b)
     spans = np.where(ok, b - a + 1, 0)
-    n_arcs = int(np.maximum(cnt - 1, 0).sum() + spans.sum() + g_cnt.sum())
-    _check_size(net, horizon, n_nodes, n_arcs, total)
+    dense = int(np.where(valid, hi - lo + 1, 0).sum())
+    gated = valid & (net.p_rate > 0)
+    n_moves = int(spans.sum())
+    n_nodes = min(dense, 2 * n_moves + 2 * int(valid.sum()) + src_place.size)  # at most
+    n_gated = min(int(np.where(gated, hi - lo + 1, 0).sum()), n_moves)
+    _check_size(net, horizon, n_nodes + n_gated, n_nodes + n_moves + n_gated, total)
 
-    h_place, h_rank = _ramp(np.maximum(cnt - 1, 0))
-    h_tail = off[h_place] + h_rank
-    h_cost = net.wait_cost(h_place, lo[h_place] + h_rank)
     m_tpl, m_rank = _ramp(spans)
     m_step = a[m_tpl] + m_rank
     m_cap = net.capacity(m_tpl, m_step)
@@ -307,16 +362,49 @@ def _expand(
     mu, mv = u[m_tpl], v[m_tpl]
     arrive = m_step + tau[m_tpl]
     to_sink = net.safe[mv]
-    m_tail = np.where(gated[mu], g_off[mu], off[mu]) + (m_step - lo[mu])
-    m_head = np.where(to_sink, sink, off[mv] + (arrive - lo[mv]))
-    out_place, out_rank = _ramp(g_cnt)  # every way-out copy; a gate arc where it lets anyone
-    out_step = lo[out_place] + out_rank
+    src_ok = valid[src_place] & (lo[src_place] <= src_step) & (src_step <= hi[src_place])
+    risky_wait = np.zeros(n, dtype=bool)
+    risky_wait[net.w_place[net.w_cost > 0]] = True
+    r_place = r_step = np.zeros(0, dtype=np.int64)
+    if open_end is not None:
+        r_place, r_step = open_end.rises()
+        inside = valid[r_place] & (lo[r_place] <= r_step) & (r_step < hi[r_place])
+        inside &= ~risky_wait[r_place]  # (those have a late arc at every copy)
+        r_place, r_step = r_place[inside], r_step[inside]
+    busy = [
+        mu * width + m_step,
+        (mv * width + arrive)[~to_sink],
+        (src_place * width + src_step)[src_ok],
+        r_place * width + r_step,
+    ]
+    at = _copies(lo, hi, valid, width, busy)
+    n_nodes = at.size
+
+    # A gated place's way out: a copy at each step people may leave it, after every queue.
+    out_key = np.unique((mu * width + m_step)[gated[mu]])
+    out_place, out_step = out_key // width, out_key % width
+    n_nodes += out_key.size
+    tail_base = n_nodes
+    if tail_from is not None:
+        n_nodes += n
+    tier_base = n_nodes
+    if tier_quota is not None:
+        n_nodes += tier_quota.size
+    sink = n_nodes
+
+    same = at.place[1:] == at.place[:-1]  # a wait from each copy to the next of its place
+    h_tail = np.flatnonzero(same)
+    h_cost = net.wait_cost(at.place[h_tail], at.step[h_tail], at.step[h_tail + 1] - 1)
+    from_out = at.size + np.searchsorted(out_key, mu * width + m_step)
+    m_tail = np.where(gated[mu], from_out, at.at(mu, m_step))
+    m_head = np.full(m_tpl.size, sink, dtype=np.int64)
+    m_head[~to_sink] = at.at(mv[~to_sink], arrive[~to_sink])
     gate_cap = net.throughput(out_place, out_step)
     passes = gate_cap > 0
-    gate_place, gate_rank, gate_step = out_place[passes], out_rank[passes], out_step[passes]
+    gate_place, gate_step = out_place[passes], out_step[passes]
 
-    tails = [h_tail, m_tail, off[gate_place] + gate_rank]
-    heads = [h_tail + 1, m_head, g_off[gate_place] + gate_rank]
+    tails = [h_tail, m_tail, at.at(gate_place, gate_step)]
+    heads = [h_tail + 1, m_head, at.size + np.flatnonzero(passes)]
     caps = [np.full(h_tail.size, total, dtype=np.int64), m_cap, gate_cap[passes]]
     labels = [
         np.full(h_tail.size, -1, dtype=np.int64),
@@ -330,7 +418,7 @@ def _expand(
         final = (net.k_to >= _FOREVER) & (net.k_from <= tail_from)
         fg = np.unique(kg[final])
         fu, fv = net.g_tail[fg], net.g_head[fg]
-        tails += [off[places] + (hi[places] - lo[places]), tail_base + fu]
+        tails += [at.at(places, hi[places]), tail_base + fu]
         heads += [tail_base + places, np.where(net.safe[fv], sink, tail_base + fv)]
         caps += [
             np.full(places.size, total, dtype=np.int64),
@@ -340,30 +428,21 @@ def _expand(
     late_place = late_risk = None
     if open_end is not None:
         last = np.flatnonzero(valid)
-        risky_wait = np.zeros(n, dtype=bool)
-        risky_wait[net.w_place[net.w_cost > 0]] = True
-        every = np.flatnonzero(valid & risky_wait)
-        e_place, e_rank = _ramp(np.maximum(cnt[every] - 1, 0))
-        e_place = every[e_place]
-        r_place, r_step = open_end.rises()
-        inside = valid[r_place] & (lo[r_place] <= r_step) & (r_step < hi[r_place])
-        inside &= ~risky_wait[r_place]  # (those have a late arc at every copy)
-        r_place, r_step = r_place[inside], r_step[inside]
-        late_place = np.concatenate([last, e_place, r_place])
-        late_step = np.concatenate([hi[last], lo[e_place] + e_rank, r_step])
+        every = np.flatnonzero(risky_wait[at.place] & np.append(same, False))  # but the last
+        late_place = np.concatenate([last, at.place[every], r_place])
+        late_step = np.concatenate([hi[last], at.step[every], r_step])
         late_risk = open_end.at(late_place, late_step)
         way = late_risk < _FOREVER  # (from a copy with no way out later, nobody is late)
         late_place, late_step, late_risk = late_place[way], late_step[way], late_risk[way]
-        tails.append(off[late_place] + (late_step - lo[late_place]))
+        tails.append(at.at(late_place, late_step))
         heads.append(np.full(late_place.size, sink, dtype=np.int64))
         caps.append(np.full(late_place.size, total, dtype=np.int64))
         labels.append(np.full(late_place.size, horizon + 1, dtype=np.int64))
-    src_ok = valid[src_place] & (lo[src_place] <= src_step) & (src_step <= hi[src_place])
-    src_node = np.where(src_ok, off[src_place] + (src_step - lo[src_place]), -1)
-    node_place, node_rank = _ramp(cnt)
+    src_node = np.full(src_place.size, -1, dtype=np.int64)
+    src_node[src_ok] = at.at(src_place[src_ok], src_step[src_ok])
     ready = np.full(n_nodes + 2, -_FOREVER, dtype=np.int64)
-    ready[: node_place.size] = lo[node_place] + node_rank + to_safe[node_place]
-    ready[node_place.size : tail_base] = out_step + to_safe[out_place]
+    ready[: at.size] = at.step + to_safe[at.place]
+    ready[at.size : tail_base] = out_step + to_safe[out_place]
     if tail_from is not None:
         ready[tail_base : tail_base + n] = tail_from + np.minimum(to_safe, _FOREVER)
     return _TEN(

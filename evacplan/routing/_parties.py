@@ -19,11 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from evacplan.errors import SolverError
+from evacplan.errors import SolverError, TooLargeError
 from evacplan.routing._arrays import _reachable
 from evacplan.routing._clock import _FORKED_ARCS, _Clock, _within
 from evacplan.routing._compile import _Net, _risk_int_of
-from evacplan.routing._expand import _TooLarge
 from evacplan.routing._movements import _Histories, _Parcel, _sweep
 from evacplan.routing._search import _Splittable
 
@@ -158,7 +157,7 @@ def _solve_parties(
     sp = _Splittable(net, src_place, src_step, src_count)
     try:
         ten = sp.ten(horizon, open_end=open_end)
-    except _TooLarge as err:
+    except TooLargeError as err:
         return _Exact([], {}, None, False, None, f"the whole-party model is not attempted: {err}")
     if (ten.src_node < 0).any() and not saving:
         return None  # someone cannot be safe by the horizon: nothing to improve on

@@ -75,8 +75,19 @@ class _Splittable:
         source), so each flow value less the ones before is that tier's most.
         Sets the quotas the flows then keep to; returns them.
         """
-        self.src_tier = tier
         counts = np.bincount(tier, weights=self.src_count, minlength=int(tier.max()) + 1)
+        # Everyone safe well before a far deadline: every tier's most is all of it, found by
+        # the search for the quickest egress rather than max flows over the whole horizon.
+        self.src_tier, self.quota = None, None
+        reach = self.src_step + self.to_safe[self.src_place]
+        if reach.size and int(reach.max()) <= horizon:
+            found = self.least_horizon(self.total, int(reach.max()), horizon, exact=False)
+            if found is not None and self.unsure is None:
+                self.src_tier, self.quota = tier, counts.astype(np.int64)
+                self.values.clear()
+                self.short = None
+                return self.quota
+        self.src_tier = tier
         self.quota = np.zeros(counts.size, dtype=np.int64)
         carried = 0
         for k in range(counts.size):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from evacplan.errors import SolverError
+from evacplan.errors import SolverError, TooLargeError
 from evacplan.io import read_tntp, tntp_path
 from evacplan.models import Scenario
 from evacplan.results import Status
@@ -16,10 +16,13 @@ from tests.routing.helpers import checked
 
 
 def test_a_network_over_the_budget_is_refused_with_its_size_and_what_to_change() -> None:
-    """Sioux Falls, 100,000 people at 1-minute steps, in one mebibyte: a SolverError, not a crash."""
+    """Sioux Falls, 100,000 people at 1-minute steps, in one mebibyte: a public TooLargeError
+    (a SolverError), not a crash, and not a private class."""
     net = read_tntp(tntp_path("SiouxFalls"))
     with pytest.raises(SolverError) as caught:
         evacuate(net, supply={"3": 100_000}, safe={"1"}, step_minutes=1, max_memory="1M")
+    assert type(caught.value) is TooLargeError
+    assert type(caught.value).__module__ == "evacplan.errors"
     message = str(caught.value)
     for words in ("steps of 1 min", "arcs", "100,000 people", "1.0 MiB", "coarser step_minutes"):
         assert words in message, message

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from evacplan.errors import SolverError, TooLargeError
 from evacplan.routing._arrays import _reachable
 from evacplan.routing._clock import _FORKED_ARCS, _Clock, _within
 from evacplan.routing._compile import _Net, _risk_int_of
+from evacplan.routing._expand import _TEN
 from evacplan.routing._movements import _Histories, _Parcel, _sweep
 from evacplan.routing._search import _Splittable
 
@@ -43,6 +44,89 @@ class _Exact:
     hist: _Histories | None
     proven: bool
     lower: int | None
+    note: str
+
+
+def _nothing(note: str) -> _Exact:
+    """No schedule from the whole-party model, and ``note`` saying why."""
+    return _Exact([], {}, None, False, None, note)
+
+
+@dataclass(slots=True)
+class _Classes:
+    """The parcels as classes of interchangeable parties, and the sources where they wait.
+
+    A class is a key (priority tier, party size): plain supply counts as
+    size 1, and the tier is 0 but under ``most_saved``. Each class is one
+    integer commodity of the MIP.
+    """
+
+    keys: list[tuple[int, int]]
+    """The classes, sorted."""
+    sizes: list[int]
+    """Per class, its party size."""
+    parcels: dict[tuple[int, int], list[tuple[int, _Parcel]]]
+    """Per class key, its (place, parcel)s."""
+    sources: list[tuple[int, int]]
+    """The (place, release step)s where anyone waits, sorted."""
+    supply: dict[tuple[int, int], int]
+    """People per source."""
+
+
+@dataclass(slots=True)
+class _Reach:
+    """Per class, its parties at each source node and the arcs they can reach (its variables)."""
+
+    units: list[dict[int, int]]
+    """Per class, parties at each TEN node (the sources that can be safe by the horizon)."""
+    count: list[int]
+    """Per class, its parties in all."""
+    arcs: list[np.ndarray]
+    """Per class, the arcs reachable from its sources."""
+
+    @property
+    def variables(self) -> int:
+        """The MIP's flow variables: one per class and reachable arc."""
+        return sum(r.size for r in self.arcs)
+
+
+@dataclass(slots=True)
+class _Mip:
+    """The MIP as it is built: the solver, its variables, and the terms of its constraints
+    and objective levels."""
+
+    solver: Any
+    """The pywraplp solver (CBC, else SCIP)."""
+    egress: Any
+    """The last arrival step, an integer variable."""
+    x: list[dict[int, Any]] = field(default_factory=list)
+    """Per class and reachable arc, the parties of its size on the arc."""
+    into: defaultdict[tuple[int, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
+    """Per (class, node), the variables of the arcs into it (the sink's excepted)."""
+    out: defaultdict[tuple[int, int], list[Any]] = field(default_factory=lambda: defaultdict(list))
+    """Per (class, node), the variables of the arcs out of it."""
+    on_arc: defaultdict[int, list[tuple[int, Any]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    """Per arc whose capacity binds (moves and gates), (party size, variable) of each class."""
+    arrive_at: defaultdict[int, list[Any]] = field(default_factory=lambda: defaultdict(list))
+    """Per arrival step, the variables of the arcs into the sink then."""
+    arrivals: list[tuple[int, Any]] = field(default_factory=list)
+    """(party size x arrival step, variable) of each arc into the sink."""
+    risks: list[tuple[int, Any]] = field(default_factory=list)
+    """(party size x risk units, variable) of each arc with risk."""
+
+
+@dataclass(slots=True)
+class _Solved:
+    """What the objective levels reached: the best flow found, and how far it is proven."""
+
+    found: bool
+    proven: bool
+    best: list[dict[int, int]]
+    """Per class, the parties on each arc in the last solution found."""
+    egress: int | None
+    """A lower bound on the egress step, once its level is solved."""
     note: str
 
 
@@ -77,9 +161,7 @@ def _exact_parties(
         open_end,
     )
     if done is None:
-        return _Exact(
-            [], {}, None, False, None, f"the whole-party model found nothing in {seconds:.1f} s"
-        )
+        return _nothing(f"the whole-party model found nothing in {seconds:.1f} s")
     return done[0]
 
 
@@ -142,162 +224,232 @@ def _solve_parties(
 
     started = time.perf_counter()
     saving = objective == "most_saved"
+    classes = _classes(parcels, tiers)
+    ten = _expanded(net, classes, horizon, open_end)
+    if isinstance(ten, _Exact):
+        return ten
+    if (ten.src_node < 0).any() and not saving:
+        return None  # someone cannot be safe by the horizon: nothing to improve on
+    reach = _reach(ten, classes)
+    refused = _refused(reach.variables, seconds)
+    if refused is not None:
+        return refused
+    solver = pywraplp.Solver.CreateSolver("CBC") or pywraplp.Solver.CreateSolver("SCIP")
+    if solver is None:
+        return _nothing("no MIP solver (CBC or SCIP) in this OR-Tools")
+    mip = _Mip(solver, solver.IntVar(0, horizon, "egress"))
+    stopped = _add_variables(mip, net, ten, classes, reach, seconds, started)
+    if stopped is not None:
+        return stopped
+    _add_constraints(mip, ten, reach, saving)
+    levels = _levels(mip, net, objective, bound, classes, ten)
+    solved = _lexicographic(mip, levels, bound, seconds, started)
+    if not solved.found:
+        return _nothing(solved.note or "no whole-party schedule found")
+    late = range(ten.late.start, ten.late.stop)
+    if any(values.get(a, 0) for values in solved.best for a in late):
+        return _nothing(
+            "a whole-party schedule with less harm may end after minute "
+            f"{horizon * net.step}, past what the whole-party model looked at"
+        )
+    finished, used, hist = _decode(net, ten, horizon, classes, solved.best, saving)
+    return _Exact(finished, used, hist, solved.proven, solved.egress, solved.note)
+
+
+def _classes(parcels: list[tuple[int, _Parcel]], tiers: list[int] | None) -> _Classes:
+    """The parcels by class (priority tier, party size), and the people at each source."""
     by_size: dict[tuple[int, int], list[tuple[int, _Parcel]]] = defaultdict(list)
     supply: dict[tuple[int, int], int] = defaultdict(int)
     for place, p in parcels:
         tier = tiers[p[2]] if tiers is not None and p[2] >= 0 else 0
         by_size[(tier, p[0] if p[2] >= 0 else 1)].append((place, p))
         supply[(place, p[5])] += p[0]
-    classes = sorted(by_size)
-    sizes = [k for _, k in classes]
-    where = sorted(supply)
+    keys = sorted(by_size)
+    return _Classes(keys, [k for _, k in keys], by_size, sorted(supply), supply)
+
+
+def _expanded(net: _Net, classes: _Classes, horizon: int, open_end: bool) -> _TEN | _Exact:
+    """The TEN to ``horizon`` from the classes' sources, or why it is not built (too large)."""
+    where = classes.sources
     src_place = np.array([w[0] for w in where], dtype=np.int64)
     src_step = np.array([w[1] for w in where], dtype=np.int64)
-    src_count = np.array([supply[w] for w in where], dtype=np.int64)
+    src_count = np.array([classes.supply[w] for w in where], dtype=np.int64)
     sp = _Splittable(net, src_place, src_step, src_count)
     try:
-        ten = sp.ten(horizon, open_end=open_end)
+        return sp.ten(horizon, open_end=open_end)
     except TooLargeError as err:
-        return _Exact([], {}, None, False, None, f"the whole-party model is not attempted: {err}")
-    if (ten.src_node < 0).any() and not saving:
-        return None  # someone cannot be safe by the horizon: nothing to improve on
-    node_of = {w: int(ten.src_node[i]) for i, w in enumerate(where)}
-    n_arcs = ten.tail.size
+        return _nothing(f"the whole-party model is not attempted: {err}")
+
+
+def _reach(ten: _TEN, classes: _Classes) -> _Reach:
+    """Per class, its parties at each source node and the arcs reachable from them."""
+    node_of = {w: int(ten.src_node[i]) for i, w in enumerate(classes.sources)}
     size = ten.n_nodes + 2
-    moves = ten.moves
-    late = range(ten.late.start, ten.late.stop)
-    is_move = np.zeros(n_arcs, dtype=bool)
-    is_move[moves] = True
-    limited = is_move.copy()  # arcs whose capacity binds: moves and places' gates
-    limited[ten.gates] = True
-    units: list[dict[int, int]] = []
-    count: list[int] = []
-    reach = []
-    for key in classes:
+    reach = _Reach([], [], [])
+    for key in classes.keys:
         k = key[1]
         at: dict[int, int] = defaultdict(int)
-        for place, p in by_size[key]:
+        for place, p in classes.parcels[key]:
             if node_of[(place, p[5])] >= 0:  # (most_saved: others cannot be safe in time)
                 at[node_of[(place, p[5])]] += p[0] // k
-        units.append(at)
-        count.append(sum(at.values()))
+        reach.units.append(at)
+        reach.count.append(sum(at.values()))
         seen = np.zeros(size, dtype=bool)
         seen[_reachable(ten.tail, ten.head, ten.cap, np.array(sorted(at)), size)] = True
-        reach.append(np.flatnonzero(seen[ten.tail]))
-    total_vars = sum(r.size for r in reach)
-    if total_vars > _MAX_CP_VARIABLES:
-        return _Exact(
-            [],
-            {},
-            None,
-            False,
-            None,
-            f"the whole-party model has {total_vars} variables; not attempted",
-        )
+        reach.arcs.append(np.flatnonzero(seen[ten.tail]))
+    return reach
 
+
+def _refused(total_vars: int, seconds: float) -> _Exact | None:
+    """Why a model of ``total_vars`` variables is not attempted in ``seconds``, or None.
+
+    Too many variables, or more than half the time to build it.
+    """
+    if total_vars > _MAX_CP_VARIABLES:
+        return _nothing(f"the whole-party model has {total_vars} variables; not attempted")
     building = total_vars * _BUILD_SECONDS_PER_VARIABLE
     if building > seconds / 2:
-        return _Exact(
-            [],
-            {},
-            None,
-            False,
-            None,
+        return _nothing(
             f"the whole-party model ({total_vars:,} variables) would take about {building:.1f} s "
             f"to build, more than half of its {seconds:.1f} s (a time_limit sets them); "
-            "not attempted",
+            "not attempted"
         )
+    return None
 
-    model = pywraplp.Solver.CreateSolver("CBC") or pywraplp.Solver.CreateSolver("SCIP")
-    if model is None:
-        return _Exact([], {}, None, False, None, "no MIP solver (CBC or SCIP) in this OR-Tools")
-    x: list[dict[int, Any]] = []
-    into: dict[tuple[int, int], list[Any]] = defaultdict(list)
-    out: dict[tuple[int, int], list[Any]] = defaultdict(list)
-    on_arc: dict[int, list[tuple[int, Any]]] = defaultdict(list)
-    arrivals: list[tuple[int, Any]] = []
-    risks: list[tuple[int, Any]] = []
-    last_arrival = model.IntVar(0, horizon, "egress")
-    labels = ten.label
-    risk_of = np.zeros(n_arcs, dtype=np.int64)
-    risk_of[moves] = net.k_risk_int[ten.m_tpl]
+
+def _arc_risks(net: _Net, ten: _TEN) -> np.ndarray:
+    """Per arc of the TEN, the risk units one person pays on it (moves, waits, late arcs)."""
+    risk_of = np.zeros(ten.tail.size, dtype=np.int64)
+    risk_of[ten.moves] = net.k_risk_int[ten.m_tpl]
     risk_of[: ten.n_hold] = ten.h_cost
     if ten.late_risk is not None:
         risk_of[ten.late] = ten.late_risk
-    arrive_at: dict[int, list[Any]] = defaultdict(list)
-    for c, reached in enumerate(reach):
-        k = sizes[c]
+    return risk_of
+
+
+def _add_variables(
+    mip: _Mip,
+    net: _Net,
+    ten: _TEN,
+    classes: _Classes,
+    reach: _Reach,
+    seconds: float,
+    started: float,
+) -> _Exact | None:
+    """A variable per class and reachable arc, filed by node, arc, arrival and risk.
+
+    Returns why the model is given up when half of ``seconds`` since
+    ``started`` has gone before it is built, else None.
+    """
+    total_vars = reach.variables
+    limited = np.zeros(ten.tail.size, dtype=bool)  # arcs whose capacity binds: moves and gates
+    limited[ten.moves] = True
+    limited[ten.gates] = True
+    risk_of = _arc_risks(net, ten)
+    labels = ten.label
+    for c, reached in enumerate(reach.arcs):
+        k = classes.sizes[c]
         xc: dict[int, Any] = {}
         for n_built, a in enumerate(reached.tolist()):
             if n_built % 20_000 == 0 and time.perf_counter() - started > seconds / 2:
-                return _Exact(
-                    [],
-                    {},
-                    None,
-                    False,
-                    None,
+                return _nothing(
                     f"the whole-party model ({total_vars} variables) could not be built in "
-                    "half the time limit; not attempted",
+                    "half the time limit; not attempted"
                 )
-            var = model.IntVar(0, count[c], "")
+            var = mip.solver.IntVar(0, reach.count[c], "")
             xc[a] = var
-            out[(c, int(ten.tail[a]))].append(var)
+            mip.out[(c, int(ten.tail[a]))].append(var)
             head = int(ten.head[a])
             if head == ten.sink:
-                arrivals.append((k * int(labels[a]), var))
-                arrive_at[int(labels[a])].append(var)
+                mip.arrivals.append((k * int(labels[a]), var))
+                mip.arrive_at[int(labels[a])].append(var)
             else:
-                into[(c, head)].append(var)
+                mip.into[(c, head)].append(var)
             if limited[a]:
-                on_arc[a].append((k, var))
+                mip.on_arc[a].append((k, var))
             if risk_of[a]:
-                risks.append((k * int(risk_of[a]), var))
-        x.append(xc)
-    for (c, node), outs in out.items():
-        leaving = model.Sum(outs) - model.Sum(into.get((c, node), []))
+                mip.risks.append((k * int(risk_of[a]), var))
+        mip.x.append(xc)
+    return None
+
+
+def _add_constraints(mip: _Mip, ten: _TEN, reach: _Reach, saving: bool) -> None:
+    """Flow conservation per class and node, capacities, and the egress over every arrival."""
+    model = mip.solver
+    for (c, node), outs in mip.out.items():
+        leaving = model.Sum(outs) - model.Sum(mip.into.get((c, node), []))
         if saving:  # parties may stay (left behind): at most the parties there leave
-            model.Add(leaving <= units[c].get(node, 0))
+            model.Add(leaving <= reach.units[c].get(node, 0))
             model.Add(leaving >= 0)
         else:
-            model.Add(leaving == units[c].get(node, 0))
-    for (c, node), ins in into.items():
-        if (c, node) not in out:
+            model.Add(leaving == reach.units[c].get(node, 0))
+    for (c, node), ins in mip.into.items():
+        if (c, node) not in mip.out:
             model.Add(model.Sum(ins) == 0)
-    for a, terms in on_arc.items():
+    for a, terms in mip.on_arc.items():
         model.Add(model.Sum([w * v for w, v in terms]) <= int(ten.cap[a]))
-    everyone = sum(count)
-    for step, vars_ in arrive_at.items():
+    everyone = sum(reach.count)
+    for step, vars_ in mip.arrive_at.items():
         someone = model.BoolVar("")
         model.Add(model.Sum(vars_) <= everyone * someone)
-        model.Add(last_arrival >= step * someone)
-    risk_expr = model.Sum([w * v for w, v in risks]) if risks else 0
-    arrival_expr = model.Sum([w * v for w, v in arrivals])
-    stages = [("egress", last_arrival), ("risk", risk_expr), ("arrival", arrival_expr)]
+        model.Add(mip.egress >= step * someone)
+
+
+def _levels(
+    mip: _Mip,
+    net: _Net,
+    objective: str,
+    bound: tuple[int, ...],
+    classes: _Classes,
+    ten: _TEN,
+) -> list[tuple[str, Any]]:
+    """The objective's levels in order, each (name, expression to minimise).
+
+    A level with no terms is the number 0.
+    """
+    model = mip.solver
+    risk_expr = model.Sum([w * v for w, v in mip.risks]) if mip.risks else 0
+    arrival_expr = model.Sum([w * v for w, v in mip.arrivals])
+    stages = [("egress", mip.egress), ("risk", risk_expr), ("arrival", arrival_expr)]
     if objective == "safest":
         stages = [stages[1], stages[0], stages[2]]
     elif objective in ("least_harm", "most_saved"):
         harm_expr = risk_expr + net.hazard_int * arrival_expr if net.hazard_int else risk_expr
         stages = [("harm", harm_expr), stages[2], stages[0]]
-    if saving:  # first the most people safe, tier by tier (minimised as their negative)
+    if objective == "most_saved":
+        # First the most people safe, tier by tier (minimised as their negative).
         n_tiers = len(bound) - 3
         saved: list[list[tuple[int, Any]]] = [[] for _ in range(n_tiers)]
-        for c, xc in enumerate(x):
-            tier, k = classes[c]
+        for c, xc in enumerate(mip.x):
+            tier, k = classes.keys[c]
             saved[tier] += [(-k, var) for a, var in xc.items() if int(ten.head[a]) == ten.sink]
         stages = [
             (f"priority tier {t}", model.Sum([w * v for w, v in terms]) if terms else 0)
             for t, terms in enumerate(saved)
         ] + stages
+    return stages
 
+
+def _lexicographic(
+    mip: _Mip,
+    levels: list[tuple[str, Any]],
+    bound: tuple[int, ...],
+    seconds: float,
+    started: float,
+) -> _Solved:
+    """Minimise each level in turn, fixing its value before the next, until ``seconds`` run out.
+
+    ``bound`` holds each level's splittable optimum: a valid lower bound
+    while the levels before it match theirs.
+    """
+    from ortools.linear_solver import pywraplp
+
+    model = mip.solver
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)
-    proven = True
-    found = False
-    best: list[dict[int, int]] = []
-    bound_egress: int | None = None
-    note = ""
+    solved = _Solved(found=False, proven=True, best=[], egress=None, note="")
     matched = True  # every stage so far at its splittable bound
-    for (name, expr), low in zip(stages, bound, strict=True):
+    for (name, expr), low in zip(levels, bound, strict=True):
         if isinstance(expr, int):
             matched = matched and low == 0
             continue
@@ -305,47 +457,50 @@ def _solve_parties(
             model.Add(expr >= low)
         remaining = seconds - (time.perf_counter() - started)
         if remaining <= 0.05:
-            proven = False
-            note = f"the time limit ended the whole-party search before the {name} stage"
+            solved.proven = False
+            solved.note = f"the time limit ended the whole-party search before the {name} stage"
             break
         model.SetTimeLimit(max(1, int(remaining * 1000)))
         model.Minimize(expr)
         status = model.Solve(params)
         if status not in (model.OPTIMAL, model.FEASIBLE):
-            proven = False
-            note = f"no whole-party schedule found in time ({name} stage)"
+            solved.proven = False
+            solved.note = f"no whole-party schedule found in time ({name} stage)"
             break
-        found = True
-        best = [{a: round(var.solution_value()) for a, var in xc.items()} for xc in x]
+        solved.found = True
+        solved.best = [{a: round(var.solution_value()) for a, var in xc.items()} for xc in mip.x]
         value = round(model.Objective().Value())
         # Objectives are whole numbers: a best bound within 1 of the value proves it.
         floor = math.ceil(model.Objective().BestBound() - 1e-6)
         if name == "egress":
-            bound_egress = max(floor, low if matched else 0)
+            solved.egress = max(floor, low if matched else 0)
         if not (value == low and matched) and floor < value:
-            proven = False
-            note = f"the time limit cut the whole-party search short ({name} stage)"
+            solved.proven = False
+            solved.note = f"the time limit cut the whole-party search short ({name} stage)"
         matched = matched and value == low
         model.Add(expr <= value)
-    if not found:
-        return _Exact([], {}, None, False, None, note or "no whole-party schedule found")
-    if any(values.get(a, 0) for values in best for a in late):
-        return _Exact(
-            [],
-            {},
-            None,
-            False,
-            None,
-            "a whole-party schedule with less harm may end after minute "
-            f"{horizon * net.step}, past what the whole-party model looked at",
-        )
+    return solved
 
-    # Decode: each class's integer flow moves its parties whole, first come, first served.
+
+def _decode(
+    net: _Net,
+    ten: _TEN,
+    horizon: int,
+    classes: _Classes,
+    best: list[dict[int, int]],
+    saving: bool,
+) -> tuple[list[tuple[_Parcel, int, int]], dict[tuple[int, int], int], _Histories]:
+    """The parties' movements from the flow ``best``: (finished parcels, capacity used, histories).
+
+    Each class's integer flow moves its parties whole, first come, first served.
+    """
+    is_move = np.zeros(ten.tail.size, dtype=bool)
+    is_move[ten.moves] = True
     finished: list[tuple[_Parcel, int, int]] = []
     used: dict[tuple[int, int], int] = {}
     hist = _Histories()
     for c, values in enumerate(best):
-        k = sizes[c]
+        k = classes.sizes[c]
         rows = [(a, f) for a, f in values.items() if is_move[a] and f > 0]
         if not rows:
             continue
@@ -357,14 +512,17 @@ def _solve_parties(
         key = g * (horizon + 2) + st_
         uniq, inv = np.unique(key, return_inverse=True)
         per_step = np.bincount(inv, weights=amount).astype(np.int64)
-        start = [(place, [p[0], -1, p[2], p[5], p[4], p[5]]) for place, p in by_size[classes[c]]]
+        start = [
+            (place, [p[0], -1, p[2], p[5], p[4], p[5]])
+            for place, p in classes.parcels[classes.keys[c]]
+        ]
         done, left = _sweep(
             net, uniq // (horizon + 2), uniq % (horizon + 2), per_step, start, hist, used
         )
         if left and not saving:
             raise SolverError("a whole-party flow did not decompose into whole parties")
         finished += done
-    return _Exact(finished, used, hist, proven, bound_egress, note)
+    return finished, used, hist
 
 
 def _score(

@@ -13,7 +13,8 @@ stages (:mod:`._maxflow`, :mod:`._objectives`) and the whole-party MIP
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -334,128 +335,65 @@ def _expand(
     With ``src_tier`` and ``tier_quota``, the sources feed through a node per
     priority tier that carries at most the tier's quota (see :meth:`_TEN.graph`).
     """
-    n = net.n
-    lo = early
     hi = horizon - to_safe
-    valid = (~net.safe) & (lo <= hi) & (lo < _FOREVER)
-    width = horizon + 2
-    total = int(src_count.sum())
-
-    kg = net.k_group
-    u, v, tau = net.g_tail[kg], net.g_head[kg], net.g_tau[kg]
-    a = np.maximum(net.k_from, lo[u])
-    b = np.minimum(net.k_to, horizon - tau - to_safe[v])
-    ok = valid[u] & (a <= b)
-    spans = np.where(ok, b - a + 1, 0)
-    dense = int(np.where(valid, hi - lo + 1, 0).sum())
-    gated = valid & (net.p_rate > 0)
-    n_moves = int(spans.sum())
-    n_nodes = min(dense, 2 * n_moves + 2 * int(valid.sum()) + src_place.size)  # at most
-    n_gated = min(int(np.where(gated, hi - lo + 1, 0).sum()), n_moves)
-    _check_size(net, horizon, n_nodes + n_gated, n_nodes + n_moves + n_gated, total)
-
-    m_tpl, m_rank = _ramp(spans)
-    m_step = a[m_tpl] + m_rank
-    m_cap = net.capacity(m_tpl, m_step)
-    admits = m_cap > 0  # a slow link admits nobody at some steps (10/h: none in the first 5 min)
-    m_tpl, m_step, m_cap = m_tpl[admits], m_step[admits], m_cap[admits]
-    mu, mv = u[m_tpl], v[m_tpl]
-    arrive = m_step + tau[m_tpl]
-    to_sink = net.safe[mv]
-    src_ok = valid[src_place] & (lo[src_place] <= src_step) & (src_step <= hi[src_place])
-    risky_wait = np.zeros(n, dtype=bool)
+    valid = (~net.safe) & (early <= hi) & (early < _FOREVER)
+    win = _Window(early, hi, to_safe, horizon, int(src_count.sum()), valid)
+    moves = _moves(net, win, src_place.size)
+    src_ok = (
+        win.valid[src_place] & (win.lo[src_place] <= src_step) & (src_step <= win.hi[src_place])
+    )
+    risky_wait = np.zeros(net.n, dtype=bool)
     risky_wait[net.w_place[net.w_cost > 0]] = True
     r_place = r_step = np.zeros(0, dtype=np.int64)
     if open_end is not None:
-        r_place, r_step = open_end.rises()
-        inside = valid[r_place] & (lo[r_place] <= r_step) & (r_step < hi[r_place])
-        inside &= ~risky_wait[r_place]  # (those have a late arc at every copy)
-        r_place, r_step = r_place[inside], r_step[inside]
+        r_place, r_step = _rises(open_end, win, risky_wait)
+    w = win.width
     busy = [
-        mu * width + m_step,
-        (mv * width + arrive)[~to_sink],
-        (src_place * width + src_step)[src_ok],
-        r_place * width + r_step,
+        moves.u * w + moves.step,
+        (moves.v * w + moves.arrive)[~moves.to_sink],
+        (src_place * w + src_step)[src_ok],
+        r_place * w + r_step,
     ]
-    at = _copies(lo, hi, valid, width, busy)
-    n_nodes = at.size
-
+    at = _copies(win.lo, win.hi, win.valid, w, busy)
     # A gated place's way out: a copy at each step people may leave it, after every queue.
-    out_key = np.unique((mu * width + m_step)[gated[mu]])
-    out_place, out_step = out_key // width, out_key % width
-    n_nodes += out_key.size
-    tail_base = n_nodes
-    if tail_from is not None:
-        n_nodes += n
-    tier_base = n_nodes
-    if tier_quota is not None:
-        n_nodes += tier_quota.size
-    sink = n_nodes
+    gated = win.valid & (net.p_rate > 0)
+    out_key = np.unique((moves.u * w + moves.step)[gated[moves.u]])
+    tail_base = at.size + out_key.size
+    tier_base = tail_base + (net.n if tail_from is not None else 0)
+    sink = tier_base + (tier_quota.size if tier_quota is not None else 0)
 
+    arcs = _Arcs()
     same = at.place[1:] == at.place[:-1]  # a wait from each copy to the next of its place
     h_tail = np.flatnonzero(same)
+    arcs.add(h_tail, h_tail + 1, win.total, -1)
     h_cost = net.wait_cost(at.place[h_tail], at.step[h_tail], at.step[h_tail + 1] - 1)
-    from_out = at.size + np.searchsorted(out_key, mu * width + m_step)
-    m_tail = np.where(gated[mu], from_out, at.at(mu, m_step))
-    m_head = np.full(m_tpl.size, sink, dtype=np.int64)
-    m_head[~to_sink] = at.at(mv[~to_sink], arrive[~to_sink])
-    gate_cap = net.throughput(out_place, out_step)
-    passes = gate_cap > 0
-    gate_place, gate_step = out_place[passes], out_step[passes]
-
-    tails = [h_tail, m_tail, at.at(gate_place, gate_step)]
-    heads = [h_tail + 1, m_head, at.size + np.flatnonzero(passes)]
-    caps = [np.full(h_tail.size, total, dtype=np.int64), m_cap, gate_cap[passes]]
-    labels = [
-        np.full(h_tail.size, -1, dtype=np.int64),
-        np.where(to_sink, arrive, -1),
-        np.full(gate_place.size, -1, dtype=np.int64),
-    ]
+    gate_place, gate_step = _move_and_gate_arcs(arcs, net, moves, at, out_key, gated, sink)
     if tail_from is not None:
-        # Each place's last copy feeds the timeless network (its open links unbounded): people
-        # there from tail_from on, or arriving later from a link entered before, wait into it.
-        places = np.flatnonzero(valid & (tail_from <= hi))
-        final = (net.k_to >= _FOREVER) & (net.k_from <= tail_from)
-        fg = np.unique(kg[final])
-        fu, fv = net.g_tail[fg], net.g_head[fg]
-        tails += [at.at(places, hi[places]), tail_base + fu]
-        heads += [tail_base + places, np.where(net.safe[fv], sink, tail_base + fv)]
-        caps += [
-            np.full(places.size, total, dtype=np.int64),
-            np.full(fg.size, total, dtype=np.int64),
-        ]
-        labels += [np.full(places.size, -1, dtype=np.int64), np.where(net.safe[fv], tail_from, -1)]
+        _tail_arcs(arcs, net, win, at, tail_from, tail_base, sink)
     late_place = late_risk = None
     if open_end is not None:
-        last = np.flatnonzero(valid)
         every = np.flatnonzero(risky_wait[at.place] & np.append(same, False))  # but the last
-        late_place = np.concatenate([last, at.place[every], r_place])
-        late_step = np.concatenate([hi[last], at.step[every], r_step])
-        late_risk = open_end.at(late_place, late_step)
-        way = late_risk < _FOREVER  # (from a copy with no way out later, nobody is late)
-        late_place, late_step, late_risk = late_place[way], late_step[way], late_risk[way]
-        tails.append(at.at(late_place, late_step))
-        heads.append(np.full(late_place.size, sink, dtype=np.int64))
-        caps.append(np.full(late_place.size, total, dtype=np.int64))
-        labels.append(np.full(late_place.size, horizon + 1, dtype=np.int64))
+        late_place, late_risk = _late_arcs(
+            arcs, open_end, win, at, (at.place[every], at.step[every]), (r_place, r_step), sink
+        )
     src_node = np.full(src_place.size, -1, dtype=np.int64)
     src_node[src_ok] = at.at(src_place[src_ok], src_step[src_ok])
-    ready = np.full(n_nodes + 2, -_FOREVER, dtype=np.int64)
+    ready = np.full(sink + 2, -_FOREVER, dtype=np.int64)
     ready[: at.size] = at.step + to_safe[at.place]
-    ready[at.size : tail_base] = out_step + to_safe[out_place]
+    ready[at.size : tail_base] = out_key % w + to_safe[out_key // w]
     if tail_from is not None:
-        ready[tail_base : tail_base + n] = tail_from + np.minimum(to_safe, _FOREVER)
+        ready[tail_base:tier_base] = tail_from + np.minimum(to_safe, _FOREVER)
     return _TEN(
         horizon=horizon,
-        n_nodes=n_nodes,
-        tail=np.concatenate(tails),
-        head=np.concatenate(heads),
-        cap=np.concatenate(caps),
-        label=np.concatenate(labels),
+        n_nodes=sink,
+        tail=np.concatenate(arcs.tails),
+        head=np.concatenate(arcs.heads),
+        cap=np.concatenate(arcs.caps),
+        label=np.concatenate(arcs.labels),
         n_hold=h_tail.size,
-        m_tpl=m_tpl,
-        m_step=m_step,
-        src_node=src_node.astype(np.int64),
+        m_tpl=moves.tpl,
+        m_step=moves.step,
+        src_node=src_node,
         src_cap=src_count.astype(np.int64),
         ready=ready,
         h_cost=h_cost,
@@ -467,3 +405,149 @@ def _expand(
         late_place=late_place,
         late_risk=late_risk,
     )
+
+
+@dataclass(slots=True)
+class _Window:
+    """Where a TEN's copies may lie: each place from the step anyone can reach it (``lo``)
+    to the last step from which safety is reachable by the horizon (``hi``)."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+    to_safe: np.ndarray
+    horizon: int
+    total: int
+    """The people: the capacity of waits and of arcs no one could fill."""
+    valid: np.ndarray
+    """The places with copies: not safe, and reachable in time to reach safety."""
+
+    @property
+    def width(self) -> int:
+        """Steps per place in a (place, step) key: ``place * width + step``."""
+        return self.horizon + 2
+
+
+@dataclass(slots=True)
+class _Moves:
+    """The move arcs: template, departure step, capacity; tail and head places, arrival step."""
+
+    tpl: np.ndarray
+    step: np.ndarray
+    cap: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    arrive: np.ndarray
+    to_sink: np.ndarray
+
+
+def _moves(net: _Net, win: _Window, n_sources: int) -> _Moves:
+    """Every move a template admits someone on, within the window; the size refused first."""
+    kg = net.k_group
+    u, v, tau = net.g_tail[kg], net.g_head[kg], net.g_tau[kg]
+    lo, valid = win.lo, win.valid
+    a = np.maximum(net.k_from, lo[u])
+    b = np.minimum(net.k_to, win.horizon - tau - win.to_safe[v])
+    spans = np.where(valid[u] & (a <= b), b - a + 1, 0)
+    widths = np.where(valid, win.hi - lo + 1, 0)
+    n_moves = int(spans.sum())
+    n_nodes = min(int(widths.sum()), 2 * n_moves + 2 * int(valid.sum()) + n_sources)  # at most
+    n_gated = min(int(widths[net.p_rate > 0].sum()), n_moves)
+    _check_size(net, win.horizon, n_nodes + n_gated, n_nodes + n_moves + n_gated, win.total)
+    tpl, rank = _ramp(spans)
+    step = a[tpl] + rank
+    cap = net.capacity(tpl, step)
+    admits = cap > 0  # a slow link admits nobody at some steps (10/h: none in the first 5 min)
+    tpl, step, cap = tpl[admits], step[admits], cap[admits]
+    head = v[tpl]
+    return _Moves(tpl, step, cap, u[tpl], head, step + tau[tpl], net.safe[head])
+
+
+def _rises(
+    open_end: _LateRisk, win: _Window, risky_wait: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(place, step) of each copy before a place's least risky route closes: a late arc's."""
+    place, step = open_end.rises()
+    inside = win.valid[place] & (win.lo[place] <= step) & (step < win.hi[place])
+    inside &= ~risky_wait[place]  # (those have a late arc at every copy)
+    return place[inside], step[inside]
+
+
+def _move_and_gate_arcs(
+    arcs: _Arcs,
+    net: _Net,
+    moves: _Moves,
+    at: _Copies,
+    out_key: np.ndarray,
+    gated: np.ndarray,
+    sink: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The moves (from a gated place's way out, else from its copy) and the gates from each
+    gated place's queue to its way out where its throughput lets anyone through; returns the
+    gates' places and steps."""
+    w = at.width
+    from_out = at.size + np.searchsorted(out_key, moves.u * w + moves.step)
+    m_head = np.full(moves.tpl.size, sink, dtype=np.int64)
+    inner = ~moves.to_sink
+    m_head[inner] = at.at(moves.v[inner], moves.arrive[inner])
+    m_tail = np.where(gated[moves.u], from_out, at.at(moves.u, moves.step))
+    arcs.add(m_tail, m_head, moves.cap, np.where(moves.to_sink, moves.arrive, -1))
+    out_place, out_step = out_key // w, out_key % w
+    gate_cap = net.throughput(out_place, out_step)
+    passes = gate_cap > 0
+    gate_place, gate_step = out_place[passes], out_step[passes]
+    arcs.add(at.at(gate_place, gate_step), at.size + np.flatnonzero(passes), gate_cap[passes], -1)
+    return gate_place, gate_step
+
+
+@dataclass(slots=True)
+class _Arcs:
+    """A TEN's arcs as they are added: lists of tails, heads, capacities and labels."""
+
+    tails: list[np.ndarray] = field(default_factory=list)
+    heads: list[np.ndarray] = field(default_factory=list)
+    caps: list[np.ndarray] = field(default_factory=list)
+    labels: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, tails: np.ndarray, heads: np.ndarray, caps: Any, labels: Any) -> None:
+        """Arcs from ``tails`` to ``heads``; a number for ``caps`` or ``labels`` is for all."""
+        self.tails.append(tails)
+        self.heads.append(heads)
+        self.caps.append(np.broadcast_to(np.asarray(caps, dtype=np.int64), tails.shape))
+        self.labels.append(np.broadcast_to(np.asarray(labels, dtype=np.int64), tails.shape))
+
+
+def _tail_arcs(
+    arcs: _Arcs, net: _Net, win: _Window, at: _Copies, tail_from: int, base: int, sink: int
+) -> None:
+    """Each place's last copy feeds the timeless network (its open links unbounded): people
+    there from ``tail_from`` on, or arriving later from a link entered before, wait into it."""
+    places = np.flatnonzero(win.valid & (tail_from <= win.hi))
+    final = (net.k_to >= _FOREVER) & (net.k_from <= tail_from)
+    fg = np.unique(net.k_group[final])
+    fu, fv = net.g_tail[fg], net.g_head[fg]
+    arcs.add(at.at(places, win.hi[places]), base + places, win.total, -1)
+    safe = net.safe[fv]
+    arcs.add(base + fu, np.where(safe, sink, base + fv), win.total, np.where(safe, tail_from, -1))
+
+
+def _late_arcs(
+    arcs: _Arcs,
+    open_end: _LateRisk,
+    win: _Window,
+    at: _Copies,
+    every: tuple[np.ndarray, np.ndarray],
+    rises: tuple[np.ndarray, np.ndarray],
+    sink: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The late arcs (see :func:`_expand`): from each place's last copy, from ``every`` copy
+    of a place where waiting has risk, and at the ``rises``; their places and prices."""
+    last = np.flatnonzero(win.valid)
+    place = np.concatenate([last, every[0], rises[0]])
+    step = np.concatenate([win.hi[last], every[1], rises[1]])
+    risk = open_end.at(place, step)
+    way = risk < _FOREVER  # (from a copy with no way out later, nobody is late)
+    place, step, risk = place[way], step[way], risk[way]
+    arcs.add(
+        at.at(place, step), np.full(place.size, sink, dtype=np.int64), win.total, win.horizon + 1
+    )
+    return place, risk

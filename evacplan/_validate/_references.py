@@ -11,6 +11,7 @@ staff, links, places and indicators.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -234,32 +235,67 @@ def _check_risk_per_hour(threat: Mapping[str, Any], path: str, problems: list[Pr
         )
 
 
+@dataclass(slots=True)
+class _Known:
+    """The ids each section defines, for the references into it: None where the section is
+    missing or malformed (its own problem says it all)."""
+
+    places: dict[str, int] | None = None
+    regions: set[str] | None = None
+    links: dict[str, int] | None = None
+    """Link ids and the labels of links without one."""
+    posts: dict[str, int] | None = None
+    staff: dict[str, int] | None = None
+    threats: dict[str, int] | None = None
+
+
+@dataclass(slots=True)
+class _Scan:
+    """One pass over a scenario's raw input: what it reads, what it has learned, what it found."""
+
+    data: Mapping[str, Any]
+    root: str
+    """The model being checked: ``Scenario``, ``Network``, or ``Threats`` (a network's alone)."""
+    start: Any
+    """The start as a datetime, or None when there is none that can be read."""
+    known: _Known = field(default_factory=_Known)
+    problems: list[Problem] = field(default_factory=list)
+
+
 def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
     """Every broken cross-reference, duplicate id and inconsistent pair of values."""
-    problems: list[Problem] = []
-    start = _start(data)
+    scan = _Scan(data, root, _start(data))
+    _check_network(scan)
+    if root == "Network":
+        return scan.problems
+    _check_posts(scan)
+    _check_policy(scan)
+    _check_staff(scan)
+    _check_threats(scan)
+    points = _check_points(scan)
+    _check_groups(scan)
+    _check_checks(scan, points)
+    return scan.problems
 
+
+def _check_network(scan: _Scan) -> None:
+    """Places and links: their ids, then each link's ends, times and service, and each place's
+    throughput (not for ``Threats``: a valid network's threats are checked alone)."""
+    data, known, problems = scan.data, scan.known, scan.problems
     places = _items(data, "places")
-    place_ids: dict[str, int] | None = _ids(places, "places", "id", "place", problems)
-    regions: set[str] | None = {p["region"] for _, p in places if isinstance(p.get("region"), str)}
+    known.places = _ids(places, "places", "id", "place", problems)
+    known.regions = {p["region"] for _, p in places if isinstance(p.get("region"), str)}
     if not _usable(data, "places", required=True):
-        place_ids = regions = None
+        known.places = known.regions = None
 
     links = _items(data, "links")
-    link_ids: dict[str, int] | None = _ids(links, "links", "id", "link", problems)
-    if not _usable(data, "links"):
-        link_ids = None
-    link_refs = None if link_ids is None else {**link_ids, **_labels(links)}
-    for i, link in links if root != "Threats" else ():  # a valid network's threats alone
-        _ref(link.get("source"), place_ids, f"links[{i}].source", "a place", problems)
-        _ref(link.get("target"), place_ids, f"links[{i}].target", "a place", problems)
-        if isinstance(link.get("source"), str) and link.get("source") == link.get("target"):
-            problems.append(
-                Problem(f"links[{i}].target", f"a link cannot join {link['source']!r} to itself")
-            )
-        _check_times(link, ("opens", "closes"), f"links[{i}]", start, root, problems)
-        _check_service(link, f"links[{i}]", start, root, problems)
-    for i, place in places if root != "Threats" else ():
+    link_ids = _ids(links, "links", "id", "link", problems)
+    known.links = {**link_ids, **_labels(links)} if _usable(data, "links") else None
+    if scan.root == "Threats":
+        return
+    for i, link in links:
+        _check_link(scan, link, f"links[{i}]")
+    for i, place in places:
         if place.get("throughput_per_hour") is not None and (
             place.get("safe") is True
             or (place.get("kind") == "safe_haven" and place.get("safe") is not False)
@@ -271,15 +307,30 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
                     "a throughput there limits nothing; put it on the gate before it",
                 )
             )
-    if root == "Network":
-        return problems
 
-    posts = _items(data, "posts")
-    post_ids: dict[str, int] | None = _ids(posts, "posts", "id", "post", problems)
-    if not _usable(data, "posts", required=True):
-        post_ids = None
+
+def _check_link(scan: _Scan, link: Mapping[str, Any], path: str) -> None:
+    """One link: its ends are places, and not the same one; its times; its capacity."""
+    problems = scan.problems
+    _ref(link.get("source"), scan.known.places, f"{path}.source", "a place", problems)
+    _ref(link.get("target"), scan.known.places, f"{path}.target", "a place", problems)
+    if isinstance(link.get("source"), str) and link.get("source") == link.get("target"):
+        problems.append(
+            Problem(f"{path}.target", f"a link cannot join {link['source']!r} to itself")
+        )
+    _check_times(link, ("opens", "closes"), path, scan.start, scan.root, problems)
+    _check_service(link, path, scan.start, scan.root, problems)
+
+
+def _check_posts(scan: _Scan) -> None:
+    """Posts: ids, places, and each requirement's function, categories and minimum."""
+    problems = scan.problems
+    posts = _items(scan.data, "posts")
+    scan.known.posts = _ids(posts, "posts", "id", "post", problems)
+    if not _usable(scan.data, "posts", required=True):
+        scan.known.posts = None
     for i, post in posts:
-        _ref(post.get("place"), place_ids, f"posts[{i}].place", "a place", problems)
+        _ref(post.get("place"), scan.known.places, f"posts[{i}].place", "a place", problems)
         requirements = _items(post, "requirements")
         _ids(requirements, f"posts[{i}].requirements", "function", "function", problems)
         for j, req in requirements:
@@ -301,20 +352,29 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
                         )
                     )
 
-    policy = data.get("policy")
-    if isinstance(policy, Mapping):
-        lifts = _items(policy, "extraction")
-        _ids(lifts, "policy.extraction", "id", "lift", problems)
-        for i, lift in lifts:
-            _refs(lift.get("posts"), post_ids, f"policy.extraction[{i}].posts", "a post", problems)
 
-    staff = _items(data, "staff")
-    staff_ids: dict[str, int] | None = _ids(staff, "staff", "id", "staff", problems)
-    if not _usable(data, "staff"):
-        staff_ids = None
+def _check_policy(scan: _Scan) -> None:
+    """The policy's extraction lifts: ids, and the posts each serves."""
+    policy = scan.data.get("policy")
+    if not isinstance(policy, Mapping):
+        return
+    lifts = _items(policy, "extraction")
+    _ids(lifts, "policy.extraction", "id", "lift", scan.problems)
+    for i, lift in lifts:
+        path = f"policy.extraction[{i}].posts"
+        _refs(lift.get("posts"), scan.known.posts, path, "a post", scan.problems)
+
+
+def _check_staff(scan: _Scan) -> None:
+    """Staff: ids, posts, locations, and not both ``must_remain`` and ``must_leave``."""
+    problems = scan.problems
+    staff = _items(scan.data, "staff")
+    scan.known.staff = _ids(staff, "staff", "id", "staff", problems)
+    if not _usable(scan.data, "staff"):
+        scan.known.staff = None
     for i, member in staff:
-        _ref(member.get("post"), post_ids, f"staff[{i}].post", "a post", problems)
-        _ref(member.get("location"), place_ids, f"staff[{i}].location", "a place", problems)
+        _ref(member.get("post"), scan.known.posts, f"staff[{i}].post", "a post", problems)
+        _ref(member.get("location"), scan.known.places, f"staff[{i}].location", "a place", problems)
         if member.get("must_remain") is True and member.get("must_leave") is True:
             problems.append(
                 Problem(
@@ -323,62 +383,70 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
                 )
             )
 
-    threats = _items(data, "threats")
-    threat_ids: dict[str, int] | None = _ids(threats, "threats", "id", "threat", problems)
-    if not _usable(data, "threats"):
-        threat_ids = None
+
+def _check_threats(scan: _Scan) -> None:
+    """Threats: ids, what each touches (regions, places, links), its effect and its times."""
+    known, problems = scan.known, scan.problems
+    threats = _items(scan.data, "threats")
+    known.threats = _ids(threats, "threats", "id", "threat", problems)
+    if not _usable(scan.data, "threats"):
+        known.threats = None
     for i, threat in threats:
+        path = f"threats[{i}]"
         _refs(
             threat.get("regions"),
-            regions,
-            f"threats[{i}].regions",
+            known.regions,
+            f"{path}.regions",
             "a region of any place",
             problems,
         )
-        _refs(threat.get("places"), place_ids, f"threats[{i}].places", "a place", problems)
-        _refs(threat.get("links"), link_refs, f"threats[{i}].links", "a link", problems)
+        _refs(threat.get("places"), known.places, f"{path}.places", "a place", problems)
+        _refs(threat.get("links"), known.links, f"{path}.links", "a link", problems)
         if not any(threat.get(k) for k in ("regions", "places", "links")):  # (not a list:
             # said at the key itself)
             problems.append(
-                Problem(f"threats[{i}]", "a threat needs at least one of regions, places or links")
+                Problem(path, "a threat needs at least one of regions, places or links")
             )
         if all(threat.get(k) is None for k in ("risk", "risk_per_hour")) and (
             threat.get("closes") is not True
         ):
             problems.append(
                 Problem(
-                    f"threats[{i}]",
+                    path,
                     "a threat needs an effect: a risk, a risk_per_hour, or closes: true",
                 )
             )
-        _check_risk_per_hour(threat, f"threats[{i}]", problems)
-        _check_times(threat, ("at", "until"), f"threats[{i}]", start, root, problems)
+        _check_risk_per_hour(threat, path, problems)
+        _check_times(threat, ("at", "until"), path, scan.start, scan.root, problems)
 
-    points = _items(data, "decision_points")
+
+def _check_points(scan: _Scan) -> list[tuple[int, Mapping[str, Any]]]:
+    """Decision points: ids, posts, the threat each fires on, a trigger, its time; returned
+    for the checks that name them."""
+    known, problems = scan.known, scan.problems
+    points = _items(scan.data, "decision_points")
     _ids(points, "decision_points", "id", "decision point", problems)
     for i, point in points:
-        _refs(point.get("posts"), post_ids, f"decision_points[{i}].posts", "a post", problems)
-        _ref(
-            point.get("on_threat"),
-            threat_ids,
-            f"decision_points[{i}].on_threat",
-            "a threat",
-            problems,
-        )
+        path = f"decision_points[{i}]"
+        _refs(point.get("posts"), known.posts, f"{path}.posts", "a post", problems)
+        _ref(point.get("on_threat"), known.threats, f"{path}.on_threat", "a threat", problems)
         if all(point.get(k) is None for k in ("at", "on_threat", "indicator")):
             problems.append(
-                Problem(
-                    f"decision_points[{i}]",
-                    "a decision point needs a trigger: at, on_threat or indicator",
-                )
+                Problem(path, "a decision point needs a trigger: at, on_threat or indicator")
             )
-        _check_times(point, ("at",), f"decision_points[{i}]", start, root, problems)
+        _check_times(point, ("at",), path, scan.start, scan.root, problems)
+    return points
 
-    groups = _items(data, "groups")
+
+def _check_groups(scan: _Scan) -> None:
+    """Groups: ids (none a staff member's), locations, a party no larger than the group, the
+    release time."""
+    staff_ids, problems = scan.known.staff, scan.problems
+    groups = _items(scan.data, "groups")
     _ids(groups, "groups", "id", "group", problems)
     for i, group in groups:
         where = f"groups[{i}]"
-        _ref(group.get("location"), place_ids, f"{where}.location", "a place", problems)
+        _ref(group.get("location"), scan.known.places, f"{where}.location", "a place", problems)
         if isinstance(group.get("id"), str) and staff_ids and group["id"] in staff_ids:
             problems.append(
                 Problem(
@@ -396,27 +464,30 @@ def reference_problems(data: Mapping[str, Any], root: str) -> list[Problem]:
                     f"a party of {size} is larger than the group's {count} people",
                 )
             )
-        _check_times(group, ("release",), where, start, root, problems)
+        _check_times(group, ("release",), where, scan.start, scan.root, problems)
 
+
+def _check_checks(scan: _Scan, points: list[tuple[int, Mapping[str, Any]]]) -> None:
+    """The ``checks`` section: each entry (:func:`_check_check`), then duplicate ids."""
+    known = scan.known
     watched: dict[str, int] | None = {
         p["id"]: i for i, p in points if isinstance(p.get("id"), str) and p.get("indicator")
     }
-    if not _usable(data, "decision_points"):
+    if not _usable(scan.data, "decision_points"):
         watched = None
     places_and_links = (
-        None if link_refs is None or place_ids is None else {**link_refs, **place_ids}
+        None if known.links is None or known.places is None else {**known.links, **known.places}
     )
     refs = {
-        "post": post_ids,
-        "staff": staff_ids,
+        "post": known.posts,
+        "staff": known.staff,
         "close": places_and_links,
         "point": watched,
-        "threat": threat_ids,
+        "threat": known.threats,
     }
-    for i, check in _items(data, "checks"):
-        _check_check(check, f"checks[{i}]", refs, start, root, problems)
-    _ids(_items(data, "checks"), "checks", "id", "check", problems)
-    return problems
+    for i, check in _items(scan.data, "checks"):
+        _check_check(check, f"checks[{i}]", refs, scan.start, scan.root, scan.problems)
+    _ids(_items(scan.data, "checks"), "checks", "id", "check", scan.problems)
 
 
 def _check_check(
@@ -428,6 +499,39 @@ def _check_check(
     problems: list[Problem],
 ) -> None:
     """One entry of ``checks``: one expectation, its companions, its references and times."""
+    _check_expectation(check, path, problems)
+    _check_times(check, ("deadline",), path, start, root, problems)
+    _ref(check.get("open"), refs["post"], f"{path}.open", "a post", problems)
+    for key in ("retained", "departs", "safe", "last_out", "unavailable"):
+        _refs(check.get(key), refs["staff"], f"{path}.{key}", "a staff member", problems)
+    what_if = check.get("what_if")
+    if isinstance(what_if, Mapping):
+        _refs(what_if.get("lift"), refs["threat"], f"{path}.what_if.lift", "a threat", problems)
+    indicators = check.get("indicators")
+    if isinstance(indicators, Mapping):
+        for name in indicators:
+            _ref(
+                name,
+                refs["point"],
+                f"{path}.indicators.{name}",
+                "a decision point on an indicator",
+                problems,
+            )
+            _check_times(indicators, (name,), f"{path}.indicators", start, root, problems)
+    _check_times(check, ("all_safe_by",), path, start, root, problems)
+    _check_times(check, ("by",), path, start, root, problems)
+    _check_span(check, "all_safe_within", path, problems)
+    _check_span(check, "within", path, problems)
+    survives = check.get("survives")
+    if isinstance(survives, Mapping):
+        where = f"{path}.survives"
+        _refs(survives.get("close"), refs["close"], f"{where}.close", "a link or a place", problems)
+        _check_times(survives, ("at", "until"), where, start, root, problems)
+        _check_span(survives, "all_safe_within", where, problems)
+
+
+def _check_expectation(check: Mapping[str, Any], path: str, problems: list[Problem]) -> None:
+    """A check makes exactly one expectation, and gives no option without what it goes with."""
     made = [k for k in EXPECTATIONS if check.get(k) not in (None, False)]
     kinds = {"all_safe" if k.startswith("all_safe") else k for k in made}
     if not kinds:
@@ -457,34 +561,6 @@ def _check_check(
         problems.append(
             Problem(f"{path}.deadline", "objective safest needs a deadline: when all are safe")
         )
-    _check_times(check, ("deadline",), path, start, root, problems)
-    _ref(check.get("open"), refs["post"], f"{path}.open", "a post", problems)
-    for key in ("retained", "departs", "safe", "last_out", "unavailable"):
-        _refs(check.get(key), refs["staff"], f"{path}.{key}", "a staff member", problems)
-    what_if = check.get("what_if")
-    if isinstance(what_if, Mapping):
-        _refs(what_if.get("lift"), refs["threat"], f"{path}.what_if.lift", "a threat", problems)
-    indicators = check.get("indicators")
-    if isinstance(indicators, Mapping):
-        for name in indicators:
-            _ref(
-                name,
-                refs["point"],
-                f"{path}.indicators.{name}",
-                "a decision point on an indicator",
-                problems,
-            )
-            _check_times(indicators, (name,), f"{path}.indicators", start, root, problems)
-    _check_times(check, ("all_safe_by",), path, start, root, problems)
-    _check_times(check, ("by",), path, start, root, problems)
-    _check_span(check, "all_safe_within", path, problems)
-    _check_span(check, "within", path, problems)
-    survives = check.get("survives")
-    if isinstance(survives, Mapping):
-        where = f"{path}.survives"
-        _refs(survives.get("close"), refs["close"], f"{where}.close", "a link or a place", problems)
-        _check_times(survives, ("at", "until"), where, start, root, problems)
-        _check_span(survives, "all_safe_within", where, problems)
 
 
 def _check_span(item: Mapping[str, Any], key: str, path: str, problems: list[Problem]) -> None:

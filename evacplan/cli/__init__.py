@@ -55,6 +55,7 @@ __all__ = ["main", "scenario_summary"]
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The command line: ``--debug``, and one subcommand each with its own arguments."""
     parser = argparse.ArgumentParser(
         prog="evacplan",
         description="Plan an embassy's crisis posture: drawdown and evacuation.",
@@ -66,8 +67,24 @@ def _parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="show tracebacks of unexpected failures"
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    _plan_arguments(
+        sub.add_parser("plan", help="the contingency plan over the scenario's timeline")
+    )
+    _closures_arguments(
+        sub.add_parser("closures", help="what breaks the plan: every closure re-planned")
+    )
+    _check_arguments(sub.add_parser("check", help="make the checks written in a scenario file"))
+    _validate_arguments(
+        sub.add_parser("validate", help="check scenario files (YAML/JSON) or TNTP networks")
+    )
+    _show_arguments(sub.add_parser("show", help="summarise a scenario"))
+    _drawdown_arguments(sub.add_parser("drawdown", help="who stays at each post and who leaves"))
+    _evacuate_arguments(sub.add_parser("evacuate", help="the evacuation schedule to safety"))
+    return parser
 
-    p = sub.add_parser("plan", help="the contingency plan over the scenario's timeline")
+
+def _plan_arguments(p: argparse.ArgumentParser) -> None:
+    """``evacplan plan``: a scenario file, the indicators that fire, objective, deadline, outputs."""
     p.add_argument("file", metavar="FILE", help="a scenario file (YAML or JSON)")
     p.add_argument(
         "--indicator",
@@ -93,7 +110,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(run=_cmd_plan)
 
-    p = sub.add_parser("closures", help="what breaks the plan: every closure re-planned")
+
+def _closures_arguments(p: argparse.ArgumentParser) -> None:
+    """``evacplan closures``: what to close (one way of naming it), ``--k``, ``--at``, the
+    workers, the options of plan (a scenario) or of evacuate (a TNTP network), outputs."""
     p.add_argument("file", metavar="FILE", help="a scenario file, or a TNTP network (*.tntp)")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--links", action="store_true", help="close each link (the default)")
@@ -124,7 +144,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", default=None, metavar="OUT", help="also save the table as JSON")
     p.set_defaults(run=_cmd_closures)
 
-    p = sub.add_parser("check", help="make the checks written in a scenario file")
+
+def _check_arguments(p: argparse.ArgumentParser) -> None:
+    """``evacplan check``: a scenario file with checks, which of them, how much to say."""
     p.add_argument("file", metavar="FILE", help="a scenario file with a checks: section")
     p.add_argument("--only", action="append", metavar="ID", help="this check only (repeat)")
     p.add_argument(
@@ -145,17 +167,23 @@ def _parser() -> argparse.ArgumentParser:
     _time_limit(p)
     p.set_defaults(run=_cmd_check)
 
-    p = sub.add_parser("validate", help="check scenario files (YAML/JSON) or TNTP networks")
+
+def _validate_arguments(p: argparse.ArgumentParser) -> None:
+    """``evacplan validate``: one or more scenario files or TNTP networks."""
     p.add_argument(
         "files", nargs="+", metavar="FILE", help="scenario files (YAML or JSON) or TNTP networks"
     )
     p.set_defaults(run=_cmd_validate)
 
-    p = sub.add_parser("show", help="summarise a scenario")
+
+def _show_arguments(p: argparse.ArgumentParser) -> None:
+    """``evacplan show``: a scenario file."""
     p.add_argument("file", metavar="FILE", help="a scenario file (YAML or JSON)")
     p.set_defaults(run=_cmd_show)
 
-    p = sub.add_parser("drawdown", help="who stays at each post and who leaves")
+
+def _drawdown_arguments(p: argparse.ArgumentParser) -> None:
+    """``evacplan drawdown``: a scenario file and the postures to hold."""
     p.add_argument("file", metavar="FILE", help="a scenario file (YAML or JSON)")
     p.add_argument(
         "--posture",
@@ -167,7 +195,10 @@ def _parser() -> argparse.ArgumentParser:
     _time_limit(p)
     p.set_defaults(run=_cmd_drawdown)
 
-    p = sub.add_parser("evacuate", help="the evacuation schedule to safety")
+
+def _evacuate_arguments(p: argparse.ArgumentParser) -> None:
+    """``evacplan evacuate``: a scenario file (with postures) or a TNTP network (with supply
+    and safe places), the step, objective, deadline and limits."""
     p.add_argument("file", metavar="FILE", help="a scenario file, or a TNTP network (*.tntp)")
     p.add_argument("--supply", action="append", metavar="NODE=COUNT", help="people at a place")
     p.add_argument("--safe", action="append", metavar="NODE", help="a safe place (repeat for more)")
@@ -198,7 +229,6 @@ def _parser() -> argparse.ArgumentParser:
         "(default: half of this machine's memory)",
     )
     p.set_defaults(run=_cmd_evacuate)
-    return parser
 
 
 _OBJECTIVES = {

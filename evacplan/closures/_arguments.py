@@ -94,31 +94,8 @@ def _fresh_id(taken: set[str], stem: str) -> str:
 def _resolve(spec: Any, network: Network, problems: list[Problem]) -> list[tuple[_Item, ...]]:
     """The closures argument as entries of items, each problem at its path."""
     links, places = _names(network)
-    labels = {i: link.label for i, link in enumerate(network.links)}
     if isinstance(spec, str):
-        if spec == "links":
-            seen: dict[str, _Item] = {}
-            for i in range(len(network.links)):
-                label = labels[i]
-                seen.setdefault(label, _Item(label, links[label]))
-            return [(item,) for item in seen.values()]
-        if spec == "places":
-            return [(_Item(p.id, places[p.id], p.id),) for p in network.places]
-        kinds = {str(k) for k in PlaceKind}
-        if spec in kinds:
-            chosen = [p for p in network.places if str(p.kind) == spec]
-            if not chosen:
-                problems.append(Problem("closures", f"the network has no place of kind {spec!r}"))
-            return [(_Item(p.id, places[p.id], p.id),) for p in chosen]
-        problems.append(
-            Problem(
-                "closures",
-                f"{spec!r} is not 'links', 'places' or a kind of place ({', '.join(sorted(kinds))})"
-                + suggest(spec, ["links", "places", *kinds])
-                + "; to close named links or places, give a list: ['bgw-airport-road']",
-            )
-        )
-        return []
+        return _resolve_word(spec, network, links, places, problems)
     if not isinstance(spec, (list, tuple)) or not spec:
         problems.append(
             Problem(
@@ -158,6 +135,48 @@ def _resolve(spec: Any, network: Network, problems: list[Problem]) -> list[tuple
     return out
 
 
+def _resolve_word(
+    spec: str,
+    network: Network,
+    links: dict[str, frozenset[int]],
+    places: dict[str, frozenset[int]],
+    problems: list[Problem],
+) -> list[tuple[_Item, ...]]:
+    """Closures named by a word: ``"links"`` (each link label once), ``"places"``, or a kind
+    of place; any other word is a problem, with the nearest valid one."""
+    if spec == "links":
+        seen: dict[str, _Item] = {}
+        for link in network.links:
+            seen.setdefault(link.label, _Item(link.label, links[link.label]))
+        return [(item,) for item in seen.values()]
+    if spec == "places":
+        return [(_Item(p.id, places[p.id], p.id),) for p in network.places]
+    kinds = {str(k) for k in PlaceKind}
+    if spec in kinds:
+        chosen = [p for p in network.places if str(p.kind) == spec]
+        if not chosen:
+            problems.append(Problem("closures", f"the network has no place of kind {spec!r}"))
+        return [(_Item(p.id, places[p.id], p.id),) for p in chosen]
+    problems.append(
+        Problem(
+            "closures",
+            f"{spec!r} is not 'links', 'places' or a kind of place ({', '.join(sorted(kinds))})"
+            + suggest(spec, ["links", "places", *kinds])
+            + "; to close named links or places, give a list: ['bgw-airport-road']",
+        )
+    )
+    return []
+
+
+@dataclass(slots=True)
+class _Baseline:
+    """What the baseline plan runs on: the subject's network, and the keyword arguments of its
+    :func:`evacplan.plan` or :func:`evacplan.evacuate`."""
+
+    network: Network
+    options: dict[str, Any]
+
+
 def _check(
     subject: Any,
     closures: Any,
@@ -173,60 +192,9 @@ def _check(
     """Every problem with the arguments, raised at once; else the cleaned inputs."""
     problems: list[Problem] = []
     if isinstance(subject, Scenario):
-        network = subject.network
-        given = [name for name, value in route.items() if value is not None]
-        for name in given:
-            problems.append(
-                Problem(
-                    name,
-                    "a Scenario's plan moves its own staff over its own threats; give "
-                    f"{name} only with a Network",
-                )
-            )
-        options = {**planning, "time_limit": time_limit}
-        if options["objective"] is None:
-            options["objective"] = "least_harm"  # as plan()
-        try:
-            _check_plan(
-                subject,
-                options["indicators"],
-                options["objective"],
-                options["deadline"],
-                time_limit,
-                1,
-                0,
-                options["hazard_per_hour"],
-            )
-        except ScenarioError as error:
-            problems += error.problems
+        baseline = _scenario_baseline(subject, time_limit, route, planning, problems)
     elif isinstance(subject, Network):
-        network = subject
-        for name in ("indicators",):
-            if planning.get(name) is not None:
-                problems.append(Problem(name, f"{name} need a Scenario (its decision points)"))
-        options = {
-            **route,
-            "objective": planning["objective"] or "quickest",  # as evacuate()
-            "deadline": planning["deadline"],
-            "time_limit": time_limit,
-            "hazard_per_hour": planning["hazard_per_hour"],
-        }
-        try:
-            _check_evacuate(
-                subject,
-                route["supply"],
-                route["safe"],
-                route["parties"],
-                route["step_minutes"],
-                route["threats"],
-                options["objective"],
-                planning["deadline"],
-                time_limit,
-                None,
-                planning["hazard_per_hour"],
-            )
-        except ScenarioError as error:
-            problems += error.problems
+        baseline = _network_baseline(subject, time_limit, route, planning, problems)
     else:
         raise ScenarioError(
             [
@@ -237,40 +205,11 @@ def _check(
             ],
             source=_WHERE,
         )
-
+    network = baseline.network
     entries = _resolve(closures, network, problems)
-    if isinstance(k, bool) or not isinstance(k, int) or k not in (1, 2):
-        problems.append(
-            Problem("k", f"must be 1 (every single closure) or 2 (every pair), not {k!r}")
-        )
-        k = 1
-    elif entries and k > len(entries):
-        problems.append(Problem("k", f"{k} closures together, but only {len(entries)} to close"))
-    elif entries and math.comb(len(entries), k) > _MAX_CASES:
-        problems.append(
-            Problem(
-                "k",
-                f"{math.comb(len(entries), k):,} cases is more than {_MAX_CASES:,}; "
-                "name fewer closures",
-            )
-        )
-    minute = 0.0
-    try:
-        minute = network.minute(parse_when(at))
-        if minute < 0 or not math.isfinite(minute):
-            problems.append(Problem("at", f"{at!s} is before the start"))
-    except (ValueError, TypeError) as error:
-        problems.append(Problem("at", str(error)))
-    if executor is not None and not callable(getattr(executor, "submit", None)):
-        problems.append(
-            Problem(
-                "executor",
-                f"expected a concurrent.futures.Executor (got {type(executor).__name__})",
-            )
-        )
-    for name, value in (("progress", progress), ("keep_plans", keep_plans)):
-        if not isinstance(value, bool):
-            problems.append(Problem(name, f"must be True or False (got {value!r})"))
+    k = _k(k, entries, problems)
+    minute = _at(at, network, problems)
+    _executor_and_flags(executor, progress, keep_plans, problems)
     if problems:
         raise ScenarioError(_unique(problems), source=_WHERE)
     return _Inputs(
@@ -283,8 +222,130 @@ def _check(
         progress=bool(progress),
         keep_plans=bool(keep_plans),
         time_limit=None if time_limit is None else float(time_limit),
-        plan_options=options,
+        plan_options=baseline.options,
     )
+
+
+def _scenario_baseline(
+    scenario: Scenario,
+    time_limit: Any,
+    route: dict[str, Any],
+    planning: dict[str, Any],
+    problems: list[Problem],
+) -> _Baseline:
+    """A Scenario's baseline: :func:`evacplan.plan`'s options, checked by its own checks; the
+    options of :func:`evacplan.evacuate` are refused, as the scenario brings its own."""
+    for name in [name for name, value in route.items() if value is not None]:
+        problems.append(
+            Problem(
+                name,
+                "a Scenario's plan moves its own staff over its own threats; give "
+                f"{name} only with a Network",
+            )
+        )
+    options = {**planning, "time_limit": time_limit}
+    if options["objective"] is None:
+        options["objective"] = "least_harm"  # as plan()
+    try:
+        _check_plan(
+            scenario,
+            options["indicators"],
+            options["objective"],
+            options["deadline"],
+            time_limit,
+            1,
+            0,
+            options["hazard_per_hour"],
+        )
+    except ScenarioError as error:
+        problems += error.problems
+    return _Baseline(scenario.network, options)
+
+
+def _network_baseline(
+    network: Network,
+    time_limit: Any,
+    route: dict[str, Any],
+    planning: dict[str, Any],
+    problems: list[Problem],
+) -> _Baseline:
+    """A Network's baseline: :func:`evacplan.evacuate`'s options, checked by its own checks;
+    indicators are refused, as a network has no decision points."""
+    for name in ("indicators",):
+        if planning.get(name) is not None:
+            problems.append(Problem(name, f"{name} need a Scenario (its decision points)"))
+    options = {
+        **route,
+        "objective": planning["objective"] or "quickest",  # as evacuate()
+        "deadline": planning["deadline"],
+        "time_limit": time_limit,
+        "hazard_per_hour": planning["hazard_per_hour"],
+    }
+    try:
+        _check_evacuate(
+            network,
+            route["supply"],
+            route["safe"],
+            route["parties"],
+            route["step_minutes"],
+            route["threats"],
+            options["objective"],
+            planning["deadline"],
+            time_limit,
+            None,
+            planning["hazard_per_hour"],
+        )
+    except ScenarioError as error:
+        problems += error.problems
+    return _Baseline(network, options)
+
+
+def _k(k: Any, entries: list[tuple[_Item, ...]], problems: list[Problem]) -> int:
+    """``k``: 1 or 2, no more than the entries to close, and not too many cases (1 when bad)."""
+    if isinstance(k, bool) or not isinstance(k, int) or k not in (1, 2):
+        problems.append(
+            Problem("k", f"must be 1 (every single closure) or 2 (every pair), not {k!r}")
+        )
+        return 1
+    if entries and k > len(entries):
+        problems.append(Problem("k", f"{k} closures together, but only {len(entries)} to close"))
+    elif entries and math.comb(len(entries), k) > _MAX_CASES:
+        problems.append(
+            Problem(
+                "k",
+                f"{math.comb(len(entries), k):,} cases is more than {_MAX_CASES:,}; "
+                "name fewer closures",
+            )
+        )
+    return k
+
+
+def _at(at: Any, network: Network, problems: list[Problem]) -> float:
+    """``at`` as minutes from the network's start (minutes, a duration or a datetime)."""
+    minute = 0.0
+    try:
+        minute = network.minute(parse_when(at))
+        if minute < 0 or not math.isfinite(minute):
+            problems.append(Problem("at", f"{at!s} is before the start"))
+    except (ValueError, TypeError) as error:
+        problems.append(Problem("at", str(error)))
+    return minute
+
+
+def _executor_and_flags(
+    executor: Any, progress: Any, keep_plans: Any, problems: list[Problem]
+) -> None:
+    """The executor has ``submit`` (None: none); ``progress`` and ``keep_plans`` are bools."""
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        problems.append(
+            Problem(
+                "executor",
+                f"expected a concurrent.futures.Executor (got {type(executor).__name__})",
+            )
+        )
+    for name, value in (("progress", progress), ("keep_plans", keep_plans)):
+        if not isinstance(value, bool):
+            problems.append(Problem(name, f"must be True or False (got {value!r})"))
 
 
 def _unique(problems: Iterable[Problem]) -> list[Problem]:

@@ -14,7 +14,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ import numpy as np
 from evacplan._time import MAX_STEP_MINUTES
 from evacplan._validate import reference_problems, suggest
 from evacplan.errors import Problem, ScenarioError
-from evacplan.models import Network, Scenario, ThreatEvent
+from evacplan.models import Network, Place, Scenario, ThreatEvent
 from evacplan.results import DEFAULT_HAZARD_PER_HOUR, Party
 from evacplan.routing._arrays import _EPS
 
@@ -175,6 +175,17 @@ def last_service_arrival(network: Network, step: int) -> float | None:
     return int(max(ends)) if ends else None
 
 
+@dataclass(slots=True)
+class _Call:
+    """What every argument's check reads: the network, the scenario it came from (None for a
+    bare Network), its places by id, and the problems found so far, in argument order."""
+
+    net: Network
+    scenario: Scenario | None
+    places: dict[str, Place]
+    problems: list[Problem] = field(default_factory=list)
+
+
 def _check(
     network: Any,
     supply: Any,
@@ -189,221 +200,25 @@ def _check(
     hazard_per_hour: Any = None,
 ) -> _Inputs:
     """Every problem with the arguments at once, as one ScenarioError."""
-    problems: list[Problem] = []
-    if isinstance(network, Scenario):
-        net = network.network
-        scenario: Scenario | None = network
-    elif isinstance(network, Network):
-        net, scenario = network, None
-    else:
-        raise ScenarioError(
-            [Problem("network", f"expected a Network or a Scenario, got {type(network).__name__}")],
-            source=_WHERE,
-        )
-    places = net.place_by_id
-
-    if step_minutes is None:
-        step_minutes = scenario.step_minutes if scenario is not None else 5
-    step = _whole(step_minutes)
-    if step is None or not 1 <= step <= MAX_STEP_MINUTES:
-        problems.append(
-            Problem(
-                "step_minutes",
-                f"must be a whole number of minutes above 0 and at most {MAX_STEP_MINUTES}, "
-                f"a day (got {step_minutes!r})",
-            )
-        )
-        step = 1
-
-    if objective not in _OBJECTIVES:
-        problems.append(
-            Problem(
-                "objective",
-                f"{objective!r} is not an objective; use "
-                "'quickest', 'least_harm', 'safest' or 'most_saved'"
-                + suggest(str(objective), _OBJECTIVES),
-            )
-        )
-    hazard = hazard_problem(hazard_per_hour, scenario, problems)
-    dl = None
-    if deadline is not None:
-        dl = _number(deadline)
-        if dl is None or dl < 0:
-            problems.append(
-                Problem("deadline", f"must be minutes from the start, 0 or more (got {deadline!r})")
-            )
-            dl = None
-    elif objective == "safest":
-        problems.append(
-            Problem(
-                "deadline",
-                "objective 'safest' needs a deadline (minutes from "
-                "the start by which everyone must be safe)",
-            )
-        )
-    elif objective == "most_saved":
-        dl = last_service_arrival(net, step)
-        if dl is None:
-            problems.append(
-                Problem(
-                    "deadline",
-                    "objective 'most_saved' needs a deadline (minutes from the start: the most "
-                    "people safe by then); it defaults to the arrival of the last scheduled "
-                    "departure, and this network has no scheduled services",
-                )
-            )
-    tl = None
-    if time_limit is not None:
-        tl = _number(time_limit)
-        if tl is None or tl <= 0:
-            problems.append(Problem("time_limit", f"must be seconds above 0 (got {time_limit!r})"))
-            tl = None
-
-    budget = default_max_memory() if max_memory is None else _memory(max_memory)
-    if budget is None:
-        problems.append(
-            Problem(
-                "max_memory",
-                f"must be bytes above 0, or a size such as '6GiB' or '512M' (got {max_memory!r})",
-            )
-        )
-        budget = default_max_memory()
-
-    if threats is None:
-        threat_list = tuple(scenario.threats) if scenario is not None else ()
-    else:
-        threat_list = tuple(threats) if isinstance(threats, Iterable) else ()
-        if not isinstance(threats, Iterable) or isinstance(threats, (str, bytes)):
-            problems.append(Problem("threats", "must be a list of ThreatEvent"))
-            threat_list = ()
-        for i, t in enumerate(threat_list):
-            if not isinstance(t, ThreatEvent):
-                problems.append(
-                    Problem(f"threats[{i}]", f"expected a ThreatEvent, got {type(t).__name__}")
-                )
-        threat_list = tuple(t for t in threat_list if isinstance(t, ThreatEvent))
-        problems += threat_problems(net, threat_list)
-
-    plain: dict[str, int] = {}
-    if supply is not None:
-        if not isinstance(supply, Mapping):
-            problems.append(Problem("supply", "must map places to counts, e.g. {'3': 800}"))
-        else:
-            for key, count in supply.items():
-                where = f"supply[{key!r}]"
-                if key not in places and isinstance(key, int) and str(key) in places:
-                    key = str(key)  # TNTP node numbers written as numbers
-                if key not in places:
-                    problems.append(
-                        Problem(where, f"{key!r} is not a place" + suggest(str(key), places))
-                    )
-                n = _whole(count)
-                if n is None:
-                    problems.append(Problem(where, f"{count!r} is not a whole number of people"))
-                elif n < 0:
-                    problems.append(Problem(where, f"{n} people: a count cannot be negative"))
-                elif key in places:
-                    plain[key] = plain.get(key, 0) + n
-
-    party_list: list[Party] = []
-    if parties is not None:
-        if not isinstance(parties, Iterable) or isinstance(parties, (str, bytes, Mapping)):
-            problems.append(Problem("parties", "must be a list of Party"))
-        else:
-            seen: set[str] = set()
-            for i, p in enumerate(parties):
-                where = f"parties[{i}]"
-                if not isinstance(p, Party):
-                    problems.append(Problem(where, f"expected a Party, got {type(p).__name__}"))
-                    continue
-                ok = True
-                if p.id in seen:
-                    problems.append(Problem(f"{where}.id", f"party {p.id!r} appears twice"))
-                    ok = False
-                seen.add(p.id)
-                size = _whole(p.size)
-                if size is None or size < 1:
-                    problems.append(
-                        Problem(f"{where}.size", f"must be 1 or more people (got {p.size!r})")
-                    )
-                    ok = False
-                if p.location not in places:
-                    problems.append(
-                        Problem(
-                            f"{where}.location",
-                            f"{p.location!r} is not a place" + suggest(p.location, places),
-                        )
-                    )
-                    ok = False
-                release = _number(p.release_minute)
-                if release is None or release < 0:
-                    problems.append(
-                        Problem(
-                            f"{where}.release_minute",
-                            f"must be minutes from the start, 0 or more (got {p.release_minute!r})",
-                        )
-                    )
-                    ok = False
-                if ok:
-                    party_list.append(p)
-            if scenario is not None:
-                problems += _twice(scenario, list(parties))
-    elif supply is None:
-        if scenario is None:
-            problems.append(
-                Problem("supply", "nothing to evacuate: give supply={place: count} or parties")
-            )
-        else:
-            # Everyone in the scenario leaves: each staff member with their dependants, and
-            # every group in its parties, from when it is called forward.
-            party_list = [
-                Party(
-                    m.id,
-                    m.party_size,
-                    m.location,
-                    m.post,
-                    relocate=scenario.relocates(m),
-                    urgent=m.must_leave,
-                )
-                for m in scenario.staff
-            ] + scenario.group_parties()
-
-    if safe is None:
-        safe_list = [p.id for p in net.safe_places()]
-        if not safe_list:
-            problems.append(
-                Problem(
-                    "safe",
-                    "no safe places: name them with safe={...} or mark "
-                    "places safe (kind safe_haven or safe: true)",
-                )
-            )
-    else:
-        items = (
-            [safe] if isinstance(safe, str) else list(safe) if isinstance(safe, Iterable) else None
-        )
-        if items is None:
-            problems.append(Problem("safe", "must be a set of place ids"))
-            items = []
-        safe_list = []
-        for s in items:
-            if s not in places and isinstance(s, int) and str(s) in places:
-                s = str(s)
-            if s not in places:
-                problems.append(
-                    Problem(f"safe[{s!r}]", f"{s!r} is not a place" + suggest(str(s), places))
-                )
-            elif s not in safe_list:
-                safe_list.append(s)
-        if not items:
-            problems.append(Problem("safe", "no safe places: name at least one"))
-    if problems:
-        raise ScenarioError(problems, source=_WHERE)
+    call = _subject(network)
+    step = _step(call, step_minutes)
+    _objective(call, objective)
+    hazard = hazard_problem(hazard_per_hour, call.scenario, call.problems)
+    dl = _deadline(call, deadline, objective, step)
+    tl = _time_limit(call, time_limit)
+    budget = _max_memory(call, max_memory)
+    threat_list = _threats(call, threats)
+    plain = _supply(call, supply)
+    party_list = _parties(call, parties, supply)
+    safe_list = _safe(call, safe)
+    if call.problems:
+        raise ScenarioError(call.problems, source=_WHERE)
+    scenario = call.scenario
     households = (
         {m.id: (m.party_size, m.dependants) for m in scenario.staff} if scenario is not None else {}
     )
     return _Inputs(
-        net,
+        call.net,
         threat_list,
         step,
         plain,
@@ -416,6 +231,276 @@ def _check(
         households,
         hazard,
     )
+
+
+def _subject(network: Any) -> _Call:
+    """The network to route over, and its scenario when a Scenario is given.
+
+    Raises
+    ------
+    ScenarioError
+        At once, when ``network`` is neither: nothing else can be checked without it.
+    """
+    if isinstance(network, Scenario):
+        net, scenario = network.network, network
+    elif isinstance(network, Network):
+        net, scenario = network, None
+    else:
+        raise ScenarioError(
+            [Problem("network", f"expected a Network or a Scenario, got {type(network).__name__}")],
+            source=_WHERE,
+        )
+    return _Call(net, scenario, net.place_by_id)
+
+
+def _step(call: _Call, step_minutes: Any) -> int:
+    """``step_minutes`` as whole minutes up to a day: the scenario's (else 5) when None, 1 when
+    bad so that the checks after it can go on."""
+    if step_minutes is None:
+        step_minutes = call.scenario.step_minutes if call.scenario is not None else 5
+    step = _whole(step_minutes)
+    if step is None or not 1 <= step <= MAX_STEP_MINUTES:
+        call.problems.append(
+            Problem(
+                "step_minutes",
+                f"must be a whole number of minutes above 0 and at most {MAX_STEP_MINUTES}, "
+                f"a day (got {step_minutes!r})",
+            )
+        )
+        return 1
+    return step
+
+
+def _objective(call: _Call, objective: Any) -> None:
+    """``objective`` is one of :data:`_OBJECTIVES`, with the nearest one suggested if not."""
+    if objective not in _OBJECTIVES:
+        call.problems.append(
+            Problem(
+                "objective",
+                f"{objective!r} is not an objective; use "
+                "'quickest', 'least_harm', 'safest' or 'most_saved'"
+                + suggest(str(objective), _OBJECTIVES),
+            )
+        )
+
+
+def _deadline(call: _Call, deadline: Any, objective: Any, step: int) -> float | None:
+    """``deadline`` as minutes from the start (None when bad); when None, the default of
+    ``most_saved`` (:func:`last_service_arrival`), and a problem if ``safest`` has none."""
+    if deadline is not None:
+        dl = _number(deadline)
+        if dl is None or dl < 0:
+            call.problems.append(
+                Problem("deadline", f"must be minutes from the start, 0 or more (got {deadline!r})")
+            )
+            return None
+        return dl
+    if objective == "safest":
+        call.problems.append(
+            Problem(
+                "deadline",
+                "objective 'safest' needs a deadline (minutes from "
+                "the start by which everyone must be safe)",
+            )
+        )
+    elif objective == "most_saved":
+        default = last_service_arrival(call.net, step)
+        if default is None:
+            call.problems.append(
+                Problem(
+                    "deadline",
+                    "objective 'most_saved' needs a deadline (minutes from the start: the most "
+                    "people safe by then); it defaults to the arrival of the last scheduled "
+                    "departure, and this network has no scheduled services",
+                )
+            )
+        return default
+    return None
+
+
+def _time_limit(call: _Call, time_limit: Any) -> float | None:
+    """``time_limit`` as seconds above 0; None when not given, or bad."""
+    if time_limit is None:
+        return None
+    tl = _number(time_limit)
+    if tl is None or tl <= 0:
+        call.problems.append(Problem("time_limit", f"must be seconds above 0 (got {time_limit!r})"))
+        return None
+    return tl
+
+
+def _max_memory(call: _Call, max_memory: Any) -> int:
+    """``max_memory`` in bytes: :func:`default_max_memory` when None, or bad."""
+    budget = default_max_memory() if max_memory is None else _memory(max_memory)
+    if budget is None:
+        call.problems.append(
+            Problem(
+                "max_memory",
+                f"must be bytes above 0, or a size such as '6GiB' or '512M' (got {max_memory!r})",
+            )
+        )
+        return default_max_memory()
+    return budget
+
+
+def _threats(call: _Call, threats: Any) -> tuple[ThreatEvent, ...]:
+    """The threats to route under: the scenario's when None; else each a ThreatEvent, checked
+    as a file's would be (:func:`threat_problems`), the ones that are not left out."""
+    if threats is None:
+        return tuple(call.scenario.threats) if call.scenario is not None else ()
+    threat_list = tuple(threats) if isinstance(threats, Iterable) else ()
+    if not isinstance(threats, Iterable) or isinstance(threats, (str, bytes)):
+        call.problems.append(Problem("threats", "must be a list of ThreatEvent"))
+        threat_list = ()
+    for i, t in enumerate(threat_list):
+        if not isinstance(t, ThreatEvent):
+            call.problems.append(
+                Problem(f"threats[{i}]", f"expected a ThreatEvent, got {type(t).__name__}")
+            )
+    threat_list = tuple(t for t in threat_list if isinstance(t, ThreatEvent))
+    call.problems += threat_problems(call.net, threat_list)
+    return threat_list
+
+
+def _supply(call: _Call, supply: Any) -> dict[str, int]:
+    """``supply`` as people by place id (counts at the same place added up); empty when None."""
+    plain: dict[str, int] = {}
+    if supply is None:
+        return plain
+    if not isinstance(supply, Mapping):
+        call.problems.append(Problem("supply", "must map places to counts, e.g. {'3': 800}"))
+        return plain
+    places = call.places
+    for key, count in supply.items():
+        where = f"supply[{key!r}]"
+        if key not in places and isinstance(key, int) and str(key) in places:
+            key = str(key)  # TNTP node numbers written as numbers
+        if key not in places:
+            call.problems.append(
+                Problem(where, f"{key!r} is not a place" + suggest(str(key), places))
+            )
+        n = _whole(count)
+        if n is None:
+            call.problems.append(Problem(where, f"{count!r} is not a whole number of people"))
+        elif n < 0:
+            call.problems.append(Problem(where, f"{n} people: a count cannot be negative"))
+        elif key in places:
+            plain[key] = plain.get(key, 0) + n
+    return plain
+
+
+def _parties(call: _Call, parties: Any, supply: Any) -> list[Party]:
+    """The parties to move: those given that are sound; with neither parties nor supply, a
+    scenario's everyone (:func:`_everyone`), and a problem for a bare network."""
+    if parties is not None:
+        return _given_parties(call, parties)
+    if supply is not None:
+        return []
+    if call.scenario is None:
+        call.problems.append(
+            Problem("supply", "nothing to evacuate: give supply={place: count} or parties")
+        )
+        return []
+    return _everyone(call.scenario)
+
+
+def _given_parties(call: _Call, parties: Any) -> list[Party]:
+    """The parties given, each checked (:func:`_party_problems`); with a scenario, those that
+    would move someone twice (:func:`_twice`)."""
+    if not isinstance(parties, Iterable) or isinstance(parties, (str, bytes, Mapping)):
+        call.problems.append(Problem("parties", "must be a list of Party"))
+        return []
+    party_list: list[Party] = []
+    seen: set[str] = set()
+    for i, p in enumerate(parties):
+        where = f"parties[{i}]"
+        if not isinstance(p, Party):
+            call.problems.append(Problem(where, f"expected a Party, got {type(p).__name__}"))
+            continue
+        found = _party_problems(call, p, where, seen)
+        seen.add(p.id)
+        call.problems += found
+        if not found:
+            party_list.append(p)
+    if call.scenario is not None:
+        call.problems += _twice(call.scenario, list(parties))
+    return party_list
+
+
+def _party_problems(call: _Call, p: Party, where: str, seen: set[str]) -> list[Problem]:
+    """What is wrong with one party at ``where``: an id already ``seen``, its size, its
+    location, its release minute."""
+    problems = []
+    if p.id in seen:
+        problems.append(Problem(f"{where}.id", f"party {p.id!r} appears twice"))
+    size = _whole(p.size)
+    if size is None or size < 1:
+        problems.append(Problem(f"{where}.size", f"must be 1 or more people (got {p.size!r})"))
+    if p.location not in call.places:
+        problems.append(
+            Problem(
+                f"{where}.location",
+                f"{p.location!r} is not a place" + suggest(p.location, call.places),
+            )
+        )
+    release = _number(p.release_minute)
+    if release is None or release < 0:
+        problems.append(
+            Problem(
+                f"{where}.release_minute",
+                f"must be minutes from the start, 0 or more (got {p.release_minute!r})",
+            )
+        )
+    return problems
+
+
+def _everyone(scenario: Scenario) -> list[Party]:
+    """Everyone in the scenario leaves: each staff member with their dependants, and every
+    group in its parties, from when it is called forward."""
+    return [
+        Party(
+            m.id,
+            m.party_size,
+            m.location,
+            m.post,
+            relocate=scenario.relocates(m),
+            urgent=m.must_leave,
+        )
+        for m in scenario.staff
+    ] + scenario.group_parties()
+
+
+def _safe(call: _Call, safe: Any) -> list[str]:
+    """The safe place ids, each once in the order given; the network's safe places when None."""
+    places = call.places
+    if safe is None:
+        safe_list = [p.id for p in call.net.safe_places()]
+        if not safe_list:
+            call.problems.append(
+                Problem(
+                    "safe",
+                    "no safe places: name them with safe={...} or mark "
+                    "places safe (kind safe_haven or safe: true)",
+                )
+            )
+        return safe_list
+    items = [safe] if isinstance(safe, str) else list(safe) if isinstance(safe, Iterable) else None
+    if items is None:
+        call.problems.append(Problem("safe", "must be a set of place ids"))
+        items = []
+    safe_list = []
+    for s in items:
+        if s not in places and isinstance(s, int) and str(s) in places:
+            s = str(s)
+        if s not in places:
+            call.problems.append(
+                Problem(f"safe[{s!r}]", f"{s!r} is not a place" + suggest(str(s), places))
+            )
+        elif s not in safe_list:
+            safe_list.append(s)
+    if not items:
+        call.problems.append(Problem("safe", "no safe places: name at least one"))
+    return safe_list
 
 
 def hazard_problem(value: Any, scenario: Scenario | None, problems: list[Problem]) -> float:

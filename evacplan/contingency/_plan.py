@@ -26,6 +26,7 @@ from evacplan.contingency.result import ContingencyPlan, _unreached
 from evacplan.models import Lift, Posture, Scenario, StaffMember
 from evacplan.results import Party, Status
 from evacplan.routing import EvacuationPlan, evacuate
+from evacplan.routing._arguments import groups_fit
 from evacplan.staffing import drawdown
 
 
@@ -186,6 +187,7 @@ def plan(
             )
         )
     # Staff leave as the stages release them; groups when they are called forward.
+    groups_fit(scenario)
     parties = [p for stage in stages for p in stage.parties] + scenario.group_parties()
     evacuation = evacuate(
         scenario,

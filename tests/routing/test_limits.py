@@ -64,3 +64,40 @@ def test_the_cli_reports_a_refusal_as_a_message(
     assert result.returncode == 1, result.stdout + result.stderr
     assert "over the memory budget of 64.0 KiB" in result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+@pytest.mark.parametrize("budget", [None, "1GiB"])
+def test_a_crowd_in_parties_of_one_is_refused_at_once_with_what_to_change(
+    budget: str | None,
+) -> None:
+    """Ten million nationals in parties of one: refused before ten million parties are made
+    (it once ran for minutes into 5 GB), naming the group, its size and what to change."""
+    from evacplan import plan
+    from evacplan.io import load_scenario, seed_path
+
+    crowd = {"id": "city", "location": "residence", "count": 10**7, "category": "national"}
+    scenario = load_scenario(seed_path("tiny")).replace(groups=[crowd])
+    with pytest.raises(TooLargeError) as caught:
+        evacuate(scenario, max_memory=budget)
+    message = str(caught.value)
+    for words in ("10,000,000 parties", "group 'city'", "parties of 1", "larger party_size"):
+        assert words in message, message
+    assert ("max_memory" in message) == (budget is not None), message
+    with pytest.raises(TooLargeError, match="half this machine"):
+        plan(scenario)
+
+
+def test_a_crowd_in_families_fits_where_parties_of_one_do_not() -> None:
+    """The refusal counts parties: within 64 MiB, a crowd of 100,000 in parties of one is
+    refused (about 290 MiB of parties), in parties of 1,000 planned."""
+    from evacplan.io import load_scenario, seed_path
+
+    crowd = {"id": "city", "location": "residence", "count": 10**5, "category": "national"}
+    scenario = load_scenario(seed_path("tiny")).replace(groups=[crowd])
+    with pytest.raises(TooLargeError, match="100,000 parties"):
+        evacuate(scenario, step_minutes=15, max_memory="64MiB")
+    scenario = scenario.replace(groups=[crowd | {"party_size": 1_000}])
+    plan = checked(evacuate(scenario, step_minutes=15, max_memory="64MiB"))
+    staff = sum(m.party_size for m in scenario.staff if scenario.relocates(m))  # (not the driver)
+    everyone = 10**5 + staff
+    assert plan.people + sum(s.count for s in plan.stranded) == everyone

@@ -10,10 +10,11 @@ it independently of the solver.
 How it works
 ------------
 Time is cut into steps (the exact rules are in ``docs/routing.md``). A
-*time-expanded network* (TEN) has a copy of each place for each step; moving
+*time-expanded network* (TEN) has a copy of each place for each step at which
+something can happen there (someone may leave, arrive or be released); moving
 along a link is an arc from ``(u, t)`` to ``(v, t + transit)`` with the link's
-capacity per step, waiting is an arc ``(v, t) -> (v, t + 1)``, and arrivals at
-a safe place flow to one sink. The TEN is built with numpy arrays; copies of a
+capacity per step, waiting is an arc from a copy of ``v`` to its next, and
+arrivals at a safe place flow to one sink. The TEN is built with numpy arrays; copies of a
 place that no source can reach in time, or from which no safe place can be
 reached by the horizon, are pruned with static shortest-path bounds.
 
@@ -48,6 +49,7 @@ The modules, in the order data flows through them
 ================  ==============================================================
 ``_evacuate``     :func:`evacuate`, the front door: runs the stages below in order
 ``_arguments``    every problem with the arguments, at once
+``_sources``      the run, people as parcels, sources, the splittable flows (stages 1-4)
 ``_compile``      stage 1: network and threats as integer arrays for one step
 ``_expand``       stage 2: the time-expanded network to a horizon, pruned
 ``_maxflow``      max flows over it; F(t) for every horizon by nested min cuts

@@ -1,62 +1,49 @@
 """The front door: :func:`evacuate`, which runs the routing stages in order.
 
-Arguments are checked (:mod:`._arguments`); the network is compiled
-(:mod:`._compile`); people become parcels by place and release step; the
-splittable optimum and its proof come from :mod:`._solve` (over
-:mod:`._search`, :mod:`._expand`, :mod:`._maxflow`, :mod:`._objectives`);
-the flow becomes movements with parties whole (:mod:`._movements`,
-:mod:`._repair`, and the MIP of :mod:`._parties` when the bound is missed);
-the status, bounds, bottlenecks and stranded people are settled here, and
-the result is an :class:`~evacplan.routing.plan.EvacuationPlan`.
+Arguments are checked (:mod:`._arguments`); :func:`_evacuate` is the
+pipeline, one function per stage, passing named records along. The first
+stages are in :mod:`._sources`: the network is compiled (:mod:`._compile`),
+people become parcels by place and release step and are summed by source,
+and the splittable optimum and its proof come from :mod:`._solve` (over
+:mod:`._search`, :mod:`._expand`, :mod:`._maxflow`, :mod:`._objectives`).
+Here, the flow becomes movements with parties whole (:func:`_schedule`:
+:mod:`._movements`, :mod:`._repair`); the schedule is proven against the
+splittable bound, by the MIP of :mod:`._parties` when it misses
+(:func:`_prove_parties`, through :mod:`._settle`); and the findings (status,
+bounds, bottlenecks, the stranded) make the
+:class:`~evacplan.routing.plan.EvacuationPlan` (:func:`_plan`).
 """
 
 from __future__ import annotations
 
-import math
 import time
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
-
-import numpy as np
+from dataclasses import dataclass, replace
 
 from evacplan._time import in_clock
 from evacplan.errors import SolverError
 from evacplan.models import Network, Scenario, ThreatEvent
-from evacplan.network import arcs
 from evacplan.results import Party, Status
 from evacplan.routing._arguments import _check, _Inputs
-from evacplan.routing._arrays import _EPS, _FOREVER, _ceil_div, _no_gc
+from evacplan.routing._arrays import _no_gc
 from evacplan.routing._clock import _Clock
-from evacplan.routing._compile import _compile, _risk_of, _saturated
-from evacplan.routing._findings import (
-    _bottlenecks,
-    _left_words,
-    _per_tier,
-    _short,
-    _stranded,
-    _tier_words,
-)
-from evacplan.routing._movements import (
-    _Histories,
-    _movements,
-    _Parcel,
-    _sweep,
-    _waiting_units,
-)
+from evacplan.routing._compile import _risk_of, _saturated
+from evacplan.routing._findings import _bottlenecks, _per_tier, _short, _stranded, _tier_words
+from evacplan.routing._movements import _Histories, _movements, _Parcel, _sweep, _waiting_units
 from evacplan.routing._repair import _improve, _repair
-from evacplan.routing._search import _Splittable
-from evacplan.routing._settle import (
-    _bound,
-    _Draft,
-    _have,
-    _order,
-    _prove_saved,
-    _prove_whole,
-    _Tiers,
+from evacplan.routing._settle import _bound, _Draft, _have, _prove_saved, _prove_whole, _Tiers
+from evacplan.routing._sources import (
+    _by_source,
+    _compile_run,
+    _Flows,
+    _flows,
+    _People,
+    _people,
+    _Run,
+    _Sources,
 )
-from evacplan.routing._solve import _FlowResult, _solve_flows
 from evacplan.routing.plan import EvacuationPlan, hours_not_safe
+from evacplan.routing.records import Bottleneck, Movement
 
 __all__ = ["evacuate"]
 
@@ -200,332 +187,340 @@ def evacuate(
         return _evacuate(inp, started, _Clock(inp.time_limit))
 
 
-_FLOW_SHARE = 0.65
-"""The part of the time left that the flow stages may use; the rest is kept for turning the
-flows into movements, parties whole (the sweep and the repair, which cannot be skipped), and
-then for the whole-party MIP. Measured: on a 12,837-person timeline the sweep and repair
-took about 0.75 s after flows cut off at 1.1 s."""
+@dataclass(slots=True)
+class _Settled:
+    """The whole-party schedule with its status, bounds (minutes), proof and notes."""
 
-_BUILD_SECONDS_PER_PERSON = 9e-6
-"""At least this much time a person moved is kept after the flows for building the
-movements from them (measured: 0.6-0.9 s for 100,000 people on Chicago-Sketch)."""
+    draft: _Draft
+    status: Status
+    lower: int | None
+    quickest: int | None
+    proof: str
+    notes: list[str]
+    carried: int
+    """People the sweep and the repair moved, before any schedule of the MIP's."""
 
 
 def _evacuate(inp: _Inputs, started: float, clock: _Clock) -> EvacuationPlan:
-    # Harm weighs each step not yet safe; the other objectives leave it out of their costs.
-    order = _order(inp.objective)
-    hazard = inp.hazard if order == "least_harm" else 0.0
-    net = _compile(inp.network, inp.threats, inp.step, set(inp.safe), hazard)
-    net.max_memory = inp.max_memory
-    index = {p: i for i, p in enumerate(net.ids)}
-    s = inp.step
-    notes: list[str] = []
+    """Run the stages: compile, sources, flows, movements, parties, findings."""
+    run = _compile_run(inp, clock)
+    people = _people(run)
+    sources = _by_source(run, people)
+    flows = _flows(run, people, sources)
+    draft = _schedule(run, people, sources, flows)
+    settled = _prove_parties(run, people, sources, flows, draft)
+    return _plan(run, people, flows, settled, started)
 
-    moving = [p for p in inp.parties if p.relocate]
-    standing_down = [p.id for p in inp.parties if not p.relocate]
-    party_ids = [p.id for p in moving]
-    parcels: list[tuple[int, _Parcel]] = []
-    for where, count in inp.supply.items():
-        if count:
-            parcels.append((index[where], [count, -1, -1, 0, index[where], 0]))
-    for i, party in enumerate(moving):
-        r = _ceil_div(float(party.release_minute), s)
-        at = index[party.location]
-        parcels.append((at, [int(party.size), -1, i, r, at, r]))
 
-    finished: list[tuple[_Parcel, int, int]] = []
-    stranded: list[tuple[_Parcel, str]] = []
-    travelling: list[tuple[int, _Parcel]] = []
-    for place, p in parcels:
-        if net.safe[place]:
-            finished.append((p, place, 0))  # safe all along, whenever they are released
-        else:
-            travelling.append((place, p))
+def _schedule(run: _Run, people: _People, sources: _Sources, flows: _Flows) -> _Draft:
+    """Split the flow into movements with parties whole: the sweep, then the repair of the
+    parties it could not place (stages 5 and 6a); who cannot be moved is stranded, with why."""
+    draft = _Draft(_Histories(), {}, [], [])
+    result = flows.result
+    if result is None or result.horizon is None:
+        draft.stranded += [
+            (p, flows.why.get(people.key_of(p), "cannot reach safety"))
+            for _, p in people.travelling
+        ]
+        return draft
+    left = _sweep_flows(run, people, sources, flows, draft)
+    _repair_parties(run, people, flows, draft, left)
+    for _, p in people.travelling:
+        if people.key_of(p) in sources.cut_keys:
+            draft.stranded.append((p, flows.why[people.key_of(p)]))
+    return draft
 
-    # Sources: people by (place, release step, and for most_saved priority tier); those with
-    # no route at all are cut off.
-    most_saved = inp.objective == "most_saved"
-    ranks = {pr: i for i, pr in enumerate(sorted({p.priority for p in moving} | {0}))}
-    tier_of = [ranks[p.priority] if most_saved else 0 for p in moving]
-    # Queues, whatever the objective: higher priority first (staff and their dependants,
-    # then groups by priority), the urgent first within it. The flow fixes how many leave a
-    # place when; this only says who, so it costs the objective nothing.
-    queue_of = [2 * ranks[p.priority] + (not p.urgent) for p in moving]
-    queued = len(ranks) > 1 or any(p.urgent for p in moving)
 
-    def key_of(p: _Parcel) -> tuple[int, int, int]:
-        return (p[4], p[5], tier_of[p[2]] if p[2] >= 0 else 0)
-
-    src: dict[tuple[int, int, int], int] = defaultdict(int)
-    for _, p in travelling:
-        src[key_of(p)] += p[0]
-    keys = sorted(src)
-    src_place = np.array([k[0] for k in keys], dtype=np.int64)
-    src_step = np.array([k[1] for k in keys], dtype=np.int64)
-    src_count = np.array([src[k] for k in keys], dtype=np.int64)
-    src_tier = np.array([k[2] for k in keys], dtype=np.int64)
-    sp = _Splittable(net, src_place, src_step, src_count) if keys else None
-    cut_off: set[int] = set()
-    if sp is not None:
-        for i, (place, _, _) in enumerate(keys):
-            if sp.to_safe[place] >= _FOREVER:
-                cut_off.add(i)
-    routable = [i for i in range(len(keys)) if i not in cut_off]
-
-    result: _FlowResult | None = None
-    dl_step = None if inp.deadline is None else math.floor(inp.deadline / s + _EPS)
-    if routable:
-        sub = _Splittable(net, src_place[routable], src_step[routable], src_count[routable])
-        keep = _BUILD_SECONDS_PER_PERSON * int(src_count.sum())
-
-    # Reasons, per source key, for anyone left behind.
-    why: dict[tuple[int, int, int], str] = {}
-    priority_of = {i: pr for pr, i in ranks.items()}.__getitem__  # a tier's priority
-
-    ends = [(a.key, a.source, a.target) for a in arcs(inp.network)] if cut_off else []
-    quota = counts = None
-    if routable and most_saved:
-        assert dl_step is not None  # most_saved always has one (a default when not given)
-        quota = sub.set_tiers(src_tier[routable], dl_step)
-        counts = np.bincount(
-            src_tier[routable], weights=src_count[routable], minlength=quota.size
-        ).astype(np.int64)
-        for i in routable:
-            k = int(src_tier[i])
-            if quota[k] < counts[k]:
-                why[keys[i]] = _left_words(
-                    int(quota[k]), int(counts[k]), priority_of(k), k == 0, inp.deadline or 0
-                )
-    for i in cut_off:
-        cut = net.ids[keys[i][0]]
-        near = {key for key, u, v in ends if cut in (u, v)}
-        closed = [k for k in net.closed if k in near]
-        cause = (
-            f" ({'link' if len(closed) == 1 else 'links'} {', '.join(closed)} "
-            f"{'is' if len(closed) == 1 else 'are'} closed for the whole scenario)"
-            if closed
-            else ""
-        )
-        why[keys[i]] = "no route to any safe place" + cause
-    if routable and (quota is None or quota.sum() > 0):
-        result = _solve_flows(sub, order, dl_step, clock.part(_FLOW_SHARE, keep=keep))
-    if result is not None:
-        for j, i in enumerate(routable):
-            if j in result.reasons:
-                why[keys[i]] = result.reasons[j]
-
-    # Split the flow into movements, parties whole.
-    hist = _Histories()
-    used: dict[tuple[int, int], int] = {}
-    travelled: list[tuple[_Parcel, int, int]] = []
-    cut_keys = {keys[i] for i in cut_off}
-    initial = [(place, list(p)) for place, p in travelling if key_of(p) not in cut_keys]
-    if result is not None and result.horizon is not None:
-        # By priority in every queue, the urgent first within it.
-        go = sorted(
-            ((place, p) for place, p in travelling if key_of(p) not in cut_keys),
-            key=lambda x: queue_of[x[1][2]] if x[1][2] >= 0 else 1,
-        )
-        travelled, left = _sweep(
-            net,
-            result.move_group,
-            result.move_step,
-            result.move_flow,
-            go,
-            hist,
-            used,
-            queue_of if queued else None,
-            # Groups' parties may board over consecutive departures; staff parties go
-            # whole (under most_saved, any party may).
-            spread=True if most_saved else [p.priority > 0 for p in moving],
-            plain=1 if queued else 0,
-        )
-        for p, _ in left:
-            if p[2] < 0:
-                stranded.append((p, why.get(key_of(p), "no room left on the routes out")))
-        left = [(p, place) for p, place in left if p[2] >= 0]
-        if quota is not None:
-            # A tier already at its most safe by the deadline cannot gain a party: its rest
-            # are left behind, for the reason the quotas give.
-            moved = _per_tier(quota.size, travelled, key_of)
-            full = [(p, place) for p, place in left if moved[key_of(p)[2]] >= quota[key_of(p)[2]]]
-            stranded += [(p, why[key_of(p)]) for p, _ in full]
-            left = [x for x in left if moved[key_of(x[0])[2]] < quota[key_of(x[0])[2]]]
-        if left:
-            fixed, failed = _repair(
-                net,
-                left,
-                hist,
-                used,
-                result.horizon,
-                dl_step,
-                order,
-                result.reach,
-                first=(lambda p: queue_of[p[2]]) if queued else None,
-                spread_any=most_saved,
-                clock=clock if most_saved else None,  # (elsewhere: everyone, late or not)
-            )
-            travelled += fixed
-            stranded += [(p, why.get(key_of(p), reason)) for p, reason in failed]
-        if order == "least_harm" and moving:
-            bound = _bound(net, result, order)
-            if _have(net, _Draft(hist, used, travelled, []), order, party_ids, bound) != bound:
-                _improve(net, travelled, hist, used, result.horizon, dl_step, clock)
-        for _, p in travelling:
-            if key_of(p) in cut_keys:
-                stranded.append((p, why[key_of(p)]))
-    else:
-        stranded += [(p, why.get(key_of(p), "cannot reach safety")) for _, p in travelling]
-
-    # Status and bounds.
-    quickest = None if result is None or result.quickest is None else result.quickest * s
-    lower = None if result is None or result.lower is None else result.lower * s
-    proof = (
-        "nobody to move"
-        if not travelling
-        else (result.proof if result is not None else "nobody can reach safety")
+def _sweep_flows(
+    run: _Run, people: _People, sources: _Sources, flows: _Flows, draft: _Draft
+) -> list[tuple[_Parcel, int]]:
+    """Move parcels along the flow into ``draft``, first come first served; return the
+    parties left short of safety (plain supply left short is stranded)."""
+    result = flows.result
+    assert result is not None
+    key_of, queued = people.key_of, people.queued
+    # By priority in every queue, the urgent first within it.
+    go = sorted(
+        ((place, p) for place, p in people.travelling if key_of(p) not in sources.cut_keys),
+        key=lambda x: people.queue_of[x[1][2]] if x[1][2] >= 0 else 1,
     )
-    short_of_quota = ""
+    draft.travelled, left = _sweep(
+        run.net,
+        result.move_group,
+        result.move_step,
+        result.move_flow,
+        go,
+        draft.hist,
+        draft.used,
+        people.queue_of if queued else None,
+        # Groups' parties may board over consecutive departures; staff parties go
+        # whole (under most_saved, any party may).
+        spread=True if run.most_saved else [p.priority > 0 for p in people.moving],
+        plain=1 if queued else 0,
+    )
+    for p, _ in left:
+        if p[2] < 0:
+            draft.stranded.append((p, flows.why.get(key_of(p), "no room left on the routes out")))
+    return [(p, place) for p, place in left if p[2] >= 0]
+
+
+def _repair_parties(
+    run: _Run, people: _People, flows: _Flows, draft: _Draft, left: list[tuple[_Parcel, int]]
+) -> None:
+    """Route the parties the sweep left through the capacity left, into ``draft``; for
+    ``least_harm``, re-route the parties whose harm is furthest above their own best."""
+    net, result, key_of = run.net, flows.result, people.key_of
+    assert result is not None and result.horizon is not None
+    quota = flows.quota
     if quota is not None:
-        assert counts is not None
-        tiers = ", ".join(
-            f"{_tier_words(priority_of(k))} {int(quota[k])} of {int(counts[k])}"
-            for k in range(quota.size)
-            if counts[k]
+        # A tier already at its most safe by the deadline cannot gain a party: its rest
+        # are left behind, for the reason the quotas give.
+        moved = _per_tier(quota.size, draft.travelled, key_of)
+        full = [(p, place) for p, place in left if moved[key_of(p)[2]] >= quota[key_of(p)[2]]]
+        draft.stranded += [(p, flows.why[key_of(p)]) for p, _ in full]
+        left = [x for x in left if moved[key_of(x[0])[2]] < quota[key_of(x[0])[2]]]
+    if left:
+        fixed, failed = _repair(
+            net,
+            left,
+            draft.hist,
+            draft.used,
+            result.horizon,
+            flows.deadline,
+            run.order,
+            result.reach,
+            first=(lambda p: people.queue_of[p[2]]) if people.queued else None,
+            spread_any=run.most_saved,
+            clock=run.clock if run.most_saved else None,  # (elsewhere: everyone, late or not)
         )
-        proof = (
-            f"by the deadline (minute {inp.deadline:g}) max flows tier by tier carry at most: "
-            f"{tiers}; " + (proof if quota.sum() else "nobody can be safe by then")
-        )
-        moved = _per_tier(quota.size, travelled, key_of)
-        short_of_quota = _short(quota, moved, priority_of)
+        draft.travelled += fixed
+        draft.stranded += [(p, flows.why.get(key_of(p), reason)) for p, reason in failed]
+    if run.order == "least_harm" and people.moving:
+        bound = _bound(net, result, run.order)
+        alone = _Draft(draft.hist, draft.used, draft.travelled, [])
+        if _have(net, alone, run.order, people.party_ids, bound) != bound:
+            _improve(
+                net,
+                draft.travelled,
+                draft.hist,
+                draft.used,
+                result.horizon,
+                flows.deadline,
+                run.clock,
+            )
+
+
+def _prove_parties(
+    run: _Run, people: _People, sources: _Sources, flows: _Flows, draft: _Draft
+) -> _Settled:
+    """Settle the whole-party schedule's status, egress bound and proof against the
+    splittable optimum, by the MIP of :mod:`._parties` where it misses (stages 6b and 7)."""
+    inp, result, s = run.inp, flows.result, run.inp.step
+    settled = _Settled(
+        draft=draft,
+        status=Status.OPTIMAL,  # nobody to move, or nobody can be safe (in time)
+        lower=None if result is None or result.lower is None else result.lower * s,
+        quickest=None if result is None or result.quickest is None else result.quickest * s,
+        proof=(
+            "nobody to move"
+            if not people.travelling
+            else (result.proof if result is not None else "nobody can reach safety")
+        ),
+        notes=[],
+        carried=sum(p[0] for p, _, _ in draft.travelled),
+    )
+    short_of_quota = _quota_proof(run, people, flows, settled)
     # Whoever cannot be reached is stranded, with why; the status is for everyone else.
-    carried = sum(p[0] for p, _, _ in travelled)
-    if not travelling or result is None or result.horizon is None:
-        status = Status.OPTIMAL  # nobody to move, or nobody can be safe (in time)
-    elif not most_saved and carried < result.target:
-        status = Status.FEASIBLE
-        lower = None  # the bound is for as many as the routes carry, and fewer go
-        notes.append(
-            f"parties are never split: the routes out could carry {result.target} of the "
-            f"people, and this schedule moves {carried} of them with their parties whole; "
-            "the others are stranded, and no bound is proven for the schedule"
-        )
-    else:
-        draft = _Draft(hist, used, travelled, stranded)
-        bound = _bound(net, result, order)
-        have = _have(net, draft, order, party_ids, bound)
-        if have == bound and result.proven == 3 and not short_of_quota:
-            status = Status.OPTIMAL
+    if people.travelling and result is not None and result.horizon is not None:
+        if not run.most_saved and settled.carried < result.target:
+            settled.status = Status.FEASIBLE
+            settled.lower = None  # the bound is for as many as the routes carry, and fewer go
+            settled.notes.append(
+                f"parties are never split: the routes out could carry {result.target} of the "
+                f"people, and this schedule moves {settled.carried} of them with their parties "
+                "whole; the others are stranded, and no bound is proven for the schedule"
+            )
         else:
-            if most_saved:
-                assert quota is not None and counts is not None
-                by_tier = _Tiers(quota, counts, tier_of, priority_of, key_of, cut_keys, why)
-                verdict = _prove_saved(
-                    net, inp, result, draft, have, initial, party_ids, by_tier, lower, clock
-                )
-            else:
-                verdict = _prove_whole(
-                    net,
-                    inp,
-                    result,
-                    draft,
-                    have,
-                    initial,
-                    moving,
-                    party_ids,
-                    lower,
-                    quickest,
-                    clock,
-                )
-            hist, used, travelled = verdict.draft.hist, verdict.draft.used, verdict.draft.travelled
-            stranded = verdict.draft.stranded
-            status, lower = verdict.status, verdict.lower
-            proof += verdict.proof
-            notes += verdict.notes
+            _against_bound(run, people, sources, flows, settled, short_of_quota)
     reach = None if result is None else result.reach
-    if reach is not None and dl_step is not None and reach < dl_step:
-        notes.append(
+    if reach is not None and flows.deadline is not None and reach < flows.deadline:
+        settled.notes.append(
             f"the deadline (minute {inp.deadline:g}) is later than can matter: by minute "
             f"{reach * s} the risk exposure is already the least any schedule could have, "
             "so the plan looks no further"
         )
-    finished += travelled
+    return settled
 
-    movements = _movements(net, hist, finished, party_ids, used)
-    egress = max((m.arrival_minute for m in movements), default=None if stranded else 0)
-    risk = _risk_of(net, used) + _waiting_units(net, movements) / net.risk_scale
-    hours = hours_not_safe(movements, moving)
-    harm_low = None
-    if result is not None and result.harm_low is not None and result.target == carried:
-        released = sum(
-            p[0] * float(moving[p[2]].release_minute) for p, _, _ in travelled if p[2] >= 0
+
+def _quota_proof(run: _Run, people: _People, flows: _Flows, settled: _Settled) -> str:
+    """For ``most_saved``, put the tiers' quotas in front of the proof; return which tiers
+    the schedule leaves short of them, in words ('' when none, or without quotas)."""
+    quota, counts = flows.quota, flows.counts
+    if quota is None:
+        return ""
+    assert counts is not None
+    tiers = ", ".join(
+        f"{_tier_words(people.priority_of(k))} {int(quota[k])} of {int(counts[k])}"
+        for k in range(quota.size)
+        if counts[k]
+    )
+    settled.proof = (
+        f"by the deadline (minute {run.inp.deadline:g}) max flows tier by tier carry at most: "
+        f"{tiers}; " + (settled.proof if quota.sum() else "nobody can be safe by then")
+    )
+    moved = _per_tier(quota.size, settled.draft.travelled, people.key_of)
+    return _short(quota, moved, people.priority_of)
+
+
+def _against_bound(
+    run: _Run,
+    people: _People,
+    sources: _Sources,
+    flows: _Flows,
+    settled: _Settled,
+    short_of_quota: str,
+) -> None:
+    """Prove the schedule optimal when it meets the splittable bound; else let
+    :mod:`._settle` try the whole-party MIP and take its verdict."""
+    net, inp, result, draft = run.net, run.inp, flows.result, settled.draft
+    ids, initial, lower = people.party_ids, sources.initial, settled.lower
+    assert result is not None
+    bound = _bound(net, result, run.order)
+    have = _have(net, draft, run.order, ids, bound)
+    if have == bound and result.proven == 3 and not short_of_quota:
+        return  # optimal
+    if run.most_saved:
+        assert flows.quota is not None and flows.counts is not None
+        by_tier = _Tiers(
+            quota=flows.quota,
+            counts=flows.counts,
+            tier_of=people.tier_of,
+            priority_of=people.priority_of,
+            key_of=people.key_of,
+            cut_keys=sources.cut_keys,
+            why=flows.why,
         )
-        harm_low = result.harm_low / net.risk_scale - hazard * released / 60
-    if not travelling or result is None or result.horizon is None:
+        verdict = _prove_saved(
+            net, inp, result, draft, have, initial, ids, by_tier, lower, run.clock
+        )
+    else:
+        verdict = _prove_whole(
+            net,
+            inp,
+            result,
+            draft,
+            have,
+            initial,
+            people.moving,
+            ids,
+            lower,
+            settled.quickest,
+            run.clock,
+        )
+    settled.draft = verdict.draft
+    settled.status, settled.lower = verdict.status, verdict.lower
+    settled.proof += verdict.proof
+    settled.notes += verdict.notes
+
+
+def _plan(
+    run: _Run, people: _People, flows: _Flows, settled: _Settled, started: float
+) -> EvacuationPlan:
+    """Turn the settled schedule into the plan: movements, egress, risk and harm, bounds,
+    bottlenecks and the stranded, in clock times where the network has a clock."""
+    inp, net, result, draft = run.inp, run.net, flows.result, settled.draft
+    finished = people.finished + draft.travelled
+    movements = _movements(net, draft.hist, finished, people.party_ids, draft.used)
+    egress = max((m.arrival_minute for m in movements), default=None if draft.stranded else 0)
+    risk = _risk_of(net, draft.used) + _waiting_units(net, movements) / net.risk_scale
+    hours = hours_not_safe(movements, people.moving)
+    harm_low = _harm_low(run, people, flows, settled)
+    lower, proof = settled.lower, settled.proof
+    if not people.travelling or result is None or result.horizon is None:
         lower = egress
         if finished:
             proof = "everyone starts at a safe place"
+    status = settled.status
     if status is Status.OPTIMAL and lower != egress and inp.objective == "quickest":
         raise SolverError(f"a plan proven optimal must end at its bound ({egress} vs {lower})")
-
-    if inp.objective == "safest":
-        bottlenecks = _bottlenecks(net, _saturated(net, used))
-        said = (
-            "links this plan fills to capacity"
-            if bottlenecks
-            else "no link this plan uses is full: its routes' travel times set the egress"
-        )
-    else:
-        bottlenecks = _bottlenecks(net, result.cut if result is not None else [])
-        said = (
-            "a minimum cut: together they admit too few people for anyone to finish sooner"
-            if bottlenecks
-            else "nobody moves"
-            if not movements
-            else "no link's capacity holds anyone back: the egress is the farthest people's "
-            "travel time"
-            if result is not None and result.distance
-            else "no link runs full in the proof's min cut: link windows and closures set the egress"
-        )
+    bottlenecks, said = _bottlenecks_said(run, flows, draft, movements)
 
     # Where the network has a clock (a scenario's start), reasons and notes say clock times.
     start = getattr(inp.network, "start", None)
-    stranded_out = [
-        replace(x, reason=in_clock(start, x.reason)) for x in _stranded(net, stranded, party_ids)
+    stranded = [
+        replace(x, reason=in_clock(start, x.reason))
+        for x in _stranded(net, draft.stranded, people.party_ids)
     ]
-    notes = [in_clock(start, n) for n in notes]
-    proof = in_clock(start, proof)
+    harm = risk + inp.hazard * hours
     return EvacuationPlan(
         status=status,
         objective=inp.objective,
-        step_minutes=s,
+        step_minutes=inp.step,
         movements=movements,
         egress_minutes=egress,
         lower_bound_minutes=lower,
-        quickest_minutes=quickest,
+        quickest_minutes=settled.quickest,
         deadline_minutes=inp.deadline,
         risk_exposure=risk,
         bottlenecks=bottlenecks,
-        stranded=stranded_out,
-        standing_down=standing_down,
+        stranded=stranded,
+        standing_down=people.standing_down,
         supply=dict(inp.supply),
         parties=tuple(inp.parties),
         safe=tuple(inp.safe),
-        proof=proof,
-        notes=notes,
+        proof=in_clock(start, proof),
+        notes=[in_clock(start, n) for n in settled.notes],
         runtime_seconds=time.perf_counter() - started,
         bottlenecks_why=said,
         hazard_per_hour=inp.hazard,
-        harm=risk + inp.hazard * hours,
+        harm=harm,
         hours_not_safe=hours,
         harm_lower_bound=(
-            risk + inp.hazard * hours
-            if status is Status.OPTIMAL and order == "least_harm"
-            else harm_low
+            harm if status is Status.OPTIMAL and run.order == "least_harm" else harm_low
         ),
         network_name=inp.network.name,
         _network=inp.network,
         _threats=inp.threats,
         _households=inp.households,
     )
+
+
+def _harm_low(run: _Run, people: _People, flows: _Flows, settled: _Settled) -> float | None:
+    """The flows' lower bound on harm, from each person's release (None without one, or when
+    fewer people go than the routes carry)."""
+    result = flows.result
+    if result is None or result.harm_low is None or result.target != settled.carried:
+        return None
+    released = sum(
+        p[0] * float(people.moving[p[2]].release_minute)
+        for p, _, _ in settled.draft.travelled
+        if p[2] >= 0
+    )
+    return result.harm_low / run.net.risk_scale - run.hazard * released / 60
+
+
+def _bottlenecks_said(
+    run: _Run, flows: _Flows, draft: _Draft, movements: list[Movement]
+) -> tuple[list[Bottleneck], str]:
+    """The plan's bottlenecks and what they are: for ``safest`` the links it fills, else the
+    proof's minimum cut."""
+    net, result = run.net, flows.result
+    if run.inp.objective == "safest":
+        bottlenecks = _bottlenecks(net, _saturated(net, draft.used))
+        said = (
+            "links this plan fills to capacity"
+            if bottlenecks
+            else "no link this plan uses is full: its routes' travel times set the egress"
+        )
+        return bottlenecks, said
+    bottlenecks = _bottlenecks(net, result.cut if result is not None else [])
+    said = (
+        "a minimum cut: together they admit too few people for anyone to finish sooner"
+        if bottlenecks
+        else "nobody moves"
+        if not movements
+        else "no link's capacity holds anyone back: the egress is the farthest people's travel time"
+        if result is not None and result.distance
+        else "no link runs full in the proof's min cut: link windows and closures set the egress"
+    )
+    return bottlenecks, said

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from evacplan.models import Mode, Network, PlaceKind, Scenario, ThreatEvent
+from evacplan.models import Link, Mode, Network, PlaceKind, Scenario, ThreatEvent
 from evacplan.network import _network_and_threats, arc_schedules, arcs
 from evacplan.plot._labels import _label, _label_placer
 
@@ -281,7 +282,6 @@ def plot_network(
     import matplotlib.pyplot as plt
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
-    from matplotlib.lines import Line2D
 
     if norm is not None and risk_max is not None:
         raise ValueError("give plot_network risk_max or norm, not both")
@@ -289,16 +289,52 @@ def plot_network(
     positions = place_positions(net)
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 7), layout="constrained")
-
     states = _link_states(net, events, minute)
     drawn = [(i, k) for i, k in enumerate(net.links) if {k.source, k.target} <= positions.keys()]
     if norm is None:
         top = risk_max if risk_max is not None else _highest_risk(net, states, positions)
         norm = Normalize(vmin=0.0, vmax=top)
     cmap = _risk_cmap()
+    drawing = _Drawing(ax, net, positions, states, drawn, annotate)
 
-    # Links first, so markers sit on top; the riskiest open links drawn last.
-    order = sorted(drawn, key=lambda item: (states[item[0]][1], states[item[0]][2]))
+    _draw_links(drawing, cmap, norm)  # links first, so markers sit on top
+    placer = _label_placer(ax)
+    if annotate:  # scheduled services: how often and how many seats
+        _service_labels(ax, net, drawn, states, positions)
+    handles = _draw_places(drawing, placer)
+    handles += _draw_gates(drawing)
+    handles += _link_keys(drawing)
+    _frame(drawing, minute)
+    if colorbar and drawn:
+        mappable = ScalarMappable(norm=norm, cmap=cmap)
+        ax.figure.colorbar(mappable, ax=ax, shrink=0.7, label=_RISK_LABEL)
+    if legend and handles:
+        ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.85)
+    return ax
+
+
+@dataclass(slots=True)
+class _Drawing:
+    """What the parts of :func:`plot_network` share.
+
+    The axes, the network, where its places are (``positions``), each link's
+    (key, open, risk) (``states``), the (index, link) of the links drawn
+    (``drawn``: both ends placed), and whether to write labels.
+    """
+
+    ax: Axes
+    net: Network
+    positions: dict[str, tuple[float, float]]
+    states: dict[int, tuple[str, bool, float]]
+    drawn: list[tuple[int, Link]]
+    annotate: bool
+
+
+def _draw_links(drawing: _Drawing, cmap: Any, norm: Normalize) -> None:
+    """One straight line per link drawn: open links by risk and mode, closed ones grey."""
+    ax, states, positions = drawing.ax, drawing.states, drawing.positions
+    # The riskiest open links drawn last, on top.
+    order = sorted(drawing.drawn, key=lambda item: (states[item[0]][1], states[item[0]][2]))
     for i, link in order:
         key, is_open, risk = states[i]
         (x0, y0), (x1, y1) = positions[link.source], positions[link.target]
@@ -310,13 +346,18 @@ def plot_network(
         width, gid = _MODE_WIDTH[link.mode], f"link:{key}"
         (line,) = ax.plot([x0, x1], [y0, y1], color=colour, linestyle=style, linewidth=width)
         line.set(alpha=alpha, zorder=z, gid=gid, label=f"_{gid}")
-    placer = _label_placer(ax)
-    if annotate:  # scheduled services: how often and how many seats
-        _service_labels(ax, net, drawn, states, positions)
 
+
+def _draw_places(drawing: _Drawing, placer: Any) -> list[Any]:
+    """A marker per place by kind (names beside some); returns the legend's handles.
+
+    Every marker is told to the label ``placer``, so that no label covers it.
+    """
+    from matplotlib.lines import Line2D
+
+    ax, net, positions, annotate = drawing.ax, drawing.net, drawing.positions, drawing.annotate
     handles: list[Any] = []
-    gates = [p for p in net.places if p.throughput_per_hour and p.id in positions]
-    ringed = {p.id for p in gates}
+    ringed = {p.id for p in net.places if p.throughput_per_hour and p.id in positions}
     for kind, (marker, size, colour, z) in _PLACE_STYLE.items():
         places = [p for p in net.places if p.kind == kind and p.id in positions]
         if not places:
@@ -338,36 +379,58 @@ def plot_network(
             if kind in _ANNOTATED or p.is_safe:
                 name, gid = _short_name(p.name or p.id), f"label:{p.id}"
                 _label(ax, name, p.id, positions[p.id], radius[p.id], gid)
+    return handles
 
-    if gates:  # places that let only so many through an hour: a ring, and the rate
-        xs, ys = zip(*(positions[p.id] for p in gates), strict=True)
-        ring = ax.scatter(xs, ys, s=260, marker="s", facecolors="none", edgecolors="#7b3294")
-        ring.set(linewidths=1.4, zorder=5, gid="gates", label="_gates")
-        handle = Line2D([], [], linestyle="none", marker="s", markersize=10, mfc="none")
-        handle.set(markeredgecolor="#7b3294", label="throughput limit")
-        handles.append(handle)
-        for p in gates if annotate else ():
-            words, gid = f"{p.throughput_per_hour:g}/h", f"gate:{p.id}"
-            _label(
-                ax, words, p.id, positions[p.id], _RING, gid, fonts=_SMALL, rank=3, color="#7b3294"
-            )
 
+def _draw_gates(drawing: _Drawing) -> list[Any]:
+    """A ring round each place that lets only so many through an hour (and its rate).
+
+    Returns the legend's handle, if any place has such a limit.
+    """
+    from matplotlib.lines import Line2D
+
+    ax, positions = drawing.ax, drawing.positions
+    gates = [p for p in drawing.net.places if p.throughput_per_hour and p.id in positions]
+    if not gates:
+        return []
+    xs, ys = zip(*(positions[p.id] for p in gates), strict=True)
+    ring = ax.scatter(xs, ys, s=260, marker="s", facecolors="none", edgecolors="#7b3294")
+    ring.set(linewidths=1.4, zorder=5, gid="gates", label="_gates")
+    handle = Line2D([], [], linestyle="none", marker="s", markersize=10, mfc="none")
+    handle.set(markeredgecolor="#7b3294", label="throughput limit")
+    for p in gates if drawing.annotate else ():
+        words, gid = f"{p.throughput_per_hour:g}/h", f"gate:{p.id}"
+        _label(ax, words, p.id, positions[p.id], _RING, gid, fonts=_SMALL, rank=3, color="#7b3294")
+    return [handle]
+
+
+def _link_keys(drawing: _Drawing) -> list[Any]:
+    """The legend's entries for air, sea and closed links, and for what was not drawn."""
+    from matplotlib.lines import Line2D
+
+    net, drawn = drawing.net, drawing.drawn
+    handles: list[Any] = []
     modes = {link.mode for _, link in drawn}
     for mode, label in ((Mode.AIR, "air link"), (Mode.SEA, "sea link")):
         if mode in modes:
             handles.append(Line2D([], [], color="black", linestyle=_MODE_STYLE[mode], label=label))
-    if any(not states[i][1] for i, _ in drawn):
+    if any(not drawing.states[i][1] for i, _ in drawn):
         handles.append(
             Line2D([], [], color=_CLOSED_COLOUR, linestyle=_CLOSED_STYLE, label="closed link")
         )
-    missing = len(net.places) - len(positions)
+    missing = len(net.places) - len(drawing.positions)
     skipped = len(net.links) - len(drawn)
     if missing:
         note = f"{missing} place{'s' if missing != 1 else ''} without coordinates not drawn"
         if skipped:
             note += f" ({skipped} link{'s' if skipped != 1 else ''} skipped)"
         handles.append(Line2D([], [], linestyle="none", label=note))
+    return handles
 
+
+def _frame(drawing: _Drawing, minute: float | None) -> None:
+    """The map's proportions, axis labels and title (with the minute shown)."""
+    ax, positions = drawing.ax, drawing.positions
     if positions:
         mean_lat = sum(y for _, y in positions.values()) / len(positions)
         # Keep a degree of longitude shorter than one of latitude, as on the ground.
@@ -377,16 +440,10 @@ def plot_network(
         ax.text(0.5, 0.5, note, transform=ax.transAxes, ha="center", va="center", color="grey")
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
-    title = net.name or "network"
+    title = drawing.net.name or "network"
     if minute is not None:
         title += f" at {_hours(minute)}"
     ax.set_title(title)
-    if colorbar and drawn:
-        mappable = ScalarMappable(norm=norm, cmap=cmap)
-        ax.figure.colorbar(mappable, ax=ax, shrink=0.7, label=_RISK_LABEL)
-    if legend and handles:
-        ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.85)
-    return ax
 
 
 def _service_labels(

@@ -12,6 +12,8 @@ waits) for the plan.
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any
 
@@ -69,6 +71,76 @@ class _Histories:
 #              origin place, release step]: people who have travelled together so far.
 _Parcel = list
 
+# A departure the flow uses: (step, tail, head, group, transit steps, people it carries).
+_Event = tuple[int, int, int, int, int, int]
+
+
+@dataclass(slots=True)
+class _Crossing:
+    """A party crossing a link group as room allows (``spread``), keyed by (place, group).
+
+    ``entries`` are the ``(step, people)`` that have entered so far, ``left``
+    the members still to enter; once none are left, the party goes on
+    together.
+    """
+
+    parcel: _Parcel
+    entries: list[tuple[int, int]]
+    left: int
+
+
+@dataclass(slots=True)
+class _Sweep:
+    """Who waits where during a sweep, who is on the way, and who is safe.
+
+    ``queues`` holds the parcels waiting at each (place, queue class), first
+    come first; ``pending`` the (place, parcel) reaching a place at each step;
+    ``finished`` the (parcel, safe place, step) of those safe; ``crossing``
+    the parties part-way across a link group, by (place, group).
+    """
+
+    safe: list[bool]
+    class_of: list[int]  # a party's queue class (empty: all of class ``plain``)
+    plain: int
+    n_classes: int
+    queues: defaultdict[tuple[int, int], deque[_Parcel]] = field(
+        default_factory=lambda: defaultdict(deque)
+    )
+    pending: defaultdict[int, list[tuple[int, _Parcel]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    finished: list[tuple[_Parcel, int, int]] = field(default_factory=list)
+    crossing: dict[tuple[int, int], _Crossing] = field(default_factory=dict)
+
+    def arrive_until(self, t: int) -> None:
+        """Parcels due by step ``t`` reach their place: safe, or in its queue."""
+        pending, queues, safe, finished = self.pending, self.queues, self.safe, self.finished
+        class_of, plain = self.class_of, self.plain
+        for when in sorted(k for k in pending if k <= t):
+            for place, parcel in pending.pop(when):
+                if safe[place]:
+                    finished.append((parcel, place, when))
+                else:
+                    queues[
+                        (place, class_of[parcel[2]] if class_of and parcel[2] >= 0 else plain)
+                    ].append(parcel)
+
+    def left_short(
+        self, hist: _Histories, used: dict[tuple[int, int], int]
+    ) -> list[tuple[_Parcel, int]]:
+        """The (parcel, place) of everyone not safe, once the flow has run out.
+
+        A party never all across gives its room back and stays where it is.
+        """
+        left = [(p, place) for (place, _), q in self.queues.items() for p in q]
+        for (u, g), across in self.crossing.items():
+            for k, n in across.entries:
+                used[(g, k)] -= n
+            p = across.parcel
+            p[1] = hist.parent[p[1]]
+            left.append((p, u))
+        return left
+
 
 def _sweep(
     net: _Net,
@@ -97,9 +169,22 @@ def _sweep(
     Returns the parcels that reached safety (parcel, place, step) and those
     left short of it (parcel, place).
     """
+    class_of = tiers or []
+    sweep = _Sweep(net.safe.tolist(), class_of, plain, max([*class_of, plain], default=0) + 1)
+    for place, parcel in start:
+        sweep.pending[parcel[3]].append((place, parcel))
+    _walk(sweep, _events(net, groups, steps, amounts), hist, used, spread)
+    sweep.arrive_until(_FOREVER)
+    return sweep.finished, sweep.left_short(hist, used)
+
+
+def _events(
+    net: _Net, groups: np.ndarray, steps: np.ndarray, amounts: np.ndarray
+) -> Iterator[_Event]:
+    """The flow's departures (see ``_Event``) by step, then tail, head and group."""
     tails, heads, taus = net.g_tail[groups], net.g_head[groups], net.g_tau[groups]
     order = np.lexsort((groups, heads, tails, steps))
-    events = zip(
+    return zip(
         steps[order].tolist(),
         tails[order].tolist(),
         heads[order].tolist(),
@@ -108,53 +193,50 @@ def _sweep(
         amounts[order].tolist(),
         strict=True,
     )
-    safe = net.safe.tolist()
-    order_of = tiers or []
-    n_tiers = max([*order_of, plain], default=0) + 1
-    queues: dict[tuple[int, int], deque[_Parcel]] = defaultdict(deque)  # (place, tier)
-    pending: dict[int, list[tuple[int, _Parcel]]] = defaultdict(list)
-    for place, parcel in start:
-        pending[parcel[3]].append((place, parcel))
-    finished: list[tuple[_Parcel, int, int]] = []
+
+
+def _walk(
+    sweep: _Sweep,
+    events: Iterator[_Event],
+    hist: _Histories,
+    used: dict[tuple[int, int], int],
+    spread: bool | list[bool],
+) -> None:
+    """Fill each departure from its place's queues, class by class, first come first.
+
+    The sweep's hot loop (hundreds of thousands of parcels), kept in one
+    piece on purpose: it reads everything through locals and calls no
+    function per departure or parcel (a call per departure costs some 7% on
+    a large sweep).
+    """
+    queues, pending, crossing = sweep.queues, sweep.pending, sweep.crossing
+    classes = range(sweep.n_classes)
     h_place, h_step, h_group, h_parent = hist.place, hist.step, hist.group, hist.parent
-
-    def arrive_until(t: int) -> None:
-        for when in sorted(k for k in pending if k <= t):
-            for place, parcel in pending.pop(when):
-                if safe[place]:
-                    finished.append((parcel, place, when))
-                else:
-                    queues[
-                        (place, order_of[parcel[2]] if tiers and parcel[2] >= 0 else plain)
-                    ].append(parcel)
-
-    # With ``spread``: a party crossing (u, g) as room allows: [parcel, entries, members left].
-    crossing: dict[tuple[int, int], list[Any]] = {}
     now = -1
     for t, u, v, g, tau, amount in events:
         if t != now:
-            arrive_until(t)
+            sweep.arrive_until(t)
             now = t
         across = crossing.get((u, g))
         if across is not None:  # members of a party part-way across go first
-            p, entries, remaining = across
-            take = min(remaining, amount)
-            entries.append((t, take))
+            take = min(across.left, amount)
+            across.entries.append((t, take))
             used[(g, t)] = used.get((g, t), 0) + take
             amount -= take
-            across[2] -= take
-            if not across[2]:
+            across.left -= take
+            if not across.left:  # all across: the party goes on together
                 del crossing[(u, g)]
-                hist.spread[p[1]] = entries
+                p = across.parcel
+                hist.spread[p[1]] = across.entries
                 p[3] = t + tau
                 pending[t + tau].append((v, p))
         moved: list[_Parcel] = []
-        for tier in range(n_tiers):
+        for tier in classes:
             q = queues[(u, tier)]
             rest: list[_Parcel] = []
             while amount > 0 and q:
                 p = q.popleft()
-                if p[2] < 0:
+                if p[2] < 0:  # plain supply splits to fill the departure exactly
                     if p[0] > amount:
                         moved.append([amount, p[1], -1, t, p[4], p[5]])
                         p[0] -= amount
@@ -168,21 +250,21 @@ def _sweep(
                     amount -= p[0]
                 elif (spread is True or spread and spread[p[2]]) and (u, g) not in crossing:
                     # Too big for what is left: its members start across as room allows.
-                    first = len(h_place)
+                    crossing[(u, g)] = _Crossing(p, [(t, amount)], p[0] - amount)
+                    used[(g, t)] = used.get((g, t), 0) + amount
+                    amount = 0
                     h_place.append(u)
                     h_step.append(t)
                     h_group.append(g)
                     h_parent.append(p[1])
-                    crossing[(u, g)] = [p, [(t, amount)], p[0] - amount]
-                    p[1] = first
-                    used[(g, t)] = used.get((g, t), 0) + amount
-                    amount = 0
+                    p[1] = len(h_place) - 1
                 else:
                     rest.append(p)  # a party too big for what is left: it waits
             if rest:
                 q.extendleft(reversed(rest))
         if not moved:
             continue
+        # Parcels that leave together from the same history share its new entry.
         out = 0
         new: dict[int, int] = {}
         later = pending[t + tau]
@@ -200,14 +282,6 @@ def _sweep(
             out += p[0]
             later.append((v, p))
         used[(g, t)] = used.get((g, t), 0) + out
-    arrive_until(_FOREVER)
-    left = [(p, place) for (place, _), q in queues.items() for p in q]
-    for (u, g), (p, entries, _) in crossing.items():  # never all across: give the room back
-        for k, n in entries:
-            used[(g, k)] -= n
-        p[1] = hist.parent[p[1]]
-        left.append((p, u))
-    return finished, left
 
 
 def _waiting_units(net: _Net, movements: list[Movement]) -> int:
@@ -231,6 +305,43 @@ def _waiting_units(net: _Net, movements: list[Movement]) -> int:
     return int((net.wait_cost(place, first, last) * count).sum())
 
 
+@dataclass(slots=True)
+class _Rows:
+    """Parcels that reached safety, merged: one row per (history, safe place, step, kind, release).
+
+    Arrays of one entry per row: ``head`` the history's last entry, ``place``
+    and ``step`` the arrival at safety, ``party`` 1 for parties and 0 for
+    plain supply, ``release`` the release step, ``count`` the people;
+    ``members`` the rows' party ids.
+    """
+
+    head: np.ndarray
+    place: np.ndarray
+    step: np.ndarray
+    party: np.ndarray
+    release: np.ndarray
+    count: np.ndarray
+    members: list[list[str]]
+
+
+@dataclass(slots=True)
+class _Legs:
+    """Every row's legs in one flat array, oldest first.
+
+    Row ``r``'s legs are ``entry[start[r] : start[r] + depth[r]]`` (history
+    entries), ``owner`` is each leg's row, and ``place``, ``step`` and
+    ``group`` are each leg's departure.
+    """
+
+    entry: np.ndarray
+    owner: np.ndarray
+    start: np.ndarray
+    depth: np.ndarray
+    place: np.ndarray
+    step: np.ndarray
+    group: np.ndarray
+
+
 def _movements(
     net: _Net,
     hist: _Histories,
@@ -247,15 +358,21 @@ def _movements(
     jumping up the shared histories); only the rare itinerary that returns
     to a place is handled one by one.
     """
-    s = net.step
     if not finished:
         return []
-    parent = np.asarray(hist.parent, dtype=np.int64)
-    h_place = np.asarray(hist.place, dtype=np.int64)
-    h_step = np.asarray(hist.step, dtype=np.int64)
-    h_group = np.asarray(hist.group, dtype=np.int64)
+    rows = _merged(finished, party_ids)
+    legs = _unrolled(hist, rows.head)
+    kept = _without_round_trips(net, legs)
+    looped = _give_back(hist, used, legs, kept, rows.count)
+    out = _build(net, hist, rows, legs, kept, looped)
+    out.sort(key=lambda m: (m.departure_minute, m.source, m.arrival_minute, m.parties))
+    for k in [k for k, v in used.items() if v == 0]:
+        del used[k]
+    return out
 
-    # Merge parcels with the same history, final place, arrival and kind.
+
+def _merged(finished: list[tuple[_Parcel, int, int]], party_ids: list[str]) -> _Rows:
+    """Merge parcels with the same history, final place, arrival, kind and release."""
     fin_h = np.array([p[1] for p, _, _ in finished], dtype=np.int64)
     fin_place = np.array([pl for _, pl, _ in finished], dtype=np.int64)
     fin_t = np.array([t for _, _, t in finished], dtype=np.int64)
@@ -269,10 +386,14 @@ def _movements(
     members: list[list[str]] = [[] for _ in range(uniq.shape[0])]
     for i in np.flatnonzero(fin_party >= 0).tolist():
         members[inv[i]].append(party_ids[fin_party[i]])
+    head, place, step, party, release = uniq.T
+    return _Rows(head, place, step, party, release, counts, members)
 
-    # Unroll each history: columns of ids from the last leg back to the first.
-    heads = uniq[:, 0]
-    cols = []
+
+def _unrolled(hist: _Histories, heads: np.ndarray) -> _Legs:
+    """Unroll each history, by pointer jumping from its last entry back to its first."""
+    parent = np.asarray(hist.parent, dtype=np.int64)
+    cols = []  # the entries of every row at one depth, newest first
     cur = heads.copy()
     while (cur >= 0).any():
         cols.append(cur)
@@ -280,62 +401,89 @@ def _movements(
     depth = np.zeros(heads.size, dtype=np.int64)
     for c in cols:
         depth += c >= 0
+    owner, rank = _ramp(depth)
     if cols:
         mat = np.stack(cols, axis=1)  # row r: its legs, newest first
-        owner, rank = _ramp(depth)
         flat = mat[owner, depth[owner] - 1 - rank]  # oldest first
     else:
         flat = np.zeros(0, dtype=np.int64)
-    f_place, f_step, f_group = h_place[flat], h_step[flat], h_group[flat]
-    starts = _excl_cumsum(depth)
+    h_place = np.asarray(hist.place, dtype=np.int64)
+    h_step = np.asarray(hist.step, dtype=np.int64)
+    h_group = np.asarray(hist.group, dtype=np.int64)
+    return _Legs(
+        flat, owner, _excl_cumsum(depth), depth, h_place[flat], h_step[flat], h_group[flat]
+    )
 
-    # A round trip back to a place becomes a wait there: from each place kept, jump to
-    # the last departure from it (the arrival there is unchanged, the trip is dropped).
-    rows = heads.size
-    owner = np.repeat(np.arange(rows, dtype=np.int64), depth)
-    idx = np.arange(flat.size, dtype=np.int64)
-    order = np.lexsort((idx, f_place, owner))
-    last_of = np.empty(flat.size, dtype=np.int64)
-    if flat.size:
-        so, sp_ = owner[order], f_place[order]
-        end = np.ones(flat.size, dtype=bool)
+
+def _without_round_trips(net: _Net, legs: _Legs) -> np.ndarray:
+    """Which legs stay: a round trip back to a place becomes a wait there.
+
+    From each place kept, jump to the last departure from it (the arrival
+    there is unchanged, the trip is dropped), unless waiting there instead
+    would cost risk.
+    """
+    size = legs.entry.size
+    idx = np.arange(size, dtype=np.int64)
+    order = np.lexsort((idx, legs.place, legs.owner))
+    last_of = np.empty(size, dtype=np.int64)
+    if size:
+        so, sp_ = legs.owner[order], legs.place[order]
+        end = np.ones(size, dtype=bool)
         end[:-1] = (so[1:] != so[:-1]) | (sp_[1:] != sp_[:-1])
         group_end = np.flatnonzero(end)
         group_of = np.cumsum(np.concatenate([[0], end[:-1]]))
         last_of[order] = order[group_end[group_of]]
-    kept = np.zeros(flat.size, dtype=bool)
-    ends = starts + depth
-    cur = starts[depth > 0]
-    stop_at = ends[depth > 0]
+    kept = np.zeros(size, dtype=bool)
+    cur = legs.start[legs.depth > 0]
+    stop_at = (legs.start + legs.depth)[legs.depth > 0]
     while cur.size:
         nxt = last_of[cur]
         if net.w_cost.size:
             # Staying instead of the round trip must not cost waiting risk the trip avoided.
-            costly = net.wait_cost(f_place[cur], f_step[cur], f_step[nxt] - 1) > 0
+            costly = net.wait_cost(legs.place[cur], legs.step[cur], legs.step[nxt] - 1) > 0
             nxt = np.where(costly, cur, nxt)
         kept[nxt] = True
         cur = nxt + 1
         alive = cur < stop_at
         cur, stop_at = cur[alive], stop_at[alive]
-    looped = np.zeros(rows, dtype=bool)
-    if flat.size and not kept.all():
+    return kept
+
+
+def _give_back(
+    hist: _Histories,
+    used: dict[tuple[int, int], int],
+    legs: _Legs,
+    kept: np.ndarray,
+    counts: np.ndarray,
+) -> np.ndarray:
+    """Give back the room of the legs dropped; returns which rows lost a round trip."""
+    looped = np.zeros(legs.depth.size, dtype=bool)
+    if legs.entry.size and not kept.all():
         gone = ~kept
-        looped[owner[gone]] = True
-        g_gone = f_group[gone]
-        t_gone = f_step[gone]
-        n_gone = counts[owner[gone]]
+        looped[legs.owner[gone]] = True
         for h, g, t, n in zip(
-            flat[gone].tolist(), g_gone.tolist(), t_gone.tolist(), n_gone.tolist(), strict=True
+            legs.entry[gone].tolist(),
+            legs.group[gone].tolist(),
+            legs.step[gone].tolist(),
+            counts[legs.owner[gone]].tolist(),
+            strict=True,
         ):
             for k, m in hist.spread.get(h, [(t, n)]):
                 used[(g, k)] -= m
-    k_owner = owner[kept]
-    k_depth = np.bincount(k_owner, minlength=rows).astype(np.int64)
-    k_start = _excl_cumsum(k_depth)
-    k_place, k_step, k_group = f_place[kept], f_step[kept], f_group[kept]
-    k_hist = flat[kept].tolist() if hist.spread else []
-    content = np.stack([k_place, k_step, k_group], axis=1) if kept.any() else None
+    return looped
 
+
+def _build(
+    net: _Net, hist: _Histories, rows: _Rows, legs: _Legs, kept: np.ndarray, looped: np.ndarray
+) -> list[Movement]:
+    """One movement per row of the legs kept; rows whose round trips made them alike merge."""
+    s = net.step
+    n_rows = rows.head.size
+    k_depth = np.bincount(legs.owner[kept], minlength=n_rows).astype(np.int64)
+    k_start = _excl_cumsum(k_depth)
+    k_place, k_step, k_group = legs.place[kept], legs.step[kept], legs.group[kept]
+    k_hist = legs.entry[kept].tolist() if hist.spread else []
+    content = np.stack([k_place, k_step, k_group], axis=1) if kept.any() else None
     names = np.asarray(net.ids, dtype=object)
     place_l = names[k_place].tolist()
     minute_l = (k_step * s).tolist()
@@ -344,15 +492,16 @@ def _movements(
     for h_at, j in ((h, j) for j, h in enumerate(k_hist) if h in hist.spread):
         reach_l[j] = (hist.spread[h_at][-1][0] + int(net.g_tau[k_group[j]])) * s
     link_l = net.leg_keys(k_group, k_step).tolist()
-    final_place = names[uniq[:, 1]].tolist()
-    final_minute = (uniq[:, 2] * s).tolist()
-    is_party = uniq[:, 3].tolist()
-    release_l = (uniq[:, 4] * s).tolist()
-    count_l = counts.tolist()
+    final_place = names[rows.place].tolist()
+    final_minute = (rows.step * s).tolist()
+    is_party = rows.party.tolist()
+    release_l = (rows.release * s).tolist()
+    count_l = rows.count.tolist()
+    members = rows.members
     new_stop = tuple.__new__
     out: list[Movement] = []
     merged: dict[tuple[Any, ...], int] = {}
-    for r in range(rows):
+    for r in range(n_rows):
         a, b = int(k_start[r]), int(k_start[r] + k_depth[r])
         final = new_stop(Stop, (final_place[r], final_minute[r], final_minute[r]))
         spread = {
@@ -381,7 +530,4 @@ def _movements(
                 count_l[r], stops, sorted(members[r]) if members[r] else [], link_l[a:b], spread
             )
         )
-    out.sort(key=lambda m: (m.departure_minute, m.source, m.arrival_minute, m.parties))
-    for k in [k for k, v in used.items() if v == 0]:
-        del used[k]
     return out

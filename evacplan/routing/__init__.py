@@ -56,6 +56,7 @@ The modules, in the order data flows through them
 ``_search``       stage 3: bounds on the egress and the search for T*
 ``_objectives``   stage 4: earliest-arrival flow; min-cost flow for risk
 ``_solve``        stages 3 and 4 together: the splittable optimum and its proof
+``_reasons``      why, in words: links that cut people off, distances, least harm
 ``_movements``    stage 5: flows to movements, parties whole, queues first come
 ``_repair``       stage 6a: parties that did not fit, through the capacity left
 ``_parties``      stage 6b: whole parties by a MIP, proven or with the gap

@@ -10,7 +10,8 @@ bottlenecks a plan names.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import numpy as np
 from ortools.graph.python import max_flow
@@ -31,6 +32,70 @@ def _solve_max_flow(
     if status != solver.OPTIMAL:
         raise SolverError(f"OR-Tools max flow failed with status {status}")
     return solver
+
+
+_ALWAYS = -_FOREVER
+"""The label of an arc into the sink that counts at every t."""
+
+
+class _Piece(NamedTuple):
+    """A piece of the network and the range of t it settles: one task of the divide and conquer."""
+
+    tail: np.ndarray
+    head: np.ndarray
+    cap: np.ndarray
+    label: np.ndarray
+    """The piece's arcs: tail, head, capacity, and (into the sink) the first t they count at."""
+    const_label: np.ndarray
+    """Constant arcs from the source to the sink (contracted away): their labels..."""
+    const_cap: np.ndarray
+    """...and their capacities."""
+    a: int
+    """The range of t settled: ``a`` to ``b``."""
+    b: int
+    f_left: int
+    """F just below the range (0 below the first)."""
+    f_right: int | None
+    """F just above the range, if known (equal to ``f_left``: F is constant over it)."""
+    fixed: Any
+    """The source sides fixed by the levels above, for ``keep_cuts`` (see :func:`_cut_side`)."""
+
+
+class _Middle(NamedTuple):
+    """A piece's max flow at its middle t, and where each arc stands to its min cut."""
+
+    mid: int
+    f_mid: int
+    """F(mid)."""
+    side: np.ndarray
+    """The nodes on the min cut's source side."""
+    tail_in: np.ndarray
+    """Per arc, whether its tail is on the source side (or not ready by ``mid``)."""
+    head_in: np.ndarray
+    """Per arc, whether its head is."""
+    to_sink: np.ndarray
+    """Per arc, whether it leads into the sink."""
+
+
+@dataclass(slots=True)
+class _Work:
+    """What every piece of one :func:`_prefix_flows` call shares: the answer and scratch arrays."""
+
+    source: int
+    sink: int
+    t_lo: int
+    ready: np.ndarray | None
+    keep_cuts: bool
+    values: np.ndarray
+    """F(t) for t from ``t_lo``, -1 until settled."""
+    cuts: dict[int, Any]
+    size: int
+    mark: np.ndarray
+    """Scratch, all False between uses: the nodes one max flow's arcs touch."""
+    in_a: np.ndarray
+    """Scratch, all False between uses: the middle's source side A."""
+    local: np.ndarray
+    """Scratch: each node's number within one max flow."""
 
 
 def _prefix_flows(
@@ -65,123 +130,168 @@ def _prefix_flows(
     ``clock`` runs out between two max flows.
     """
     size = max(sink, source) + 1
-    values = np.full(t_hi - t_lo + 1, -1, dtype=np.int64)
-    cuts: dict[int, Any] = {}
-    mark = np.zeros(size, dtype=bool)
-    in_a = np.zeros(size, dtype=bool)
-    local = np.full(size, -1, dtype=np.int64)
+    work = _Work(
+        source=source,
+        sink=sink,
+        t_lo=t_lo,
+        ready=ready,
+        keep_cuts=keep_cuts,
+        values=np.full(t_hi - t_lo + 1, -1, dtype=np.int64),
+        cuts={},
+        size=size,
+        mark=np.zeros(size, dtype=bool),
+        in_a=np.zeros(size, dtype=bool),
+        local=np.full(size, -1, dtype=np.int64),
+    )
     empty = np.zeros(0, dtype=np.int64)
-    always = -_FOREVER
-    # (arcs..., constant arcs from the source to the sink, range, F just outside it, fixed)
-    stack: list[tuple[Any, ...]] = [
-        (tail, head, cap, label, empty, empty, t_lo, t_hi, 0, None, None)
-    ]
+    stack = [_Piece(tail, head, cap, label, empty, empty, t_lo, t_hi, 0, None, None)]
     while stack:
         if clock is not None and clock.out():
             raise _OutOfTime
-        tl, hd, cp, lb, c_lab, c_cap, a, b, f_left, f_right, fixed = stack.pop()
-        if f_right is not None and f_left == f_right:
-            values[a - t_lo : b - t_lo + 1] = f_left
-            continue
-        if not (tl == source).any() or not ((hd == sink) & (lb <= b)).any():
-            # Nothing can flow through this piece at any t of the range (no arc leaves the
-            # source, or none reaches the sink by b): F(t) is its constant arcs' alone, and
-            # the source with what it reaches short of the sink is a min cut throughout.
-            # (A steady crowd on one road once took a max flow per step here.)
-            steps = np.arange(a, b + 1)
-            order = np.argsort(c_lab, kind="stable")
-            summed = np.concatenate([[0], np.cumsum(c_cap[order])])
-            values[a - t_lo : b - t_lo + 1] = summed[
-                np.searchsorted(c_lab[order], steps, side="right")
-            ]
-            if keep_cuts:
-                held = _reachable(tl, hd, np.where(hd == sink, 0, cp), source, size)
-                cuts.update(dict.fromkeys(range(a, b + 1), (held, fixed)))
-            continue
-        mid = (a + b) // 2
-        if ready is not None:
-            late_t, late_h = ready[tl] > mid, ready[hd] > mid
-            act = ~late_h & ((hd != sink) | (lb <= mid))
+        piece = stack.pop()
+        if piece.f_right is not None and piece.f_left == piece.f_right:
+            work.values[piece.a - t_lo : piece.b - t_lo + 1] = piece.f_left
+        elif _idle(work, piece):
+            _settle_idle(work, piece)
         else:
-            act = (hd != sink) | (lb <= mid)
-        at, ah, ac = tl[act], hd[act], cp[act]
-        const_mid = int(c_cap[c_lab <= mid].sum())
-        if not (at == source).any() or not (ah == sink).any():
-            # Nothing can flow: the source side is what the source reaches.
-            value, side = 0, None
-        else:
-            mark[at] = True
-            mark[ah] = True
-            mark[source] = True
-            mark[sink] = True
-            nodes = np.flatnonzero(mark)
-            mark[nodes] = False
-            local[nodes] = np.arange(nodes.size)
-            solver = _solve_max_flow(local[at], local[ah], ac, int(local[source]), int(local[sink]))
-            value = int(solver.optimal_flow())
-            side = nodes[np.asarray(solver.get_source_side_min_cut(), dtype=np.int64)]
-        if side is None:
-            side = _reachable(at, ah, ac, source, size)
-        values[mid - t_lo] = value + const_mid
-        if keep_cuts:
-            cuts[mid] = (side, fixed)
-        if a == b:
-            continue
-        in_a[side] = True
-        in_a[source] = True
-        ta, ha = in_a[tl], in_a[hd]
-        if ready is not None:
-            ta |= late_t
-            ha |= late_h
-        to_sink = hd == sink
-        f_mid = int(values[mid - t_lo])
-        if a <= mid - 1:
-            keep = ~ta & ~ha & (~to_sink | (lb <= mid - 1))
-            into = ta & ~ha & ~to_sink
-            const = ta & to_sink & (lb <= mid - 1)
-            new_tail = np.where(into, source, tl)
-            sel = keep | into
-            stack.append(
-                (
-                    new_tail[sel],
-                    hd[sel],
-                    cp[sel],
-                    lb[sel],
-                    np.concatenate([c_lab, lb[const]]),
-                    np.concatenate([c_cap, cp[const]]),
-                    a,
-                    mid - 1,
-                    f_left,
-                    f_mid,
-                    (side, fixed) if keep_cuts else None,
-                )
-            )
-        if mid + 1 <= b:
-            inner = ta & (ha | to_sink)
-            out = ta & ~ha & ~to_sink
-            const = out & (tl == source)
-            out &= ~const
-            new_head = np.where(out, sink, hd)
-            new_lab = np.where(out, always, lb)
-            sel = inner | out
-            stack.append(
-                (
-                    tl[sel],
-                    new_head[sel],
-                    cp[sel],
-                    new_lab[sel],
-                    np.concatenate([c_lab, np.full(int(const.sum()), always)]),
-                    np.concatenate([c_cap, cp[const]]),
-                    mid + 1,
-                    b,
-                    f_mid,
-                    f_right,
-                    fixed,
-                )
-            )
-        in_a[side] = False
-        in_a[source] = False
-    return values, cuts
+            stack.extend(_split(work, piece))
+    return work.values, work.cuts
+
+
+def _idle(work: _Work, p: _Piece) -> bool:
+    """Whether nothing can flow through ``p`` at any t of its range.
+
+    No arc leaves the source, or none reaches the sink by the range's last t.
+    """
+    return not (p.tail == work.source).any() or not ((p.head == work.sink) & (p.label <= p.b)).any()
+
+
+def _settle_idle(work: _Work, p: _Piece) -> None:
+    """F(t) over the range of a piece nothing flows through: its constant arcs' alone.
+
+    The source with what it reaches short of the sink is a min cut throughout.
+    (A steady crowd on one road once took a max flow per step here.)
+    """
+    steps = np.arange(p.a, p.b + 1)
+    order = np.argsort(p.const_label, kind="stable")
+    summed = np.concatenate([[0], np.cumsum(p.const_cap[order])])
+    work.values[p.a - work.t_lo : p.b - work.t_lo + 1] = summed[
+        np.searchsorted(p.const_label[order], steps, side="right")
+    ]
+    if work.keep_cuts:
+        held = _reachable(
+            p.tail, p.head, np.where(p.head == work.sink, 0, p.cap), work.source, work.size
+        )
+        work.cuts.update(dict.fromkeys(range(p.a, p.b + 1), (held, p.fixed)))
+
+
+def _split(work: _Work, p: _Piece) -> list[_Piece]:
+    """F at the middle of ``p``'s range by one max flow; the halves either side, to settle."""
+    source, sink, ready = work.source, work.sink, work.ready
+    tl, hd, lb = p.tail, p.head, p.label
+    mid = (p.a + p.b) // 2
+    if ready is not None:
+        late_t, late_h = ready[tl] > mid, ready[hd] > mid
+        act = ~late_h & ((hd != sink) | (lb <= mid))
+    else:
+        act = (hd != sink) | (lb <= mid)
+    const_mid = int(p.const_cap[p.const_label <= mid].sum())
+    value, side = _max_flow_at(work, tl[act], hd[act], p.cap[act])
+    work.values[mid - work.t_lo] = value + const_mid
+    if work.keep_cuts:
+        work.cuts[mid] = (side, p.fixed)
+    if p.a == p.b:
+        return []
+    in_a = work.in_a
+    in_a[side] = True
+    in_a[source] = True
+    ta, ha = in_a[tl], in_a[hd]
+    if ready is not None:
+        ta |= late_t
+        ha |= late_h
+    m = _Middle(mid, int(work.values[mid - work.t_lo]), side, ta, ha, hd == sink)
+    halves = []
+    if p.a <= mid - 1:
+        halves.append(_lower_half(work, p, m))
+    if mid + 1 <= p.b:
+        halves.append(_upper_half(work, p, m))
+    in_a[side] = False
+    in_a[source] = False
+    return halves
+
+
+def _max_flow_at(
+    work: _Work, at: np.ndarray, ah: np.ndarray, ac: np.ndarray
+) -> tuple[int, np.ndarray]:
+    """The max flow over the arcs (``at``, ``ah``, ``ac``) and its min cut's source side."""
+    source, sink = work.source, work.sink
+    if not (at == source).any() or not (ah == sink).any():
+        # Nothing can flow: the source side is what the source reaches.
+        return 0, _reachable(at, ah, ac, source, work.size)
+    # Solve over the nodes the arcs touch only, renumbered from 0.
+    mark, local = work.mark, work.local
+    mark[at] = True
+    mark[ah] = True
+    mark[source] = True
+    mark[sink] = True
+    nodes = np.flatnonzero(mark)
+    mark[nodes] = False
+    local[nodes] = np.arange(nodes.size)
+    solver = _solve_max_flow(local[at], local[ah], ac, int(local[source]), int(local[sink]))
+    value = int(solver.optimal_flow())
+    return value, nodes[np.asarray(solver.get_source_side_min_cut(), dtype=np.int64)]
+
+
+def _lower_half(work: _Work, p: _Piece, m: _Middle) -> _Piece:
+    """The piece for t below the middle: the middle's source side A contracted into the source."""
+    ta, ha, to_sink, lb = m.tail_in, m.head_in, m.to_sink, p.label
+    keep = ~ta & ~ha & (~to_sink | (lb <= m.mid - 1))
+    into = ta & ~ha & ~to_sink
+    const = ta & to_sink & (lb <= m.mid - 1)
+    new_tail = np.where(into, work.source, p.tail)
+    sel = keep | into
+    return _Piece(
+        new_tail[sel],
+        p.head[sel],
+        p.cap[sel],
+        lb[sel],
+        np.concatenate([p.const_label, lb[const]]),
+        np.concatenate([p.const_cap, p.cap[const]]),
+        p.a,
+        m.mid - 1,
+        p.f_left,
+        m.f_mid,
+        (m.side, p.fixed) if work.keep_cuts else None,
+    )
+
+
+def _upper_half(work: _Work, p: _Piece, m: _Middle) -> _Piece:
+    """The piece for t above the middle: all but the middle's source side A in the sink.
+
+    An arc out of A then reaches the sink at every t (labelled ``_ALWAYS``);
+    one straight from the source becomes a constant arc.
+    """
+    ta, ha, to_sink = m.tail_in, m.head_in, m.to_sink
+    inner = ta & (ha | to_sink)
+    out = ta & ~ha & ~to_sink
+    const = out & (p.tail == work.source)
+    out &= ~const
+    new_head = np.where(out, work.sink, p.head)
+    new_lab = np.where(out, _ALWAYS, p.label)
+    sel = inner | out
+    return _Piece(
+        p.tail[sel],
+        new_head[sel],
+        p.cap[sel],
+        new_lab[sel],
+        np.concatenate([p.const_label, np.full(int(const.sum()), _ALWAYS)]),
+        np.concatenate([p.const_cap, p.cap[const]]),
+        m.mid + 1,
+        p.b,
+        m.f_mid,
+        p.f_right,
+        p.fixed,
+    )
 
 
 def _cut_side(piece: Any, size: int) -> np.ndarray:

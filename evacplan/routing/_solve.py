@@ -12,7 +12,8 @@ The front door (:mod:`._evacuate`) turns the flows into movements
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -21,9 +22,10 @@ from evacplan.errors import SolverError
 from evacplan.routing._arrays import _FOREVER, _reachable
 from evacplan.routing._clock import _Clock, _OutOfTime
 from evacplan.routing._expand import _TEN
-from evacplan.routing._harm import _Harmless, _least_harm
+from evacplan.routing._harm import _least_harm
 from evacplan.routing._maxflow import _flows_of, _solve_max_flow
 from evacplan.routing._objectives import _earliest_arrival, _min_cost_flow
+from evacplan.routing._reasons import _closing_links, _distance_words, _harm_words
 from evacplan.routing._search import _Splittable
 
 
@@ -57,96 +59,95 @@ class _FlowResult:
     minute 0 (the flow's own harm when proven)."""
 
 
-def _closing_links(sp: _Splittable, place: int, step: int) -> tuple[str, bool]:
-    """The links that close people at ``place`` in from ``step`` on, in words, and whether they
-    cut the place off (else they are the links on its way out that close at all).
-
-    The places reachable from ``place`` by links still open at some step from
-    ``step`` on, towards safety; the links out of them that close before
-    ``step`` cut it off ("omdurman-bridge closes at minute 120"). Only what
-    closes is named, never a link that opens later or stays open; and every
-    one of them (a table that has no room shortens the words, not this).
-    """
-    net = sp.net
-    s = net.step
-    last = np.full(net.g_tail.size, -1, dtype=np.int64)
-    np.maximum.at(last, net.k_group, net.k_to)
-    seen, todo = {place}, [place]
-    cut: list[int] = []
-    closing: list[int] = []
-    slow: list[str] = []
-    while todo:
-        u = todo.pop()
-        rate = float(net.p_rate[u]) if net.gated else 0.0
-        if rate and rate * s / 60 < 1:  # a slow gate lets nobody out at some steps
-            slow.append(f"{net.ids[u]} lets {rate:g} an hour through: nobody at some steps")
-        for g in np.flatnonzero(net.g_tail == u).tolist():
-            v = int(net.g_head[g])
-            if sp.to_safe[v] >= _FOREVER or last[g] < 0:
-                continue
-            if last[g] < step:
-                cut.append(g)
-                continue
-            if last[g] < _FOREVER:
-                closing.append(g)
-            if v not in seen:
-                seen.add(v)
-                todo.append(v)
-    chosen = cut or closing
-    words: dict[str, str] = {}
-    for g in sorted(chosen, key=lambda g: (int(last[g]), net.g_key[g])):
-        key = net.g_key[g]
-        if key not in words:
-            words[key] = (
-                f"{key}'s last departure leaves at minute {net.g_departures[g][-1]:g}"
-                if net.g_departures[g]
-                else f"{key} closes at minute {(int(last[g]) + 1) * s}"
-            )
-    named = [*words.values(), *slow]  # all of them: tables shorten, the record does not
-    return (" and " if cut else "; ").join(named), bool(cut)
-
-
-def _distance_words(sp: _Splittable, i: int) -> str:
-    """Why nobody can finish sooner when the farthest source decides it."""
-    s = sp.net.step
-    place = sp.net.ids[int(sp.src_place[i])]
-    away = int(sp.to_safe[sp.src_place[i]]) * s
-    release = int(sp.src_step[i]) * s
-    if release:
-        return (
-            f"people at {place} may leave from minute {release} and are {away} minutes "
-            "from the nearest safe place"
-        )
-    return f"people at {place} are {away} minutes from the nearest safe place"
-
-
-def _harm_words(sp: _Splittable, found: _Harmless, quickest: int, complete: bool) -> str:
-    """Why the least-harm schedule has the least harm, in words."""
-    s = sp.net.step
-    end = found.horizons[-1] * s
-    if found.proven == 0:
-        return "the time limit ran out before the harm was made least"
-    words = (
-        f"no schedule has less harm: a min-cost flow over the network expanded to minute {end}, "
-        "open-ended (anyone may still arrive later, at the least risk their place allows), "
-        "has nobody arrive late"
-    )
-    if len(found.horizons) > 1:
-        tried = ", ".join(str(h * s) for h in found.horizons[:-1])
-        words += f" (to minute {tried} some would rather have arrived later)"
-    if found.proven == 3 and complete:
-        egress = found.egress_low * s
-        words += "; none with that harm and those arrivals ends sooner" + (
-            "" if found.egress_low > quickest else f" (minute {egress} is the quickest egress)"
-        )
-    return words
-
-
 def _any_flow(sp: _Splittable, horizon: int) -> tuple[_TEN, np.ndarray]:
     """A max flow to ``horizon`` (no objective beyond getting people out): its TEN and arc flows."""
     ten = sp.ten(horizon)
     tails, heads, caps = ten.graph()
     return ten, _flows_of(_solve_max_flow(tails, heads, caps, ten.source, ten.sink), tails.size)
+
+
+_OUT_OF_TIME = "the time limit ran out before "
+_EARLIEST = "; the schedule is an earliest-arrival flow (the most people safe by every minute)"
+
+
+class _Bounds(NamedTuple):
+    """What the sources alone say about the egress, before any flow is solved."""
+
+    far_src: int
+    """The source farthest from safety of those whose people must all get out."""
+    far: int
+    """The step by which its people can at the earliest be safe."""
+    near: int
+    """The least such step of any source: no flow carries anyone sooner."""
+    start: int
+    """The first horizon worth trying: ``far``, or the cut bound if later."""
+    cut_words: str
+    """Why no schedule ends before the cut bound, in words."""
+    exact: bool
+    """Whether the search must find the least horizon itself (a min-cost flow needs it)."""
+
+
+@dataclass(slots=True)
+class _Goal:
+    """Stages 1 and 2's answer: how many people the flows carry, by when, and why not all."""
+
+    target: int
+    """The people the flows bring to safety."""
+    hi: int | None = None
+    """A horizon (step) by which they can all be safe; None if nobody can."""
+    quickest: int | None = None
+    """The least such horizon, when it is known."""
+    complete: bool = True
+    """Whether ``target`` is everyone (no one is cut off, no deadline leaves anyone)."""
+    cut: list[tuple[int, int, int]] = field(default_factory=list)
+    """The bottleneck cut the proof names: (group, step, capacity)."""
+    reasons: dict[int, str] = field(default_factory=dict)
+    """Per source cut off (its index), why, in words."""
+
+
+@dataclass(slots=True)
+class _Schedule:
+    """Stages 3 and 4's schedule: its horizon, its flows, and its proof so far."""
+
+    horizon: int
+    """The step by which everyone it carries is safe."""
+    lower: int | None
+    """A proven lower bound on the egress (None: not proven)."""
+    ten: _TEN | None = None
+    """The network of the earliest-arrival flow (no risk), else None."""
+    flows: np.ndarray | None = None
+    """The earliest-arrival flow on every arc of ``ten.graph()``, else None."""
+    ea_cut: list[tuple[int, int, int]] = field(default_factory=list)
+    """The earliest-arrival flow's min cut proving that one step sooner falls short."""
+    proof: str = ""
+    """Why no schedule does better, in words (:attr:`_FlowResult.proof`)."""
+    by_distance: bool = False
+    """Whether the farthest people's travel time alone sets the egress."""
+    parts: tuple[np.ndarray, ...] = ()
+    """The flows per (group, step) as :meth:`~._search._Splittable.arc_flows` gives them."""
+    settled: int | None = None
+    """For safest: a horizon past which no schedule has less risk, when one is proven."""
+    proven: int = 3
+    """How many of the objective's figures the flow is proven best in (3: all)."""
+    unproven: str = ""
+    """Why the rest are not proven, in words."""
+    harm_low: int | None = None
+    """For least_harm: a lower bound on every schedule's harm (risk units)."""
+
+
+class _LeastCost(NamedTuple):
+    """A min-cost flow to a horizon, for ``safest``."""
+
+    horizon: int
+    ten: _TEN
+    flows: np.ndarray
+    carried: int
+    parts: tuple[np.ndarray, ...]
+
+    @property
+    def risk(self) -> int:
+        """The flow's risk exposure (risk units)."""
+        return int(self.parts[4][0])
 
 
 def _solve_flows(
@@ -160,22 +161,54 @@ def _solve_flows(
     """
     clock = clock or _Clock(None)
     sp.clock = clock
-    net = sp.net
-    s = net.step
-    total = sp.total
-    reasons: dict[int, str] = {}
+    bounds = _bounds(sp)
+    goal = _horizon(sp, bounds)  # 1. A horizon by which everyone who can get out at all is safe.
+    _meet_deadline(sp, bounds, goal, deadline)  # 2. A deadline may leave room for fewer people.
+    hi = goal.hi
+    if hi is None or goal.target == 0:
+        return _nobody(sp, goal)
+    # 3. The schedule for the objective: first the quickest, then the objective's pick.
+    if sp.unsure is not None or (clock.out() and not sp.net.risky):
+        return _cut_short(sp, objective, bounds, goal, hi)
+    sched = _quickest(sp, goal, hi, clock)
+    if sched is None:
+        return _cut_short(sp, objective, bounds, goal, hi)
+    _prove_egress(sp, bounds, goal, sched)  # 4. Why nobody can be faster.
+    if sp.net.risky and objective == "safest":
+        assert deadline is not None
+        _choose_safest(sp, goal, sched, deadline, clock)
+    elif sp.net.risky and objective == "least_harm":
+        _choose_least_harm(sp, goal, sched, deadline, clock)
+    elif sp.net.risky:
+        _choose_least_risk(sp, goal, sched, clock)
+    else:
+        assert sched.ten is not None and sched.flows is not None
+        sched.parts = sp.arc_flows(sched.ten, sched.flows)
+    return _result(goal, sched)
+
+
+def _bounds(sp: _Splittable) -> _Bounds:
+    """The sources' distances from safety and the cut bound: where the search starts."""
     reach = sp.src_step + sp.to_safe[sp.src_place]
     # The farthest source bounds the egress only if its people must all get out: under
     # most_saved a tier's quota may leave some sources behind (then the nearest bounds it).
     must = np.where(sp.required > 0, reach, -1)
     far_src = int(np.argmax(must)) if (must >= 0).any() else int(np.argmin(reach))
-    far, near = int(reach[far_src]), int(reach.min())
-    exact = net.risky  # a min-cost flow needs the least horizon; the D&C finds it itself
-    target = total
-    proof_cut: list[tuple[int, int, int]] = []
-    complete = True
+    far = int(reach[far_src])
+    by_cut, cut_words = sp.cut_bound()
+    # A min-cost flow needs the least horizon; the divide and conquer finds it itself.
+    exact = sp.net.risky
+    return _Bounds(far_src, far, int(reach.min()), max(far, by_cut), cut_words, exact)
 
-    # 1. A horizon by which everyone who can get out at all is safe.
+
+def _horizon(sp: _Splittable, bounds: _Bounds) -> _Goal:
+    """Stage 1: a horizon by which everyone who can get out at all is safe.
+
+    Anyone no horizon brings out is cut off: the goal shrinks to who can get
+    out, with each cut-off source's reason and the cut that stops them.
+    """
+    net, total = sp.net, sp.total
+    goal = _Goal(target=total)
     limit = None
     if sp.time_varying:
         limit = (
@@ -183,296 +216,357 @@ def _solve_flows(
             + int(sp.to_safe[sp.to_safe < _FOREVER].max(initial=0))
             + 1
         )
-    by_cut, cut_words = sp.cut_bound()
-    start = max(far, by_cut)
-    hi = sp.least_horizon(total, start, limit, exact=exact)
+    hi = sp.least_horizon(total, bounds.start, limit, exact=bounds.exact)
     if hi is None:
         reachable, ten_inf, solver = sp.infinite()
         if reachable < total:
-            complete = False
-            target = reachable
-            tails, heads, caps = ten_inf.graph()
-            live = np.zeros(ten_inf.n_nodes + 2, dtype=bool)
-            # Nodes with a path to the sink: reachability along the arcs reversed.
-            live[_reachable(heads, tails, caps, ten_inf.sink, ten_inf.n_nodes + 2)] = True
-            proof_cut = sp.cut_of(ten_inf, solver)
-            for i in range(sp.src_count.size):
-                node = int(ten_inf.src_node[i])
-                closing, cut = _closing_links(sp, int(sp.src_place[i]), int(sp.src_step[i]))
-                if node < 0 or not live[node]:
-                    reasons[i] = (
-                        f"cut off when {closing}"
-                        if cut
-                        else "every route to safety is closed before it can be used"
-                        + (f": {closing}" if closing else "")
-                    )
-                else:
-                    reasons[i] = "the routes out close before everyone can use them" + (
-                        f": {closing}" if closing else ""
-                    )
-            hi = sp.least_horizon(target, near, None, exact=exact) if target else None
+            goal.complete = False
+            goal.target = reachable
+            _cut_off(sp, ten_inf, solver, goal)
+            hi = (
+                sp.least_horizon(reachable, bounds.near, None, exact=bounds.exact)
+                if reachable
+                else None
+            )
         else:
             assert limit is not None
-            hi = sp.least_horizon(total, limit + 1, None, exact=exact)
-    quickest = hi if exact else None
+            hi = sp.least_horizon(total, limit + 1, None, exact=bounds.exact)
+    goal.hi = hi
+    goal.quickest = hi if bounds.exact else None
+    return goal
 
-    # 2. A deadline may leave room for fewer people.
-    if deadline is not None and (hi is None or hi > deadline):
-        by_deadline = sp.flow_value(deadline) if deadline >= near else 0
-        if by_deadline >= target:
-            hi = deadline
-            if sp.unsure is not None:
-                sp.unsure = (sp.unsure[0], deadline)
-        else:
-            if hi is not None and not exact:
-                quickest = sp.least_horizon(target, deadline + 1, None, exact=True)
-            when = (
-                "nobody can get out at any time"
-                if quickest is None
-                else f"everyone who can get out could be safe by minute {quickest * s}"
+
+def _cut_off(sp: _Splittable, ten_inf: _TEN, solver: Any, goal: _Goal) -> None:
+    """The cut that keeps people in for good, and each source's reason, into ``goal``."""
+    tails, heads, caps = ten_inf.graph()
+    live = np.zeros(ten_inf.n_nodes + 2, dtype=bool)
+    # Nodes with a path to the sink: reachability along the arcs reversed.
+    live[_reachable(heads, tails, caps, ten_inf.sink, ten_inf.n_nodes + 2)] = True
+    goal.cut = sp.cut_of(ten_inf, solver)
+    for i in range(sp.src_count.size):
+        node = int(ten_inf.src_node[i])
+        closing, cut = _closing_links(sp, int(sp.src_place[i]), int(sp.src_step[i]))
+        if node < 0 or not live[node]:
+            goal.reasons[i] = (
+                f"cut off when {closing}"
+                if cut
+                else "every route to safety is closed before it can be used"
+                + (f": {closing}" if closing else "")
             )
-            for i in range(sp.src_count.size):
-                reasons.setdefault(
-                    i, f"cannot reach safety by the deadline (minute {deadline * s}); " + when
-                )
-            complete = False
-            target = by_deadline
-            hi = sp.least_horizon(target, near, deadline, exact=exact) if target else None
+        else:
+            goal.reasons[i] = "the routes out close before everyone can use them" + (
+                f": {closing}" if closing else ""
+            )
 
+
+def _meet_deadline(sp: _Splittable, bounds: _Bounds, goal: _Goal, deadline: int | None) -> None:
+    """Stage 2: a deadline before the horizon may leave room for fewer people.
+
+    If everyone fits by the deadline, it becomes the horizon; else the goal
+    shrinks to who can be safe by then, and everyone else has the reason.
+    """
+    if deadline is None or (goal.hi is not None and goal.hi <= deadline):
+        return
+    by_deadline = sp.flow_value(deadline) if deadline >= bounds.near else 0
+    if by_deadline >= goal.target:
+        goal.hi = deadline
+        if sp.unsure is not None:
+            sp.unsure = (sp.unsure[0], deadline)
+        return
+    if goal.hi is not None and not bounds.exact:
+        goal.quickest = sp.least_horizon(goal.target, deadline + 1, None, exact=True)
+    when = (
+        "nobody can get out at any time"
+        if goal.quickest is None
+        else f"everyone who can get out could be safe by minute {goal.quickest * sp.net.step}"
+    )
+    for i in range(sp.src_count.size):
+        goal.reasons.setdefault(
+            i, f"cannot reach safety by the deadline (minute {deadline * sp.net.step}); " + when
+        )
+    goal.complete = False
+    goal.target = by_deadline
+    goal.hi = (
+        sp.least_horizon(by_deadline, bounds.near, deadline, exact=bounds.exact)
+        if by_deadline
+        else None
+    )
+
+
+def _nobody(sp: _Splittable, goal: _Goal) -> _FlowResult:
+    """The result when nobody can reach safety (by the deadline, or at all)."""
     empty = np.zeros(0, dtype=np.int64)
-    if hi is None or target == 0:
-        return _FlowResult(
-            0,
-            None,
-            quickest,
-            None,
-            empty,
-            empty,
-            empty,
-            np.zeros(sp.src_count.size, dtype=np.int64),
-            0,
-            0,
-            "nobody can reach safety",
-            proof_cut,
-            reasons,
-        )
-
-    # 3. The schedule for the objective.
-    out_of_time = "the time limit ran out before "
-
-    def cut_short() -> _FlowResult:
-        """Any max flow to ``hi``, when time runs out before the horizon or arrivals are settled."""
-        lo = (
-            sp.unsure[0]
-            if sp.unsure is not None
-            else max([t for t, v in sp.values.items() if v < target and t < hi], default=start - 1)
-        )
-        ten, flows = _any_flow(sp, hi)
-        groups, steps, amounts, src_out, totals = sp.arc_flows(ten, flows)
-        proven = 0 if lo + 1 < hi or (objective == "safest" and net.risky) else 1 + (not net.risky)
-        what = (
-            "the risk exposure was minimised"
-            if objective == "safest" and net.risky
-            else f"the egress was proven least; it lies in minutes {(lo + 1) * s}-{hi * s}"
-            if lo + 1 < hi
-            else "the arrivals were made earliest"
-            if not net.risky
-            else "the risk exposure was minimised"
-        )
-        return _FlowResult(
-            target,
-            hi,
-            quickest if lo + 1 == hi else None,
-            lo + 1 if complete else None,
-            groups,
-            steps,
-            amounts,
-            src_out,
-            int(totals[0]),
-            int(totals[1]),
-            f"a max flow over the network expanded to minute {hi * s} brings everyone out"
-            + (f"; a max flow to minute {lo * s} falls short" if lo >= 0 else ""),
-            proof_cut,
-            reasons,
-            proven=proven,
-            unproven=out_of_time + what,
-        )
-
-    if sp.unsure is not None or (clock.out() and not net.risky):
-        return cut_short()
-    if not net.risky:
-        try:
-            horizon, values, ten, flows, ea_cut = _earliest_arrival(
-                sp.ten(hi), target, sp.ten, net, clock
-            )
-        except _OutOfTime:
-            return cut_short()
-        if complete:
-            quickest = horizon
-        t_lo = horizon - values.size + 1
-        before = int(values[-2]) if values.size > 1 else 0
-        if t_lo > horizon - 1:
-            before = 0
-        sp.values.setdefault(horizon - 1, before)
-        tail = "; the schedule is an earliest-arrival flow (the most people safe by every minute)"
-    else:
-        horizon = hi
-        tail = ""
-        ea_cut = []
-    lower: int | None = horizon
-
-    # 4. Why nobody can be faster.
-    by_distance = complete and horizon == far and horizon > 0
-    if horizon == 0:
-        proof = "everyone starts at a safe place"
-    elif horizon == start and complete and horizon - 1 not in sp.values:
-        proof = f"no schedule ends sooner: {cut_words}"
-        if horizon == far:
-            proof = _distance_words(sp, far_src)
-    elif horizon == far and complete:
-        proof = _distance_words(sp, far_src)
-    else:
-        short = sp.values.get(horizon - 1)
-        if short is None:
-            short = sp.flow_value(horizon - 1)
-        proof = (
-            f"a max flow over the network expanded to minute {(horizon - 1) * s} brings "
-            f"only {short} of {_plural(target, 'person', 'people')} to safety"
-        )
-    if complete and horizon - 1 >= far and horizon > 0:
-        if not net.risky and ea_cut:
-            proof_cut = ea_cut
-        else:
-            if sp.short is None or sp.short[0] != horizon - 1:
-                sp.values.pop(horizon - 1, None)  # probe it for the bottleneck cut
-                sp.flow_value(horizon - 1)
-            if sp.short is not None and sp.short[0] == horizon - 1:
-                proof_cut = sp.cut_of(sp.short[1], sp.short[2])
-    proof += tail
-
-    settled: int | None = None
-    proven, unproven = 3, ""
-    harm_low: int | None = None
-    if net.risky and objective == "safest":
-        assert deadline is not None
-
-        # A deadline later than can matter: once a horizon reaches a risk no schedule beats
-        # at any horizon, later ones change nothing. Doubling from the quickest egress finds
-        # such a horizon in a few min-cost flows; the deadline's own flow is the fallback.
-        def least_cost(h: int) -> tuple[_TEN, np.ndarray, int, tuple[np.ndarray, ...]] | None:
-            """The min-cost flow to horizon ``h``: its TEN, flows, people carried, per-arc parts.
-
-            None if the time limit runs out first.
-            """
-            ten_h = sp.ten(h)
-            found = _min_cost_flow(ten_h, net, h + 1, clock)
-            if found is None:
-                return None
-            return ten_h, found[0], found[1], sp.arc_flows(ten_h, found[0])
-
-        end, enough = deadline, None
-        floor = sp.least_risk_bound() if complete and 2 * horizon < deadline else None
-        trial = max(1, 2 * horizon)
-        while floor is not None and trial < deadline:
-            found = least_cost(trial)
-            if found is None:
-                break
-            if found[2] == target and int(found[3][4][0]) == floor:
-                end, enough = trial, found
-                break
-            trial *= 2
-        best = enough if enough is not None else least_cost(end)
-        if best is None:
-            ten, flows = _any_flow(sp, horizon)
-            parts = sp.arc_flows(ten, flows)
-            proven, unproven = 0, out_of_time + "the risk exposure was minimised"
-            proof = f"no schedule at all finishes sooner: {proof}"
-        else:
-            ten, flows, carried, parts = best
-        if best is not None and complete:
-            best_risk = int(parts[4][0])
-            lo, top = horizon - 1, end
-            chosen = (ten, flows, carried, parts)
-            while top - lo > 1:
-                mid = (lo + top) // 2
-                found = least_cost(mid)
-                if found is None:
-                    proven = 1
-                    unproven = out_of_time + "the least risky schedules' egress was made least"
-                    break
-                if found[2] == target and int(found[3][4][0]) == best_risk:
-                    top, chosen = mid, found
-                else:
-                    lo = mid
-            ten, flows, carried, parts = chosen
-            proof = "the least risk exposure by the deadline comes from a min-cost flow; " + (
-                f"no schedule at all finishes sooner: {proof}"
-                if top == horizon
-                else f"none with that exposure finishes sooner (a min-cost flow to minute "
-                f"{(top - 1) * s} cannot match it)"
-                if proven == 3
-                else f"none with that exposure finishes by minute {lo * s}"
-            )
-            if enough is not None:
-                settled = end
-                proof += (
-                    f"; a later deadline could not lower it: by minute {end * s} it equals "
-                    "the sum of each person's least risky way out, capacity aside"
-                )
-            horizon, lower = top, lo + 1
-        elif best is not None:
-            lower = None
-            target = carried
-            arrive = parts[1] + net.g_tau[parts[0]]
-            horizon = int(arrive[net.safe[net.g_head[parts[0]]]].max(initial=0))
-    elif net.risky and objective == "least_harm":
-        harmless = _least_harm(sp, horizon, target, deadline, clock)
-        harm_low = harmless.harm_low
-        proven, unproven = harmless.proven, harmless.unproven
-        if harmless.ten is None or harmless.flows is None:
-            ten, flows = _any_flow(sp, horizon)
-        else:
-            ten, flows = harmless.ten, harmless.flows
-            proof = _harm_words(sp, harmless, horizon, complete) + f"; {proof}"
-        parts = sp.arc_flows(ten, flows)
-        arrive = parts[1] + net.g_tau[parts[0]]
-        lower = harmless.egress_low  # (for as many as the routes carry, when some cannot go)
-        horizon = int(arrive[net.safe[net.g_head[parts[0]]]].max(initial=0))
-    elif net.risky:
-        ten = sp.ten(horizon)
-        solved = _min_cost_flow(ten, net, horizon + 1, clock, carry=target)
-        if solved is None:
-            ten, flows = _any_flow(sp, horizon)
-            proven, unproven = 1, out_of_time + "the risk exposure was minimised"
-        else:
-            flows, carried = solved
-            if carried != target:
-                raise SolverError(f"min-cost flow carries {carried} of {target} people")
-            proof += (
-                "; among schedules that fast, a min-cost flow gives the least risk "
-                "exposure, then the earliest arrivals"
-            )
-        parts = sp.arc_flows(ten, flows)
-    else:
-        parts = sp.arc_flows(ten, flows)
-    groups, steps, amounts, src_out, totals = parts
     return _FlowResult(
-        target,
-        horizon,
-        quickest,
-        lower,
+        0,
+        None,
+        goal.quickest,
+        None,
+        empty,
+        empty,
+        empty,
+        np.zeros(sp.src_count.size, dtype=np.int64),
+        0,
+        0,
+        "nobody can reach safety",
+        goal.cut,
+        goal.reasons,
+    )
+
+
+def _cut_short(
+    sp: _Splittable, objective: str, bounds: _Bounds, goal: _Goal, hi: int
+) -> _FlowResult:
+    """Any max flow to ``hi``, when time runs out before the horizon or arrivals are settled."""
+    risky, s = sp.net.risky, sp.net.step
+    lo = (
+        sp.unsure[0]
+        if sp.unsure is not None
+        else max(
+            [t for t, v in sp.values.items() if v < goal.target and t < hi],
+            default=bounds.start - 1,
+        )
+    )
+    ten, flows = _any_flow(sp, hi)
+    groups, steps, amounts, src_out, totals = sp.arc_flows(ten, flows)
+    proven = 0 if lo + 1 < hi or (objective == "safest" and risky) else 1 + (not risky)
+    what = (
+        "the risk exposure was minimised"
+        if objective == "safest" and risky
+        else f"the egress was proven least; it lies in minutes {(lo + 1) * s}-{hi * s}"
+        if lo + 1 < hi
+        else "the arrivals were made earliest"
+        if not risky
+        else "the risk exposure was minimised"
+    )
+    return _FlowResult(
+        goal.target,
+        hi,
+        goal.quickest if lo + 1 == hi else None,
+        lo + 1 if goal.complete else None,
         groups,
         steps,
         amounts,
         src_out,
         int(totals[0]),
         int(totals[1]),
-        proof,
-        proof_cut,
-        reasons,
-        settled,
-        proven,
-        unproven,
-        by_distance,
-        harm_low,
+        f"a max flow over the network expanded to minute {hi * s} brings everyone out"
+        + (f"; a max flow to minute {lo * s} falls short" if lo >= 0 else ""),
+        goal.cut,
+        goal.reasons,
+        proven=proven,
+        unproven=_OUT_OF_TIME + what,
+    )
+
+
+def _quickest(sp: _Splittable, goal: _Goal, hi: int, clock: _Clock) -> _Schedule | None:
+    """Stage 3's first step: the quickest schedule, or None if time runs out first.
+
+    With no risk, an earliest-arrival flow (it finds the least horizon on the
+    way); with risk, only the horizon ``hi``, for the objective's min-cost flow.
+    """
+    if sp.net.risky:
+        return _Schedule(horizon=hi, lower=hi)
+    try:
+        horizon, values, ten, flows, ea_cut = _earliest_arrival(
+            sp.ten(hi), goal.target, sp.ten, sp.net, clock
+        )
+    except _OutOfTime:
+        return None
+    if goal.complete:
+        goal.quickest = horizon
+    # F(horizon - 1) is known now (``values`` ends at F(horizon)): no probe needs it again.
+    sp.values.setdefault(horizon - 1, int(values[-2]) if values.size > 1 else 0)
+    return _Schedule(horizon=horizon, lower=horizon, ten=ten, flows=flows, ea_cut=ea_cut)
+
+
+def _prove_egress(sp: _Splittable, bounds: _Bounds, goal: _Goal, sched: _Schedule) -> None:
+    """Stage 4: why no schedule ends sooner, in words, and the bottleneck cut that shows it."""
+    horizon = sched.horizon
+    sched.by_distance = goal.complete and horizon == bounds.far and horizon > 0
+    sched.proof = _egress_words(sp, bounds, goal, horizon)
+    if goal.complete and horizon - 1 >= bounds.far and horizon > 0:
+        if not sp.net.risky and sched.ea_cut:
+            goal.cut = sched.ea_cut
+        else:
+            if sp.short is None or sp.short[0] != horizon - 1:
+                sp.values.pop(horizon - 1, None)  # probe it for the bottleneck cut
+                sp.flow_value(horizon - 1)
+            if sp.short is not None and sp.short[0] == horizon - 1:
+                goal.cut = sp.cut_of(sp.short[1], sp.short[2])
+    if not sp.net.risky:
+        sched.proof += _EARLIEST
+
+
+def _egress_words(sp: _Splittable, bounds: _Bounds, goal: _Goal, horizon: int) -> str:
+    """Why no schedule brings everyone out before ``horizon``, in words."""
+    if horizon == 0:
+        return "everyone starts at a safe place"
+    if horizon == bounds.far and goal.complete:
+        return _distance_words(sp, bounds.far_src)
+    if horizon == bounds.start and goal.complete and horizon - 1 not in sp.values:
+        return f"no schedule ends sooner: {bounds.cut_words}"
+    short = sp.values.get(horizon - 1)
+    if short is None:
+        short = sp.flow_value(horizon - 1)
+    return (
+        f"a max flow over the network expanded to minute {(horizon - 1) * sp.net.step} brings "
+        f"only {short} of {_plural(goal.target, 'person', 'people')} to safety"
+    )
+
+
+def _least_cost(sp: _Splittable, h: int, clock: _Clock) -> _LeastCost | None:
+    """The min-cost flow to horizon ``h``; None if the time limit runs out first."""
+    ten = sp.ten(h)
+    found = _min_cost_flow(ten, sp.net, h + 1, clock)
+    if found is None:
+        return None
+    return _LeastCost(h, ten, found[0], found[1], sp.arc_flows(ten, found[0]))
+
+
+def _choose_safest(
+    sp: _Splittable, goal: _Goal, sched: _Schedule, deadline: int, clock: _Clock
+) -> None:
+    """For ``safest``: the least risk exposure by the deadline, then the least egress with it."""
+    enough = _risk_settled(sp, goal, sched.horizon, deadline, clock)
+    best = enough if enough is not None else _least_cost(sp, deadline, clock)
+    if best is None:
+        ten, flows = _any_flow(sp, sched.horizon)
+        sched.parts = sp.arc_flows(ten, flows)
+        sched.proven, sched.unproven = 0, _OUT_OF_TIME + "the risk exposure was minimised"
+        sched.proof = f"no schedule at all finishes sooner: {sched.proof}"
+    elif goal.complete:
+        _least_egress(sp, goal, sched, best, enough is not None, clock)
+    else:
+        sched.lower = None
+        goal.target = best.carried
+        sched.parts = best.parts
+        sched.horizon = _last_arrival(sp, best.parts)
+
+
+def _risk_settled(
+    sp: _Splittable, goal: _Goal, horizon: int, deadline: int, clock: _Clock
+) -> _LeastCost | None:
+    """For ``safest``: a min-cost flow before the deadline that no later horizon beats in risk.
+
+    None if none is found (or time runs out): the deadline's own flow decides.
+    """
+    # A deadline later than can matter: once a horizon reaches a risk no schedule beats
+    # at any horizon, later ones change nothing. Doubling from the quickest egress finds
+    # such a horizon in a few min-cost flows; the deadline's own flow is the fallback.
+    floor = sp.least_risk_bound() if goal.complete and 2 * horizon < deadline else None
+    trial = max(1, 2 * horizon)
+    while floor is not None and trial < deadline:
+        found = _least_cost(sp, trial, clock)
+        if found is None:
+            return None
+        if found.carried == goal.target and found.risk == floor:
+            return found
+        trial *= 2
+    return None
+
+
+def _least_egress(
+    sp: _Splittable, goal: _Goal, sched: _Schedule, best: _LeastCost, enough: bool, clock: _Clock
+) -> None:
+    """For ``safest``: the least horizon whose min-cost flow matches ``best``'s risk.
+
+    Bisection between the quickest egress and ``best``'s horizon; ``enough``
+    says ``best`` is a risk no later deadline lowers (:func:`_risk_settled`).
+    """
+    s, horizon = sp.net.step, sched.horizon
+    lo, top = horizon - 1, best.horizon
+    chosen = best
+    while top - lo > 1:
+        mid = (lo + top) // 2
+        found = _least_cost(sp, mid, clock)
+        if found is None:
+            sched.proven = 1
+            sched.unproven = _OUT_OF_TIME + "the least risky schedules' egress was made least"
+            break
+        if found.carried == goal.target and found.risk == best.risk:
+            top, chosen = mid, found
+        else:
+            lo = mid
+    sched.parts = chosen.parts
+    sched.proof = "the least risk exposure by the deadline comes from a min-cost flow; " + (
+        f"no schedule at all finishes sooner: {sched.proof}"
+        if top == horizon
+        else f"none with that exposure finishes sooner (a min-cost flow to minute "
+        f"{(top - 1) * s} cannot match it)"
+        if sched.proven == 3
+        else f"none with that exposure finishes by minute {lo * s}"
+    )
+    if enough:
+        sched.settled = best.horizon
+        sched.proof += (
+            f"; a later deadline could not lower it: by minute {best.horizon * s} it equals "
+            "the sum of each person's least risky way out, capacity aside"
+        )
+    sched.horizon, sched.lower = top, lo + 1
+
+
+def _choose_least_harm(
+    sp: _Splittable, goal: _Goal, sched: _Schedule, deadline: int | None, clock: _Clock
+) -> None:
+    """For ``least_harm``: the least-harm flow (:mod:`._harm`), with its proof."""
+    harmless = _least_harm(sp, sched.horizon, goal.target, deadline, clock)
+    sched.harm_low = harmless.harm_low
+    sched.proven, sched.unproven = harmless.proven, harmless.unproven
+    if harmless.ten is None or harmless.flows is None:
+        ten, flows = _any_flow(sp, sched.horizon)
+    else:
+        ten, flows = harmless.ten, harmless.flows
+        sched.proof = _harm_words(sp, harmless, sched.horizon, goal.complete) + f"; {sched.proof}"
+    sched.parts = sp.arc_flows(ten, flows)
+    sched.lower = harmless.egress_low  # (for as many as the routes carry, when some cannot go)
+    sched.horizon = _last_arrival(sp, sched.parts)
+
+
+def _choose_least_risk(sp: _Splittable, goal: _Goal, sched: _Schedule, clock: _Clock) -> None:
+    """For any other objective over risk: among the quickest schedules, a min-cost flow."""
+    ten = sp.ten(sched.horizon)
+    solved = _min_cost_flow(ten, sp.net, sched.horizon + 1, clock, carry=goal.target)
+    if solved is None:
+        ten, flows = _any_flow(sp, sched.horizon)
+        sched.proven, sched.unproven = 1, _OUT_OF_TIME + "the risk exposure was minimised"
+    else:
+        flows, carried = solved
+        if carried != goal.target:
+            raise SolverError(f"min-cost flow carries {carried} of {goal.target} people")
+        sched.proof += (
+            "; among schedules that fast, a min-cost flow gives the least risk "
+            "exposure, then the earliest arrivals"
+        )
+    sched.parts = sp.arc_flows(ten, flows)
+
+
+def _last_arrival(sp: _Splittable, parts: tuple[np.ndarray, ...]) -> int:
+    """The step the last person of these flows (per group and step) reaches safety."""
+    net = sp.net
+    arrive = parts[1] + net.g_tau[parts[0]]
+    return int(arrive[net.safe[net.g_head[parts[0]]]].max(initial=0))
+
+
+def _result(goal: _Goal, sched: _Schedule) -> _FlowResult:
+    """The settled schedule as a :class:`_FlowResult`."""
+    groups, steps, amounts, src_out, totals = sched.parts
+    return _FlowResult(
+        goal.target,
+        sched.horizon,
+        goal.quickest,
+        sched.lower,
+        groups,
+        steps,
+        amounts,
+        src_out,
+        int(totals[0]),
+        int(totals[1]),
+        sched.proof,
+        goal.cut,
+        goal.reasons,
+        reach=sched.settled,
+        proven=sched.proven,
+        unproven=sched.unproven,
+        distance=sched.by_distance,
+        harm_low=sched.harm_low,
     )

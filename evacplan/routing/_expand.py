@@ -255,6 +255,8 @@ class _Copies:
     width: int
     first: np.ndarray | None
     """Per place, its first step, when every step has a copy (dense); else None."""
+    key: np.ndarray | None = None
+    """Condensed, each copy's ``place * width + step`` (sorted), to find copies by."""
 
     @property
     def size(self) -> int:
@@ -264,8 +266,9 @@ class _Copies:
         """The node of each place's copy at each step (a copy there must exist)."""
         if self.first is not None:
             return self.off[places] + (steps - self.first[places])
-        key = self.place * self.width + self.step
-        return np.searchsorted(key, places * self.width + steps).astype(np.int64)
+        if self.key is None:
+            self.key = self.place * self.width + self.step
+        return np.searchsorted(self.key, places * self.width + steps).astype(np.int64)
 
 
 def _copies(

@@ -531,3 +531,56 @@ def test_people_cut_off_leave_the_rest_optimal_and_verified(tiny: Any) -> None:
     assert ev.status == "optimal" and ev.lower_bound_minutes == ev.egress_minutes
     assert {p for s in ev.stranded for p in s.parties} == {"cap-01/dependants", "cap-02", "cap-04"}
     assert ev.harm_lower_bound == ev.harm  # for the people the routes can carry
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_potentials_are_the_residual_network_s_shortest_distances(data: Any) -> None:
+    """The face of least-harm schedules is found from node potentials: the distances in the
+    residual network of a least-cost flow from every node at once. Against networkx's
+    Bellman-Ford on random networks with a least-cost flow networkx found."""
+    import networkx as nx
+    import numpy as np
+
+    from evacplan.routing._harm import _potentials
+
+    n = data.draw(st.integers(3, 8))
+    arcs = data.draw(
+        st.lists(
+            st.tuples(st.integers(0, n - 1), st.integers(0, n - 1), st.integers(1, 5)),
+            min_size=2,
+            max_size=20,
+        ).map(lambda rows: [(a, b, c) for a, b, c in rows if a != b])
+    )
+    costs = data.draw(st.lists(st.integers(-5, 9), min_size=len(arcs), max_size=len(arcs)))
+    g = nx.MultiDiGraph()
+    g.add_nodes_from(range(n))
+    for (a, b, cap), cost in zip(arcs, costs, strict=True):
+        g.add_edge(a, b, capacity=cap, weight=cost)
+    g.nodes[0]["demand"], g.nodes[n - 1]["demand"] = -1, 1
+    try:
+        _, flow = nx.network_simplex(g)
+    except (nx.NetworkXUnfeasible, nx.NetworkXUnbounded):
+        return
+    tails = np.array([a for a, _, _ in arcs], dtype=np.int64)
+    heads = np.array([b for _, b, _ in arcs], dtype=np.int64)
+    caps = np.array([c for _, _, c in arcs], dtype=np.int64)
+    price = np.array(costs, dtype=np.int64)
+    seen: dict[tuple[int, int], int] = {}
+    used = []
+    for a, b, _ in arcs:
+        k = seen.get((a, b), 0)
+        seen[(a, b)] = k + 1
+        used.append(flow[a][b][k])
+    flows = np.array(used, dtype=np.int64)
+    residual = nx.DiGraph()
+    residual.add_nodes_from(range(n + 1))
+    for a, b, cap, cost, f in zip(tails, heads, caps, price, flows, strict=True):
+        for u, v, w, room in ((a, b, cost, f < cap), (b, a, -cost, f > 0)):
+            if room and (not residual.has_edge(u, v) or residual[u][v]["weight"] > w):
+                residual.add_edge(int(u), int(v), weight=int(w))
+    for v in range(n):
+        residual.add_edge(n, v, weight=0)  # from every node at once
+    expected = nx.single_source_bellman_ford_path_length(residual, n)
+    got = _potentials(tails, heads, caps, price, flows, n)
+    assert got.tolist() == [expected[v] for v in range(n)]

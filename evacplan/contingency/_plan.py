@@ -98,6 +98,9 @@ def plan(
     ------
     ScenarioError
         For bad arguments ("invalid arguments to plan():"), every problem at once.
+    TooLargeError
+        When the scenario's groups are cut into more parties than half this
+        machine's memory holds, or a time-expanded network would exceed it.
 
     Examples
     --------

@@ -121,10 +121,11 @@ def evacuate(
     max_memory
         The most memory a time-expanded network may take, in bytes or as a
         size such as ``"6GiB"`` or ``"512M"``; by default half of this
-        machine's physical memory. A network estimated to need more is
-        refused before it is built, with a :class:`~evacplan.errors.SolverError`
-        that names its steps, arcs and people and what to change (a coarser
-        step, an earlier deadline).
+        machine's physical memory. A network estimated to need more, or a
+        scenario's groups cut into more parties than it holds, is refused
+        before it is built, with a :class:`~evacplan.errors.TooLargeError`
+        that names its steps, arcs and people (or the group) and what to
+        change (a coarser step, an earlier deadline, a larger party size).
     hazard_per_hour
         The chance of harm each hour a person spends released but not yet
         safe, waiting or travelling (0 to 1): by default the scenario's
@@ -139,8 +140,9 @@ def evacuate(
 
     Raises
     ------
-    SolverError
-        When a time-expanded network would exceed ``max_memory``.
+    TooLargeError
+        When a time-expanded network, or a scenario's groups' parties, would
+        exceed ``max_memory`` (a :class:`~evacplan.errors.SolverError`).
     ScenarioError
         Listing every problem with the arguments: unknown places in
         ``supply``, ``safe`` or parties, negative counts, an unknown

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Container, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Annotated, Any
 
@@ -205,10 +206,23 @@ def _moment(start: datetime, minute: float) -> datetime:
     return (begin.astimezone(UTC) + timedelta(minutes=round(minute))).astimezone(zone)
 
 
-def route_words(start: datetime | None, stops: Any) -> str:
+def route_words(
+    start: datetime | None,
+    stops: Any,
+    *,
+    junctions: Container[str] = frozenset(),
+    streets: Sequence[str | None] | None = None,
+    times: bool = True,
+) -> str:
     """An itinerary with its clock times: each stop's departure (the last stop's arrival),
     and a wait as ``arrival-departure (waits ...)``; the date at the first stop and wherever
-    the day changes. Without a start, minutes (``embassy@1500``).
+    the day changes. Without a start, minutes (``embassy@1500``); without ``times``, the
+    places alone.
+
+    Stops at ``junctions`` (road junctions with no name of their own, as read from
+    OpenStreetMap) are not listed unless someone waits there: the streets of the legs
+    between two listed stops are (``streets``: each leg's name, None where unnamed), as
+    ``via Coast Road, Hill Street``.
 
     Examples
     --------
@@ -218,10 +232,37 @@ def route_words(start: datetime | None, stops: Any) -> str:
     >>> route_words(start, [Stop("embassy", 1500, 1500), Stop("border", 1620, 1680),
     ...                     Stop("haven", 2900, 2900)])
     'embassy Sat 4 Jan 07:00 -> border 09:00-10:00 (waits 1 h) -> haven Sun 5 Jan 06:20'
+    >>> road = [Stop("embassy", 0, 0), Stop("n1", 1, 1), Stop("n3", 9, 9), Stop("border", 10, 10)]
+    >>> route_words(start, road, junctions={"n1", "n3"}, streets=[None, "Coast Road", None])
+    'embassy Fri 3 Jan 06:00 -> via Coast Road -> border 06:10'
+    >>> route_words(None, road, junctions={"n1", "n3"}, streets=[None, None, None], times=False)
+    'embassy -> via 2 road junctions -> border'
     """
-    if start is None:
-        return " -> ".join(str(s) for s in stops)
+    last = len(stops) - 1
+    kept = [
+        i
+        for i, stop in enumerate(stops)
+        if i in (0, last) or stop.place not in junctions or stop.leave > stop.arrive
+    ]
+    if start is None or not times:
+        shown = {i: stops[i].place if not times else str(stops[i]) for i in kept}
+    else:
+        shown = _clock_stops(start, stops, kept)
     words: list[str] = []
+    for a, b in zip([None, *kept], kept, strict=False):
+        if a is not None and b > a + 1:
+            names = [n for n in (streets or [])[a:b] if n]
+            via = list(dict.fromkeys(names))
+            words.append(
+                "via " + ", ".join(via) if via else f"via {_plural(b - a - 1, 'road junction')}"
+            )
+        words.append(shown[b])
+    return " -> ".join(words)
+
+
+def _clock_stops(start: datetime, stops: Any, kept: list[int]) -> dict[int, str]:
+    """The stops listed (``kept``), each with its clock time (see :func:`route_words`)."""
+    words: dict[int, str] = {}
     day = None
     last = len(stops) - 1
 
@@ -234,15 +275,16 @@ def route_words(start: datetime | None, stops: Any) -> str:
             shown = f"{_DAYS[when.weekday()]} {when.day} {_MONTHS[when.month - 1]} {shown}"
         return shown
 
-    for i, stop in enumerate(stops):
+    for i in kept:
+        stop = stops[i]
         if i == 0:
-            words.append(f"{stop.place} {at(stop.leave)}")
+            words[i] = f"{stop.place} {at(stop.leave)}"
         elif i == last or stop.leave == stop.arrive:
-            words.append(f"{stop.place} {at(stop.arrive)}")
+            words[i] = f"{stop.place} {at(stop.arrive)}"
         else:
             wait = f"waits {duration(stop.leave - stop.arrive)}"
-            words.append(f"{stop.place} {at(stop.arrive)}-{at(stop.leave)} ({wait})")
-    return " -> ".join(words)
+            words[i] = f"{stop.place} {at(stop.arrive)}-{at(stop.leave)} ({wait})"
+    return words
 
 
 _MINUTE = re.compile(r"\b(?:(at|from|by|until) )?minute (\d+(?:\.\d+)?)\b(?: \(([^()]*)\))?")

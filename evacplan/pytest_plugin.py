@@ -399,7 +399,7 @@ class PlanSnapshot:
         ``["minute"]`` compares fates and routes but not arrival times.
         """
         __tracebackhide__ = True  # a failure points at the test's line
-        from evacplan.io import _write_whole
+        from evacplan.io._files import _write_whole
         from evacplan.testing import compare, snapshot
 
         path = self.path(name)
@@ -485,7 +485,7 @@ class ChecksFile(pytest.File):
             raise self.CollectError(str(err)) from None
         lines: dict[str, int] = {}
         if self.path.suffix.lower() in {".yaml", ".yml"}:
-            from evacplan.io import _yaml_lines
+            from evacplan.io._files import _yaml_lines
 
             lines = _yaml_lines(self.path)
         for i, check in enumerate(scenario.checks):

@@ -47,7 +47,7 @@ def test_save_keeps_the_old_file_when_writing_fails(
     def fail(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("evacplan.io.os.replace", fail)
+    monkeypatch.setattr("evacplan.io._files.os.replace", fail)
     with pytest.raises(OSError):
         save_scenario(tiny, target)
     assert target.read_text() == "old"

@@ -3,7 +3,7 @@
 ::
 
     evacplan plan FILE [--indicator ID=TIME ...] [--objective O] [--hazard-per-hour P]
-                       [--json OUT] [--html OUT]
+                       [--json OUT] [--html OUT] [--geojson OUT]
                                        the contingency plan over the scenario's timeline:
                                        stage by stage, who stays, who leaves when and how,
                                        last-out per post (the main job); least harm unless
@@ -17,8 +17,11 @@
     evacplan check FILE [--only ID ...]
                                        make the checks written in the scenario file: a PASS
                                        or FAIL line each (who, where, why); exit 1 on a failure
-    evacplan validate FILE...          check scenario files (or TNTP networks); exit 1 on any problem;
+    evacplan validate FILE...          check scenario files (or networks); exit 1 on any problem;
                                        likely mistakes are printed as warnings (exit 0)
+    evacplan import-osm FILE -o OUT [--bbox S,W,N,E] [--network-type drive]
+                                       an OpenStreetMap extract (.osm, .osm.bz2, .osm.pbf) as
+                                       a network file (needs the osm extra)
     evacplan show FILE                 summarise a scenario: posts, staff, places, links, threats
     evacplan drawdown FILE [--posture P | --posture POST=P ...]
                                        who stays at each post, covering what, and who leaves
@@ -48,6 +51,7 @@ from evacplan.cli._commands import (
     _cmd_evacuate,
     _cmd_plan,
 )
+from evacplan.cli._osm import _cmd_import_osm
 from evacplan.cli._show import _cmd_show, _cmd_validate, scenario_summary
 from evacplan.errors import EvacplanError
 
@@ -75,7 +79,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     _check_arguments(sub.add_parser("check", help="make the checks written in a scenario file"))
     _validate_arguments(
-        sub.add_parser("validate", help="check scenario files (YAML/JSON) or TNTP networks")
+        sub.add_parser("validate", help="check scenario files (YAML/JSON) or networks")
+    )
+    _import_osm_arguments(
+        sub.add_parser("import-osm", help="an OpenStreetMap extract as a network file")
     )
     _show_arguments(sub.add_parser("show", help="summarise a scenario"))
     _drawdown_arguments(sub.add_parser("drawdown", help="who stays at each post and who leaves"))
@@ -107,6 +114,12 @@ def _plan_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         metavar="OUT",
         help="also write the plan as one self-contained HTML page (offline, prints to A4)",
+    )
+    p.add_argument(
+        "--geojson",
+        default=None,
+        metavar="OUT",
+        help="also write the routes and places as GeoJSON for GIS tools (RFC 7946, lon/lat)",
     )
     p.set_defaults(run=_cmd_plan)
 
@@ -174,6 +187,41 @@ def _validate_arguments(p: argparse.ArgumentParser) -> None:
         "files", nargs="+", metavar="FILE", help="scenario files (YAML or JSON) or TNTP networks"
     )
     p.set_defaults(run=_cmd_validate)
+
+
+def _import_osm_arguments(p: argparse.ArgumentParser) -> None:
+    """``evacplan import-osm``: the extract, the output, the box, the kind of network."""
+    p.add_argument(
+        "file", metavar="FILE", help="an OpenStreetMap extract: .osm, .osm.bz2, .osm.pbf"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="OUT",
+        help="the network file to write (.yaml, .json)",
+    )
+    p.add_argument(
+        "--bbox",
+        default=None,
+        metavar="S,W,N,E",
+        help="keep only the roads inside this box (degrees)",
+    )
+    p.add_argument(
+        "--network-type",
+        choices=["drive", "drive_service", "walk"],
+        default="drive",
+        help="drive (roads open to cars), drive_service (with service roads) or walk "
+        "(default: drive)",
+    )
+    p.add_argument(
+        "--people-per-vehicle",
+        type=float,
+        default=2.0,
+        metavar="N",
+        help="people a vehicle carries: a lane's capacity in people (default 2)",
+    )
+    p.set_defaults(run=_cmd_import_osm)
 
 
 def _show_arguments(p: argparse.ArgumentParser) -> None:

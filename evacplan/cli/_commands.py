@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from evacplan.cli._show import _is_tntp, _load
+from evacplan.cli._show import _is_tntp, _load, _read_map
 from evacplan.errors import Problem, ScenarioError
 
 _OPTIONS = "invalid command-line options"
@@ -72,18 +72,27 @@ def _cmd_evacuate(args: argparse.Namespace) -> int:
     if args.deadline is not None:
         options["deadline"] = args.deadline
     if _is_tntp(args.file):
-        from evacplan.io import read_tntp
-
         if not args.supply:
             raise ScenarioError(
-                [Problem("--supply", "a TNTP network needs --supply NODE=COUNT")], source=_OPTIONS
+                [
+                    Problem(
+                        "--supply",
+                        "a network on its own (TNTP or network file) needs --supply NODE=COUNT",
+                    )
+                ],
+                source=_OPTIONS,
             )
         if not args.safe:
             raise ScenarioError(
-                [Problem("--safe", "a TNTP network needs --safe NODE (one or more)")],
+                [
+                    Problem(
+                        "--safe",
+                        "a network on its own (TNTP or network file) needs --safe NODE (one or more)",
+                    )
+                ],
                 source=_OPTIONS,
             )
-        network = read_tntp(args.file)
+        network = _read_map(args.file)
         route = evacuate(
             network,
             _supply(args.supply),
@@ -153,7 +162,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from evacplan.contingency import plan
 
     scenario = _load(args.file)
-    for flag, out in (("--json", args.json), ("--html", args.html)):
+    for flag, out in (("--json", args.json), ("--html", args.html), ("--geojson", args.geojson)):
         _writable(flag, out)
     cp = plan(
         scenario,
@@ -172,6 +181,9 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     if args.html:
         cp.to_html(args.html)
         print(f"\nreport: {args.html}")
+    if args.geojson:
+        cp.to_geojson(args.geojson)
+        print(f"\nGeoJSON: {args.geojson}")
     return _code(cp.status, bool(cp.evacuation.stranded), bool(cp.breaches))
 
 
@@ -210,10 +222,8 @@ def _cmd_closures(args: argparse.Namespace) -> int:
         "hazard_per_hour": args.hazard_per_hour,
     }
     if _is_tntp(args.file):
-        from evacplan.io import read_tntp
-
         problems = [
-            Problem(name, f"a TNTP network needs {name} {shape}")
+            Problem(name, f"a network on its own (TNTP or network file) needs {name} {shape}")
             for name, shape, given in (
                 ("--supply", "NODE=COUNT", args.supply),
                 ("--safe", "NODE (one or more)", args.safe),
@@ -221,10 +231,10 @@ def _cmd_closures(args: argparse.Namespace) -> int:
             if not given
         ]
         if args.indicator:
-            problems.append(Problem("--indicator", "a TNTP network has no decision points"))
+            problems.append(Problem("--indicator", "a network on its own has no decision points"))
         if problems:
             raise ScenarioError(problems, source=_OPTIONS)
-        subject: Any = read_tntp(args.file)
+        subject: Any = _read_map(args.file)
         options.update(
             supply=_supply(args.supply),
             safe=set(args.safe),

@@ -15,7 +15,7 @@ from typing import Any
 
 from evacplan._time import _plural
 from evacplan.errors import ScenarioError, ScenarioWarning
-from evacplan.models import Scenario
+from evacplan.models import Network, Scenario
 
 __all__ = ["scenario_summary"]
 
@@ -27,7 +27,17 @@ def _load(path: str) -> Scenario:
 
 
 def _is_tntp(path: str) -> bool:
-    return path.lower().endswith(".tntp")
+    """Whether ``path`` names a map on its own: a TNTP network or a network file."""
+    from evacplan.io import is_network_file
+
+    return path.lower().endswith(".tntp") or is_network_file(path)
+
+
+def _read_map(path: str) -> Network:
+    """The network of a TNTP file or of a network file (as ``evacplan import-osm`` writes)."""
+    from evacplan.io import load_network, read_tntp
+
+    return read_tntp(path) if path.lower().endswith(".tntp") else load_network(path)
 
 
 def scenario_summary(scenario: Scenario) -> dict[str, Any]:
@@ -173,15 +183,14 @@ def _format_summary(summary: dict[str, Any]) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from evacplan.io import read_tntp
-
     failed = 0
     for path in args.files:
         try:
             if _is_tntp(path):
-                net = read_tntp(path)
+                net = _read_map(path)
+                kind = "TNTP network" if path.lower().endswith(".tntp") else "network"
                 print(
-                    f"ok: {path} (TNTP network: {_plural(len(net.places), 'place')}, "
+                    f"ok: {path} ({kind}: {_plural(len(net.places), 'place')}, "
                     f"{_plural(len(net.links), 'link')})"
                 )
                 continue

@@ -68,6 +68,9 @@ def _check(
         cause,
         trigger,
         scenario.clock(way.minute),
+        scenario.network.route_words(None, way.itinerary, way.links, times=False)
+        if scenario.network.junctions
+        else "",
     )
 
 

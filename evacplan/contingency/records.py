@@ -72,16 +72,23 @@ class LastOut:
     """What prompted the check: ``"stage"``, or ``"threat <id>"``."""
     clock: str = ""
     """The wall-clock time of ``minute`` in the scenario start's offset."""
+    route: str = ""
+    """The way out in words, road junctions given as the streets taken (empty: the
+    itinerary's places)."""
 
     def __str__(self) -> str:
         when = self.clock or f"minute {self.minute}"
         if self.minutes is None:
             return f"{self.post} at {when}: no way out for {self.people} ({self.cause})"
-        route = " -> ".join(s.place for s in self.itinerary)
+        route = (
+            f"({self.route})"
+            if self.route
+            else "via " + " -> ".join(s.place for s in self.itinerary)
+        )
         verdict = "ok" if self.ok else f"BREACH ({self.cause})"
         return (
             f"{self.post} at {when}: {self.people} out in {duration(self.minutes)} "
-            f"via {route}: {verdict}"
+            f"{route}: {verdict}"
         )
 
 

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from evacplan._time import _plural, duration, route_words
+from evacplan._time import _plural, duration
 from evacplan.contingency._accounting import _accounting
 from evacplan.contingency._verify import _verify
 from evacplan.contingency.records import LastOut, LeftBehind, PersonState, PlanViolation, Stage
@@ -289,7 +289,7 @@ class ContingencyPlan:
             out.append(
                 f"    {', '.join(p.id for p in group)} ({_plural(people, 'person', 'people')}): "
                 f"safe at {m.destination} {sc.clock(m.arrival_minute)}; "
-                f"{route_words(sc.start, m.itinerary)}"
+                f"{sc.network.route_words(sc.start, m.itinerary, m.links)}"
             )
         if home:
             people = sum(p.size for p in home)
@@ -334,7 +334,7 @@ class ContingencyPlan:
                 )
                 routes: dict[str, int] = {}
                 for p, m in safe:
-                    way = " -> ".join(s.place for s in m.itinerary)
+                    way = sc.network.route_words(None, m.itinerary, m.links, times=False)
                     routes[way] = routes.get(way, 0) + p.size
                 lines += [
                     f"    via {way}: {n}" for way, n in sorted(routes.items(), key=lambda x: -x[1])
@@ -348,6 +348,38 @@ class ContingencyPlan:
                 )
         lines.append("")
         return lines
+
+    def to_geojson(self, path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+        """The plan for GIS tools: an RFC 7946 ``FeatureCollection`` (lon, lat), written to
+        ``path`` as JSON when given.
+
+        As :meth:`EvacuationPlan.to_geojson`, with clock times, and each post's point
+        naming the post and who is retained there at the last stage.
+
+        Examples
+        --------
+        >>> from evacplan import plan
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> fc = plan(load_scenario(seed_path("tiny"))).to_geojson()
+        >>> post = next(f for f in fc["features"] if f["properties"].get("posts"))
+        >>> post["properties"]["posts"], post["properties"]["retained"]
+        (['capital'], ['cap-01', 'cap-03'])
+        """
+        from evacplan.report._geojson import feature_collection, save
+
+        sc = self.scenario
+        last = self.stages[-1].retained if self.stages else {}
+        extra: dict[str, dict[str, Any]] = {}
+        for post in sc.posts:
+            here = extra.setdefault(post.place, {"posts": [], "retained": []})
+            here["posts"].append(post.id)
+            here["retained"] += last.get(post.id, [])
+        out = feature_collection(
+            sc.network, self.evacuation.movements, start=sc.start, extra=extra, name=sc.name
+        )
+        if path is not None:
+            save(out, path)
+        return out
 
     def to_html(self, path: str | os.PathLike[str] | None = None, *, closures: Any = None) -> str:
         """The plan as one self-contained HTML page a minister can read, mail and print.

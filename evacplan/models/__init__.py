@@ -33,10 +33,9 @@ from pydantic import (
     Strict,
     StringConstraints,
     ValidationError,
-    model_validator,
 )
 
-from evacplan._time import MAX_STEP_MINUTES, When, clock, minutes_after
+from evacplan._time import MAX_STEP_MINUTES, When, clock, minutes_after, route_words
 from evacplan._validate import (
     as_mapping,
     pydantic_problems,
@@ -60,7 +59,8 @@ from evacplan.models._base import (
 )
 from evacplan.models._checks import Check, Survives
 from evacplan.models._groups import Group
-from evacplan.models._services import Departures, Every, departure_minutes
+from evacplan.models._map import Link, Place
+from evacplan.models._services import Every, departure_minutes
 from evacplan.results import DEFAULT_HAZARD_PER_HOUR, Party
 
 __all__ = [
@@ -85,74 +85,6 @@ __all__ = [
     "Survives",
     "ThreatEvent",
 ]
-
-
-class Place(_Model):
-    """A place on the map: a post, a residence, an airport, a border crossing, a haven."""
-
-    id: Id
-    kind: PlaceKind
-    name: str | None = None
-    region: str | None = None
-    lat: Annotated[float, Strict(), Field(ge=-90, le=90)] | None = None
-    lon: Annotated[float, Strict(), Field(ge=-180, le=180)] | None = None
-    safe: Flag | None = None
-    """Safe regardless of kind; a safe_haven is safe unless ``safe: false``."""
-    throughput_per_hour: Annotated[float, Strict(), Field(gt=0)] | None = None
-    """People who can pass through the place an hour (a gate, a processing centre, a
-    checkpoint): at most so many leave it per step (the capacity rule of links); the
-    rest queue there. Passing takes no extra step."""
-
-    @property
-    def is_safe(self) -> bool:
-        """Whether reaching this place ends a person's evacuation."""
-        return self.safe if self.safe is not None else self.kind is PlaceKind.SAFE_HAVEN
-
-
-class Link(_Model):
-    """A road, flight, sea lane or footpath between two places.
-
-    ``capacity_per_hour`` counts the people who may enter the link per hour;
-    ``risk`` is the chance of harm per traversal (0..1). A link is usable from
-    ``opens`` (when given) and until ``closes`` (when given); both are offsets
-    from the scenario start or datetimes (one without a UTC offset is read in
-    the start's offset).
-
-    A scheduled service (a flight, a ferry, a convoy) gives ``departures`` and
-    ``seats`` instead of ``capacity_per_hour``: it admits up to ``seats``
-    people at each departure (its minute rounded down to the step) and
-    nobody else. It runs one way, source to target, unless ``two_way: true``.
-    """
-
-    @model_validator(mode="before")
-    @classmethod
-    def _services_run_one_way(cls, data: Any) -> Any:
-        if isinstance(data, Mapping) and data.get("departures") is not None:
-            return {"two_way": False, **data}
-        return data
-
-    id: Id | None = None
-    source: Id
-    target: Id
-    minutes: Annotated[float, Strict(), Field(ge=0)]
-    capacity_per_hour: Annotated[float, Strict(), Field(gt=0)] | None = None
-    """People who may enter the link an hour (not given for a scheduled service)."""
-    departures: Departures | None = None
-    """When a scheduled service leaves: a list of times or ``{every, from, until}``."""
-    seats: Annotated[int, Strict(), Field(ge=1)] | None = None
-    """People one departure carries (with ``departures``)."""
-    mode: Mode = Mode.ROAD
-    risk: Risk = 0.0
-    two_way: Flag = True
-    opens: When | None = None
-    closes: When | None = None
-    name: str | None = None
-
-    @property
-    def label(self) -> str:
-        """The link's id, or ``source->target`` when it has none."""
-        arrow = "<->" if self.two_way else "->"
-        return self.id or f"{self.source}{arrow}{self.target}"
 
 
 class Requirement(_Model):
@@ -382,6 +314,41 @@ class Network(_Checked):
     def departures(self, link: Link) -> tuple[float, ...]:
         """The minutes (from the start) at which a scheduled ``link`` leaves, sorted; () if none."""
         return departure_minutes(link.departures, self.minute)
+
+    @cached_property
+    def junctions(self) -> frozenset[str]:
+        """Places that are OpenStreetMap road junctions with no name: routes name the
+        streets through them instead (see :meth:`route_words`)."""
+        return frozenset(p.id for p in self.places if p.osm_id is not None and not p.name)
+
+    @cached_property
+    def _streets(self) -> dict[str, str | None]:
+        return {link.id: link.name for link in self.links if link.id}
+
+    def route_words(
+        self, start: datetime | None, stops: Any, links: Iterable[str] = (), *, times: bool = True
+    ) -> str:
+        """An itinerary in words (:func:`evacplan._time.route_words`), road junctions
+        given as the streets taken (``links``: the key of each leg's link).
+
+        Examples
+        --------
+        >>> from evacplan.routing.records import Stop
+        >>> net = Network(
+        ...     places=[Place(id="a", kind="post"), Place(id="n1", kind="waypoint", osm_id=1),
+        ...             Place(id="b", kind="border", safe=True)],
+        ...     links=[Link(id="a-n1", source="a", target="n1", minutes=1, capacity_per_hour=60.0,
+        ...                 name="Quai Antoine"),
+        ...            Link(id="n1-b", source="n1", target="b", minutes=1, capacity_per_hour=60.0)])
+        >>> net.route_words(None, [Stop("a", 0, 0), Stop("n1", 1, 1), Stop("b", 2, 2)],
+        ...                 ["a-n1", "n1-b"])
+        'a@0 -> via Quai Antoine -> b@2'
+        """
+        keys = list(links)
+        if not self.junctions:
+            return route_words(start, stops, times=times)
+        streets = [self._streets.get(k) for k in keys] if keys else None
+        return route_words(start, stops, junctions=self.junctions, streets=streets, times=times)
 
 
 class Scenario(_Checked):

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from evacplan._time import _plural
-from evacplan.errors import SolverError
+from evacplan.errors import SolverError, TooLargeError
 from evacplan.routing._arrays import _FOREVER, _reachable
 from evacplan.routing._clock import _Clock, _OutOfTime
 from evacplan.routing._expand import _TEN
@@ -217,7 +217,13 @@ def _horizon(sp: _Splittable, bounds: _Bounds) -> _Goal:
             + int(sp.to_safe[sp.to_safe < _FOREVER].max(initial=0))
             + 1
         )
-    hi = sp.least_horizon(total, _first_probe(bounds), limit, exact=bounds.exact)
+    try:
+        hi = sp.least_horizon(total, _first_probe(bounds), limit, exact=bounds.exact)
+    except TooLargeError:
+        if _first_probe(bounds) == bounds.start:
+            raise
+        # Too large a little past the bound: say so of the least horizon that could do.
+        hi = sp.least_horizon(total, bounds.start, limit, exact=bounds.exact)
     if hi is None:
         reachable, ten_inf, solver = sp.infinite()
         if reachable < total:

@@ -14,17 +14,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from typing import Any
 
 import numpy as np
 
-from evacplan._time import _plural, clock, duration, route_words
-from evacplan.errors import SolverError, VerificationError
+from evacplan._time import _plural, clock, duration
+from evacplan.errors import Problem, ScenarioError, SolverError, VerificationError
 from evacplan.models import Network, ThreatEvent
 from evacplan.results import DEFAULT_HAZARD_PER_HOUR, Party, Status
 from evacplan.routing._arrays import _no_gc
 from evacplan.routing._replay import _replay
-from evacplan.routing.records import Bottleneck, Movement, RouteViolation, Stop, Stranded
+from evacplan.routing._words import _figure, _fmt_num, _short_movement, _who
+from evacplan.routing.records import Bottleneck, Movement, RouteViolation, Stranded
 
 __all__ = ["EvacuationPlan"]
 
@@ -509,8 +510,38 @@ class EvacuationPlan:
                 + "):"
             )
             start = self._network.start if self._network is not None else None
-            lines += [f"    {_short_movement(m, start)}" for m in shown]
+            lines += [f"    {_short_movement(m, start, self._network)}" for m in shown]
         return "\n".join(lines)
+
+    def to_geojson(self, path: str | os.PathLike[str] | None = None) -> dict[str, Any]:
+        """The plan for GIS tools: an RFC 7946 ``FeatureCollection`` (see
+        :mod:`evacplan.report._geojson`), written to ``path`` as JSON when given.
+
+        A line per link used (each direction apart, along the road's shape) with
+        ``people``, ``first_use``/``last_use`` and ``risk``; a point per place with its
+        ``kind`` and who leaves and arrives there. A plan built by hand holds no network
+        to draw: :class:`~evacplan.errors.ScenarioError`.
+
+        Examples
+        --------
+        >>> from evacplan.io import load_scenario, seed_path
+        >>> from evacplan.routing import evacuate
+        >>> tiny = load_scenario(seed_path("tiny"))
+        >>> fc = evacuate(tiny, {"residence": 20}, {"haven"}).to_geojson()
+        >>> fc["type"], sorted({f["geometry"]["type"] for f in fc["features"]})
+        ('FeatureCollection', ['LineString', 'Point'])
+        """
+        from evacplan.report._geojson import feature_collection, save
+
+        net = self._network
+        if net is None:
+            raise ScenarioError(
+                [Problem("network", "a plan built by hand holds none")], "to_geojson()"
+            )
+        out = feature_collection(net, self.movements, start=net.start, name=self.network_name)
+        if path is not None:
+            save(out, path)
+        return out
 
     def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
         """The plan as one self-contained HTML page (inline CSS and SVG, no script).
@@ -562,34 +593,3 @@ def hours_not_safe(movements: list[Movement], parties: Iterable[Party]) -> float
         else:
             minutes += m.count * m.arrival_minute
     return minutes / 60
-
-
-def _figure(x: float, digits: int = 4) -> str:
-    """A figure for reading: ``digits`` significant digits; from 10,000 on, whole numbers with
-    separators (no exponent)."""
-    return f"{x:,.0f}" if abs(x) >= 10**digits else f"{x:.{digits}g}"
-
-
-def _who(s: Stranded) -> str:
-    """A stranded record's people: its parties (the first three), or its count."""
-    if not s.parties:
-        return str(s.count)
-    names = ", ".join(s.parties[:3]) + (
-        f" and {len(s.parties) - 3} more" if len(s.parties) > 3 else ""
-    )
-    return f"{names} ({s.count})"
-
-
-def _fmt_num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
-
-
-def _short_movement(m: Movement, start: datetime | None = None) -> str:
-    who = f"{m.count:>6} "
-    if m.parties:
-        who += "[" + ", ".join(m.parties[:3]) + (", ..." if len(m.parties) > 3 else "") + "] "
-    stops = m.itinerary
-    if start is not None:  # a scenario's itinerary, each stop in clock time
-        return who + route_words(start, stops)
-    path: list[Stop | None] = [*stops[:4], None, *stops[-3:]] if len(stops) > 8 else list(stops)
-    return who + " -> ".join("..." if s is None else str(s) for s in path)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 from evacplan import ScenarioError
 from evacplan.closures import ClosureAnalysis, Outcome, analyze
+from evacplan.closures import _flows as flows
 from evacplan.io import read_tntp, tntp_path
 from evacplan.models import Network, ThreatEvent
 from evacplan.routing import evacuate
@@ -363,6 +366,134 @@ def test_cli_bad_options(cli: Any) -> None:
     assert "--supply: --supply is for a TNTP network" in stray.stderr and "--step" in stray.stderr
 
 
+def two_ways() -> Network:
+    """s's 5 people go s-a-h (20 min) or s-b-h (30 min); d's 3 go d-e-h (60 min), the egress.
+
+    Links one-way, 10-minute steps, room for everyone at once.
+    """
+    links = [
+        ("s-a", "s", "a", 10),
+        ("a-h", "a", "h", 10),
+        ("s-b", "s", "b", 10),
+        ("b-h", "b", "h", 20),
+        ("d-e", "d", "e", 30),
+        ("e-h", "e", "h", 30),
+    ]
+    return Network(
+        places=[
+            {"id": p, "kind": "safe_haven" if p == "h" else "waypoint"}
+            for p in ("s", "a", "b", "d", "e", "h")
+        ],
+        links=[
+            {"id": i, "source": u, "target": v, "minutes": m, "capacity_per_hour": 600}
+            for i, u, v, m in links
+        ],
+    )
+
+
+@contextmanager
+def full_replans() -> Iterator[None]:
+    """Every case the baseline needs re-planned: no case settled by max flows."""
+    flows.ENABLED = False
+    try:
+        yield
+    finally:
+        flows.ENABLED = True
+
+
+def same_answers(fast: ClosureAnalysis, full: ClosureAnalysis) -> None:
+    """Each case of ``fast`` has ``full``'s answer; a case settled by max flows counts at
+    least one person re-routed and no more than the re-plan does."""
+    slow = by_closed(full)
+    assert len(fast.cases) == len(full.cases)
+    for case in fast.cases:
+        other = slow[case.closed]
+        assert (case.outcome, case.status, case.stranded, case.posts) == (
+            other.outcome,
+            other.status,
+            other.stranded,
+            other.posts,
+        ), (case, other)
+        assert (case.egress_minutes, case.delay_minutes, case.lower_bound_minutes) == (
+            other.egress_minutes,
+            other.delay_minutes,
+            other.lower_bound_minutes,
+        ), (case, other)
+        for name in ("harm", "harm_change", "hours_change", "risk_exposure"):
+            assert math.isclose(
+                getattr(case, name), getattr(other, name), rel_tol=1e-9, abs_tol=1e-9
+            ), (name, case, other)
+        if case.method == "max-flow":
+            assert other.method in ("re-planned", "reused")
+            assert 0 < case.rerouted <= other.rerouted, (case, other)
+            assert case.outcome is Outcome.REROUTED
+        else:
+            assert case.method == other.method
+            assert case.rerouted == other.rerouted
+
+
+def test_max_flows_settle_a_slower_route_without_a_replan() -> None:
+    """Worked by hand: closing s-a (or a-h) sends s's five by b, 10 min later each: +50
+    person-minutes, the egress still d's 60 min; closing d-e strands d's three (re-planned)."""
+    net, options = two_ways(), {"supply": {"s": 5, "d": 3}, "step_minutes": 10}
+    result = analyze(net, **options)
+    cases = by_closed(result)
+    assert result.baseline.egress_minutes == 60
+    for name in ("s-a", "a-h"):
+        case = cases[(name,)]
+        assert (case.method, case.outcome, case.egress_minutes, case.rerouted) == (
+            "max-flow",
+            Outcome.REROUTED,
+            60,
+            5,
+        )
+        assert math.isclose(case.hours_change, 50 / 60)
+        assert math.isclose(case.harm_change, 0.002 * 50 / 60)
+        assert "settled by max flows" in case.proof
+    assert cases[("d-e",)].method == "re-planned"
+    assert cases[("d-e",)].outcome is Outcome.STRANDED
+    assert cases[("s-b",)].method == "skipped"
+    assert result.timing["max-flow"] >= 0
+    with full_replans():
+        same_answers(result, analyze(net, **options))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"objective": "least_harm"}, {"at": 10}, {"k": 2}, {"closures": "places"}],
+)
+def test_max_flow_cases_equal_full_replans_by_hand(options: dict[str, Any]) -> None:
+    """least_harm, a later closure (s's five enter a-h at minute 10), pairs and places."""
+    args = {"supply": {"s": 5, "d": 3}, "step_minutes": 10, **options}
+    result = analyze(two_ways(), **args)
+    assert "max-flow" in {c.method for c in result.cases}
+    with full_replans():
+        same_answers(result, analyze(two_ways(), **args))
+
+
+def test_plans_kept_or_risky_links_are_re_planned() -> None:
+    """With keep_plans every case the baseline needs has its plan; with a risky link the
+    person-hours alone do not give the harm: no case is settled by max flows."""
+    kept = analyze(two_ways(), supply={"s": 5, "d": 3}, step_minutes=10, keep_plans=True)
+    assert "max-flow" not in {c.method for c in kept.cases}
+    assert all(c.plan is not None for c in kept.cases)
+    risky = ThreatEvent(id="r", at=0, links=("e-h",), risk=0.01)
+    result = analyze(two_ways(), supply={"s": 5, "d": 3}, step_minutes=10, threats=[risky])
+    assert "max-flow" not in {c.method for c in result.cases}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.sampled_from([1, 2]), st.sampled_from(["quickest", "least_harm"]))
+def test_cases_settled_by_max_flows_equal_full_replans(case: Any, k: int, objective: str) -> None:
+    """On random small networks, every case has the answer of a full re-plan (egress,
+    stranded, harm and person-hours added, outcome), with max flows settling what they can."""
+    net, supply, safe, step, at = case
+    args = {"supply": supply, "safe": safe, "step_minutes": step, "at": at, "k": k}
+    result = analyze(net, objective=objective, **args)
+    with full_replans():
+        same_answers(result, analyze(net, objective=objective, **args))
+
+
 def test_identical_movements_of_a_count_are_each_counted() -> None:
     """Closing l0 sends p2's two people by l2 one at a time, both arriving at minute 6 by the
     same route: two equal movements, both counted (+5 person-minutes in all, found by hand:
@@ -384,6 +515,10 @@ def test_identical_movements_of_a_count_are_each_counted() -> None:
     )
     options: dict[str, Any] = {"supply": {"p1": 12, "p2": 2}, "safe": {"p0"}, "step_minutes": 1}
     case = analyze(net, closures=["l0"], **options).cases[0]
+    assert case.method == "max-flow"
+    with full_replans():
+        replanned = analyze(net, closures=["l0"], **options).cases[0]
+    assert math.isclose(replanned.hours_change, 5 / 60)
     threat = ThreatEvent(id="x", at=0, links=("l0",), closes=True)
     full = evacuate(net, threats=[threat], **options)
     assert sum(m.arrival_minute == 6 and m.source == "p2" for m in full.movements) == 2

@@ -10,7 +10,7 @@ each case in the cheapest way that is still a proof:
    risk, ``quickest`` or ``least_harm``): max flows over the baseline's
    time-expanded network with the case's arcs closed give F(t), the most
    people safe by each step, and with it the case's egress, person-hours and
-   harm, when everyone still gets out by the baseline's egress;
+   harm, when everyone still gets out (by twice the baseline's egress);
 3. **reused** (pairs): a single closure's plan enters none of the other
    item's links from ``at`` on: by the same argument, it stands for the pair.
 4. **re-planned** (:mod:`._cases`), on the executor if one is given, in
@@ -30,7 +30,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from evacplan._time import _plural
 from evacplan.closures._arguments import _check, _fresh_id, _Inputs, _Item, _refs
 from evacplan.closures._cases import (
     _Context,
@@ -94,14 +93,14 @@ def analyze(
 
     For a Network whose plain counts (no parties) cross links without risk,
     under ``quickest`` or ``least_harm`` and without a deadline, a case
-    whose people still all get out by the baseline's egress is settled by
-    max flows over the baseline's time-expanded network instead of a
-    re-plan (``method="max-flow"``): the most people safe by every minute
-    give its egress, person-hours and harm exactly as a re-plan would, and
-    it is ``rerouted``; its ``rerouted`` counts the people whose route
-    enters a closed link after it closes (a re-plan may move more, at no
-    cost), and it has no plan of its own. With ``keep_plans`` every case
-    the baseline needs is re-planned.
+    whose people still all get out (by twice the baseline's egress) is
+    settled by max flows over the baseline's time-expanded network instead
+    of a re-plan (``method="max-flow"``): the most people safe by every
+    minute give its egress, person-hours and harm exactly as a re-plan
+    would, and it is ``delayed`` or ``rerouted``; its ``rerouted`` counts
+    the people whose route enters a closed link after it closes (a re-plan
+    may move more, at no cost), and it has no plan of its own. With
+    ``keep_plans`` every case the baseline needs is re-planned.
 
     Parameters
     ----------
@@ -534,33 +533,27 @@ def _unsolved(
     figures: _Figures | None,
 ) -> ClosureCase:
     """A case settled without a plan of its own: skipped (the baseline stands), or by max
-    flows (the baseline's egress, with the person-hours and harm of the case's own flows)."""
+    flows (the egress, person-hours and harm of the case's own flows)."""
     schedule = base.schedule
-    egress = schedule.egress_minutes
+    egress, lower = schedule.egress_minutes, schedule.lower_bound_minutes
     change = figures or _Figures(0.0, 0.0, True, 0, 0.0)
     proof = base.proof
     if figures is not None:
-        hours = (
-            "as many people are safe by every minute as in the baseline"
-            if figures.same
-            else f"{figures.hours_change:+,.1f} person-hours not yet safe, the least any plan "
-            "can have (the most people safe by every minute)"
-        )
-        proof = (
-            f"settled by max flows, without a re-plan: over the baseline's network expanded to "
-            f"minute {egress}, with these links closed from minute {inp.at:g}, everyone still "
-            f"reaches safety by then, and {hours}; closing links never makes anyone faster, so "
-            f"the egress stays minute {egress}; {_plural(figures.forced, 'person', 'people')} "
-            "must take another route (theirs enters a closed link after it closes)"
-        )
+        assert egress is not None  # (max flows settle only a baseline that gets everyone out)
+        egress += figures.delay
+        lower = egress if figures.delay else lower
+        proof = figures.proof(inp.at, egress)
+    outcome = Outcome.UNAFFECTED
+    if figures is not None:
+        outcome = Outcome.DELAYED if figures.delay else Outcome.REROUTED
     return ClosureCase(
         closed=closed,
         links=links,
-        outcome=Outcome.UNAFFECTED if figures is None else Outcome.REROUTED,
+        outcome=outcome,
         status=base.plan.status,
         egress_minutes=egress,
-        delay_minutes=0 if egress is not None else None,
-        lower_bound_minutes=schedule.lower_bound_minutes,
+        delay_minutes=change.delay if egress is not None else None,
+        lower_bound_minutes=lower,
         stranded=0,
         stranded_by_category={},
         stranded_who=(),

@@ -22,11 +22,16 @@ and F(t) found for t up to T (:func:`evacplan.routing._maxflow._prefix_flows`);
 the baseline's own arrivals must follow it, else nothing is settled here. A
 case closes its links' move arcs from the step ``at`` falls in on (a link
 open at a step's first minute is open for it), and F(t) is found again over
-the same arrays. Closing never adds a way, so the baseline's copies and
-pruning still hold every way the case has. When the case still brings
-everyone to safety by T, its egress is the baseline's (closing never makes
-anyone faster) and its person-hours and harm are its own F's. When it does
-not (a delay, or people cut off), the case is re-planned.
+the same arrays, from the first step a closed arc can matter (the least
+step to safety from its head; F is the baseline's below it). Closing never
+adds a way, so the baseline's copies and pruning still hold every way the
+case has. When the case still brings everyone to safety by T, its egress is
+the baseline's (closing never makes anyone faster) and its person-hours and
+harm are its own F's. When it does not, the same is done over the baseline
+expanded to ``WIDER`` times T (made once, when a case first needs it): the
+case is delayed to the first t with F(t) = everyone, which the max flow at
+t - 1 proves; past that horizon, or when a source has no way left (a
+closure from minute 0), the case is re-planned.
 
 A case also needs people who must change their route: a plain count whose
 route enters a closed link at a step it cannot reach before the closure
@@ -46,6 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evacplan._time import _plural
 from evacplan.closures._arguments import _Inputs
 from evacplan.contingency import ContingencyPlan
 from evacplan.models import Network
@@ -53,7 +59,7 @@ from evacplan.network import arcs
 from evacplan.results import Status
 from evacplan.routing import EvacuationPlan
 from evacplan.routing._arguments import _check as _check_evacuate
-from evacplan.routing._arrays import _FOREVER, _ceil_div
+from evacplan.routing._arrays import _FOREVER, _ceil_div, _dijkstra
 from evacplan.routing._compile import _compile, _Net
 from evacplan.routing._maxflow import _prefix_flows
 from evacplan.routing._search import _Splittable
@@ -64,12 +70,16 @@ ENABLED = True
 _OBJECTIVES = ("quickest", "least_harm")
 
 
+WIDER = 2
+"""A case later than the baseline is looked for up to this many times its egress."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Figures:
     """A case settled by max flows: what it changes for the baseline's people."""
 
     hours_change: float
-    """The change in person-hours not yet safe (everyone still gets out, by the same egress)."""
+    """The change in person-hours not yet safe (everyone still gets out)."""
     harm_change: float
     """The change in harm: ``hazard_per_hour`` times ``hours_change`` (no link has risk)."""
     same: bool
@@ -77,6 +87,30 @@ class _Figures:
     forced: int
     """People whose route enters a closed link that they cannot reach before it closes."""
     seconds: float
+    delay: int = 0
+    """Minutes by which the last person is safe later than in the baseline."""
+
+    def proof(self, at: float, egress: int) -> str:
+        """Why the case has these figures, in words (``egress``: its own, in minutes)."""
+        hours = (
+            "as many people are safe by every minute as in the baseline"
+            if self.same
+            else f"{self.hours_change:+,.1f} person-hours not yet safe, the least any plan "
+            "can have (the most people safe by every minute)"
+        )
+        when = (
+            f"by minute {egress}, {self.delay} min later than the baseline, and a max flow "
+            "shows that not everyone can be safe a step sooner"
+            if self.delay
+            else f"by minute {egress}, the baseline's egress (closing links never makes anyone "
+            "faster)"
+        )
+        return (
+            f"settled by max flows over the time-expanded network, without a re-plan: with "
+            f"these links closed from minute {at:g}, everyone still reaches safety {when}; "
+            f"{hours}; {_plural(self.forced, 'person', 'people')} must take another route "
+            "(theirs enters a closed link after it closes)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,40 +123,107 @@ class _Legs:
     before: tuple[int, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Expanded:
+    """The baseline's time-expanded network to a horizon, as arrays, and its F(t)."""
+
+    tail: np.ndarray
+    head: np.ndarray
+    cap: np.ndarray
+    label: np.ndarray
+    """Per arc into the sink, its arrival step (else -1)."""
+    ends: tuple[int, int]
+    """The sink and the source."""
+    ready: np.ndarray
+    """Per node, the earliest step anyone there could be safe."""
+    arc_group: np.ndarray
+    """Per move arc, its link group (else -1)."""
+    arc_step: np.ndarray
+    """Per move arc, its departure step (else -1)."""
+    t_lo: int
+    horizon: int
+    values: np.ndarray
+    """F(t) for t from ``t_lo`` to ``horizon``."""
+
+    @classmethod
+    def of(cls, net: _Net, sources: _Splittable, horizon: int) -> _Expanded | None:
+        """The TEN of ``sources`` to ``horizon`` and F(t) over it (None if nobody arrives)."""
+        ten = sources.ten(horizon)
+        tail, head, cap = ten.graph()
+        label = np.concatenate([ten.label, np.full(tail.size - ten.label.size, -1, dtype=np.int64)])
+        into = head == ten.sink
+        if not into.any():
+            return None
+        t_lo = int(label[into].min())
+        values, _ = _prefix_flows(
+            tail, head, cap, label, ten.sink, ten.source, t_lo, horizon, ten.ready
+        )
+        arc_group = np.full(tail.size, -1, dtype=np.int64)
+        arc_group[ten.moves] = net.k_group[ten.m_tpl]
+        arc_step = np.full(tail.size, -1, dtype=np.int64)
+        arc_step[ten.moves] = ten.m_step
+        ends = (ten.sink, ten.source)
+        return cls(
+            tail, head, cap, label, ends, ten.ready, arc_group, arc_step, t_lo, horizon, values
+        )
+
+    def closed(self, groups: set[int], at_step: int) -> np.ndarray:
+        """F(t) with the move arcs of ``groups`` closed from step ``at_step`` on."""
+        shut = np.isin(self.arc_group, list(groups)) & (self.arc_step >= at_step)
+        shut &= self.cap > 0
+        if not shut.any():
+            return self.values
+        # Nobody who crosses a closed arc is safe before its head's earliest step to safety:
+        # F(t) is the baseline's below the least of them.
+        first = max(self.t_lo, int(self.ready[self.head[shut]].min()))
+        if first > self.horizon:
+            return self.values
+        cap = self.cap.copy()
+        cap[shut] = 0
+        sink, source = self.ends
+        later, _ = _prefix_flows(
+            self.tail, self.head, cap, self.label, sink, source, first, self.horizon, self.ready
+        )
+        return np.concatenate([self.values[: first - self.t_lo], later])
+
+
 class _Prefix:
-    """The baseline's time-expanded network and F(t), and each case's F(t) with its links closed."""
+    """The baseline's F(t), and each case's F(t) with its links closed."""
 
     def __init__(
         self,
-        ten_arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-        ends: tuple[int, int, np.ndarray],
-        arc_group: np.ndarray,
-        arc_step: np.ndarray,
-        span: tuple[int, int],
-        values: np.ndarray,
-        link_groups: dict[int, tuple[int, ...]],
-        shared: set[int],
-        legs: list[_Legs],
-        keys: dict[int, frozenset[str]],
-        step: int,
+        net: _Net,
+        network: Network,
+        sources: _Splittable,
+        narrow: _Expanded,
+        baseline: EvacuationPlan,
         at: float,
-        hazard: float,
     ) -> None:
-        self.tail, self.head, self.cap, self.label = ten_arrays
-        self.sink, self.source, self.ready = ends
-        self.arc_group, self.arc_step = arc_group, arc_step
-        self.t_lo, self.horizon = span
-        self.values = values
-        self.link_groups = link_groups
-        """Per link index, the groups of its directed arcs."""
-        self.shared = shared
+        self.net, self.sources, self.narrow = net, sources, narrow
+        self.wide: _Expanded | None = None
+        """The same to ``WIDER`` times the baseline's egress, made when first needed."""
+        self.people = int(narrow.values[-1])
+        self.step, self.at, self.hazard = net.step, at, baseline.hazard_per_hour
+        self.at_step = _ceil_div(at, net.step) if at > 0 else 0
+        self.hours = self._hours(narrow.values, narrow.t_lo)
+        self.can_delay = baseline.lower_bound_minutes == baseline.egress_minutes
+        """Whether the plans of later cases prove their egress as the baseline does."""
+        group_of: dict[str, list[int]] = {}
+        for g, members in enumerate(net.g_members):
+            for key in members:
+                group_of.setdefault(key, []).append(g)
+        self.shared = {g for g, members in enumerate(net.g_members) if len(members) > 1}
         """Groups of several parallel links (closing one lowers the group's capacity)."""
-        self.legs = legs
-        self.keys = keys
+        self.link_groups: dict[int, set[int]] = {}
+        """Per link index, the groups of its directed arcs."""
+        self.keys: dict[int, set[str]] = {}
         """Per link index, its arcs' keys (as movements name them)."""
-        self.step, self.at, self.hazard = step, at, hazard
-        self.at_step = _ceil_div(at, step) if at > 0 else 0
-        self.hours = self._hours(values)
+        minutes: dict[str, float] = {}
+        for arc in arcs(network):
+            self.link_groups.setdefault(arc.link, set()).update(group_of.get(arc.key, ()))
+            self.keys.setdefault(arc.link, set()).add(arc.key)
+            minutes[arc.key] = arc.minutes
+        self.legs = [_legs_of(m.count, m.links, minutes, net.step) for m in baseline.movements]
 
     @classmethod
     def build(cls, inp: _Inputs, baseline: ContingencyPlan | EvacuationPlan) -> _Prefix | None:
@@ -167,52 +268,14 @@ class _Prefix:
         sources = _routable(net, place, count, baseline)
         if sources is None:
             return None
-        horizon = baseline.egress_minutes // s
-        ten = sources.ten(horizon)
-        count = sources.src_count
-        tail, head, cap = ten.graph()
-        label = np.concatenate([ten.label, np.full(tail.size - ten.label.size, -1, dtype=np.int64)])
-        into = head == ten.sink
-        if not into.any():
+        narrow = _Expanded.of(net, sources, baseline.egress_minutes // s)
+        if (
+            narrow is None
+            or int(narrow.values[-1]) != int(sources.src_count.sum())
+            or not _follows(baseline, narrow.values, narrow.t_lo, s)
+        ):
             return None
-        t_lo = int(label[into].min())
-        values, _ = _prefix_flows(
-            tail, head, cap, label, ten.sink, ten.source, t_lo, horizon, ten.ready
-        )
-        if int(values[-1]) != int(count.sum()) or not _follows(baseline, values, t_lo, s):
-            return None
-        arc_group = np.full(tail.size, -1, dtype=np.int64)
-        arc_group[ten.moves] = net.k_group[ten.m_tpl]
-        arc_step = np.full(tail.size, -1, dtype=np.int64)
-        arc_step[ten.moves] = ten.m_step
-        group_of: dict[str, list[int]] = {}
-        for g, members in enumerate(net.g_members):
-            for key in members:
-                group_of.setdefault(key, []).append(g)
-        link_groups: dict[int, tuple[int, ...]] = {}
-        keys: dict[int, set[str]] = {}
-        minutes: dict[str, float] = {}
-        for arc in arcs(route.network):
-            link_groups[arc.link] = tuple(
-                sorted({*link_groups.get(arc.link, ()), *group_of.get(arc.key, ())})
-            )
-            keys.setdefault(arc.link, set()).add(arc.key)
-            minutes[arc.key] = arc.minutes
-        prefix = cls(
-            (tail, head, cap, label),
-            (ten.sink, ten.source, ten.ready),
-            arc_group,
-            arc_step,
-            (t_lo, horizon),
-            values,
-            link_groups,
-            {g for g, members in enumerate(net.g_members) if len(members) > 1},
-            [_legs_of(m.count, m.links, minutes, s) for m in baseline.movements],
-            {j: frozenset(k) for j, k in keys.items()},
-            s,
-            inp.at,
-            baseline.hazard_per_hour,
-        )
+        prefix = cls(net, route.network, sources, narrow, baseline, inp.at)
         if not math.isclose(prefix.hours, baseline.hours_not_safe, rel_tol=1e-12, abs_tol=1e-9):
             return None  # the baseline's arrivals are not F's after all: settle nothing here
         return prefix
@@ -226,47 +289,56 @@ class _Prefix:
         forced = self._forced(links)
         if not forced:
             return None
-        shut = np.isin(self.arc_group, list(groups)) & (self.arc_step >= self.at_step)
-        shut &= self.cap > 0
-        # Nobody who crosses a closed arc is safe before its head's earliest step to safety:
-        # F(t) is the baseline's below the least of them.
-        first = max(self.t_lo, int(self.ready[self.head[shut]].min())) if shut.any() else None
-        values = self.values
-        if first is not None and first <= self.horizon:
-            cap = self.cap.copy()
-            cap[shut] = 0
-            later, _ = _prefix_flows(
-                self.tail,
-                self.head,
-                cap,
-                self.label,
-                self.sink,
-                self.source,
-                first,
-                self.horizon,
-                self.ready,
-            )
-            values = np.concatenate([self.values[: first - self.t_lo], later])
-        if values[-1] < self.values[-1]:
-            return None  # later, or people cut off: the case is re-planned
-        hours = self._hours(values) - self.hours
+        narrow = self.narrow
+        values, t_lo, delay = narrow.closed(groups, self.at_step), narrow.t_lo, 0
+        if values[-1] < self.people:
+            # Later, or people cut off: look further, unless some source has no way left.
+            wide = self._wide(groups)
+            if wide is None:
+                return None
+            values, t_lo = wide.closed(groups, self.at_step), wide.t_lo
+            if values[-1] < self.people:
+                return None
+            end = int(np.argmax(values >= self.people))
+            values = values[: end + 1]
+            delay = (t_lo + end - narrow.horizon) * self.step
+        hours = self._hours(values, t_lo) - self.hours
         return _Figures(
             hours_change=hours,
             harm_change=self.hazard * hours,
-            same=bool((values == self.values).all()),
+            same=not delay and bool((values == narrow.values).all()),
             forced=forced,
             seconds=time.perf_counter() - started,
+            delay=delay,
         )
 
-    def _hours(self, values: np.ndarray) -> float:
+    def _wide(self, groups: set[int]) -> _Expanded | None:
+        """The wider network for a later case; None when the case cannot be later only
+        (some source has no way left from the start), or its plan would not prove its egress."""
+        net = self.net
+        if not self.can_delay:
+            return None
+        if self.at_step == 0:
+            used = np.zeros(net.g_tail.size, dtype=bool)
+            used[net.k_group] = True
+            used[list(groups)] = False
+            safe = {int(p): 0 for p in np.flatnonzero(net.safe)}
+            to_safe = _dijkstra(net.n, net.g_head[used], net.g_tail[used], net.g_tau[used], safe)
+            if (to_safe[self.sources.src_place] >= _FOREVER).any():
+                return None
+        if self.wide is None:
+            self.wide = _Expanded.of(net, self.sources, WIDER * self.narrow.horizon)
+        return self.wide
+
+    def _hours(self, values: np.ndarray, t_lo: int) -> float:
         """Person-hours not yet safe of the arrivals F gives (everyone leaves at minute 0)."""
         arrivals = np.diff(values, prepend=0)
-        steps = np.arange(self.t_lo, self.t_lo + values.size, dtype=np.int64)
+        steps = np.arange(t_lo, t_lo + values.size, dtype=np.int64)
         return float(int((arrivals * steps).sum()) * self.step) / 60
 
     def _forced(self, links: frozenset[int]) -> int:
         """People whose baseline route enters one of ``links`` where it is closed in any plan."""
-        closed = frozenset().union(*(self.keys.get(j, frozenset()) for j in links))
+        closed = set().union(*(self.keys.get(j, set()) for j in links))
         forced = 0
         for legs in self.legs:
             for key, before in zip(legs.keys, legs.before, strict=True):

@@ -300,11 +300,12 @@ class ClosureAnalysis:
         t = self.timing
         by = {
             m: sum(1 for c in self.cases if c.method == m)
-            for m in ("skipped", "reused", "re-planned")
+            for m in ("skipped", "max-flow", "reused", "re-planned")
         }
         extra = self.solves - by["re-planned"]
+        flows = f"{by['max-flow']} settled by max flows, " if by["max-flow"] else ""
         return (
-            f"{by['skipped']} skipped without a solve, {by['reused']} reused, "
+            f"{by['skipped']} skipped without a solve, {flows}{by['reused']} reused, "
             f"{by['re-planned']} re-planned"
             + (f" (and {extra} single closures planned for the pairs)" if extra > 0 else "")
             + f"; {t.get('wall', self.runtime_seconds):.1f} s"

@@ -419,6 +419,10 @@ def same_answers(fast: ClosureAnalysis, full: ClosureAnalysis) -> None:
             other.stranded,
             other.posts,
         ), (case, other)
+        assert (case.stranded_by_category, case.stranded_who) == (
+            other.stranded_by_category,
+            other.stranded_who,
+        ), (case, other)
         assert (case.egress_minutes, case.delay_minutes, case.lower_bound_minutes) == (
             other.egress_minutes,
             other.delay_minutes,
@@ -431,7 +435,7 @@ def same_answers(fast: ClosureAnalysis, full: ClosureAnalysis) -> None:
         if case.method == "max-flow":
             assert other.method in ("re-planned", "reused")
             assert 0 < case.rerouted <= other.rerouted, (case, other)
-            assert case.outcome in (Outcome.REROUTED, Outcome.DELAYED)
+            assert case.outcome in (Outcome.REROUTED, Outcome.DELAYED, Outcome.STRANDED)
         else:
             assert case.method == other.method
             assert case.rerouted == other.rerouted

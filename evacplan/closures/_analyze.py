@@ -93,11 +93,12 @@ def analyze(
 
     For a Network whose plain counts (no parties) cross links without risk,
     under ``quickest`` or ``least_harm`` and without a deadline, a case
-    whose people still all get out (by twice the baseline's egress) is
-    settled by max flows over the baseline's time-expanded network instead
-    of a re-plan (``method="max-flow"``): the most people safe by every
-    minute give its egress, person-hours and harm exactly as a re-plan
-    would, and it is ``delayed`` or ``rerouted``; its ``rerouted`` counts
+    whose people all get out by twice the baseline's egress (but those a
+    closure from minute 0 leaves no route) is settled by max flows over the
+    baseline's time-expanded network instead of a re-plan
+    (``method="max-flow"``): the most people safe by every minute give its
+    egress, stranded, person-hours and harm exactly as a re-plan would; its
+    outcome is ``stranded``, ``delayed`` or ``rerouted``; its ``rerouted`` counts
     the people whose route enters a closed link after it closes (a re-plan
     may move more, at no cost), and it has no plan of its own. With
     ``keep_plans`` every case the baseline needs is re-planned.
@@ -537,15 +538,20 @@ def _unsolved(
     schedule = base.schedule
     egress, lower = schedule.egress_minutes, schedule.lower_bound_minutes
     change = figures or _Figures(0.0, 0.0, True, 0, 0.0)
-    proof = base.proof
+    proof, outcome = base.proof, Outcome.UNAFFECTED
     if figures is not None:
-        assert egress is not None  # (max flows settle only a baseline that gets everyone out)
-        egress += figures.delay
-        lower = egress if figures.delay else lower
+        # (max flows settle only a baseline whose egress is proven, when it changes)
+        lower = figures.egress if figures.egress != egress else lower
+        egress = figures.egress
         proof = figures.proof(inp.at, egress)
-    outcome = Outcome.UNAFFECTED
-    if figures is not None:
-        outcome = Outcome.DELAYED if figures.delay else Outcome.REROUTED
+        outcome = (
+            Outcome.STRANDED
+            if figures.stranded
+            else Outcome.DELAYED
+            if figures.delay > 0
+            else Outcome.REROUTED
+        )
+    stranded = sum(n for _, n in change.stranded)
     return ClosureCase(
         closed=closed,
         links=links,
@@ -554,12 +560,12 @@ def _unsolved(
         egress_minutes=egress,
         delay_minutes=change.delay if egress is not None else None,
         lower_bound_minutes=lower,
-        stranded=0,
-        stranded_by_category={},
-        stranded_who=(),
+        stranded=stranded,
+        stranded_by_category={"people": stranded} if stranded else {},
+        stranded_who=tuple(f"{n} at {place}" for place, n in change.stranded),
         posts={},
         risk_exposure=float(schedule.risk_exposure),
-        harm=schedule.harm + change.harm_change,
+        harm=schedule.harm if figures is None else figures.harm,
         harm_change=change.harm_change,
         hours_change=change.hours_change,
         rerouted=change.forced,

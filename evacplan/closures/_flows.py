@@ -30,8 +30,11 @@ the baseline's (closing never makes anyone faster) and its person-hours and
 harm are its own F's. When it does not, the same is done over the baseline
 expanded to ``WIDER`` times T (made once, when a case first needs it): the
 case is delayed to the first t with F(t) = everyone, which the max flow at
-t - 1 proves; past that horizon, or when a source has no way left (a
-closure from minute 0), the case is re-planned.
+t - 1 proves; past that horizon the case is re-planned. A closure from
+minute 0 that leaves a source no way to safety (a search over the links
+left) strands its people, as a re-plan would; everyone else is compared
+with the same people in the baseline. From a later minute, a source cut
+off is re-planned (some of its people may leave before the closure).
 
 A case also needs people who must change their route: a plain count whose
 route enters a closed link at a step it cannot reach before the closure
@@ -57,7 +60,7 @@ from evacplan.contingency import ContingencyPlan
 from evacplan.models import Network
 from evacplan.network import arcs
 from evacplan.results import Status
-from evacplan.routing import EvacuationPlan
+from evacplan.routing import EvacuationPlan, Movement
 from evacplan.routing._arguments import _check as _check_evacuate
 from evacplan.routing._arrays import _FOREVER, _ceil_div, _dijkstra
 from evacplan.routing._compile import _compile, _Net
@@ -87,8 +90,15 @@ class _Figures:
     forced: int
     """People whose route enters a closed link that they cannot reach before it closes."""
     seconds: float
+    egress: int = 0
+    """When the last person who gets out is safe (minutes)."""
     delay: int = 0
-    """Minutes by which the last person is safe later than in the baseline."""
+    """Minutes by which the last of them is safe later than the same people in the
+    baseline (negative when the people cut off leave the roads to the others)."""
+    stranded: tuple[tuple[str, int], ...] = ()
+    """(place, people) of the sources the closure leaves no way out, in place order."""
+    harm: float = 0.0
+    """The case's harm: ``hazard_per_hour`` times its person-hours."""
 
     def proof(self, at: float, egress: int) -> str:
         """Why the case has these figures, in words (``egress``: its own, in minutes)."""
@@ -99,15 +109,18 @@ class _Figures:
             "can have (the most people safe by every minute)"
         )
         when = (
-            f"by minute {egress}, {self.delay} min later than the baseline, and a max flow "
-            "shows that not everyone can be safe a step sooner"
-            if self.delay
-            else f"by minute {egress}, the baseline's egress (closing links never makes anyone "
-            "faster)"
+            f"by minute {egress}, the baseline's egress (closing links never makes anyone faster)"
+            if not self.delay and not self.stranded
+            else f"by minute {egress}, and a max flow shows that not all of them can be safe a "
+            "step sooner"
         )
+        who = "everyone still reaches"
+        if self.stranded:
+            cut = ", ".join(f"{n} at {place}" for place, n in self.stranded)
+            who = f"no route is left from {cut}; everyone else reaches"
         return (
             f"settled by max flows over the time-expanded network, without a re-plan: with "
-            f"these links closed from minute {at:g}, everyone still reaches safety {when}; "
+            f"these links closed from minute {at:g}, {who} safety {when}; "
             f"{hours}; {_plural(self.forced, 'person', 'people')} must take another route "
             "(theirs enters a closed link after it closes)"
         )
@@ -119,6 +132,9 @@ class _Legs:
     steps of transit before it (from minute 0)."""
 
     count: int
+    source: str
+    arrival: int
+    """Minutes."""
     keys: tuple[str, ...]
     before: tuple[int, ...]
 
@@ -223,7 +239,7 @@ class _Prefix:
             self.link_groups.setdefault(arc.link, set()).update(group_of.get(arc.key, ()))
             self.keys.setdefault(arc.link, set()).add(arc.key)
             minutes[arc.key] = arc.minutes
-        self.legs = [_legs_of(m.count, m.links, minutes, net.step) for m in baseline.movements]
+        self.legs = [_legs_of(m, minutes, net.step) for m in baseline.movements]
 
     @classmethod
     def build(cls, inp: _Inputs, baseline: ContingencyPlan | EvacuationPlan) -> _Prefix | None:
@@ -286,49 +302,68 @@ class _Prefix:
         groups = {g for j in links for g in self.link_groups.get(j, ())}
         if not groups or groups & self.shared:
             return None
-        forced = self._forced(links)
-        if not forced:
-            return None
         narrow = self.narrow
-        values, t_lo, delay = narrow.closed(groups, self.at_step), narrow.t_lo, 0
+        values, t_lo = narrow.closed(groups, self.at_step), narrow.t_lo
+        lost = np.zeros(self.sources.src_place.size, dtype=bool)
         if values[-1] < self.people:
-            # Later, or people cut off: look further, unless some source has no way left.
-            wide = self._wide(groups)
-            if wide is None:
+            # Later, or people cut off: a plan that proves its egress is needed to compare.
+            if not self.can_delay:
                 return None
-            values, t_lo = wide.closed(groups, self.at_step), wide.t_lo
-            if values[-1] < self.people:
+            lost = self._cut_off(groups)
+        people = self.people - int(self.sources.src_count[lost].sum())
+        gone = {self.net.ids[p] for p in self.sources.src_place[lost].tolist()}
+        forced = self._forced(links, gone)
+        if not forced or not people:
+            return None
+        if values[-1] < people:
+            if self.wide is None:
+                self.wide = _Expanded.of(self.net, self.sources, WIDER * narrow.horizon)
+            if self.wide is None:
                 return None
-            end = int(np.argmax(values >= self.people))
-            values = values[: end + 1]
-            delay = (t_lo + end - narrow.horizon) * self.step
-        hours = self._hours(values, t_lo) - self.hours
+            values, t_lo = self.wide.closed(groups, self.at_step), self.wide.t_lo
+            if values[-1] < people:
+                return None  # later still, or cut off from after minute 0: re-planned
+        values = values[: int(np.argmax(values >= people)) + 1]
+        hours_before, last_before = self._before(gone)
+        total = self._hours(values, t_lo)
+        hours = total - hours_before
+        egress = (t_lo + values.size - 1) * self.step
+        places = self.sources.src_place[lost].tolist()
+        counts = self.sources.src_count[lost].tolist()
         return _Figures(
             hours_change=hours,
             harm_change=self.hazard * hours,
-            same=not delay and bool((values == narrow.values).all()),
+            same=values.shape == narrow.values.shape and bool((values == narrow.values).all()),
             forced=forced,
             seconds=time.perf_counter() - started,
-            delay=delay,
+            egress=egress,
+            delay=egress - last_before,
+            stranded=tuple(
+                (self.net.ids[p], int(n)) for p, n in sorted(zip(places, counts, strict=True))
+            ),
+            harm=self.hazard * total,
         )
 
-    def _wide(self, groups: set[int]) -> _Expanded | None:
-        """The wider network for a later case; None when the case cannot be later only
-        (some source has no way left from the start), or its plan would not prove its egress."""
+    def _cut_off(self, groups: set[int]) -> np.ndarray:
+        """Per source, whether closing ``groups`` from minute 0 leaves it no way to safety
+        (all False for a closure from a later minute: some may leave before it)."""
         net = self.net
-        if not self.can_delay:
-            return None
-        if self.at_step == 0:
-            used = np.zeros(net.g_tail.size, dtype=bool)
-            used[net.k_group] = True
-            used[list(groups)] = False
-            safe = {int(p): 0 for p in np.flatnonzero(net.safe)}
-            to_safe = _dijkstra(net.n, net.g_head[used], net.g_tail[used], net.g_tau[used], safe)
-            if (to_safe[self.sources.src_place] >= _FOREVER).any():
-                return None
-        if self.wide is None:
-            self.wide = _Expanded.of(net, self.sources, WIDER * self.narrow.horizon)
-        return self.wide
+        if self.at_step:
+            return np.zeros(self.sources.src_place.size, dtype=bool)
+        used = np.zeros(net.g_tail.size, dtype=bool)
+        used[net.k_group] = True
+        used[list(groups)] = False
+        safe = {int(p): 0 for p in np.flatnonzero(net.safe)}
+        to_safe = _dijkstra(net.n, net.g_head[used], net.g_tail[used], net.g_tau[used], safe)
+        return np.asarray(to_safe[self.sources.src_place] >= _FOREVER)
+
+    def _before(self, gone: set[str]) -> tuple[float, int]:
+        """The baseline's person-hours and last arrival (minutes) of everyone not from ``gone``."""
+        if not gone:
+            return self.hours, self.narrow.horizon * self.step
+        kept = [legs for legs in self.legs if legs.source not in gone and legs.keys]
+        hours = sum(legs.count * legs.arrival for legs in kept) / 60
+        return hours, max((legs.arrival for legs in kept), default=0)
 
     def _hours(self, values: np.ndarray, t_lo: int) -> float:
         """Person-hours not yet safe of the arrivals F gives (everyone leaves at minute 0)."""
@@ -336,11 +371,14 @@ class _Prefix:
         steps = np.arange(t_lo, t_lo + values.size, dtype=np.int64)
         return float(int((arrivals * steps).sum()) * self.step) / 60
 
-    def _forced(self, links: frozenset[int]) -> int:
-        """People whose baseline route enters one of ``links`` where it is closed in any plan."""
+    def _forced(self, links: frozenset[int], gone: set[str]) -> int:
+        """People not from ``gone`` whose baseline route enters one of ``links`` where it is
+        closed in any plan."""
         closed = set().union(*(self.keys.get(j, set()) for j in links))
         forced = 0
         for legs in self.legs:
+            if legs.source in gone:
+                continue
             for key, before in zip(legs.keys, legs.before, strict=True):
                 if key in closed and before * self.step >= self.at:
                     forced += legs.count
@@ -380,10 +418,10 @@ def _follows(baseline: EvacuationPlan, values: np.ndarray, t_lo: int, step: int)
     return bool((np.cumsum(arrived) == values).all())
 
 
-def _legs_of(count: int, keys: list[str], minutes: dict[str, float], step: int) -> _Legs:
+def _legs_of(m: Movement, minutes: dict[str, float], step: int) -> _Legs:
     """A movement's links with the steps of transit before each."""
     before, total = [], 0
-    for key in keys:
+    for key in m.links:
         before.append(total)
         total += max(1, _ceil_div(minutes[key], step))
-    return _Legs(count, tuple(keys), tuple(before))
+    return _Legs(m.count, m.source, m.arrival_minute, tuple(m.links), tuple(before))

@@ -36,12 +36,13 @@ left) strands its people, as a re-plan would; everyone else is compared
 with the same people in the baseline. From a later minute, a source cut
 off is re-planned (some of its people may leave before the closure).
 
-A case also needs people who must change their route: a plain count whose
-route enters a closed link at a step it cannot reach before the closure
-(the sum of the transits before it, from minute 0, is ``at`` or later). Some
-people's route or arrival then changes in every plan of the case, so it is
-``rerouted``; the count is those people, the least a re-plan would report.
-A case without them is re-planned (its outcome could be ``unaffected``).
+A case's ``rerouted`` counts the people who must change their route: a
+plain count whose route enters a closed link at a step it cannot reach
+before the closure (the sum of the transits before it, from minute 0, is
+``at`` or later), the least a re-plan would report. A case that strands
+nobody and delays nobody needs some of them to be ``rerouted`` (some
+people's route or arrival then changes in every plan of the case); without
+them it is re-planned (its outcome could be ``unaffected``).
 Closing one of several parallel links (a group whose capacities add up)
 lowers its capacity rather than removing it: such a case is re-planned too.
 """
@@ -313,7 +314,7 @@ class _Prefix:
         people = self.people - int(self.sources.src_count[lost].sum())
         gone = {self.net.ids[p] for p in self.sources.src_place[lost].tolist()}
         forced = self._forced(links, gone)
-        if not forced or not people:
+        if not people:
             return None
         if values[-1] < people:
             if self.wide is None:
@@ -328,6 +329,8 @@ class _Prefix:
         total = self._hours(values, t_lo)
         hours = total - hours_before
         egress = (t_lo + values.size - 1) * self.step
+        if not forced and not lost.any() and egress <= last_before:
+            return None  # nobody stranded or later, and maybe nothing changes: re-planned
         places = self.sources.src_place[lost].tolist()
         counts = self.sources.src_count[lost].tolist()
         return _Figures(

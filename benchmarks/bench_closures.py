@@ -14,14 +14,55 @@ Cases:
   cannot be proven anyway (families wider than a road's step).
 
 For each it reports the median wall time over ``--repeats`` runs, how the
-cases were settled (skipped without a solve, reused from a single closure's
-plan, re-planned) and the solver seconds the re-plans took, the baseline's
-time, and the outcomes.
+cases were settled (skipped without a solve, settled by max flows over the
+baseline's time-expanded network, reused from a single closure's plan,
+re-planned) and the solver seconds the re-plans took, the baseline's time
+(median) and the wall time in baselines, and the outcomes. ``--compare``
+also runs every case the baseline needs as a full re-plan (no max flows,
+as before 2026-12-05), alternating the two run by run so that both see the
+same load.
+
+Measured 2026-12-05, Chicago-Sketch N-1, one worker, median of 3 runs each,
+alternating in one invocation (``--case chicago --workers 1 --repeats 3
+--compare``), on the 2-core machine shared with other jobs (load 5 to 7)::
+
+    max flows (now)      30.4 s (21.8, 30.4, 31.5)     87 baselines of 0.35 s
+                         2,635 skipped, 315 settled by max flows, 0 re-planned
+    re-plan every case  148.5 s (141.0, 148.5, 149.9)  414 baselines of 0.36 s
+                         2,635 skipped, 315 re-planned at 0.47 s each
+
+Both give the same answer for every case (egress, stranded, harm and
+person-hours added, outcome; checked case by case on this run's demand, and
+on a quarter of the used links under ``least_harm`` at minutes 0 and 20).
+A case settled by max flows costs 30 to 80 ms here (about 29 max flows over
+pieces of the baseline's 144,000-arc network), a re-plan 0.3 to 0.6 s. The
+issue's target, 40 baselines, is not reached under this load: the max flows
+are the whole cost now.
+
+Tried, with its figures (same machine and load, 315 used links):
+
+- one max flow at the baseline's egress with each step's arrivals held to the
+  baseline's (the arcs' case compiled and expanded each time): settles only
+  the 88 cases where nobody arrives later, 0.13 s each (the compile most of
+  it): no gain over re-plans once the 227 failures are paid for;
+- the same over the baseline's arrays with the case's arcs closed: 48 ms a
+  case; warm-started from the baseline's flow less what crossed the closed
+  arcs (one max flow over the residual network, sources at their tails and
+  sinks at their heads): 25 ms, still 88 cases only;
+- F(t) over the baseline's arrays (what is kept): 286 cases at 56 ms each,
+  then 52 max flows a case; starting from the first step a closed arc can
+  matter halved that to 29;
+- bounding that first step by the baseline's earliest-arrival flow instead
+  (the least arrival reachable along its arcs from a closed arc's head): the
+  range shrank from 46.7 to 44.6 steps on average, dropped;
+- re-plans run here no longer rebuild the link groups each (10 ms), and
+  their seconds now count reading their fates (``harm_by_party``, 70 ms):
+  together the 21 s the old wall time spent outside its re-plans.
 
 Usage::
 
     python benchmarks/bench_closures.py                    # both, one run each
-    python benchmarks/bench_closures.py --case chicago --repeats 3
+    python benchmarks/bench_closures.py --case chicago --repeats 3 --workers 1 --compare
     python benchmarks/bench_closures.py --case founding --workers 2 --time-limit 2
 """
 
@@ -40,6 +81,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_routing import demand  # noqa: E402
 
 from evacplan.closures import ClosureAnalysis, analyze  # noqa: E402
+from evacplan.closures import _flows as flows  # noqa: E402
 from evacplan.io import load_scenario, seed_path  # noqa: E402
 
 
@@ -53,62 +95,83 @@ def _once(workers: int, job: Any) -> tuple[float, ClosureAnalysis]:
     return time.perf_counter() - began, result
 
 
-def _report(name: str, workers: int, walls: list[float], result: ClosureAnalysis) -> dict[str, Any]:
-    by = {
-        m: sum(1 for c in result.cases if c.method == m)
-        for m in ("skipped", "reused", "re-planned")
-    }
+def _report(
+    name: str, workers: int, walls: list[float], bases: list[float], result: ClosureAnalysis
+) -> dict[str, Any]:
+    methods = ("skipped", "max-flow", "reused", "re-planned")
+    by = {m: sum(1 for c in result.cases if c.method == m) for m in methods}
+    base = statistics.median(bases)
     row = {
         "case": name,
         "workers": workers,
         "cases": len(result.cases),
         "wall_s": statistics.median(walls),
+        "walls": walls,
         "runs": len(walls),
-        "baseline_s": result.timing.get("baseline", 0.0),
-        "skipped": by["skipped"],
-        "reused": by["reused"],
-        "re-planned": by["re-planned"],
+        "baseline_s": base,
+        **by,
+        "max_flow_s": result.timing.get("max-flow", 0.0),
         "replan_cpu_s": result.timing.get("re-planned", 0.0),
         "solves": result.solves,
         "outcomes": result.counts,
     }
     print(
         f"{name:9s} workers={workers} cases={row['cases']:5d} wall={row['wall_s']:7.1f} s "
-        f"(median of {len(walls)}) baseline={row['baseline_s']:.2f} s | skipped {by['skipped']}, "
-        f"reused {by['reused']}, re-planned {by['re-planned']} ({result.solves} plans made, "
+        f"(median of {len(walls)}: {', '.join(f'{w:.1f}' for w in walls)}) "
+        f"baseline={base:.2f} s ({row['wall_s'] / base:.0f} baselines) | "
+        + ", ".join(f"{m} {by[m]}" for m in methods)
+        + f" | max flows {row['max_flow_s']:.1f} s; {result.solves} plans made, "
         f"{row['replan_cpu_s']:.1f} s of solver time, "
-        f"{row['replan_cpu_s'] / max(1, result.solves):.2f} s each) | {result.counts}",
+        f"{row['replan_cpu_s'] / max(1, result.solves):.2f} s each | {result.counts}",
         flush=True,
     )
     return row
 
 
-def chicago(workers: int, repeats: int) -> dict[str, Any]:
+def chicago(workers: int, repeats: int, compare: bool) -> list[dict[str, Any]]:
     net, supply, safe = demand("ChicagoSketch", 10_000)
 
     def job(pool: Any) -> ClosureAnalysis:
         return analyze(net, supply=supply, safe=safe, step_minutes=1, executor=pool)
 
-    return _repeat("chicago", workers, repeats, job)
+    return _repeat("chicago", workers, repeats, job, compare)
 
 
-def founding(workers: int, repeats: int, time_limit: float | None) -> dict[str, Any]:
+def founding(workers: int, repeats: int, time_limit: float | None) -> list[dict[str, Any]]:
     scenario = load_scenario(seed_path("uk-iraq-iran-2020"))
 
     def job(pool: Any) -> ClosureAnalysis:
         return analyze(scenario, k=2, time_limit=time_limit, executor=pool)
 
-    return _repeat("founding", workers, repeats, job)
+    return _repeat("founding", workers, repeats, job, False)
 
 
-def _repeat(name: str, workers: int, repeats: int, job: Any) -> dict[str, Any]:
-    """Run ``job`` ``repeats`` times on ``workers`` processes; the median wall time and the last result."""
-    walls, result = [], None
+def _repeat(name: str, workers: int, repeats: int, job: Any, compare: bool) -> list[dict[str, Any]]:
+    """Run ``job`` ``repeats`` times on ``workers`` processes (with ``compare``, alternating
+    with every needed case re-planned); the median wall time and the last result of each."""
+    modes = [True, False] if compare else [True]
+    walls: dict[bool, list[float]] = {m: [] for m in modes}
+    bases: dict[bool, list[float]] = {m: [] for m in modes}
+    results: dict[bool, ClosureAnalysis] = {}
     for _ in range(repeats):
-        wall, result = _once(workers, job)
-        walls.append(wall)
-    assert result is not None
-    return _report(name, workers, walls, result)
+        for mode in modes:
+            flows.ENABLED = mode
+            try:
+                wall, results[mode] = _once(workers, job)
+            finally:
+                flows.ENABLED = True
+            walls[mode].append(wall)
+            bases[mode].append(results[mode].timing.get("baseline", 0.0))
+    return [
+        _report(
+            name if mode else f"{name} (re-planned)",
+            workers,
+            walls[mode],
+            bases[mode],
+            results[mode],
+        )
+        for mode in modes
+    ]
 
 
 def main() -> None:
@@ -117,10 +180,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--time-limit", type=float, default=2.0)
+    parser.add_argument(
+        "--compare", action="store_true", help="also re-plan every needed case (the old way)"
+    )
     args = parser.parse_args()
     for workers in args.workers:
         if args.case in ("chicago", "both"):
-            chicago(workers, args.repeats)
+            chicago(workers, args.repeats, args.compare)
     for workers in args.workers:
         if args.case in ("founding", "both"):
             founding(workers, args.repeats, args.time_limit)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 from evacplan import ScenarioError
 from evacplan.closures import ClosureAnalysis, Outcome, analyze
+from evacplan.closures import _flows as flows
 from evacplan.io import read_tntp, tntp_path
 from evacplan.models import Network, ThreatEvent
 from evacplan.routing import evacuate
@@ -81,7 +84,9 @@ def test_one_closure_delays_one_strands_and_one_changes_nothing() -> None:
         assert "enters none of these links" in case.proof
     # Worst first: stranded, then the longer delay.
     assert [c.closed for c in result.cases[:3]] == [("d-a",), ("a-h",), ("s-a",)]
-    assert {c.method for c in result.cases[:3]} == {"re-planned"}
+    # By max flows: d-a strands d (no route left from minute 0), s-a delays (everyone out by
+    # twice the baseline's egress); a-h's 60 min are beyond that: re-planned.
+    assert [c.method for c in result.cases[:3]] == ["max-flow", "re-planned", "max-flow"]
 
 
 def test_a_closure_after_the_links_are_used_changes_nothing() -> None:
@@ -95,8 +100,11 @@ def test_a_closure_after_the_links_are_used_changes_nothing() -> None:
 
 def test_pairs_reuse_a_single_closures_plan_when_it_misses_the_other() -> None:
     """s-a + d-a: closing d-a alone strands d (its plan never enters s-a? it does: re-plan);
-    s-a + s-c: closing s-a alone goes by b, which never uses s-c, so that plan stands."""
-    result = run(k=2)
+    s-a + s-c: closing s-a alone goes by b, which never uses s-c, so that plan stands
+    (without max flows, which settle the pair first)."""
+    with full_replans():
+        result = run(k=2)
+    same_answers(run(k=2), result)
     cases = by_closed(result)
     assert len(result.cases) == math.comb(6, 2)
     pair = cases[("s-a", "s-c")]
@@ -304,6 +312,11 @@ def test_every_case_matches_a_full_replan_and_an_independent_model(case: Any, k:
         assert c.stranded + result.baseline_stranded == stranded, c
         if not c.stranded:
             assert c.egress_minutes == full.egress_minutes, c
+        if stranded == 0:
+            # Everyone gets out either way: the change is the difference of the plans' figures.
+            hours = full.hours_not_safe - result.baseline.hours_not_safe
+            assert math.isclose(c.hours_change, hours, abs_tol=1e-9), c
+            assert math.isclose(c.harm_change, full.harm - result.baseline.harm, abs_tol=1e-9), c
         if c.method != "re-planned":
             assert math.isclose(c.risk_exposure, full.risk_exposure, abs_tol=1e-9)
             arrivals = sum(m.count * m.arrival_minute for m in full.movements)
@@ -356,3 +369,172 @@ def test_cli_bad_options(cli: Any) -> None:
     stray = cli("closures", "seeds/tiny.yaml", "--supply", "embassy=3", "--step", "5")
     assert stray.returncode == 1
     assert "--supply: --supply is for a TNTP network" in stray.stderr and "--step" in stray.stderr
+
+
+def two_ways() -> Network:
+    """s's 5 people go s-a-h (20 min) or s-b-h (30 min); d's 3 go d-e-h (60 min), the egress.
+
+    Links one-way, 10-minute steps, room for everyone at once.
+    """
+    links = [
+        ("s-a", "s", "a", 10),
+        ("a-h", "a", "h", 10),
+        ("s-b", "s", "b", 10),
+        ("b-h", "b", "h", 20),
+        ("d-e", "d", "e", 30),
+        ("e-h", "e", "h", 30),
+    ]
+    return Network(
+        places=[
+            {"id": p, "kind": "safe_haven" if p == "h" else "waypoint"}
+            for p in ("s", "a", "b", "d", "e", "h")
+        ],
+        links=[
+            {"id": i, "source": u, "target": v, "minutes": m, "capacity_per_hour": 600}
+            for i, u, v, m in links
+        ],
+    )
+
+
+@contextmanager
+def full_replans() -> Iterator[None]:
+    """Every case the baseline needs re-planned: no case settled by max flows."""
+    flows.ENABLED = False
+    try:
+        yield
+    finally:
+        flows.ENABLED = True
+
+
+def same_answers(fast: ClosureAnalysis, full: ClosureAnalysis) -> None:
+    """Each case of ``fast`` has ``full``'s answer; a case settled by max flows counts no more
+    people re-routed than the re-plan does, and at least one when that is all it does."""
+    slow = by_closed(full)
+    assert len(fast.cases) == len(full.cases)
+    for case in fast.cases:
+        other = slow[case.closed]
+        assert (case.outcome, case.status, case.stranded, case.posts) == (
+            other.outcome,
+            other.status,
+            other.stranded,
+            other.posts,
+        ), (case, other)
+        assert (case.stranded_by_category, case.stranded_who) == (
+            other.stranded_by_category,
+            other.stranded_who,
+        ), (case, other)
+        assert (case.egress_minutes, case.delay_minutes, case.lower_bound_minutes) == (
+            other.egress_minutes,
+            other.delay_minutes,
+            other.lower_bound_minutes,
+        ), (case, other)
+        for name in ("harm", "harm_change", "hours_change", "risk_exposure"):
+            assert math.isclose(
+                getattr(case, name), getattr(other, name), rel_tol=1e-9, abs_tol=1e-9
+            ), (name, case, other)
+        if case.method == "max-flow":
+            assert other.method in ("re-planned", "reused")
+            assert case.rerouted <= other.rerouted, (case, other)
+            assert case.outcome in (Outcome.REROUTED, Outcome.DELAYED, Outcome.STRANDED)
+            assert case.rerouted > 0 or case.outcome is not Outcome.REROUTED
+        else:
+            assert case.method == other.method
+            assert case.rerouted == other.rerouted
+
+
+def test_max_flows_settle_a_slower_route_without_a_replan() -> None:
+    """Worked by hand: closing s-a (or a-h) sends s's five by b, 10 min later each: +50
+    person-minutes, the egress still d's 60 min; closing d-e strands d's three."""
+    net, options = two_ways(), {"supply": {"s": 5, "d": 3}, "step_minutes": 10}
+    result = analyze(net, **options)
+    cases = by_closed(result)
+    assert result.baseline.egress_minutes == 60
+    for name in ("s-a", "a-h"):
+        case = cases[(name,)]
+        assert (case.method, case.outcome, case.egress_minutes, case.rerouted) == (
+            "max-flow",
+            Outcome.REROUTED,
+            60,
+            5,
+        )
+        assert math.isclose(case.hours_change, 50 / 60)
+        assert math.isclose(case.harm_change, 0.002 * 50 / 60)
+        assert "settled by max flows" in case.proof
+    assert cases[("d-e",)].method == "max-flow"
+    assert (cases[("d-e",)].outcome, cases[("d-e",)].stranded) == (Outcome.STRANDED, 3)
+    assert cases[("d-e",)].stranded_who == ("3 at d",)
+    # s's five now the last out, at 20 min (their baseline's, no earlier): delay 0.
+    assert (cases[("d-e",)].egress_minutes, cases[("d-e",)].delay_minutes) == (20, 0)
+    assert cases[("s-b",)].method == "skipped"
+    assert result.timing["max-flow"] >= 0
+    assert "4 settled by max flows" in result.summary()
+    with full_replans():
+        same_answers(result, analyze(net, **options))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"objective": "least_harm"}, {"at": 10}, {"k": 2}, {"closures": "places"}],
+)
+def test_max_flow_cases_equal_full_replans_by_hand(options: dict[str, Any]) -> None:
+    """least_harm, a later closure (s's five enter a-h at minute 10), pairs and places."""
+    args = {"supply": {"s": 5, "d": 3}, "step_minutes": 10, **options}
+    result = analyze(two_ways(), **args)
+    assert "max-flow" in {c.method for c in result.cases}
+    with full_replans():
+        same_answers(result, analyze(two_ways(), **args))
+
+
+def test_plans_kept_or_risky_links_are_re_planned() -> None:
+    """With keep_plans every case the baseline needs has its plan; with a risky link the
+    person-hours alone do not give the harm: no case is settled by max flows."""
+    kept = analyze(two_ways(), supply={"s": 5, "d": 3}, step_minutes=10, keep_plans=True)
+    assert "max-flow" not in {c.method for c in kept.cases}
+    assert all(c.plan is not None for c in kept.cases)
+    risky = ThreatEvent(id="r", at=0, links=("e-h",), risk=0.01)
+    result = analyze(two_ways(), supply={"s": 5, "d": 3}, step_minutes=10, threats=[risky])
+    assert "max-flow" not in {c.method for c in result.cases}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.sampled_from([1, 2]), st.sampled_from(["quickest", "least_harm"]))
+def test_cases_settled_by_max_flows_equal_full_replans(case: Any, k: int, objective: str) -> None:
+    """On random small networks, every case has the answer of a full re-plan (egress,
+    stranded, harm and person-hours added, outcome), with max flows settling what they can."""
+    net, supply, safe, step, at = case
+    args = {"supply": supply, "safe": safe, "step_minutes": step, "at": at, "k": k}
+    result = analyze(net, objective=objective, **args)
+    with full_replans():
+        same_answers(result, analyze(net, objective=objective, **args))
+
+
+def test_identical_movements_of_a_count_are_each_counted() -> None:
+    """Closing l0 sends p2's two people by l2 one at a time, both arriving at minute 6 by the
+    same route: two equal movements, both counted (+5 person-minutes in all, found by hand:
+    p1's twelve arrive 42 minutes in all instead of 38, p2's two 12 instead of 11)."""
+    net = Network(
+        places=[{"id": p, "kind": "waypoint"} for p in ("p0", "p1", "p2")],
+        links=[
+            {"id": "l0", "source": "p1", "target": "p0", "minutes": 1, "capacity_per_hour": 30},
+            {"id": "l1", "source": "p2", "target": "p1", "minutes": 1, "capacity_per_hour": 30},
+            {
+                "id": "l2",
+                "source": "p0",
+                "target": "p1",
+                "minutes": 2,
+                "capacity_per_hour": 180,
+                "two_way": True,
+            },
+        ],
+    )
+    options: dict[str, Any] = {"supply": {"p1": 12, "p2": 2}, "safe": {"p0"}, "step_minutes": 1}
+    case = analyze(net, closures=["l0"], **options).cases[0]
+    assert case.method == "max-flow"
+    with full_replans():
+        replanned = analyze(net, closures=["l0"], **options).cases[0]
+    assert math.isclose(replanned.hours_change, 5 / 60)
+    threat = ThreatEvent(id="x", at=0, links=("l0",), closes=True)
+    full = evacuate(net, threats=[threat], **options)
+    assert sum(m.arrival_minute == 6 and m.source == "p2" for m in full.movements) == 2
+    assert math.isclose(case.hours_change, 5 / 60)
+    assert (case.egress_minutes, case.outcome) == (6, Outcome.REROUTED)

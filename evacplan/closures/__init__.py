@@ -10,6 +10,9 @@ analysis. Modules, in the order data flows:
   closures resolved to links;
 - :mod:`._footprint`: the links a plan enters from a minute on (what a
   closure must miss for the plan to stand);
+- :mod:`._flows`: cases settled by max flows over the baseline's
+  time-expanded network (the most people safe by every step), without a
+  re-plan;
 - :mod:`._cases`: one closure re-planned, the work an executor runs;
 - :mod:`.result`: :class:`ClosureAnalysis` and :class:`ClosureCase`.
 """

@@ -6,9 +6,14 @@ each case in the cheapest way that is still a proof:
 1. **skipped**: the baseline enters none of the closed links from ``at`` on
    (:mod:`._footprint`), so it is still a valid plan with them closed; and
    closing links never makes a better plan possible. The baseline stands.
-2. **reused** (pairs): a single closure's plan enters none of the other
+2. **max-flow** (:mod:`._flows`; a Network's plain counts over links without
+   risk, ``quickest`` or ``least_harm``): max flows over the baseline's
+   time-expanded network with the case's arcs closed give F(t), the most
+   people safe by each step, and with it the case's egress, person-hours and
+   harm, when everyone still gets out (by twice the baseline's egress);
+3. **reused** (pairs): a single closure's plan enters none of the other
    item's links from ``at`` on: by the same argument, it stands for the pair.
-3. **re-planned** (:mod:`._cases`), on the executor if one is given, in
+4. **re-planned** (:mod:`._cases`), on the executor if one is given, in
    batches; results are put back in case order, so they do not depend on
    the executor.
 
@@ -31,11 +36,13 @@ from evacplan.closures._cases import (
     _Fates,
     _impact,
     _Job,
+    _one,
     _Result,
     _run,
     _schedule,
     _stranded,
 )
+from evacplan.closures._flows import _Figures, _Prefix
 from evacplan.closures._footprint import _Groups, contingency_footprint, evacuation_footprint
 from evacplan.closures.result import ClosureAnalysis, ClosureCase, Outcome
 from evacplan.contingency import ContingencyPlan, plan
@@ -84,6 +91,18 @@ def analyze(
     plan possible. For pairs, a single closure's plan that does not need the
     other item settles the pair the same way.
 
+    For a Network whose plain counts (no parties) cross links without risk,
+    under ``quickest`` or ``least_harm`` and without a deadline, a case
+    whose people all get out by twice the baseline's egress (but those a
+    closure from minute 0 leaves no route) is settled by max flows over the
+    baseline's time-expanded network instead of a re-plan
+    (``method="max-flow"``): the most people safe by every minute give its
+    egress, stranded, person-hours and harm exactly as a re-plan would; its
+    outcome is ``stranded``, ``delayed`` or ``rerouted``; its ``rerouted`` counts
+    the people whose route enters a closed link after it closes (a re-plan
+    may move more, at no cost), and it has no plan of its own. With
+    ``keep_plans`` every case the baseline needs is re-planned.
+
     Parameters
     ----------
     subject
@@ -115,7 +134,8 @@ def analyze(
     progress
         Show a progress bar of the re-plans (tqdm).
     keep_plans
-        Keep each case's plan on :attr:`ClosureCase.plan`.
+        Keep each case's plan on :attr:`ClosureCase.plan` (then no case is settled
+        by max flows: each one the baseline needs is re-planned).
 
     Returns
     -------
@@ -190,7 +210,10 @@ def analyze(
         if not _union(entries, combo).links & footprint:
             settled[combo] = ("skipped", None, "")
     timing["skipped"] = time.perf_counter() - started - timing["baseline"]
-    runner = _Runner(inp, context, entries)
+    flows_started = time.perf_counter()
+    figures = _settle_by_flows(inp, baseline, entries, combos, settled)
+    timing["max-flow"] = time.perf_counter() - flows_started
+    runner = _Runner(inp, context, entries, groups)
     try:
         _solve(inp, runner, entries, combos, footprint, settled)
     finally:
@@ -198,7 +221,9 @@ def analyze(
     timing["re-planned"] = runner.seconds
 
     base = _Base.of(baseline, inp.at)
-    cases = [_case(inp, base, entries, combo, *settled[combo]) for combo in combos]
+    cases = [
+        _case(inp, base, entries, combo, *settled[combo], figures.get(combo)) for combo in combos
+    ]
     cases.sort(key=lambda c: c.sort_key)
     timing["wall"] = time.perf_counter() - started
     return ClosureAnalysis(
@@ -243,6 +268,28 @@ def _solve(
     todo = [combo for combo in combos if combo not in settled]
     for combo, result in zip(todo, runner.solve(todo), strict=True):
         settled[combo] = ("re-planned", result, "")
+
+
+def _settle_by_flows(
+    inp: _Inputs,
+    baseline: ContingencyPlan | EvacuationPlan,
+    entries: list[_Entry],
+    combos: list[tuple[int, ...]],
+    settled: dict[tuple[int, ...], tuple[str, _Result | None, str]],
+) -> dict[tuple[int, ...], _Figures]:
+    """Settle the cases max flows prove (:mod:`._flows`); their figures, by case."""
+    prefix = _Prefix.build(inp, baseline)
+    figures: dict[tuple[int, ...], _Figures] = {}
+    if prefix is None:
+        return figures
+    for combo in combos:
+        if combo in settled:
+            continue
+        found = prefix.settle(_union(entries, combo).links)
+        if found is not None:
+            figures[combo] = found
+            settled[combo] = ("max-flow", None, "")
+    return figures
 
 
 def _baseline(inp: _Inputs) -> ContingencyPlan | EvacuationPlan:
@@ -337,8 +384,12 @@ def _union(entries: list[_Entry], combo: tuple[int, ...]) -> _Entry:
 class _Runner:
     """Re-plans closures here or on the executor, in batches, with a progress bar."""
 
-    def __init__(self, inp: _Inputs, context: _Context, entries: list[_Entry]) -> None:
+    def __init__(
+        self, inp: _Inputs, context: _Context, entries: list[_Entry], groups: _Groups
+    ) -> None:
         self.inp = inp
+        self.groups = groups
+        """The baseline's link groups, for the re-plans run here (a worker makes its own)."""
         self.context = context
         self.entries = entries
         self.seconds = 0.0
@@ -383,7 +434,7 @@ class _Runner:
         results: list[_Result] = []
         if self.inp.executor is None:
             for job in jobs:
-                results += _run(self.context, [job])
+                results.append(_one(self.context, job, self.groups))
                 self._tick(results[-1:])
         else:
             # Enough batches that the last ones finish close together; few enough that
@@ -413,6 +464,7 @@ def _case(
     method: str,
     result: _Result | None,
     via: str,
+    figures: _Figures | None = None,
 ) -> ClosureCase:
     schedule = base.schedule
     parties = {p.id for p in schedule.parties}
@@ -420,25 +472,7 @@ def _case(
     links = tuple(sorted({inp.network.links[j].label for i in combo for j in entries[i].links}))
     at = f"{inp.at:g}"
     if result is None:
-        return ClosureCase(
-            closed=closed,
-            links=links,
-            outcome=Outcome.UNAFFECTED,
-            status=base.plan.status,
-            egress_minutes=schedule.egress_minutes,
-            delay_minutes=0 if schedule.egress_minutes is not None else None,
-            lower_bound_minutes=schedule.lower_bound_minutes,
-            stranded=0,
-            stranded_by_category={},
-            stranded_who=(),
-            posts={},
-            risk_exposure=float(schedule.risk_exposure),
-            harm=schedule.harm,
-            proof=base.proof,
-            method=method,
-            seconds=0.0,
-            plan=base.plan if inp.keep_plans else None,
-        )
+        return _unsolved(inp, base, closed, links, method, figures)
     posts = {p: why for p, why in result.breaches.items() if p not in base.breached}
     # What changes for those who get out either way: a closure that strands people never
     # reads as a gain because the stranded no longer count.
@@ -488,6 +522,57 @@ def _case(
         method=method,
         seconds=result.seconds if method == "re-planned" else 0.0,
         plan=result.plan,
+    )
+
+
+def _unsolved(
+    inp: _Inputs,
+    base: _Base,
+    closed: tuple[str, ...],
+    links: tuple[str, ...],
+    method: str,
+    figures: _Figures | None,
+) -> ClosureCase:
+    """A case settled without a plan of its own: skipped (the baseline stands), or by max
+    flows (the egress, person-hours and harm of the case's own flows)."""
+    schedule = base.schedule
+    egress, lower = schedule.egress_minutes, schedule.lower_bound_minutes
+    change = figures or _Figures(0.0, 0.0, True, 0, 0.0)
+    proof, outcome = base.proof, Outcome.UNAFFECTED
+    if figures is not None:
+        # (max flows settle only a baseline whose egress is proven, when it changes)
+        lower = figures.egress if figures.egress != egress else lower
+        egress = figures.egress
+        proof = figures.proof(inp.at, egress)
+        outcome = (
+            Outcome.STRANDED
+            if figures.stranded
+            else Outcome.DELAYED
+            if figures.delay > 0
+            else Outcome.REROUTED
+        )
+    stranded = sum(n for _, n in change.stranded)
+    return ClosureCase(
+        closed=closed,
+        links=links,
+        outcome=outcome,
+        status=base.plan.status,
+        egress_minutes=egress,
+        delay_minutes=change.delay if egress is not None else None,
+        lower_bound_minutes=lower,
+        stranded=stranded,
+        stranded_by_category={"people": stranded} if stranded else {},
+        stranded_who=tuple(f"{n} at {place}" for place, n in change.stranded),
+        posts={},
+        risk_exposure=float(schedule.risk_exposure),
+        harm=schedule.harm if figures is None else figures.harm,
+        harm_change=change.harm_change,
+        hours_change=change.hours_change,
+        rerouted=change.forced,
+        proof=proof,
+        method=method,
+        seconds=change.seconds,
+        plan=base.plan if inp.keep_plans else None,
     )
 
 

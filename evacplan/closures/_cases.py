@@ -110,6 +110,7 @@ def _one(context: _Context, job: _Job, groups: _Groups) -> _Result:
         plan = evacuate(subject, **options)
         footprint = evacuation_footprint(plan, groups, context.at)
     ev = _schedule(plan)
+    fates = ev.harm_by_party()
     by_category, who = _stranded(plan)
     breaches: dict[str, str] = {}
     if isinstance(plan, ContingencyPlan):
@@ -129,7 +130,7 @@ def _one(context: _Context, job: _Job, groups: _Groups) -> _Result:
         proof=ev.proof,
         footprint=footprint,
         seconds=time.perf_counter() - started,
-        fates=ev.harm_by_party(),
+        fates=fates,
         plan=plan if context.keep_plans else None,
     )
 
@@ -169,8 +170,15 @@ def _impact(base: _Fates, case: _Fates, parties: set[str]) -> _Impact:
     for i, fates in enumerate((base, case)):
         for key, (n, route, arrival, h, t) in fates.items():
             if key not in parties:
-                source = route.split(" ", 1)[0]
-                plain.setdefault(source, [{}, {}])[i][(route, arrival)] = (n, h, t)
+                # Movements of a place's count by one route and arrival add up (each person's
+                # harm and hours as the people-weighted mean of theirs).
+                per = plain.setdefault(route.split(" ", 1)[0], [{}, {}])[i]
+                had, had_h, had_t = per.get((route, arrival), (0, 0.0, 0.0))
+                per[(route, arrival)] = (
+                    had + n,
+                    (had * had_h + n * h) / (had + n),
+                    (had * had_t + n * t) / (had + n),
+                )
     for b, c in plain.values():
         b_n, c_n = sum(v[0] for v in b.values()), sum(v[0] for v in c.values())
         both = min(b_n, c_n)

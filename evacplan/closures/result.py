@@ -79,10 +79,12 @@ class ClosureCase:
     """Why the outcome holds, in words."""
     method: str
     """How the case was settled: ``"skipped"`` (the baseline's schedule does not use the
-    closed links: no solve), ``"reused"`` (another case's plan does not use them either),
-    or ``"re-planned"``."""
+    closed links: no solve), ``"max-flow"`` (max flows over the baseline's time-expanded
+    network give its figures: see :func:`~evacplan.closures.analyze`), ``"reused"``
+    (another case's plan does not use them either), or ``"re-planned"``."""
     seconds: float
-    """Solver time spent on this case (0 when skipped or reused)."""
+    """Solver time spent on this case (0 when skipped or reused; its max flows' when
+    settled by them)."""
     harm: float = 0.0
     """The case's plan's harm (see :attr:`~evacplan.routing.EvacuationPlan.harm`)."""
     harm_change: float = 0.0
@@ -91,7 +93,9 @@ class ClosureCase:
     hours_change: float = 0.0
     """How many more person-hours not yet safe those people spend."""
     rerouted: int = 0
-    """People who get out either way whose route or arrival changes."""
+    """People who get out either way whose route or arrival changes (for a case settled
+    by max flows, those whose route enters a closed link after it closes: every plan of
+    the case changes theirs, and a re-plan may change others' too)."""
     plan: ContingencyPlan | EvacuationPlan | None = field(default=None, repr=False)
     """The case's plan, when ``analyze(..., keep_plans=True)``; for skipped cases the
     baseline."""
@@ -198,8 +202,8 @@ class ClosureAnalysis:
     whose plans were tried for reuse."""
     runtime_seconds: float = 0.0
     timing: dict[str, float] = field(default_factory=dict)
-    """Seconds by how cases were settled: ``baseline``, ``skipped``, ``re-planned``,
-    ``reused``, and ``wall`` for the whole call."""
+    """Seconds by how cases were settled: ``baseline``, ``skipped``, ``max-flow``,
+    ``re-planned``, and ``wall`` for the whole call."""
 
     # ------------------------------------------------------------------ figures
 
@@ -296,11 +300,12 @@ class ClosureAnalysis:
         t = self.timing
         by = {
             m: sum(1 for c in self.cases if c.method == m)
-            for m in ("skipped", "reused", "re-planned")
+            for m in ("skipped", "max-flow", "reused", "re-planned")
         }
         extra = self.solves - by["re-planned"]
+        flows = f"{by['max-flow']} settled by max flows, " if by["max-flow"] else ""
         return (
-            f"{by['skipped']} skipped without a solve, {by['reused']} reused, "
+            f"{by['skipped']} skipped without a solve, {flows}{by['reused']} reused, "
             f"{by['re-planned']} re-planned"
             + (f" (and {extra} single closures planned for the pairs)" if extra > 0 else "")
             + f"; {t.get('wall', self.runtime_seconds):.1f} s"

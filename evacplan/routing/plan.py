@@ -218,7 +218,8 @@ class EvacuationPlan:
     def harm_by_party(self) -> dict[str, tuple[int, str, int, float, float]]:
         """Each party's fate in figures: people, route, arrival minute, and harm and hours not
         yet safe for each of its people. Plain counts are keyed by movement,
-        ``"<n> from <place> via <route> at <arrival>"`` (their people are interchangeable).
+        ``"<n> from <place> via <route> at <arrival>"`` (their people are interchangeable;
+        a second movement of the same is keyed with ``" #2"`` after it, and so on).
 
         The route is its stops and links (``"a -[road]-> b"``); a person's harm is
         the risk exposure of their movement (people entering a link together
@@ -244,6 +245,7 @@ class EvacuationPlan:
         shares = _risk_shares(self)
         release = {p.id: float(p.release_minute) for p in self.parties}
         out: dict[str, tuple[int, str, int, float, float]] = {}
+        repeats: dict[str, int] = {}
         for m, risk in zip(self.movements, shares, strict=True):
             route = m.itinerary[0].place + "".join(
                 f" -[{key}]-> {stop.place}"
@@ -257,6 +259,9 @@ class EvacuationPlan:
             if not m.parties:
                 hours = m.arrival_minute / 60
                 key = f"{m.count} from {m.source} via {route} at {m.arrival_minute}"
+                repeats[key] = repeats.get(key, 0) + 1
+                if repeats[key] > 1:  # an identical movement: kept, not written over
+                    key += f" #{repeats[key]}"
                 out[key] = (
                     m.count,
                     route,

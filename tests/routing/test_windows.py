@@ -1,0 +1,208 @@
+"""Whole parties under ``least_harm``, proven window by window (``routing._windows``).
+
+Parties released apart in time, or on parts of the network that share no
+road, are solved apart; windows whose schedules share a road at a step are
+merged and solved together. The cases below are worked by hand where the
+whole-party optimum is worse than the splittable one (so only the MIP can
+prove the plan), then compared on random small cases against the MIP over
+the whole horizon and against an exact model written apart from the solver
+(``test_parties_exact.exact``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import evacplan
+from evacplan.models import Network, Scenario, ThreatEvent
+from evacplan.results import Party, Status
+from evacplan.routing import _settle, evacuate
+from evacplan.routing._parties import _exact_parties
+from tests.routing.helpers import checked
+from tests.routing.test_parties_exact import STEP, exact
+
+HAZARD = 0.12
+"""An hour not yet safe weighs 0.12, a step 0.01: harm x 100 is risk x 100 plus person-steps."""
+
+
+def _two_roads() -> Network:
+    """Two places, each with its own road of 10 minutes and 60 an hour (5 a step) to safety."""
+    return Network(
+        places=[
+            {"id": "a", "kind": "waypoint"},
+            {"id": "b", "kind": "waypoint"},
+            {"id": "s", "kind": "safe_haven"},
+            {"id": "t", "kind": "safe_haven"},
+        ],
+        links=[
+            {"source": "a", "target": "s", "minutes": 10, "capacity_per_hour": 60},
+            {"source": "b", "target": "t", "minutes": 10, "capacity_per_hour": 60},
+        ],
+    )
+
+
+def test_parties_released_apart_are_proven_window_by_window() -> None:
+    """Three windows (a at 0, a at 600, b at 0), each two families of three on a road of 5 a step.
+
+    Whole, each window's families cross one a step: 3 people arrive at 10
+    minutes after release and 3 at 15, 1.25 person-hours; split, 5 would
+    arrive at 10 and 1 at 15 (1.08 h). So the splittable bound is missed and
+    only the whole-party MIP proves the plan: 3 x 1.25 = 3.75 person-hours.
+    """
+    parties = [
+        Party("a1", 3, "a"),
+        Party("a2", 3, "a"),
+        Party("late1", 3, "a", release_minute=600),
+        Party("late2", 3, "a", release_minute=600),
+        Party("b1", 3, "b"),
+        Party("b2", 3, "b"),
+    ]
+    plan = checked(
+        evacuate(_two_roads(), parties=parties, step_minutes=STEP, objective="least_harm")
+    )
+    assert plan.status is Status.OPTIMAL, plan.notes
+    assert plan.hours_not_safe == pytest.approx(3.75)
+    assert plan.harm == pytest.approx(0.002 * 3.75)
+    assert plan.harm_lower_bound == pytest.approx(plan.harm)
+    assert "3 windows" in plan.proof
+    assert sorted(m.arrival_minute for m in plan.movements) == [10, 10, 15, 15, 610, 615]
+
+
+def test_windows_that_share_a_road_at_a_step_are_solved_together() -> None:
+    """Four families of three at minute 0 and one at minute 10, all on one road of 5 a step.
+
+    Alone, the first window sends a family a step at steps 0 to 3 and the
+    second one at step 2: they collide, so they are merged. Together one
+    family leaves a step, steps 0 to 4, arriving at 10, 15, 20, 25 and 30
+    minutes: 3 x (10 + 15 + 20 + 25 + 30) - 3 x 10 = 270 person-minutes,
+    4.5 person-hours (split, 195 minutes: the bound is missed).
+    """
+    parties = [Party(f"f{i}", 3, "a") for i in range(4)] + [
+        Party("later", 3, "a", release_minute=10)
+    ]
+    plan = checked(
+        evacuate(_two_roads(), parties=parties, step_minutes=STEP, objective="least_harm")
+    )
+    assert plan.status is Status.OPTIMAL, plan.notes
+    assert plan.hours_not_safe == pytest.approx(4.5)
+    assert plan.egress_minutes == 30
+    assert "windows" not in plan.proof
+
+
+def test_the_founding_seed_s_plan_is_proven_optimal(founding: Scenario) -> None:
+    """plan() on the founding seed, with its default time limits: optimal, its harm at its bound,
+    the whole-party MIP solved for its waves (Baghdad and Tehran apart in the first)."""
+    cp = evacplan.plan(founding)
+    ev = cp.evacuation
+    assert cp.status is Status.OPTIMAL and ev.status is Status.OPTIMAL, cp.notes
+    assert ev.harm == pytest.approx(ev.harm_lower_bound)
+    assert ev.egress_minutes == ev.lower_bound_minutes
+    assert "windows of parties apart" in ev.proof
+    assert not cp.verify()
+
+
+def _whole_horizon(
+    net: Any,
+    chosen: Any,
+    order: str,
+    horizon: int,
+    seconds: float,
+    bound: Any,
+    deadline: int | None,
+    travelled: Any,
+) -> Any:
+    """The whole-party MIP as it was before windows: one model to ``horizon``, open-ended."""
+    return _exact_parties(net, chosen, order, horizon, seconds, bound, open_end=horizon != deadline)
+
+
+@st.composite
+def waves(draw: st.DrawFn) -> tuple[Network, list[Party], set[str], list[ThreatEvent]]:
+    """Up to five places, one narrow link per pair, two to four families in up to three waves."""
+    n = draw(st.integers(2, 5))
+    names = [f"p{i}" for i in range(n)]
+    pairs = [(a, b) for a in names for b in names if a < b]
+    chosen = draw(st.lists(st.sampled_from(pairs), min_size=1, max_size=len(pairs), unique=True))
+    links = [
+        {
+            "id": f"{a}-{b}",
+            "source": b,
+            "target": a,
+            "minutes": draw(st.sampled_from([5, 10, 20])),
+            "capacity_per_hour": draw(st.sampled_from([60, 90])),
+            "risk": draw(st.sampled_from([0, 0.1, 0.5])),
+            "two_way": draw(st.booleans()),
+        }
+        for a, b in chosen
+    ]
+    net = Network(places=[{"id": p, "kind": "waypoint"} for p in names], links=links)
+    parties = [
+        Party(
+            f"f{i}",
+            draw(st.integers(2, 4)),
+            draw(st.sampled_from(names[1:])),
+            release_minute=draw(st.sampled_from([0, 5, 20, 60])),
+        )
+        for i in range(draw(st.integers(2, 4)))
+    ]
+    threats = (
+        [ThreatEvent(id="t", at=draw(st.sampled_from([10, 30])), places=("p1",), risk=0.3)]
+        if draw(st.booleans())
+        else []
+    )
+    return net, parties, {"p0"}, threats
+
+
+def _figures(plan: Any) -> tuple[int, int, int]:
+    """(harm x 100, sum of arrival minutes, egress minutes), as the reference counts them."""
+    arrivals = sum(m.count * m.arrival_minute for m in plan.movements)
+    return round(plan.harm * 100), arrivals, plan.egress_minutes
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(waves())
+def test_windows_reach_the_whole_horizon_model_s_optimum(
+    case: tuple[Network, list[Party], set[str], list[ThreatEvent]],
+) -> None:
+    """Window by window and over the whole horizon, the same figures whenever both are proven;
+    never better than the exact reference, equal to it when proven."""
+    net, parties, safe, threats = case
+
+    def run() -> Any:
+        return checked(
+            evacuate(
+                net,
+                parties=parties,
+                safe=safe,
+                threats=threats,
+                step_minutes=STEP,
+                objective="least_harm",
+                hazard_per_hour=HAZARD,
+                time_limit=20,
+            )
+        )
+
+    windows = run()
+    with mock.patch.object(_settle, "_exact_whole", _whole_horizon):
+        whole = run()
+    if windows.stranded or whole.stranded:
+        assert [s.count for s in windows.stranded] == [s.count for s in whole.stranded]
+        return
+    mine, theirs = _figures(windows), _figures(whole)
+    if whole.status is Status.OPTIMAL:
+        assert windows.status is Status.OPTIMAL, windows.notes
+    if windows.status is Status.OPTIMAL and whole.status is Status.OPTIMAL:
+        assert mine == theirs
+    horizon = 48  # steps: the reference looks this far
+    if mine[2] <= horizon * STEP:
+        best = exact(net, parties, safe, threats, "least_harm", None, horizon)
+        assert best is not None
+        assert mine >= best
+        if windows.status is Status.OPTIMAL:
+            assert mine == best, (mine, best, windows.proof)
+    assert math.isclose(windows.harm_lower_bound, whole.harm_lower_bound, abs_tol=1e-9)

@@ -34,6 +34,7 @@ after its horizon) is solved again with a longer one.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -84,26 +85,33 @@ def _windows(
     travelled: list[tuple[_Parcel, int, int]],
     deadline: int | None,
 ) -> list[_Window]:
-    """The parcels by (release step, part of the network), each with its draft's last arrival.
+    """The parcels by (release step, part of the network), each with a first horizon.
 
-    ``travelled`` is the draft schedule's (parcel, safe place, arrival step)s;
-    a window's horizon is the last of its parties' arrivals there (at least
-    one step past its release; no later than ``deadline``).
+    ``travelled`` is the draft schedule's (parcel, safe place, arrival step)s.
+    A window's first horizon is its parties' last arrival there, but no more
+    than half as far again past its release as nine in ten of them arrive: a
+    few parties the draft could only fit in much later (in a later wave's
+    room) would otherwise stretch the model over days in which its other
+    parties are long safe. Any horizon is exact (a schedule that would
+    rather end later uses the open end, and the horizon grows); it is at
+    least one step past the release, and no later than ``deadline``.
     """
     part = _parts(net)
-    last: dict[tuple[int, int], int] = defaultdict(int)
+    arrivals: dict[tuple[int, int], list[int]] = defaultdict(list)
     for p, _, step in travelled:
         place, release = _source(p)
-        key = (release, int(part[place]))
-        last[key] = max(last[key], step)
+        arrivals[(release, int(part[place]))].append(step)
     by_key: dict[tuple[int, int], list[tuple[int, _Parcel]]] = defaultdict(list)
     for place, p in parcels:
         by_key[(_source(p)[1], int(part[place]))].append((place, p))
     out = []
     for key in sorted(by_key):
-        horizon = max(last[key], key[0] + 1)
+        first = key[0]
+        steps = np.sort(np.array(arrivals.get(key, [first + 1]), dtype=np.int64))
+        most = int(steps[(9 * (steps.size - 1)) // 10])
+        horizon = max(first + 1, min(int(steps[-1]), first + math.ceil(1.5 * (most - first))))
         out.append(
-            _Window(by_key[key], key[0], horizon if deadline is None else min(horizon, deadline))
+            _Window(by_key[key], first, horizon if deadline is None else min(horizon, deadline))
         )
     return out
 

@@ -163,8 +163,9 @@ def _merged(windows: list[_Window], together: list[int]) -> _Window:
 def _solve_window(
     net: _Net, w: _Window, deadline: int | None, hist: _Histories, seconds: float
 ) -> _Exact:
-    """Window ``w``'s lexicographic optimum alone, its horizon grown by half while its best
-    schedule would rather end later, until ``seconds`` run out."""
+    """Window ``w``'s lexicographic optimum alone, its horizon grown by half while someone
+    cannot be safe by it or its best schedule would rather end later, until ``seconds`` run out
+    (or the horizon reaches ``deadline``)."""
     started = time.perf_counter()
     while True:
         left = seconds - (time.perf_counter() - started)
@@ -174,10 +175,10 @@ def _solve_window(
         exact = _solve_parties(
             net, w.parcels, "least_harm", w.horizon, left, _NO_BOUND, open_end=open_end, hist=hist
         )
-        if exact is None:
-            return _nothing(f"some parties cannot be safe by minute {w.horizon * net.step}")
-        if not exact.late:
+        if exact is not None and not exact.late:
             return exact
+        if w.horizon == deadline:  # (None: someone cannot be safe by the horizon)
+            return _nothing(f"some parties cannot be safe by minute {w.horizon * net.step}")
         longer = w.horizon + max(1, (w.horizon - w.first) // 2)
         w.horizon = longer if deadline is None else min(longer, deadline)
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import evacplan
 from evacplan.models import Network, Scenario, ThreatEvent
 from evacplan.results import Party, Status
-from evacplan.routing import _settle, evacuate
+from evacplan.routing import _settle, _windows, evacuate
 from evacplan.routing._parties import _exact_parties
 from tests.routing.helpers import checked
 from tests.routing.test_parties_exact import STEP, exact
@@ -93,6 +93,54 @@ def test_windows_that_share_a_road_at_a_step_are_solved_together() -> None:
     assert plan.hours_not_safe == pytest.approx(4.5)
     assert plan.egress_minutes == 30
     assert "windows" not in plan.proof
+
+
+def test_a_window_too_short_for_its_farthest_party_grows_until_it_holds_everyone() -> None:
+    """Nine families of three 10 minutes from safety on a road of 5 a step, one 130 minutes away.
+
+    Nine in ten of the draft's arrivals come by step 10, so the window first
+    looks to step 15, which the far family cannot reach; it grows by half
+    (22, then 33) and is proven: 3 x (10 + 15 + ... + 50) + 3 x 130 = 1,200
+    person-minutes, 20 person-hours (split, 960 minutes).
+    """
+    net = Network(
+        places=[
+            {"id": "far", "kind": "waypoint"},
+            {"id": "near", "kind": "waypoint"},
+            {"id": "s", "kind": "safe_haven"},
+        ],
+        links=[
+            {"source": "near", "target": "s", "minutes": 10, "capacity_per_hour": 60},
+            {"source": "far", "target": "near", "minutes": 120, "capacity_per_hour": 60},
+        ],
+    )
+    parties = [Party(f"n{i}", 3, "near") for i in range(9)] + [Party("f", 3, "far")]
+    asked: list[tuple[Any, ...]] = []
+    settle = _settle._exact_whole
+
+    def spy(*args: Any) -> Any:
+        asked.append(args)
+        return settle(*args)
+
+    with mock.patch.object(_settle, "_exact_whole", spy):
+        plan = checked(evacuate(net, parties=parties, step_minutes=STEP, objective="least_harm"))
+    assert plan.status is Status.OPTIMAL, plan.notes
+    assert plan.hours_not_safe == pytest.approx(20.0)
+    assert plan.egress_minutes == 130
+    horizons: list[int] = []
+    solve = _windows._solve_parties
+
+    def solve_and_note(
+        net: Any, parcels: Any, objective: str, horizon: int, *a: Any, **k: Any
+    ) -> Any:
+        horizons.append(horizon)
+        return solve(net, parcels, objective, horizon, *a, **k)
+
+    compiled, chosen, _, _, _, _, deadline, travelled = asked[0]
+    with mock.patch.object(_windows, "_solve_parties", solve_and_note):
+        again = _windows._solve_windows(compiled, chosen, travelled, 10.0, deadline)
+    assert horizons == [15, 22, 33]
+    assert again.proven
 
 
 def test_the_founding_seed_s_plan_is_proven_optimal(founding: Scenario) -> None:

@@ -63,8 +63,10 @@ def _whole_horizon(
     deadline: int | None,
     travelled: Any,
 ) -> Any:
-    """The whole-party MIP as it was before windows: one model to ``horizon``, open-ended."""
-    return _exact_parties(net, chosen, order, horizon, seconds, bound, open_end=horizon != deadline)
+    """The whole-party MIP as it was before windows: one model to ``horizon`` (open-ended for
+    ``least_harm``)."""
+    open_end = order == "least_harm" and horizon != deadline
+    return _exact_parties(net, chosen, order, horizon, seconds, bound, open_end=open_end)
 
 
 def _once(scenario: Any, way: str) -> tuple[float, Any]:

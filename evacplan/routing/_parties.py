@@ -133,6 +133,8 @@ class _Solved:
     egress: int | None
     """A lower bound on the egress step, once its level is solved."""
     note: str
+    infeasible: bool = False
+    """Whether the first level proved that no schedule ends by the horizon."""
 
 
 def _exact_parties(
@@ -197,6 +199,7 @@ def _solve_parties(
     *,
     open_end: bool = False,
     hist: _Histories | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> _Exact | None:
     """The lexicographic optimum with whole parties, by a MIP over the TEN to ``horizon``.
 
@@ -217,8 +220,11 @@ def _solve_parties(
     before the next. With ``open_end`` (``least_harm``), the network has the
     late arcs of :func:`._expand._expand`: a solution that uses none is best
     over every horizon; one that uses any is no schedule, and nothing is
-    returned but why (with ``late`` set). The parties' legs are recorded in
+    returned but why (with ``late`` set). None when no whole-party schedule ends
+    by ``horizon`` (someone cannot be safe by it). The parties' legs are recorded in
     ``hist`` when given (windows solved apart share one), else in new histories.
+    With ``only``, just the levels of those names are made least, in order
+    (``bound`` holds theirs alone; :mod:`._windows` solves the egress apart).
     ``bound`` is the splittable optimum in the same order: a stage's part of
     it is a valid lower bound while the stages before it match theirs; a
     stage that meets it is proven exactly, otherwise by the MIP's best bound
@@ -250,7 +256,11 @@ def _solve_parties(
         return stopped
     _add_constraints(mip, ten, reach, saving)
     levels = _levels(mip, net, objective, bound, classes, ten)
+    if only is not None:
+        levels = [level for level in levels if level[0] in only]
     solved = _lexicographic(mip, levels, bound, seconds, started)
+    if solved.infeasible:
+        return None  # no whole-party schedule ends by the horizon
     if not solved.found:
         return _nothing(solved.note or "no whole-party schedule found")
     late = range(ten.late.start, ten.late.stop)
@@ -474,6 +484,7 @@ def _lexicographic(
         status = model.Solve(params)
         if status not in (model.OPTIMAL, model.FEASIBLE):
             solved.proven = False
+            solved.infeasible = status == model.INFEASIBLE and not solved.found
             solved.note = f"no whole-party schedule found in time ({name} stage)"
             break
         solved.found = True

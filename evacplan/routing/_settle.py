@@ -175,11 +175,13 @@ def _exact_whole(
     deadline: int | None,
     travelled: list[tuple[_Parcel, int, int]],
 ) -> _Exact | None:
-    """The whole-party MIP's answer: for ``least_harm`` window by window over the steps in which
-    parties move (:mod:`._windows`), else one model to ``horizon``."""
+    """The whole-party MIP's answer, window by window (:mod:`._windows`): for ``least_harm`` over
+    the steps in which each window's parties move, else to ``horizon``. ``bound`` (the
+    splittable optimum) is of everyone, so no window's MIP can use it: it is kept for a
+    caller's one-model MIP (``_exact_parties``) to be swapped in, as the benchmarks do."""
     if order == "least_harm":
         return _exact_windows(net, chosen, travelled, seconds, deadline)
-    return _exact_parties(net, chosen, order, horizon, seconds, bound)
+    return _exact_windows(net, chosen, travelled, seconds, deadline, order, horizon)
 
 
 def _prove_whole(

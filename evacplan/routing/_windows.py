@@ -1,4 +1,4 @@
-"""Stage 6b by windows: the whole-party MIP of ``least_harm`` over the steps in which parties move.
+"""Stage 6b by windows: the whole-party MIP over the steps in which parties move, window by window.
 
 A contingency plan releases its parties in waves, one per stage, often days
 apart and on parts of the network that share no road (Baghdad's posts and
@@ -30,6 +30,11 @@ until none collide; at worst one window holds everyone: the whole model.
 
 A window whose best schedule uses its open end (someone would rather arrive
 after its horizon) is solved again with a longer one.
+
+``quickest`` and ``safest`` are solved window by window too, each window
+over the steps to the schedule's horizon, in two passes, because their
+egress (the largest of the windows') comes first or second: see
+:func:`_solve_capped`.
 """
 
 from __future__ import annotations
@@ -60,6 +65,8 @@ class _Window:
     first: int
     horizon: int
     solved: _Exact | None = None
+    egress: int | None = None
+    """For ``quickest`` and ``safest``: the least egress (step) of its first levels alone."""
 
 
 def _source(parcel: _Parcel) -> tuple[int, int]:
@@ -189,11 +196,21 @@ def _solve_windows(
     travelled: list[tuple[_Parcel, int, int]],
     seconds: float,
     deadline: int | None,
+    order: str = "least_harm",
+    horizon: int | None = None,
 ) -> _Exact:
-    """The whole-party optimum window by window, merging windows that collide (see the module)."""
+    """The whole-party optimum window by window, merging windows that collide (see the module).
+
+    ``order`` is ``least_harm`` (each window over its own steps, open-ended),
+    or ``quickest`` or ``safest`` over the steps to ``horizon``
+    (:func:`_solve_capped`).
+    """
     started = time.perf_counter()
     hist = _Histories()
     windows = _windows(net, parcels, travelled, deadline)
+    if order != "least_harm":
+        assert horizon is not None
+        return _solve_capped(net, windows, order, horizon, hist, seconds)
     while True:
         for w in windows:
             if w.solved is None:
@@ -211,6 +228,66 @@ def _solve_windows(
             _merged(windows, s) for s in clashes
         ]
     return _union([w.solved for w in windows if w.solved is not None], hist)
+
+
+_PASSES = {
+    "quickest": (("egress",), ("risk", "arrival")),
+    "safest": (("risk", "egress"), ("risk", "arrival")),
+}
+"""The levels of each window's two passes: up to its least egress; then the rest, with every
+window's horizon at the largest of those egresses."""
+
+
+def _solve_capped(
+    net: _Net, windows: list[_Window], order: str, horizon: int, hist: _Histories, seconds: float
+) -> _Exact:
+    """``quickest`` or ``safest`` window by window over the steps to ``horizon``, in two passes.
+
+    The egress, the largest of the windows', is not a sum: each window is
+    first solved up to its least egress (after its least risk, for
+    ``safest``), proven; with E the largest, every schedule of everyone (of
+    the least risk, for ``safest``) ends at E or later. Then each window is
+    solved again over the steps to E for the risk and arrivals: what any
+    schedule ending by E does with a window's parties ends by E too, so the
+    windows' least risks, then arrivals, add up to bounds that their union
+    meets, when no two take the same room (else they are merged, and both
+    passes run again where E changes).
+    """
+    started = time.perf_counter()
+    first, rest = _PASSES[order]
+    while True:
+        for w in windows:
+            if w.egress is None:
+                left = seconds - (time.perf_counter() - started)
+                found = _solve_parties(
+                    net, w.parcels, order, horizon, left, (0,) * len(first), hist=hist, only=first
+                )
+                if found is None or found.hist is None or not found.proven or found.lower is None:
+                    why = "no whole-party schedule" if found is None else found.note
+                    return _nothing(f"{why or 'its egress is not proven'} (a window, first pass)")
+                w.egress = found.lower
+        cap = max(w.egress for w in windows if w.egress is not None)
+        for w in windows:
+            if w.solved is None or w.horizon != cap:
+                w.horizon = cap
+                left = seconds - (time.perf_counter() - started)
+                found = _solve_parties(
+                    net, w.parcels, order, cap, left, (0,) * len(rest), hist=hist, only=rest
+                )
+                if found is None or found.hist is None:
+                    return _nothing(
+                        f"{'' if found is None else found.note} (a window, second pass)"
+                    )
+                w.solved = found
+        clashes = _collisions(net, windows)
+        if not clashes:
+            union = _union([w.solved for w in windows if w.solved is not None], hist)
+            union.lower = cap
+            return union
+        merged = {i for s in clashes for i in s}
+        windows = [w for i, w in enumerate(windows) if i not in merged] + [
+            _merged(windows, s) for s in clashes
+        ]
 
 
 def _union(parts: list[_Exact], hist: _Histories) -> _Exact:
@@ -236,15 +313,28 @@ def _exact_windows(
     travelled: list[tuple[_Parcel, int, int]],
     seconds: float,
     deadline: int | None = None,
+    order: str = "least_harm",
+    horizon: int | None = None,
 ) -> _Exact:
     """:func:`_solve_windows` in a forked worker, stopped when its ``seconds`` run out.
 
     ``parcels`` are the (place, parcel)s to move, ``travelled`` the draft
     schedule's (parcel, safe place, arrival step)s that set each window's
-    first horizon, ``deadline`` (a step) the latest arrival allowed.
+    first horizon, ``deadline`` (a step) the latest arrival allowed; for
+    ``quickest`` and ``safest`` (``order``), every window looks as far as
+    ``horizon``.
     """
     done = _within(
-        _Clock(seconds), _FORKED_ARCS, _boxed, net, parcels, travelled, seconds, deadline
+        _Clock(seconds),
+        _FORKED_ARCS,
+        _boxed,
+        net,
+        parcels,
+        travelled,
+        seconds,
+        deadline,
+        order,
+        horizon,
     )
     if done is None:
         return _nothing(f"the whole-party model found nothing in {seconds:.1f} s")
@@ -257,6 +347,8 @@ def _boxed(
     travelled: list[tuple[_Parcel, int, int]],
     seconds: float,
     deadline: int | None,
+    order: str,
+    horizon: int | None,
 ) -> tuple[_Exact]:
     """:func:`_solve_windows`' answer in a box (as :func:`._parties._boxed`)."""
-    return (_solve_windows(net, parcels, travelled, seconds, deadline),)
+    return (_solve_windows(net, parcels, travelled, seconds, deadline, order, horizon),)

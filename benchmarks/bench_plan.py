@@ -10,6 +10,12 @@ suspended at 96 h; two airports close at 60 h and the hubs grow riskier.
 the time goes (the drawdowns, the joint schedule, the last-out checks, the
 independent ``verify()``), and the plan's figures.
 
+Measured 2026-12-05 (1 run, no time limit, the machine shared): 86 s, and
+114 s under a profiler, ``feasible`` (harm 251.17, bound 201.92): 108 s is
+the joint schedule's splittable least-harm min-cost flow, and the
+whole-party MIP (by windows, ``routing._windows``) does not fit its 10 s for
+the first wave (137,058 variables). Not yet proven, nor within 20 s.
+
 Run from the repository root::
 
     python benchmarks/bench_plan.py                   # median of 3, every solve to the end

@@ -45,6 +45,11 @@ class _Exact:
     proven: bool
     lower: int | None
     note: str
+    late: bool = False
+    """Whether the model's best schedule uses its open end (someone would rather arrive after
+    its horizon): then it holds no schedule (``hist`` is None), and a longer horizon may."""
+    windows: int = 1
+    """The windows solved apart whose schedules make this one (:mod:`._windows`)."""
 
 
 def _nothing(note: str) -> _Exact:
@@ -128,6 +133,8 @@ class _Solved:
     egress: int | None
     """A lower bound on the egress step, once its level is solved."""
     note: str
+    infeasible: bool = False
+    """Whether the first level proved that no schedule ends by the horizon."""
 
 
 def _exact_parties(
@@ -191,6 +198,8 @@ def _solve_parties(
     tiers: list[int] | None = None,
     *,
     open_end: bool = False,
+    hist: _Histories | None = None,
+    only: tuple[str, ...] | None = None,
 ) -> _Exact | None:
     """The lexicographic optimum with whole parties, by a MIP over the TEN to ``horizon``.
 
@@ -211,7 +220,11 @@ def _solve_parties(
     before the next. With ``open_end`` (``least_harm``), the network has the
     late arcs of :func:`._expand._expand`: a solution that uses none is best
     over every horizon; one that uses any is no schedule, and nothing is
-    returned but why.
+    returned but why (with ``late`` set). None when no whole-party schedule ends
+    by ``horizon`` (someone cannot be safe by it). The parties' legs are recorded in
+    ``hist`` when given (windows solved apart share one), else in new histories.
+    With ``only``, just the levels of those names are made least, in order
+    (``bound`` holds theirs alone; :mod:`._windows` solves the egress apart).
     ``bound`` is the splittable optimum in the same order: a stage's part of
     it is a valid lower bound while the stages before it match theirs; a
     stage that meets it is proven exactly, otherwise by the MIP's best bound
@@ -243,16 +256,22 @@ def _solve_parties(
         return stopped
     _add_constraints(mip, ten, reach, saving)
     levels = _levels(mip, net, objective, bound, classes, ten)
+    if only is not None:
+        levels = [level for level in levels if level[0] in only]
     solved = _lexicographic(mip, levels, bound, seconds, started)
+    if solved.infeasible:
+        return None  # no whole-party schedule ends by the horizon
     if not solved.found:
         return _nothing(solved.note or "no whole-party schedule found")
     late = range(ten.late.start, ten.late.stop)
     if any(values.get(a, 0) for values in solved.best for a in late):
-        return _nothing(
+        past = _nothing(
             "a whole-party schedule with less harm may end after minute "
             f"{horizon * net.step}, past what the whole-party model looked at"
         )
-    finished, used, hist = _decode(net, ten, horizon, classes, solved.best, saving)
+        past.late = True
+        return past
+    finished, used, hist = _decode(net, ten, horizon, classes, solved.best, saving, hist)
     return _Exact(finished, used, hist, solved.proven, solved.egress, solved.note)
 
 
@@ -465,6 +484,7 @@ def _lexicographic(
         status = model.Solve(params)
         if status not in (model.OPTIMAL, model.FEASIBLE):
             solved.proven = False
+            solved.infeasible = status == model.INFEASIBLE and not solved.found
             solved.note = f"no whole-party schedule found in time ({name} stage)"
             break
         solved.found = True
@@ -489,16 +509,18 @@ def _decode(
     classes: _Classes,
     best: list[dict[int, int]],
     saving: bool,
+    hist: _Histories | None = None,
 ) -> tuple[list[tuple[_Parcel, int, int]], dict[tuple[int, int], int], _Histories]:
     """The parties' movements from the flow ``best``: (finished parcels, capacity used, histories).
 
-    Each class's integer flow moves its parties whole, first come, first served.
+    Each class's integer flow moves its parties whole, first come, first served;
+    their legs go into ``hist`` when given.
     """
     is_move = np.zeros(ten.tail.size, dtype=bool)
     is_move[ten.moves] = True
     finished: list[tuple[_Parcel, int, int]] = []
     used: dict[tuple[int, int], int] = {}
-    hist = _Histories()
+    hist = _Histories() if hist is None else hist
     for c, values in enumerate(best):
         k = classes.sizes[c]
         rows = [(a, f) for a, f in values.items() if is_move[a] and f > 0]

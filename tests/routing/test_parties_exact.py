@@ -37,9 +37,16 @@ def exact(
     threats: list[ThreatEvent],
     objective: str,
     deadline: int | None,
+    horizon: int = HORIZON,
 ) -> tuple[int, int, int] | None:
-    """The lexicographic optimum (egress, risk x 100, arrivals) or (risk, ...), in minutes."""
-    limit = HORIZON if deadline is None else min(HORIZON, deadline // STEP)
+    """The lexicographic optimum (egress, risk x 100, arrivals) or (risk, ...), in minutes,
+    over schedules that end by step ``horizon``.
+
+    For ``least_harm`` (harm x 100, arrivals, egress), with a hazard of 0.01 a
+    step (0.12 an hour): harm x 100 is risk x 100 plus, for each person, the
+    steps from their release to their arrival.
+    """
+    limit = horizon if deadline is None else min(horizon, deadline // STEP)
     arcs: list[tuple[str, int, str, int, int, int]] = []  # u, t, v, t', capacity, risk x 100
     for sched in arc_schedules(net, threats):
         a = sched.arc
@@ -55,9 +62,10 @@ def exact(
                 arcs.append((a.source, t, a.target, t + tau, cap, round(risk * 100)))
     model = cp_model.CpModel()
     egress = model.NewIntVar(0, limit, "egress")
-    risk_terms, arrival_terms = [], []
+    risk_terms, arrival_terms, hours = [], [], []
     on_arc: dict[int, list[Any]] = defaultdict(list)
     for party in parties:
+        release = -(-int(party.release_minute) // STEP)
         out: dict[tuple[str, int], list[Any]] = defaultdict(list)
         inn: dict[tuple[str, int], list[Any]] = defaultdict(list)
         arrive = []
@@ -70,6 +78,7 @@ def exact(
             if v in safe:
                 arrive.append((t2, x))
                 arrival_terms.append(party.size * t2 * STEP * x)
+                hours.append(party.size * (t2 - release) * x)
                 model.Add(egress >= t2 * x)
             else:
                 inn[(v, t2)].append(x)
@@ -78,7 +87,6 @@ def exact(
                 w = model.NewBoolVar("")
                 out[(p, t)].append(w)
                 inn[(p, t + 1)].append(w)
-        release = -(-int(party.release_minute) // STEP)
         model.Add(sum(x for _, x in arrive) == 1)
         for (p, t), xs in list(out.items()) + [(k, []) for k in inn if k not in out]:
             supply = 1 if (p, t) == (party.location, release) else 0
@@ -91,6 +99,8 @@ def exact(
     stages = [egress * STEP, sum(risk_terms), sum(arrival_terms)]
     if objective == "safest":
         stages = [stages[1], stages[0], stages[2]]
+    elif objective == "least_harm":
+        stages = [stages[1] + sum(hours), stages[2], stages[0]]
     values = []
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1

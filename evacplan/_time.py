@@ -237,17 +237,27 @@ def route_words(
     'embassy Fri 3 Jan 06:00 -> via Coast Road -> border 06:10'
     >>> route_words(None, road, junctions={"n1", "n3"}, streets=[None, None, None], times=False)
     'embassy -> via 2 road junctions -> border'
+    >>> held = [Stop("embassy", 0, 0), Stop("n1", 1, 31), Stop("border", 40, 40)]
+    >>> route_words(start, held, junctions={"n1"}, streets=["Coast Road", "Hill Street"])
+    'embassy Fri 3 Jan 06:00 -> Coast Road at n1 06:01-06:31 (waits 30 min) -> border 06:40'
     """
     last = len(stops) - 1
     kept = [
         i
         for i, stop in enumerate(stops)
-        if i in (0, last) or stop.place not in junctions or stop.leave > stop.arrive
+        if i in (0, last)
+        or stop.place not in junctions
+        or (times and stop.leave > stop.arrive)  # a wait there is shown with its times
     ]
     if start is None or not times:
         shown = {i: stops[i].place if not times else str(stops[i]) for i in kept}
     else:
         shown = _clock_stops(start, stops, kept)
+    for i in kept:  # a junction where people wait: on which street, its id to find it
+        if 0 < i < last and stops[i].place in junctions:
+            street = (streets or [None] * last)[i - 1] or (streets or [None] * last)[i]
+            if street:
+                shown[i] = f"{street} ({shown[i]})" if not times else f"{street} at {shown[i]}"
     words: list[str] = []
     for a, b in zip([None, *kept], kept, strict=False):
         if a is not None and b > a + 1:

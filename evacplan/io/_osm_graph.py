@@ -107,8 +107,8 @@ def _geometry(
 
 def _name(data: Mapping[str, Any]) -> str | None:
     name = data.get("name")
-    if isinstance(name, list | tuple):
-        return " / ".join(dict.fromkeys(str(n) for n in name)) or None
+    if isinstance(name, list | tuple | set):  # merged ways: osmnx gives a set's order
+        return " / ".join(sorted({str(n) for n in name})) or None
     return str(name) if name else None
 
 

@@ -30,6 +30,7 @@ the legend and the axes' edges; else the least crowded spot that covers no
 other label, by its marker if it can.
 """
 
-from evacplan.plot._maps import place_positions, plot_network, plot_routes, risk_scale
+from evacplan.plot._maps import place_positions, plot_network, risk_scale
+from evacplan.plot._routes import plot_routes
 
 __all__ = ["place_positions", "plot_network", "plot_routes", "risk_scale"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from evacplan.models import Link, Mode, Network, PlaceKind, Scenario, ThreatEvent
 from evacplan.network import _network_and_threats, arc_schedules, arcs
@@ -19,17 +19,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
-
-
-class _Routed(Protocol):
-    """What :func:`plot_routes` reads of a plan (an EvacuationPlan): its movements.
-
-    A protocol, not the class: plot stands below routing (reports draw plans, and the
-    plans render reports), so it names no class of routing's.
-    """
-
-    @property
-    def movements(self) -> Sequence[Any]: ...
 
 
 # How each kind of place is drawn: marker, size (points^2), face colour, z-order.
@@ -337,15 +326,25 @@ def _draw_links(drawing: _Drawing, cmap: Any, norm: Normalize) -> None:
     order = sorted(drawing.drawn, key=lambda item: (states[item[0]][1], states[item[0]][2]))
     for i, link in order:
         key, is_open, risk = states[i]
-        (x0, y0), (x1, y1) = positions[link.source], positions[link.target]
+        xs, ys = _shape(link, positions)
         colour: Any
         if is_open:
             colour, style, alpha, z = cmap(norm(risk)), _MODE_STYLE[link.mode], 0.95, 2
         else:
             colour, style, alpha, z = _CLOSED_COLOUR, _CLOSED_STYLE, 0.8, 1
         width, gid = _MODE_WIDTH[link.mode], f"link:{key}"
-        (line,) = ax.plot([x0, x1], [y0, y1], color=colour, linestyle=style, linewidth=width)
+        (line,) = ax.plot(xs, ys, color=colour, linestyle=style, linewidth=width)
         line.set(alpha=alpha, zorder=z, gid=gid, label=f"_{gid}")
+
+
+def _shape(
+    link: Link, positions: dict[str, tuple[float, float]]
+) -> tuple[list[float], list[float]]:
+    """The link's line, source to target: its road's shape where it has one, else straight."""
+    if link.geometry:
+        return [x for x, _ in link.geometry], [y for _, y in link.geometry]
+    (x0, y0), (x1, y1) = positions[link.source], positions[link.target]
+    return [x0, x1], [y0, y1]
 
 
 def _draw_places(drawing: _Drawing, placer: Any) -> list[Any]:
@@ -359,7 +358,11 @@ def _draw_places(drawing: _Drawing, placer: Any) -> list[Any]:
     handles: list[Any] = []
     ringed = {p.id for p in net.places if p.throughput_per_hour and p.id in positions}
     for kind, (marker, size, colour, z) in _PLACE_STYLE.items():
-        places = [p for p in net.places if p.kind == kind and p.id in positions]
+        places = [
+            p
+            for p in net.places
+            if p.kind == kind and p.id in positions and p.id not in net.junctions
+        ]  # (a road junction read from OpenStreetMap: the roads draw it)
         if not places:
             continue
         radius = {
@@ -444,6 +447,18 @@ def _frame(drawing: _Drawing, minute: float | None) -> None:
     if minute is not None:
         title += f" at {_hours(minute)}"
     ax.set_title(title)
+    if any(p.osm_id is not None for p in drawing.net.places):  # the ODbL's credit
+        ax.text(
+            0.99,
+            0.01,
+            "Roads © OpenStreetMap contributors",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            color="#444444",
+            gid="osm-credit",
+        )
 
 
 def _service_labels(
@@ -494,94 +509,3 @@ def _hours(minute: float) -> str:
     if not hours:
         return f"+{rest}m" if rest else "+0h"
     return f"+{hours}h{rest:02d}m" if rest else f"+{hours}h"
-
-
-def plot_routes(
-    plan: _Routed,
-    network: Network | Scenario,
-    ax: Axes | None = None,
-    *,
-    color: str = "#7209b7",
-    max_width: float = 6.0,
-    annotate: bool = True,
-    legend: bool = True,
-) -> Axes:
-    """Draw an evacuation plan's routes on a longitude/latitude plot.
-
-    Every leg people travel is one straight line from place to place, as wide
-    as the number of people who travel it (the busiest leg is ``max_width``
-    points wide). With ``annotate``, each safe place reached is labelled with
-    the people who reach it and when the last of them arrives. Legs touching
-    a place without coordinates are skipped. Draw the network first with
-    :func:`plot_network` on the same axes for context.
-
-    Parameters
-    ----------
-    plan
-        An :class:`~evacplan.routing.EvacuationPlan`.
-    network
-        The Network or Scenario the plan was made for (for the coordinates).
-    ax
-        Axes to draw on; a new figure is made when None.
-    color, max_width
-        The routes' colour and the width of the busiest leg, in points.
-    annotate, legend
-        Label the safe places reached; add the routes to the legend.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        The axes drawn on; each leg is a line in ``ax.lines`` with ``gid``
-        ``"route:<from>-><to>"``.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
-    >>> from evacplan.io import load_scenario, seed_path
-    >>> from evacplan.routing import evacuate
-    >>> scenario = load_scenario(seed_path("tiny"))
-    >>> plan = evacuate(scenario, supply={"residence": 6})
-    >>> ax = plot_routes(plan, scenario, ax=plot_network(scenario, legend=False))
-    >>> sorted(line.get_gid() for line in ax.lines if line.get_gid().startswith("route:"))
-    ['route:airport->haven', 'route:embassy->airport', 'route:residence->embassy']
-    >>> plt.close(ax.figure)
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-
-    pos = place_positions(network)
-    load: dict[tuple[str, str], int] = {}
-    reached: dict[str, list[int]] = {}
-    for m in plan.movements:
-        stops = m.itinerary
-        for a, b in zip(stops, stops[1:], strict=False):
-            if a.place != b.place:
-                load[(a.place, b.place)] = load.get((a.place, b.place), 0) + m.count
-        entry = reached.setdefault(m.destination, [0, 0])
-        entry[0] += m.count
-        entry[1] = max(entry[1], m.arrival_minute)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 6))
-    top = max(load.values(), default=1)
-    for (u, v), n in sorted(load.items(), key=lambda kv: kv[1]):
-        if u in pos and v in pos:
-            (x1, y1), (x2, y2) = pos[u], pos[v]
-            width = 0.8 + (max_width - 0.8) * n / top
-            (line,) = ax.plot([x1, x2], [y1, y2], color=color, lw=width, alpha=0.75, zorder=3)
-            line.set(solid_capstyle="round", gid=f"route:{u}->{v}")
-    if annotate:
-        kinds = {p.id: p.kind for p in _network_and_threats(network, ())[0].places}
-        for place, (people, last) in sorted(reached.items()):
-            if place in pos:
-                text, gid = f"{people} safe by {_hours(last)}", f"route-label:{place}"
-                radius = _RADIUS[kinds[place]]
-                _label(ax, text, place, pos[place], radius, gid, rank=1, color=color)
-    if legend:
-        old = ax.get_legend()
-        handles = list(old.legend_handles) if old is not None else []
-        label = f"routes (width: people, up to {top})"
-        handles.append(Line2D([], [], color=color, lw=3, label=label))
-        ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.85)
-    return ax

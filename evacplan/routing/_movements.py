@@ -10,6 +10,7 @@ movements (round trips become waits).
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,10 +33,11 @@ class _Histories:
     __slots__ = ("group", "parent", "place", "spread", "step")
 
     def __init__(self) -> None:
-        self.place: list[int] = []
-        self.step: list[int] = []
-        self.group: list[int] = []
-        self.parent: list[int] = []
+        # Flat int64 arrays, not lists: millions of entries on a large plan, 8 bytes each.
+        self.place = array("q")
+        self.step = array("q")
+        self.group = array("q")
+        self.parent = array("q")
         self.spread: dict[int, list[tuple[int, int]]] = {}
 
     def add(self, place: int, step: int, group: int, parent: int) -> int:

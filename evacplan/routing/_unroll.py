@@ -12,11 +12,13 @@ record per movement or stop. :func:`_waiting_units` prices their waits.
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from evacplan.routing._arrays import _excl_cumsum, _ramp
+from evacplan.routing._arrays import _FOREVER, _excl_cumsum, _ramp
 from evacplan.routing._compile import _Net
 from evacplan.routing._movements import _Histories, _Parcel
 from evacplan.routing.columns import Movements, _offsets
@@ -104,12 +106,14 @@ def _movements(
         no = np.zeros(0, dtype=np.int64)
         rows = _Rows(no, no, no, no, no, no, no, no)
         legs = _Legs(no, no, no, no, no, no, no)
-        return _columns(net, hist, rows, legs, no.astype(bool), no.astype(bool), party_ids)
+        return _columns(net, hist, rows, _kept(net, hist, legs, no.astype(bool), 0), party_ids)
     rows = _merged(finished, len(party_ids))
     legs = _unrolled(hist, rows.head)
     kept = _without_round_trips(net, legs)
     looped = _give_back(hist, used, legs, kept, rows.count)
-    out = _columns(net, hist, rows, legs, kept, looped, party_ids)
+    legs_kept = _kept(net, hist, legs, kept, rows.head.size)
+    del legs, kept  # the legs dropped, and the copies kept, are not needed any more
+    out = _columns(net, hist, rows, legs_kept, party_ids, looped)
     for k in [k for k, v in used.items() if v == 0]:
         del used[k]
     return out
@@ -133,27 +137,48 @@ def _merged(finished: list[tuple[_Parcel, int, int]], n_parties: int) -> _Rows:
 
 
 def _unrolled(hist: _Histories, heads: np.ndarray) -> _Legs:
-    """Unroll each history, by pointer jumping from its last entry back to its first."""
-    parent = np.asarray(hist.parent, dtype=np.int64)
-    cols = []  # the entries of every row at one depth, newest first
-    cur = heads.copy()
-    while (cur >= 0).any():
-        cols.append(cur)
-        cur = np.where(cur >= 0, parent[np.maximum(cur, 0)], -1)
+    """Unroll each history, by pointer jumping from its last entry back to its first.
+
+    Two passes over the rows still climbing (their depths, then their entries
+    into one flat array, oldest first): the work is the legs', with no
+    table of rows by depth.
+    """
+    parent = _column(hist.parent)
     depth = np.zeros(heads.size, dtype=np.int64)
-    for c in cols:
-        depth += c >= 0
-    owner, rank = _ramp(depth)
-    if cols:
-        mat = np.stack(cols, axis=1)  # row r: its legs, newest first
-        flat = mat[owner, depth[owner] - 1 - rank]  # oldest first
-    else:
-        flat = np.zeros(0, dtype=np.int64)
-    h_place = np.asarray(hist.place, dtype=np.int64)
-    h_step = np.asarray(hist.step, dtype=np.int64)
-    h_group = np.asarray(hist.group, dtype=np.int64)
+    rows = np.flatnonzero(heads >= 0)
+    cur = heads[rows]
+    while rows.size:
+        depth[rows] += 1
+        cur = parent[cur]
+        climbing = cur >= 0
+        rows, cur = rows[climbing], cur[climbing]
+    start = _excl_cumsum(depth)
+    flat = np.empty(int(depth.sum()), dtype=np.int64)
+    rows = np.flatnonzero(heads >= 0)
+    cur, slot = heads[rows], start[rows] + depth[rows] - 1
+    while cur.size:
+        flat[slot] = cur
+        cur, slot = parent[cur], slot - 1
+        climbing = cur >= 0
+        cur, slot = cur[climbing], slot[climbing]
+    owner = np.repeat(np.arange(heads.size, dtype=np.int32), depth)
     return _Legs(
-        flat, owner, _excl_cumsum(depth), depth, h_place[flat], h_step[flat], h_group[flat]
+        flat,
+        owner,
+        start,
+        depth,
+        _column(hist.place)[flat].astype(np.int32),
+        _column(hist.step)[flat],
+        _column(hist.group)[flat].astype(np.int32),
+    )
+
+
+def _column(values: Sequence[int]) -> np.ndarray:
+    """A history's column as an int64 array (without a copy when it is one already)."""
+    return (
+        np.frombuffer(values, dtype=np.int64)
+        if isinstance(values, array)
+        else np.asarray(values, dtype=np.int64)
     )
 
 
@@ -165,16 +190,17 @@ def _without_round_trips(net: _Net, legs: _Legs) -> np.ndarray:
     would cost risk.
     """
     size = legs.entry.size
-    idx = np.arange(size, dtype=np.int64)
-    order = np.lexsort((idx, legs.place, legs.owner))
     last_of = np.empty(size, dtype=np.int64)
     if size:
-        so, sp_ = legs.owner[order], legs.place[order]
+        # Legs of one row from one place are neighbours in this order, oldest first.
+        order = np.argsort(legs.owner.astype(np.int64) * len(net.ids) + legs.place, kind="stable")
+        key = legs.owner[order].astype(np.int64) * len(net.ids) + legs.place[order]
         end = np.ones(size, dtype=bool)
-        end[:-1] = (so[1:] != so[:-1]) | (sp_[1:] != sp_[:-1])
+        end[:-1] = key[1:] != key[:-1]
+        del key
         group_end = np.flatnonzero(end)
-        group_of = np.cumsum(np.concatenate([[0], end[:-1]]))
-        last_of[order] = order[group_end[group_of]]
+        last_of[order] = order[np.repeat(group_end, np.diff(group_end, prepend=-1))]
+        del order, end, group_end
     kept = np.zeros(size, dtype=bool)
     cur = legs.start[legs.depth > 0]
     stop_at = (legs.start + legs.depth)[legs.depth > 0]
@@ -198,48 +224,87 @@ def _give_back(
     kept: np.ndarray,
     counts: np.ndarray,
 ) -> np.ndarray:
-    """Give back the room of the legs dropped; returns which rows lost a round trip."""
+    """Give back the room of the legs dropped; returns which rows lost a round trip.
+
+    The room is summed per (group, step) first: millions of legs dropped on a
+    large plan give back room at far fewer (group, step).
+    """
     looped = np.zeros(legs.depth.size, dtype=bool)
-    if legs.entry.size and not kept.all():
-        gone = ~kept
-        looped[legs.owner[gone]] = True
-        for h, g, t, n in zip(
-            legs.entry[gone].tolist(),
-            legs.group[gone].tolist(),
-            legs.step[gone].tolist(),
-            counts[legs.owner[gone]].tolist(),
-            strict=True,
+    if not legs.entry.size or kept.all():
+        return looped
+    gone = np.flatnonzero(~kept)
+    looped[legs.owner[gone]] = True
+    if hist.spread:
+        spread = np.isin(legs.entry[gone], np.fromiter(hist.spread, dtype=np.int64))
+        for h, g in zip(
+            legs.entry[gone[spread]].tolist(), legs.group[gone[spread]].tolist(), strict=True
         ):
-            for k, m in hist.spread.get(h, [(t, n)]):
+            for k, m in hist.spread[h]:
                 used[(g, k)] -= m
+        gone = gone[~spread]
+    key = legs.group[gone].astype(np.int64) * (_FOREVER + 1) + legs.step[gone]
+    keys, at = np.unique(key, return_inverse=True)
+    room = np.bincount(at.ravel(), weights=counts[legs.owner[gone]], minlength=keys.size)
+    for k, n in zip(keys.tolist(), room.astype(np.int64).tolist(), strict=True):
+        used[divmod(k, _FOREVER + 1)] -= n
     return looped
+
+
+@dataclass(slots=True)
+class _Kept:
+    """The legs kept (round trips dropped), row by row: row ``r``'s are ``start[r]`` to
+    ``start[r] + depth[r]``. Per leg: its departure (``place``, ``step``, ``group``), its
+    history ``entry``, whether a party ``spread`` over it, the minute it ``reach``-es the far
+    end, and the ``link`` taken (an index into the network's link keys)."""
+
+    start: np.ndarray
+    depth: np.ndarray
+    place: np.ndarray
+    step: np.ndarray
+    group: np.ndarray
+    entry: np.ndarray
+    spread: np.ndarray
+    reach: np.ndarray
+    link: np.ndarray
+
+
+def _kept(net: _Net, hist: _Histories, legs: _Legs, kept: np.ndarray, n_rows: int) -> _Kept:
+    """The legs ``kept`` of ``legs``, with their arrivals and links."""
+    s = net.step
+    depth = np.bincount(legs.owner[kept], minlength=n_rows).astype(np.int64)
+    step, group, entry = legs.step[kept], legs.group[kept], legs.entry[kept]
+    spread = np.zeros(entry.size, dtype=bool)
+    if hist.spread:
+        spread = np.isin(entry, np.fromiter(hist.spread, dtype=np.int64))
+    # Each leg's arrival at its far end: its (last) entry plus the transit.
+    reach = (step + net.g_tau[group]) * s
+    for j in np.flatnonzero(spread).tolist():
+        reach[j] = (hist.spread[int(entry[j])][-1][0] + int(net.g_tau[group[j]])) * s
+    link = np.zeros(entry.size, dtype=np.int32)
+    for a in range(0, entry.size, _CHUNK):  # in pieces: span_rows makes a few temporaries
+        rows = net.span_rows(group[a : a + _CHUNK].astype(np.int64), step[a : a + _CHUNK])
+        link[a : a + _CHUNK] = np.maximum(rows, 0)
+    return _Kept(
+        _excl_cumsum(depth), depth, legs.place[kept], step, group, entry, spread, reach, link
+    )
+
+
+_CHUNK = 1 << 20
 
 
 def _columns(
     net: _Net,
     hist: _Histories,
     rows: _Rows,
-    legs: _Legs,
-    kept: np.ndarray,
-    looped: np.ndarray,
+    k: _Kept,
     party_ids: list[str],
+    looped: np.ndarray | None = None,
 ) -> Movements:
     """The movements' columns: a movement per row of the legs kept (rows whose round trips
-    made them alike merge), by departure, source, arrival and parties."""
+    made them alike merge, ``looped`` saying which lost one), by departure, source, arrival
+    and parties."""
     s = net.step
-    k_depth = np.bincount(legs.owner[kept], minlength=rows.head.size).astype(np.int64)
-    k_start = _excl_cumsum(k_depth)
-    k_place, k_step, k_group = legs.place[kept], legs.step[kept], legs.group[kept]
-    k_entry = legs.entry[kept]
-    spread = np.zeros(k_entry.size, dtype=bool)
-    if hist.spread:
-        spread = np.isin(k_entry, np.fromiter(hist.spread, dtype=np.int64))
-    # Each leg's arrival at its far end: its (last) entry plus the transit.
-    reach = (k_step + net.g_tau[k_group]) * s
-    for j in np.flatnonzero(spread).tolist():
-        reach[j] = (hist.spread[int(k_entry[j])][-1][0] + int(net.g_tau[k_group[j]])) * s
-    content = np.stack([k_place, k_step, k_group], axis=1)
-    rep = _alike(rows, looped, k_start, k_depth, content, spread)
+    rep = _alike(rows, looped, k)
     chosen = np.flatnonzero(rep == np.arange(rep.size))  # each movement's row
     where = np.empty(rep.size, dtype=np.int64)
     where[chosen] = np.arange(chosen.size)
@@ -247,16 +312,16 @@ def _columns(
     rank = _name_rank(party_ids)
     by = np.lexsort((rank[rows.member], mover))
     mover, member = mover[by], rows.member[by]
-    first = np.minimum(k_start[chosen], max(k_place.size - 1, 0))
-    has_legs = k_depth[chosen] > 0
+    first = np.minimum(k.start[chosen], max(k.place.size - 1, 0))
+    has_legs = k.depth[chosen] > 0
     order = np.lexsort(
         (
             _list_rank(mover, rank[member], chosen.size),
             rows.step[chosen],
             _name_rank(net.ids)[
-                np.where(has_legs, k_place[first] if k_place.size else 0, rows.place[chosen])
+                np.where(has_legs, k.place[first] if k.place.size else 0, rows.place[chosen])
             ],
-            np.where(has_legs, k_step[first] if k_place.size else 0, rows.step[chosen]),
+            np.where(has_legs, k.step[first] if k.place.size else 0, rows.step[chosen]),
         )
     )
     chosen = chosen[order]
@@ -264,71 +329,93 @@ def _columns(
     mover = where[rep[rows.member_row[by]]]
     by = np.lexsort((rank[member], mover))
     mover, member = mover[by], member[by]
-    # Stops: the legs kept, then the arrival at safety.
-    depth = k_depth[chosen]
-    owner, pos = _ramp(depth + 1)
-    final = pos == depth[owner]
-    end = rows.step[chosen][owner] * s
-    if k_place.size:
-        leg = np.minimum(k_start[chosen][owner] + pos, k_place.size - 1)
-        place = np.where(final, rows.place[chosen][owner], k_place[leg])
-        leave = np.where(final, end, k_step[leg] * s)
-        before = reach[np.maximum(leg - 1, 0)]
-    else:
-        place, leave, before = rows.place[chosen][owner], end, end
-    arrive = np.where(final, end, np.where(pos == 0, rows.release[chosen][owner] * s, before))
+    # Stops: the legs kept, then the arrival at safety (a movement has a stop more than legs).
+    depth = k.depth[chosen]
+    stop_start, leg_start = _offsets(depth + 1), _offsets(depth)
+    n_legs = int(leg_start[-1])
+    old = np.repeat(k.start[chosen] - leg_start[:-1], depth) + np.arange(n_legs)
+    at = np.repeat(np.arange(chosen.size), depth) + np.arange(n_legs)  # each leg's stop
+    place = np.empty(int(stop_start[-1]), dtype=np.int32)
+    leave = np.empty(place.size, dtype=np.int64)
+    arrive = np.empty(place.size, dtype=np.int64)
+    place[at] = k.place[old]
+    leave[at] = k.step[old] * s
+    arrive[at] = k.reach[old - 1]  # from the leg before (the first's is set below)
+    del at
+    starts = stop_start[:-1][depth > 0]
+    arrive[starts] = rows.release[chosen][depth > 0] * s
+    end = stop_start[1:] - 1
+    place[end] = rows.place[chosen]
+    leave[end] = arrive[end] = rows.step[chosen] * s
     # Legs, and those a party crossed over several steps.
-    l_owner, l_pos = _ramp(depth)
-    old = k_start[chosen][l_owner] + l_pos
-    link = np.maximum(net.span_rows(k_group[old], k_step[old]), 0)
-    spread_leg = np.flatnonzero(spread[old])
-    entries = [hist.spread[h] for h in k_entry[old[spread_leg]].tolist()]
+    spread_leg = np.flatnonzero(k.spread[old])
+    entries = [hist.spread[h] for h in k.entry[old[spread_leg]].tolist()]
     return Movements(
         place_names=tuple(net.ids),
         link_names=tuple(net.k_key.tolist()),
         party_names=tuple(party_ids),
         people=np.bincount(where[rep], weights=rows.count, minlength=chosen.size).astype(np.int64),
-        stop_start=_offsets(depth + 1),
-        stop_place=place.astype(np.int32),
+        stop_start=stop_start,
+        stop_place=place,
         stop_arrive=arrive,
         stop_leave=leave,
-        leg_start=_offsets(depth),
-        leg_link=link.astype(np.int32),
+        leg_start=leg_start,
+        leg_link=k.link[old],
         party_start=_offsets(np.bincount(mover, minlength=chosen.size)),
         party=member.astype(np.int32),
         spread_leg=spread_leg,
         spread_start=_offsets(np.array([len(e) for e in entries], dtype=np.int64)),
-        spread_minute=np.array([k * s for e in entries for k, _ in e], dtype=np.int64),
+        spread_minute=np.array([t * s for e in entries for t, _ in e], dtype=np.int64),
         spread_people=np.array([n for e in entries for _, n in e], dtype=np.int64),
     )
 
 
-def _alike(
-    rows: _Rows,
-    looped: np.ndarray,
-    k_start: np.ndarray,
-    k_depth: np.ndarray,
-    content: np.ndarray,
-    spread: np.ndarray,
-) -> np.ndarray:
+def _alike(rows: _Rows, looped: np.ndarray | None, k: _Kept) -> np.ndarray:
     """Per row, the first row with the same movement: rows that lost a round trip and now
-    share their legs (``content``), end, kind and release merge; a party's spread never does."""
+    share their legs, end, kind and release merge; a party's spread never does.
+
+    Rows are grouped by a hash of their legs with NumPy, and the rows of a group
+    compared exactly (in Python only where a group has several).
+    """
     rep = np.arange(rows.head.size, dtype=np.int64)
+    if looped is None or not looped.any():
+        return rep
+    owner = np.repeat(rep, k.depth)
     alone = np.zeros(rep.size, dtype=bool)
-    if spread.any():
-        alone[np.repeat(rep, k_depth)[spread]] = True
-    seen: dict[tuple[bytes, int, int, int, int], int] = {}
-    for r in np.flatnonzero(looped & ~alone).tolist():
-        a, b = int(k_start[r]), int(k_start[r] + k_depth[r])
-        sig = (
-            content[a:b].tobytes(),
-            int(rows.place[r]),
-            int(rows.step[r]),
-            int(rows.party[r]),
-            int(rows.release[r]),
-        )
-        rep[r] = seen.setdefault(sig, r)
+    if k.spread.any():
+        alone[owner[k.spread]] = True
+    with np.errstate(over="ignore"):
+        pos = (np.arange(owner.size) - k.start[owner]).astype(np.uint64)
+        leg = (
+            k.place.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+            + k.step.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+            + k.group.astype(np.uint64) * np.uint64(0x165667B19E3779F9)
+        ) * (pos * np.uint64(0xD6E8FEB86659FD93) + np.uint64(0x27D4EB2F165667C5))
+        digest = np.zeros(rep.size, dtype=np.uint64)
+        np.add.at(digest, owner, leg)
+    who = np.flatnonzero(looped & ~alone)
+    if who.size < 2:
+        return rep
+    fields = [rows.release[who], rows.party[who], rows.step[who], rows.place[who]]
+    order = who[np.lexsort((who, *fields, k.depth[who], digest[who]))]
+    same = np.zeros(order.size, dtype=bool)  # as the row before it, by hash and ends
+    for col in (digest, k.depth, rows.place, rows.step, rows.party, rows.release):
+        same[1:] |= col[order[1:]] != col[order[:-1]]
+    same = ~same
+    same[0] = False
+    for run in np.split(order, np.flatnonzero(~same)[1:]):
+        if run.size > 1:
+            _merge_run(run, k, rep)
     return rep
+
+
+def _merge_run(run: np.ndarray, k: _Kept, rep: np.ndarray) -> None:
+    """Point each row of ``run`` (same hash and ends, by row) at the first with its legs."""
+    seen: dict[tuple[bytes, bytes, bytes], int] = {}
+    for r in run.tolist():
+        a, b = int(k.start[r]), int(k.start[r] + k.depth[r])
+        sig = (k.place[a:b].tobytes(), k.step[a:b].tobytes(), k.group[a:b].tobytes())
+        rep[r] = seen.setdefault(sig, r)
 
 
 def _name_rank(names: list[str]) -> np.ndarray:

@@ -40,28 +40,27 @@ def _offsets(sizes: np.ndarray) -> np.ndarray:
 class Movements(Sequence[Movement]):
     """Movements as columns: one row per movement, per stop, per leg, per party, per spread entry.
 
-        Movement ``i`` has stops ``stop_start[i]`` to ``stop_start[i + 1]`` (its
-        last is the arrival at safety), legs ``leg_start[i]`` to
-        ``leg_start[i + 1]`` (one fewer than its stops: leg ``j`` goes from stop
-        ``j`` to stop ``j + 1``), and parties ``party_start[i]`` to
-        ``party_start[i + 1]`` (sorted by id; none for plain supply). Places,
-        links and parties are indices into the name tables ``place_names``,
-        ``link_names`` and ``party_names``. A leg crossed over several steps
-        (:attr:`Movement.spread`) is listed in ``spread_leg`` (global leg
-        indices, ascending), its entries ``spread_start[k]`` to
-        ``spread_start[k + 1]`` of ``spread_minute`` and ``spread_people``.
+    Movement ``i`` has stops ``stop_start[i]`` to ``stop_start[i + 1]`` (its
+    last is the arrival at safety), legs ``leg_start[i]`` to
+    ``leg_start[i + 1]`` (one fewer than its stops: leg ``j`` goes from stop
+    ``j`` to stop ``j + 1``), and parties ``party_start[i]`` to
+    ``party_start[i + 1]`` (sorted by id; none for plain supply). Places,
+    links and parties are indices into the name tables ``place_names``,
+    ``link_names`` and ``party_names``. A leg crossed over several steps
+    (:attr:`Movement.spread`) is listed in ``spread_leg`` (global leg
+    indices, ascending), its entries ``spread_start[k]`` to
+    ``spread_start[k + 1]`` of ``spread_minute`` and ``spread_people``.
 
-        Examples
-        --------
-        >>> from evacplan.results import Party
-    from evacplan.routing.records import Movement, Stop
-        >>> ms = Movements.of([Movement(3, [Stop("a", 0, 5), Stop("b", 15, 15)], links=["a-b"])])
-        >>> len(ms), ms.people.tolist(), ms.arrival_minute.tolist()
-        (1, [3], [15])
-        >>> print(ms[0])
-        3 people: a@0-5 (waits 5 min) -> b@15
-        >>> ms == [Movement(3, [Stop("a", 0, 5), Stop("b", 15, 15)], links=["a-b"])]
-        True
+    Examples
+    --------
+    >>> from evacplan.routing.records import Movement, Stop
+    >>> ms = Movements.of([Movement(3, [Stop("a", 0, 5), Stop("b", 15, 15)], links=["a-b"])])
+    >>> len(ms), ms.people.tolist(), ms.arrival_minute.tolist()
+    (1, [3], [15])
+    >>> print(ms[0])
+    3 people: a@0-5 (waits 5 min) -> b@15
+    >>> ms == [Movement(3, [Stop("a", 0, 5), Stop("b", 15, 15)], links=["a-b"])]
+    True
     """
 
     place_names: tuple[str, ...]

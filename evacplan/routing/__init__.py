@@ -57,14 +57,18 @@ The modules, in the order data flows through them
 ``_objectives``   stage 4: earliest-arrival flow; min-cost flow for risk
 ``_solve``        stages 3 and 4 together: the splittable optimum and its proof
 ``_reasons``      why, in words: links that cut people off, distances, least harm
-``_movements``    stage 5: flows to movements, parties whole, queues first come
+``_movements``    stage 5: the sweep: flows to parcels, parties whole, queues first come
+``_unroll``       stage 5, its end: the parcels' histories into the movements' columns
 ``_repair``       stage 6a: parties that did not fit, through the capacity left
 ``_parties``      stage 6b: whole parties by a MIP, proven or with the gap
 ``_findings``     bottlenecks, and who is stranded or left behind and why
 ``_lastout``      :func:`extraction`: one party's earliest way out, in the room a plan leaves
 ``plan``          the result, :class:`EvacuationPlan`: figures, summary, HTML
 ``records``       what a plan is made of: stops, movements, stranded, bottlenecks
-``_replay``       ``verify()``: the schedule replayed apart from the solver
+``columns``       :class:`Movements`: a plan's movements as NumPy columns, records on demand
+``_replay``       ``verify()``: the schedule replayed apart from the solver (the driver)
+``_replay_moves`` its check of the movements' stops, legs and parties, all at once
+``_replay_links`` its check of the links' capacity and the places' throughput
 ``_arrays``       graph primitives over flat numpy arrays, shared by the stages
 ``_clock``        the call's time budget; a min-cost flow in a worker it can abandon
 ``_ccrp``         the CCRP heuristic, for comparison in benchmarks
@@ -83,6 +87,7 @@ Examples
 
 from evacplan.routing._evacuate import evacuate
 from evacplan.routing._lastout import Extraction, Extractor, extraction
+from evacplan.routing.columns import Movements
 from evacplan.routing.plan import EvacuationPlan
 from evacplan.routing.records import Bottleneck, Movement, RouteViolation, Stop, Stranded
 
@@ -92,6 +97,7 @@ __all__ = [
     "Extraction",
     "Extractor",
     "Movement",
+    "Movements",
     "RouteViolation",
     "Stop",
     "Stranded",

@@ -35,7 +35,8 @@ from evacplan.models import Network, ThreatEvent
 from evacplan.results import DEFAULT_HAZARD_PER_HOUR, Status
 from evacplan.routing._arrays import _FOREVER, _dijkstra, _no_gc
 from evacplan.routing._compile import _admits, _capacity_spans, _compile, _Net, _risk_of
-from evacplan.routing.plan import EvacuationPlan, hours_not_safe
+from evacplan.routing.columns import hours_not_safe
+from evacplan.routing.plan import EvacuationPlan
 from evacplan.routing.records import Movement, Stop, Stranded
 
 __all__ = ["ccrp"]

@@ -29,7 +29,7 @@ from evacplan.routing._arrays import _no_gc
 from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _risk_of, _saturated
 from evacplan.routing._findings import _bottlenecks, _per_tier, _short, _stranded, _tier_words
-from evacplan.routing._movements import _Histories, _movements, _Parcel, _sweep, _waiting_units
+from evacplan.routing._movements import _Histories, _Parcel, _sweep
 from evacplan.routing._repair import _improve, _repair
 from evacplan.routing._settle import _bound, _Draft, _have, _prove_saved, _prove_whole, _Tiers
 from evacplan.routing._sources import (
@@ -42,8 +42,10 @@ from evacplan.routing._sources import (
     _Run,
     _Sources,
 )
-from evacplan.routing.plan import EvacuationPlan, hours_not_safe
-from evacplan.routing.records import Bottleneck, Movement
+from evacplan.routing._unroll import _movements, _waiting_units
+from evacplan.routing.columns import Movements, hours_not_safe
+from evacplan.routing.plan import EvacuationPlan
+from evacplan.routing.records import Bottleneck
 
 __all__ = ["evacuate"]
 
@@ -433,7 +435,9 @@ def _plan(
     inp, net, result, draft = run.inp, run.net, flows.result, settled.draft
     finished = people.finished + draft.travelled
     movements = _movements(net, draft.hist, finished, people.party_ids, draft.used)
-    egress = max((m.arrival_minute for m in movements), default=None if draft.stranded else 0)
+    egress = (
+        int(movements.arrival_minute.max()) if len(movements) else None if draft.stranded else 0
+    )
     risk = _risk_of(net, draft.used) + _waiting_units(net, movements) / net.risk_scale
     hours = hours_not_safe(movements, people.moving)
     harm_low = _harm_low(run, people, flows, settled)
@@ -502,7 +506,7 @@ def _harm_low(run: _Run, people: _People, flows: _Flows, settled: _Settled) -> f
 
 
 def _bottlenecks_said(
-    run: _Run, flows: _Flows, draft: _Draft, movements: list[Movement]
+    run: _Run, flows: _Flows, draft: _Draft, movements: Movements
 ) -> tuple[list[Bottleneck], str]:
     """The plan's bottlenecks and what they are: for ``safest`` the links it fills, else the
     proof's minimum cut."""

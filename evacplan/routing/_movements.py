@@ -4,24 +4,21 @@
 :mod:`._parties`) forward in time and moves *parcels* (people who have
 travelled together so far) first come, first served, recording their legs in
 shared :class:`_Histories`; parties that do not fit are left for
-:mod:`._repair`. :func:`_movements` unrolls the histories into
-:class:`~evacplan.routing.records.Movement` records (round trips become
-waits) for the plan.
+:mod:`._repair`. :mod:`._unroll` turns the histories into the plan's
+movements (round trips become waits).
 """
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from itertools import repeat
-from typing import Any
 
 import numpy as np
 
-from evacplan.routing._arrays import _FOREVER, _excl_cumsum, _ramp
+from evacplan.routing._arrays import _FOREVER
 from evacplan.routing._compile import _Net
-from evacplan.routing.records import Movement, Stop
 
 
 class _Histories:
@@ -36,10 +33,11 @@ class _Histories:
     __slots__ = ("group", "parent", "place", "spread", "step")
 
     def __init__(self) -> None:
-        self.place: list[int] = []
-        self.step: list[int] = []
-        self.group: list[int] = []
-        self.parent: list[int] = []
+        # Flat int64 arrays, not lists: millions of entries on a large plan, 8 bytes each.
+        self.place = array("q")
+        self.step = array("q")
+        self.group = array("q")
+        self.parent = array("q")
         self.spread: dict[int, list[tuple[int, int]]] = {}
 
     def add(self, place: int, step: int, group: int, parent: int) -> int:
@@ -282,252 +280,3 @@ def _walk(
             out += p[0]
             later.append((v, p))
         used[(g, t)] = used.get((g, t), 0) + out
-
-
-def _waiting_units(net: _Net, movements: list[Movement]) -> int:
-    """Risk units of the time people spend at threatened places (``risk_per_hour``).
-
-    From each stop's arrival (the release, on the first) to its departure; the
-    last stop is safety, where nobody waits.
-    """
-    if not net.w_cost.size or not movements:
-        return 0
-    index = {p: i for i, p in enumerate(net.ids)}
-    rows = [
-        (index[st.place], st.arrive // net.step, st.leave // net.step - 1, m.count)
-        for m in movements
-        for st in m.itinerary[:-1]
-        if st.leave > st.arrive
-    ]
-    if not rows:
-        return 0
-    place, first, last, count = np.array(rows, dtype=np.int64).T
-    return int((net.wait_cost(place, first, last) * count).sum())
-
-
-@dataclass(slots=True)
-class _Rows:
-    """Parcels that reached safety, merged: one row per (history, safe place, step, kind, release).
-
-    Arrays of one entry per row: ``head`` the history's last entry, ``place``
-    and ``step`` the arrival at safety, ``party`` 1 for parties and 0 for
-    plain supply, ``release`` the release step, ``count`` the people;
-    ``members`` the rows' party ids.
-    """
-
-    head: np.ndarray
-    place: np.ndarray
-    step: np.ndarray
-    party: np.ndarray
-    release: np.ndarray
-    count: np.ndarray
-    members: list[list[str]]
-
-
-@dataclass(slots=True)
-class _Legs:
-    """Every row's legs in one flat array, oldest first.
-
-    Row ``r``'s legs are ``entry[start[r] : start[r] + depth[r]]`` (history
-    entries), ``owner`` is each leg's row, and ``place``, ``step`` and
-    ``group`` are each leg's departure.
-    """
-
-    entry: np.ndarray
-    owner: np.ndarray
-    start: np.ndarray
-    depth: np.ndarray
-    place: np.ndarray
-    step: np.ndarray
-    group: np.ndarray
-
-
-def _movements(
-    net: _Net,
-    hist: _Histories,
-    finished: list[tuple[_Parcel, int, int]],
-    party_ids: list[str],
-    used: dict[tuple[int, int], int],
-) -> list[Movement]:
-    """Group parcels with the same itinerary into movements (round trips become waits).
-
-    A round trip becomes a wait only where waiting carries no risk then: a trip
-    that avoids a threatened place (``risk_per_hour``) is kept as it is.
-
-    Itineraries are unrolled for all parcels at once with numpy (pointer
-    jumping up the shared histories); only the rare itinerary that returns
-    to a place is handled one by one.
-    """
-    if not finished:
-        return []
-    rows = _merged(finished, party_ids)
-    legs = _unrolled(hist, rows.head)
-    kept = _without_round_trips(net, legs)
-    looped = _give_back(hist, used, legs, kept, rows.count)
-    out = _build(net, hist, rows, legs, kept, looped)
-    out.sort(key=lambda m: (m.departure_minute, m.source, m.arrival_minute, m.parties))
-    for k in [k for k, v in used.items() if v == 0]:
-        del used[k]
-    return out
-
-
-def _merged(finished: list[tuple[_Parcel, int, int]], party_ids: list[str]) -> _Rows:
-    """Merge parcels with the same history, final place, arrival, kind and release."""
-    fin_h = np.array([p[1] for p, _, _ in finished], dtype=np.int64)
-    fin_place = np.array([pl for _, pl, _ in finished], dtype=np.int64)
-    fin_t = np.array([t for _, _, t in finished], dtype=np.int64)
-    fin_party = np.array([p[2] for p, _, _ in finished], dtype=np.int64)
-    fin_count = np.array([p[0] for p, _, _ in finished], dtype=np.int64)
-    fin_release = np.array([p[5] for p, _, _ in finished], dtype=np.int64)
-    key = np.stack([fin_h, fin_place, fin_t, fin_party >= 0, fin_release], axis=1)
-    uniq, inv = np.unique(key, axis=0, return_inverse=True)
-    inv = inv.ravel()
-    counts = np.bincount(inv, weights=fin_count, minlength=uniq.shape[0]).astype(np.int64)
-    members: list[list[str]] = [[] for _ in range(uniq.shape[0])]
-    for i in np.flatnonzero(fin_party >= 0).tolist():
-        members[inv[i]].append(party_ids[fin_party[i]])
-    head, place, step, party, release = uniq.T
-    return _Rows(head, place, step, party, release, counts, members)
-
-
-def _unrolled(hist: _Histories, heads: np.ndarray) -> _Legs:
-    """Unroll each history, by pointer jumping from its last entry back to its first."""
-    parent = np.asarray(hist.parent, dtype=np.int64)
-    cols = []  # the entries of every row at one depth, newest first
-    cur = heads.copy()
-    while (cur >= 0).any():
-        cols.append(cur)
-        cur = np.where(cur >= 0, parent[np.maximum(cur, 0)], -1)
-    depth = np.zeros(heads.size, dtype=np.int64)
-    for c in cols:
-        depth += c >= 0
-    owner, rank = _ramp(depth)
-    if cols:
-        mat = np.stack(cols, axis=1)  # row r: its legs, newest first
-        flat = mat[owner, depth[owner] - 1 - rank]  # oldest first
-    else:
-        flat = np.zeros(0, dtype=np.int64)
-    h_place = np.asarray(hist.place, dtype=np.int64)
-    h_step = np.asarray(hist.step, dtype=np.int64)
-    h_group = np.asarray(hist.group, dtype=np.int64)
-    return _Legs(
-        flat, owner, _excl_cumsum(depth), depth, h_place[flat], h_step[flat], h_group[flat]
-    )
-
-
-def _without_round_trips(net: _Net, legs: _Legs) -> np.ndarray:
-    """Which legs stay: a round trip back to a place becomes a wait there.
-
-    From each place kept, jump to the last departure from it (the arrival
-    there is unchanged, the trip is dropped), unless waiting there instead
-    would cost risk.
-    """
-    size = legs.entry.size
-    idx = np.arange(size, dtype=np.int64)
-    order = np.lexsort((idx, legs.place, legs.owner))
-    last_of = np.empty(size, dtype=np.int64)
-    if size:
-        so, sp_ = legs.owner[order], legs.place[order]
-        end = np.ones(size, dtype=bool)
-        end[:-1] = (so[1:] != so[:-1]) | (sp_[1:] != sp_[:-1])
-        group_end = np.flatnonzero(end)
-        group_of = np.cumsum(np.concatenate([[0], end[:-1]]))
-        last_of[order] = order[group_end[group_of]]
-    kept = np.zeros(size, dtype=bool)
-    cur = legs.start[legs.depth > 0]
-    stop_at = (legs.start + legs.depth)[legs.depth > 0]
-    while cur.size:
-        nxt = last_of[cur]
-        if net.w_cost.size:
-            # Staying instead of the round trip must not cost waiting risk the trip avoided.
-            costly = net.wait_cost(legs.place[cur], legs.step[cur], legs.step[nxt] - 1) > 0
-            nxt = np.where(costly, cur, nxt)
-        kept[nxt] = True
-        cur = nxt + 1
-        alive = cur < stop_at
-        cur, stop_at = cur[alive], stop_at[alive]
-    return kept
-
-
-def _give_back(
-    hist: _Histories,
-    used: dict[tuple[int, int], int],
-    legs: _Legs,
-    kept: np.ndarray,
-    counts: np.ndarray,
-) -> np.ndarray:
-    """Give back the room of the legs dropped; returns which rows lost a round trip."""
-    looped = np.zeros(legs.depth.size, dtype=bool)
-    if legs.entry.size and not kept.all():
-        gone = ~kept
-        looped[legs.owner[gone]] = True
-        for h, g, t, n in zip(
-            legs.entry[gone].tolist(),
-            legs.group[gone].tolist(),
-            legs.step[gone].tolist(),
-            counts[legs.owner[gone]].tolist(),
-            strict=True,
-        ):
-            for k, m in hist.spread.get(h, [(t, n)]):
-                used[(g, k)] -= m
-    return looped
-
-
-def _build(
-    net: _Net, hist: _Histories, rows: _Rows, legs: _Legs, kept: np.ndarray, looped: np.ndarray
-) -> list[Movement]:
-    """One movement per row of the legs kept; rows whose round trips made them alike merge."""
-    s = net.step
-    n_rows = rows.head.size
-    k_depth = np.bincount(legs.owner[kept], minlength=n_rows).astype(np.int64)
-    k_start = _excl_cumsum(k_depth)
-    k_place, k_step, k_group = legs.place[kept], legs.step[kept], legs.group[kept]
-    k_hist = legs.entry[kept].tolist() if hist.spread else []
-    content = np.stack([k_place, k_step, k_group], axis=1) if kept.any() else None
-    names = np.asarray(net.ids, dtype=object)
-    place_l = names[k_place].tolist()
-    minute_l = (k_step * s).tolist()
-    # Each leg's arrival at its far end: its (last) entry plus the transit.
-    reach_l = ((k_step + net.g_tau[k_group]) * s).tolist()
-    for h_at, j in ((h, j) for j, h in enumerate(k_hist) if h in hist.spread):
-        reach_l[j] = (hist.spread[h_at][-1][0] + int(net.g_tau[k_group[j]])) * s
-    link_l = net.leg_keys(k_group, k_step).tolist()
-    final_place = names[rows.place].tolist()
-    final_minute = (rows.step * s).tolist()
-    is_party = rows.party.tolist()
-    release_l = (rows.release * s).tolist()
-    count_l = rows.count.tolist()
-    members = rows.members
-    new_stop = tuple.__new__
-    out: list[Movement] = []
-    merged: dict[tuple[Any, ...], int] = {}
-    for r in range(n_rows):
-        a, b = int(k_start[r]), int(k_start[r] + k_depth[r])
-        final = new_stop(Stop, (final_place[r], final_minute[r], final_minute[r]))
-        spread = {
-            i - a: [(k * s, n) for k, n in hist.spread[h]]
-            for i, h in enumerate(k_hist[a:b], start=a)
-            if h in hist.spread
-        }
-        if looped[r] and not spread:
-            assert content is not None
-            # Same legs, end and release (the first stop's arrival is the release).
-            sig = (content[a:b].tobytes(), final, is_party[r], release_l[r])
-            if sig in merged:
-                m = out[merged[sig]]
-                out[merged[sig]] = Movement(
-                    m.count + count_l[r], m.itinerary, sorted(m.parties + members[r]), m.links
-                )
-                continue
-            merged[sig] = len(out)
-        arrive = [release_l[r], *reach_l[a : b - 1]] if b > a else []
-        stops = list(
-            map(new_stop, repeat(Stop), zip(place_l[a:b], arrive, minute_l[a:b], strict=True))
-        )
-        stops.append(final)
-        out.append(
-            Movement(
-                count_l[r], stops, sorted(members[r]) if members[r] else [], link_l[a:b], spread
-            )
-        )
-    return out

@@ -24,9 +24,10 @@ from evacplan.routing._arguments import _Inputs
 from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _Net
 from evacplan.routing._findings import _per_tier, _short
-from evacplan.routing._movements import _Histories, _movements, _Parcel, _waiting_units
+from evacplan.routing._movements import _Histories, _Parcel
 from evacplan.routing._parties import _Exact, _exact_parties, _score
 from evacplan.routing._solve import _FlowResult
+from evacplan.routing._unroll import _movements, _waiting_units
 from evacplan.routing._windows import _exact_windows
 
 _NAMES = {

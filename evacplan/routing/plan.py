@@ -12,7 +12,7 @@ reads (summary, text, the HTML page and notebook tables through
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +25,7 @@ from evacplan.results import DEFAULT_HAZARD_PER_HOUR, Party, Status
 from evacplan.routing._arrays import _no_gc
 from evacplan.routing._replay import _replay
 from evacplan.routing._words import _figure, _fmt_num, _short_movement, _who
+from evacplan.routing.columns import Movements
 from evacplan.routing.records import Bottleneck, Movement, RouteViolation, Stranded
 
 __all__ = ["EvacuationPlan"]
@@ -47,7 +48,10 @@ class EvacuationPlan:
         people who can be moved: whoever cannot be reached is in ``stranded``
         with why, and named on the summary's first line.
     movements
-        The schedule: groups of people with their itinerary.
+        The schedule: groups of people with their itinerary. A sequence of
+        :class:`~evacplan.routing.records.Movement` (made when read), over the
+        columns of :class:`~evacplan.routing.columns.Movements` for code that
+        reads them all.
     egress_minutes
         The minute the last person reaches safety (None when nobody can).
     lower_bound_minutes
@@ -78,7 +82,7 @@ class EvacuationPlan:
     status: Status
     objective: str
     step_minutes: int
-    movements: list[Movement]
+    movements: Sequence[Movement]
     egress_minutes: int | None
     lower_bound_minutes: int | None
     quickest_minutes: int | None
@@ -127,7 +131,7 @@ class EvacuationPlan:
     @property
     def people(self) -> int:
         """People moved to safety by the schedule."""
-        return sum(m.count for m in self.movements)
+        return int(Movements.of(self.movements).people.sum())
 
     @property
     def gap_minutes(self) -> int | None:
@@ -152,9 +156,10 @@ class EvacuationPlan:
             return []
         step = self.step_minutes
         last = self.egress_minutes // step
-        per_step = np.zeros(last + 1, dtype=np.int64)
-        for m in self.movements:
-            per_step[m.arrival_minute // step] += m.count
+        ms = Movements.of(self.movements)
+        per_step = np.bincount(
+            ms.arrival_minute // step, weights=ms.people, minlength=last + 1
+        ).astype(np.int64)
         safe_by = np.cumsum(per_step)
         return [(k * step, int(safe_by[k])) for k in range(last + 1)]
 
@@ -274,7 +279,8 @@ class EvacuationPlan:
     @property
     def arrival_sum_minutes(self) -> int:
         """The sum over people of their arrival minute (the tie-break objective)."""
-        return sum(m.count * m.arrival_minute for m in self.movements)
+        ms = Movements.of(self.movements)
+        return int(ms.people @ ms.arrival_minute)
 
     # ------------------------------------------------------------------- checking
 
@@ -583,18 +589,3 @@ class EvacuationPlan:
         from evacplan import report
 
         return report.fragment(report.evacuation_facts(self))
-
-
-def hours_not_safe(movements: list[Movement], parties: Iterable[Party]) -> float:
-    """Person-hours from each person's release to their arrival at safety (plain counts are
-    released at minute 0; people who start safe count none)."""
-    release = {p.id: (p.size, float(p.release_minute)) for p in parties}
-    minutes = 0.0
-    for m in movements:
-        if m.parties:
-            for pid in m.parties:
-                size, at = release[pid]
-                minutes += size * max(0.0, m.arrival_minute - at)
-        else:
-            minutes += m.count * m.arrival_minute
-    return minutes / 60

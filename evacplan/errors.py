@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "EvacplanError",
+    "MissingExtraError",
     "Problem",
     "ScenarioError",
     "ScenarioWarning",
@@ -180,3 +181,14 @@ class VerificationError(EvacplanError, AssertionError):
         if n > self._SHOWN:
             lines.append(f"  ... and {n - self._SHOWN} more")
         super().__init__("\n".join(lines))
+
+
+class MissingExtraError(EvacplanError, ImportError):
+    """A feature needs an optional extra that is not installed; the message names it.
+
+    Examples
+    --------
+    >>> err = MissingExtraError("read_osm() needs osmnx: pip install 'evacplan[osm]'")
+    >>> isinstance(err, ImportError), "evacplan[osm]" in str(err)
+    (True, True)
+    """

@@ -12,6 +12,7 @@ import math
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,11 +25,16 @@ from evacplan.io import load_network, osm_path, read_osm  # noqa: E402
 METRES_PER_MILLIDEGREE = 6_371_009 * math.pi / 180_000
 
 
-def _xml(nodes: dict[int, float], ways: list[tuple[int, list[int], dict[str, str]]]) -> str:
-    """An OSM XML file: nodes on the equator at the given longitudes, and ways with tags."""
+def _xml(
+    nodes: dict[int, float] | dict[int, tuple[float, float]],
+    ways: list[tuple[int, list[int], dict[str, str]]],
+) -> str:
+    """An OSM XML file: nodes on the equator at the given longitudes (or at (lat, lon)), and
+    ways with tags."""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="test">']
-    for node, lon in nodes.items():
-        lines.append(f'<node id="{node}" version="1" lat="0.0" lon="{lon}"/>')
+    for node, where in nodes.items():
+        lat, lon = where if isinstance(where, tuple) else (0.0, where)
+        lines.append(f'<node id="{node}" version="1" lat="{lat}" lon="{lon}"/>')
     for way, refs, tags in ways:
         lines.append(f'<way id="{way}" version="1">')
         lines += [f'<nd ref="{r}"/>' for r in refs]
@@ -126,6 +132,36 @@ def test_a_chain_of_ways_is_one_link_with_the_same_time(tmp_path: Path) -> None:
     assert link.geometry == ((0.0, 0.0), (0.004, 0.0), (0.01, 0.0))
 
 
+def test_a_junction_drawn_as_two_nodes_is_one_place_when_consolidated(tmp_path: Path) -> None:
+    """A primary road east along the equator, with side streets north from n2 and south from n3,
+    5.6 m further east: two junctions, and a link of 0.01 minutes between them. With
+    ``consolidate_m=15`` they are one place (the least OSM id, between them), the side
+    streets meet the road there, and every other link keeps its minutes."""
+    nodes = {1: (0.0, 0.0), 2: (0.0, 0.005), 3: (0.0, 0.00505), 4: (0.0, 0.01)}
+    nodes |= {5: (0.005, 0.005), 6: (-0.005, 0.00505)}
+    ways = [
+        (10, [1, 2, 3, 4], {"highway": "primary"}),
+        (11, [2, 5], {"highway": "residential"}),
+        (12, [3, 6], {"highway": "residential"}),
+    ]
+    path = _write(tmp_path, _xml(nodes, ways))
+    apart, merged = read_osm(path), read_osm(path, consolidate_m=15)
+
+    def links(network: Any) -> dict[tuple[str, str], float]:
+        return {(link.source, link.target): link.minutes for link in network.links}
+
+    assert sorted(p.id for p in apart.places) == ["n1", "n2", "n3", "n4", "n5", "n6"]
+    assert links(apart)[("n2", "n3")] == 0.01
+    assert sorted(p.id for p in merged.places) == ["n1", "n2", "n4", "n5", "n6"]
+    junction = next(p for p in merged.places if p.id == "n2")
+    assert (junction.lat, junction.lon, junction.osm_id) == (0.0, 0.005025, 2)
+    side = _minutes(5 * METRES_PER_MILLIDEGREE, 25)
+    road = _minutes(5 * METRES_PER_MILLIDEGREE, 65)  # (primary: 65 km/h by default)
+    assert links(merged) == pytest.approx(
+        {("n1", "n2"): road, ("n2", "n4"): road, ("n2", "n5"): side, ("n2", "n6"): side}, abs=0.011
+    )
+
+
 def test_network_types_keep_their_ways(tmp_path: Path) -> None:
     """A footway is walked, not driven; private roads are neither; on foot, both ways."""
     path = _write(
@@ -214,3 +250,30 @@ def test_import_osm_validate_evacuate(tmp_path: Path) -> None:
     assert "50 reach safety" in routed.stdout
     bad = run("import-osm", str(osm_path("West-Oakland")), "-o", str(out), "--bbox", "1,2,3")
     assert bad.returncode == 1 and "--bbox" in bad.stderr
+
+
+def test_without_the_extra_the_error_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without osmnx, reading OSM says which extra to install (in the CLI too, exit 1)."""
+    import builtins
+
+    from evacplan.errors import MissingExtraError
+
+    real = builtins.__import__
+
+    def no_osmnx(name: str, *args: object, **kwargs: object) -> object:
+        if name == "osmnx":
+            raise ImportError("No module named 'osmnx'", name="osmnx")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_osmnx)
+    path = _write(tmp_path, _xml({1: 0.0, 2: 0.01}, [(10, [1, 2], {"highway": "primary"})]))
+    with pytest.raises(
+        MissingExtraError, match=r"osmnx is missing\): pip install 'evacplan\[osm\]'"
+    ):
+        read_osm(path)
+    from evacplan.cli import main
+
+    assert main(["import-osm", str(path), "-o", str(tmp_path / "out.yaml")]) == 1
+    assert not (tmp_path / "out.yaml").exists()

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from evacplan.errors import Problem, ScenarioError
+from evacplan.errors import MissingExtraError, Problem, ScenarioError
 from evacplan.io import _roads
 from evacplan.io._osm_graph import _network, _prepare
 from evacplan.models import Mode, Network
@@ -65,7 +65,7 @@ def _modules() -> tuple[Any, Any]:
         import osmium
         import osmnx
     except ImportError as error:
-        raise ImportError(
+        raise MissingExtraError(
             f"read_osm() needs the optional packages osmnx and osmium ({error.name} is "
             "missing): pip install 'evacplan[osm]'"
         ) from error
@@ -243,8 +243,8 @@ def read_osm(
     ScenarioError
         Naming the file: missing, not OSM data, ways without their nodes, no
         roads of the type (inside ``bbox``); or the arguments that are wrong.
-    ImportError
-        Naming the extra to install when osmnx or osmium is missing.
+    MissingExtraError
+        Naming the extra to install when osmnx or osmium is missing (an ImportError too).
 
     Examples
     --------

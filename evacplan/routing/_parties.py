@@ -250,7 +250,7 @@ def _solve_parties(
     solver = pywraplp.Solver.CreateSolver("CBC") or pywraplp.Solver.CreateSolver("SCIP")
     if solver is None:
         return _nothing("no MIP solver (CBC or SCIP) in this OR-Tools")
-    mip = _Mip(solver, solver.IntVar(0, horizon, "egress"))
+    mip = _Mip(solver, solver.IntVar(0, horizon + open_end, "egress"))  # (late: horizon + 1)
     stopped = _add_variables(mip, net, ten, classes, reach, seconds, started)
     if stopped is not None:
         return stopped

@@ -31,10 +31,12 @@ until none collide; at worst one window holds everyone: the whole model.
 A window whose best schedule uses its open end (someone would rather arrive
 after its horizon) is solved again with a longer one.
 
-``quickest`` and ``safest`` are solved window by window too, each window
-over the steps to the schedule's horizon, in two passes, because their
-egress (the largest of the windows') comes first or second: see
-:func:`_solve_capped`.
+``quickest`` and ``safest`` are solved window by window too, in two passes,
+because their egress (the largest of the windows') comes first or second:
+see :func:`_solve_capped`. An early window's model need not reach the last
+window's egress: ``quickest``'s first pass looks as far as the window's own
+last arrival in the draft, and its second pass is open-ended, as above
+(:func:`_solve_rest`).
 """
 
 from __future__ import annotations
@@ -67,6 +69,11 @@ class _Window:
     solved: _Exact | None = None
     egress: int | None = None
     """For ``quickest`` and ``safest``: the least egress (step) of its first levels alone."""
+    last: int | None = None
+    """Its parties' last arrival (step) in the draft schedule, which a schedule of them alone
+    can always match: ``quickest``'s first pass (:func:`_solve_capped`) looks no further."""
+    cap: int | None = None
+    """The step by which its second pass (:func:`_solve_rest`) had everyone safe."""
 
 
 def _source(parcel: _Parcel) -> tuple[int, int]:
@@ -117,9 +124,9 @@ def _windows(
         steps = np.sort(np.array(arrivals.get(key, [first + 1]), dtype=np.int64))
         most = int(steps[(9 * (steps.size - 1)) // 10])
         horizon = max(first + 1, min(int(steps[-1]), first + math.ceil(1.5 * (most - first))))
-        out.append(
-            _Window(by_key[key], first, horizon if deadline is None else min(horizon, deadline))
-        )
+        capped = horizon if deadline is None else min(horizon, deadline)
+        last = int(steps[-1]) if key in arrivals else None
+        out.append(_Window(by_key[key], first, capped, last=last))
     return out
 
 
@@ -164,6 +171,7 @@ def _merged(windows: list[_Window], together: list[int]) -> _Window:
         [pair for w in chosen for pair in w.parcels],
         min(w.first for w in chosen),
         max(w.horizon for w in chosen),
+        last=None if any(w.last is None for w in chosen) else max(w.last or 0 for w in chosen),
     )
 
 
@@ -251,29 +259,34 @@ def _solve_capped(
     schedule ending by E does with a window's parties ends by E too, so the
     windows' least risks, then arrivals, add up to bounds that their union
     meets, when no two take the same room (else they are merged, and both
-    passes run again where E changes).
+    passes run again where E changes). A window's least egress is at most
+    its last arrival in the draft (a schedule of it alone), so ``quickest``'s
+    first pass looks no further; the second pass is :func:`_solve_rest`'s.
     """
     started = time.perf_counter()
     first, rest = _PASSES[order]
     while True:
         for w in windows:
             if w.egress is None:
-                left = seconds - (time.perf_counter() - started)
-                found = _solve_parties(
-                    net, w.parcels, order, horizon, left, (0,) * len(first), hist=hist, only=first
-                )
+                found = None
+                near = min(w.last or horizon, horizon) if first == ("egress",) else horizon
+                for far in dict.fromkeys((near, horizon)):
+                    left = seconds - (time.perf_counter() - started)
+                    found = _solve_parties(
+                        net, w.parcels, order, far, left, (0,) * len(first), hist=hist, only=first
+                    )
+                    if found is not None:  # (None: someone cannot be safe by ``far``)
+                        break
                 if found is None or found.hist is None or not found.proven or found.lower is None:
                     why = "no whole-party schedule" if found is None else found.note
                     return _nothing(f"{why or 'its egress is not proven'} (a window, first pass)")
                 w.egress = found.lower
         cap = max(w.egress for w in windows if w.egress is not None)
         for w in windows:
-            if w.solved is None or w.horizon != cap:
-                w.horizon = cap
+            if w.solved is None or w.cap != cap:
+                w.cap = cap
                 left = seconds - (time.perf_counter() - started)
-                found = _solve_parties(
-                    net, w.parcels, order, cap, left, (0,) * len(rest), hist=hist, only=rest
-                )
+                found = _solve_rest(net, w, order, cap, hist, left)
                 if found is None or found.hist is None:
                     return _nothing(
                         f"{'' if found is None else found.note} (a window, second pass)"
@@ -288,6 +301,37 @@ def _solve_capped(
         windows = [w for i, w in enumerate(windows) if i not in merged] + [
             _merged(windows, s) for s in clashes
         ]
+
+
+def _solve_rest(
+    net: _Net, w: _Window, order: str, cap: int, hist: _Histories, seconds: float
+) -> _Exact | None:
+    """Window ``w``'s least risk, then arrivals, among its schedules that end by step ``cap``.
+
+    Over the steps to ``cap`` the model of an early window is mostly steps in
+    which its parties are long safe, so it is solved first over its own
+    horizon (at least its least egress), open-ended: the late arcs of
+    :mod:`._expand` price anyone still out at the horizon at the least risk
+    from where they are and an arrival one step later, no more than any
+    schedule to ``cap`` pays, so a solution that uses none is the optimum to
+    ``cap``. One that uses any is solved again with a horizon half as far
+    again, up to ``cap`` (closed there). None when nobody's schedule ends by
+    ``cap``.
+    """
+    started = time.perf_counter()
+    horizon = min(cap, max(w.horizon, w.egress or 0))
+    while True:
+        left = seconds - (time.perf_counter() - started)
+        if left <= 0.05:
+            return _nothing("the time limit ended the whole-party search")
+        rest = _PASSES[order][1]
+        found = _solve_parties(
+            net, w.parcels, order, horizon, left, (0,) * len(rest),
+            hist=hist, only=rest, open_end=horizon < cap,
+        )  # fmt: skip
+        if horizon == cap or (found is not None and not found.late):
+            return found
+        horizon = min(cap, horizon + max(1, (horizon - w.first) // 2))
 
 
 def _union(parts: list[_Exact], hist: _Histories) -> _Exact:

@@ -143,6 +143,110 @@ def test_a_window_too_short_for_its_farthest_party_grows_until_it_holds_everyone
     assert again.proven
 
 
+def test_a_window_whose_best_schedule_ends_past_its_horizon_looks_further() -> None:
+    """As above, but the tenth family, at ``mid``, has a way within the first horizon: a road
+    of 10 minutes with risk 0.5 a person. Its safe way, 100 minutes to ``near`` and on, costs
+    22 steps of hazard (0.22 a person) against 0.52: the window's open end shows that the
+    family would rather arrive after step 15, and the horizon grows until it does, at 110
+    minutes. Harm: (3 x (10 + 15 + ... + 50) + 3 x 110) person-minutes, 19 person-hours,
+    x 0.12 = 2.28. (A model that could not use its open end proved the risky road instead.)
+    """
+    net = Network(
+        places=[
+            {"id": "mid", "kind": "waypoint"},
+            {"id": "near", "kind": "waypoint"},
+            {"id": "s", "kind": "safe_haven"},
+        ],
+        links=[
+            {"source": "near", "target": "s", "minutes": 10, "capacity_per_hour": 60},
+            {
+                "id": "safe",
+                "source": "mid",
+                "target": "near",
+                "minutes": 100,
+                "capacity_per_hour": 60,
+            },
+            {
+                "id": "risky",
+                "source": "mid",
+                "target": "s",
+                "minutes": 10,
+                "capacity_per_hour": 60,
+                "risk": 0.5,
+            },
+        ],
+    )
+    parties = [Party(f"n{i}", 3, "near") for i in range(9)] + [Party("m", 3, "mid")]
+    plan = checked(
+        evacuate(
+            net, parties=parties, step_minutes=STEP, objective="least_harm", hazard_per_hour=HAZARD
+        )
+    )
+    assert plan.status is Status.OPTIMAL, plan.notes
+    assert plan.harm == pytest.approx(2.28)
+    assert plan.harm_lower_bound == pytest.approx(2.28)
+    (mid,) = [m for m in plan.movements if m.parties == ["m"]]
+    assert mid.links[0] == "safe" and mid.itinerary[-1].arrive == 110
+
+
+def test_quickest_looks_past_a_window_s_own_steps_only_when_its_best_schedule_would() -> None:
+    """``quickest``: the places of the case above, 18 families of three at ``near`` (on a road of
+    10 a step now), one at ``mid`` and one at ``far``, 200 minutes from safety on a road of its
+    own (another window), which sets the egress at 200.
+
+    Among the schedules that end by then, the least risk sends the ``mid``
+    family the safe way, arriving at 110 minutes, past its window's first
+    horizon (step 11: nine in ten of the draft's arrivals come by step 7).
+    The window's second pass sees that at its open end, and its horizon grows
+    (16, 24 steps) only to what the family needs, not to the far window's 40.
+    """
+    net = Network(
+        places=[
+            {"id": "mid", "kind": "waypoint"},
+            {"id": "near", "kind": "waypoint"},
+            {"id": "far", "kind": "waypoint"},
+            {"id": "s", "kind": "safe_haven"},
+            {"id": "t", "kind": "safe_haven"},
+        ],
+        links=[
+            {"source": "near", "target": "s", "minutes": 10, "capacity_per_hour": 120},
+            {"id": "safe", "source": "mid", "target": "near", "minutes": 100, "capacity_per_hour": 60},
+            {"id": "risky", "source": "mid", "target": "s", "minutes": 10, "capacity_per_hour": 60, "risk": 0.5},
+            {"source": "far", "target": "t", "minutes": 200, "capacity_per_hour": 60},
+        ],
+    )  # fmt: skip
+    parties = [Party(f"n{i}", 3, "near") for i in range(18)]
+    parties += [Party("m", 3, "mid"), Party("f", 3, "far")]
+    asked: list[tuple[Any, ...]] = []
+    settle = _settle._exact_whole
+
+    def spy(*args: Any) -> Any:
+        asked.append(args)
+        return settle(*args)
+
+    with mock.patch.object(_settle, "_exact_whole", spy):
+        plan = checked(evacuate(net, parties=parties, step_minutes=STEP, objective="quickest"))
+    assert plan.status is Status.OPTIMAL, plan.notes
+    assert plan.egress_minutes == 200 and plan.risk_exposure == 0
+    (mid,) = [m for m in plan.movements if m.parties == ["m"]]
+    assert mid.links[0] == "safe" and mid.itinerary[-1].arrive == 110
+    assert "2 windows" in plan.proof
+
+    horizons: list[tuple[int, Any]] = []
+    solve = _windows._solve_parties
+
+    def solve_and_note(net: Any, parcels: Any, objective: str, horizon: int, *a: Any, **k: Any):
+        horizons.append((horizon, k.get("open_end", False)))
+        return solve(net, parcels, objective, horizon, *a, **k)
+
+    compiled, chosen, order, horizon, _, _, deadline, travelled = asked[0]
+    with mock.patch.object(_windows, "_solve_parties", solve_and_note):
+        _windows._solve_windows(compiled, chosen, travelled, 10.0, deadline, order, horizon)
+    # First passes (the egress) to each window's last arrival in the draft; second passes
+    # (risk, arrivals) from the near window's first horizon, open-ended, and the far one's.
+    assert horizons == [(22, False), (40, False), (11, True), (16, True), (24, True), (40, False)]
+
+
 def test_the_founding_seed_s_plan_is_proven_optimal(founding: Scenario) -> None:
     """plan() on the founding seed, with its default time limits: optimal, its harm at its bound,
     the whole-party MIP solved for its waves (Baghdad and Tehran apart in the first)."""

@@ -231,6 +231,8 @@ def place_hazards(
 def _touches(threat: ThreatEvent, link: Link, regions: dict[str, str | None]) -> bool:
     if (link.id if link.id is not None else link.label) in threat.links:
         return True
+    if threat.streets and not link.streets.isdisjoint(threat.streets):
+        return True
     ends = (link.source, link.target)
     if any(end in threat.places for end in ends):
         return True
@@ -240,11 +242,12 @@ def _touches(threat: ThreatEvent, link: Link, regions: dict[str, str | None]) ->
 def _touched_links(net: Network, threat: ThreatEvent, regions: dict[str, str | None]) -> set[int]:
     """Indices of the links ``threat`` touches (as :func:`_touches` judges each)."""
     if not threat.places and not threat.regions:
-        named = set(threat.links)
+        named, streets = set(threat.links), set(threat.streets)
         return {
             i
             for i, link in enumerate(net.links)
             if (link.id if link.id is not None else link.label) in named
+            or not link.streets.isdisjoint(streets)
         }
     return {i for i, link in enumerate(net.links) if _touches(threat, link, regions)}
 

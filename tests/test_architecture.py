@@ -22,6 +22,7 @@ MAX_LINES = 600
 FLOORS: dict[str, int] = {
     "evacplan.errors": 0,
     "evacplan._time": 0,
+    "evacplan._streets": 0,
     "evacplan.results": 0,
     "evacplan._validate": 1,
     "evacplan.models": 2,

@@ -141,3 +141,51 @@ def test_monaco_from_the_bundled_extract(tmp_path: Path) -> None:
     assert len(scenario.places) > 1000
     contingency = plan(scenario)
     assert contingency.verify() == []
+
+
+def test_a_threat_closes_a_street_by_its_name(tmp_path: Path) -> None:
+    """West Oakland: 8th Street closes 20 minutes in, while 400 nationals leave the embassy.
+
+    Every stretch of 8th Street closes (nobody enters one from minute 20);
+    those who cannot leave by then are stranded, with the street named in
+    words (not its stretches' ids), and the GeoJSON counts them at the
+    embassy. A misspelt street is an error that suggests the name.
+    """
+    places = [
+        {"id": "embassy", "kind": "post", "lat": 37.8077, "lon": -122.3005},
+        {"id": "north", "kind": "border", "safe": True, "lat": 37.8176, "lon": -122.2908},
+        {"id": "east", "kind": "border", "safe": True, "lat": 37.8056, "lon": -122.2913},
+    ]
+    group = {"id": "nationals", "location": "embassy", "count": 400, "category": "national"}
+    threat = {"id": "overpass", "at": 20, "closes": True, "streets": ["8th Street"]}
+    network = {"osm": str(osm_path("West-Oakland"))}
+    path = _scenario(
+        tmp_path, places, network=network, groups=[{**group, "release": 10}], threats=[threat]
+    )
+    scenario = load_scenario(path)
+    street = {link.id for link in scenario.links if link.name == "8th Street"}
+    assert len(street) == 4
+    contingency = plan(scenario)
+    assert contingency.verify() == []
+    ev = contingency.evacuation
+    for m in ev.movements:
+        for link, stop in zip(m.links, m.itinerary, strict=False):
+            assert link not in street or stop.leave < 20, (link, stop)
+    stranded = sum(s.count for s in ev.stranded if s.place == "embassy")
+    assert 0 < stranded < 400
+    assert all("8th Street closes at" in s.reason for s in ev.stranded)
+    assert not any(link in s.reason for s in ev.stranded for link in street)
+    point = next(
+        f["properties"]
+        for f in contingency.to_geojson()["features"]
+        if f["properties"].get("place") == "embassy"
+    )
+    assert point["people_stranded"] == stranded and "8th Street" in point["stranded_why"]
+
+    misspelt = yaml.safe_load(path.read_text())
+    misspelt["threats"][0]["streets"] = ["8th Stret"]
+    path.write_text(yaml.safe_dump(misspelt, sort_keys=False))
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert "threats[0].streets[0] (line" in str(caught.value)
+    assert "did you mean '8th Street'" in str(caught.value)

@@ -94,7 +94,7 @@ CASES: list[tuple[str, Callable[[Data], None], str, str]] = [
         "threat on unknown region",
         _set("threats[1].places", ...),
         "threats[1]",
-        "at least one of regions, places or links",
+        "at least one of regions, places, links or streets",
     ),
     (
         "threat on unknown region name",

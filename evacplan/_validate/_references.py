@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from evacplan._streets import street_names
 from evacplan._time import minutes_after, parse_when
 from evacplan._validate._words import EXPECTATIONS, suggest
 from evacplan.errors import Problem
@@ -244,6 +245,8 @@ class _Known:
     regions: set[str] | None = None
     links: dict[str, int] | None = None
     """Link ids and the labels of links without one."""
+    streets: set[str] | None = None
+    """The links' names."""
     posts: dict[str, int] | None = None
     staff: dict[str, int] | None = None
     threats: dict[str, int] | None = None
@@ -291,6 +294,8 @@ def _check_network(scan: _Scan) -> None:
     links = _items(data, "links")
     link_ids = _ids(links, "links", "id", "link", problems)
     known.links = {**link_ids, **_labels(links)} if _usable(data, "links") else None
+    names = {street for _, link in links for street in street_names(link.get("name"))}
+    known.streets = names if known.links is not None else None
     if scan.root == "Threats":
         return
     for i, link in links:
@@ -402,10 +407,11 @@ def _check_threats(scan: _Scan) -> None:
         )
         _refs(threat.get("places"), known.places, f"{path}.places", "a place", problems)
         _refs(threat.get("links"), known.links, f"{path}.links", "a link", problems)
-        if not any(threat.get(k) for k in ("regions", "places", "links")):  # (not a list:
-            # said at the key itself)
+        _refs(threat.get("streets"), known.streets, f"{path}.streets", "a link's name", problems)
+        if not any(threat.get(k) for k in ("regions", "places", "links", "streets")):  # (not a
+            # list: said at the key itself)
             problems.append(
-                Problem(path, "a threat needs at least one of regions, places or links")
+                Problem(path, "a threat needs at least one of regions, places, links or streets")
             )
         if all(threat.get(k) is None for k in ("risk", "risk_per_hour")) and (
             threat.get("closes") is not True

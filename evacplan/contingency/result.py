@@ -88,7 +88,7 @@ class ContingencyPlan:
          ('cap-02', 1, 'diplomat', 0, 'residence'), ('cap-02', 2, 'dependant', 0, 'residence'),
          ('cap-04', 1, 'diplomat', 0, 'residence'), ('cap-04', 3, 'dependant', 0, 'residence')]
         >>> print(behind[0].reason)
-        cut off when residence-embassy closes at Sat 4 Jan 07:00 +00:00
+        cut off when residence-embassy closes at Sat 4 Jan 07:00 +00:00; they may leave only from Sat 4 Jan 07:00 +00:00
         """
         return _left_behind(self.scenario, self.accounting())
 
@@ -136,7 +136,7 @@ class ContingencyPlan:
         >>> tiny = load_scenario(seed_path("tiny"))
         >>> cp = plan(with_closure(tiny, "residence-embassy", at="25h"))
         >>> print(cp.unreached()[0])
-        cap-04 and family (4 people) at residence, cut off when residence-embassy closes at Sat 4 Jan 07:00 +00:00
+        cap-04 and family (4 people) at residence, cut off when residence-embassy closes at Sat 4 Jan 07:00 +00:00; they may leave only from Sat 4 Jan 07:00 +00:00
         """
         return _unreached(self.scenario, self.evacuation)
 
@@ -375,7 +375,12 @@ class ContingencyPlan:
             here["posts"].append(post.id)
             here["retained"] += last.get(post.id, [])
         out = feature_collection(
-            sc.network, self.evacuation.movements, start=sc.start, extra=extra, name=sc.name
+            sc.network,
+            self.evacuation.movements,
+            start=sc.start,
+            extra=extra,
+            name=sc.name,
+            stranded=self.evacuation.stranded,
         )
         if path is not None:
             save(out, path)

@@ -121,8 +121,8 @@ def _network(graph: Any, name: str, mode: Mode) -> Network:
         Place.model_construct(
             id=ids[node],
             kind=PlaceKind.WAYPOINT,
-            lat=round(y, 7),
-            lon=round(x, 7),
+            lat=round(y, 7) + 0.0,  # (+ 0.0: never -0.0 in a file)
+            lon=round(x, 7) + 0.0,
             osm_id=osm[node],
         )
         for node, (x, y) in where.items()

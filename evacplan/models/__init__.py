@@ -158,10 +158,12 @@ class StaffMember(_Model):
 
 
 class ThreatEvent(_Model):
-    """At ``at`` (until ``until``), raise the risk of, or close, regions, places or links.
+    """At ``at`` (until ``until``), raise the risk of, or close, regions, places, links or streets.
 
     A place's threat applies to every link that touches it; a region's to
-    every link touching a place in that region; a link's to that link, by id.
+    every link touching a place in that region; a link's to that link, by id;
+    a street's to every link of that ``name`` (an OpenStreetMap street's, or
+    one given by hand).
     """
 
     id: Id
@@ -172,6 +174,8 @@ class ThreatEvent(_Model):
     places: tuple[Id, ...] = ()
     links: tuple[LinkRef, ...] = ()
     """Links by id, or by label (``source->target``, ``source<->target``) when they have none."""
+    streets: tuple[Annotated[str, StringConstraints(min_length=1)], ...] = ()
+    """Links by name: every link whose ``name`` is one of these (``Wood Street``)."""
     risk: Risk | None = None
     """Risk per traversal from ``at``: links it touches carry at least this."""
     risk_per_hour: Annotated[float, Strict(), Field(ge=0)] | None = None

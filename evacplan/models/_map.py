@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, Strict, model_validator
 
+from evacplan._streets import street_names
 from evacplan._time import When
 from evacplan.models._base import Flag, Id, Mode, PlaceKind, Risk, _Model
 from evacplan.models._services import Departures
@@ -101,3 +102,17 @@ class Link(_Model):
         """The link's id, or ``source->target`` when it has none."""
         arrow = "<->" if self.two_way else "->"
         return self.id or f"{self.source}{arrow}{self.target}"
+
+    @property
+    def streets(self) -> frozenset[str]:
+        """The streets the link is a stretch of, for threats that name ``streets``: its name,
+        and each of a name that joins ways merged from OpenStreetMap with `` / ``.
+
+        Examples
+        --------
+        >>> link = Link(source="a", target="b", minutes=1, capacity_per_hour=600.0,
+        ...             name="Pont Sainte-Dévote / Tunnel Sainte-Dévote")
+        >>> sorted(link.streets)
+        ['Pont Sainte-Dévote', 'Pont Sainte-Dévote / Tunnel Sainte-Dévote', 'Tunnel Sainte-Dévote']
+        """
+        return street_names(self.name)

@@ -329,6 +329,7 @@ def _closed_links(sc: Any) -> dict[str, str]:
         refs = {str(x) for x in t.links}
         for link in sc.network.links:
             named = link.label in refs or link.id in refs
+            named = named or not link.streets.isdisjoint(t.streets)
             if (named or link.source in places or link.target in places) and (
                 link.label not in closed
             ):

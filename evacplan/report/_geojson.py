@@ -10,7 +10,8 @@ network's places and links) into one ``FeatureCollection``:
   a clock, and always as minutes from the start), its ``risk``, capacity and mode;
 - a ``Point`` per place with coordinates, with its ``kind``, name, whether it
   is safe, and who is there: ``people_leaving`` (who start there),
-  ``people_arriving`` (who reach safety there), and what the caller adds (a
+  ``people_arriving`` (who reach safety there), ``people_stranded`` (who
+  cannot leave it, with ``stranded_why``), and what the caller adds (a
   contingency plan adds each post's retained staff).
 
 A place without ``lat``/``lon`` cannot be drawn: it, and every link that
@@ -65,10 +66,12 @@ def feature_collection(
     start: datetime | None = None,
     extra: Mapping[str, Mapping[str, Any]] | None = None,
     name: str | None = None,
+    stranded: Any = (),
 ) -> dict[str, Any]:
     """The plan's ``FeatureCollection`` (see the module's docstring) as plain data.
 
-    ``extra`` adds properties to the points of the places it names.
+    ``extra`` adds properties to the points of the places it names; ``stranded`` is the
+    plan's :class:`~evacplan.routing.records.Stranded` records.
     """
     where = {
         p.id: (p.lon, p.lat) for p in network.places if p.lat is not None and p.lon is not None
@@ -114,8 +117,15 @@ def feature_collection(
     for m in movements:
         leaving[m.source] += m.count
         arriving[m.destination] += m.count
+    left: dict[str, int] = defaultdict(int)
+    why: dict[str, list[str]] = defaultdict(list)
+    for s in stranded:
+        left[s.place] += s.count
+        if s.reason not in why[s.place]:
+            why[s.place].append(s.reason)
     for place in network.places:
-        busy = place.id in leaving or place.id in arriving or (extra and place.id in extra)
+        busy = place.id in leaving or place.id in arriving or place.id in left
+        busy = busy or bool(extra and place.id in extra)
         if place.osm_id is not None and not place.name and not busy:
             continue  # a road junction: the lines draw it
         props = {
@@ -126,6 +136,8 @@ def feature_collection(
             "safe": place.is_safe,
             "people_leaving": leaving.get(place.id, 0),
             "people_arriving": arriving.get(place.id, 0),
+            "people_stranded": left.get(place.id, 0),
+            **({"stranded_why": "; ".join(why[place.id])} if place.id in left else {}),
             **({"osm_id": place.osm_id} if place.osm_id is not None else {}),
             **dict((extra or {}).get(place.id, {})),
         }

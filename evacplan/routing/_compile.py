@@ -81,6 +81,9 @@ class _Net:
     g_head: np.ndarray
     g_tau: np.ndarray
     g_key: list[str]
+    g_street: list[str | None]
+    """Per group, the street it is a stretch of (an OpenStreetMap road with a name), or None:
+    words name streets, not their stretches' generated ids."""
     g_members: list[list[str]]
     g_departures: list[tuple[float, ...]]
     """Per group, the departure minutes of its scheduled services (empty: none)."""
@@ -333,6 +336,8 @@ def _compile(
     g_head: list[int] = []
     g_tau: list[int] = []
     g_key: list[str] = []
+    g_street: list[str | None] = []
+    junctions = net.junctions
     g_members: list[list[str]] = []
     g_departures: list[tuple[float, ...]] = []
     closed: list[str] = []
@@ -342,6 +347,8 @@ def _compile(
         g_head.append(v)
         g_tau.append(tau)
         g_key.append(members[0].arc.key)
+        link = net.links[members[0].arc.link]
+        g_street.append(link.name if {link.source, link.target} & junctions else None)
         g_members.append([m.arc.key for m in members])
         g_departures.append(tuple(sorted(d for m in members for d in m.arc.departures)))
         if len(members) == 1 and len(members[0].minutes) == 1 and not members[0].arc.scheduled:
@@ -392,6 +399,7 @@ def _compile(
         g_head=np.array(g_head, dtype=np.int64),
         g_tau=np.array(g_tau, dtype=np.int64),
         g_key=g_key,
+        g_street=g_street,
         g_members=g_members,
         g_departures=g_departures,
         k_group=k[:, 0].astype(np.int64),

@@ -22,7 +22,10 @@ def _closing_links(sp: _Splittable, place: int, step: int) -> tuple[str, bool]:
 
     The places reachable from ``place`` by links still open at some step from
     ``step`` on, towards safety; the links out of them that close before
-    ``step`` cut it off ("omdurman-bridge closes at minute 120"). Only what
+    ``step`` cut it off ("omdurman-bridge closes at minute 120"; the
+    stretches of an OpenStreetMap street, once by its name: "8th Street
+    closes at minute 20"; for people called forward after it closed, from
+    when they may leave). Only what
     closes is named, never a link that opens later or stays open; and every
     one of them (a table that has no room shortens the words, not this).
     """
@@ -54,7 +57,7 @@ def _closing_links(sp: _Splittable, place: int, step: int) -> tuple[str, bool]:
     chosen = cut or closing
     words: dict[str, str] = {}
     for g in sorted(chosen, key=lambda g: (int(last[g]), net.g_key[g])):
-        key = net.g_key[g]
+        key = net.g_street[g] or net.g_key[g]  # (a street's stretches: its first to close)
         if key not in words:
             words[key] = (
                 f"{key}'s last departure leaves at minute {net.g_departures[g][-1]:g}"
@@ -62,6 +65,8 @@ def _closing_links(sp: _Splittable, place: int, step: int) -> tuple[str, bool]:
                 else f"{key} closes at minute {(int(last[g]) + 1) * s}"
             )
     named = [*words.values(), *slow]  # all of them: tables shorten, the record does not
+    if cut and step:  # (it closed before they were called forward: say from when they were)
+        return " and ".join(named) + f"; they may leave only from minute {step * s}", True
     return (" and " if cut else "; ").join(named), bool(cut)
 
 

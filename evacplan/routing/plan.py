@@ -549,7 +549,9 @@ class EvacuationPlan:
             raise ScenarioError(
                 [Problem("network", "a plan built by hand holds none")], "to_geojson()"
             )
-        out = feature_collection(net, self.movements, start=net.start, name=self.network_name)
+        out = feature_collection(
+            net, self.movements, start=net.start, name=self.network_name, stranded=self.stranded
+        )
         if path is not None:
             save(out, path)
         return out

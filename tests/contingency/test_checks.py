@@ -63,7 +63,7 @@ def test_the_cut_off_family_is_safe_only_if_the_bridge_holds(khartoum: Scenario)
     assert result.report().splitlines() == [
         "FAIL family: 1 of 1 is not safe within 24 h of their call-forward:",
         "     khr-15 does not leave: stranded at omdurman: cut off when omdurman-bridge closes "
-        "at Sat 15 Apr 11:00 +02:00",
+        "at Sat 15 Apr 11:00 +02:00; they may leave only from Sun 16 Apr 10:30 +02:00",
     ]
 
 

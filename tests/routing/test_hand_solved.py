@@ -150,7 +150,9 @@ def test_a_route_closed_before_it_can_be_used_is_named() -> None:
     assert plan.status is Status.OPTIMAL  # for everyone who can be moved; the rest stranded
     assert [m.parties for m in plan.movements] == [["early"]]
     assert plan.stranded[0].parties == ["late"]
-    assert plan.stranded[0].reason == "cut off when bridge closes at minute 30"
+    assert plan.stranded[0].reason == (
+        "cut off when bridge closes at minute 30; they may leave only from minute 45"
+    )
 
 
 def test_sources_with_no_way_out_are_named_and_counted() -> None:

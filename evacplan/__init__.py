@@ -26,7 +26,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from evacplan import closures
+    from evacplan import closures, uncertainty
     from evacplan.closures import ClosureAnalysis
     from evacplan.contingency import ContingencyPlan, plan
     from evacplan.errors import (
@@ -92,6 +92,7 @@ _EXPORTS = {
     "drawdown": "evacplan.staffing",
     "evacuate": "evacplan.routing",
     "plan": "evacplan.contingency",
+    "uncertainty": "evacplan.uncertainty",
 }
 """Each public name and the module it comes from (a subpackage stands for itself)."""
 
@@ -129,6 +130,7 @@ __all__ = [
     "drawdown",
     "evacuate",
     "plan",
+    "uncertainty",
 ]
 
 __version__ = "0.1.0"

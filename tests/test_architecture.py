@@ -35,6 +35,7 @@ FLOORS: dict[str, int] = {
     "evacplan.staffing": 6,
     "evacplan.contingency": 7,
     "evacplan.closures": 8,
+    "evacplan.uncertainty": 8,
     "evacplan.testing": 9,
     "evacplan.cli": 10,
     "evacplan.pytest_plugin": 10,

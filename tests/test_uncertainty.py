@@ -1,0 +1,347 @@
+"""How sure a plan is (issue 28): ``simulate`` against cases worked out by hand.
+
+With nothing uncertain every run is the plan itself, arrival for arrival, on
+random networks with services, gates, windows, parties crossing over several
+steps and releases. With a known distribution (a triangular travel factor, a
+uniform lateness) the clearance times follow it within sampling error. A
+missed flight takes the next with room; a narrow road queues first come,
+first served; a closure that never lifts leaves people not safe. The same
+seed gives the same answer on any executor; bad arguments are named.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evacplan.errors import ScenarioError
+from evacplan.models import Network
+from evacplan.results import Party
+from evacplan.routing import EvacuationPlan, evacuate
+from evacplan.uncertainty import simulate
+from tests.routing.helpers import checked, network
+from tests.routing.test_property import instances
+from tests.routing.test_windows import waves
+
+
+def _road(minutes: float = 60, per_hour: float = 60) -> Network:
+    return network(
+        [
+            {
+                "id": "road",
+                "source": "home",
+                "target": "out",
+                "minutes": minutes,
+                "capacity_per_hour": per_hour,
+            }
+        ],
+        ["home", "out"],
+        safe=("out",),
+    )
+
+
+def _arrivals(plan: EvacuationPlan) -> Counter[tuple[int, int]]:
+    """(minute, people) of the plan's arrivals at safety."""
+    return Counter(
+        (int(a), int(n))
+        for a, n in zip(plan.movements.arrival_minute, plan.movements.people, strict=True)
+    )
+
+
+def _reproduced(plan: EvacuationPlan) -> None:
+    """One run with nothing uncertain is the plan: every party and every person arrives when
+    the plan says."""
+    sim = simulate(plan, runs=2, seed=3)
+    planned = {p: float(m.arrival_minute) for m in plan.movements for p in m.parties}
+    for run in range(2):
+        got = dict(zip(sim.party_ids, sim.party_arrival[run].tolist(), strict=True))
+        assert got == {p: planned[p] for p in got}
+        minutes, people = sim._arrivals[run]
+        assert Counter(zip(minutes.tolist(), people.tolist(), strict=True)).total() >= 0
+        by_minute: Counter[int] = Counter()
+        for m, n in zip(minutes.tolist(), people.tolist(), strict=True):
+            by_minute[m] += n
+        planned_minutes: Counter[int] = Counter()
+        for m, n in _arrivals(plan).elements():
+            planned_minutes[m] += n
+        assert by_minute == planned_minutes
+    egress = float(plan.egress_minutes or 0)
+    assert sim.egress_quantiles == {50: egress, 90: egress, 95: egress}
+    assert sim.not_safe.sum() == 0 and sim.binding() == []
+
+
+# ------------------------------------------------------------ no uncertainty
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(airlift=True))
+def test_with_nothing_uncertain_every_run_is_the_plan(case: Any) -> None:
+    """Services, gates, windows and plain counts that split over routes."""
+    net, supply, safe, step = case
+    _reproduced(checked(evacuate(net, supply=supply, safe=safe, step_minutes=step)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(waves(), st.sampled_from(["quickest", "least_harm"]))
+def test_with_nothing_uncertain_parties_arrive_as_planned(case: Any, objective: str) -> None:
+    """Parties released in waves on narrow roads, some crossing a link over several steps."""
+    net, parties, safe, threats = case
+    plan = checked(
+        evacuate(
+            net, parties=parties, safe=safe, threats=threats, step_minutes=5, objective=objective
+        )
+    )
+    _reproduced(plan)
+
+
+def test_the_founding_plan_is_reproduced_run_for_run(founding_plan: Any) -> None:
+    _reproduced(founding_plan.evacuation)
+    sim = simulate(founding_plan, runs=3)
+    assert sim.p_safe_by(founding_plan.evacuation.egress_minutes) == 1.0
+
+
+@pytest.fixture(scope="module")
+def founding_plan(founding: Any) -> Any:
+    from evacplan import plan
+
+    return plan(founding)
+
+
+# ------------------------------------------------------- known distributions
+
+
+def test_a_triangular_travel_factor_gives_its_quantiles() -> None:
+    """One person, one 60-minute road, factor triangular(1, 1, 2): P(T <= t) = 1 - (2 - t/60)^2.
+
+    The median is 60 x (2 - sqrt(1/2)) = 77.6 and the 95th percentile 60 x (2 - sqrt(0.05))
+    = 106.6, each rounded up to the minute grid (78 and 107) within a step of sampling error.
+    """
+    plan = evacuate(_road(), supply={"home": 1}, step_minutes=1)
+    assert plan.egress_minutes == 60
+    sim = simulate(plan, runs=4000, seed=11, travel_factor=(1, 1, 2))
+    q = sim.egress_quantiles
+    assert abs(q[50] - 78) <= 1 and abs(q[95] - 107) <= 1
+    for t in (70, 78, 90, 107, 115):
+        exact = 1 - (2 - t / 60) ** 2
+        assert abs(sim.p_safe_by(t) - exact) < 4 * math.sqrt(exact * (1 - exact) / 4000) + 1e-9
+    assert sim.egress.min() >= 60 and sim.egress.max() <= 120
+
+
+def test_late_arrivals_are_uniform_up_to_their_bound() -> None:
+    """Half the parties are late by up to 60 minutes: one party on a 60-minute road is safe at
+    60 in half the runs, and by 60 + t in (1 + t/60) / 2 of them."""
+    plan = evacuate(_road(), parties=[Party("a", 1, "home")], step_minutes=1)
+    sim = simulate(plan, runs=4000, seed=5, late=(0.5, "1h"))
+    for t, exact in ((0, 0.5), (15, 0.625), (30, 0.75), (60, 1.0)):
+        sd = math.sqrt(exact * (1 - exact) / 4000)
+        assert abs(sim.p_safe_by(60 + t) - exact) <= 4 * sd + 1 / 120
+    assert sim.egress.max() <= 120
+    assert sim.party_odds(slack=0)[0].p_on_time == pytest.approx(0.5, abs=0.03)
+
+
+def test_people_who_never_come_are_counted_apart() -> None:
+    parties = [Party(f"p{i}", 2, "home") for i in range(10)]
+    plan = evacuate(_road(per_hour=600), parties=parties, step_minutes=1)
+    sim = simulate(plan, runs=500, seed=2, no_show="20%")
+    assert sim.no_show.mean() == pytest.approx(4.0, abs=0.3)  # 20% of 10 parties of 2
+    assert np.isnan(sim.party_arrival).mean() == pytest.approx(0.2, abs=0.02)
+    assert sim.not_safe.sum() == 0 and np.isfinite(sim.egress).all()
+
+
+# -------------------------------------------------------- queues and seats
+
+
+def _airport(departures: list[int], seats: int) -> Network:
+    return network(
+        [
+            {
+                "id": "road",
+                "source": "home",
+                "target": "airport",
+                "minutes": 30,
+                "capacity_per_hour": 600,
+            },
+            {
+                "id": "flight",
+                "source": "airport",
+                "target": "haven",
+                "minutes": 60,
+                "seats": seats,
+                "departures": departures,
+            },
+        ],
+        ["home", "airport", "haven"],
+        safe=("haven",),
+    )
+
+
+def test_a_missed_flight_takes_the_next_one_with_room() -> None:
+    """One seat at 60, 120, 180 and 240; three people, each leaving home 30 minutes before
+    their flight (60, 120, 180). The road is closed until minute 45: the first leaves at 45,
+    reaches the airport at 75, after their flight. The 120 and 180 are full (their people come
+    on time and keep their seats): they take the 240, safe at 300; the others as planned."""
+    plan = evacuate(
+        _airport([60, 120, 180, 240], 1),
+        parties=[Party(f"p{i}", 1, "home") for i in range(3)],
+        step_minutes=5,
+    )
+    planned = {p: m.arrival_minute for m in plan.movements for p in m.parties}
+    assert sorted(planned.values()) == [120, 180, 240]
+    first = min(planned, key=planned.__getitem__)
+    sim = simulate(plan, runs=1, closures=[{"links": ["road"], "at": 0, "until": 45}])
+    got = dict(zip(sim.party_ids, sim.party_arrival[0].tolist(), strict=True))
+    assert got == {**planned, first: 300}
+    flight = next(b for b in sim.binding() if b.link == "flight")
+    assert flight.service and flight.missed == 1 and flight.share == 1
+    assert flight.waited_hours == pytest.approx((240 - 75) / 60)
+    assert "1.0 people a run miss their departure" in str(flight)
+
+
+def test_everyone_slower_misses_their_flights_and_fills_the_later_ones() -> None:
+    """Two seats at 60, 120, 180; the plan flies two at 60 and one at 120. Every trip three
+    times as long: the two leaving home at 30 reach the airport at 120 and take the 120's
+    seats; the third, leaving at 90, reaches it at 180 and takes the 180. Flights of 180."""
+    plan = evacuate(
+        _airport([60, 120, 180], 2),
+        parties=[Party(f"p{i}", 1, "home") for i in range(3)],
+        step_minutes=5,
+    )
+    sim = simulate(plan, runs=1, travel_factor=(3, 3, 3))
+    assert sorted(sim.party_arrival[0].tolist()) == [300, 300, 360]
+    assert sim.missed.sum() == 3
+
+
+def test_people_who_miss_the_last_departure_are_not_safe() -> None:
+    plan = evacuate(_airport([60], 3), parties=[Party("a", 1, "home")], step_minutes=5)
+    sim = simulate(plan, runs=1, travel_factor=(3, 3, 3))
+    assert math.isinf(sim.egress[0]) and sim.not_safe[0] == 1
+    assert sim.p_safe_by("1000h") == 0.0
+    assert sim.stuck.sum() == 1
+    assert "never reaches safety" in sim.summary()
+
+
+def test_a_narrow_road_queues_first_come_first_served() -> None:
+    """A 10-minute road letting one person a minute; three parties ready at 0, planned at 0,
+    1, 2. The road is closed from minute 0 to 30 in every run: all three queue and enter at
+    30, 31, 32 in the plan's order, safe at 40, 41, 42."""
+    plan = evacuate(
+        _road(10, 60), parties=[Party(f"p{i}", 1, "home") for i in range(3)], step_minutes=1
+    )
+    assert sorted(m.arrival_minute for m in plan.movements for _ in m.parties) == [10, 11, 12]
+    closure = {"links": ["road"], "at": 0, "until": 30, "probability": 1}
+    sim = simulate(plan, runs=1, closures=[closure])
+    arrive = dict(zip(sim.party_ids, sim.party_arrival[0].tolist(), strict=True))
+    planned = {p: float(m.arrival_minute) for m in plan.movements for p in m.parties}
+    assert sorted(arrive.values()) == [40, 41, 42]
+    assert sorted(arrive, key=arrive.__getitem__) == sorted(planned, key=planned.__getitem__)
+    (road,) = sim.binding()
+    # each queued from their planned departure (0, 1, 2) to their entry (30, 31, 32)
+    assert road.waited_hours == pytest.approx(90 / 60)
+
+
+def test_a_closure_happens_in_its_share_of_runs() -> None:
+    plan = evacuate(_road(), supply={"home": 5}, step_minutes=1)
+    sim = simulate(
+        plan, runs=1000, seed=4, closures=[{"links": ["road"], "at": 0, "probability": 0.3}]
+    )
+    assert sim.closed[:, 0].mean() == pytest.approx(0.3, abs=0.05)
+    assert (np.isinf(sim.egress) == sim.closed[:, 0]).all()
+    assert sim.p_safe_by("2h") == pytest.approx(1 - sim.closed[:, 0].mean())
+    assert sim.to_frame()["closed:closure-1 (road)"].mean() == sim.closed[:, 0].mean()
+
+
+# ---------------------------------------------------------------- executors
+
+
+def _tiny_plan(tiny: Any) -> EvacuationPlan:
+    return evacuate(tiny.network, supply={"embassy": 30}, step_minutes=5)
+
+
+def test_the_same_seed_gives_the_same_result_on_any_executor(tiny: Any) -> None:
+    plan = _tiny_plan(tiny)
+    kw: dict[str, Any] = {
+        "runs": 64,
+        "seed": 9,
+        "travel_factor": (0.9, 1, 1.5),
+        "late": (0.2, "1h"),
+        "no_show": 0.05,
+    }
+    here = simulate(plan, **kw)
+    with ThreadPoolExecutor(2) as pool:
+        threads = simulate(plan, executor=pool, **kw)
+    with ProcessPoolExecutor(2) as pool:
+        processes = simulate(plan, executor=pool, **kw)
+    for other in (threads, processes):
+        assert np.array_equal(here.egress, other.egress)
+        assert np.array_equal(here.no_show, other.no_show)
+        assert np.array_equal(here.waited, other.waited)
+    assert not np.array_equal(here.egress, simulate(plan, **{**kw, "seed": 10}).egress)
+
+
+# ------------------------------------------------------------------ output
+
+
+def test_the_summary_table_and_figure_say_what_a_planner_asks(tiny: Any) -> None:
+    plan = _tiny_plan(tiny)
+    sim = simulate(plan, runs=200, seed=1, travel_factor=(1, 1, 1.5), late=("20%", "1h"))
+    text = sim.summary()
+    assert "200 runs of the plan" in text and "20% of parties late by up to 1 h" in text
+    assert "in 95 runs of 100 by" in text and "What holds people up:" in text
+    frame = sim.to_frame()
+    assert list(frame.columns) == ["egress_minutes", "not_safe", "no_show"]
+    assert len(frame) == 200
+    ax = sim.plot()
+    assert ax.get_xlabel() == "hours from the start"
+    assert 0 <= sim.share_safe_by("2h") <= 1
+
+
+# ---------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path", "words"),
+    [
+        ({"runs": 0}, "runs", "whole number from 1"),
+        ({"seed": -1}, "seed", "whole number from 0"),
+        ({"travel_factor": (2, 1, 1)}, "travel_factor", "0 < low <= mode <= high"),
+        ({"travel_factor": 1.2}, "travel_factor", "three numbers"),
+        ({"late": (1.5, "2h")}, "late[0]", "share from 0 to 1"),
+        ({"late": (0.1, "soon")}, "late[1]", "soon"),
+        ({"late": 0.1}, "late", "(share, up_to)"),
+        ({"no_show": "x"}, "no_show", "share from 0 to 1"),
+        (
+            {"closures": [{"links": ["raod"], "at": 0, "probability": 0.5}]},
+            "closures[0].links[0]",
+            "did you mean 'road'",
+        ),
+        (
+            {"closures": [{"links": ["road"], "at": 0, "probability": 2}]},
+            "closures[0].probability",
+            "share from 0 to 1",
+        ),
+        ({"closures": [{"links": ["road"]}]}, "closures[0].at", "required"),
+        ({"policy": "replan"}, "policy", "not built yet"),
+        ({"policy": "panic"}, "policy", "'follow'"),
+        ({"executor": object()}, "executor", "concurrent.futures"),
+        ({"progress": "yes"}, "progress", "True or False"),
+    ],
+)
+def test_bad_arguments_are_named(kwargs: dict[str, Any], path: str, words: str) -> None:
+    plan = evacuate(_road(), supply={"home": 1}, step_minutes=1)
+    with pytest.raises(ScenarioError) as error:
+        simulate(plan, **kwargs)
+    found = {p.path: p.message for p in error.value.problems}
+    assert path in found, found
+    assert words in found[path]
+
+
+def test_a_plan_must_be_a_plan() -> None:
+    with pytest.raises(ScenarioError, match="expected an EvacuationPlan or a ContingencyPlan"):
+        simulate("plan.yaml")

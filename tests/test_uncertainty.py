@@ -293,7 +293,7 @@ def test_the_summary_table_and_figure_say_what_a_planner_asks(tiny: Any) -> None
     sim = simulate(plan, runs=200, seed=1, travel_factor=(1, 1, 1.5), late=("20%", "1h"))
     text = sim.summary()
     assert "200 runs of the plan" in text and "20% of parties late by up to 1 h" in text
-    assert "in 95 runs of 100 by" in text and "What holds people up:" in text
+    assert "in 50 runs of 100" in text and "What holds people up:" in text
     frame = sim.to_frame()
     assert list(frame.columns) == ["egress_minutes", "not_safe", "no_show"]
     assert len(frame) == 200
@@ -345,3 +345,116 @@ def test_bad_arguments_are_named(kwargs: dict[str, Any], path: str, words: str) 
 def test_a_plan_must_be_a_plan() -> None:
     with pytest.raises(ScenarioError, match="expected an EvacuationPlan or a ContingencyPlan"):
         simulate("plan.yaml")
+
+
+# ------------------------------------------------------------ robust: checks
+
+
+def test_a_robust_check_passes_or_says_who_is_late(tiny: Any) -> None:
+    from evacplan.models import Check
+    from evacplan.testing import run_check
+
+    loose = Check.model_validate(
+        {
+            "id": "loose",
+            "robust": {
+                "p": "90%",
+                "all_safe_by": "30h",
+                "runs": 200,
+                "travel_factor": [0.9, 1, 1.5],
+                "late": ["10%", "1h"],
+            },
+        }
+    )
+    tight = Check.model_validate(
+        {
+            "id": "tight",
+            "robust": {
+                "p": 0.99,
+                "all_safe_by": "27h45m",
+                "runs": 200,
+                "travel_factor": [0.9, 1, 1.5],
+            },
+        }
+    )
+    assert loose.expectation == "robust"
+    passed = run_check(tiny, loose)
+    assert passed.passed and "in 100% of 200 runs (at least 90% needed)" in passed.report()
+    failed = run_check(tiny, tight)
+    assert not failed.passed
+    assert "(at least 99% needed)" in failed.report() and "Most often late" in failed.report()
+    assert "cap-02" in failed.expectation.offenders
+
+
+@pytest.mark.parametrize(
+    ("robust", "path", "words"),
+    [
+        ({"p": "lots", "all_safe_by": "30h"}, "checks[0].robust.p", "not a share"),
+        ({"p": 1.5, "all_safe_by": "30h"}, "checks[0].robust.p", "less than or equal to 1"),
+        ({"p": 0.9}, "checks[0].robust.all_safe_by", "missing"),
+        (
+            {"p": 0.9, "all_safe_by": "30h", "travel_factor": [2, 1, 1]},
+            "checks[0].robust",
+            "low <= mode <= high",
+        ),
+        ({"p": 0.9, "all_safe_by": "30h", "runs": 0}, "checks[0].robust.runs", "greater than"),
+    ],
+)
+def test_a_bad_robust_check_is_named_in_the_file(
+    tiny_data: dict[str, Any], robust: dict[str, Any], path: str, words: str
+) -> None:
+    from evacplan.models import Scenario
+
+    data = {**tiny_data, "checks": [{"id": "r", "robust": robust}]}
+    with pytest.raises(ScenarioError) as error:
+        Scenario.model_validate(data)
+    found = {p.path: p.message for p in error.value.problems}
+    assert path in found, found
+    assert words in found[path]
+
+
+# --------------------------------------------------------------------- CLI
+
+
+def test_the_command_line_simulates_and_saves_the_runs(cli: Any, tmp_path: Any) -> None:
+    import json
+
+    out = tmp_path / "runs.json"
+    done = cli(
+        "simulate",
+        "seeds/tiny.yaml",
+        "--runs",
+        "100",
+        "--travel-factor",
+        "0.9,1,1.5",
+        "--late",
+        "10%,1h",
+        "--close",
+        "airport-road@30h=0.5",
+        "--json",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("100 runs of the plan (follow, seed 0)")
+    assert "closure-1 (airport-road) with probability 50%" in done.stdout
+    data = json.loads(out.read_text())
+    assert data["runs"] == 100 and len(data["egress_minutes"]) == 100
+
+
+def test_the_command_line_names_bad_options_at_their_flags(cli: Any) -> None:
+    done = cli(
+        "simulate",
+        "seeds/tiny.yaml",
+        "--late",
+        "3,x",
+        "--close",
+        "nowhere@1h=0.5",
+        "--travel-factor",
+        "1,2",
+    )
+    assert done.returncode == 1
+    assert "--travel-factor: '1,2' needs 3 values" in done.stderr
+    done = cli("simulate", "seeds/tiny.yaml", "--late", "3,x", "--close", "nowhere@1h=0.5")
+    assert "--late (its share): must be a share from 0 to 1" in done.stderr
+    assert "--close nowhere@1h=0.5: 'nowhere' is not a link" in done.stderr
+    assert "Traceback" not in done.stderr

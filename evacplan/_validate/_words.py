@@ -45,6 +45,7 @@ EXPECTATIONS = (
     "parties_whole",
     "verified",
     "survives",
+    "robust",
 )
 """The keys that make a check's expectation (``all_safe_within`` and ``all_safe_by`` may
 go together: they are one expectation, everyone safe in time)."""

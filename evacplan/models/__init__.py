@@ -57,7 +57,7 @@ from evacplan.models._base import (
     Risk,
     _Model,
 )
-from evacplan.models._checks import Check, Survives
+from evacplan.models._checks import Check, Robust, Survives
 from evacplan.models._groups import Group
 from evacplan.models._map import Link, Place
 from evacplan.models._services import Every, departure_minutes
@@ -82,6 +82,7 @@ __all__ = [
     "Requirement",
     "Scenario",
     "StaffMember",
+    "Robust",
     "Survives",
     "ThreatEvent",
 ]

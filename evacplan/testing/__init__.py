@@ -23,6 +23,8 @@ Modules:
   ``with_posture``, ``without_threats``: a new, fully checked Scenario each;
 - :mod:`._words`: times and routes as a planner reads them (clock times, spans);
 - :mod:`._expect`: the expectations, read from a plan's public records;
+- :mod:`._robust`: ``expect_robust``, the plan run many times under uncertainty
+  (:func:`evacplan.uncertainty.simulate`);
 - :mod:`._snapshot`: ``snapshot`` (a plan as plain data) and ``compare`` (what changed
   between two, in words), behind the plugin's ``plan_snapshot`` and what-if reports;
 - :mod:`._checks`: ``run_checks``, the ``checks:`` section of a scenario file made
@@ -54,6 +56,7 @@ from evacplan.testing._expect import (
     expect_survives,
     expect_verified,
 )
+from evacplan.testing._robust import expect_robust
 from evacplan.testing._snapshot import FIELDS as SNAPSHOT_FIELDS
 from evacplan.testing._snapshot import compare, snapshot
 
@@ -68,6 +71,7 @@ __all__ = [
     "assert_open",
     "assert_parties_whole",
     "assert_retained",
+    "assert_robust",
     "assert_safe",
     "assert_survives",
     "assert_verified",
@@ -78,6 +82,7 @@ __all__ = [
     "expect_open",
     "expect_parties_whole",
     "expect_retained",
+    "expect_robust",
     "expect_safe",
     "expect_survives",
     "expect_verified",
@@ -169,3 +174,9 @@ def assert_survives(
     """The plan survives the closure (see :func:`expect_survives`), else AssertionError."""
     __tracebackhide__ = True
     _hold(expect_survives(scenario, close, at=at, within=within, until=until, **options))
+
+
+def assert_robust(plan: ContingencyPlan, p: float, all_safe_by: Any, **options: Any) -> None:
+    """The plan holds up under uncertainty (see :func:`expect_robust`), else AssertionError."""
+    __tracebackhide__ = True
+    _hold(expect_robust(plan, p, all_safe_by, **options))

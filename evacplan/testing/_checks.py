@@ -29,6 +29,7 @@ from evacplan.testing._expect import (
     expect_survives,
     expect_verified,
 )
+from evacplan.testing._robust import expect_robust
 
 __all__ = ["CheckResult", "Plans", "run_check", "run_checks"]
 
@@ -160,7 +161,19 @@ def run_check(scenario: Scenario, check: Check, *, plans: Plans | None = None) -
         return CheckResult(check, result)
     cp = plans.plan_for(check)
     kind = check.expectation
-    if kind == "all_safe":
+    if check.robust is not None:
+        r = check.robust
+        result = expect_robust(
+            cp,
+            r.p,
+            r.all_safe_by,
+            runs=r.runs,
+            seed=r.seed,
+            travel_factor=r.travel_factor,
+            late=r.late,
+            no_show=r.no_show,
+        )
+    elif kind == "all_safe":
         result = expect_all_safe(cp, within=check.all_safe_within, by=check.all_safe_by)
     elif kind == "open":
         posture = None if check.posture is None else str(check.posture)

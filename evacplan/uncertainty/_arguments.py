@@ -33,7 +33,7 @@ __all__ = ["POLICIES", "_Inputs", "check"]
 POLICIES = ("follow",)
 """The policies :func:`simulate` knows (``"replan"`` is not built yet)."""
 
-_WHERE = "invalid arguments to simulate():"
+_WHERE = "invalid arguments to simulate()"
 _MAX_RUNS = 1_000_000
 
 

@@ -80,7 +80,7 @@ class _Course:
     slots: list[list[_Slot]]
     """Per movement, a slot per leg."""
     group_names: list[str]
-    """Per link group, its links' keys joined by ``|`` (``a-b`` mostly), for the results."""
+    """Per link group, its links' keys joined by ``, `` (one key mostly), for the results."""
     group_ends: list[tuple[str, str]]
     group_minutes: np.ndarray
     """Per group, its links' longest travel minutes (what a travel factor stretches)."""
@@ -169,7 +169,7 @@ def compile_plan(plan: EvacuationPlan, horizon_minutes: float) -> _Course:
         units=units,
         parties=course_parties,
         slots=slots,
-        group_names=["|".join(dict.fromkeys(s.arc.key for s in m)) for m in members],
+        group_names=[", ".join(dict.fromkeys(s.arc.key for s in m)) for m in members],
         group_ends=[(u, v) for u, v, _ in keys],
         group_minutes=np.array([max(s.arc.minutes for s in m) for m in members] or [0.0]),
         group_service=np.array([any(s.arc.scheduled for s in m) for m in members] or [False]),

@@ -43,10 +43,32 @@ class PartyOdds:
     """The share of runs (in which it came) that it never reaches safety."""
 
     def __str__(self) -> str:
-        p95 = "never" if math.isinf(self.p95) else f"minute {self.p95:g}"
+        return self.words()
+
+    def words(self, start: datetime | None = None) -> str:
+        """In words, times as clock times from ``start`` when it is given.
+
+        Examples
+        --------
+        >>> print(PartyOdds("cap-02", 3, 600, 0.82, 690, 0.0))
+        cap-02 (3 people): on time in 82% of runs; in 95 of 100 safe by minute 690 (planned minute 600, 1 h 30 later)
+        """
+
+        def at(m: float) -> str:
+            return clock(start, m) if start is not None else f"minute {m:g}"
+
+        planned = at(self.planned)
+        if start is not None and planned.rsplit(" ", 2)[0] == at(self.p95).rsplit(" ", 2)[0]:
+            planned = planned.rsplit(" ", 2)[1]  # the same day: the time alone
+        p95 = (
+            "never safe in more than 5 runs of 100"
+            if math.isinf(self.p95)
+            else f"in 95 of 100 safe by {at(self.p95)} (planned {planned}, "
+            f"{duration(self.p95 - self.planned)} later)"
+        )
         return (
-            f"{self.party} ({_plural(self.people, 'person', 'people')}): safe on time in "
-            f"{self.p_on_time:.0%} of runs; 95% by {p95} (planned {self.planned:g})"
+            f"{self.party} ({_plural(self.people, 'person', 'people')}): on time in "
+            f"{_pct(self.p_on_time)} of runs; {p95}"
         )
 
 
@@ -72,9 +94,9 @@ class Binding:
     def __str__(self) -> str:
         out = (
             f"{self.link} ({self.source} -> {self.target}): holds people up in "
-            f"{self.share:.0%} of runs; "
+            f"{_pct(self.share)} of runs; "
             + (f"{self.missed:.1f} people a run miss their departure, " if self.service else "")
-            + f"{self.waited_hours:.1f} person-hours queueing a run"
+            + f"{_person_time(self.waited_hours * 60)} queueing a run on average"
         )
         if self.stuck:
             out += f", {self.stuck:.1f} never get through"
@@ -251,25 +273,45 @@ class Simulation:
 
     def summary(self, slack: Any = 60, limit: int = 5) -> str:
         """The simulation in a planner's words: what was drawn, the clearance times, who is most
-        often late, what holds people up."""
+        often late, what holds people up.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> print(Simulation._of(np.array([60, 70, 80, 90.0])).summary())
+        4 runs of the plan (follow, seed 0): nothing uncertain.
+        Planned: everyone safe by 1 h after the start.
+        Simulated: everyone who came is safe by 1 h 10 after the start in 50 runs of 100 (10 min after the plan); by 1 h 30 in 90; by 1 h 30 in 95.
+        Everyone safe by the plan's own time in 25% of runs; within 24 h of it in 100%.
+        """
         q = self.egress_quantiles
+        plan = self.planned_egress
         lines = [
-            f"{_plural(self.runs, 'run')} of the plan (policy {self.policy!r}, seed {self.seed}); "
+            f"{_plural(self.runs, 'run')} of the plan ({self.policy}, seed {self.seed}): "
             f"{self._drawn()}.",
-            f"Planned: everyone safe {self._at(self.planned_egress)}.",
-            "Everyone who came safe: "
-            + "; ".join(f"in {k} runs of 100 {self._at(v)}" for k, v in q.items())
-            + ".",
+            f"Planned: everyone safe by {self._at(plan)}.",
         ]
+        shown: list[str] = []
+        for k, v in q.items():
+            if math.isinf(v):
+                continue
+            if not shown:
+                shown.append(f"by {self._at(v)} in {k} runs of 100 ({_after(v - plan)})")
+            else:
+                shown.append(f"by {self._at(v, short=True)} in {k}")
+        if shown:
+            lines.append("Simulated: everyone who came is safe " + "; ".join(shown) + ".")
+        else:
+            lines.append("Simulated: in half the runs or more, someone never reaches safety.")
         never = float(np.mean(np.isinf(self.egress)))
         if never:
             lines.append(
-                f"In {never:.1%} of runs someone never reaches safety "
-                f"(on average {self.not_safe.mean():.1f} people a run)."
+                f"In {_pct(never)} of runs someone never reaches safety "
+                f"({self.not_safe.mean():.1f} people a run on average)."
             )
         lines.append(
-            f"Everyone safe by the plan's own time in {self.p_safe_by(self.planned_egress):.0%} "
-            f"of runs; within 24 h of it in {self.p_safe_by(self.planned_egress + 1440):.0%}."
+            f"Everyone safe by the plan's own time in {_pct(self.p_safe_by(plan))} of runs; "
+            f"within 24 h of it in {_pct(self.p_safe_by(plan + 1440))}."
         )
         if self.no_show.any():
             lines.append(f"People who never came: {self.no_show.mean():.1f} a run on average.")
@@ -280,8 +322,9 @@ class Simulation:
             )
         late = [o for o in self.party_odds(slack) if o.p_on_time < 1][:limit]
         if late:
-            lines.append(f"Most often late (more than {duration(self._minute(slack, 'slack'))}):")
-            lines += [f"  {o}" for o in late]
+            pad = duration(self._minute(slack, "slack"))
+            lines.append(f"Most often late (more than {pad} after their planned arrival):")
+            lines += [f"  {o.words(self.start)}" for o in late]
         binds = self.binding()[:limit]
         if binds:
             lines.append("What holds people up:")
@@ -291,11 +334,14 @@ class Simulation:
     def __str__(self) -> str:
         return self.summary()
 
-    def _at(self, minute: float) -> str:
+    def _at(self, minute: float, short: bool = False) -> str:
+        """A minute as a clock time (its day left out when ``short``), else from the start."""
         if math.isinf(minute):
             return "never (someone is left behind)"
-        words = f"by {duration(minute)} after the start"
-        return words + (f" ({clock(self.start, minute)})" if self.start is not None else "")
+        if self.start is None:
+            return duration(minute) + ("" if short else " after the start")
+        words = clock(self.start, minute)
+        return words.rsplit(" ", 2)[1] if short else words
 
     def _drawn(self) -> str:
         s = self.settings
@@ -366,7 +412,7 @@ class Simulation:
             runs=n,
             seed=0,
             policy="follow",
-            planned_egress=float(egress.min(initial=0)),
+            planned_egress=float(egress.min()) if n else 0.0,
             step_minutes=1,
             horizon_minutes=float("inf"),
             settings={"travel_factor": (1, 1, 1), "late": (0, 0), "no_show": 0, "closure_p": ()},
@@ -384,6 +430,35 @@ class Simulation:
             missed=np.zeros((n, 0)),
             stuck=np.zeros((n, 0)),
         )
+
+
+def _pct(x: float) -> str:
+    """A share as a planner reads it: never 0% or 100% unless it is exactly that.
+
+    Examples
+    --------
+    >>> _pct(0.0), _pct(0.003), _pct(0.5), _pct(0.998), _pct(1.0)
+    ('0%', 'under 1%', '50%', 'over 99%', '100%')
+    """
+    if 0 < x < 0.01:
+        return "under 1%"
+    if 0.99 < x < 1:
+        return "over 99%"
+    return f"{x:.0%}"
+
+
+def _after(minutes: float) -> str:
+    """``1 h 45 after the plan``, ``as planned``, ``10 min before the plan``."""
+    if not minutes:
+        return "as planned"
+    return f"{duration(abs(minutes))} {'after' if minutes > 0 else 'before'} the plan"
+
+
+def _person_time(minutes: float) -> str:
+    """``12 person-minutes``, ``3.4 person-hours``."""
+    if minutes < 60:
+        return f"{minutes:.0f} person-minutes" if minutes >= 1 else "under a person-minute"
+    return f"{minutes / 60:.1f} person-hours"
 
 
 def _row(o: PartyOdds) -> dict[str, Any]:

@@ -104,7 +104,9 @@ def main() -> None:
         what, seed = name.split()
         if what == "plan":
             plans[seed] = row["seconds"]
-        ratio = f"{row['seconds'] / plans[seed]:.2f}x" if what == "simulate" and seed in plans else ""
+        ratio = (
+            f"{row['seconds'] / plans[seed]:.2f}x" if what == "simulate" and seed in plans else ""
+        )
         times = ", ".join(f"{s:.2f}" for s in row["runs"])
         print(
             f"| {name} | {row['seconds']:.2f} s | {times} | {ratio} | {row['answer']} |",

@@ -16,7 +16,7 @@
                                        exit 4 when one strands people or breaks a post
     evacplan simulate FILE [--runs N] [--seed N] [--travel-factor LOW,MODE,HIGH]
                        [--late SHARE,UP_TO] [--no-show SHARE] [--close ID@TIME=P ...]
-                       [--workers N] [--json OUT]
+                       [--policy follow|replan] [--workers N] [--json OUT]
                                        the plan run many times under delays, late arrivals,
                                        no-shows and closures: clearance times in 50, 90 and
                                        95 runs of 100, who is most often late, what binds

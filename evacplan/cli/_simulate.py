@@ -48,6 +48,13 @@ def simulate_arguments(p: argparse.ArgumentParser) -> None:
         "(repeat for more)",
     )
     p.add_argument(
+        "--policy",
+        choices=["follow", "replan"],
+        default="follow",
+        help="follow: everyone keeps to the plan (default); replan: at each closure, who is not "
+        "yet safe is re-planned from where they are",
+    )
+    p.add_argument(
         "--slack",
         default="1h",
         metavar="TIME",
@@ -118,6 +125,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         "late": tuple(late) if late else None,
         "no_show": _when(args.no_show),
         "closures": closures,
+        "policy": args.policy,
         "progress": args.progress,
     }
     try:

@@ -16,6 +16,7 @@ order data flows:
   closures, from its own seed;
 - :mod:`._follow`: one run as people follow the plan (queues, seats,
   throughputs);
+- :mod:`._replan`: one run re-planned at each closure (``policy="replan"``);
 - :mod:`.result`: :class:`Simulation`, :class:`PartyOdds`, :class:`Binding`.
 """
 

@@ -30,8 +30,8 @@ from evacplan.uncertainty._draws import _Spread
 
 __all__ = ["POLICIES", "_Inputs", "check"]
 
-POLICIES = ("follow",)
-"""The policies :func:`simulate` knows (``"replan"`` is not built yet)."""
+POLICIES = ("follow", "replan")
+"""The policies :func:`simulate` knows."""
 
 _WHERE = "invalid arguments to simulate()"
 _MAX_RUNS = 1_000_000
@@ -75,13 +75,7 @@ def check(
     threats, chances = _closures(closures, evacuation, problems)
     if policy not in POLICIES:
         problems.append(
-            Problem(
-                "policy",
-                f"must be 'follow' (got {policy!r}); 'replan' (re-planning at each closure or "
-                "missed departure) is not built yet"
-                if policy == "replan"
-                else f"must be one of {', '.join(map(repr, POLICIES))} (got {policy!r})",
-            )
+            Problem("policy", f"must be one of {', '.join(map(repr, POLICIES))} (got {policy!r})")
         )
     if executor is not None and not callable(getattr(executor, "submit", None)):
         problems.append(

@@ -30,7 +30,7 @@ from evacplan.routing._arrays import _EPS
 from evacplan.uncertainty._course import _Course
 from evacplan.uncertainty._follow import _Draw
 
-__all__ = ["_Spread", "draw"]
+__all__ = ["_Spread", "draw", "more_factors", "transit_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,30 @@ def draw(course: _Course, spread: _Spread, rng: np.random.Generator) -> _Draw:
         starts += mine
         no_show += unit.people - sum(n for _, n, _ in mine)
     closed = frozenset(i for i, p in enumerate(spread.closure_p) if rng.random() < p)
-    return _Draw(transit, starts, closed, no_show, tuple(no_show_parties))
+    by_key = dict(zip(course.group_keys, factor.tolist(), strict=True))
+    return _Draw(transit, starts, closed, no_show, tuple(no_show_parties), by_key)
+
+
+def more_factors(
+    keys: list[tuple[str, str, int]], spread: _Spread, rng: np.random.Generator
+) -> dict[tuple[str, str, int], float]:
+    """A factor for every link group of the network (``keys``, in the network's order), drawn
+    after everything else of the run (a re-plan may take links the plan did not)."""
+    low, mode, high = spread.travel_factor
+    if high > low:
+        return dict(
+            zip(keys, rng.triangular(low, mode, high, size=len(keys)).tolist(), strict=True)
+        )
+    return dict.fromkeys(keys, low)
+
+
+def transit_of(course: _Course, factor: dict[tuple[str, str, int], float]) -> np.ndarray:
+    """Each group of ``course``'s travel steps under the run's factors."""
+    f = np.array([factor.get(key, 1.0) for key in course.group_keys] or [1.0])
+    n = len(course.group_keys)
+    return np.maximum(1, np.ceil(course.group_minutes[:n] * f[:n] / course.step - _EPS)).astype(
+        np.int64
+    )
 
 
 def _plain(

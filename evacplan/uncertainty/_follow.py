@@ -28,6 +28,7 @@ import bisect
 import heapq
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -51,6 +52,8 @@ class _Draw:
     """People who never come."""
     no_show_parties: tuple[int, ...]
     """The parties (indices into ``_Course.parties``) who never come."""
+    factor: dict[tuple[str, str, int], float]
+    """The travel factor of each link group drawn, by its key (from, to, transit steps)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,8 @@ class _Outcome:
     """Per link group, people still queued when the simulated time ends."""
     closed: frozenset[int]
     """The closures that happened."""
+    replans: int = 0
+    """How many times the people not yet safe were re-planned (``policy="replan"``)."""
 
 
 _ARRIVE, _SLOT, _QUEUE = 0, 1, 2
@@ -130,9 +135,12 @@ class _Run:
         self.seq += 1
         heapq.heappush(self.heap, (step, kind, self.seq, kind, what))
 
-    def run(self) -> None:
-        """Every event in time order: arrivals, then planned departures, then queues."""
+    def run(self, until: int | None = None) -> None:
+        """Every event in time order (arrivals, then planned departures, then queues), up to
+        the step ``until`` (not included) when it is given."""
         while self.heap:
+            if until is not None and self.heap[0][0] >= until:
+                return
             step, kind, _, _, what = heapq.heappop(self.heap)
             if kind == _ARRIVE:
                 self._arrive(what, step)  # type: ignore[arg-type]
@@ -149,6 +157,7 @@ class _Run:
             self.safe_at[u] = step
             return
         slot = legs[j]
+        self.ready[u] = step
         if (m, j) not in self.done and step <= slot.first:
             self.waiting.setdefault((m, j), []).append(u)
         else:
@@ -251,6 +260,36 @@ class _Run:
             later = np.flatnonzero(self._free(g, step + 1, self.c.horizon) > 0)
             if later.size:
                 self._schedule(g, step + 1 + int(later[0]))
+
+    def where(self, step: int) -> list[tuple[int, str, int]]:
+        """Who is not yet safe at ``step`` (the run stopped there), and where they can be
+        re-planned from: ``(unit, place, minute)``, the place they are at or on their way to
+        and the minute they are there (``step`` at the earliest). Units on their way to
+        safety are left to arrive; a party part-way onto a link counts as at its start."""
+        out = []
+        c = self.c
+        moving = {cast(int, what): s for s, kind, _, _, what in self.heap if kind == _ARRIVE}
+        for u in range(len(self.people)):
+            if self.safe_at[u] >= 0:
+                continue
+            legs = c.slots[self.movement[u]]
+            j = self.leg[u]
+            if u in moving and j == len(legs):
+                continue  # arriving at safety: nothing to re-plan
+            at = max(moving.get(u, self.ready[u]), step)
+            out.append((u, c.group_ends[legs[j].group][0], at * c.step))
+        return out
+
+    def finish(self, step: int) -> None:
+        """Let the units on their way to safety arrive; stop everything else at ``step``."""
+        legs = self.c.slots
+        for s, kind, _, _, what in self.heap:
+            u = cast(int, what)
+            if kind == _ARRIVE and self.leg[u] == len(legs[self.movement[u]]):
+                self.safe_at[u] = s
+        self.heap = []
+        self.queues = [[] for _ in self.queues]
+        self.waiting = {}
 
 
 def follow(course: _Course, draw: _Draw, room: np.ndarray, base: np.ndarray) -> _Outcome:

@@ -3,7 +3,8 @@
 Checks the arguments (:mod:`._arguments`), compiles the plan once
 (:mod:`._course`), then runs it in batches, here or on an executor: each
 run draws its uncertainty from its own seed (:mod:`._draws`) and follows the
-plan (:mod:`._follow`); the outcomes, in run order, make a
+plan (:mod:`._follow`), re-planned at each closure under ``policy="replan"``
+(:mod:`._replan`); the outcomes, in run order, make a
 :class:`~evacplan.uncertainty.result.Simulation`.
 """
 
@@ -22,6 +23,7 @@ from evacplan.uncertainty._arguments import check
 from evacplan.uncertainty._course import compile_plan
 from evacplan.uncertainty._draws import _Spread, draw
 from evacplan.uncertainty._follow import _Outcome, follow
+from evacplan.uncertainty._replan import replan
 from evacplan.uncertainty.result import Simulation
 
 __all__ = ["simulate"]
@@ -75,8 +77,11 @@ def simulate(
         closes what it names from ``at`` in that share of runs; people whose
         itinerary it cuts wait, and are not safe if it never reopens.
     policy
-        ``"follow"``: everyone follows the plan. (Re-planning at each closure,
-        ``"replan"``, is not built yet.)
+        ``"follow"``: everyone follows the plan. ``"replan"``: at each closure
+        that happens, who is not yet safe is re-planned from where they are
+        (:func:`~evacplan.routing.evacuate`, the plan's objective, what has
+        closed so far) and follows the new plan; the difference is the value of
+        re-planning.
     executor
         A ``concurrent.futures`` executor (or a Dask client's
         ``get_executor()``) to run batches of runs on.
@@ -126,13 +131,15 @@ def simulate(
     try:
         if inp.executor is None:
             for first, last in batches:
-                outcomes += _batch(ev, horizon, inp.spread, inp.closures, inp.seed, first, last)
+                outcomes += _batch(
+                    ev, horizon, inp.spread, inp.closures, inp.seed, first, last, inp.policy
+                )
                 if bar is not None:
                     bar.update(last - first)
         else:
             futures = [
                 inp.executor.submit(
-                    _batch, ev, horizon, inp.spread, inp.closures, inp.seed, first, last
+                    _batch, ev, horizon, inp.spread, inp.closures, inp.seed, first, last, inp.policy
                 )
                 for first, last in batches
             ]
@@ -169,6 +176,7 @@ def _batch(
     seed: int,
     first: int,
     last: int,
+    policy: str = "follow",
 ) -> list[_Outcome]:
     """Runs ``first`` to ``last - 1`` (module-level, so a process pool or Dask can run it)."""
     course = compile_plan(plan, horizon)
@@ -177,7 +185,10 @@ def _batch(
     for i in range(first, last):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,)))
         d = draw(course, spread, rng)
-        out.append(follow(course, d, course.room(d.closed, closures), base))
+        if policy == "replan" and d.closed:
+            out.append(replan(course, d, spread, closures, rng))
+        else:
+            out.append(follow(course, d, course.room(d.closed, closures), base))
     return out
 
 
@@ -207,6 +218,7 @@ def _result(
         egress=np.array([o.egress for o in outcomes], dtype=np.float64),
         no_show=np.array([o.no_show for o in outcomes], dtype=np.int64),
         not_safe=np.array([o.not_safe for o in outcomes], dtype=np.int64),
+        replans=np.array([o.replans for o in outcomes], dtype=np.int64),
         party_ids=tuple(p.id for p in course.parties),
         party_people=np.array([p.size for p in course.parties], dtype=np.int64),
         planned_arrival=np.array([planned[p.id] for p in course.parties], dtype=np.float64),

@@ -160,6 +160,9 @@ class Simulation:
     """Runs x link groups: people who missed their planned slot."""
     stuck: np.ndarray
     """Runs x link groups: people still queued when the simulated time ends."""
+    replans: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Per run, how many times the people not yet safe were re-planned (``policy="replan"``:
+    once at each closure that happens)."""
     start: datetime | None = None
     plan_stranded: int = 0
     """People the plan itself cannot bring to safety (not simulated)."""
@@ -315,6 +318,12 @@ class Simulation:
         )
         if self.no_show.any():
             lines.append(f"People who never came: {self.no_show.mean():.1f} a run on average.")
+        if self.replans.any():
+            lines.append(
+                f"Re-planned from where people were at each closure: in "
+                f"{_pct(float(np.mean(self.replans > 0)))} of runs, "
+                f"{_plural(int(self.replans.sum()), 're-plan')} in all."
+            )
         if self.plan_stranded:
             lines.append(
                 f"Not simulated: {_plural(self.plan_stranded, 'person', 'people')} the plan "
@@ -375,6 +384,8 @@ class Simulation:
                 "not_safe": self.not_safe,
                 "no_show": self.no_show,
             }
+            if self.policy == "replan":
+                data["replans"] = self.replans
             for k, name in enumerate(self.closures):
                 data[f"closed:{name}"] = self.closed[:, k]
             return pd.DataFrame(data).set_index("run")
@@ -455,9 +466,18 @@ def _after(minutes: float) -> str:
 
 
 def _person_time(minutes: float) -> str:
-    """``12 person-minutes``, ``3.4 person-hours``."""
+    """``12 person-minutes``, ``3.4 person-hours``.
+
+    Examples
+    --------
+    >>> _person_time(0.4), _person_time(1.2), _person_time(12), _person_time(204)
+    ('under a person-minute', '1 person-minute', '12 person-minutes', '3.4 person-hours')
+    """
+    if minutes < 1:
+        return "under a person-minute"
     if minutes < 60:
-        return f"{minutes:.0f} person-minutes" if minutes >= 1 else "under a person-minute"
+        whole = round(minutes)
+        return f"{whole} person-minute" + ("" if whole == 1 else "s")
     return f"{minutes / 60:.1f} person-hours"
 
 

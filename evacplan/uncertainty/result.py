@@ -249,7 +249,8 @@ class Simulation:
         return out
 
     def binding(self) -> list[Binding]:
-        """The links and services that held people up, most often first (only those that did)."""
+        """The links and services that held people up (only those that did): the most
+        person-time queueing first (and people who never got through)."""
         services = np.array([s for *_, s in self.links] or [False], dtype=bool)[: len(self.links)]
         held = (self.waited > 0) | (self.stuck > 0) | ((self.missed > 0) & services)
         out = []
@@ -269,7 +270,7 @@ class Simulation:
                     stuck=float(self.stuck[:, g].mean()),
                 )
             )
-        out.sort(key=lambda b: (-b.share, -b.waited_hours, b.link))
+        out.sort(key=lambda b: (-(b.waited_hours + b.stuck), -b.share, b.link))
         return out
 
     # ------------------------------------------------------------------ words
@@ -295,6 +296,7 @@ class Simulation:
             f"Planned: everyone safe by {self._at(plan)}.",
         ]
         shown: list[str] = []
+        never_in = [str(k) for k, v in q.items() if math.isinf(v)]
         for k, v in q.items():
             if math.isinf(v):
                 continue
@@ -302,10 +304,12 @@ class Simulation:
                 shown.append(f"by {self._at(v)} in {k} runs of 100 ({_after(v - plan)})")
             else:
                 shown.append(f"by {self._at(v, short=True)} in {k}")
-        if shown:
-            lines.append("Simulated: everyone who came is safe " + "; ".join(shown) + ".")
-        else:
+        if never_in:
+            shown.append(f"not at any time in {' or '.join(never_in)} (someone is left behind)")
+        if math.isinf(q[50]):
             lines.append("Simulated: in half the runs or more, someone never reaches safety.")
+        else:
+            lines.append("Simulated: everyone who came is safe " + "; ".join(shown) + ".")
         never = float(np.mean(np.isinf(self.egress)))
         if never:
             lines.append(
@@ -329,7 +333,16 @@ class Simulation:
                 f"Not simulated: {_plural(self.plan_stranded, 'person', 'people')} the plan "
                 "itself cannot bring to safety."
             )
-        late = [o for o in self.party_odds(slack) if o.p_on_time < 1][:limit]
+        odds = self.party_odds(slack)
+        lost = sorted((o for o in odds if o.p_not_safe), key=lambda o: (-o.p_not_safe, o.party))
+        if lost:
+            lines.append(
+                "Never safe in some runs: "
+                + ", ".join(f"{o.party} ({_pct(o.p_not_safe)} of runs)" for o in lost[:limit])
+                + (f" and {len(lost) - limit} more parties" if len(lost) > limit else "")
+                + "."
+            )
+        late = [o for o in odds if o.p_on_time < 1 and not o.p_not_safe][:limit]
         if late:
             pad = duration(self._minute(slack, "slack"))
             lines.append(f"Most often late (more than {pad} after their planned arrival):")
@@ -390,7 +403,13 @@ class Simulation:
                 data[f"closed:{name}"] = self.closed[:, k]
             return pd.DataFrame(data).set_index("run")
         if by == "party":
-            return pd.DataFrame([_row(o) for o in self.party_odds()]).set_index("party")
+            frame = pd.DataFrame([_row(o) for o in self.party_odds()]).set_index("party")
+            if self.start is not None and len(frame):
+                frame["planned_at"] = [clock(self.start, m) for m in frame["planned"]]
+                frame["p95_at"] = [
+                    "never" if math.isinf(m) else clock(self.start, m) for m in frame["p95"]
+                ]
+            return frame
         raise ScenarioError([Problem("by", f"must be 'run' or 'party' (got {by!r})")])
 
     def plot(self, ax: Any = None) -> Any:
@@ -399,10 +418,15 @@ class Simulation:
 
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 3.5))
-        hours = self.egress[np.isfinite(self.egress)] / 60
-        if hours.size:
-            bins = max(1, min(40, len(np.unique(hours))))
-            ax.hist(hours, bins=bins, color="#4C72B0", alpha=0.8, label="runs")
+        finite = self.egress[np.isfinite(self.egress)]
+        if finite.size:
+            # bins on the step grid (a whole number of steps each), so no bin is a comb tooth
+            step = max(1, self.step_minutes)
+            span = max(step, float(finite.max() - finite.min()))
+            width = step * max(1, math.ceil(span / step / 40))
+            first = math.floor(finite.min() / width) * width
+            edges = np.arange(first, finite.max() + width + 1e-9, width) - width / 2
+            ax.hist(finite / 60, bins=edges / 60, color="#4C72B0", alpha=0.8, label="runs")
         ax.axvline(self.planned_egress / 60, color="#C44E52", lw=2, label="the plan")
         q95 = self.quantile(0.95)
         if math.isfinite(q95):

@@ -114,7 +114,7 @@ def _network_and_threats(
 ) -> tuple[Network, list[ThreatEvent]]:
     """The network of ``obj``, and the threats that apply: ``threats``, else a scenario's own."""
     if isinstance(obj, Scenario):
-        return obj.network, list(obj.threats if threats is None else threats)
+        return obj.network, list(obj.planned_threats if threats is None else threats)
     if isinstance(obj, Network):
         return obj, list(threats or ())
     raise TypeError(f"expected a Network or a Scenario, got {type(obj).__name__}")

@@ -461,7 +461,7 @@ def test_a_robust_check_passes_or_says_who_is_late(tiny: Any) -> None:
         ({"p": 0.9}, "checks[0].robust.all_safe_by", "missing"),
         (
             {"p": 0.9, "all_safe_by": "30h", "travel_factor": [2, 1, 1]},
-            "checks[0].robust",
+            "checks[0].robust.travel_factor",
             "low <= mode <= high",
         ),
         ({"p": 0.9, "all_safe_by": "30h", "runs": 0}, "checks[0].robust.runs", "greater than"),
@@ -525,3 +525,97 @@ def test_the_command_line_names_bad_options_at_their_flags(cli: Any) -> None:
     assert "--late (its share): must be a share from 0 to 1" in done.stderr
     assert "--close nowhere@1h=0.5: 'nowhere' is not a link" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# ------------------------------------------------- the scenario's own section
+
+
+def _uncertain(tiny_data: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """The tiny seed (everyone out by the desert road, 120 minutes, and the crossing, 30) with
+    a threat that may close the crossing and an uncertainty section."""
+    threat = {
+        "id": "crossing-may-close",
+        "at": "24h",
+        "links": ["crossing"],
+        "closes": True,
+        "probability": 0.5,
+    }
+    return {**tiny_data, "threats": [*tiny_data["threats"], threat], **extra}
+
+
+def test_a_threat_that_may_happen_is_left_out_of_the_plan_and_simulated(
+    tiny_data: dict[str, Any],
+) -> None:
+    from evacplan import plan
+    from evacplan.models import Scenario
+
+    plain = plan(Scenario.model_validate(tiny_data))
+    maybe = plan(Scenario.model_validate(_uncertain(tiny_data)))
+    assert maybe.evacuation.egress_minutes == plain.evacuation.egress_minutes == 1665
+    sim = simulate(maybe, runs=400, seed=2)
+    assert sim.closures == ("crossing-may-close (crossing)",)
+    assert sim.closed[:, 0].mean() == pytest.approx(0.5, abs=0.08)
+    assert (np.isinf(sim.egress) == sim.closed[:, 0]).all()  # everyone crosses it
+    again = simulate(maybe, runs=50, seed=2, policy="replan")
+    assert np.isinf(again.egress[again.closed[:, 0]]).all()  # no other way to safety then
+    assert simulate(maybe, runs=20, closures=[]).closures == ()
+
+
+def test_the_uncertainty_section_sets_factors_by_link_region_and_mode(
+    tiny_data: dict[str, Any],
+) -> None:
+    """The desert road doubles (its own factor), beating its region's and the default: the
+    last party leaves the embassy at 1515, 240 minutes to the border, 30 across: 1785."""
+    from evacplan import plan
+    from evacplan.models import Scenario
+
+    section = {
+        "travel_factor": [1.5, 1.5, 1.5],
+        "regions": {tiny_data["places"][0]["region"]: [3, 3, 3]},
+        "links": {"desert-road": [2, 2, 2], "crossing": [1, 1, 1], "residence-embassy": [1, 1, 1]},
+        "late": ["0%", "1h"],
+        "no_show": 0,
+    }
+    cp = plan(Scenario.model_validate({**tiny_data, "uncertainty": section}))
+    sim = simulate(cp, runs=3)
+    assert sim.egress.tolist() == [1785.0] * 3
+    assert simulate(cp, runs=3, travel_factor=(1, 1, 1)).egress.tolist() == [1665.0] * 3
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "words"),
+    [
+        (
+            {"uncertainty": {"links": {"desert-raod": [1, 1, 2]}}},
+            "uncertainty.links.desert-raod",
+            "did you mean 'desert-road'",
+        ),
+        ({"uncertainty": {"modes": {"boat": [1, 1, 2]}}}, "uncertainty.modes.boat", "boat"),
+        ({"uncertainty": {"travel_factor": [1, 2]}}, "uncertainty.travel_factor", ""),
+        ({"uncertainty": {"no_show": "lots"}}, "uncertainty.no_show", "not a share"),
+        (
+            {
+                "decision_points": [
+                    {
+                        "id": "go",
+                        "posture": "minimal",
+                        "posts": ["capital"],
+                        "on_threat": "crossing-may-close",
+                    }
+                ]
+            },
+            "decision_points[0].on_threat",
+            "may not happen",
+        ),
+    ],
+)
+def test_a_bad_uncertainty_section_is_named(
+    tiny_data: dict[str, Any], change: dict[str, Any], path: str, words: str
+) -> None:
+    from evacplan.models import Scenario
+
+    with pytest.raises(ScenarioError) as error:
+        Scenario.model_validate(_uncertain(tiny_data, **change))
+    found = {p.path: p.message for p in error.value.problems}
+    assert any(p.startswith(path) for p in found), found
+    assert any(words in m for p, m in found.items() if p.startswith(path)), found

@@ -23,9 +23,9 @@ def _last_out(
 ) -> dict[str, list[LastOut]]:
     """Per post, its last-out checks in time order."""
     limit = float(scenario.policy.last_out_minutes)
-    touched = {t.id: _touched(scenario, t) for t in scenario.threats}
+    touched = {t.id: _touched(scenario, t) for t in scenario.planned_threats}
     timed = sorted(
-        ((scenario.minute(t.at), t) for t in scenario.threats if t.closes or t.risk),
+        ((scenario.minute(t.at), t) for t in scenario.planned_threats if t.closes or t.risk),
         key=lambda pair: pair[0],
     )
     out: dict[str, list[LastOut]] = {p.id: [] for p in scenario.posts}
@@ -80,7 +80,7 @@ def _cause(
     """Why a last-out check fails: too slow or impossible, with the threats in force then."""
     now = [
         t
-        for t in scenario.threats
+        for t in scenario.planned_threats
         if scenario.minute(t.at) <= minute
         and (t.until is None or scenario.minute(t.until) > minute)
     ]

@@ -61,6 +61,7 @@ from evacplan.models._checks import Check, Robust, Survives
 from evacplan.models._groups import Group
 from evacplan.models._map import Link, Place
 from evacplan.models._services import Every, departure_minutes
+from evacplan.models._uncertainty import Uncertainty
 from evacplan.results import DEFAULT_HAZARD_PER_HOUR, Party
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "StaffMember",
     "Robust",
     "Survives",
+    "Uncertainty",
     "ThreatEvent",
 ]
 
@@ -184,6 +186,15 @@ class ThreatEvent(_Model):
     in its regions) while the threat holds; only on a threat of places or regions, and
     not on one that closes."""
     closes: Flag = False
+    probability: Annotated[float, Strict(), Field(gt=0, le=1)] | None = None
+    """How likely it is, when it may not happen at all: plans are made without a threat of
+    probability under 1 (it is not expected), and :func:`evacplan.uncertainty.simulate`
+    makes it happen in that share of runs. None (or 1): it will happen."""
+
+    @property
+    def certain(self) -> bool:
+        """Whether plans count on it (no ``probability``, or 1)."""
+        return self.probability is None or self.probability >= 1
 
 
 class DecisionPoint(_Model):
@@ -392,6 +403,13 @@ class Scenario(_Checked):
     """People who are not staff (nationals, eligible persons), moved in parties."""
     checks: tuple[Check, ...] = ()
     """What the planner expects of the plan (:mod:`evacplan.testing` runs them)."""
+    uncertainty: Uncertainty | None = None
+    """How far its times may stray (:func:`evacplan.uncertainty.simulate` reads it)."""
+
+    @cached_property
+    def planned_threats(self) -> tuple[ThreatEvent, ...]:
+        """The threats plans count on: all but those with a ``probability`` under 1."""
+        return tuple(t for t in self.threats if t.certain)
 
     @cached_property
     def network(self) -> Network:

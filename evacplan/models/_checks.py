@@ -17,13 +17,14 @@ Examples
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, Strict, model_validator
+from pydantic import BeforeValidator, Field, Strict
 
 from evacplan._time import When, Written
 from evacplan._validate import EXPECTATIONS
 from evacplan.models._base import Flag, Id, LinkRef, Posture, Risk, _Model
+from evacplan.models._uncertainty import Factor, Share, _percent
 
 __all__ = ["EXPECTATIONS", "Check", "Robust", "Survives", "WhatIf"]
 
@@ -44,23 +45,6 @@ class Survives(_Model):
     """How soon after their order everyone sent away must be safe, despite the closure."""
 
 
-def _percent(value: Any) -> Any:
-    """``"5%"`` as 0.05; anything else as it is (a number is checked as a share)."""
-    if isinstance(value, str):
-        text = value.strip()
-        if text.endswith("%"):
-            try:
-                return float(text[:-1]) / 100
-            except ValueError:
-                pass
-        raise ValueError(f"{value!r} is not a share: give 0.05 or '5%'")
-    return value
-
-
-Share = Annotated[float, BeforeValidator(_percent), Strict(), Field(ge=0.0, le=1.0)]
-"""A share from 0 to 1, or a percentage written ``5%``."""
-
-
 class Robust(_Model):
     """The plan holds up when run many times under uncertainty (:func:`evacplan.uncertainty.simulate`):
     everyone who comes is safe by ``all_safe_by`` in at least a share ``p`` of the runs."""
@@ -71,25 +55,14 @@ class Robust(_Model):
     """By when (from the start), as ``all_safe_by``."""
     runs: Annotated[int, Strict(), Field(ge=1, le=100_000)] = 1000
     seed: Annotated[int, Strict(), Field(ge=0)] = 0
-    travel_factor: tuple[
-        Annotated[float, Strict(), Field(gt=0)],
-        Annotated[float, Strict(), Field(gt=0)],
-        Annotated[float, Strict(), Field(gt=0)],
-    ] = (1.0, 1.0, 1.0)
-    """``[low, mode, high]``: each link's travel time times a triangular factor."""
+    travel_factor: Factor | None = None
+    """``[low, mode, high]``: every link's travel time times a triangular factor; by default
+    the scenario's ``uncertainty`` section."""
     late: tuple[Share, Written] | None = None
-    """``[share, up_to]``: that share of parties reaches its first place late by up to then."""
-    no_show: Share = 0.0
-    """The share of parties that never come."""
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Robust:
-        low, mode, high = self.travel_factor
-        if not low <= mode <= high:
-            raise ValueError(
-                f"travel_factor needs low <= mode <= high (got {low:g}, {mode:g}, {high:g})"
-            )
-        return self
+    """``[share, up_to]``: that share of parties reaches its first place late by up to then;
+    by default the scenario's ``uncertainty`` section."""
+    no_show: Share | None = None
+    """The share of parties that never come; by default the scenario's."""
 
 
 class WhatIf(_Model):

@@ -318,7 +318,7 @@ def _closed_links(sc: Any) -> dict[str, str]:
     (and until when). A link's own opening window is its timetable, not drawn as a closure."""
     closed: dict[str, str] = {}
     region = {p.id: p.region for p in sc.network.places}
-    for t in sc.threats:
+    for t in sc.planned_threats:
         if not t.closes:
             continue
         words = f"closed {_short(sc.minute(t.at), sc.clock)}"
@@ -351,7 +351,8 @@ def _timeline(facts: Facts, cp: Any) -> None:
         # A threat lasts until its end, or for good (to the chart's edge).
         stop = sc.minute(t.until) if t.until is not None else facts.timeline_end
         kind = "closure" if t.closes else "threat"
-        bars.append(Bar(f"threat: {t.id}", sc.minute(t.at), stop, kind, t.description or ""))
+        label = f"threat: {t.id}" + ("" if t.certain else f" (may happen: {t.probability:.0%})")
+        bars.append(Bar(label, sc.minute(t.at), stop, kind, t.description or ""))
     for stage in cp.stages:
         for dp in stage.fired:
             bars.append(Bar("decisions", stage.minute, None, "decision", dp))

@@ -352,7 +352,7 @@ def _threats(call: _Call, threats: Any) -> tuple[ThreatEvent, ...]:
     """The threats to route under: the scenario's when None; else each a ThreatEvent, checked
     as a file's would be (:func:`threat_problems`), the ones that are not left out."""
     if threats is None:
-        return tuple(call.scenario.threats) if call.scenario is not None else ()
+        return call.scenario.planned_threats if call.scenario is not None else ()
     threat_list = tuple(threats) if isinstance(threats, Iterable) else ()
     if not isinstance(threats, Iterable) or isinstance(threats, (str, bytes)):
         call.problems.append(Problem("threats", "must be a list of ThreatEvent"))

@@ -151,7 +151,7 @@ class Extractor:
     ) -> None:
         if isinstance(network, Scenario):
             model = network.network
-            events = tuple(network.threats if threats is None else threats)
+            events = tuple(network.planned_threats if threats is None else threats)
             step = step_minutes or network.step_minutes
         else:
             model, events, step = network, tuple(threats or ()), step_minutes or 5

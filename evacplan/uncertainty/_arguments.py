@@ -23,7 +23,7 @@ from evacplan._time import parse_when
 from evacplan._validate._words import path_of
 from evacplan.contingency import ContingencyPlan
 from evacplan.errors import Problem, ScenarioError
-from evacplan.models import Network, ThreatEvent
+from evacplan.models import Network, ThreatEvent, Uncertainty
 from evacplan.routing import EvacuationPlan
 from evacplan.routing._arguments import threat_problems
 from evacplan.uncertainty._draws import _Spread
@@ -69,10 +69,19 @@ def check(
     evacuation, contingency = _plan(plan, problems)
     n = _whole(runs, "runs", 1, _MAX_RUNS, problems)
     s = _whole(seed, "seed", 0, 2**63 - 1, problems)
-    factor = _factor(travel_factor, problems)
+    section = _section(contingency)
+    factor = _factor(travel_factor, problems) if travel_factor is not None else None
+    if late is None and section is not None and section.late is not None:
+        late = section.late
     share, up_to = _late(late, problems)
+    if no_show is None:
+        no_show = section.no_show if section is not None and section.no_show is not None else 0
     absent = _share(no_show, "no_show", problems)
-    threats, chances = _closures(closures, evacuation, problems)
+    if closures is None and contingency is not None:
+        possible = [t for t in contingency.scenario.threats if not t.certain and t.closes]
+        threats, chances = tuple(possible), tuple(float(t.probability or 1) for t in possible)
+    else:
+        threats, chances = _closures(closures, evacuation, problems)
     if policy not in POLICIES:
         problems.append(
             Problem("policy", f"must be one of {', '.join(map(repr, POLICIES))} (got {policy!r})")
@@ -94,11 +103,40 @@ def check(
         contingency=contingency,
         runs=n,
         seed=s,
-        spread=_Spread(factor, share, up_to, absent, chances),
+        spread=_spread(factor, section, share, up_to, absent, chances),
         closures=threats,
         policy=str(policy),
         executor=executor,
         progress=progress,
+    )
+
+
+def _section(contingency: ContingencyPlan | None) -> Uncertainty | None:
+    """The scenario's ``uncertainty`` section, when the plan has a scenario."""
+    return contingency.scenario.uncertainty if contingency is not None else None
+
+
+def _spread(
+    factor: tuple[float, float, float] | None,
+    section: Uncertainty | None,
+    share: float,
+    up_to: float,
+    absent: float,
+    chances: tuple[float, ...],
+) -> _Spread:
+    """The uncertainty drawn: a travel factor given in the call covers every link; else the
+    scenario's section (by link, region and mode, and its default)."""
+    if factor is not None or section is None:
+        return _Spread(factor or (1.0, 1.0, 1.0), share, up_to, absent, chances)
+    return _Spread(
+        section.travel_factor or (1.0, 1.0, 1.0),
+        share,
+        up_to,
+        absent,
+        chances,
+        modes={str(k): v for k, v in section.modes.items()},
+        regions=dict(section.regions),
+        links={str(k): v for k, v in section.links.items()},
     )
 
 
@@ -198,7 +236,7 @@ def _late(value: Any, problems: list[Problem]) -> tuple[float, float]:
         return 0.0, 0.0
     share = _share(value[0], "late[0]", problems)
     try:
-        up_to = parse_when(value[1])
+        up_to = parse_when(value[1]) if not isinstance(value[1], (int, float)) else value[1]
     except ValueError as error:
         problems.append(Problem("late[1]", str(error)))
         return share, 0.0

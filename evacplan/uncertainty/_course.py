@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evacplan.models import Network, ThreatEvent
+from evacplan.network import Arc
 from evacplan.results import Party
 from evacplan.routing import EvacuationPlan, Movements
 from evacplan.routing._arrays import _EPS
@@ -84,6 +85,8 @@ class _Course:
     group_ends: list[tuple[str, str]]
     group_minutes: np.ndarray
     """Per group, its links' longest travel minutes (what a travel factor stretches)."""
+    group_members: list[list[Arc]]
+    """Per group, its links (one direction each)."""
     group_service: np.ndarray
     """Per group, whether it is a scheduled service (its room is seats at departures)."""
     group_gate: np.ndarray
@@ -172,6 +175,7 @@ def compile_plan(plan: EvacuationPlan, horizon_minutes: float) -> _Course:
         group_names=[", ".join(dict.fromkeys(s.arc.key for s in m)) for m in members],
         group_ends=[(u, v) for u, v, _ in keys],
         group_minutes=np.array([max(s.arc.minutes for s in m) for m in members] or [0.0]),
+        group_members=[[s.arc for s in m] for m in members],
         group_service=np.array([any(s.arc.scheduled for s in m) for m in members] or [False]),
         group_gate=np.full(len(keys), -1, dtype=np.int64),
         gate_rates=gate_rates,

@@ -22,15 +22,20 @@ gives the same simulation on any executor.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from evacplan.models import Network
+from evacplan.network import Arc
 from evacplan.routing._arrays import _EPS
 from evacplan.uncertainty._course import _Course
 from evacplan.uncertainty._follow import _Draw
 
-__all__ = ["_Spread", "draw", "more_factors", "transit_of"]
+__all__ = ["Triple", "_Spread", "draw", "more_factors", "transit_of"]
+
+Triple = tuple[float, float, float]
+"""``(low, mode, high)`` of a triangular factor."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +49,50 @@ class _Spread:
     no_show: float
     closure_p: tuple[float, ...]
     """Each closure's probability, in the call's order."""
+    modes: dict[str, Triple] = field(default_factory=dict)
+    """A travel factor by link mode (the scenario's ``uncertainty`` section)."""
+    regions: dict[str, Triple] = field(default_factory=dict)
+    """By the region of the place a link leaves."""
+    links: dict[str, Triple] = field(default_factory=dict)
+    """By link id or label: the most specific."""
+
+    def triple(self, arcs: list[Arc], network: Network) -> Triple:
+        """The travel factor of a link group (its first link's: by link, region, mode, else
+        the default)."""
+        arc = arcs[0]
+        link = network.links[arc.link]
+        for name in (link.id, link.label):
+            if name is not None and name in self.links:
+                return self.links[name]
+        place = network.place_by_id.get(arc.source)
+        if place is not None and place.region in self.regions:
+            return self.regions[place.region]
+        return self.modes.get(str(arc.mode), self.travel_factor)
+
+
+def _factors(triples: list[Triple], rng: np.random.Generator) -> np.ndarray:
+    """One triangular factor per ``(low, mode, high)``, by inverting the distribution of one
+    uniform each (a degenerate triple gives its value)."""
+    u = rng.random(len(triples))
+    if not triples:
+        return u
+    a, c, b = (np.array(x, dtype=np.float64) for x in zip(*triples, strict=True))
+    width = b - a
+    safe = np.where(width > 0, width, 1.0)
+    below = u < (c - a) / safe
+    out = np.where(
+        below,
+        a + np.sqrt(u * width * (c - a)),
+        b - np.sqrt((1 - u) * width * (b - c)),
+    )
+    return np.where(width > 0, out, a)
 
 
 def draw(course: _Course, spread: _Spread, rng: np.random.Generator) -> _Draw:
     """One run's draw from ``rng``."""
-    low, mode, high = spread.travel_factor
     n_groups = len(course.group_names)
-    if high > low:
-        factor = rng.triangular(low, mode, high, size=n_groups)
-    else:
-        factor = np.full(n_groups, low)
+    members = course.group_members
+    factor = _factors([spread.triple(members[g], course.network) for g in range(n_groups)], rng)
     transit = np.maximum(
         1, np.ceil(course.group_minutes[:n_groups] * factor / course.step - _EPS)
     ).astype(np.int64)
@@ -82,16 +121,13 @@ def draw(course: _Course, spread: _Spread, rng: np.random.Generator) -> _Draw:
 
 
 def more_factors(
-    keys: list[tuple[str, str, int]], spread: _Spread, rng: np.random.Generator
+    course: _Course, spread: _Spread, rng: np.random.Generator
 ) -> dict[tuple[str, str, int], float]:
-    """A factor for every link group of the network (``keys``, in the network's order), drawn
-    after everything else of the run (a re-plan may take links the plan did not)."""
-    low, mode, high = spread.travel_factor
-    if high > low:
-        return dict(
-            zip(keys, rng.triangular(low, mode, high, size=len(keys)).tolist(), strict=True)
-        )
-    return dict.fromkeys(keys, low)
+    """A factor for every link group of the network (in the network's order), drawn after
+    everything else of the run (a re-plan may take links the plan did not)."""
+    links = course.links
+    triples = [spread.triple([s.arc for s in m], course.network) for m in links.members]
+    return dict(zip(links.groups, _factors(triples, rng).tolist(), strict=True))
 
 
 def transit_of(course: _Course, factor: dict[tuple[str, str, int], float]) -> np.ndarray:

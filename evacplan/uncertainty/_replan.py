@@ -83,7 +83,7 @@ def replan(
 ) -> _Outcome:
     """One run of ``course`` under ``draw``, re-planned at each closure that happens."""
     plan = course.plan
-    factor = {**more_factors(course.links.groups, spread, rng), **draw.factor}
+    factor = {**more_factors(course, spread, rng), **draw.factor}
     times = sorted(
         {_step(course, closures[i]) for i in draw.closed}
     )  # the steps at which something closes in this run

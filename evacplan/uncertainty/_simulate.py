@@ -33,9 +33,9 @@ def simulate(
     plan: Any,
     runs: int = 1000,
     seed: int = 0,
-    travel_factor: tuple[float, float, float] = (1, 1, 1),
+    travel_factor: tuple[float, float, float] | None = None,
     late: tuple[float | str, float | str] | None = None,
-    no_show: float | str = 0.0,
+    no_show: float | str | None = None,
     closures: Sequence[Any] | None = None,
     policy: str = "follow",
     executor: Any = None,
@@ -63,19 +63,24 @@ def simulate(
     travel_factor
         ``(low, mode, high)``: each run multiplies each link's travel time by a
         factor from a triangular distribution (one per road: parallel links of
-        equal transit share it); ``(1, 1, 1)`` is none.
+        equal transit share it); ``(1, 1, 1)`` is none. By default the
+        scenario's ``uncertainty`` section (by link, region and mode), else none.
     late
         ``(share, up_to)``: that share of parties reaches its first place late,
         by a uniform time up to ``up_to`` (minutes or ``"2h"``); a share may be
-        written ``"5%"``. Of plain counts, each person on their own.
+        written ``"5%"``. Of plain counts, each person on their own. By default
+        the scenario's section, else nobody.
     no_show
-        The share of parties that never come (counted apart, not as late).
+        The share of parties that never come (counted apart, not as late); by
+        default the scenario's section, else none.
     closures
         Closures that may happen: each a mapping with the keys of a scenario's
         threat (``links``, ``places``, ``streets``, ``regions``, ``at``,
         ``until``) and its ``probability``, or a ThreatEvent (certain). Each
         closes what it names from ``at`` in that share of runs; people whose
-        itinerary it cuts wait, and are not safe if it never reopens.
+        itinerary it cuts wait, and are not safe if it never reopens. By
+        default the scenario's threats that close with a ``probability`` under
+        1 (plans are made without them); ``[]`` for none.
     policy
         ``"follow"``: everyone follows the plan. ``"replan"``: at each closure
         that happens, who is not yet safe is re-planned from where they are
@@ -214,6 +219,9 @@ def _result(
             "late": (inp.spread.late_share, inp.spread.late_up_to),
             "no_show": inp.spread.no_show,
             "closure_p": inp.spread.closure_p,
+            "modes": dict(inp.spread.modes),
+            "regions": dict(inp.spread.regions),
+            "links": dict(inp.spread.links),
         },
         egress=np.array([o.egress for o in outcomes], dtype=np.float64),
         no_show=np.array([o.no_show for o in outcomes], dtype=np.int64),

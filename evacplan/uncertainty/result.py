@@ -369,8 +369,16 @@ class Simulation:
         s = self.settings
         parts = []
         low, mode, high = s["travel_factor"]
-        if (low, mode, high) != (1, 1, 1):
-            parts.append(f"travel times x triangular({low:g}, {mode:g}, {high:g}) per link")
+        special = [
+            f"{what} {name}: triangular({a:g}, {b:g}, {c:g})"
+            for key, what in (("links", "link"), ("regions", "region"), ("modes", "mode"))
+            for name, (a, b, c) in s.get(key, {}).items()
+        ]
+        if (low, mode, high) != (1, 1, 1) or special:
+            parts.append(
+                f"travel times x triangular({low:g}, {mode:g}, {high:g}) per link"
+                + (f" ({', '.join(special)})" if special else "")
+            )
         share, up_to = s["late"]
         if share and up_to:
             parts.append(f"{share:.0%} of parties late by up to {duration(up_to)}")

@@ -487,6 +487,7 @@ def test_the_command_line_simulates_and_saves_the_runs(cli: Any, tmp_path: Any) 
     import json
 
     out = tmp_path / "runs.json"
+    page = tmp_path / "report.html"
     done = cli(
         "simulate",
         "seeds/tiny.yaml",
@@ -500,12 +501,37 @@ def test_the_command_line_simulates_and_saves_the_runs(cli: Any, tmp_path: Any) 
         "airport-road@30h=0.5",
         "--json",
         str(out),
+        "--html",
+        str(page),
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("100 runs of the plan (follow, seed 0)")
     assert "closure-1 (airport-road) with probability 50%" in done.stdout
     data = json.loads(out.read_text())
     assert data["runs"] == 100 and len(data["egress_minutes"]) == 100
+    assert '<section id="simulation"' in page.read_text()
+
+
+def test_the_report_says_how_sure_the_plan_is(tiny_data: dict[str, Any]) -> None:
+    """The page's section: the summary's words, a chart of the runs, the parties least sure
+    to get out (never safe first), what holds people up; an evacuation plan's page too."""
+    from evacplan import plan
+    from evacplan.models import Scenario
+
+    cp = plan(Scenario.model_validate(_uncertain(tiny_data)))
+    sim = simulate(cp, runs=200, seed=2, travel_factor=(0.9, 1, 1.5))
+    page = cp.to_html(simulation=sim)
+    section = page[page.index('<section id="simulation"') :]
+    section = section[: section.index("</section>")]
+    assert "How sure the plan is" in section and "<svg" in section
+    assert "200 runs of the plan (follow, seed 2)" in section
+    assert "crossing-may-close (crossing) with probability 50%" in section
+    assert "Parties least sure to get out" in section
+    first = section.index("<tbody>")
+    assert "cap-" in section[first:] and "never safe" in section
+    assert '<section id="simulation"' not in cp.to_html()
+    ev = cp.evacuation
+    assert '<section id="simulation"' in ev.to_html(simulation=simulate(ev, runs=20))
 
 
 def test_the_command_line_names_bad_options_at_their_flags(cli: Any) -> None:

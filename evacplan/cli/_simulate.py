@@ -63,6 +63,12 @@ def simulate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=1, metavar="N", help="processes to run on")
     p.add_argument("--indicator", action="append", metavar="ID=TIME", help="as for plan")
     p.add_argument("--json", default=None, metavar="OUT", help="also save the runs as JSON")
+    p.add_argument(
+        "--html",
+        default=None,
+        metavar="OUT",
+        help="also write the plan's report with a section on how sure it is (one page, offline)",
+    )
     p.add_argument("--progress", action="store_true", help="show a progress bar")
     p.set_defaults(run=cmd_simulate)
 
@@ -107,6 +113,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     scenario = _load(args.file)
     _writable("--json", args.json)
+    _writable("--html", args.html)
     factor = _numbers("--travel-factor", args.travel_factor, 3)
     late = _numbers("--late", args.late, 2)
     closures = _closures(args.close)
@@ -153,6 +160,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         }
         _write_whole(Path(args.json), json.dumps(data, indent=1) + "\n")
         print(f"\nsaved: {args.json}")
+    if args.html:
+        cp.to_html(args.html, simulation=sim)
+        print(f"\nreport: {args.html}")
     return 0
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evacplan._time import _plural, duration
-from evacplan.contingency._accounting import _accounting
+from evacplan.contingency._accounting import _accounting, _left_behind, _unreached
 from evacplan.contingency._verify import _verify
 from evacplan.contingency.records import LastOut, LeftBehind, PersonState, PlanViolation, Stage
 from evacplan.errors import VerificationError
@@ -386,7 +386,13 @@ class ContingencyPlan:
             save(out, path)
         return out
 
-    def to_html(self, path: str | os.PathLike[str] | None = None, *, closures: Any = None) -> str:
+    def to_html(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        closures: Any = None,
+        simulation: Any = None,
+    ) -> str:
         """The plan as one self-contained HTML page a minister can read, mail and print.
 
         Inline CSS and SVG only (no script, nothing fetched: it opens offline and on an
@@ -406,6 +412,9 @@ class ContingencyPlan:
         closures
             A :class:`~evacplan.closures.ClosureAnalysis` of this plan: adds the ranked
             closures and marks the worst on the map.
+        simulation
+            A :class:`~evacplan.uncertainty.Simulation` of this plan: adds how sure it is
+            (the clearance times of the runs, who is least often on time, what binds).
 
         Returns
         -------
@@ -428,7 +437,10 @@ class ContingencyPlan:
         from evacplan import report
 
         facts = report.contingency_facts(
-            self, quickest=self.evacuation.quickest_curve(), closures=closures
+            self,
+            quickest=self.evacuation.quickest_curve(),
+            closures=closures,
+            simulation=simulation,
         )
         return report.page(facts, path)
 
@@ -527,67 +539,6 @@ class ContingencyPlan:
             "notes": self.notes,
         }
         return json.dumps(data, indent=2)
-
-
-def _left_behind(scenario: Scenario, rows: list[PersonState]) -> list[LeftBehind]:
-    """:attr:`ContingencyPlan.left_behind`, from the plan's accounting ``rows``."""
-    staff = scenario.staff_by_id
-    groups = {g.id: g for g in scenario.groups}
-    found: dict[tuple[str, str, str, str], list[Any]] = {}
-    for row in rows:
-        if row.state != "stranded":
-            continue
-        party = row.party or row.person
-        group = groups.get(party.rsplit("/", 1)[0]) if row.post is None else None
-        if group is not None:
-            key = (group.id, row.place, row.reason, "")
-            category, priority = str(group.category), group.priority
-        else:
-            member = staff.get(row.person)  # a dependant is not a staff member
-            category = str(member.category) if member is not None else "dependant"
-            key = (party, row.place, row.reason, category)
-            priority = 0
-        entry = found.setdefault(key, [0, category, priority])
-        entry[0] += 1
-    records = [
-        LeftBehind(key[0], n, category, priority, key[1], key[2])
-        for key, (n, category, priority) in found.items()
-    ]
-    return sorted(records, key=lambda r: (r.priority, r.who, r.place, r.category == "dependant"))
-
-
-def _unreached(scenario: Scenario, ev: EvacuationPlan) -> list[str]:
-    """:meth:`ContingencyPlan.unreached`: each stranded record in words (its reason says clock
-    times: the schedule of a scenario writes them so)."""
-    staff = scenario.staff_by_id
-    sizes = {p.id: p.size for p in ev.parties}
-    groups: dict[tuple[str, str, str], int] = {}
-    out: list[tuple[int, str]] = []
-    for s in ev.stranded:
-        reason = s.reason  # in clock times already: the scenario's schedule says them
-        for pid in s.parties or [""]:
-            base = pid.removesuffix("/dependants")
-            if pid and base in staff:
-                size = sizes.get(pid, 0)
-                who = (
-                    f"{base}'s dependants"
-                    if pid.endswith("/dependants")
-                    else f"{pid} and family"
-                    if staff[base].dependants and size != 1
-                    else pid
-                )
-                out.append((size, f"{who}{_people(size)} at {s.place}, {reason}"))
-            else:  # a group's parties, or plain counts: summed by group and place
-                key = (pid.rsplit("/", 1)[0] if pid else "", s.place, reason)
-                groups[key] = groups.get(key, 0) + (sizes.get(pid, 0) if pid else s.count)
-    for (group, place, reason), n in groups.items():
-        who = f"{group}{_people(n)}" if group else _plural(n, "person", "people")
-        out.append((n, f"{who} at {place}, {reason}"))
-    return [words for _, words in sorted(out, key=lambda x: -x[0])]
-
-
-def _people(n: int) -> str:
-    return f" ({_plural(n, 'person', 'people')})" if n else ""
 
 
 def _next(stages: list[Stage], index: int) -> float:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from evacplan._time import _plural, duration
+from evacplan.report._chance import simulation_facts
 from evacplan.report._records import (
     CAPACITY_RULE,
     Arrivals,
@@ -189,12 +190,17 @@ def _headline_counts(states: dict[str, int], saving: bool) -> list[tuple[str, st
 
 
 def contingency_facts(
-    cp: Any, *, quickest: Sequence[tuple[float, int]] = (), closures: Any = None
+    cp: Any,
+    *,
+    quickest: Sequence[tuple[float, int]] = (),
+    closures: Any = None,
+    simulation: Any = None,
 ) -> Facts:
     """The facts of a contingency plan (:func:`evacplan.plan`'s result).
 
     ``quickest`` is its evacuation's ``quickest_curve()``; ``closures`` a
-    :class:`~evacplan.closures.ClosureAnalysis` of it, or None.
+    :class:`~evacplan.closures.ClosureAnalysis` of it, or None; ``simulation`` a
+    :class:`~evacplan.uncertainty.Simulation` of it, or None.
     """
     sc = cp.scenario
     ev = cp.evacuation
@@ -245,6 +251,9 @@ def contingency_facts(
         facts.closures, facts.closures_words, highlight = _closures(closures, clock)
         facts.map["highlight"] = highlight
         facts.sections.append("closures")
+    if simulation is not None:
+        facts.simulation = simulation_facts(simulation, clock)
+        facts.sections.append("simulation")
     facts.behind = [
         Behind(b.who, b.count, b.category, b.priority, b.place, b.reason) for b in cp.left_behind
     ]

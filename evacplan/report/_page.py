@@ -82,6 +82,18 @@ def _charts_of(facts: Facts) -> dict[str, Markup]:
                 clock=facts.clock,
             )
         )
+    if "simulation" in facts.sections and facts.simulation is not None:
+        sim = facts.simulation
+        out["simulation"] = Markup(
+            _charts.clearance_svg(
+                sim.egress,
+                planned=sim.planned,
+                q95=sim.q95,
+                never=sim.never,
+                step=sim.step,
+                clock=facts.clock,
+            )
+        )
     return out
 
 

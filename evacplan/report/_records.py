@@ -36,6 +36,7 @@ SECTIONS = (
     "movements",
     "arrivals",
     "closures",
+    "simulation",
     "left-behind",
     "assumptions",
 )
@@ -200,6 +201,53 @@ class Arrivals:
     words: str
 
 
+@dataclass(frozen=True, slots=True)
+class Odds:
+    """A party's odds over simulated runs (a row of the simulation section)."""
+
+    party: str
+    people: int
+    on_time: str
+    """The share of runs it is safe by its planned arrival plus the slack."""
+    p95: str
+    """Its 95th-percentile arrival, as a clock time (or ``never``)."""
+    planned: str
+    never: str = "0%"
+    """The share of runs in which it never reaches safety."""
+
+
+@dataclass(frozen=True, slots=True)
+class Holdup:
+    """A link or service that held people up over simulated runs."""
+
+    link: str
+    route: str
+    share: str
+    """The share of runs in which it held someone up."""
+    queueing: str
+    """Person-time queueing for it, a run on average."""
+    missed: str
+    """People a run who missed a departure on it (services only; empty otherwise)."""
+
+
+@dataclass
+class SimulationFacts:
+    """How sure the plan is: the runs of a simulation, as the page shows them."""
+
+    words: list[str]
+    """The summary's opening lines: what was drawn, the plan, the clearance times."""
+    egress: list[float]
+    """Each run's clearance time in minutes (runs with someone never safe left out)."""
+    never: int
+    """Runs in which someone never reaches safety."""
+    planned: float
+    q95: float | None
+    step: int = 1
+    """The plan's step (minutes): the chart's bins are whole steps."""
+    odds: list[Odds] = field(default_factory=list)
+    holdups: list[Holdup] = field(default_factory=list)
+
+
 @dataclass
 class Facts:
     """Everything one page says; ``sections`` lists those it has, in page order."""
@@ -221,6 +269,7 @@ class Facts:
     arrivals: Arrivals | None = None
     closures: list[ClosureRow] = field(default_factory=list)
     closures_words: str = ""
+    simulation: SimulationFacts | None = None
     behind: list[Behind] = field(default_factory=list)
     behind_words: str = ""
     assumptions: list[tuple[str, str]] = field(default_factory=list)

@@ -20,12 +20,16 @@ from evacplan.report._facts import (
     _moves,
     _when,
 )
+from evacplan.report._chance import simulation_facts
 from evacplan.report._records import Behind, Facts, Headline, Leaves, Post
 
 
-def evacuation_facts(ev: Any, *, quickest: Sequence[tuple[float, int]] = ()) -> Facts:
+def evacuation_facts(
+    ev: Any, *, quickest: Sequence[tuple[float, int]] = (), simulation: Any = None
+) -> Facts:
     """The facts of an evacuation plan (:func:`evacplan.evacuate`'s result): no clock
-    (a network has no start time), minutes from the start instead."""
+    (a network has no start time), minutes from the start instead; ``simulation`` a
+    :class:`~evacplan.uncertainty.Simulation` of it, or None."""
     saving = ev.objective == "most_saved"
     stranded = sum(s.count for s in ev.stranded)
     status = str(ev.status)
@@ -61,6 +65,9 @@ def evacuation_facts(ev: Any, *, quickest: Sequence[tuple[float, int]] = ()) -> 
     facts.arrivals = _arrivals(ev, quickest, None)
     if facts.arrivals is not None:
         facts.sections.append("arrivals")
+    if simulation is not None:
+        facts.simulation = simulation_facts(simulation, None)
+        facts.sections.append("simulation")
     facts.behind = [
         Behind(", ".join(s.parties[:4]) or s.place, s.count, "", 0, s.place, s.reason)
         for s in ev.stranded

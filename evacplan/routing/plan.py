@@ -556,7 +556,7 @@ class EvacuationPlan:
             save(out, path)
         return out
 
-    def to_html(self, path: str | os.PathLike[str] | None = None) -> str:
+    def to_html(self, path: str | os.PathLike[str] | None = None, *, simulation: Any = None) -> str:
         """The plan as one self-contained HTML page (inline CSS and SVG, no script).
 
         The headline (status, egress, people moved and stranded, the proof), the map
@@ -569,6 +569,8 @@ class EvacuationPlan:
         ----------
         path
             Where to write the page (whole or not at all); None writes nothing.
+        simulation
+            A :class:`~evacplan.uncertainty.Simulation` of this plan: adds how sure it is.
 
         Returns
         -------
@@ -585,7 +587,8 @@ class EvacuationPlan:
         """
         from evacplan import report
 
-        return report.page(report.evacuation_facts(self, quickest=self.quickest_curve()), path)
+        facts = report.evacuation_facts(self, quickest=self.quickest_curve(), simulation=simulation)
+        return report.page(facts, path)
 
     def _repr_html_(self) -> str:
         from evacplan import report

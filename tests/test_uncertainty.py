@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -333,6 +333,7 @@ def _tiny_plan(tiny: Any) -> EvacuationPlan:
 
 
 def test_the_same_seed_gives_the_same_result_on_any_executor(tiny: Any) -> None:
+    """Here, on threads, and on a Dask cluster's worker processes."""
     plan = _tiny_plan(tiny)
     kw: dict[str, Any] = {
         "runs": 64,
@@ -344,8 +345,14 @@ def test_the_same_seed_gives_the_same_result_on_any_executor(tiny: Any) -> None:
     here = simulate(plan, **kw)
     with ThreadPoolExecutor(2) as pool:
         threads = simulate(plan, executor=pool, **kw)
-    with ProcessPoolExecutor(2) as pool:
-        processes = simulate(plan, executor=pool, **kw)
+    distributed = pytest.importorskip("distributed")  # in the test extra: this does not skip
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        processes = simulate(plan, executor=client.get_executor(), **kw)
     for other in (threads, processes):
         assert np.array_equal(here.egress, other.egress)
         assert np.array_equal(here.no_show, other.no_show)
@@ -358,7 +365,9 @@ def test_the_same_seed_gives_the_same_result_on_any_executor(tiny: Any) -> None:
 
 def test_the_summary_table_and_figure_say_what_a_planner_asks(tiny: Any) -> None:
     plan = _tiny_plan(tiny)
-    sim = simulate(plan, runs=200, seed=1, travel_factor=(1, 1, 1.5), late=("20%", "1h"))
+    sim = simulate(
+        plan, runs=200, seed=1, travel_factor=(1, 1, 1.5), late=("20%", "1h"), progress=True
+    )
     text = sim.summary()
     assert "200 runs of the plan" in text and "20% of parties late by up to 1 h" in text
     assert "in 50 runs of 100" in text and "What holds people up:" in text

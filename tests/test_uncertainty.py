@@ -254,7 +254,7 @@ def test_a_closure_happens_in_its_share_of_runs() -> None:
     assert sim.closed[:, 0].mean() == pytest.approx(0.3, abs=0.05)
     assert (np.isinf(sim.egress) == sim.closed[:, 0]).all()
     assert sim.p_safe_by("2h") == pytest.approx(1 - sim.closed[:, 0].mean())
-    assert sim.to_frame()["closed:closure-1 (road)"].mean() == sim.closed[:, 0].mean()
+    assert sim.to_frame()["closed:road closing"].mean() == sim.closed[:, 0].mean()
 
 
 # ------------------------------------------------------------------ replan
@@ -515,7 +515,7 @@ def test_the_command_line_simulates_and_saves_the_runs(cli: Any, tmp_path: Any) 
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("100 runs of the plan (follow, seed 0)")
-    assert "closure-1 (airport-road) with probability 50%" in done.stdout
+    assert "airport-road closing with probability 50%" in done.stdout
     data = json.loads(out.read_text())
     assert data["runs"] == 100 and len(data["egress_minutes"]) == 100
     assert '<section id="simulation"' in page.read_text()

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from evacplan._time import _plural
+from evacplan.report._chance import simulation_facts
 from evacplan.report._facts import (
     _STATUS_WORDS,
     _arrivals,
@@ -20,7 +21,6 @@ from evacplan.report._facts import (
     _moves,
     _when,
 )
-from evacplan.report._chance import simulation_facts
 from evacplan.report._records import Behind, Facts, Headline, Leaves, Post
 
 

@@ -47,6 +47,8 @@ class _Inputs:
     seed: int
     spread: _Spread
     closures: tuple[ThreatEvent, ...]
+    unnamed: frozenset[str]
+    """The ids simulate() gave closures that came without one."""
     policy: str
     executor: Any
     progress: bool
@@ -105,6 +107,11 @@ def check(
         seed=s,
         spread=_spread(factor, section, share, up_to, absent, chances),
         closures=threats,
+        unnamed=frozenset(
+            t.id
+            for t, item in zip(threats, closures or (), strict=False)
+            if isinstance(item, Mapping) and "id" not in item
+        ),
         policy=str(policy),
         executor=executor,
         progress=progress,
@@ -278,7 +285,13 @@ def _closures(
             continue
         data = dict(item)
         chance = _share(data.pop("probability", 1.0), f"{where}.probability", problems)
-        data.setdefault("id", f"closure-{i + 1}")
+        if "id" not in data:
+            taken = {t.id for t in (plan._threats if plan is not None else ())}
+            data["id"] = next(
+                f"closure-{n}"
+                for n in range(i + 1, i + 2 + len(taken))
+                if f"closure-{n}" not in taken
+            )
         data["closes"] = True
         try:
             threats.append(ThreatEvent.model_validate(data))

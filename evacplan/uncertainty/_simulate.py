@@ -233,7 +233,7 @@ def _result(
         party_arrival=np.array([o.party_arrival for o in outcomes]).reshape(
             runs, len(course.parties)
         ),
-        closures=tuple(_closure_name(t) for t in inp.closures),
+        closures=tuple(_closure_name(t, t.id not in inp.unnamed) for t in inp.closures),
         closed=closed,
         links=tuple(
             (name, u, v, bool(course.group_service[g]))
@@ -255,6 +255,10 @@ def _stack(rows: list[np.ndarray], runs: int, n: int) -> np.ndarray:
     return np.array(rows, dtype=np.int64).reshape(runs, n)
 
 
-def _closure_name(t: ThreatEvent) -> str:
-    what = [*t.links, *t.places, *t.streets, *t.regions]
-    return f"{t.id} ({', '.join(what)})" if what else t.id
+def _closure_name(t: ThreatEvent, given: bool = True) -> str:
+    """A closure as the summary names it: its id and what it closes; a closure given without
+    an id by what it closes alone (``bgd-north-highway closing``)."""
+    what = ", ".join([*t.links, *t.places, *t.streets, *t.regions])
+    if not given:
+        return f"{what} closing" if what else t.id
+    return f"{t.id} ({what})" if what else t.id

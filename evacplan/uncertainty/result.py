@@ -285,7 +285,7 @@ class Simulation:
         >>> print(Simulation._of(np.array([60, 70, 80, 90.0])).summary())
         4 runs of the plan (follow, seed 0): nothing uncertain.
         Planned: everyone safe by 1 h after the start.
-        Simulated: everyone who came is safe by 1 h 10 after the start in 50 runs of 100 (10 min after the plan); by 1 h 30 in 90; by 1 h 30 in 95.
+        Simulated: everyone who came is safe by 1 h 10 after the start in 50 runs of 100 (10 min after the plan); by 1 h 30 in 90 and 95.
         Everyone safe by the plan's own time in 25% of runs; within 24 h of it in 100%.
         """
         q = self.egress_quantiles
@@ -297,24 +297,27 @@ class Simulation:
         ]
         shown: list[str] = []
         never_in = [str(k) for k, v in q.items() if math.isinf(v)]
+        same: dict[float, list[str]] = {}  # percentiles that share a time are said once
         for k, v in q.items():
-            if math.isinf(v):
-                continue
+            if not math.isinf(v):
+                same.setdefault(v, []).append(str(k))
+        for v, ks in same.items():
+            which = " and ".join([", ".join(ks[:-1]), ks[-1]] if len(ks) > 1 else ks)
             if not shown:
-                shown.append(f"by {self._at(v)} in {k} runs of 100 ({_after(v - plan)})")
+                shown.append(f"by {self._at(v)} in {which} runs of 100 ({_after(v - plan)})")
             else:
-                shown.append(f"by {self._at(v, short=True)} in {k}")
+                shown.append(f"by {self._at(v, short=True)} in {which}")
         if never_in:
             shown.append(f"not at any time in {' or '.join(never_in)} (someone is left behind)")
         if math.isinf(q[50]):
             lines.append("Simulated: in half the runs or more, someone never reaches safety.")
         else:
             lines.append("Simulated: everyone who came is safe " + "; ".join(shown) + ".")
-        never = float(np.mean(np.isinf(self.egress)))
-        if never:
+        lost = np.isinf(self.egress)
+        if lost.any():
             lines.append(
-                f"In {_pct(never)} of runs someone never reaches safety "
-                f"({self.not_safe.mean():.1f} people a run on average)."
+                f"In {_pct(float(lost.mean()))} of runs someone never reaches safety "
+                f"({self.not_safe[lost].mean():.1f} people in such a run, on average)."
             )
         lines.append(
             f"Everyone safe by the plan's own time in {_pct(self.p_safe_by(plan))} of runs; "

@@ -92,6 +92,8 @@ class _Run:
         self.transit = draw.transit.tolist()
         self.room = room
         self.base = base
+        self.open_as_planned = room is base or bool(np.array_equal(room, base))
+        """No closure in this run: every slot's room is as the plan had it."""
         self.used = course.planned_use.copy()
         self.gate_used = course.planned_gate_use.copy()
         self.heap: list[tuple[int, int, int, int, object]] = []
@@ -169,10 +171,19 @@ class _Run:
         m, j = key
         self.done.add(key)
         slot = self.c.slots[m][j]
-        here = sorted(self.waiting.pop(key, []), key=self.order.__getitem__)
-        left = [n for _, n in slot.entries]
         g = slot.group
-        if not self._usable(slot):
+        here = self.waiting.pop(key, None)
+        if here is not None and len(here) == 1 and len(slot.entries) == 1 and self.open_as_planned:
+            (u,) = here  # the common case: one unit, one step, as planned
+            (s, n), people = slot.entries[0], self.people[u]
+            self.leg[u] += 1
+            self._push(s + self.transit[g], _ARRIVE, u)
+            if n > people:
+                self._free_slot(slot, s, n - people, step)
+            return
+        here = sorted(here or [], key=self.order.__getitem__)
+        left = [n for _, n in slot.entries]
+        if not self.open_as_planned and not self._usable(slot):
             for u in here:
                 self.missed[g] += self.people[u]
                 self._enqueue(g, u, step)
@@ -195,12 +206,19 @@ class _Run:
             self.leg[u] += 1
             self._push(last + self.transit[g], _ARRIVE, u)
         for (s, _), n in zip(slot.entries, left, strict=True):
-            if n and s < self.c.horizon:
-                self.used[g, s] -= n
-                if slot.gate >= 0:
-                    self.gate_used[slot.gate, s] -= n
-                if self.queues[g] and s >= step:
-                    self._schedule(g, s)
+            if n:
+                self._free_slot(slot, s, n, step)
+
+    def _free_slot(self, slot: _Slot, s: int, n: int, step: int) -> None:
+        """``n`` people of a slot's step ``s`` nobody came for: room for the queue."""
+        if s >= self.c.horizon:
+            return
+        g = slot.group
+        self.used[g, s] -= n
+        if slot.gate >= 0:
+            self.gate_used[slot.gate, s] -= n
+        if self.queues[g] and s >= step:
+            self._schedule(g, s)
 
     def _usable(self, slot: _Slot) -> bool:
         """Whether the run's closures leave every step of the slot as the plan had it."""

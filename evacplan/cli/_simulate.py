@@ -29,23 +29,28 @@ def simulate_arguments(p: argparse.ArgumentParser) -> None:
         "--travel-factor",
         default=None,
         metavar="LOW,MODE,HIGH",
-        help="each link's travel time times a triangular factor, e.g. 0.9,1,1.5 (default: none)",
+        help="every link's travel time times a triangular factor, e.g. 0.9,1,1.5 (default: the "
+        "scenario's uncertainty section, else none)",
     )
     p.add_argument(
         "--late",
         default=None,
         metavar="SHARE,UP_TO",
-        help="that share of parties reaches its first place late by up to UP_TO, e.g. 5%%,2h",
+        help="that share of parties reaches its first place late by up to UP_TO, e.g. 5%%,2h "
+        "(default: the scenario's, else nobody)",
     )
     p.add_argument(
-        "--no-show", default="0", metavar="SHARE", help="the share of parties that never come"
+        "--no-show",
+        default=None,
+        metavar="SHARE",
+        help="the share of parties that never come (default: the scenario's, else none)",
     )
     p.add_argument(
         "--close",
         action="append",
         metavar="ID@TIME=P",
         help="a link or place that closes from TIME with probability P, e.g. bridge@36h=0.3 "
-        "(repeat for more)",
+        "(repeat for more; default: the scenario's threats with a probability)",
     )
     p.add_argument(
         "--policy",
@@ -128,9 +133,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {
         "runs": args.runs,
         "seed": args.seed,
-        "travel_factor": tuple(factor) if factor else (1, 1, 1),
+        "travel_factor": tuple(factor) if factor else None,
         "late": tuple(late) if late else None,
-        "no_show": _when(args.no_show),
+        "no_show": _when(args.no_show),  # None: the scenario's
         "closures": closures,
         "policy": args.policy,
         "progress": args.progress,

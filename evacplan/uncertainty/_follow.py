@@ -79,6 +79,8 @@ class _Outcome:
     """The closures that happened."""
     replans: int = 0
     """How many times the people not yet safe were re-planned (``policy="replan"``)."""
+    why: tuple[tuple[str, int], ...] = ()
+    """Why people are not safe: ``(reason, people)``, the reason the same words in every run."""
 
 
 _ARRIVE, _SLOT, _QUEUE = 0, 1, 2
@@ -92,6 +94,10 @@ class _Run:
         self.transit = draw.transit.tolist()
         self.room = room
         self.base = base
+        self.halt_on_dead_end = False
+        """Stop the run when a queue comes to a dead end (``policy="replan"`` re-plans then)."""
+        self.halted: int | None = None
+        """The step at which it stopped at a dead end."""
         self.open_as_planned = room is base or bool(np.array_equal(room, base))
         """No closure in this run: every slot's room is as the plan had it."""
         self.used = course.planned_use.copy()
@@ -150,6 +156,8 @@ class _Run:
                 self._slot(what, step)  # type: ignore[arg-type]
             else:
                 self._queue(what, step)  # type: ignore[arg-type]
+            if self.halted is not None:
+                return
 
     def _arrive(self, u: int, step: int) -> None:
         """Unit ``u`` is at the start of its next leg (or safe) from ``step``."""
@@ -278,6 +286,8 @@ class _Run:
             later = np.flatnonzero(self._free(g, step + 1, self.c.horizon) > 0)
             if later.size:
                 self._schedule(g, step + 1 + int(later[0]))
+            elif self.halt_on_dead_end:
+                self.halted = step  # nobody queued here gets through: re-plan them
 
     def where(self, step: int) -> list[tuple[int, str, int]]:
         """Who is not yet safe at ``step`` (the run stopped there), and where they can be
@@ -329,6 +339,7 @@ def follow(course: _Course, draw: _Draw, room: np.ndarray, base: np.ndarray) -> 
         stuck[g] = sum(r.people[u] - r.entered[u] for _, _, u in q)
     minutes = safe[arrived] * step
     egress = math.inf if not_safe else float(minutes.max(initial=0))
+    why = tuple((_stuck_words(r, g), int(n)) for g, n in enumerate(stuck.tolist()) if n)
     return _Outcome(
         egress=egress,
         party_arrival=party_arrival,
@@ -340,4 +351,18 @@ def follow(course: _Course, draw: _Draw, room: np.ndarray, base: np.ndarray) -> 
         missed=r.missed,
         stuck=stuck,
         closed=draw.closed,
+        why=why,
     )
+
+
+def _stuck_words(r: _Run, g: int) -> str:
+    """Why people queued for group ``g`` never got through, the same words in every run."""
+    c = r.c
+    u, v = c.group_ends[g]
+    where = f"waiting at {u} for {c.group_names[g]} (to {v})"
+    first = min(ready for ready, _, _ in r.queues[g])
+    if not (r.room[g, first:] - r.used[g, first:] > 0).any():
+        if c.group_service[g]:
+            return f"{where}: no seat on a departure after they came"
+        return f"{where}: it does not open again"
+    return f"{where}: still queued when the simulated time ends"

@@ -1,13 +1,17 @@
-"""One run under ``policy="replan"``: at each closure, the people not yet safe are re-planned.
+"""One run under ``policy="replan"``: at each closure and each dead end, the people not yet
+safe are re-planned.
 
 The run follows the plan (:mod:`._follow`) until the first closure that
-happens in it. There it stops: who is not yet safe is re-planned from where
+happens in it, or the first dead end (people queued where no room is left at
+any later time: a last departure gone, a road closed for good). There it
+stops: who is not yet safe is re-planned from where
 they are (the place they wait at, or the one they are on their way to, from
 when they get there) by :func:`evacplan.routing.evacuate`, with the same
 objective, under the plan's threats and every closure that has happened so
 far (not the ones still to come: nobody knows them yet). The run then
 follows the new plan, with the same travel factors (a road the first plan
-did not take draws its own), until the next closure, and so on. People on
+did not take draws its own), until the next closure or dead end, and so on
+(at most ``MAX_REPLANS`` times). People on
 their way to safety when a closure happens arrive as they were going. A
 plain count re-planned travels as one party (it is not split again).
 
@@ -26,7 +30,7 @@ from evacplan.results import Party
 from evacplan.routing import EvacuationPlan, evacuate
 from evacplan.uncertainty._course import _Course, compile_plan
 from evacplan.uncertainty._draws import _Spread, more_factors, transit_of
-from evacplan.uncertainty._follow import _Draw, _Outcome, _Run
+from evacplan.uncertainty._follow import _Draw, _Outcome, _Run, _stuck_words
 
 __all__ = ["replan"]
 
@@ -44,6 +48,7 @@ class _Tally:
     stuck: np.ndarray = field(init=False)
     not_safe: int = 0
     replans: int = 0
+    why: list[tuple[str, int]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         n = len(self.first.group_keys)
@@ -72,6 +77,19 @@ class _Tally:
                 self.missed[k] += run.missed[g]
                 if final:
                     self.stuck[k] += sum(run.people[u] - run.entered[u] for *_, u in run.queues[g])
+        if final:
+            self.why += [(_stuck_words(run, g), n) for g, n in _stuck(run) if n]
+
+
+def _stuck(run: _Run) -> list[tuple[int, int]]:
+    """Per group of the run, the people still queued for it."""
+    return [
+        (g, sum(run.people[u] - run.entered[u] for *_, u in q)) for g, q in enumerate(run.queues)
+    ]
+
+
+MAX_REPLANS = 10
+"""Re-plans a run makes at most; past them, people follow the last plan."""
 
 
 def replan(
@@ -81,27 +99,41 @@ def replan(
     closures: tuple[ThreatEvent, ...],
     rng: np.random.Generator,
 ) -> _Outcome:
-    """One run of ``course`` under ``draw``, re-planned at each closure that happens."""
+    """One run of ``course`` under ``draw``, re-planned at each closure that happens and
+    whenever someone comes to a dead end (a last departure missed, a road that will not
+    open again)."""
     plan = course.plan
     factor = {**more_factors(course, spread, rng), **draw.factor}
-    times = sorted(
-        {_step(course, closures[i]) for i in draw.closed}
-    )  # the steps at which something closes in this run
+    pending = sorted({_step(course, closures[i]) for i in draw.closed})
     tally = _Tally(course)
-    base = course.room(frozenset(), closures)
-    run = _Run(course, draw, course.room(draw.closed, closures), base)
-    for t in times:
-        run.run(until=t)
-        if not any(s < 0 for s in run.safe_at) and not run.heap:
+    run = _Run(course, draw, course.room(draw.closed, closures), course.room(frozenset(), closures))
+    run.halt_on_dead_end = True
+    while True:
+        run.run(until=pending[0] if pending else None)
+        if run.halted is not None:
+            t = run.halted
+        elif pending:
+            t = pending[0]
+        else:
             break
+        pending = [p for p in pending if p > t]
+        if tally.replans == MAX_REPLANS:
+            run.halt_on_dead_end, run.halted = False, None
+            continue  # people follow the last plan from here
         left = run.where(t)
         run.finish(t)
         tally.add(run, final=False)
-        known = tuple(closures[i] for i in sorted(draw.closed) if _step(course, closures[i]) <= t)
+        if not left:
+            return _outcome(tally, draw)  # everyone is safe or on their way there
         later = frozenset(i for i in draw.closed if _step(course, closures[i]) > t)
+        known = tuple(closures[i] for i in sorted(draw.closed) if i not in later)
         new = _new_plan(plan, run, left, known)
         tally.replans += 1
         tally.not_safe += sum(s.count for s in new.stranded)
+        tally.why += [
+            (f"re-planned at {s.place}: {s.reason.split('; they may leave only from')[0]}", s.count)
+            for s in new.stranded
+        ]
         course = compile_plan(new, course.horizon * course.step)
         starts = [
             (u, unit.people, math.ceil(unit.release / course.step - 1e-9))
@@ -109,7 +141,7 @@ def replan(
         ]
         d = _Draw(transit_of(course, factor), starts, later, 0, (), factor)
         run = _Run(course, d, course.room(later, closures), course.room(frozenset(), closures))
-    run.run()
+        run.halt_on_dead_end = True
     tally.add(run, final=True)
     return _outcome(tally, draw)
 
@@ -182,4 +214,5 @@ def _outcome(t: _Tally, draw: _Draw) -> _Outcome:
         stuck=t.stuck,
         closed=draw.closed,
         replans=t.replans,
+        why=tuple(t.why),
     )

@@ -83,10 +83,11 @@ def simulate(
         1 (plans are made without them); ``[]`` for none.
     policy
         ``"follow"``: everyone follows the plan. ``"replan"``: at each closure
-        that happens, who is not yet safe is re-planned from where they are
-        (:func:`~evacplan.routing.evacuate`, the plan's objective, what has
-        closed so far) and follows the new plan; the difference is the value of
-        re-planning.
+        that happens, and whenever people come to a dead end (a last departure
+        missed, a road closed for good), who is not yet safe is re-planned from
+        where they are (:func:`~evacplan.routing.evacuate`, the plan's
+        objective, what has closed so far) and follows the new plan; the
+        difference is the value of re-planning.
     executor
         A ``concurrent.futures`` executor (or a Dask client's
         ``get_executor()``) to run batches of runs on.
@@ -190,7 +191,7 @@ def _batch(
     for i in range(first, last):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,)))
         d = draw(course, spread, rng)
-        if policy == "replan" and d.closed:
+        if policy == "replan":
             out.append(replan(course, d, spread, closures, rng))
         else:
             out.append(follow(course, d, course.room(d.closed, closures), base))
@@ -248,6 +249,7 @@ def _result(
         plan_stranded=sum(s.count for s in ev.stranded),
         seconds=seconds,
         _arrivals=[(o.arrival_minutes, o.arrival_people) for o in outcomes],
+        _why=[o.why for o in outcomes],
     )
 
 

@@ -162,12 +162,13 @@ class Simulation:
     """Runs x link groups: people still queued when the simulated time ends."""
     replans: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """Per run, how many times the people not yet safe were re-planned (``policy="replan"``:
-    once at each closure that happens)."""
+    at each closure that happens and each dead end, such as a last departure missed)."""
     start: datetime | None = None
     plan_stranded: int = 0
     """People the plan itself cannot bring to safety (not simulated)."""
     seconds: float = 0.0
     _arrivals: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list, repr=False)
+    _why: list[tuple[tuple[str, int], ...]] = field(default_factory=list, repr=False)
 
     # ---------------------------------------------------------------- figures
 
@@ -222,6 +223,25 @@ class Simulation:
                 )
             return (value - self.start).total_seconds() / 60
         return float(value)
+
+    def why_not_safe(self) -> list[tuple[str, float, float]]:
+        """Why people never reach safety: ``(reason, share of runs, people in such a run on
+        average)``, the most frequent first.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> sim = Simulation._of(np.array([60.0, np.inf]))
+        >>> sim._why.extend([(), (("waiting at a for ferry (to b): it does not open again", 3),)])
+        >>> sim.why_not_safe()
+        [('waiting at a for ferry (to b): it does not open again', 0.5, 3.0)]
+        """
+        found: dict[str, list[int]] = {}
+        for run in self._why:
+            for reason, people in run:
+                found.setdefault(reason, []).append(people)
+        out = [(r, len(n) / max(1, self.runs), float(np.mean(n))) for r, n in found.items()]
+        return sorted(out, key=lambda x: (-x[1], -x[2], x[0]))
 
     def party_odds(self, slack: Any = 60) -> list[PartyOdds]:
         """Per party, the share of runs it is safe by its planned arrival plus ``slack`` (minutes
@@ -319,6 +339,8 @@ class Simulation:
                 f"In {_pct(float(lost.mean()))} of runs someone never reaches safety "
                 f"({self.not_safe[lost].mean():.1f} people in such a run, on average)."
             )
+            for reason, share, people in self.why_not_safe()[:3]:
+                lines.append(f"  {reason} (in {_pct(share)} of runs, {people:.1f} people)")
         lines.append(
             f"Everyone safe by the plan's own time in {_pct(self.p_safe_by(plan))} of runs; "
             f"within 24 h of it in {_pct(self.p_safe_by(plan + 1440))}."
@@ -327,7 +349,7 @@ class Simulation:
             lines.append(f"People who never came: {self.no_show.mean():.1f} a run on average.")
         if self.replans.any():
             lines.append(
-                f"Re-planned from where people were at each closure: in "
+                f"Re-planned from where people were at each closure or dead end: in "
                 f"{_pct(float(np.mean(self.replans > 0)))} of runs, "
                 f"{_plural(int(self.replans.sum()), 're-plan')} in all."
             )

@@ -505,6 +505,19 @@ def test_a_robust_check_passes_or_says_who_is_late(tiny: Any) -> None:
     assert passed.passed and "in 100% of 200 runs (at least 90% needed)" in passed.report()
     failed = run_check(tiny, tight)
     assert not failed.passed
+    again = Check.model_validate(
+        {
+            "id": "again",
+            "robust": {
+                "p": 0.99,
+                "all_safe_by": "27h45m",
+                "runs": 50,
+                "travel_factor": [0.9, 1, 1.5],
+                "policy": "replan",
+            },
+        }
+    )
+    assert "re-planned at each closure and dead end" in run_check(tiny, again).report()
     assert "(at least 99% needed)" in failed.report() and "Most often late" in failed.report()
     assert "cap-02" in failed.expectation.offenders
 

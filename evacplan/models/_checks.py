@@ -63,6 +63,9 @@ class Robust(_Model):
     by default the scenario's ``uncertainty`` section."""
     no_show: Share | None = None
     """The share of parties that never come; by default the scenario's."""
+    policy: Literal["follow", "replan"] = "follow"
+    """``follow``: everyone keeps to the plan; ``replan``: who is not yet safe is re-planned
+    at each closure and dead end (see :func:`evacplan.uncertainty.simulate`)."""
 
 
 class WhatIf(_Model):

@@ -172,6 +172,7 @@ def run_check(scenario: Scenario, check: Check, *, plans: Plans | None = None) -
             travel_factor=r.travel_factor,
             late=r.late,
             no_show=r.no_show,
+            policy=r.policy,
         )
     elif kind == "all_safe":
         result = expect_all_safe(cp, within=check.all_safe_within, by=check.all_safe_by)

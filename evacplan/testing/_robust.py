@@ -44,7 +44,9 @@ def expect_robust(plan: ContingencyPlan, p: float, all_safe_by: Any, **options: 
     name = f"robust(p={p:g}, all_safe_by={as_given(all_safe_by)})"
     head = (
         f"everyone who came is safe by {written(plan.scenario, all_safe_by, by)} in "
-        f"{_pct(share)} of {sim.runs} runs (at least {_pct(p)} needed)"
+        f"{_pct(share)} of {sim.runs} runs"
+        + (", re-planned at each closure and dead end" if sim.policy == "replan" else "")
+        + f" (at least {_pct(p)} needed)"
     )
     if passed:
         return Expectation(name, True, head)

@@ -369,6 +369,11 @@ def test_re_planning_is_worth_what_it_saves_and_the_same_without_closures() -> N
     assert np.isinf(follow.egress[closed]).all() and np.isfinite(again.egress).all()
     assert np.array_equal(follow.egress[~closed], again.egress[~closed])
     assert again.p_safe_by("2h") == 1.0 > follow.p_safe_by("2h")
+    table = follow.compare(again, times=["2h"]).splitlines()
+    assert table[0].split() == ["follow", "replan"]
+    never = int(closed.sum())
+    assert table[-1].split()[-2:] == [str(never), "0"]
+    assert table[2].split()[-2:] == [f"{1 - never / 100:.0%}", "100%"]  # by 2 h
     assert np.array_equal(simulate(plan, **kw).egress, simulate(plan, policy="replan", **kw).egress)
 
 

@@ -43,11 +43,15 @@ def simulation_facts(sim: Any, clock: Callable[[float], str] | None) -> Simulati
             return "never"
         return clock(minute) if clock is not None else f"minute {minute:g}"
 
-    words = []
+    words: list[str] = []
     for line in sim.summary().splitlines():
         if line.startswith(("Most often", "What holds")):
             break  # the tables below say it
-        words.append(line)
+        if line.startswith("  ") and words:  # why people are never safe: one paragraph
+            joiner = " Why: " if "Why:" not in words[-1] else "; "
+            words[-1] = words[-1].rstrip(".") + "." * (joiner == " Why: ") + joiner + line.strip()
+        else:
+            words.append(line)
     ranked = sorted(sim.party_odds(), key=lambda o: (-o.p_not_safe, o.p_on_time, o.party))
     odds = [
         Odds(o.party, o.people, _pct(o.p_on_time), at(o.p95), at(o.planned), _pct(o.p_not_safe))
@@ -61,6 +65,7 @@ def simulation_facts(sim: Any, clock: Callable[[float], str] | None) -> Simulati
             _pct(b.share),
             _person_time(b.waited_hours * 60),
             f"{b.missed:.1f}" if b.service else "",
+            f"{b.stuck:.1f}" if b.stuck else "",
         )
         for b in sim.binding()[:ROWS]
     ]

@@ -157,7 +157,7 @@ def _time_axis(ax: Axes, lo: float, hi: float, clock: Callable[[float], str] | N
 
     ``"Fri 3 Jan 12:00 +03:00"`` is written date over time, an offset all share once.
     """
-    steps = (0.25, 0.5, 1, 2, 3, 6, 12, 24, 48, 72, 96, 168, 336, 720)
+    steps = (1 / 12, 1 / 6, 0.25, 0.5, 1, 2, 3, 6, 12, 24, 48, 72, 96, 168, 336, 720)
     step = next((s for s in steps if (hi - lo) / s <= 12), steps[-1])
     ticks = [k * step for k in range(math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9) + 1)]
     ax.set(xlim=(lo, hi), xlabel="hours from the start")
@@ -516,8 +516,8 @@ def clearance_svg(
                 [], [], " ", label=f"{never} run{'s' if never > 1 else ''} with someone never safe"
             )
         xs_h = [x / 60 for x in xs] + [planned / 60] + ([q95 / 60] if q95 is not None else [])
-        span = max(xs_h) - min(xs_h) or 1.0
-        _time_axis(ax, min(xs_h) - 0.05 * span, max(xs_h) + 0.05 * span, clock)
+        pad = max(0.05 * (max(xs_h) - min(xs_h)), 0.25)  # a quarter of an hour at least
+        _time_axis(ax, min(xs_h) - pad, max(xs_h) + pad, clock)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("runs")
         ax.grid(axis="y", color="#dddddd", linewidth=0.6)

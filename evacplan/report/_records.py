@@ -228,6 +228,8 @@ class Holdup:
     """Person-time queueing for it, a run on average."""
     missed: str
     """People a run who missed a departure on it (services only; empty otherwise)."""
+    stuck: str = ""
+    """People a run who never got through it (empty: none)."""
 
 
 @dataclass

@@ -158,28 +158,37 @@ def test_people_who_never_come_are_counted_apart() -> None:
 # -------------------------------------------------------- queues and seats
 
 
-def _airport(departures: list[int], seats: int) -> Network:
-    return network(
-        [
+def _airport(departures: list[int], seats: int, slow: float | None = None) -> Network:
+    """A 30-minute road from home to the airport and a 60-minute flight on to the haven (and,
+    with ``slow``, a road of that many minutes from the airport to the haven beside it)."""
+    links = [
+        {
+            "id": "road",
+            "source": "home",
+            "target": "airport",
+            "minutes": 30,
+            "capacity_per_hour": 600,
+        },
+        {
+            "id": "flight",
+            "source": "airport",
+            "target": "haven",
+            "minutes": 60,
+            "seats": seats,
+            "departures": departures,
+        },
+    ]
+    if slow is not None:
+        links.append(
             {
-                "id": "road",
-                "source": "home",
-                "target": "airport",
-                "minutes": 30,
-                "capacity_per_hour": 600,
-            },
-            {
-                "id": "flight",
+                "id": "slow",
                 "source": "airport",
                 "target": "haven",
-                "minutes": 60,
-                "seats": seats,
-                "departures": departures,
-            },
-        ],
-        ["home", "airport", "haven"],
-        safe=("haven",),
-    )
+                "minutes": slow,
+                "capacity_per_hour": 60,
+            }
+        )
+    return network(links, ["home", "airport", "haven"], safe=("haven",))
 
 
 def test_a_missed_flight_takes_the_next_one_with_room() -> None:
@@ -318,34 +327,7 @@ def test_re_planning_at_a_missed_last_flight_takes_the_road() -> None:
     home at 30, just in time for the flight. Every trip three times as long: the party reaches
     the airport at 120, after the last flight. Following the plan it is never safe; re-planned
     there at 120 it takes the road, 360 minutes: safe at 480."""
-    net = network(
-        [
-            {
-                "id": "road",
-                "source": "home",
-                "target": "airport",
-                "minutes": 30,
-                "capacity_per_hour": 600,
-            },
-            {
-                "id": "flight",
-                "source": "airport",
-                "target": "haven",
-                "minutes": 60,
-                "seats": 1,
-                "departures": [60],
-            },
-            {
-                "id": "slow",
-                "source": "airport",
-                "target": "haven",
-                "minutes": 120,
-                "capacity_per_hour": 60,
-            },
-        ],
-        ["home", "airport", "haven"],
-        safe=("haven",),
-    )
+    net = _airport([60], 1, slow=120)
     plan = evacuate(net, parties=[Party("a", 1, "home")], step_minutes=5)
     assert plan.egress_minutes == 120
     follow = simulate(plan, runs=1, travel_factor=(3, 3, 3))

@@ -169,6 +169,12 @@ people and risky links ends at 1.39 T*, the founding seed at 1.07 T*; a first fl
 that someone would rather leave cost a third of the whole)."""
 
 
+_STILL = 4
+"""Past this many times the step from which the network stands still, a horizon is not grown
+again for people who would rather arrive later: it is solved closed (a guard; see
+:func:`_least_harm`)."""
+
+
 def _next_horizon(horizon: int, settle: int) -> int:
     """A longer horizon, but stopping at ``settle`` (from which the network stands still)."""
     longer = max(horizon + 1, math.ceil(horizon * _GROWTH))
@@ -193,10 +199,11 @@ def _least_harm(
     horizon = horizon if deadline is None else min(horizon, deadline)
     tried: list[int] = []
     low: int | None = None
+    still = False  # far past the point from which the network stands still: no open end
     while True:
         if deadline is not None and horizon >= deadline:
             horizon = deadline
-        capped = horizon == deadline
+        capped = horizon == deadline or still
         tried.append(horizon)
         ten = sp.ten(horizon, open_end=not capped)
         solved = _harm_flow(ten, net, target, clock)
@@ -215,6 +222,12 @@ def _least_harm(
         low = harm if low is None else max(low, harm)
         if capped or not late:
             break
+        if horizon >= _STILL * settle:
+            # Someone still prefers the open end long after anything can change: the late
+            # arcs' price falls short of any real way out (seen on a random case, where the
+            # horizon grew without end). Solve this horizon closed: everyone in it.
+            still = True
+            continue
         horizon = _next_horizon(horizon, settle)
     if not exact:
         return _Harmless(

@@ -177,6 +177,19 @@ def _time_axis(ax: Axes, lo: float, hi: float, clock: Callable[[float], str] | N
     top.set_xlabel(f"local time ({common})" if common else "local time", fontsize=7.5)
 
 
+def _marks(
+    ax: Axes,
+    marks: Sequence[tuple[float | None, str, str, str]],
+    clock: Callable[[float], str] | None,
+) -> None:
+    """Vertical lines at minutes (those not None), each labelled with its words and time:
+    ``(minute, words, colour, dash)``."""
+    for minute, words, colour, dash in marks:
+        if minute is not None:
+            when = _offset(minute) + (f" ({clock(minute)})" if clock else "")
+            ax.axvline(minute / 60, color=colour, ls=dash, lw=1.8, label=f"{words} {when}")
+
+
 def arrivals_svg(
     curve: Sequence[tuple[float, int]],
     *,
@@ -236,13 +249,14 @@ def arrivals_svg(
             ax.set_ylim(0, max([total, 1, *(n for _, n in curves[1])]) * 1.15)
         else:
             ax.text(0.5, 0.5, "nobody reaches safety", transform=ax.transAxes, ha="center")
-        for minute, words, colour, dash in (
-            (bound, "proven: not everyone can be out before", GREEN, ":"),
-            (deadline, "deadline", VERMILLION, "-."),
-        ):
-            if minute is not None:
-                when = _offset(minute) + (f" ({clock(minute)})" if clock else "")
-                ax.axvline(minute / 60, color=colour, ls=dash, lw=1.8, label=f"{words} {when}")
+        _marks(
+            ax,
+            [
+                (bound, "proven: not everyone can be out before", GREEN, ":"),
+                (deadline, "deadline", VERMILLION, "-."),
+            ],
+            clock,
+        )
         _time_axis(ax, lo, hi, clock)
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel("people safe (cumulative)")
@@ -504,13 +518,11 @@ def clearance_svg(
                 (first + k * width - width / 2) / 60 for k in range(int((hi - first) / width) + 2)
             ]
             ax.hist([x / 60 for x in xs], bins=edges, color=BLUE, alpha=0.85, label="runs")
-        for minute, words, colour, dash in (
-            (planned, "the plan", VERMILLION, "-"),
-            (q95, "95 runs in 100 by", GREEN, "--"),
-        ):
-            if minute is not None:
-                when = _offset(minute) + (f" ({clock(minute)})" if clock else "")
-                ax.axvline(minute / 60, color=colour, ls=dash, lw=1.8, label=f"{words} {when}")
+        _marks(
+            ax,
+            [(planned, "the plan", VERMILLION, "-"), (q95, "95 runs in 100 by", GREEN, "--")],
+            clock,
+        )
         if never:
             ax.plot(
                 [], [], " ", label=f"{never} run{'s' if never > 1 else ''} with someone never safe"

@@ -24,6 +24,7 @@ from evacplan._validate._words import path_of
 from evacplan.contingency import ContingencyPlan
 from evacplan.errors import Problem, ScenarioError
 from evacplan.models import Network, ThreatEvent, Uncertainty
+from evacplan.models._uncertainty import _percent as percent
 from evacplan.routing import EvacuationPlan
 from evacplan.routing._arguments import threat_problems
 from evacplan.uncertainty._draws import _Spread
@@ -195,12 +196,11 @@ def _share(value: Any, name: str, problems: list[Problem]) -> float:
 
 
 def _percent(value: Any) -> float | None:
-    if isinstance(value, str) and value.strip().endswith("%"):
-        try:
-            return float(value.strip()[:-1]) / 100
-        except ValueError:
-            return None
-    return _number(value)
+    """A share as a number, ``"5%"`` read as a scenario file reads it; None if neither."""
+    try:
+        return _number(percent(value))
+    except ValueError:
+        return None
 
 
 def _factor(value: Any, problems: list[Problem]) -> tuple[float, float, float]:

@@ -75,6 +75,8 @@ class _Course:
     step: int
     horizon: int
     """Steps simulated (0 to ``horizon - 1``): who is not safe by then counts as not safe."""
+    horizon_minutes: float
+    """The minutes it was compiled for (a re-plan or a worker compiles for the same)."""
     units: list[_Unit]
     parties: list[Party]
     """The parties the plan moves, in the order the results list them."""
@@ -169,6 +171,7 @@ def compile_plan(plan: EvacuationPlan, horizon_minutes: float) -> _Course:
         plan=plan,
         step=step,
         horizon=horizon,
+        horizon_minutes=horizon_minutes,
         units=units,
         parties=course_parties,
         slots=slots,

@@ -134,7 +134,7 @@ def replan(
             (f"re-planned at {s.place}: {s.reason.split('; they may leave only from')[0]}", s.count)
             for s in new.stranded
         ]
-        course = compile_plan(new, course.horizon * course.step)
+        course = compile_plan(new, course.horizon_minutes)
         starts = [
             (u, unit.people, math.ceil(unit.release / course.step - 1e-9))
             for u, unit in enumerate(course.units)

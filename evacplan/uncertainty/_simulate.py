@@ -20,7 +20,7 @@ import numpy as np
 from evacplan.models import ThreatEvent
 from evacplan.routing import EvacuationPlan
 from evacplan.uncertainty._arguments import check
-from evacplan.uncertainty._course import compile_plan
+from evacplan.uncertainty._course import _Course, compile_plan
 from evacplan.uncertainty._draws import _Spread, draw
 from evacplan.uncertainty._follow import _Outcome, follow
 from evacplan.uncertainty._replan import replan
@@ -125,47 +125,55 @@ def simulate(
         plan, runs, seed, travel_factor, late, no_show, closures, policy, executor, progress
     )
     started = time.perf_counter()
-    ev = inp.plan
-    horizon = _horizon(ev, inp.spread)
-    batches = _batches(inp.runs, inp.executor)
+    course = compile_plan(inp.plan, _horizon(inp.plan, inp.spread))
     bar = None
     if inp.progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=inp.runs, desc="runs", unit="run")
-    outcomes: list[_Outcome] = []
     try:
-        if inp.executor is None:
-            for first, last in batches:
-                outcomes += _batch(
-                    ev, horizon, inp.spread, inp.closures, inp.seed, first, last, inp.policy
-                )
-                if bar is not None:
-                    bar.update(last - first)
-        else:
-            futures = [
-                inp.executor.submit(
-                    _batch, ev, horizon, inp.spread, inp.closures, inp.seed, first, last, inp.policy
-                )
-                for first, last in batches
-            ]
-            for future in futures:
-                done = future.result()
-                outcomes += done
-                if bar is not None:
-                    bar.update(len(done))
+        outcomes = _run_all(inp, course, bar)
     finally:
         if bar is not None:
             bar.close()
-    return _result(inp, ev, horizon, outcomes, time.perf_counter() - started)
+    return _result(inp, course, outcomes, time.perf_counter() - started)
+
+
+def _run_all(inp: Any, course: _Course, bar: Any) -> list[_Outcome]:
+    """Every run, in run order: here on the course compiled once, or in batches on the
+    executor (each batch compiles its own)."""
+    outcomes: list[_Outcome] = []
+    batches = _batches(inp.runs, inp.executor)
+    if inp.executor is None:
+        for first, last in batches:
+            outcomes += _runs(course, inp.spread, inp.closures, inp.seed, first, last, inp.policy)
+            if bar is not None:
+                bar.update(last - first)
+        return outcomes
+    horizon = course.horizon_minutes
+    futures = [
+        inp.executor.submit(
+            _batch, inp.plan, horizon, inp.spread, inp.closures, inp.seed, first, last, inp.policy
+        )
+        for first, last in batches
+    ]
+    for future in futures:
+        done = future.result()
+        outcomes += done
+        if bar is not None:
+            bar.update(len(done))
+    return outcomes
 
 
 def _horizon(plan: EvacuationPlan, spread: _Spread) -> float:
-    """How far to simulate: twice the latest the plan could stretch to, and a day."""
+    """How far to simulate: twice the latest the plan could stretch to (by the highest travel
+    factor of any link), and a day."""
     latest = max(
         [float(plan.egress_minutes or 0)] + [float(p.release_minute) for p in plan.parties]
     )
-    return 2 * (latest * spread.travel_factor[2] + spread.late_up_to) + 1440
+    triples = [spread.travel_factor, *spread.modes.values(), *spread.regions.values()]
+    high = max(t[2] for t in [*triples, *spread.links.values()])
+    return 2 * (latest * high + spread.late_up_to) + 1440
 
 
 def _batches(runs: int, executor: Any) -> list[tuple[int, int]]:
@@ -184,8 +192,21 @@ def _batch(
     last: int,
     policy: str = "follow",
 ) -> list[_Outcome]:
-    """Runs ``first`` to ``last - 1`` (module-level, so a process pool or Dask can run it)."""
-    course = compile_plan(plan, horizon)
+    """Runs ``first`` to ``last - 1`` of ``plan`` (module-level, so a process pool or Dask can
+    run it: it compiles the plan where it runs)."""
+    return _runs(compile_plan(plan, horizon), spread, closures, seed, first, last, policy)
+
+
+def _runs(
+    course: _Course,
+    spread: _Spread,
+    closures: tuple[ThreatEvent, ...],
+    seed: int,
+    first: int,
+    last: int,
+    policy: str,
+) -> list[_Outcome]:
+    """Runs ``first`` to ``last - 1`` of a compiled plan."""
     base = course.room(frozenset(), closures)
     out = []
     for i in range(first, last):
@@ -198,10 +219,9 @@ def _batch(
     return out
 
 
-def _result(
-    inp: Any, ev: EvacuationPlan, horizon: float, outcomes: list[_Outcome], seconds: float
-) -> Simulation:
-    course = compile_plan(ev, horizon)
+def _result(inp: Any, course: _Course, outcomes: list[_Outcome], seconds: float) -> Simulation:
+    ev = inp.plan
+    horizon = course.horizon_minutes
     runs = len(outcomes)
     n_groups = len(course.group_names)
     planned = {pid: float(m.arrival_minute) for m in ev.movements for pid in m.parties}

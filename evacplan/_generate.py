@@ -25,7 +25,7 @@ True
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, NamedTuple
 
 from evacplan.models import Network, Scenario
 from evacplan.results import Party
@@ -125,76 +125,13 @@ def generate_scenario(
     need: list[int] = []
     for k in range(posts):
         pid = f"post-{k:03d}"
-        places += [
-            {"id": f"{pid}-embassy", "kind": "post", "region": pid},
-            {"id": f"{pid}-residence", "kind": "residence", "region": pid},
-        ]
-        links += [
-            {
-                "source": f"{pid}-residence",
-                "target": f"{pid}-embassy",
-                "minutes": 15,
-                "capacity_per_hour": 120,
-            },
-            {
-                "source": f"{pid}-embassy",
-                "target": "haven",
-                "minutes": 240,
-                "capacity_per_hour": 300,
-                "risk": round(rng.uniform(0, 0.2), 3),
-            },
-        ]
-        chosen = [f for f in _FUNCTIONS if f[3] or rng.random() < 0.6]
-        requirements = []
-        core: list[str] = []  # one skill per core member: they cover minimal exactly
-        for function, skill, (normal, reduced, minimal), _ in chosen:
-            mult = 1 if function == "head-of-mission" else scale
-            minimum = {"normal": normal * mult, "reduced": reduced * mult}
-            if minimal:
-                minimum["minimal"] = minimal * mult
-            requirements.append({"function": function, "skill": skill, "minimum": minimum})
-            core += [skill] * (minimal * mult)
-        post_rows.append(
-            {
-                "id": pid,
-                "name": f"Post {k}",
-                "place": f"{pid}-embassy",
-                "min_retained": rng.choice((2, 2, 3)),
-                "requirements": requirements,
-            }
-        )
+        places += _post_places(pid)
+        links += _post_links(pid, rng)
+        post = _post(k, pid, scale, rng)
+        post_rows.append(post.row)
         # The fewest staff at minimal with one function a person: the core covers it exactly.
-        need.append(max(post_rows[-1]["min_retained"], len(core)))
-        for i in range(staff_per_post):
-            sid = f"{pid}-s{i:04d}"
-            if i < len(core):
-                main = core[i]
-                category = _CATEGORY_OF_SKILL[main]
-                extra: list[str] = []
-            else:
-                family = rng.choices(_FAMILIES, weights=[f[1] for f in _FAMILIES])[0]
-                category, pool = family[0], family[2]
-                main = rng.choice(pool)
-                extra = rng.sample(pool, k=rng.choice((0, 0, 1, 1, 2)))
-            low, high = next(f[3] for f in _FAMILIES if f[0] == category)
-            skills = list(dict.fromkeys([main, *extra]))
-            row: dict[str, Any] = {
-                "id": sid,
-                "post": pid,
-                "category": category,
-                "skills": skills,
-                "dependants": rng.randint(low, high),
-                "location": f"{pid}-residence" if rng.random() < 0.7 else f"{pid}-embassy",
-            }
-            if i == 0:
-                row["must_remain"] = True
-            elif i >= len(core) and rng.random() < 0.02:
-                row["must_leave"] = True
-            if rng.random() < 0.25:
-                row["volunteer"] = True
-            if i and rng.random() < 0.1:
-                row["vulnerable"] = True
-            staff.append(row)
+        need.append(max(post.row["min_retained"], len(post.core)))
+        staff += [_staff_member(pid, i, post.core, rng) for i in range(staff_per_post)]
     return Scenario.model_validate(
         {
             "name": name or f"generated-{posts}x{staff_per_post}",
@@ -209,6 +146,107 @@ def generate_scenario(
             },
         }
     )
+
+
+class _Post(NamedTuple):
+    """A generated post's row, and the skills of its core: one a member, covering minimal."""
+
+    row: dict[str, Any]
+    core: tuple[str, ...]
+
+
+class _Job(NamedTuple):
+    """A staff member's category and skills, main skill first."""
+
+    category: str
+    skills: list[str]
+
+
+def _post_places(pid: str) -> list[dict[str, Any]]:
+    """The embassy and the residence of post ``pid``."""
+    return [
+        {"id": f"{pid}-embassy", "kind": "post", "region": pid},
+        {"id": f"{pid}-residence", "kind": "residence", "region": pid},
+    ]
+
+
+def _post_links(pid: str, rng: random.Random) -> list[dict[str, Any]]:
+    """Post ``pid``'s road from residence to embassy, and its risky road to the haven."""
+    return [
+        {
+            "source": f"{pid}-residence",
+            "target": f"{pid}-embassy",
+            "minutes": 15,
+            "capacity_per_hour": 120,
+        },
+        {
+            "source": f"{pid}-embassy",
+            "target": "haven",
+            "minutes": 240,
+            "capacity_per_hour": 300,
+            "risk": round(rng.uniform(0, 0.2), 3),
+        },
+    ]
+
+
+def _post(k: int, pid: str, scale: int, rng: random.Random) -> _Post:
+    """Post number ``k``: the always-present functions and a random selection of others,
+    their minimums ``scale`` times the base (the head of mission's never scaled)."""
+    chosen = [f for f in _FUNCTIONS if f[3] or rng.random() < 0.6]
+    requirements = []
+    core: list[str] = []  # one skill per core member: they cover minimal exactly
+    for function, skill, (normal, reduced, minimal), _ in chosen:
+        mult = 1 if function == "head-of-mission" else scale
+        minimum = {"normal": normal * mult, "reduced": reduced * mult}
+        if minimal:
+            minimum["minimal"] = minimal * mult
+        requirements.append({"function": function, "skill": skill, "minimum": minimum})
+        core += [skill] * (minimal * mult)
+    row = {
+        "id": pid,
+        "name": f"Post {k}",
+        "place": f"{pid}-embassy",
+        "min_retained": rng.choice((2, 2, 3)),
+        "requirements": requirements,
+    }
+    return _Post(row, tuple(core))
+
+
+def _job(i: int, core: tuple[str, ...], rng: random.Random) -> _Job:
+    """The job of a post's ``i``-th member: a core skill alone, or drawn from a job family."""
+    if i < len(core):
+        main = core[i]
+        category = _CATEGORY_OF_SKILL[main]
+        extra: list[str] = []
+    else:
+        family = rng.choices(_FAMILIES, weights=[f[1] for f in _FAMILIES])[0]
+        category, pool = family[0], family[2]
+        main = rng.choice(pool)
+        extra = rng.sample(pool, k=rng.choice((0, 0, 1, 1, 2)))
+    return _Job(category, list(dict.fromkeys([main, *extra])))
+
+
+def _staff_member(pid: str, i: int, core: tuple[str, ...], rng: random.Random) -> dict[str, Any]:
+    """The ``i``-th member of post ``pid``: job, dependants, location and flags."""
+    job = _job(i, core, rng)
+    low, high = next(f[3] for f in _FAMILIES if f[0] == job.category)
+    row: dict[str, Any] = {
+        "id": f"{pid}-s{i:04d}",
+        "post": pid,
+        "category": job.category,
+        "skills": job.skills,
+        "dependants": rng.randint(low, high),
+        "location": f"{pid}-residence" if rng.random() < 0.7 else f"{pid}-embassy",
+    }
+    if i == 0:
+        row["must_remain"] = True
+    elif i >= len(core) and rng.random() < 0.02:
+        row["must_leave"] = True
+    if rng.random() < 0.25:
+        row["volunteer"] = True
+    if i and rng.random() < 0.1:
+        row["vulnerable"] = True
+    return row
 
 
 def _lifts(

@@ -23,27 +23,22 @@ The result is a :class:`~.result.ClosureAnalysis`, worst case first.
 from __future__ import annotations
 
 import itertools
-import math
-import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from evacplan.closures._arguments import _check, _fresh_id, _Inputs, _Item, _refs
+from evacplan.closures._arguments import _check, _Inputs
 from evacplan.closures._cases import (
     _Context,
     _Fates,
     _impact,
-    _Job,
-    _one,
     _Result,
-    _run,
     _schedule,
     _stranded,
 )
-from evacplan.closures._flows import _Figures, _Prefix
-from evacplan.closures._footprint import _Groups, contingency_footprint, evacuation_footprint
+from evacplan.closures._flows import _Figures
+from evacplan.closures._runner import _Entry, _merge, _settle, _union
 from evacplan.closures.result import ClosureAnalysis, ClosureCase, Outcome
 from evacplan.contingency import ContingencyPlan, plan
 from evacplan.models import Network, Scenario, ThreatEvent
@@ -85,23 +80,14 @@ def analyze(
     - for a Network, :func:`evacplan.evacuate` with ``supply``, ``safe``,
       ``parties``, ``step_minutes`` and ``threats``.
 
-    A case the baseline does not need (it enters none of the closed links
-    from ``at`` on, and no last-out way out uses them) is settled without a
-    solve: the baseline stays valid, and closing links never makes a better
-    plan possible. For pairs, a single closure's plan that does not need the
-    other item settles the pair the same way.
-
-    For a Network whose plain counts (no parties) cross links without risk,
-    under ``quickest`` or ``least_harm`` and without a deadline, a case
-    whose people all get out by twice the baseline's egress (but those a
-    closure from minute 0 leaves no route) is settled by max flows over the
-    baseline's time-expanded network instead of a re-plan
-    (``method="max-flow"``): the most people safe by every minute give its
-    egress, stranded, person-hours and harm exactly as a re-plan would; its
-    outcome is ``stranded``, ``delayed`` or ``rerouted``; its ``rerouted`` counts
-    the people whose route enters a closed link after it closes (a re-plan
-    may move more, at no cost), and it has no plan of its own. With
-    ``keep_plans`` every case the baseline needs is re-planned.
+    Cases are settled in the cheapest way that is still a proof
+    (:attr:`ClosureCase.method`): ``skipped`` when the baseline does not need
+    the closed links from ``at`` on (closing links never makes a better plan
+    possible); ``reused`` when a pair's single closure's plan does not need the
+    other; ``max-flow`` for a Network's plain counts over links without risk
+    (the most people safe by every minute, over the baseline's time-expanded
+    network, give the egress, stranded, hours and harm a re-plan would; no
+    plan of its own); else ``re-planned``.
 
     Parameters
     ----------
@@ -162,35 +148,26 @@ def analyze(
     the baseline's schedule enters none of these links from minute 0 on: closing them leaves it valid...
     """
     started = time.perf_counter()
+    route: dict[str, Any] = {"supply": supply, "safe": safe, "parties": parties, "threats": threats}
+    planning: dict[str, Any] = {"objective": objective, "deadline": deadline}
+    planning["hazard_per_hour"] = hazard_per_hour
+    route["step_minutes"] = step_minutes
+    planning["indicators"] = indicators
     inp = _check(
-        subject,
-        closures,
-        k,
-        at,
-        executor,
-        progress,
-        keep_plans,
-        time_limit,
-        route={
-            "supply": supply,
-            "safe": safe,
-            "parties": parties,
-            "step_minutes": step_minutes,
-            "threats": threats,
-        },
-        planning={
-            "indicators": indicators,
-            "objective": objective,
-            "deadline": deadline,
-            "hazard_per_hour": hazard_per_hour,
-        },
+        subject, closures, k, at, executor, progress, keep_plans, time_limit, route, planning
     )
-    base_started = time.perf_counter()
     baseline = _baseline(inp)
-    timing = {"baseline": time.perf_counter() - base_started}
+    return _analysis(inp, baseline, started, {"baseline": time.perf_counter() - started})
+
+
+def _analysis(
+    inp: _Inputs,
+    baseline: ContingencyPlan | EvacuationPlan,
+    started: float,
+    timing: dict[str, float],
+) -> ClosureAnalysis:
+    """Every case settled, compared with the baseline and ranked, worst first."""
     schedule = _schedule(baseline)
-    groups = _Groups(inp.network, schedule.step_minutes)
-    footprint = _footprint(baseline, groups, inp.at)
     context = _Context(
         subject=inp.subject,
         baseline=baseline if isinstance(baseline, ContingencyPlan) else None,
@@ -205,24 +182,11 @@ def analyze(
         if inp.k == 1
         else list(itertools.combinations(range(len(entries)), inp.k))
     )
-    settled: dict[tuple[int, ...], tuple[str, _Result | None, str]] = {}
-    for combo in combos:
-        if not _union(entries, combo).links & footprint:
-            settled[combo] = ("skipped", None, "")
-    timing["skipped"] = time.perf_counter() - started - timing["baseline"]
-    flows_started = time.perf_counter()
-    figures = _settle_by_flows(inp, baseline, entries, combos, settled)
-    timing["max-flow"] = time.perf_counter() - flows_started
-    runner = _Runner(inp, context, entries, groups)
-    try:
-        _solve(inp, runner, entries, combos, footprint, settled)
-    finally:
-        runner.close()
-    timing["re-planned"] = runner.seconds
-
+    done = _settle(inp, baseline, context, entries, combos, timing)
     base = _Base.of(baseline, inp.at)
     cases = [
-        _case(inp, base, entries, combo, *settled[combo], figures.get(combo)) for combo in combos
+        _case(inp, base, entries, combo, *done.settled[combo], done.figures.get(combo))
+        for combo in combos
     ]
     cases.sort(key=lambda c: c.sort_key)
     timing["wall"] = time.perf_counter() - started
@@ -233,63 +197,10 @@ def analyze(
         baseline_stranded=base.stranded,
         at=inp.at,
         k=inp.k,
-        solves=runner.solves,
+        solves=done.solves,
         runtime_seconds=timing["wall"],
         timing=timing,
     )
-
-
-def _solve(
-    inp: _Inputs,
-    runner: _Runner,
-    entries: list[_Entry],
-    combos: list[tuple[int, ...]],
-    footprint: frozenset[int],
-    settled: dict[tuple[int, ...], tuple[str, _Result | None, str]],
-) -> None:
-    """Settle the cases the baseline needs: reused from a single closure's plan, or re-planned."""
-    # Pairs first look at each member's own closure, where the baseline needs it.
-    singles: dict[int, _Result] = {}
-    if inp.k == 2:
-        needed = sorted(
-            {i for combo in combos if combo not in settled for i in combo}
-            & {i for i, item in enumerate(entries) if item.links & footprint}
-        )
-        singles = dict(zip(needed, runner.solve([(i,) for i in needed]), strict=True))
-        for combo in combos:
-            if combo in settled:
-                continue
-            for i in combo:
-                rest = _union(entries, tuple(j for j in combo if j != i)).links
-                one = singles.get(i)
-                if one is not None and not one.footprint & rest:
-                    settled[combo] = ("reused", one, " + ".join(entries[i].names))
-                    break
-    todo = [combo for combo in combos if combo not in settled]
-    for combo, result in zip(todo, runner.solve(todo), strict=True):
-        settled[combo] = ("re-planned", result, "")
-
-
-def _settle_by_flows(
-    inp: _Inputs,
-    baseline: ContingencyPlan | EvacuationPlan,
-    entries: list[_Entry],
-    combos: list[tuple[int, ...]],
-    settled: dict[tuple[int, ...], tuple[str, _Result | None, str]],
-) -> dict[tuple[int, ...], _Figures]:
-    """Settle the cases max flows prove (:mod:`._flows`); their figures, by case."""
-    prefix = _Prefix.build(inp, baseline)
-    figures: dict[tuple[int, ...], _Figures] = {}
-    if prefix is None:
-        return figures
-    for combo in combos:
-        if combo in settled:
-            continue
-        found = prefix.settle(_union(entries, combo).links)
-        if found is not None:
-            figures[combo] = found
-            settled[combo] = ("max-flow", None, "")
-    return figures
 
 
 def _baseline(inp: _Inputs) -> ContingencyPlan | EvacuationPlan:
@@ -304,14 +215,6 @@ def _baseline(inp: _Inputs) -> ContingencyPlan | EvacuationPlan:
             hazard_per_hour=options["hazard_per_hour"],
         )
     return evacuate(inp.subject, **options)
-
-
-def _footprint(
-    baseline: ContingencyPlan | EvacuationPlan, groups: _Groups, at: float
-) -> frozenset[int]:
-    if isinstance(baseline, ContingencyPlan):
-        return contingency_footprint(baseline, groups, at)
-    return evacuation_footprint(baseline, groups, at)
 
 
 @dataclass(frozen=True)
@@ -360,100 +263,6 @@ class _Base:
                 f"plan possible, so {verdict}"
             ),
         )
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    """An entry of the closures list: the names of what it closes, and their links."""
-
-    names: tuple[str, ...]
-    links: frozenset[int]
-
-
-def _merge(items: tuple[_Item, ...]) -> _Entry:
-    return _Entry(tuple(i.name for i in items), frozenset().union(*(i.links for i in items)))
-
-
-def _union(entries: list[_Entry], combo: tuple[int, ...]) -> _Entry:
-    return _Entry(
-        tuple(name for i in combo for name in entries[i].names),
-        frozenset().union(*(entries[i].links for i in combo)),
-    )
-
-
-class _Runner:
-    """Re-plans closures here or on the executor, in batches, with a progress bar."""
-
-    def __init__(
-        self, inp: _Inputs, context: _Context, entries: list[_Entry], groups: _Groups
-    ) -> None:
-        self.inp = inp
-        self.groups = groups
-        """The baseline's link groups, for the re-plans run here (a worker makes its own)."""
-        self.context = context
-        self.entries = entries
-        self.seconds = 0.0
-        self.solves = 0
-        subject = inp.subject
-        threats = subject.threats if isinstance(subject, Scenario) else inp.plan_options["threats"]
-        self.taken = {t.id for t in threats or ()}
-        """Threat ids the closures' own must not repeat."""
-        self.bar: Any = None
-        if inp.progress:
-            from tqdm.auto import tqdm
-
-            self.bar = tqdm(total=0, desc="closures re-planned", unit="case")
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-    def _job(self, key: int, combo: tuple[int, ...]) -> _Job:
-        links: set[str] = set()
-        places: list[str] = []
-        for i in combo:
-            for item in self.inp.items[i]:
-                if item.place is not None:
-                    places.append(item.place)
-                else:
-                    links.update(_refs(self.inp.network, item.links))
-        names = "+".join(name for i in combo for name in self.entries[i].names)
-        slug = re.sub(r"[^A-Za-z0-9_.:]+", "-", names.replace("<->", "~").replace("->", ">"))
-        slug = slug.strip("-")[:60] or "links"
-        threat_id = _fresh_id(self.taken, f"closing-{slug}")
-        return _Job(key, tuple(sorted(links)), tuple(dict.fromkeys(places)), threat_id)
-
-    def solve(self, combos: list[tuple[int, ...]]) -> list[_Result]:
-        """Each combo's closure re-planned, in the order given."""
-        if not combos:
-            return []
-        jobs = [self._job(n, combo) for n, combo in enumerate(combos)]
-        if self.bar is not None:
-            self.bar.total += len(jobs)
-            self.bar.refresh()
-        results: list[_Result] = []
-        if self.inp.executor is None:
-            for job in jobs:
-                results.append(_one(self.context, job, self.groups))
-                self._tick(results[-1:])
-        else:
-            # Enough batches that the last ones finish close together; few enough that
-            # sending each its context (the network, a Scenario's baseline) stays cheap.
-            size = max(1, min(64, math.ceil(len(jobs) / 32)))
-            batches = [jobs[i : i + size] for i in range(0, len(jobs), size)]
-            futures = [self.inp.executor.submit(_run, self.context, b) for b in batches]
-            for future in futures:
-                done = future.result()
-                self._tick(done)
-                results += done
-        results.sort(key=lambda r: r.key)
-        return results
-
-    def _tick(self, done: list[_Result]) -> None:
-        self.seconds += sum(r.seconds for r in done)
-        self.solves += len(done)
-        if self.bar is not None:
-            self.bar.update(len(done))
 
 
 def _case(

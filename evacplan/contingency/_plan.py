@@ -13,21 +13,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from evacplan._time import _whole
-from evacplan.contingency._arguments import _check
+from evacplan.contingency._arguments import _check, _Inputs
 from evacplan.contingency._lastout import _last_out
-from evacplan.contingency._stages import _timeline
+from evacplan.contingency._stages import _StageSpec, _timeline
 from evacplan.contingency.records import Stage
 from evacplan.contingency.result import ContingencyPlan, _unreached
 from evacplan.models import Lift, Posture, Scenario, StaffMember
 from evacplan.results import Party, Status
 from evacplan.routing import EvacuationPlan, evacuate
 from evacplan.routing._arguments import groups_fit
-from evacplan.staffing import drawdown
+from evacplan.staffing import DrawdownPlan, drawdown
 
 
 def plan(
@@ -118,77 +118,7 @@ def plan(
         scenario, indicators, objective, deadline, time_limit, workers, seed, hazard_per_hour
     )
     specs, notes = _timeline(scenario, inp.indicators)
-    muster = float(scenario.policy.muster_minutes)
-    by_post = scenario.staff_by_post
-    retained = {p.id: [m.id for m in by_post.get(p.id, [])] for p in scenario.posts}
-    last_raise = {post: i for i, spec in enumerate(specs) for post in spec.raised}
-    departed: set[str] = set()
-    dependants_gone: set[str] = set()
-    previous: dict[str, list[str]] = {}
-    stages: list[Stage] = []
-    statuses: list[Status] = []
-    solves = sum(1 for spec in specs if spec.raised)  # drawdowns still to make
-    for k, spec in enumerate(specs):
-        release = spec.minute + muster
-        plan_k = None
-        released: list[Party] = []
-        if spec.raised:
-            sub = _stage_scenario(
-                scenario, spec.raised, spec.postures, departed, last_raise, k, retained
-            )
-            plan_k = drawdown(
-                sub,
-                {p: spec.postures[p] for p in spec.raised},
-                previous={p: previous[p] for p in spec.raised if p in previous} or None,
-                time_limit=_share(started, inp.time_limit, solves + 1),
-                workers=inp.workers,
-                seed=inp.seed,
-            )
-            solves -= 1
-            statuses.append(plan_k.status)
-            held = {p for p in spec.raised if plan_k.post_status[p] is not Status.INFEASIBLE}
-            for post in spec.raised:
-                if post in held:
-                    retained[post] = list(plan_k.retained[post])
-                    previous[post] = list(plan_k.retained[post])
-                else:
-                    notes.append(
-                        f"stage {k} ({scenario.clock(spec.minute)}): {post} cannot hold "
-                        f"{spec.postures[post]}; its staff stay as they were (see the stage's "
-                        "drawdown conflicts)"
-                    )
-            for party in plan_k.parties:
-                if party.post not in held:
-                    continue
-                who = party.id.removesuffix("/dependants")
-                if party.id.endswith("/dependants"):
-                    if who in dependants_gone:
-                        continue
-                    size = party.size
-                else:
-                    if who in departed:
-                        continue
-                    departed.add(who)
-                    size = 1 if who in dependants_gone else party.size
-                dependants_gone.add(who)
-                released.append(replace(party, size=size, release_minute=release))
-        open_now = {
-            p: list(ids) for p, ids in retained.items() if spec.postures[p] < Posture.SUSPENDED
-        }
-        stages.append(
-            Stage(
-                k,
-                _whole(spec.minute),
-                _moment(scenario, spec.minute),
-                scenario.clock(spec.minute),
-                spec.fired,
-                dict(spec.postures),
-                spec.raised,
-                plan_k,
-                open_now,
-                tuple(released),
-            )
-        )
+    stages, statuses = _draw_stages(scenario, specs, inp, started, notes)
     # Staff leave as the stages release them; groups when they are called forward.
     groups_fit(scenario)
     parties = [p for stage in stages for p in stage.parties] + scenario.group_parties()
@@ -212,6 +142,117 @@ def plan(
         notes=notes + _why(scenario, stages, evacuation),
         runtime_seconds=time.perf_counter() - started,
     )
+
+
+@dataclass(slots=True)
+class _Staffing:
+    """Who each post holds and who has gone, carried from stage to stage."""
+
+    retained: dict[str, list[str]]
+    """Per post, the staff it holds now (all of them before its first drawdown)."""
+    previous: dict[str, list[str]] = field(default_factory=dict)
+    """Per post, the staff its last drawdown kept (preferred again at the next)."""
+    departed: set[str] = field(default_factory=set)
+    """Staff who have left."""
+    dependants_gone: set[str] = field(default_factory=set)
+    """Staff whose dependants have left."""
+
+    def release(self, drawn: DrawdownPlan, held: set[str], minute: float) -> list[Party]:
+        """The parties of ``drawn`` newly leaving the posts ``held``, released at ``minute``.
+
+        A member who has gone is not released again; one whose dependants left
+        at an earlier stage leaves alone.
+        """
+        released: list[Party] = []
+        for party in drawn.parties:
+            if party.post not in held:
+                continue
+            who = party.id.removesuffix("/dependants")
+            if party.id.endswith("/dependants"):
+                if who in self.dependants_gone:
+                    continue
+                size = party.size
+            else:
+                if who in self.departed:
+                    continue
+                self.departed.add(who)
+                size = 1 if who in self.dependants_gone else party.size
+            self.dependants_gone.add(who)
+            released.append(replace(party, size=size, release_minute=minute))
+        return released
+
+
+def _draw_stages(
+    scenario: Scenario, specs: list[_StageSpec], inp: _Inputs, started: float, notes: list[str]
+) -> tuple[list[Stage], list[Status]]:
+    """Each stage's drawdown of the posts it raises, and the parties it releases.
+
+    A post that cannot hold its new posture keeps its staff as they were (said in
+    ``notes``); the statuses are the drawdowns'.
+    """
+    muster = float(scenario.policy.muster_minutes)
+    by_post = scenario.staff_by_post
+    staffing = _Staffing({p.id: [m.id for m in by_post.get(p.id, [])] for p in scenario.posts})
+    last_raise = {post: i for i, spec in enumerate(specs) for post in spec.raised}
+    stages: list[Stage] = []
+    statuses: list[Status] = []
+    solves = sum(1 for spec in specs if spec.raised)  # drawdowns still to make
+    for k, spec in enumerate(specs):
+        plan_k = None
+        released: list[Party] = []
+        if spec.raised:
+            sub = _stage_scenario(
+                scenario,
+                spec.raised,
+                spec.postures,
+                staffing.departed,
+                last_raise,
+                k,
+                staffing.retained,
+            )
+            previous = staffing.previous
+            plan_k = drawdown(
+                sub,
+                {p: spec.postures[p] for p in spec.raised},
+                previous={p: previous[p] for p in spec.raised if p in previous} or None,
+                time_limit=_share(started, inp.time_limit, solves + 1),
+                workers=inp.workers,
+                seed=inp.seed,
+            )
+            solves -= 1
+            statuses.append(plan_k.status)
+            held = {p for p in spec.raised if plan_k.post_status[p] is not Status.INFEASIBLE}
+            for post in spec.raised:
+                if post in held:
+                    staffing.retained[post] = list(plan_k.retained[post])
+                    previous[post] = list(plan_k.retained[post])
+                else:
+                    notes.append(
+                        f"stage {k} ({scenario.clock(spec.minute)}): {post} cannot hold "
+                        f"{spec.postures[post]}; its staff stay as they were (see the stage's "
+                        "drawdown conflicts)"
+                    )
+            released = staffing.release(plan_k, held, spec.minute + muster)
+        open_now = {
+            p: list(ids)
+            for p, ids in staffing.retained.items()
+            if spec.postures[p] < Posture.SUSPENDED
+        }
+        stages.append(
+            Stage(
+                k,
+                _whole(spec.minute),
+                _moment(scenario, spec.minute),
+                scenario.clock(spec.minute),
+                spec.fired,
+                dict(spec.postures),
+                spec.raised,
+                plan_k,
+                open_now,
+                tuple(released),
+            )
+        )
+    return stages, statuses
 
 
 def _why(scenario: Scenario, stages: list[Stage], evacuation: EvacuationPlan) -> list[str]:

@@ -17,7 +17,7 @@ import io
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 from matplotlib import rc_context
@@ -323,10 +323,7 @@ def map_svg(
     (True, True, True)
     """
     net, events = _network_and_threats(network, threats)
-    links = {**{k.label: k for k in net.links}, **{k.id: k for k in net.links if k.id}}
-    unknown = [key for key in [*(closed or {}), *(highlight or {})] if key not in links]
-    if unknown:
-        raise ValueError(f"no link {', '.join(map(repr, unknown))} in the network")
+    marks = _link_marks(net, closed, highlight)
     net, schematic = _laid_out(net)
     with rc_context(_RC):
         fig = Figure(figsize=(8, 6), layout="constrained")
@@ -335,67 +332,118 @@ def map_svg(
         plot_network(net, ax=ax, minute=minute, threats=events)
         if plan is not None:
             plot_routes(plan, net, ax=ax)
-        marks = [("closed", k, note) for k, note in (closed or {}).items()]
-        marks += [("highlighted", k, note) for k, note in (highlight or {}).items()]
-        for kind, key, note in marks:
-            _mark(ax, net, links[key], key, note, kind)
+        for mark in marks:
+            _mark(ax, net, mark.link, mark.key, mark.note, mark.kind)
         if close_up is not None and not schematic:
             _outline(ax, net, close_up)
         ax.set(title=title or ax.get_title(), xlabel="", ylabel="", anchor="E")
-        if extent is not None and not schematic:
-            ax.set(xlim=extent[:2], ylim=extent[2:])
-            for text in ax.texts:
-                text.set_clip_on(True)
-        for text in ax.texts:  # the placer keeps labels inside the map when drawing them
-            text.set_in_layout(False)
-        if schematic:
-            ax.set(xticks=[], yticks=[])
-            note = "schematic: not to scale"
-            ax.text(0.01, 0.01, note, transform=ax.transAxes, color="#555555", gid="schematic")
-        else:  # degrees east and north
-            for axis, sides in ((ax.xaxis, "EW"), (ax.yaxis, "NS")):
-                degrees = FuncFormatter(lambda v, _, s=sides: f"{abs(v):g}°{s[int(v < 0)]}")
-                axis.set_major_formatter(degrees)
-            if len({(p.lon, p.lat) for p in net.places}) > 1:
-                _scale_bar(ax)
-        # The legend under the map (clear of it), with the marked links' entries.
-        old, used = ax.get_legend(), {kind for kind, _, _ in marks}
-        new = [Line2D([], [], color=c, ls=d, lw=w, label=k) for k, (c, w, d) in _MARKS.items()]
-        handles = [*(old.legend_handles if old else []), *(h for h in new if h.get_label() in used)]
-        if old is not None:
-            old.remove()
-        if handles:  # below the map's tick labels
-            pad = 0.8 if schematic else 2.4
-            below = {"bbox_to_anchor": (0.5, 0), "ncol": 4, "frameon": False, "fontsize": 7}
-            ax.legend(
-                handles=[h for h in handles if h], loc="upper center", borderaxespad=pad, **below
-            )
-        # As tall as the map's shape needs beside its colour bar (about 6.3 inches wide).
-        shape = float(ax.get_aspect()) * ax.get_data_ratio() if ax.get_aspect() != "auto" else 0.75
-        height = min(max(6.3 * shape + 0.3 + 0.17 * math.ceil(len(handles) / 4), 3.5), 9.5)
+        _frame(ax, extent if not schematic else None)
+        _map_axes(ax, net, schematic)
+        entries = _legend_below(ax, {mark.kind for mark in marks}, schematic)
+        height = _map_height(ax, entries)
         fig.set_size_inches(8, height)
         title = title or f"Map of {net.name or 'the network'}"
-        placer, keyed = _label_placer(ax), 0
-        out = svg(fig, title=title, prefix=prefix)  # drawing it places the labels
-        for _ in range(3):  # numbers for crowded labels, their words in a key under the map
-            if len(placer.notes) == keyed:
-                break
-            keyed = len(placer.notes)
-            for old_key in fig.legends:
-                old_key.remove()
-            entries = [Line2D([], [], ls="none", label=f"{n}: {w}") for n, w in placer.notes]
-            fig.legend(
-                handles=entries,
-                loc="outside lower center",
-                frameon=False,
-                ncol=2,
-                handlelength=0,
-                handletextpad=0,
-                fontsize=7,
-            )
-            fig.set_size_inches(8, height + 0.17 * math.ceil(keyed / 2) + 0.15)
-            out = svg(fig, title=title, prefix=prefix)
-        return out
+        return _svg_with_key(fig, ax, height, title=title, prefix=prefix)
+
+
+class _LinkMark(NamedTuple):
+    """A link for :func:`map_svg` to mark: its kind (a key of ``_MARKS``), key and note."""
+
+    kind: str
+    key: str
+    note: str
+    link: Link
+
+
+def _link_marks(
+    net: Network, closed: Mapping[str, str] | None, highlight: Mapping[str, str] | None
+) -> list[_LinkMark]:
+    """The closed links, then the highlighted ones, found by id or label.
+
+    Raises ValueError naming every key that is no link of ``net``.
+    """
+    links = {**{k.label: k for k in net.links}, **{k.id: k for k in net.links if k.id}}
+    unknown = [key for key in [*(closed or {}), *(highlight or {})] if key not in links]
+    if unknown:
+        raise ValueError(f"no link {', '.join(map(repr, unknown))} in the network")
+    marks = [_LinkMark("closed", k, note, links[k]) for k, note in (closed or {}).items()]
+    marks += [_LinkMark("highlighted", k, note, links[k]) for k, note in (highlight or {}).items()]
+    return marks
+
+
+def _frame(ax: Axes, extent: tuple[float, float, float, float] | None) -> None:
+    """Close in on ``extent`` (if any), clipping labels; keep labels out of the layout."""
+    if extent is not None:
+        ax.set(xlim=extent[:2], ylim=extent[2:])
+        for text in ax.texts:
+            text.set_clip_on(True)
+    for text in ax.texts:  # the placer keeps labels inside the map when drawing them
+        text.set_in_layout(False)
+
+
+def _map_axes(ax: Axes, net: Network, schematic: bool) -> None:
+    """Axes in degrees east and north with a scale bar, or, if schematic, none and a note."""
+    if schematic:
+        ax.set(xticks=[], yticks=[])
+        note = "schematic: not to scale"
+        ax.text(0.01, 0.01, note, transform=ax.transAxes, color="#555555", gid="schematic")
+    else:  # degrees east and north
+        for axis, sides in ((ax.xaxis, "EW"), (ax.yaxis, "NS")):
+            degrees = FuncFormatter(lambda v, _, s=sides: f"{abs(v):g}°{s[int(v < 0)]}")
+            axis.set_major_formatter(degrees)
+        if len({(p.lon, p.lat) for p in net.places}) > 1:
+            _scale_bar(ax)
+
+
+def _legend_below(ax: Axes, used: set[str], schematic: bool) -> int:
+    """Move the legend under the map (clear of it), with entries for the ``used`` kinds of
+    marked link; return how many entries it has."""
+    old = ax.get_legend()
+    new = [Line2D([], [], color=c, ls=d, lw=w, label=k) for k, (c, w, d) in _MARKS.items()]
+    handles = [*(old.legend_handles if old else []), *(h for h in new if h.get_label() in used)]
+    if old is not None:
+        old.remove()
+    if handles:  # below the map's tick labels
+        pad = 0.8 if schematic else 2.4
+        below = {"bbox_to_anchor": (0.5, 0), "ncol": 4, "frameon": False, "fontsize": 7}
+        ax.legend(handles=[h for h in handles if h], loc="upper center", borderaxespad=pad, **below)
+    return len(handles)
+
+
+def _map_height(ax: Axes, entries: int) -> float:
+    """The figure's height in inches: as tall as the map's shape needs beside its colour bar
+    (about 6.3 inches wide), with the legend's ``entries`` four to a row."""
+    shape = float(ax.get_aspect()) * ax.get_data_ratio() if ax.get_aspect() != "auto" else 0.75
+    return min(max(6.3 * shape + 0.3 + 0.17 * math.ceil(entries / 4), 3.5), 9.5)
+
+
+def _svg_with_key(fig: Figure, ax: Axes, height: float, *, title: str, prefix: str) -> str:
+    """The map as :func:`svg`, with a key under it giving the words of labels drawn as numbers.
+
+    Drawing places the labels, so the figure is drawn again (up to three more times) until
+    the key's numbers stop changing; each key line adds to ``height``.
+    """
+    placer, keyed = _label_placer(ax), 0
+    out = svg(fig, title=title, prefix=prefix)  # drawing it places the labels
+    for _ in range(3):  # numbers for crowded labels, their words in a key under the map
+        if len(placer.notes) == keyed:
+            break
+        keyed = len(placer.notes)
+        for old_key in fig.legends:
+            old_key.remove()
+        entries = [Line2D([], [], ls="none", label=f"{n}: {w}") for n, w in placer.notes]
+        fig.legend(
+            handles=entries,
+            loc="outside lower center",
+            frameon=False,
+            ncol=2,
+            handlelength=0,
+            handletextpad=0,
+            fontsize=7,
+        )
+        fig.set_size_inches(8, height + 0.17 * math.ceil(keyed / 2) + 0.15)
+        out = svg(fig, title=title, prefix=prefix)
+    return out
 
 
 def _mark(ax: Axes, net: Network, link: Link, key: str, note: str, kind: str) -> None:

@@ -86,53 +86,41 @@ def evacuate(
     step_minutes
         Length of a time step, a whole number of minutes from 1 to 1440; by
         default the scenario's ``step_minutes``, else 5. A link of m minutes
-        takes ``max(1, ceil(m / step))`` steps. Nothing is lost to rounding: a
-        link of c people an hour admits ``floor(c * t / 60)`` people by minute
-        t of the scenario, so a step admits the difference between its end
-        and its start (100 an hour at 5-minute steps: 8 or 9 a step, 100 an
-        hour; parallel links of equal transit add their hourly capacities).
+        takes ``max(1, ceil(m / step))`` steps; a link of c people an hour
+        admits ``floor(c * t / 60)`` by minute t, so nothing is lost to
+        rounding (docs/routing.md, "Capacity").
     threats
         Threat events to apply instead of a Scenario's own (a Network has none);
         to add one, pass ``[*scenario.threats, extra]``.
     objective
         ``"quickest"``: the least egress time T*, then the least risk
         exposure, then the earliest arrivals. ``"least_harm"``: the least
-        harm (risk exposure plus ``hazard_per_hour`` for every hour each
-        person spends between release and safety), then the earliest
-        arrivals, then the earliest egress; proven over every horizon, so a
-        plan waits for a safer road only when the wait costs less than the
-        risk it saves. ``"safest"``: the least risk
-        exposure with everyone safe by ``deadline``, then the earliest egress,
-        then the earliest arrivals. ``"most_saved"``: the most people safe by
-        ``deadline``, priority tier by tier (parties' ``priority``: staff 0
-        first, then groups 1, 2, ...), then the least harm; whoever is not safe
-        by then is listed as left behind (in ``stranded``), with why.
+        harm (risk exposure plus ``hazard_per_hour`` for each hour a person is
+        released but not safe), then the earliest arrivals and egress.
+        ``"safest"``: the least risk exposure with everyone safe by
+        ``deadline``. ``"most_saved"``: the most people safe by ``deadline``,
+        priority tier by tier (staff, priority 0, first), then the least harm;
+        the rest are left behind (in ``stranded``, with why). The tie-breaks
+        are in docs/routing.md, "Objectives".
     deadline
         Minutes from the start by which everyone must be safe (needed for
         ``safest``; for ``most_saved`` it defaults to the arrival of the last
         scheduled departure). If it cannot be met, the plan moves as many
         people as can be safe by then and lists the rest as stranded.
     time_limit
-        Seconds for the whole solve, flow stages included. When it runs out,
-        the stages still to run are skipped: the plan is a valid schedule
-        with status ``feasible``, its proven bound and a note on what was
-        not optimised (a min-cost flow that is still running is abandoned).
-        Turning the schedule into movements comes after, in time linear in
-        its size. Without a limit the flows run to the end and the search
-        for whole-party schedules gets 10 s.
+        Seconds for the whole solve. When it runs out, the stages still to
+        run are skipped: a valid schedule with status ``feasible``, its proven
+        bound and a note on what was not optimised. Without a limit the flows
+        run to the end and the search for whole-party schedules gets 10 s.
     max_memory
         The most memory a time-expanded network may take, in bytes or as a
-        size such as ``"6GiB"`` or ``"512M"``; by default half of this
-        machine's physical memory. A network estimated to need more, or a
-        scenario's groups cut into more parties than it holds, is refused
-        before it is built, with a :class:`~evacplan.errors.TooLargeError`
-        that names its steps, arcs and people (or the group) and what to
-        change (a coarser step, an earlier deadline, a larger party size).
+        size such as ``"6GiB"``; by default half of this machine's physical
+        memory. A network estimated to need more, or groups cut into more
+        parties than it holds, is refused before it is built.
     hazard_per_hour
         The chance of harm each hour a person spends released but not yet
-        safe, waiting or travelling (0 to 1): by default the scenario's
-        ``hazard_per_hour``, or 0.002 for a Network. Every plan reports its
-        ``harm`` with it; ``least_harm`` and ``most_saved`` make it least.
+        safe (0 to 1): by default the scenario's ``hazard_per_hour``, or 0.002
+        for a Network. ``least_harm`` and ``most_saved`` make harm least.
 
     Returns
     -------
@@ -144,13 +132,12 @@ def evacuate(
     ------
     TooLargeError
         When a time-expanded network, or a scenario's groups' parties, would
-        exceed ``max_memory`` (a :class:`~evacplan.errors.SolverError`).
+        exceed ``max_memory``: it names the steps, arcs and people (or the
+        group) and what to change (a coarser step, an earlier deadline, a
+        larger party size).
     ScenarioError
-        Listing every problem with the arguments: unknown places in
-        ``supply``, ``safe`` or parties, negative counts, an unknown
-        objective, ``safest`` without a deadline, no safe places, a bad
-        ``max_memory``, a step that is not a whole number of minutes from 1
-        to 1440.
+        Listing every problem with the arguments (unknown places, negative
+        counts, an unknown objective, ``safest`` without a deadline, ...).
 
     Examples
     --------
@@ -174,19 +161,8 @@ def evacuate(
     [(['cap-05'], 'haven'), (['cap-04'], 'haven')]
     """
     started = time.perf_counter()
-    inp = _check(
-        network,
-        supply,
-        safe,
-        parties,
-        step_minutes,
-        threats,
-        objective,
-        deadline,
-        time_limit,
-        max_memory,
-        hazard_per_hour,
-    )
+    where = (network, supply, safe, parties, step_minutes, threats)
+    inp = _check(*where, objective, deadline, time_limit, max_memory, hazard_per_hour)
     with _no_gc():
         return _evacuate(inp, started, _Clock(inp.time_limit))
 
@@ -246,7 +222,7 @@ def _sweep_flows(
     # By priority in every queue, the urgent first within it.
     go = sorted(
         ((place, p) for place, p in people.travelling if key_of(p) not in sources.cut_keys),
-        key=lambda x: people.queue_of[x[1][2]] if x[1][2] >= 0 else 1,
+        key=lambda x: people.queue_of[x[1].party] if x[1].party >= 0 else 1,
     )
     draft.travelled, left = _sweep(
         run.net,
@@ -263,9 +239,9 @@ def _sweep_flows(
         plain=1 if queued else 0,
     )
     for p, _ in left:
-        if p[2] < 0:
+        if p.party < 0:
             draft.stranded.append((p, flows.why.get(key_of(p), "no room left on the routes out")))
-    return [(p, place) for p, place in left if p[2] >= 0]
+    return [(p, place) for p, place in left if p.party >= 0]
 
 
 def _repair_parties(
@@ -293,7 +269,7 @@ def _repair_parties(
             flows.deadline,
             run.order,
             result.reach,
-            first=(lambda p: people.queue_of[p[2]]) if people.queued else None,
+            first=(lambda p: people.queue_of[p.party]) if people.queued else None,
             spread_any=run.most_saved,
             clock=run.clock if run.most_saved else None,  # (elsewhere: everyone, late or not)
         )
@@ -331,7 +307,7 @@ def _prove_parties(
             else (result.proof if result is not None else "nobody can reach safety")
         ),
         notes=[],
-        carried=sum(p[0] for p, _, _ in draft.travelled),
+        carried=sum(p.count for p, _, _ in draft.travelled),
     )
     short_of_quota = _quota_proof(run, people, flows, settled)
     # Whoever cannot be reached is stranded, with why; the status is for everyone else.
@@ -498,9 +474,9 @@ def _harm_low(run: _Run, people: _People, flows: _Flows, settled: _Settled) -> f
     if result is None or result.harm_low is None or result.target != settled.carried:
         return None
     released = sum(
-        p[0] * float(people.moving[p[2]].release_minute)
+        p.count * float(people.moving[p.party].release_minute)
         for p, _, _ in settled.draft.travelled
-        if p[2] >= 0
+        if p.party >= 0
     )
     return result.harm_low / run.net.risk_scale - run.hazard * released / 60
 

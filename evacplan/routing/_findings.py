@@ -82,11 +82,11 @@ def _left_words(saved: int, count: int, priority: int, first: bool, deadline: fl
 def _stranded(net: _Net, items: list[tuple[_Parcel, str]], party_ids: list[str]) -> list[Stranded]:
     merged: dict[tuple[int, str], list[Any]] = {}
     for p, reason in items:
-        key = (p[4], reason)
+        key = (p.origin, reason)
         entry = merged.setdefault(key, [0, []])
-        entry[0] += p[0]
-        if p[2] >= 0:
-            entry[1].append(party_ids[p[2]])
+        entry[0] += p.count
+        if p.party >= 0:
+            entry[1].append(party_ids[p.party])
     return [
         Stranded(net.ids[place], count, reason, sorted(parties))
         for (place, reason), (count, parties) in sorted(merged.items())
@@ -101,7 +101,7 @@ def _per_tier(
     """People safe per priority tier (``key_of`` gives a parcel's source key, tier last)."""
     out = np.zeros(tiers, dtype=np.int64)
     for p, _, _ in finished:
-        out[key_of(p)[2]] += p[0]
+        out[key_of(p)[2]] += p.count
     return out
 
 

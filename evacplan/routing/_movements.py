@@ -65,9 +65,27 @@ class _Histories:
         return out
 
 
-# A parcel is [count, history, party index (-1: plain supply), step it reached its place,
-#              origin place, release step]: people who have travelled together so far.
-_Parcel = list
+@dataclass(slots=True)
+class _Parcel:
+    """People who have travelled together so far: a party, or plain supply of one source."""
+
+    count: int
+    history: int
+    """Their itinerary so far: an entry of the :class:`_Histories` (-1: none yet)."""
+    party: int
+    """The party's index, or -1 for plain supply (which splits to fill a departure)."""
+    reached: int
+    """The step they reached the place they are at."""
+    origin: int
+    """The place they started from."""
+    released: int
+    """The step they were released (free to leave their origin)."""
+
+    def split(self, count: int, step: int) -> _Parcel:
+        """``count`` of these people, leaving at ``step`` (plain supply only); the rest stay."""
+        self.count -= count
+        return _Parcel(count, self.history, -1, step, self.origin, self.released)
+
 
 # A departure the flow uses: (step, tail, head, group, transit steps, people it carries).
 _Event = tuple[int, int, int, int, int, int]
@@ -120,7 +138,7 @@ class _Sweep:
                     finished.append((parcel, place, when))
                 else:
                     queues[
-                        (place, class_of[parcel[2]] if class_of and parcel[2] >= 0 else plain)
+                        (place, class_of[parcel.party] if class_of and parcel.party >= 0 else plain)
                     ].append(parcel)
 
     def left_short(
@@ -135,7 +153,7 @@ class _Sweep:
             for k, n in across.entries:
                 used[(g, k)] -= n
             p = across.parcel
-            p[1] = hist.parent[p[1]]
+            p.history = hist.parent[p.history]
             left.append((p, u))
         return left
 
@@ -170,7 +188,7 @@ def _sweep(
     class_of = tiers or []
     sweep = _Sweep(net.safe.tolist(), class_of, plain, max([*class_of, plain], default=0) + 1)
     for place, parcel in start:
-        sweep.pending[parcel[3]].append((place, parcel))
+        sweep.pending[parcel.reached].append((place, parcel))
     _walk(sweep, _events(net, groups, steps, amounts), hist, used, spread)
     sweep.arrive_until(_FOREVER)
     return sweep.finished, sweep.left_short(hist, used)
@@ -225,8 +243,8 @@ def _walk(
             if not across.left:  # all across: the party goes on together
                 del crossing[(u, g)]
                 p = across.parcel
-                hist.spread[p[1]] = across.entries
-                p[3] = t + tau
+                hist.spread[p.history] = across.entries
+                p.reached = t + tau
                 pending[t + tau].append((v, p))
         moved: list[_Parcel] = []
         for tier in classes:
@@ -234,28 +252,27 @@ def _walk(
             rest: list[_Parcel] = []
             while amount > 0 and q:
                 p = q.popleft()
-                if p[2] < 0:  # plain supply splits to fill the departure exactly
-                    if p[0] > amount:
-                        moved.append([amount, p[1], -1, t, p[4], p[5]])
-                        p[0] -= amount
+                if p.party < 0:  # plain supply splits to fill the departure exactly
+                    if p.count > amount:
+                        moved.append(p.split(amount, t))
                         rest.append(p)
                         amount = 0
                         break
                     moved.append(p)
-                    amount -= p[0]
-                elif p[0] <= amount:
+                    amount -= p.count
+                elif p.count <= amount:
                     moved.append(p)
-                    amount -= p[0]
-                elif (spread is True or spread and spread[p[2]]) and (u, g) not in crossing:
+                    amount -= p.count
+                elif (spread is True or spread and spread[p.party]) and (u, g) not in crossing:
                     # Too big for what is left: its members start across as room allows.
-                    crossing[(u, g)] = _Crossing(p, [(t, amount)], p[0] - amount)
+                    crossing[(u, g)] = _Crossing(p, [(t, amount)], p.count - amount)
                     used[(g, t)] = used.get((g, t), 0) + amount
                     amount = 0
                     h_place.append(u)
                     h_step.append(t)
                     h_group.append(g)
-                    h_parent.append(p[1])
-                    p[1] = len(h_place) - 1
+                    h_parent.append(p.history)
+                    p.history = len(h_place) - 1
                 else:
                     rest.append(p)  # a party too big for what is left: it waits
             if rest:
@@ -267,16 +284,16 @@ def _walk(
         new: dict[int, int] = {}
         later = pending[t + tau]
         for p in moved:
-            h = new.get(p[1])
+            h = new.get(p.history)
             if h is None:
                 h = len(h_place)
                 h_place.append(u)
                 h_step.append(t)
                 h_group.append(g)
-                h_parent.append(p[1])
-                new[p[1]] = h
-            p[1] = h
-            p[3] = t + tau
-            out += p[0]
+                h_parent.append(p.history)
+                new[p.history] = h
+            p.history = h
+            p.reached = t + tau
+            out += p.count
             later.append((v, p))
         used[(g, t)] = used.get((g, t), 0) + out

@@ -280,9 +280,9 @@ def _classes(parcels: list[tuple[int, _Parcel]], tiers: list[int] | None) -> _Cl
     by_size: dict[tuple[int, int], list[tuple[int, _Parcel]]] = defaultdict(list)
     supply: dict[tuple[int, int], int] = defaultdict(int)
     for place, p in parcels:
-        tier = tiers[p[2]] if tiers is not None and p[2] >= 0 else 0
-        by_size[(tier, p[0] if p[2] >= 0 else 1)].append((place, p))
-        supply[(place, p[5])] += p[0]
+        tier = tiers[p.party] if tiers is not None and p.party >= 0 else 0
+        by_size[(tier, p.count if p.party >= 0 else 1)].append((place, p))
+        supply[(place, p.released)] += p.count
     keys = sorted(by_size)
     return _Classes(keys, [k for _, k in keys], by_size, sorted(supply), supply)
 
@@ -309,8 +309,8 @@ def _reach(ten: _TEN, classes: _Classes) -> _Reach:
         k = key[1]
         at: dict[int, int] = defaultdict(int)
         for place, p in classes.parcels[key]:
-            if node_of[(place, p[5])] >= 0:  # (most_saved: others cannot be safe in time)
-                at[node_of[(place, p[5])]] += p[0] // k
+            if node_of[(place, p.released)] >= 0:  # (most_saved: others cannot be safe in time)
+                at[node_of[(place, p.released)]] += p.count // k
         reach.units.append(at)
         reach.count.append(sum(at.values()))
         seen = np.zeros(size, dtype=bool)
@@ -535,7 +535,7 @@ def _decode(
         uniq, inv = np.unique(key, return_inverse=True)
         per_step = np.bincount(inv, weights=amount).astype(np.int64)
         start = [
-            (place, [p[0], -1, p[2], p[5], p[4], p[5]])
+            (place, _Parcel(p.count, -1, p.party, p.released, p.origin, p.released))
             for place, p in classes.parcels[classes.keys[c]]
         ]
         done, left = _sweep(
@@ -562,7 +562,7 @@ def _score(
     """
     egress = max((t for _, _, t in finished), default=0)
     risk = _risk_int_of(net, used) + waiting
-    arrivals = sum(p[0] * t for p, _, t in finished)
+    arrivals = sum(p.count * t for p, _, t in finished)
     if objective == "least_harm":
         return (risk + net.hazard_int * arrivals, arrivals, egress)
     return (risk, egress, arrivals) if objective == "safest" else (egress, risk, arrivals)

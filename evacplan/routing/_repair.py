@@ -312,7 +312,7 @@ def _repair(
     """
     room = _Room(net, spread_any=spread_any)
     limit = (
-        max(horizon, net.last_change, max((p[5] for p, _ in left), default=0))
+        max(horizon, net.last_change, max((p.released for p, _ in left), default=0))
         + (net.n + 1) * int(net.g_tau.max(initial=1))
         + 1
     )
@@ -347,28 +347,28 @@ def _repair(
         return quickest
 
     rank = first or (lambda p: 0)
-    for p, place in sorted(left, key=lambda x: (rank(x[0]), -x[0][0], x[0][2], x[1])):
+    for p, place in sorted(left, key=lambda x: (rank(x[0]), -x[0].count, x[0].party, x[1])):
         if clock is not None and clock.out():
             failed.append((p, _OUT_OF_TIME))
             continue
-        found = search(place, p[3], p[0])
+        found = search(place, p.reached, p.count)
         if not in_time(found):
             # Give back what it used and try again from where it started.
-            for g, t, n in hist.usage(p[1], p[0]):
+            for g, t, n in hist.usage(p.history, p.count):
                 used[(g, t)] -= n
-            p[1], p[3] = -1, p[5]
-            found = search(p[4], p[5], p[0])
+            p.history, p.reached = -1, p.released
+            found = search(p.origin, p.released, p.count)
         if found is None or not in_time(found):
-            failed.append((p, _why_not(net, room, p[0], found, deadline)))
+            failed.append((p, _why_not(net, room, p.count, found, deadline)))
             continue
         legs, dest, arrive = found
         for u, t, g, entries in legs:
-            for k, n in entries or [(t, p[0])]:
+            for k, n in entries or [(t, p.count)]:
                 used[(g, k)] = used.get((g, k), 0) + n
-            p[1] = hist.add(u, t, g, p[1])
+            p.history = hist.add(u, t, g, p.history)
             if entries:
-                hist.spread[p[1]] = entries
-        p[3] = arrive
+                hist.spread[p.history] = entries
+        p.reached = arrive
         done.append((p, dest, arrive))
     return done, failed
 
@@ -436,7 +436,7 @@ def _improve(
     room = _Room(net)
     hazard = net.hazard_int
     limit = (
-        max(horizon, net.last_change, max((p[5] for p, _, _ in travelled), default=0))
+        max(horizon, net.last_change, max((p.released for p, _, _ in travelled), default=0))
         + (net.n + 1) * int(net.g_tau.max(initial=1))
         + 1
     )
@@ -445,10 +445,10 @@ def _improve(
     steps, least = room.floors
     rows = []
     for i, (p, _, arrive) in enumerate(travelled):
-        if p[2] < 0:
+        if p.party < 0:
             continue  # plain counts follow the flow, which is least for them already
-        cost = _route_units(room, hist, p[1], p[5], arrive, p[0], hazard)
-        excess = cost / p[0] - (hazard * steps[p[4]] + least[p[4]])  # a person's
+        cost = _route_units(room, hist, p.history, p.released, arrive, p.count, hazard)
+        excess = cost / p.count - (hazard * steps[p.origin] + least[p.origin])  # a person's
         if excess > max(1, _IMPROVE_STEPS * hazard):
             rows.append((-excess, i))
     changed = misses = 0
@@ -456,21 +456,26 @@ def _improve(
         if (clock is not None and clock.out()) or misses >= _IMPROVE_MISSES:
             break
         p, dest, arrive = travelled[i]
-        cost = _route_units(room, hist, p[1], p[5], arrive, p[0], hazard)
-        before = hist.usage(p[1], p[0])
+        cost = _route_units(room, hist, p.history, p.released, arrive, p.count, hazard)
+        before = hist.usage(p.history, p.count)
         for g, t, n in before:
             used[(g, t)] -= n
-        found = room.safest_route(p[4], p[5], p[0], used, limit, hazard=hazard, below=cost)
-        if found is not None and _legs_units(room, found[0], p[5], found[2], p[0], hazard) < cost:
+        found = room.safest_route(
+            p.origin, p.released, p.count, used, limit, hazard=hazard, below=cost
+        )
+        if (
+            found is not None
+            and _legs_units(room, found[0], p.released, found[2], p.count, hazard) < cost
+        ):
             legs, dest, arrive = found
             h = -1
             for u, t, g, entries in legs:
-                for k, n in entries or [(t, p[0])]:
+                for k, n in entries or [(t, p.count)]:
                     used[(g, k)] = used.get((g, k), 0) + n
                 h = hist.add(u, t, g, h)
                 if entries:
                     hist.spread[h] = entries
-            p[1], p[3] = h, arrive
+            p.history, p.reached = h, arrive
             travelled[i] = (p, dest, arrive)
             changed, misses = changed + 1, 0
         else:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -130,22 +130,22 @@ def _moved_only(
 ) -> tuple[list[tuple[int, _Parcel]], bool]:
     """The parcels of ``initial`` that ``travelled`` moves (plain counts cut to what moved), and
     whether that is all of them."""
-    parties = {p[2] for p, _, _ in travelled if p[2] >= 0}
+    parties = {p.party for p, _, _ in travelled if p.party >= 0}
     plain: dict[tuple[int, int], int] = defaultdict(int)
     for p, _, _ in travelled:
-        if p[2] < 0:
-            plain[(p[4], p[5])] += p[0]
+        if p.party < 0:
+            plain[(p.origin, p.released)] += p.count
     chosen: list[tuple[int, _Parcel]] = []
     for place, p in initial:
-        if p[2] >= 0:
-            if p[2] in parties:
+        if p.party >= 0:
+            if p.party in parties:
                 chosen.append((place, p))
             continue
-        count = min(p[0], plain[(p[4], p[5])])
-        plain[(p[4], p[5])] -= count
+        count = min(p.count, plain[(p.origin, p.released)])
+        plain[(p.origin, p.released)] -= count
         if count:
-            chosen.append((place, [count, *p[1:]]))
-    everyone = sum(p[0] for _, p in chosen) == sum(p[0] for _, p in initial)
+            chosen.append((place, replace(p, count=count)))
+    everyone = sum(p.count for _, p in chosen) == sum(p.count for _, p in initial)
     return chosen, everyone
 
 
@@ -309,19 +309,19 @@ def _prove_saved(
     mine = (*(-int(q) for q in quota), *bound)
     exact = (
         _exact_parties(net, initial, "most_saved", deadline, seconds, mine, tiers.tier_of)
-        if result.proven == 3 and seconds > 0 and all(p[2] >= 0 for _, p in initial)
+        if result.proven == 3 and seconds > 0 and all(p.party >= 0 for _, p in initial)
         else None  # (plain counts are whole here: the MIP's answer is for parties)
     )
     better = _try(net, exact, "least_harm", party_ids)
     if better is not None:
         got = _per_tier(quota.size, better[0].travelled, key_of)
         if (*(-got), *better[1]) <= (*(-moved), *have):
-            gone = {p[2] for p, _, _ in better[0].travelled}
+            gone = {p.party for p, _, _ in better[0].travelled}
             better[0].stranded = [(p, r) for p, r in draft.stranded if key_of(p) in tiers.cut_keys]
             better[0].stranded += [
                 (p, tiers.why.get(key_of(p), "not safe by the deadline with the party whole"))
                 for _, p in initial
-                if p[2] not in gone
+                if p.party not in gone
             ]
             draft, have, moved = better[0], better[1], got
     short = _short(quota, moved, tiers.priority_of)

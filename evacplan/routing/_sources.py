@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -85,7 +85,7 @@ class _People:
 
     def key_of(self, p: _Parcel) -> _Key:
         """The source a parcel leaves from."""
-        return (p[4], p[5], self.tier_of[p[2]] if p[2] >= 0 else 0)
+        return (p.origin, p.released, self.tier_of[p.party] if p.party >= 0 else 0)
 
     def priority_of(self, tier: int) -> int:
         """The priority of a tier."""
@@ -148,11 +148,11 @@ def _people(run: _Run) -> _People:
     parcels: list[tuple[int, _Parcel]] = []
     for where, count in inp.supply.items():
         if count:
-            parcels.append((index[where], [count, -1, -1, 0, index[where], 0]))
+            parcels.append((index[where], _Parcel(count, -1, -1, 0, index[where], 0)))
     for i, party in enumerate(moving):
         r = _ceil_div(float(party.release_minute), s)
         at = index[party.location]
-        parcels.append((at, [int(party.size), -1, i, r, at, r]))
+        parcels.append((at, _Parcel(int(party.size), -1, i, r, at, r)))
 
     finished: list[tuple[_Parcel, int, int]] = []
     travelling: list[tuple[int, _Parcel]] = []
@@ -184,7 +184,7 @@ def _by_source(run: _Run, people: _People) -> _Sources:
     priority tier); a source with no route to any safe place is cut off."""
     src: dict[_Key, int] = defaultdict(int)
     for _, p in people.travelling:
-        src[people.key_of(p)] += p[0]
+        src[people.key_of(p)] += p.count
     keys = sorted(src)
     place = np.array([k[0] for k in keys], dtype=np.int64)
     step = np.array([k[1] for k in keys], dtype=np.int64)
@@ -205,7 +205,9 @@ def _by_source(run: _Run, people: _People) -> _Sources:
         cut_off=cut_off,
         routable=[i for i in range(len(keys)) if i not in cut_off],
         cut_keys=cut_keys,
-        initial=[(at, list(p)) for at, p in people.travelling if people.key_of(p) not in cut_keys],
+        initial=[
+            (at, replace(p)) for at, p in people.travelling if people.key_of(p) not in cut_keys
+        ],
     )
 
 

@@ -121,12 +121,12 @@ def _movements(
 
 def _merged(finished: list[tuple[_Parcel, int, int]], n_parties: int) -> _Rows:
     """Merge parcels with the same history, final place, arrival, kind and release."""
-    fin_h = np.array([p[1] for p, _, _ in finished], dtype=np.int64)
+    fin_h = np.array([p.history for p, _, _ in finished], dtype=np.int64)
     fin_place = np.array([pl for _, pl, _ in finished], dtype=np.int64)
     fin_t = np.array([t for _, _, t in finished], dtype=np.int64)
-    fin_party = np.array([p[2] for p, _, _ in finished], dtype=np.int64)
-    fin_count = np.array([p[0] for p, _, _ in finished], dtype=np.int64)
-    fin_release = np.array([p[5] for p, _, _ in finished], dtype=np.int64)
+    fin_party = np.array([p.party for p, _, _ in finished], dtype=np.int64)
+    fin_count = np.array([p.count for p, _, _ in finished], dtype=np.int64)
+    fin_release = np.array([p.released for p, _, _ in finished], dtype=np.int64)
     key = np.stack([fin_h, fin_place, fin_t, fin_party >= 0, fin_release], axis=1)
     uniq, inv = np.unique(key, axis=0, return_inverse=True)
     inv = inv.ravel()

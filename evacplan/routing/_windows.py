@@ -78,7 +78,7 @@ class _Window:
 
 def _source(parcel: _Parcel) -> tuple[int, int]:
     """A parcel's (origin place, release step)."""
-    return parcel[4], parcel[5]
+    return parcel.origin, parcel.released
 
 
 def _parts(net: _Net) -> np.ndarray:

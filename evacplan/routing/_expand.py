@@ -326,8 +326,10 @@ def _expand(
     the horizon left this network from some copy (u, t) of a place, by a wait
     or a move it does not hold; from there they might as well have waited,
     at no more risk, to the next copy of u with a late arc: u's last copy,
-    the last copy before u's least risky route closes (``rises()``), or,
-    where waiting at u has risk, any copy. A late arc's price, its
+    or the last copy before u's least risky route closes (``rises()``).
+    Where waiting at u has risk, a late way leaves from u's last copy or by
+    a move the network does not hold (:func:`_leaving_late`), at its own
+    step: those copies have late arcs. A late arc's price, its
     ``late_risk`` and an arrival at ``horizon + 1`` (:mod:`._objectives`), is
     below any such way, so a least-cost flow that leaves them empty is a
     least-cost schedule over every horizon.
@@ -347,15 +349,17 @@ def _expand(
     )
     risky_wait = np.zeros(net.n, dtype=bool)
     risky_wait[net.w_place[net.w_cost > 0]] = True
-    r_place = r_step = np.zeros(0, dtype=np.int64)
+    r_place = r_step = l_place = l_step = np.zeros(0, dtype=np.int64)
     if open_end is not None:
         r_place, r_step = _rises(open_end, win, risky_wait)
+        l_place, l_step = _leaving_late(net, win, risky_wait)
     w = win.width
     busy = [
         moves.u * w + moves.step,
         (moves.v * w + moves.arrive)[~moves.to_sink],
         (src_place * w + src_step)[src_ok],
         r_place * w + r_step,
+        l_place * w + l_step,
     ]
     at = _copies(win.lo, win.hi, win.valid, w, busy)
     # A gated place's way out: a copy at each step people may leave it, after every queue.
@@ -375,9 +379,8 @@ def _expand(
         _tail_arcs(arcs, net, win, at, tail_from, tail_base, sink)
     late_place = late_risk = None
     if open_end is not None:
-        every = np.flatnonzero(risky_wait[at.place] & np.append(same, False))  # but the last
         late_place, late_risk = _late_arcs(
-            arcs, open_end, win, at, (at.place[every], at.step[every]), (r_place, r_step), sink
+            arcs, open_end, win, at, (l_place, l_step), (r_place, r_step), sink
         )
     src_node = np.full(src_place.size, -1, dtype=np.int64)
     src_node[src_ok] = at.at(src_place[src_ok], src_step[src_ok])
@@ -471,8 +474,31 @@ def _rises(
     """(place, step) of each copy before a place's least risky route closes: a late arc's."""
     place, step = open_end.rises()
     inside = win.valid[place] & (win.lo[place] <= step) & (step < win.hi[place])
-    inside &= ~risky_wait[place]  # (those have a late arc at every copy)
+    inside &= ~risky_wait[place]  # (those have late arcs where moves leave: _leaving_late)
     return place[inside], step[inside]
+
+
+def _leaving_late(net: _Net, win: _Window, risky_wait: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(place, step) of each copy, at a place where waiting has risk, from which a move leaves
+    the network: its link is open then, but it arrives too late to be safe by the horizon.
+
+    Whoever is late from such a place left it by such a move, or waited to its last copy
+    (which has a late arc of its own). A late arc at every copy instead priced waiting as
+    free where it is not: a way out after a long wait (a road opening at minute 20, the
+    place under threat until then) cost more than the late arcs at every horizon, so the
+    open end grew until the hazard of being late outweighed the wait's risk.
+    """
+    kg = net.k_group
+    u, v, tau = net.g_tail[kg], net.g_head[kg], net.g_tau[kg]
+    way = win.to_safe[v] < _FOREVER
+    first = np.maximum(
+        np.maximum(net.k_from, win.lo[u]), win.horizon - tau - np.where(way, win.to_safe[v], 0) + 1
+    )
+    last = np.minimum(net.k_to, win.hi[u] - 1)
+    spans = np.where(risky_wait[u] & win.valid[u] & way & (first <= last), last - first + 1, 0)
+    tpl, rank = _ramp(spans)
+    key = np.unique(u[tpl] * win.width + first[tpl] + rank)
+    return key // win.width, key % win.width
 
 
 def _move_and_gate_arcs(

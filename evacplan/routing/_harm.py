@@ -224,8 +224,9 @@ def _least_harm(
             break
         if horizon >= _STILL * settle:
             # Someone still prefers the open end long after anything can change: the late
-            # arcs' price falls short of any real way out (seen on a random case, where the
-            # horizon grew without end). Solve this horizon closed: everyone in it.
+            # arcs' price falls far short of any real way out. (It did where waiting has
+            # risk, before late arcs stood only where a way can leave late: _leaving_late.)
+            # A guard: solve this horizon closed, everyone in it.
             still = True
             continue
         horizon = _next_horizon(horizon, settle)

@@ -441,6 +441,35 @@ def test_a_deadline_caps_the_wait() -> None:
     assert rushed.harm_lower_bound == pytest.approx(rushed.harm, abs=1e-12)
 
 
+def test_a_wait_under_threat_for_a_road_not_yet_open_settles_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The case a random test once hung on (captured by a hypothesis hunt): 1 person at p1,
+    under a threat of 0.6 an hour from minute 0; the only road out opens at minute 20.
+
+    The open end's late arcs stood at every copy of a place where waiting has risk, priced
+    as if the wait were free: the plan's real way (20 minutes' wait, risk 0.2) cost more
+    than being late at every horizon, so the horizon grew to thousands of steps (and on a
+    worse case without end). Late arcs now stand only where a way out can leave late.
+    """
+    from evacplan.routing import _harm
+
+    grown: list[int] = []
+    real = _harm._next_horizon
+    monkeypatch.setattr(_harm, "_next_horizon", lambda h, s: grown.append(h) or real(h, s))
+    monkeypatch.setattr(_harm, "_STILL", 10**6)  # no guard: the loop must end by itself
+    road = {"id": "w1", "source": "p1", "target": "p0", "minutes": 0, "capacity_per_hour": 60}
+    net = network([road | {"opens": 20}], ["p0", "p1"], safe=("p0",))
+    threat = ThreatEvent(id="w0", at=0, places=["p1"], risk_per_hour=0.6)
+    plan = checked(
+        evacuate(net, {"p1": 1}, {"p0"}, step_minutes=1, threats=[threat], objective="least_harm")
+    )
+    assert plan.status == "optimal" and plan.egress_minutes == 21
+    assert plan.harm == pytest.approx(0.2 + 21 / 60 * 0.002, abs=1e-12)
+    assert plan.harm_lower_bound == pytest.approx(plan.harm, abs=1e-12)
+    assert max(grown, default=0) < 100, f"the open end grew to {max(grown)} steps"
+
+
 def test_a_bad_hazard_is_refused_with_its_path() -> None:
     from evacplan import ScenarioError
 

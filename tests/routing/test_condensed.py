@@ -122,3 +122,24 @@ def test_a_link_that_opens_in_twenty_years_costs_a_few_copies() -> None:
     ten = sp.ten(10**7 + 22)
     assert ten.n_nodes < 10
     assert sorted(ten.label[ten.label >= 0].tolist()) == [10**7 + 20, 10**7 + 21, 10**7 + 22]
+
+
+def test_a_deadline_in_twenty_years_costs_what_the_answer_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """most_saved by a deadline of ten million minutes, for three people 20 minutes from
+    safety: egress 22, proven, from networks of a handful of copies each (it once expanded
+    the network to the deadline, ten million steps, and took 30 s)."""
+    sizes: list[int] = []
+    from evacplan.routing import _search
+
+    real = _search._expand
+    monkeypatch.setattr(
+        _search, "_expand", lambda *a, **k: sizes.append((ten := real(*a, **k)).n_nodes) or ten
+    )
+    plan = checked(
+        evacuate(_one_road(0), {"a": 3}, step_minutes=1, objective="most_saved", deadline=10**7)
+    )
+    assert plan.status == "optimal" and plan.egress_minutes == plan.lower_bound_minutes == 22
+    assert plan.people == 3 and not plan.stranded
+    assert sizes and max(sizes) < 100, sizes

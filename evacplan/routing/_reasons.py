@@ -14,6 +14,7 @@ import numpy as np
 from evacplan.routing._arrays import _FOREVER
 from evacplan.routing._harm import _Harmless
 from evacplan.routing._search import _Splittable
+from evacplan.routing._waves import _Waves
 
 
 def _closing_links(sp: _Splittable, place: int, step: int) -> tuple[str, bool]:
@@ -102,5 +103,27 @@ def _harm_words(sp: _Splittable, found: _Harmless, quickest: int, complete: bool
         egress = found.egress_low * s
         words += "; none with that harm and those arrivals ends sooner" + (
             "" if found.egress_low > quickest else f" (minute {egress} is the quickest egress)"
+        )
+    return words
+
+
+def _waves_words(sp: _Splittable, waves: _Waves, quickest: int) -> str:
+    """Why schedules planned wave by wave have the least harm together, in words."""
+    s = sp.net.step
+    each = "; ".join(
+        f"released from minute {first * s}, over the network expanded to minute "
+        f"{found.horizons[-1] * s}"
+        for first, found in zip(waves.first, waves.found, strict=True)
+    )
+    words = (
+        f"no schedule has less harm: the people were released in {len(waves.found)} waves far "
+        f"apart, each planned alone by a min-cost flow ({each}; open-ended: anyone may still "
+        "arrive later, and nobody does); alone, a wave has the least harm anyone could give it, "
+        "and together the waves' schedules fit the room on every link and gate at every step"
+    )
+    if waves.proven == 3:
+        egress = waves.egress_low * s
+        words += "; none with that harm and those arrivals ends sooner" + (
+            "" if waves.egress_low > quickest else f" (minute {egress} is the quickest egress)"
         )
     return words

@@ -349,6 +349,12 @@ class _Splittable:
             np.array([risk, arrivals]),
         )
 
+    def last_arrival(self, parts: tuple[np.ndarray, ...]) -> int:
+        """The step the last person of these flows (per group and step) reaches safety."""
+        net = self.net
+        arrive = parts[1] + net.g_tau[parts[0]]
+        return int(arrive[net.safe[net.g_head[parts[0]]]].max(initial=0))
+
     def cut_of(self, ten: _TEN, solver: Any) -> list[tuple[int, int, int]]:
         """Moves and gates crossing the source side of a min cut: (group, step, capacity).
 

@@ -23,11 +23,12 @@ from evacplan.errors import SolverError, TooLargeError
 from evacplan.routing._arrays import _FOREVER, _reachable
 from evacplan.routing._clock import _Clock, _OutOfTime
 from evacplan.routing._expand import _TEN
-from evacplan.routing._harm import _least_harm
+from evacplan.routing._harm import _Harmless, _least_harm
 from evacplan.routing._maxflow import _flows_of, _solve_max_flow
 from evacplan.routing._objectives import _earliest_arrival, _min_cost_flow
-from evacplan.routing._reasons import _closing_links, _distance_words, _harm_words
+from evacplan.routing._reasons import _closing_links, _distance_words, _harm_words, _waves_words
 from evacplan.routing._search import _Splittable
+from evacplan.routing._waves import _by_waves, _Waves
 
 
 @dataclass(slots=True)
@@ -468,7 +469,7 @@ def _choose_safest(
         sched.lower = None
         goal.target = best.carried
         sched.parts = best.parts
-        sched.horizon = _last_arrival(sp, best.parts)
+        sched.horizon = sp.last_arrival(best.parts)
 
 
 def _risk_settled(
@@ -536,18 +537,23 @@ def _least_egress(
 def _choose_least_harm(
     sp: _Splittable, goal: _Goal, sched: _Schedule, deadline: int | None, clock: _Clock
 ) -> None:
-    """For ``least_harm``: the least-harm flow (:mod:`._harm`), with its proof."""
-    harmless = _least_harm(sp, sched.horizon, goal.target, deadline, clock)
-    sched.harm_low = harmless.harm_low
-    sched.proven, sched.unproven = harmless.proven, harmless.unproven
-    if harmless.ten is None or harmless.flows is None:
-        ten, flows = _any_flow(sp, sched.horizon)
+    """For ``least_harm``: the least-harm flow (:mod:`._harm`), with its proof; released in
+    waves far apart, wave by wave where their flows fit together (:mod:`._waves`)."""
+    waves = _by_waves(sp, deadline, clock) if goal.complete else None
+    found: _Waves | _Harmless = waves or _least_harm(
+        sp, sched.horizon, goal.target, deadline, clock
+    )
+    sched.harm_low, sched.proven, sched.unproven = found.harm_low, found.proven, found.unproven
+    if isinstance(found, _Waves):
+        sched.parts = found.parts
+        sched.proof = _waves_words(sp, found, sched.horizon) + f"; {sched.proof}"
+    elif found.ten is None or found.flows is None:
+        sched.parts = sp.arc_flows(*_any_flow(sp, sched.horizon))
     else:
-        ten, flows = harmless.ten, harmless.flows
-        sched.proof = _harm_words(sp, harmless, sched.horizon, goal.complete) + f"; {sched.proof}"
-    sched.parts = sp.arc_flows(ten, flows)
-    sched.lower = harmless.egress_low  # (for as many as the routes carry, when some cannot go)
-    sched.horizon = _last_arrival(sp, sched.parts)
+        sched.proof = _harm_words(sp, found, sched.horizon, goal.complete) + f"; {sched.proof}"
+        sched.parts = sp.arc_flows(found.ten, found.flows)
+    sched.lower = found.egress_low  # (for as many as the routes carry, when some cannot go)
+    sched.horizon = sp.last_arrival(sched.parts)
 
 
 def _choose_least_risk(sp: _Splittable, goal: _Goal, sched: _Schedule, clock: _Clock) -> None:
@@ -566,13 +572,6 @@ def _choose_least_risk(sp: _Splittable, goal: _Goal, sched: _Schedule, clock: _C
             "exposure, then the earliest arrivals"
         )
     sched.parts = sp.arc_flows(ten, flows)
-
-
-def _last_arrival(sp: _Splittable, parts: tuple[np.ndarray, ...]) -> int:
-    """The step the last person of these flows (per group and step) reaches safety."""
-    net = sp.net
-    arrive = parts[1] + net.g_tau[parts[0]]
-    return int(arrive[net.safe[net.g_head[parts[0]]]].max(initial=0))
 
 
 def _result(goal: _Goal, sched: _Schedule) -> _FlowResult:

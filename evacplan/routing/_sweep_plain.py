@@ -28,29 +28,38 @@ some 600); below it a step's array operations cost more than its parcels one by 
 
 
 class _Rows:
-    """Parcels as columns: a row each, appended as they are made (in buffers that double)."""
+    """Parcels as columns: a row each, appended as they are made.
+
+    Stored as int32 in buffers that grow by half (a million people on Chicago-Sketch make
+    some four million rows): :meth:`get` reads rows as int64, for arithmetic that may not
+    overflow.
+    """
 
     NAMES = ("count", "history", "origin", "released", "place", "when")
 
     def __init__(self) -> None:
         self.size = 0
-        self.cols = {name: np.zeros(1024, dtype=np.int64) for name in self.NAMES}
+        self.cols = {name: np.zeros(1024, dtype=np.int32) for name in self.NAMES}
 
     def add(self, **columns: np.ndarray) -> np.ndarray:
         """Append rows; their ids."""
         n = int(columns["count"].size)
         if self.size + n > self.cols["count"].size:
-            grown = max(2 * self.cols["count"].size, self.size + n)
+            grown = max(self.cols["count"].size * 3 // 2, self.size + n)
             for name, old in self.cols.items():
-                self.cols[name] = np.empty(grown, dtype=np.int64)
+                self.cols[name] = np.empty(grown, dtype=np.int32)
                 self.cols[name][: self.size] = old[: self.size]
         for name, values in columns.items():
             self.cols[name][self.size : self.size + n] = values
         self.size += n
         return np.arange(self.size - n, self.size, dtype=np.int64)
 
+    def get(self, name: str, ids: np.ndarray) -> np.ndarray:
+        """A column at rows ``ids``, as int64."""
+        return self.cols[name][ids].astype(np.int64)
+
     def column(self, name: str) -> np.ndarray:
-        """A column's rows so far (a view: read it before adding rows)."""
+        """A column's rows so far (a view, to change in place: read it before adding rows)."""
         return self.cols[name][: self.size]
 
 
@@ -114,12 +123,10 @@ def _plain_sweep(
     ):
         if values:
             getattr(hist, name).frombytes(np.concatenate(values).astype(np.int64).tobytes())
-    moved = np.concatenate(run.moved) if run.moved else np.zeros(0, dtype=np.int64)
-    if moved.size:
-        out = np.bincount(moved[:, 0], weights=moved[:, 1], minlength=ev.step.size)
-        for e in np.flatnonzero(out).tolist():
-            key = (int(ev.group[e]), int(ev.step[e]))
-            used[key] = used.get(key, 0) + int(out[e])
+    out = run.out
+    for e in np.flatnonzero(out).tolist():
+        key = (int(ev.group[e]), int(ev.step[e]))
+        used[key] = used.get(key, 0) + int(out[e])
     return run.finished(), run.left()
 
 
@@ -148,8 +155,8 @@ class _Run:
         self.h_step: list[np.ndarray] = []
         self.h_group: list[np.ndarray] = []
         self.h_parent: list[np.ndarray] = []
-        self.moved: list[np.ndarray] = []
-        """Per piece that left: (event, people)."""
+        self.out = np.zeros(ev.step.size, dtype=np.int64)
+        """Per departure, the people it took."""
 
     def start(self, start: list[tuple[int, _Parcel]]) -> None:
         """The start parcels, each on the way to its place from its ``reached`` step."""
@@ -175,7 +182,7 @@ class _Run:
         if not due:
             return
         ids = np.concatenate([part for w in due for part in self.pending.pop(w)])
-        place = self.rows.column("place")[ids]
+        place = self.rows.get("place", ids)
         home = self.safe[place]
         self.done.append(ids[home])
         waiting = ids[~home]
@@ -184,7 +191,7 @@ class _Run:
         queue = np.concatenate([self.queue, waiting])
         fifo = np.concatenate([self.fifo, self.arrived + np.arange(waiting.size, dtype=np.int64)])
         self.arrived += waiting.size
-        order = np.argsort(self.rows.column("place")[queue], kind="stable")
+        order = np.argsort(self.rows.get("place", queue), kind="stable")
         self.queue, self.fifo = queue[order], fifo[order]
 
     def _touch(self, places: np.ndarray) -> None:
@@ -211,10 +218,10 @@ class _Run:
         if not self.queue.size:
             return not demand.any()
         # Only the queues with departures this step (sorted by place, first come first).
-        busy = demand[rows.column("place")[self.queue]] > 0
+        busy = demand[rows.get("place", self.queue)] > 0
         queue = self.queue[busy]
-        q_place = rows.column("place")[queue]
-        q_count = count[queue]
+        q_place = rows.get("place", queue)
+        q_count = count[queue].astype(np.int64)
         q_hi = _cumsum_within(q_place, q_count)
         q_lo = q_hi - q_count
         have = np.zeros(self.safe.size, dtype=np.int64)
@@ -249,7 +256,7 @@ class _Run:
         """Pieces of ``n`` people of rows ``parent`` leave by departures ``e`` at step ``t``:
         rows of their own, on the way, sharing a history entry per (departure, history)."""
         ev, rows = self.ev, self.rows
-        p_hist = rows.column("history")[parent]
+        p_hist = rows.get("history", parent)
         pair = e * (self.n_hist + rows.size + 2) + (p_hist + 1)
         _, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
         rank = np.empty(first.size, dtype=np.int64)
@@ -265,13 +272,13 @@ class _Run:
         ids = rows.add(
             count=n,
             history=base + rank[inverse.reshape(-1)],
-            origin=rows.column("origin")[parent],
-            released=rows.column("released")[parent],
+            origin=rows.get("origin", parent),
+            released=rows.get("released", parent),
             place=ev.head[e],
             when=arrive,
         )
         self._on_the_way(ids, arrive)
-        self.moved.append(np.stack([e, n], axis=1))
+        np.add.at(self.out, e, n)
 
     def _on_the_way(self, ids: np.ndarray, arrive: np.ndarray) -> None:
         if not ids.size:
@@ -283,33 +290,43 @@ class _Run:
             self.pending.setdefault(w, []).append(part)
 
     def finished(self) -> list[tuple[_Parcel, int, int]]:
-        """(parcel, safe place, step) of everyone safe, in the order they arrived."""
+        """(parcel, safe place, step) of everyone safe, in the order they arrived; parcels
+        alike in all but their people (the same itinerary, origin and release) as one."""
         ids = np.concatenate(self.done) if self.done else np.zeros(0, dtype=np.int64)
+        c, h, w, o, r, p = (np.array(col, dtype=np.int64) for col in self._columns(ids))
+        _, first, inverse = np.unique(
+            np.stack([h, w, o, r, p], axis=1), axis=0, return_index=True, return_inverse=True
+        )
+        people = np.bincount(inverse.reshape(-1), weights=c, minlength=first.size)
+        order = np.argsort(first)
+        keep = first[order]
         return [
-            (_Parcel(c, h, -1, w, o, r), p, w)
-            for c, h, w, o, r, p in zip(*self._columns(ids), strict=True)
+            (_Parcel(n, hh, -1, ww, oo, rr), pp, ww)
+            for n, hh, ww, oo, rr, pp in zip(
+                people[order].astype(np.int64).tolist(),
+                h[keep].tolist(),
+                w[keep].tolist(),
+                o[keep].tolist(),
+                r[keep].tolist(),
+                p[keep].tolist(),
+                strict=True,
+            )
         ]
 
     def left(self) -> list[tuple[_Parcel, int]]:
         """(parcel, place) of everyone still waiting, queue by queue as first touched."""
-        place = self.rows.column("place")[self.queue]
+        place = self.rows.get("place", self.queue)
         rank = np.array([self.touched[p] for p in place.tolist()], dtype=np.int64)
         ids = self.queue[np.lexsort((self.fifo, rank))]
         return [
             (_Parcel(c, h, -1, w, o, r), p)
-            for c, h, w, o, r, p in zip(*self._columns(ids), strict=True)
+            for c, h, w, o, r, p in zip(*(col.tolist() for col in self._columns(ids)), strict=True)
         ]
 
-    def _columns(self, ids: np.ndarray) -> list[list[int]]:
-        rows = self.rows
-        return [
-            rows.column("count")[ids].tolist(),
-            rows.column("history")[ids].tolist(),
-            rows.column("when")[ids].tolist(),
-            rows.column("origin")[ids].tolist(),
-            rows.column("released")[ids].tolist(),
-            rows.column("place")[ids].tolist(),
-        ]
+    def _columns(self, ids: np.ndarray) -> list[np.ndarray]:
+        """People, history, step reached, origin, release and place of rows ``ids``."""
+        names = ("count", "history", "when", "origin", "released", "place")
+        return [self.rows.get(name, ids) for name in names]
 
 
 def _cumsum_within(keys: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -16,6 +16,11 @@ the joint schedule's splittable least-harm min-cost flow, and the
 whole-party MIP (by windows, ``routing._windows``) does not fit its 10 s for
 the first wave (137,058 variables). Not yet proven, nor within 20 s.
 
+Measured 2026-12-06 (median of 3, no time limit): 12.65 s, ``feasible``
+(harm 202.09, bound 201.92): the three waves' least-harm flows are found
+apart (``routing._waves``, 1.3 s), and 10 s is the whole-party MIP's budget,
+in which it finds nothing. Within 20 s; not yet proven.
+
 Run from the repository root::
 
     python benchmarks/bench_plan.py                   # median of 3, every solve to the end

@@ -80,8 +80,8 @@ def _by_waves(sp: _Splittable, deadline: int | None, clock: _Clock) -> _Waves | 
             return None
         found.append(harmless)
         subs.append(sub)
-    if not _fits(net, subs, found):
-        return None
+        if not _fits(found):  # (at the first wave that collides: the rest need not be solved)
+            return None
     return _Waves(
         _summed(sp, waves, subs, found),
         None if any(f.harm_low is None for f in found) else sum(f.harm_low or 0 for f in found),
@@ -93,7 +93,7 @@ def _by_waves(sp: _Splittable, deadline: int | None, clock: _Clock) -> _Waves | 
     )
 
 
-def _fits(net: object, subs: list[_Splittable], found: list[_Harmless]) -> bool:
+def _fits(found: list[_Harmless]) -> bool:
     """Whether the waves' flows together keep within every move's and gate's room."""
     moves: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
     gates: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []

@@ -116,8 +116,8 @@ def _waves_words(sp: _Splittable, waves: _Waves, quickest: int) -> str:
         for first, found in zip(waves.first, waves.found, strict=True)
     )
     words = (
-        f"no schedule has less harm: the people were released in {len(waves.found)} waves far "
-        f"apart, each planned alone by a min-cost flow ({each}; open-ended: anyone may still "
+        f"no schedule has less harm: the people were released in {len(waves.found)} waves, "
+        f"each planned alone by a min-cost flow ({each}; open-ended: anyone may still "
         "arrive later, and nobody does); alone, a wave has the least harm anyone could give it, "
         "and together the waves' schedules fit the room on every link and gate at every step"
     )

@@ -34,6 +34,10 @@ def _solve_max_flow(
     return solver
 
 
+WARM = True
+"""Start an upper half's max flows from its parent's max flow (False: from nothing; the
+tests compare the two)."""
+
 _ALWAYS = -_FOREVER
 """The label of an arc into the sink that counts at every t."""
 
@@ -59,6 +63,9 @@ class _Piece(NamedTuple):
     """F just above the range, if known (equal to ``f_left``: F is constant over it)."""
     fixed: Any
     """The source sides fixed by the levels above, for ``keep_cuts`` (see :func:`_cut_side`)."""
+    flow: np.ndarray | None = None
+    """A flow on the piece's arcs feasible at every t of its range (an upper half's: its
+    parent's max flow there), to start the max flow from; None: start from nothing."""
 
 
 class _Middle(NamedTuple):
@@ -196,7 +203,10 @@ def _split(work: _Work, p: _Piece) -> list[_Piece]:
     else:
         act = (hd != sink) | (lb <= mid)
     const_mid = int(p.const_cap[p.const_label <= mid].sum())
-    value, side = _max_flow_at(work, tl[act], hd[act], p.cap[act])
+    start = None if p.flow is None or not WARM else p.flow[act]
+    value, side, moved = _max_flow_at(work, tl[act], hd[act], p.cap[act], start)
+    flow = np.zeros(tl.size, dtype=np.int64)
+    flow[act] = moved
     work.values[mid - work.t_lo] = value + const_mid
     if work.keep_cuts:
         work.cuts[mid] = (side, p.fixed)
@@ -214,20 +224,22 @@ def _split(work: _Work, p: _Piece) -> list[_Piece]:
     if p.a <= mid - 1:
         halves.append(_lower_half(work, p, m))
     if mid + 1 <= p.b:
-        halves.append(_upper_half(work, p, m))
+        halves.append(_upper_half(work, p, m, flow))
     in_a[side] = False
     in_a[source] = False
     return halves
 
 
 def _max_flow_at(
-    work: _Work, at: np.ndarray, ah: np.ndarray, ac: np.ndarray
-) -> tuple[int, np.ndarray]:
-    """The max flow over the arcs (``at``, ``ah``, ``ac``) and its min cut's source side."""
+    work: _Work, at: np.ndarray, ah: np.ndarray, ac: np.ndarray, start: np.ndarray | None = None
+) -> tuple[int, np.ndarray, np.ndarray]:
+    """The max flow over the arcs (``at``, ``ah``, ``ac``): its value, its min cut's source
+    side and the flow on each arc. From ``start`` (a feasible flow on them), only what more
+    can flow is solved for, over the residual network; the cut is the same."""
     source, sink = work.source, work.sink
     if not (at == source).any() or not (ah == sink).any():
         # Nothing can flow: the source side is what the source reaches.
-        return 0, _reachable(at, ah, ac, source, work.size)
+        return 0, _reachable(at, ah, ac, source, work.size), np.zeros(at.size, dtype=np.int64)
     # Solve over the nodes the arcs touch only, renumbered from 0.
     mark, local = work.mark, work.local
     mark[at] = True
@@ -237,9 +249,28 @@ def _max_flow_at(
     nodes = np.flatnonzero(mark)
     mark[nodes] = False
     local[nodes] = np.arange(nodes.size)
-    solver = _solve_max_flow(local[at], local[ah], ac, int(local[source]), int(local[sink]))
-    value = int(solver.optimal_flow())
-    return value, nodes[np.asarray(solver.get_source_side_min_cut(), dtype=np.int64)]
+    lt, lh = local[at], local[ah]
+    if start is None or not start.any():
+        solver = _solve_max_flow(lt, lh, ac, int(local[source]), int(local[sink]))
+        flow = _flows_of(solver, at.size)
+        value = int(solver.optimal_flow())
+    else:
+        ahead = np.flatnonzero(ac > start)  # residual arcs: room left forward...
+        back = np.flatnonzero(start > 0)  # ...and flow that may be sent back
+        solver = _solve_max_flow(
+            np.concatenate([lt[ahead], lh[back]]),
+            np.concatenate([lh[ahead], lt[back]]),
+            np.concatenate([ac[ahead] - start[ahead], start[back]]),
+            int(local[source]),
+            int(local[sink]),
+        )
+        more = _flows_of(solver, ahead.size + back.size)
+        flow = start.copy()
+        flow[ahead] += more[: ahead.size]
+        flow[back] -= more[ahead.size :]
+        value = int(start[at == source].sum()) + int(solver.optimal_flow())
+    side = nodes[np.asarray(solver.get_source_side_min_cut(), dtype=np.int64)]
+    return value, side, flow
 
 
 def _lower_half(work: _Work, p: _Piece, m: _Middle) -> _Piece:
@@ -265,11 +296,13 @@ def _lower_half(work: _Work, p: _Piece, m: _Middle) -> _Piece:
     )
 
 
-def _upper_half(work: _Work, p: _Piece, m: _Middle) -> _Piece:
+def _upper_half(work: _Work, p: _Piece, m: _Middle, flow: np.ndarray) -> _Piece:
     """The piece for t above the middle: all but the middle's source side A in the sink.
 
     An arc out of A then reaches the sink at every t (labelled ``_ALWAYS``);
-    one straight from the source becomes a constant arc.
+    one straight from the source becomes a constant arc. The middle's max ``flow`` on the
+    arcs kept is feasible at every t above it (no arc into A carries any: they cross the
+    min cut backwards), so the piece's max flows start from it.
     """
     ta, ha, to_sink = m.tail_in, m.head_in, m.to_sink
     inner = ta & (ha | to_sink)
@@ -291,6 +324,7 @@ def _upper_half(work: _Work, p: _Piece, m: _Middle) -> _Piece:
         m.f_mid,
         p.f_right,
         p.fixed,
+        flow[sel],
     )
 
 

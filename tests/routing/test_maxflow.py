@@ -43,6 +43,7 @@ def test_f_of_t_is_a_max_flow_at_every_t(case: Any, extra: int, warm: bool) -> N
     t_lo = int(labels[into].min())
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_maxflow, "WARM", warm)
+        patch.setattr(_maxflow, "WARM_MIN_ARCS", 0)
         values, cuts = _prefix_flows(
             tails, heads, caps, labels, ten.sink, ten.source, t_lo, ten.horizon, ten.ready, True
         )
@@ -89,6 +90,7 @@ def test_f_of_t_on_a_crowded_grid_both_ways() -> None:
     for warm in (True, False):
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(_maxflow, "WARM", warm)
+            patch.setattr(_maxflow, "WARM_MIN_ARCS", 0)
             found.append(
                 _prefix_flows(
                     tails,

@@ -199,7 +199,7 @@ def _events(
 ) -> Iterator[_Event]:
     """The flow's departures (see ``_Event``) by step, then tail, head and group."""
     tails, heads, taus = net.g_tail[groups], net.g_head[groups], net.g_tau[groups]
-    order = np.lexsort((groups, heads, tails, steps))
+    order = _event_order(net, groups, steps)
     return zip(
         steps[order].tolist(),
         tails[order].tolist(),
@@ -209,6 +209,11 @@ def _events(
         amounts[order].tolist(),
         strict=True,
     )
+
+
+def _event_order(net: _Net, groups: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """The order a sweep takes the flow's departures in: by step, then tail, head and group."""
+    return np.lexsort((groups, net.g_head[groups], net.g_tail[groups], steps))
 
 
 def _walk(

@@ -20,7 +20,7 @@ import numpy as np
 
 from evacplan.routing._arrays import _FOREVER
 from evacplan.routing._compile import _Net
-from evacplan.routing._movements import _Histories, _Parcel
+from evacplan.routing._movements import _event_order, _Histories, _Parcel
 
 MIN_DEPARTURES_PER_STEP = 64
 """Arrays pay from about this many departures a step (Chicago-Sketch, a million people:
@@ -76,13 +76,12 @@ class _Events:
 
     @classmethod
     def of(cls, net: _Net, groups: np.ndarray, steps: np.ndarray, amounts: np.ndarray) -> _Events:
-        tails, heads = net.g_tail[groups], net.g_head[groups]
-        order = np.lexsort((groups, heads, tails, steps))
+        order = _event_order(net, groups, steps)
         g = groups[order].astype(np.int64)
         return cls(
             steps[order].astype(np.int64),
-            tails[order].astype(np.int64),
-            heads[order].astype(np.int64),
+            net.g_tail[g].astype(np.int64),
+            net.g_head[g].astype(np.int64),
             g,
             net.g_tau[g].astype(np.int64),
             amounts[order].astype(np.int64),
@@ -109,7 +108,7 @@ def _plain_sweep(
     if ev.step.size < MIN_DEPARTURES_PER_STEP * first.size:
         return None
     last = np.append(bounds, ev.step.size)
-    run = _Run(net, ev, hist.place.__len__())
+    run = _Run(net, ev, len(hist.place))
     run.start(start)
     for i0, i1 in zip(first.tolist(), last.tolist(), strict=True):
         if not run.step(int(ev.step[i0]), i0, i1):

@@ -131,6 +131,21 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+def percent(x: float) -> str:
+    """A share as a planner reads it: never 0% or 100% unless it is exactly that.
+
+    Examples
+    --------
+    >>> percent(0.0), percent(0.003), percent(0.5), percent(0.998), percent(1.0)
+    ('0%', 'under 1%', '50%', 'over 99%', '100%')
+    """
+    if 0 < x < 0.01:
+        return "under 1%"
+    if 0.99 < x < 1:
+        return "over 99%"
+    return f"{x:.0%}"
+
+
 def clock(start: datetime | None, minute: int | float) -> str:
     """The wall-clock time of ``minute`` (from ``start``), in the start's offset, for reports.
 

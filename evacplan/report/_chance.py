@@ -14,19 +14,13 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from evacplan._time import percent as _pct
 from evacplan.report._records import Holdup, Odds, SimulationFacts
 
 __all__ = ["simulation_facts"]
 
 ROWS = 10
 """Parties and links listed at most (the API and ``to_frame`` have them all)."""
-
-
-def _pct(x: float) -> str:
-    """A share, never 0% or 100% unless exactly so: ``under 1%``, ``over 99%``."""
-    if 0 < x < 0.01:
-        return "under 1%"
-    return "over 99%" if 0.99 < x < 1 else f"{x:.0%}"
 
 
 def _person_time(minutes: float) -> str:

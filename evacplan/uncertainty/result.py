@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from evacplan._time import _plural, clock, duration, parse_when
+from evacplan._time import percent as _pct
 from evacplan.errors import MissingExtraError, Problem, ScenarioError
 
 __all__ = ["Binding", "PartyOdds", "Simulation"]
@@ -548,21 +549,6 @@ class Simulation:
             missed=np.zeros((n, 0)),
             stuck=np.zeros((n, 0)),
         )
-
-
-def _pct(x: float) -> str:
-    """A share as a planner reads it: never 0% or 100% unless it is exactly that.
-
-    Examples
-    --------
-    >>> _pct(0.0), _pct(0.003), _pct(0.5), _pct(0.998), _pct(1.0)
-    ('0%', 'under 1%', '50%', 'over 99%', '100%')
-    """
-    if 0 < x < 0.01:
-        return "under 1%"
-    if 0.99 < x < 1:
-        return "over 99%"
-    return f"{x:.0%}"
 
 
 def _after(minutes: float) -> str:

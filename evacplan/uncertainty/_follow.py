@@ -289,6 +289,14 @@ class _Run:
             elif self.halt_on_dead_end:
                 self.halted = step  # nobody queued here gets through: re-plan them
 
+    def queued(self) -> list[int]:
+        """Per link group, the people still queued for it."""
+        return [sum(self.people[u] - self.entered[u] for *_, u in q) for q in self.queues]
+
+    def why_stuck(self, queued: list[int]) -> list[tuple[str, int]]:
+        """Why the people ``queued`` (per link group) never got through, with how many."""
+        return [(_stuck_words(self, g), n) for g, n in enumerate(queued) if n]
+
     def where(self, step: int) -> list[tuple[int, str, int]]:
         """Who is not yet safe at ``step`` (the run stopped there), and where they can be
         re-planned from: ``(unit, place, minute)``, the place they are at or on their way to
@@ -334,12 +342,11 @@ def follow(course: _Course, draw: _Draw, room: np.ndarray, base: np.ndarray) -> 
         if p >= 0:
             party_arrival[p] = safe[u] * step if arrived[u] else math.inf
     not_safe = int(people[~arrived].sum())
-    stuck = np.zeros(len(course.group_names), dtype=np.int64)
-    for g, q in enumerate(r.queues):
-        stuck[g] = sum(r.people[u] - r.entered[u] for _, _, u in q)
+    queued = r.queued()
+    stuck = np.array(queued, dtype=np.int64)
     minutes = safe[arrived] * step
     egress = math.inf if not_safe else float(minutes.max(initial=0))
-    why = tuple((_stuck_words(r, g), int(n)) for g, n in enumerate(stuck.tolist()) if n)
+    why = tuple(r.why_stuck(queued))
     return _Outcome(
         egress=egress,
         party_arrival=party_arrival,

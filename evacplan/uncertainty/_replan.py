@@ -30,7 +30,7 @@ from evacplan.results import Party
 from evacplan.routing import EvacuationPlan, evacuate
 from evacplan.uncertainty._course import _Course, compile_plan
 from evacplan.uncertainty._draws import _Spread, more_factors, transit_of
-from evacplan.uncertainty._follow import _Draw, _Outcome, _Run, _stuck_words
+from evacplan.uncertainty._follow import _Draw, _Outcome, _Run
 
 __all__ = ["replan"]
 
@@ -70,22 +70,16 @@ class _Tally:
             if run.party[u] >= 0:
                 self.arrivals[c.parties[run.party[u]].id] = at * step
         index = {key: g for g, key in enumerate(self.first.group_keys)}
+        queued = run.queued() if final else []
         for g, key in enumerate(c.group_keys):
             k = index.get(key)
             if k is not None:
                 self.waited[k] += run.waited[g] * step
                 self.missed[k] += run.missed[g]
                 if final:
-                    self.stuck[k] += sum(run.people[u] - run.entered[u] for *_, u in run.queues[g])
+                    self.stuck[k] += queued[g]
         if final:
-            self.why += [(_stuck_words(run, g), n) for g, n in _stuck(run) if n]
-
-
-def _stuck(run: _Run) -> list[tuple[int, int]]:
-    """Per group of the run, the people still queued for it."""
-    return [
-        (g, sum(run.people[u] - run.entered[u] for *_, u in q)) for g, q in enumerate(run.queues)
-    ]
+            self.why += run.why_stuck(queued)
 
 
 MAX_REPLANS = 10

@@ -146,9 +146,10 @@ class _Run:
         self.fifo = np.zeros(0, dtype=np.int64)
         self.arrived = 0
         self.done: list[np.ndarray] = []
-        self.touched: dict[int, int] = {}
-        self.seen = np.zeros(self.safe.size, dtype=bool)
-        """Places in the order their queue was first touched (the order ``left`` follows)."""
+        self.touched = np.full(self.safe.size, -1, dtype=np.int64)
+        """Per place, when its queue was first touched, as a rank (-1: not yet): the order
+        ``left`` follows."""
+        self.n_touched = 0
         self.n_hist = n_hist
         self.h_place: list[np.ndarray] = []
         self.h_step: list[np.ndarray] = []
@@ -194,12 +195,12 @@ class _Run:
         self.queue, self.fifo = queue[order], fifo[order]
 
     def _touch(self, places: np.ndarray) -> None:
-        new = places[~self.seen[places]]
+        new = places[self.touched[places] < 0]
         if new.size:
             _, at = np.unique(new, return_index=True)
-            for p in new[np.sort(at)].tolist():
-                self.touched[p] = len(self.touched)
-            self.seen[new] = True
+            first = new[np.sort(at)]
+            self.touched[first] = self.n_touched + np.arange(first.size)
+            self.n_touched += first.size
 
     def step(self, t: int, i0: int, i1: int) -> bool:
         """The departures ``i0..i1-1`` of step ``t``, from the queues; False if one has
@@ -292,7 +293,7 @@ class _Run:
         """(parcel, safe place, step) of everyone safe, in the order they arrived; parcels
         alike in all but their people (the same itinerary, origin and release) as one."""
         ids = np.concatenate(self.done) if self.done else np.zeros(0, dtype=np.int64)
-        c, h, w, o, r, p = (np.array(col, dtype=np.int64) for col in self._columns(ids))
+        c, h, w, o, r, p = self._columns(ids)
         _, first, inverse = np.unique(
             np.stack([h, w, o, r, p], axis=1), axis=0, return_index=True, return_inverse=True
         )
@@ -314,8 +315,7 @@ class _Run:
 
     def left(self) -> list[tuple[_Parcel, int]]:
         """(parcel, place) of everyone still waiting, queue by queue as first touched."""
-        place = self.rows.get("place", self.queue)
-        rank = np.array([self.touched[p] for p in place.tolist()], dtype=np.int64)
+        rank = self.touched[self.rows.get("place", self.queue)]
         ids = self.queue[np.lexsort((self.fifo, rank))]
         return [
             (_Parcel(c, h, -1, w, o, r), p)

@@ -62,10 +62,11 @@ from evacplan.models import Network
 from evacplan.network import arcs
 from evacplan.results import Status
 from evacplan.routing import EvacuationPlan, Movement
+from evacplan.routing import _parametric as parametric
 from evacplan.routing._arguments import _check as _check_evacuate
 from evacplan.routing._arrays import _FOREVER, _ceil_div, _dijkstra
 from evacplan.routing._compile import _compile, _Net
-from evacplan.routing._maxflow import _prefix_flows
+from evacplan.routing._maxflow import _flows_by_step
 from evacplan.routing._search import _Splittable
 
 ENABLED = True
@@ -161,27 +162,48 @@ class _Expanded:
     horizon: int
     values: np.ndarray
     """F(t) for t from ``t_lo`` to ``horizon``."""
+    warm: parametric._Run | None = None
+    """On a large network, the push-relabel at its max flow at ``horizon``
+    (:mod:`evacplan.routing._parametric`): each case goes on from it with its arcs closed."""
 
     @classmethod
     def of(cls, net: _Net, sources: _Splittable, horizon: int) -> _Expanded | None:
         """The TEN of ``sources`` to ``horizon`` and F(t) over it (None if nobody arrives)."""
         ten = sources.ten(horizon)
         tail, head, cap = ten.graph()
-        label = np.concatenate([ten.label, np.full(tail.size - ten.label.size, -1, dtype=np.int64)])
+        label = ten.labels()
         into = head == ten.sink
         if not into.any():
             return None
         t_lo = int(label[into].min())
-        values, _ = _prefix_flows(
-            tail, head, cap, label, ten.sink, ten.source, t_lo, horizon, ten.ready
-        )
+        warm = None
+        if parametric.applies(tail.size):
+            run = parametric._Run.start(tail, head, cap, label, ten.sink, ten.source)
+            run.lower(horizon, horizon)
+            warm = run.copy()
+            values, _ = run.lower(horizon, t_lo)
+        else:
+            values, _ = _flows_by_step(
+                tail, head, cap, label, (ten.sink, ten.source), (t_lo, horizon), ten.ready
+            )
         arc_group = np.full(tail.size, -1, dtype=np.int64)
         arc_group[ten.moves] = net.k_group[ten.m_tpl]
         arc_step = np.full(tail.size, -1, dtype=np.int64)
         arc_step[ten.moves] = ten.m_step
         ends = (ten.sink, ten.source)
         return cls(
-            tail, head, cap, label, ends, ten.ready, arc_group, arc_step, t_lo, horizon, values
+            tail,
+            head,
+            cap,
+            label,
+            ends,
+            ten.ready,
+            arc_group,
+            arc_step,
+            t_lo,
+            horizon,
+            values,
+            warm,
         )
 
     def closed(self, groups: set[int], at_step: int) -> np.ndarray:
@@ -195,11 +217,16 @@ class _Expanded:
         first = max(self.t_lo, int(self.ready[self.head[shut]].min()))
         if first > self.horizon:
             return self.values
+        if self.warm is not None:
+            run = self.warm.copy()
+            if run.close(np.flatnonzero(shut)):
+                later, _ = run.lower(self.horizon, first)
+                return np.concatenate([self.values[: first - self.t_lo], later])
         cap = self.cap.copy()
         cap[shut] = 0
         sink, source = self.ends
-        later, _ = _prefix_flows(
-            self.tail, self.head, cap, self.label, sink, source, first, self.horizon, self.ready
+        later, _ = _flows_by_step(
+            self.tail, self.head, cap, self.label, (sink, source), (first, self.horizon), self.ready
         )
         return np.concatenate([self.values[: first - self.t_lo], later])
 

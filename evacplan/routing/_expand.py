@@ -145,6 +145,13 @@ class _TEN:
             np.concatenate([self.cap, self.tier_quota, self.src_cap[ok]]),
         )
 
+    def labels(self) -> np.ndarray:
+        """Per arc of :meth:`graph`, the step an arc into the sink arrives at (else -1)."""
+        extra = int((self.src_node >= 0).sum())
+        if self.tier_quota is not None and self.src_tier is not None:
+            extra += self.tier_quota.size
+        return np.concatenate([self.label, np.full(self.tail.size + extra - self.label.size, -1)])
+
 
 @dataclass(frozen=True, slots=True)
 class _LateRisk:

@@ -17,6 +17,7 @@ import numpy as np
 from ortools.graph.python import max_flow
 
 from evacplan.errors import SolverError
+from evacplan.routing import _parametric as parametric
 from evacplan.routing._arrays import _FOREVER, _reachable
 from evacplan.routing._clock import _Clock, _OutOfTime
 
@@ -344,6 +345,46 @@ def _upper_half(work: _Work, p: _Piece, m: _Middle, flow: np.ndarray | None) -> 
         p.fixed,
         None if flow is None else flow[sel],
     )
+
+
+def _flows_by_step(
+    tail: np.ndarray,
+    head: np.ndarray,
+    cap: np.ndarray,
+    label: np.ndarray,
+    ends: tuple[int, int],
+    steps: tuple[int, int],
+    ready: np.ndarray | None = None,
+    clock: _Clock | None = None,
+    cut_below: int | None = None,
+    warm: parametric._Run | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """F(t) for t from ``steps[0]`` to ``steps[1]`` (``ends``: the sink and the source), as
+    :func:`_prefix_flows` gives it; with ``cut_below``, also the source side (a mask over the
+    nodes) of a min cut at the greatest t with F(t) < ``cut_below``, None if no t has.
+
+    A network of :data:`._parametric.MIN_ARCS` arcs or more takes one parametric max flow
+    (:mod:`._parametric`; when Numba is installed), a smaller one the divide and conquer.
+    ``warm`` is a push-relabel over these arcs already at the max flow at ``steps[1]``.
+    """
+    sink, source = ends
+    t_lo, t_hi = steps
+    size = max(int(tail.max(initial=0)), int(head.max(initial=0)), sink, source) + 1
+    if warm is not None or parametric.applies(tail.size):
+        if clock is not None and clock.out():
+            raise _OutOfTime
+        run = warm or parametric._Run.start(tail, head, cap, label, sink, source)
+        found = run.lower(t_hi, t_lo, cut_below)
+        run.drop()
+        return found
+    keep = cut_below is not None
+    values, cuts = _prefix_flows(
+        tail, head, cap, label, sink, source, t_lo, t_hi, ready, keep, clock
+    )
+    below = np.flatnonzero(values < cut_below) if keep else np.zeros(0, dtype=np.int64)
+    if not below.size or t_lo + int(below[-1]) not in cuts:
+        return values, None
+    return values, _cut_side(cuts[t_lo + int(below[-1])], size)
 
 
 def _cut_side(piece: Any, size: int) -> np.ndarray:

@@ -18,10 +18,11 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from evacplan.errors import SolverError
+from evacplan.routing import _parametric as parametric
 from evacplan.routing._clock import _Clock, _within
 from evacplan.routing._compile import _Net
 from evacplan.routing._expand import _TEN
-from evacplan.routing._maxflow import _cut_side, _flows_of, _prefix_flows, _solve_max_flow
+from evacplan.routing._maxflow import _flows_by_step, _flows_of, _solve_max_flow
 
 _LP_MIN_STEPS = 400
 """From this many steps on, for at least ``_LP_MIN_PEOPLE`` people and at most
@@ -219,7 +220,12 @@ def _solve_min_cost(
 
 
 def _earliest_arrival(
-    ten: _TEN, target: int, expand: Any, net: _Net, clock: _Clock | None = None
+    ten: _TEN,
+    run: parametric._Run | None,
+    target: int,
+    expand: Any,
+    net: _Net,
+    clock: _Clock | None = None,
 ) -> tuple[int, np.ndarray, _TEN, np.ndarray, list[tuple[int, int, int]]]:
     """An earliest-arrival flow of ``target`` people: the most people safe by every step.
 
@@ -228,20 +234,34 @@ def _earliest_arrival(
     ``expand(T)``. Returns T, F(t) for every t up to T (from the least
     arrival step), the TEN to T, the flow on every arc of its ``graph()``, and
     the move arcs (group, step, capacity) of a min cut proving F(T - 1) < target.
-    Raises :class:`~._clock._OutOfTime` if ``clock`` runs out on the way.
+    ``run`` is a push-relabel that holds the max flow over ``ten`` already
+    (:attr:`._search._Splittable.warm`). Raises :class:`~._clock._OutOfTime`
+    if ``clock`` runs out on the way.
     """
     tails, heads, caps = ten.graph()
-    labels = np.concatenate([ten.label, np.full(tails.size - ten.label.size, -1, dtype=np.int64)])
+    labels = ten.labels()
     t_lo = int(labels[heads == ten.sink].min())
-    values, cuts = _prefix_flows(
-        tails, heads, caps, labels, ten.sink, ten.source, t_lo, ten.horizon, ten.ready, True, clock
+    values, below = _flows_by_step(
+        tails,
+        heads,
+        caps,
+        labels,
+        (ten.sink, ten.source),
+        (t_lo, ten.horizon),
+        ten.ready,
+        clock,
+        cut_below=target,
+        warm=run,
     )
+    del run
     if values[-1] < target:
         raise SolverError(f"the horizon carries {values[-1]} of {target} people")
     least = t_lo + int(np.argmax(values >= target))
     cut: list[tuple[int, int, int]] = []
-    if least - 1 in cuts:
-        side = _cut_side(cuts[least - 1], ten.n_nodes + 2) | (ten.ready > least - 1)
+    if below is not None and least > t_lo:
+        side = np.zeros(ten.n_nodes + 2, dtype=bool)
+        side[: below.size] = below[: side.size]
+        side |= ten.ready > least - 1
         side[ten.source] = True
         crossing = ten.crossing(net.k_group, side, before=least)
         src_ok = ten.src_node >= 0
@@ -249,14 +269,11 @@ def _earliest_arrival(
         capacity = sum(c for _, _, c in crossing) + int(ten.src_cap[src_ok][src_cut].sum())
         if capacity == values[least - 1 - t_lo]:  # a min cut indeed: it certifies F(T - 1)
             cut = crossing
-        del cuts
     values = values[: least - t_lo + 1]
     if least != ten.horizon:
         ten = expand(least)
         tails, heads, caps = ten.graph()
-        labels = np.concatenate(
-            [ten.label, np.full(tails.size - ten.label.size, -1, dtype=np.int64)]
-        )
+        labels = ten.labels()
     into_sink = heads == ten.sink
     quota = np.diff(values, prepend=0)
     quota[-1] = target - values[-2] if values.size > 1 else target

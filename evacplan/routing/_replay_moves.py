@@ -111,16 +111,17 @@ class _Shape:
     @classmethod
     def of(cls, ms: Movements) -> _Shape:
         n_stops, n_legs = np.diff(ms.stop_start), np.diff(ms.leg_start)
-        stop_of = np.repeat(np.arange(len(ms)), n_stops)
-        leg_of = np.repeat(np.arange(len(ms)), n_legs)
+        index = np.arange(len(ms), dtype=np.int32)  # (a stop's movement and place in it:
+        stop_of = np.repeat(index, n_stops)  # 32 bits hold them, and halve millions of stops)
+        leg_of = np.repeat(index, n_legs)
         return cls(
             n_stops=n_stops,
             n_legs=n_legs,
             valid=(n_stops > 0) & (n_legs == n_stops - 1),
             stop_of=stop_of,
-            stop_pos=np.arange(stop_of.size) - ms.stop_start[stop_of],
+            stop_pos=(np.arange(stop_of.size) - ms.stop_start[stop_of]).astype(np.int32),
             leg_of=leg_of,
-            leg_pos=np.arange(leg_of.size) - ms.leg_start[leg_of],
+            leg_pos=(np.arange(leg_of.size) - ms.leg_start[leg_of]).astype(np.int32),
             party_of=np.repeat(np.arange(len(ms)), np.diff(ms.party_start)),
             first=ms.stop_start[:-1],
             last=np.maximum(ms.stop_start[1:] - 1, 0),
@@ -206,7 +207,7 @@ def _stop_problems(t: _Tally, sh: _Shape, words: _Words) -> list[_Found]:
     names = ms.place_names
     is_place = np.array([p in t.places for p in names] + [False])
     is_safe = np.array([p in t.safe for p in names] + [False])
-    stops = np.flatnonzero(sh.valid[sh.stop_of])
+    stops = _where(sh.valid[sh.stop_of])
     owner, pos, place = sh.stop_of[stops], sh.stop_pos[stops], ms.stop_place[stops]
     arrive, leave = ms.stop_arrive[stops], ms.stop_leave[stops]
     last = pos == sh.n_stops[owner] - 1
@@ -289,7 +290,7 @@ def _leg_problems(t: _Tally, sh: _Shape, words: _Words) -> list[_Found]:
                 f"to {names[ms.stop_place[h + 1]]}",
             )
         )
-    found = group >= 0
+    found = _where(group >= 0)
     legs, owner, pos, here, group = (x[found] for x in (legs, owner, pos, here, group))
     entry_leg, minute, people, spread_bad = _entries(t, legs, owner, here)
     for k in spread_bad:
@@ -338,6 +339,12 @@ def _leg_problems(t: _Tally, sh: _Shape, words: _Words) -> list[_Found]:
             )
         )
     return out
+
+
+def _where(mask: np.ndarray) -> slice | np.ndarray:
+    """The entries ``mask`` holds, to index with: all of them as a slice (views, not copies:
+    a million people's plan has millions of stops), else their positions."""
+    return slice(None) if mask.all() else np.flatnonzero(mask)
 
 
 def _groups(t: _Tally, link: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:

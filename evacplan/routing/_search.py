@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from evacplan._time import _plural
+from evacplan.routing import _parametric as parametric
 from evacplan.routing._arrays import _FOREVER, _dijkstra
 from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _Net
@@ -43,6 +44,9 @@ class _Splittable:
         self.to_safe = _dijkstra(net.n, gh, gt, gw, {int(s): 0 for s in np.flatnonzero(net.safe)})
         self.values: dict[int, int] = {}
         self.short: tuple[int, _TEN, Any] | None = None
+        self.warm: tuple[int, _TEN, parametric._Run] | None = None
+        """The last probe's horizon, network and push-relabel (:mod:`._parametric`, on a large
+        network): the earliest-arrival flow at that horizon goes on from its max flow."""
         self.probes = 0
         self.time_varying = bool((net.k_to < _FOREVER).any() or (net.k_from > 0).any())
         self.clock = _Clock(None)
@@ -85,7 +89,7 @@ class _Splittable:
             if found is not None and self.unsure is None:
                 self.src_tier, self.quota = tier, counts.astype(np.int64)
                 self.values.clear()
-                self.short = None
+                self.short = self.warm = None
                 return self.quota
         self.src_tier = tier
         self.quota = np.zeros(counts.size, dtype=np.int64)
@@ -100,7 +104,7 @@ class _Splittable:
             self.quota[k] = value - carried
             carried = value
         self.values.clear()
-        self.short = None
+        self.short = self.warm = None
         return self.quota
 
     def ten(self, horizon: int, *, open_end: bool = False) -> _TEN:
@@ -124,13 +128,28 @@ class _Splittable:
             return self.values[horizon]
         ten = self.ten(horizon)
         tails, heads, caps = ten.graph()
-        solver = _solve_max_flow(tails, heads, caps, ten.source, ten.sink)
-        value = int(solver.optimal_flow())
+        solver: Any
+        if parametric.applies(tails.size):
+            solver = parametric._Run.start(tails, heads, caps, ten.labels(), ten.sink, ten.source)
+            solver.lower(horizon, horizon)
+            value = solver.value()
+            self.warm = (horizon, ten, solver)
+        else:
+            solver = _solve_max_flow(tails, heads, caps, ten.source, ten.sink)
+            value = int(solver.optimal_flow())
         self.values[horizon] = value
         self.probes += 1
         if value < self.total and (self.short is None or self.short[0] < horizon):
             self.short = (horizon, ten, solver)
         return value
+
+    def warm_at(self, horizon: int) -> tuple[_TEN, parametric._Run | None]:
+        """The network to ``horizon``, with the push-relabel at its max flow when the last
+        probe was there (:attr:`warm`, given up: it is used once)."""
+        warm, self.warm = self.warm, None
+        if warm is not None and warm[0] == horizon:
+            return warm[1], warm[2]
+        return self.ten(horizon), None
 
     def slope(self) -> int:
         """People per step the network carries at most (a static max flow, windows ignored)."""

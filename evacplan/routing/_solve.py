@@ -397,7 +397,7 @@ def _quickest(sp: _Splittable, goal: _Goal, hi: int, clock: _Clock) -> _Schedule
         return _Schedule(horizon=hi, lower=hi)
     try:
         horizon, values, ten, flows, ea_cut = _earliest_arrival(
-            sp.ten(hi), goal.target, sp.ten, sp.net, clock
+            *sp.warm_at(hi), goal.target, sp.ten, sp.net, clock
         )
     except _OutOfTime:
         return None

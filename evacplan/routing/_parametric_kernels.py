@@ -1,0 +1,312 @@
+"""The compiled loops of :mod:`._parametric`: push-relabel over a residual network.
+
+Imported by :func:`._parametric._kernels` on first use (importing Numba takes
+a moment, and compiling these loops a few seconds the first time; Numba then
+caches them on disk). Every array is one of :class:`._parametric._Residual`'s
+or :class:`._parametric._Run`'s; a node's label is its distance to the sink
+in the residual network or less, and ``n`` (the number of nodes) when it
+cannot reach the sink.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def take_away(res, rev, to, excess, arcs, labels, taken, t):  # type: ignore[no-untyped-def]
+    """Take away the arcs into the sink labelled above ``t`` (``arcs[taken:]``, by label, highest
+    first); the flow on each stays at its tail as excess. Returns how many are taken away now."""
+    k = taken
+    while k < arcs.size and labels[k] > t:
+        a = arcs[k]
+        b = rev[a]
+        flow = res[b]
+        res[a] = 0
+        res[b] = 0
+        if flow > 0:
+            excess[to[b]] += flow
+            excess[to[a]] -= flow
+        k += 1
+    return k
+
+
+@njit(cache=True)
+def close(start, to, res, rev, forward, excess, arcs, sink):  # type: ignore[no-untyped-def]
+    """Close the residual arcs ``arcs`` (forward ones) under a maximum preflow: each loses its
+    capacity, the flow it carried stays at its tail as excess, and as much is taken off the
+    flow out of its head, arc by arc down to the sink or to nodes holding excess (which
+    give it up first). Returns False if the flow seems to go round in circles (a time-expanded
+    network's does not), the state then half-changed."""
+    n = excess.size
+    room = start[n] + 1
+    stack_node = np.empty(room, dtype=np.int64)
+    stack_amount = np.empty(room, dtype=np.int64)
+    budget = 4 * room
+    for a in arcs:
+        b = rev[a]
+        flow = res[b]
+        res[a] = 0
+        res[b] = 0
+        if flow == 0:
+            continue
+        excess[to[b]] += flow
+        stack_node[0] = to[a]
+        stack_amount[0] = flow
+        depth = 1
+        while depth > 0:
+            depth -= 1
+            v, owed = stack_node[depth], stack_amount[depth]
+            budget -= 1
+            if budget < 0:
+                return False
+            if v == sink:
+                excess[sink] -= owed
+                continue
+            given = min(owed, excess[v])
+            excess[v] -= given
+            owed -= given
+            e = start[v]
+            while owed > 0 and e < start[v + 1]:
+                carried = res[rev[e]]
+                if forward[e] and carried > 0:
+                    back = min(owed, carried)
+                    res[rev[e]] -= back
+                    res[e] += back
+                    owed -= back
+                    if depth == room:
+                        return False
+                    stack_node[depth] = to[e]
+                    stack_amount[depth] = back
+                    depth += 1
+                e += 1
+            if owed > 0:
+                return False
+    return True
+
+
+@njit(cache=True)
+def saturate(start, to, res, rev, excess, source):  # type: ignore[no-untyped-def]
+    """Send all the source's arcs can carry to their heads."""
+    for a in range(start[source], start[source + 1]):
+        if res[a] > 0:
+            excess[to[a]] += res[a]
+            res[rev[a]] += res[a]
+            res[a] = 0
+
+
+@njit(cache=True)
+def distances(start, to, res, rev, label, sink):  # type: ignore[no-untyped-def]
+    """Each node's distance to the sink in the residual network (``label.size`` if it has none),
+    by a breadth-first search back from the sink."""
+    n = label.size
+    label[:] = n
+    label[sink] = 0
+    queue = np.empty(n, dtype=np.int64)
+    queue[0] = sink
+    head, tail = 0, 1
+    while head < tail:
+        x = queue[head]
+        head += 1
+        dx = label[x] + 1
+        for a in range(start[x], start[x + 1]):
+            y = to[a]
+            if label[y] == n and res[rev[a]] > 0:
+                label[y] = dx
+                queue[tail] = y
+                tail += 1
+
+
+@njit(cache=True)
+def _buckets(excess, label, sink, skip, nxt, first, filed):  # type: ignore[no-untyped-def]
+    """File every active node (excess, a label below n, not the sink nor ``skip``) under its
+    label, marking it in ``filed``. Returns the highest label filed (-1 if none)."""
+    n = label.size
+    first[:] = -1
+    filed[:] = False
+    top = -1
+    for v in range(n):
+        if excess[v] > 0 and label[v] < n and v != sink and v != skip:
+            filed[v] = True
+            nxt[v] = first[label[v]]
+            first[label[v]] = v
+            if label[v] > top:
+                top = label[v]
+    return top
+
+
+@njit(cache=True, inline="always")
+def _link(v, d, levels):  # type: ignore[no-untyped-def]
+    """Put node ``v`` in the list of label ``d`` (``levels``: heads, then next, then previous)."""
+    lhead, lnext, lprev = levels
+    h = lhead[d]
+    lnext[v] = h
+    lprev[v] = -1
+    if h >= 0:
+        lprev[h] = v
+    lhead[d] = v
+
+
+@njit(cache=True, inline="always")
+def _unlink(v, d, levels):  # type: ignore[no-untyped-def]
+    """Take node ``v`` out of the list of label ``d``."""
+    lhead, lnext, lprev = levels
+    p, q = lprev[v], lnext[v]
+    if p >= 0:
+        lnext[p] = q
+    else:
+        lhead[d] = q
+    if q >= 0:
+        lprev[q] = p
+
+
+@njit(cache=True)
+def _list_all(label, levels):  # type: ignore[no-untyped-def]
+    """Every node with a label below n in its label's list. Returns the highest label."""
+    n = label.size
+    levels[0][:] = -1
+    top = 0
+    for v in range(n):
+        if label[v] < n:
+            _link(v, label[v], levels)
+            top = max(top, label[v])
+    return top
+
+
+@njit(cache=True)
+def _relabel(start, to, res, label, levels, u, top):  # type: ignore[no-untyped-def]
+    """Lift ``u`` to one above its lowest residual neighbour, n when it has none or when its
+    label is left empty (a gap: then every node above it is cut off from the sink, and lifted
+    to n too). ``top`` is the highest label in use; returns ``u``'s new label and the new top."""
+    n = label.size
+    old = label[u]
+    best = n
+    for b in range(start[u], start[u + 1]):
+        if res[b] > 0 and label[to[b]] + 1 < best:
+            best = label[to[b]] + 1
+    _unlink(u, old, levels)
+    if levels[0][old] < 0:
+        for d in range(old + 1, top + 1):
+            v = levels[0][d]
+            while v >= 0:
+                label[v] = n
+                v = levels[1][v]
+            levels[0][d] = -1
+        top = old - 1
+        best = n
+    if best < n:
+        _link(u, best, levels)
+        top = max(top, best)
+    label[u] = best
+    return best, top
+
+
+@njit(cache=True)
+def run(
+    start, to, res, rev, excess, label, ends, sink_arcs, sink_label, taken, steps, values, side
+):  # type: ignore[no-untyped-def]
+    """F(t) for t from ``steps[0]`` down to ``steps[1]``, into ``values`` (highest t last).
+
+    At each t the arcs into the sink labelled above it are taken away (their
+    flow stays at their tails) and the excess is pushed towards the sink,
+    highest label first, until no node can push more; the flow into the sink
+    is then F(t). ``ends`` holds the sink and the source (-1: none; never
+    active). The labels are recomputed at the start (any may be stale) and
+    after relabelling work of about the network's size. With ``ends[2]`` at
+    0 or more, ``side`` (one entry per node) is set to the source side of a min
+    cut at the first t with F(t) below ``ends[2]``: the nodes that cannot reach
+    the sink in the residual network, the flow into the sink being a maximum
+    preflow. Returns how many arcs into the sink are taken away.
+    """
+    sink, source = ends[0], ends[1]
+    n = label.size
+    nxt = np.empty(n, dtype=np.int64)
+    first = np.empty(n + 1, dtype=np.int64)
+    filed = np.zeros(n, dtype=np.bool_)
+    levels = (
+        np.empty(n + 1, dtype=np.int64),
+        np.empty(n, dtype=np.int64),
+        np.empty(n, dtype=np.int64),
+    )
+    cur = start[:-1].copy()
+    used, top = _relabel_all(start, to, res, rev, excess, label, ends, levels, nxt, first, filed)
+    budget = ends[3] * n + ends[4] * start[n] // 2
+    work = 0
+    for t in range(steps[0], steps[1] - 1, -1):
+        k = taken
+        taken = take_away(res, rev, to, excess, sink_arcs, sink_label, taken, t)
+        for i in range(k, taken):
+            v = to[rev[sink_arcs[i]]]
+            if excess[v] > 0 and label[v] < n and v != source and not filed[v]:
+                filed[v] = True
+                nxt[v] = first[label[v]]
+                first[label[v]] = v
+                top = max(top, label[v])
+        while top >= 0:
+            u = first[top]
+            if u < 0:
+                top -= 1
+                continue
+            first[top] = nxt[u]
+            filed[u] = False
+            if label[u] != top or excess[u] == 0:
+                continue  # lifted by a gap since it was filed, or drained
+            du = label[u]
+            a = cur[u]
+            end = start[u + 1]
+            hi = -1
+            while du < n:
+                if a == end:
+                    work += end - start[u] + 12
+                    du, used = _relabel(start, to, res, label, levels, u, used)
+                    a = start[u]
+                    continue
+                y = to[a]
+                if res[a] > 0 and label[y] + 1 == du:
+                    delta = min(excess[u], res[a])
+                    if not filed[y] and y != sink and y != source:
+                        filed[y] = True
+                        nxt[y] = first[du - 1]
+                        first[du - 1] = y
+                        hi = max(hi, du - 1)
+                    res[a] -= delta
+                    res[rev[a]] += delta
+                    excess[u] -= delta
+                    excess[y] += delta
+                    if excess[u] == 0:
+                        break
+                a += 1
+            cur[u] = a
+            top = max(top, hi)
+            if excess[u] > 0 and label[u] < n:
+                filed[u] = True
+                nxt[u] = first[label[u]]
+                first[label[u]] = u
+                top = max(top, label[u])
+            if work > budget:
+                work = 0
+                cur[:] = start[:-1]
+                used, top = _relabel_all(
+                    start, to, res, rev, excess, label, ends, levels, nxt, first, filed
+                )
+        values[steps[0] - t] = excess[sink]
+        if excess[sink] < ends[2]:
+            reach = np.empty(n, dtype=np.int64)
+            distances(start, to, res, rev, reach, sink)
+            for v in range(n):
+                side[v] = reach[v] == n
+            ends[2] = -1  # (once: the greatest such t)
+    return taken
+
+
+@njit(cache=True)
+def _relabel_all(start, to, res, rev, excess, label, ends, levels, nxt, first, filed):  # type: ignore[no-untyped-def]
+    """Every label its distance to the sink (the source's n), each node in its label's list,
+    and the active nodes filed. Returns the highest label in use and the highest filed."""
+    n = label.size
+    sink, source = ends[0], ends[1]
+    distances(start, to, res, rev, label, sink)
+    if source >= 0:
+        label[source] = n
+    return _list_all(label, levels), _buckets(excess, label, sink, source, nxt, first, filed)

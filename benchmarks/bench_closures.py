@@ -59,6 +59,16 @@ Tried, with its figures (same machine and load, 315 used links):
   their seconds now count reading their fates (``harm_by_party``, 70 ms):
   together the 21 s the old wall time spent outside its re-plans.
 
+Measured 2026-12-06 (afternoon), Chicago-Sketch N-1, one worker, each run a
+fresh process, this version alternating with the one before it, 3 each:
+15.0 s (12.7, 15.0, 15.7) against 23.2 s (23.2, 21.9, 23.4). Each case now
+copies the baseline's max flow at its egress, takes back what the closed arcs
+carried (``routing._parametric``'s ``_Run.close``) and lowers t by the
+parametric push-relabel down to the first step the closure can matter: about
+30 ms a case where the divide and conquer took about 60. The baseline plan
+takes 0.26 s in a warm process (51-62 baselines), 0.6-0.76 s when it loads
+Numba (21).
+
 Usage::
 
     python benchmarks/bench_closures.py                    # both, one run each

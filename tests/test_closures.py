@@ -18,7 +18,7 @@ from evacplan.closures import ClosureAnalysis, Outcome, analyze
 from evacplan.closures import _flows as flows
 from evacplan.io import read_tntp, tntp_path
 from evacplan.models import Network, ThreatEvent
-from evacplan.routing import evacuate
+from evacplan.routing import _parametric, evacuate
 from tests.routing.reference import reference_quickest
 
 
@@ -472,13 +472,19 @@ def test_max_flows_settle_a_slower_route_without_a_replan() -> None:
         same_answers(result, analyze(net, **options))
 
 
+@pytest.mark.parametrize("pushed", [False, True])
 @pytest.mark.parametrize(
     "options",
     [{"objective": "least_harm"}, {"at": 10}, {"k": 2}, {"closures": "places"}],
 )
-def test_max_flow_cases_equal_full_replans_by_hand(options: dict[str, Any]) -> None:
-    """least_harm, a later closure (s's five enter a-h at minute 10), pairs and places."""
+def test_max_flow_cases_equal_full_replans_by_hand(
+    options: dict[str, Any], pushed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """least_harm, a later closure (s's five enter a-h at minute 10), pairs and places; by
+    the divide and conquer and by the push-relabel from the baseline's max flow."""
     args = {"supply": {"s": 5, "d": 3}, "step_minutes": 10, **options}
+    if pushed:
+        monkeypatch.setattr(_parametric, "MIN_ARCS", 0)
     result = analyze(two_ways(), **args)
     assert "max-flow" in {c.method for c in result.cases}
     with full_replans():
@@ -496,14 +502,26 @@ def test_plans_kept_or_risky_links_are_re_planned() -> None:
     assert "max-flow" not in {c.method for c in result.cases}
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(instances(), st.sampled_from([1, 2]), st.sampled_from(["quickest", "least_harm"]))
-def test_cases_settled_by_max_flows_equal_full_replans(case: Any, k: int, objective: str) -> None:
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    instances(),
+    st.sampled_from([1, 2]),
+    st.sampled_from(["quickest", "least_harm"]),
+    st.booleans(),
+)
+def test_cases_settled_by_max_flows_equal_full_replans(
+    case: Any, k: int, objective: str, pushed: bool
+) -> None:
     """On random small networks, every case has the answer of a full re-plan (egress,
-    stranded, harm and person-hours added, outcome), with max flows settling what they can."""
+    stranded, harm and person-hours added, outcome), with max flows settling what they can;
+    ``pushed``: by the parametric push-relabel, each case from the baseline's max flow with
+    its closed arcs' flow taken back (as on a large network), else the divide and conquer."""
     net, supply, safe, step, at = case
     args = {"supply": supply, "safe": safe, "step_minutes": step, "at": at, "k": k}
-    result = analyze(net, objective=objective, **args)
+    with pytest.MonkeyPatch.context() as patch:
+        if pushed:
+            patch.setattr(_parametric, "MIN_ARCS", 0)
+        result = analyze(net, objective=objective, **args)
     with full_replans():
         same_answers(result, analyze(net, objective=objective, **args))
 

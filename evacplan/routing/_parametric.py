@@ -11,8 +11,8 @@ the flow and the distance labels it has, since taking arcs away never makes
 a label invalid. After each step the flow into the sink is a maximum
 preflow, so it is F(t). Labels only grow, so all the steps together cost
 about what one max flow does: on Chicago-Sketch with a million people
-(2.56 million arcs, 697 steps) 4.5 s, where the divide and conquer took 38 s
-and one OR-Tools max flow at the last step 5.4 s.
+(2.56 million arcs, 697 steps) 5.5 to 7 s, where the divide and conquer took
+38 s and one OR-Tools max flow at the last step 6.5 to 7 s.
 
 The push-relabel is the textbook one (Goldberg and Tarjan, J. ACM 35, 1988)
 with the heuristics that make it fast (Cherkassky and Goldberg, Algorithmica
@@ -25,9 +25,11 @@ excess: only the flow into the sink is asked for.
 :func:`_parametric_flows` is the entry; with ``cut_below`` it also returns
 the source side of a min cut at the greatest t with F(t) below that many
 people (what :func:`._objectives._earliest_arrival` names as bottlenecks).
-:class:`_Warm` keeps the state after the max flow at the last t, so that
-the cases of a closure analysis start from the baseline's flow
-(:meth:`_Warm.closed`).
+:class:`_Run` is the state itself: stopped at the max flow at the last t
+(a probe of the search for T*), it goes on later (the earliest-arrival
+flow); copied (:meth:`_Run.copy`) with arcs closed under its flow
+(:meth:`_Run.close`), it gives a closure analysis's cases from the
+baseline's max flow.
 
 Numba is imported on first use; :data:`AVAILABLE` says whether it can be.
 """
@@ -110,8 +112,9 @@ def _parametric_flows(
 
     Examples
     --------
-    Two people at the source; a road of one a step reaches the sink at steps 1
-    and 2, another at step 3:
+    Two people at the source (node 0) go to node 1, whose two ways to safety (the
+    sink, node 3) take one each and arrive at steps 1 and 2; node 2's way, at
+    step 3, nobody reaches:
 
     >>> import numpy as np
     >>> tail, head = np.array([0, 1, 1, 2]), np.array([1, 3, 3, 3])

@@ -394,6 +394,7 @@ def _quickest(sp: _Splittable, goal: _Goal, hi: int, clock: _Clock) -> _Schedule
     way); with risk, only the horizon ``hi``, for the objective's min-cost flow.
     """
     if sp.net.risky:
+        sp.warm = None  # (a min-cost flow follows: the probe's max flow is of no use to it)
         return _Schedule(horizon=hi, lower=hi)
     try:
         horizon, values, ten, flows, ea_cut = _earliest_arrival(

@@ -241,8 +241,8 @@ class _Run:
         return int(self.excess[self.ends[0]])
 
     def get_source_side_min_cut(self) -> list[int]:
-        """The nodes on the source side of a min cut now, as OR-Tools' max flow names them
-        (so that a run can stand in for its solver)."""
+        """The nodes on the source side of the min cut nearest the sources now, as OR-Tools'
+        max flow names them (so that a run can stand in for its solver)."""
         return np.flatnonzero(_source_side(self)).tolist()
 
 
@@ -252,12 +252,12 @@ def applies(arcs: int) -> bool:
 
 
 def _source_side(run: _Run) -> np.ndarray:
-    """The nodes that cannot reach the sink in the residual network: a min cut's source side
-    (the flow into the sink being a maximum preflow)."""
-    net = run.net
-    reach = np.empty(run.label.size, dtype=np.int64)
-    _kernels().distances(net.start, net.to, net.res, net.rev, reach, run.ends[0])
-    return np.asarray(reach >= reach.size)
+    """The source side of the min cut nearest the sources now (the flow into the sink being a
+    maximum preflow), as a mask over the nodes."""
+    net, (sink, source) = run.net, run.ends
+    side = np.zeros(run.label.size, dtype=np.bool_)
+    _kernels().source_side(net.start, net.to, net.res, run.excess, source, sink, side)
+    return side
 
 
 @cache

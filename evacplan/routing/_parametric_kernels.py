@@ -119,6 +119,33 @@ def distances(start, to, res, rev, label, sink):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
+def source_side(start, to, res, excess, source, sink, side):  # type: ignore[no-untyped-def]
+    """Mark in ``side`` the source side of the min cut nearest the sources, under a maximum
+    preflow: what the source and the nodes holding excess reach in the residual network.
+    (No arc leaves it with room; none enters it with flow; all excess is inside it, so what
+    crosses it is the flow into the sink. It is the side OR-Tools' max flow gives.)"""
+    n = excess.size
+    side[:] = False
+    queue = np.empty(n, dtype=np.int64)
+    tail = 0
+    for v in range(n):
+        if (v == source or excess[v] > 0) and v != sink:
+            side[v] = True
+            queue[tail] = v
+            tail += 1
+    head = 0
+    while head < tail:
+        x = queue[head]
+        head += 1
+        for a in range(start[x], start[x + 1]):
+            y = to[a]
+            if not side[y] and res[a] > 0:
+                side[y] = True
+                queue[tail] = y
+                tail += 1
+
+
+@njit(cache=True)
 def _buckets(excess, label, sink, skip, nxt, first, filed):  # type: ignore[no-untyped-def]
     """File every active node (excess, a label below n, not the sink nor ``skip``) under its
     label, marking it in ``filed``. Returns the highest label filed (-1 if none)."""
@@ -215,9 +242,7 @@ def run(
     active). The labels are recomputed at the start (any may be stale) and
     after relabelling work of about the network's size. With ``ends[2]`` at
     0 or more, ``side`` (one entry per node) is set to the source side of a min
-    cut at the first t with F(t) below ``ends[2]``: the nodes that cannot reach
-    the sink in the residual network, the flow into the sink being a maximum
-    preflow. Returns how many arcs into the sink are taken away.
+    cut at the first t with F(t) below ``ends[2]`` (:func:`source_side`). Returns how many arcs into the sink are taken away.
     """
     sink, source = ends[0], ends[1]
     n = label.size
@@ -292,10 +317,7 @@ def run(
                 )
         values[steps[0] - t] = excess[sink]
         if excess[sink] < ends[2]:
-            reach = np.empty(n, dtype=np.int64)
-            distances(start, to, res, rev, reach, sink)
-            for v in range(n):
-                side[v] = reach[v] == n
+            source_side(start, to, res, excess, source, sink, side)
             ends[2] = -1  # (once: the greatest such t)
     return taken
 

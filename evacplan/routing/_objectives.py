@@ -219,6 +219,13 @@ def _solve_min_cost(
     return _flows_of(solver, tails.size), int(solver.maximum_flow())
 
 
+_REUSE_PAST = 0.05
+"""The earliest-arrival flow is solved over the network F(t) was found on when its horizon
+lies at most this share past T (no arc after T can carry flow that arrives by it), else over
+the network expanded to T: Chicago-Sketch with a million people, T = 690 and the probe at
+702, saves expanding 2.5 million arcs again (about a second)."""
+
+
 def _earliest_arrival(
     ten: _TEN,
     run: parametric._Run | None,
@@ -231,8 +238,9 @@ def _earliest_arrival(
 
     ``ten`` reaches a horizon by which ``target`` people can be safe; the
     least such horizon T is found on the way, and the flow is computed on
-    ``expand(T)``. Returns T, F(t) for every t up to T (from the least
-    arrival step), the TEN to T, the flow on every arc of its ``graph()``, and
+    ``expand(T)``, or on ``ten`` itself when it reaches only a little past T
+    (:data:`_REUSE_PAST`). Returns T, F(t) for every t up to T (from the least
+    arrival step), that network, the flow on every arc of its ``graph()``, and
     the move arcs (group, step, capacity) of a min cut proving F(T - 1) < target.
     ``run`` is a push-relabel that holds the max flow over ``ten`` already
     (:attr:`._search._Splittable.warm`). Raises :class:`~._clock._OutOfTime`
@@ -270,7 +278,7 @@ def _earliest_arrival(
         if capacity == values[least - 1 - t_lo]:  # a min cut indeed: it certifies F(T - 1)
             cut = crossing
     values = values[: least - t_lo + 1]
-    if least != ten.horizon:
+    if ten.horizon - least > _REUSE_PAST * least:
         ten = expand(least)
         tails, heads, caps = ten.graph()
         labels = ten.labels()
@@ -280,9 +288,10 @@ def _earliest_arrival(
     layers = np.flatnonzero(quota)
     layer_node = np.full(values.size, -1, dtype=np.int64)
     layer_node[layers] = ten.n_nodes + 2 + np.arange(layers.size)
+    late = into_sink & (labels > least)  # (a network a little past T: what arrives after it)
     heads2 = np.where(into_sink, layer_node[np.clip(labels - t_lo, 0, values.size - 1)], heads)
-    # Arrivals at a step with no quota cannot happen in an earliest-arrival flow.
-    usable = ~into_sink | (heads2 >= 0)
+    # Arrivals at a step with no quota, or after T, cannot happen in an earliest-arrival flow.
+    usable = (~into_sink | (heads2 >= 0)) & ~late
     solver = _solve_max_flow(
         np.concatenate([tails[usable], layer_node[layers]]),
         np.concatenate([heads2[usable], np.full(layers.size, ten.sink, dtype=np.int64)]),

@@ -18,7 +18,7 @@ minutes.
 
 The baseline's network is compiled and expanded to its egress T once
 (:func:`evacplan.routing._compile._compile`, :class:`~evacplan.routing._search._Splittable`),
-and F(t) found for t up to T (:func:`evacplan.routing._maxflow._prefix_flows`);
+and F(t) found for t up to T (:func:`evacplan.routing._maxflow._flows_by_step`);
 the baseline's own arrivals must follow it, else nothing is settled here. A
 case closes its links' move arcs from the step ``at`` falls in on (a link
 open at a step's first minute is open for it), and F(t) is found again over

@@ -240,9 +240,10 @@ def run(
     highest label first, until no node can push more; the flow into the sink
     is then F(t). ``ends`` holds the sink and the source (-1: none; never
     active). The labels are recomputed at the start (any may be stale) and
-    after relabelling work of about the network's size. With ``ends[2]`` at
+    after relabelling work of ``ends[3]`` n + ``ends[4]`` m. With ``ends[2]`` at
     0 or more, ``side`` (one entry per node) is set to the source side of a min
-    cut at the first t with F(t) below ``ends[2]`` (:func:`source_side`). Returns how many arcs into the sink are taken away.
+    cut at the first t with F(t) below ``ends[2]`` (:func:`source_side`).
+    Returns how many arcs into the sink are taken away.
     """
     sink, source = ends[0], ends[1]
     n = label.size

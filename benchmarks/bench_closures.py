@@ -69,6 +69,24 @@ parametric push-relabel down to the first step the closure can matter: about
 takes 0.26 s in a warm process (51-62 baselines), 0.6-0.76 s when it loads
 Numba (21).
 
+Measured 2026-12-06 (evening), Chicago-Sketch N-1, one worker, each run a
+fresh process, this version alternating with the one before it, 4 each (the
+baseline plan timed 5 times in the same warm process, median): 5.58 s (6.60,
+5.69, 5.46, 5.38) against 10.04 s (10.80, 9.88, 9.37, 10.20), the baseline
+0.13-0.15 s: 35 to 49 baselines (median 42.5) against 64 to 72. The cases
+are now taken together, in one pass down the baseline's steps: each goes on
+from the baseline's max preflow at the greatest step its closed arcs carry
+flow (where that preflow carries none, it is the case's too), 34 steps a
+case on average instead of 48; the cases later than the baseline are looked
+for first up to 9/8 of its egress (all sixteen are there: 0.4 s where twice
+the egress took 1.0 s). Tried and dropped, on the same cases: stopping a
+step's push-relabel once the sink holds the baseline's F(t) (reached at 82%
+of the steps, but highest-label-first does the costly lifting first: no
+gain); also stopping each case at the lowest step its arcs carry flow (1.2
+steps fewer); restarting a case from the baseline wherever its arcs carry
+nothing (30.3 steps instead of 33.2, each restart a copy and a search); 32-bit
+residual arrays (3%); other relabelling budgets (within the noise).
+
 Usage::
 
     python benchmarks/bench_closures.py                    # both, one run each

@@ -526,6 +526,39 @@ def test_cases_settled_by_max_flows_equal_full_replans(
         same_answers(result, analyze(net, objective=objective, **args))
 
 
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.sampled_from([1, 2]))
+def test_cases_taken_together_equal_each_from_the_horizon(case: Any, k: int) -> None:
+    """The pass down the baseline's steps (each case from the baseline's max preflow at the
+    greatest step its closed arcs carry flow) gives every case's F(t) as the case alone does
+    from the baseline's max flow at the egress, and as the divide and conquer does."""
+    net, supply, safe, step, at = case
+    seen: dict[str, Any] = {}
+    prepare = flows._Prefix.prepare
+
+    def spy(self: Any, cases: list[frozenset[int]]) -> None:
+        seen["prefix"], seen["cases"] = self, cases
+        prepare(self, cases)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_parametric, "MIN_ARCS", 0)
+        patch.setattr(flows._Prefix, "prepare", spy)
+        analyze(net, supply=supply, safe=safe, step_minutes=step, at=at, k=k)
+    if "prefix" not in seen:
+        return  # nothing for max flows to settle
+    prefix = seen["prefix"]
+    narrow = prefix.narrow
+    keys = [set(g) for links in seen["cases"] if (g := prefix._groups(links))]
+    together = narrow.closed_all([(g, prefix.at_step) for g in keys])
+    for groups, (values, seconds) in zip(keys, together, strict=True):
+        assert seconds >= 0
+        alone = narrow.closed(groups, prefix.at_step)
+        assert values.tolist() == alone.tolist()
+        shut = narrow._shut(groups, prefix.at_step)
+        if shut is not None:
+            assert values.tolist() == narrow._divided(*shut).tolist()
+
+
 def test_identical_movements_of_a_count_are_each_counted() -> None:
     """Closing l0 sends p2's two people by l2 one at a time, both arriving at minute 6 by the
     same route: two equal movements, both counted (+5 person-minutes in all, found by hand:

@@ -28,9 +28,13 @@ adds a way, so the baseline's copies and pruning still hold every way the
 case has. When the case still brings everyone to safety by T, its egress is
 the baseline's (closing never makes anyone faster) and its person-hours and
 harm are its own F's. When it does not, the same is done over the baseline
-expanded to ``WIDER`` times T (made once, when a case first needs it): the
-case is delayed to the first t with F(t) = everyone, which the max flow at
-t - 1 proves; past that horizon the case is re-planned. A closure from
+expanded to ``1 + 1/NEARER`` times T, then to ``WIDER`` times T (each made
+once, when a case first needs it): the case is delayed to the first t with
+F(t) = everyone, which the max flow at t - 1 proves; past that horizon the
+case is re-planned. On a large network the cases are taken together
+(:meth:`_Prefix.prepare`, :meth:`_Expanded.closed_all`): each goes on from
+the baseline's max preflow at the greatest step its closed arcs carry flow,
+where taking them away first matters. A closure from
 minute 0 that leaves a source no way to safety (a search over the links
 left) strands its people, as a re-plan would; everyone else is compared
 with the same people in the baseline. From a later minute, a source cut
@@ -57,16 +61,15 @@ import numpy as np
 
 from evacplan._time import _plural
 from evacplan.closures._arguments import _Inputs
+from evacplan.closures._expanded import _Expanded
 from evacplan.contingency import ContingencyPlan
 from evacplan.models import Network
 from evacplan.network import arcs
 from evacplan.results import Status
 from evacplan.routing import EvacuationPlan, Movement
-from evacplan.routing import _parametric as parametric
 from evacplan.routing._arguments import _check as _check_evacuate
 from evacplan.routing._arrays import _FOREVER, _ceil_div, _dijkstra
 from evacplan.routing._compile import _compile, _Net
-from evacplan.routing._maxflow import _flows_by_step
 from evacplan.routing._search import _Splittable
 
 ENABLED = True
@@ -76,7 +79,12 @@ _OBJECTIVES = ("quickest", "least_harm")
 
 
 WIDER = 2
-"""A case later than the baseline is looked for up to this many times its egress."""
+"""A case later than the baseline is looked for up to this many times its egress..."""
+
+NEARER = 8
+"""...first up to 1 + 1/``NEARER`` times it (at least a step more): most cases are a few
+minutes later (on Chicago-Sketch's N-1 at 10,000 people, all sixteen by 1.11 times), and
+the lowering from the wider horizon costs them about three times as much."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,96 +149,6 @@ class _Legs:
     before: tuple[int, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Expanded:
-    """The baseline's time-expanded network to a horizon, as arrays, and its F(t)."""
-
-    tail: np.ndarray
-    head: np.ndarray
-    cap: np.ndarray
-    label: np.ndarray
-    """Per arc into the sink, its arrival step (else -1)."""
-    ends: tuple[int, int]
-    """The sink and the source."""
-    ready: np.ndarray
-    """Per node, the earliest step anyone there could be safe."""
-    arc_group: np.ndarray
-    """Per move arc, its link group (else -1)."""
-    arc_step: np.ndarray
-    """Per move arc, its departure step (else -1)."""
-    t_lo: int
-    horizon: int
-    values: np.ndarray
-    """F(t) for t from ``t_lo`` to ``horizon``."""
-    warm: parametric._Run | None = None
-    """On a large network, the push-relabel at its max flow at ``horizon``
-    (:mod:`evacplan.routing._parametric`): each case goes on from it with its arcs closed."""
-
-    @classmethod
-    def of(cls, net: _Net, sources: _Splittable, horizon: int) -> _Expanded | None:
-        """The TEN of ``sources`` to ``horizon`` and F(t) over it (None if nobody arrives)."""
-        ten = sources.ten(horizon)
-        tail, head, cap = ten.graph()
-        label = ten.labels()
-        into = head == ten.sink
-        if not into.any():
-            return None
-        t_lo = int(label[into].min())
-        warm = None
-        if parametric.applies(tail.size):
-            run = parametric._Run.start(tail, head, cap, label, ten.sink, ten.source)
-            run.lower(horizon, horizon)
-            warm = run.copy()
-            values, _ = run.lower(horizon, t_lo)
-        else:
-            values, _ = _flows_by_step(
-                tail, head, cap, label, (ten.sink, ten.source), (t_lo, horizon), ten.ready
-            )
-        arc_group = np.full(tail.size, -1, dtype=np.int64)
-        arc_group[ten.moves] = net.k_group[ten.m_tpl]
-        arc_step = np.full(tail.size, -1, dtype=np.int64)
-        arc_step[ten.moves] = ten.m_step
-        ends = (ten.sink, ten.source)
-        return cls(
-            tail,
-            head,
-            cap,
-            label,
-            ends,
-            ten.ready,
-            arc_group,
-            arc_step,
-            t_lo,
-            horizon,
-            values,
-            warm,
-        )
-
-    def closed(self, groups: set[int], at_step: int) -> np.ndarray:
-        """F(t) with the move arcs of ``groups`` closed from step ``at_step`` on."""
-        shut = np.isin(self.arc_group, list(groups)) & (self.arc_step >= at_step)
-        shut &= self.cap > 0
-        if not shut.any():
-            return self.values
-        # Nobody who crosses a closed arc is safe before its head's earliest step to safety:
-        # F(t) is the baseline's below the least of them.
-        first = max(self.t_lo, int(self.ready[self.head[shut]].min()))
-        if first > self.horizon:
-            return self.values
-        if self.warm is not None:
-            run = self.warm.copy()
-            if run.close(np.flatnonzero(shut)):
-                later, _ = run.lower(self.horizon, first)
-                return np.concatenate([self.values[: first - self.t_lo], later])
-        cap = self.cap.copy()
-        cap[shut] = 0
-        sink, source = self.ends
-        later, _ = _flows_by_step(
-            self.tail, self.head, cap, self.label, (sink, source), (first, self.horizon), self.ready
-        )
-        return np.concatenate([self.values[: first - self.t_lo], later])
-
-
 class _Prefix:
     """The baseline's F(t), and each case's F(t) with its links closed."""
 
@@ -244,8 +162,8 @@ class _Prefix:
         at: float,
     ) -> None:
         self.net, self.sources, self.narrow = net, sources, narrow
-        self.wide: _Expanded | None = None
-        """The same to ``WIDER`` times the baseline's egress, made when first needed."""
+        self.wider: dict[int, _Expanded | None] = {}
+        """The same to later horizons (:meth:`_horizons`), each made when first needed."""
         self.people = int(narrow.values[-1])
         self.step, self.at, self.hazard = net.step, at, baseline.hazard_per_hour
         self.at_step = _ceil_div(at, net.step) if at > 0 else 0
@@ -268,6 +186,19 @@ class _Prefix:
             self.keys.setdefault(arc.link, set()).add(arc.key)
             minutes[arc.key] = arc.minutes
         self.legs = [_legs_of(m, minutes, net.step) for m in baseline.movements]
+        self.entering: dict[str, list[int]] = {}
+        """Per link key, the legs whose route enters it where it is closed in any plan."""
+        for i, legs in enumerate(self.legs):
+            for key, before in zip(legs.keys, legs.before, strict=True):
+                if before * self.step >= at:
+                    self.entering.setdefault(key, []).append(i)
+        self.found: dict[frozenset[int], tuple[np.ndarray, float]] = {}
+        """Per case's link groups, its F(t) to the egress and the seconds it took
+        (:meth:`prepare`)..."""
+        self.found_later: dict[frozenset[int], tuple[_Expanded, np.ndarray, float]] = {}
+        """...to a later horizon, for the cases later than the baseline (with that network)..."""
+        self.lost: dict[frozenset[int], np.ndarray] = {}
+        """...and the sources it leaves no way to safety (:meth:`_cut_off`)."""
 
     @classmethod
     def build(cls, inp: _Inputs, baseline: ContingencyPlan | EvacuationPlan) -> _Prefix | None:
@@ -324,31 +255,55 @@ class _Prefix:
             return None  # the baseline's arrivals are not F's after all: settle nothing here
         return prefix
 
+    def prepare(self, cases: list[frozenset[int]]) -> None:
+        """Find F(t) up to the baseline's egress for each case (the links it closes) at once,
+        for :meth:`settle` (:meth:`_Expanded.closed_all`)."""
+        keys = list(dict.fromkeys(g for links in cases if (g := self._groups(links))))
+        found = self.narrow.closed_all([(set(g), self.at_step) for g in keys])
+        self.found.update(zip(keys, found, strict=True))
+        # The cases later than the baseline, then over later horizons, together too.
+        later = [
+            g
+            for g, (values, _) in zip(keys, found, strict=True)
+            if values[-1] < self.people and self.can_delay and values[-1] < self._people(g) > 0
+        ]
+        for horizon in self._horizons():
+            wide = self._wide(horizon) if later else None
+            if wide is None:
+                break
+            found = wide.closed_all([(set(g), self.at_step) for g in later])
+            for g, (values, seconds) in zip(later, found, strict=True):
+                self.found_later[g] = (wide, values, seconds)
+            later = [g for g in later if self.found_later[g][1][-1] < self._people(g)]
+
     def settle(self, links: frozenset[int]) -> _Figures | None:
         """The figures of closing ``links`` from ``at``, when max flows prove them; else None."""
         started = time.perf_counter()
-        groups = {g for j in links for g in self.link_groups.get(j, ())}
-        if not groups or groups & self.shared:
+        groups = self._groups(links)
+        if not groups:
             return None
         narrow = self.narrow
-        values, t_lo = narrow.closed(groups, self.at_step), narrow.t_lo
+        values, spent = self.found.get(groups) or (narrow.closed(set(groups), self.at_step), 0.0)
+        started -= spent
+        t_lo = narrow.t_lo
         lost = np.zeros(self.sources.src_place.size, dtype=bool)
         if values[-1] < self.people:
             # Later, or people cut off: a plan that proves its egress is needed to compare.
             if not self.can_delay:
                 return None
             lost = self._cut_off(groups)
-        people = self.people - int(self.sources.src_count[lost].sum())
+        people = self._people(groups) if lost.any() else self.people
         gone = {self.net.ids[p] for p in self.sources.src_place[lost].tolist()}
         forced = self._forced(links, gone)
         if not people:
             return None
         if values[-1] < people:
-            if self.wide is None:
-                self.wide = _Expanded.of(self.net, self.sources, WIDER * narrow.horizon)
-            if self.wide is None:
+            found = self.found_later.get(groups) or self._later(groups, people)
+            if found is None:
                 return None
-            values, t_lo = self.wide.closed(groups, self.at_step), self.wide.t_lo
+            wide, values, spent = found
+            started -= spent
+            t_lo = wide.t_lo
             if values[-1] < people:
                 return None  # later still, or cut off from after minute 0: re-planned
         values = values[: int(np.argmax(values >= people)) + 1]
@@ -374,18 +329,59 @@ class _Prefix:
             harm=self.hazard * total,
         )
 
-    def _cut_off(self, groups: set[int]) -> np.ndarray:
+    def _groups(self, links: frozenset[int]) -> frozenset[int]:
+        """The link groups closing ``links`` closes; empty when it closes none, or one of several
+        parallel links (which lowers a group's capacity: re-planned)."""
+        groups = frozenset(g for j in links for g in self.link_groups.get(j, ()))
+        return frozenset() if groups & self.shared else groups
+
+    def _horizons(self) -> list[int]:
+        """The later horizons a case later than the baseline is looked for to, in turn."""
+        egress = self.narrow.horizon
+        near = egress + max(1, -(-egress // NEARER))
+        return sorted({min(near, WIDER * egress), WIDER * egress} - {egress})
+
+    def _wide(self, horizon: int) -> _Expanded | None:
+        """The baseline's network expanded to ``horizon`` (made when first needed; None if
+        nobody arrives)."""
+        if horizon not in self.wider:
+            self.wider[horizon] = _Expanded.of(self.net, self.sources, horizon)
+        return self.wider[horizon]
+
+    def _later(
+        self, groups: frozenset[int], people: int
+    ) -> tuple[_Expanded, np.ndarray, float] | None:
+        """F(t) with ``groups`` closed over the first later network by whose horizon
+        ``people`` are safe, else over the last (None if there is none)."""
+        found = None
+        for horizon in self._horizons():
+            wide = self._wide(horizon)
+            if wide is None:
+                break
+            found = (wide, wide.closed(set(groups), self.at_step), 0.0)
+            if found[1][-1] >= people:
+                break
+        return found
+
+    def _people(self, groups: frozenset[int]) -> int:
+        """The people closing ``groups`` leaves a way to safety."""
+        return self.people - int(self.sources.src_count[self._cut_off(groups)].sum())
+
+    def _cut_off(self, groups: frozenset[int]) -> np.ndarray:
         """Per source, whether closing ``groups`` from minute 0 leaves it no way to safety
         (all False for a closure from a later minute: some may leave before it)."""
         net = self.net
         if self.at_step:
             return np.zeros(self.sources.src_place.size, dtype=bool)
+        if groups in self.lost:
+            return self.lost[groups]
         used = np.zeros(net.g_tail.size, dtype=bool)
         used[net.k_group] = True
         used[list(groups)] = False
         safe = {int(p): 0 for p in np.flatnonzero(net.safe)}
         to_safe = _dijkstra(net.n, net.g_head[used], net.g_tail[used], net.g_tau[used], safe)
-        return np.asarray(to_safe[self.sources.src_place] >= _FOREVER)
+        self.lost[groups] = np.asarray(to_safe[self.sources.src_place] >= _FOREVER)
+        return self.lost[groups]
 
     def _before(self, gone: set[str]) -> tuple[float, int]:
         """The baseline's person-hours and last arrival (minutes) of everyone not from ``gone``."""
@@ -405,15 +401,8 @@ class _Prefix:
         """People not from ``gone`` whose baseline route enters one of ``links`` where it is
         closed in any plan."""
         closed = set().union(*(self.keys.get(j, set()) for j in links))
-        forced = 0
-        for legs in self.legs:
-            if legs.source in gone:
-                continue
-            for key, before in zip(legs.keys, legs.before, strict=True):
-                if key in closed and before * self.step >= self.at:
-                    forced += legs.count
-                    break
-        return forced
+        hit = {i for key in closed for i in self.entering.get(key, ())}
+        return sum(self.legs[i].count for i in hit if self.legs[i].source not in gone)
 
 
 def _routable(

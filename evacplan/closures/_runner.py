@@ -119,9 +119,9 @@ def _settle_by_flows(
     figures: dict[tuple[int, ...], _Figures] = {}
     if prefix is None:
         return figures
-    for combo in combos:
-        if combo in settled:
-            continue
+    todo = [combo for combo in combos if combo not in settled]
+    prefix.prepare([_union(entries, combo).links for combo in todo])
+    for combo in todo:
         found = prefix.settle(_union(entries, combo).links)
         if found is not None:
             figures[combo] = found

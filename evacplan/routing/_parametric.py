@@ -171,16 +171,19 @@ class _Run:
         )
 
     def lower(
-        self, t_hi: int, t_lo: int, cut_below: int | None = None
+        self, t_hi: int, t_lo: int, cut_below: int | None = None, *, fresh: bool = True
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """F(t) for t from ``t_hi`` down to ``t_lo`` (the flow is left at ``t_lo``'s), and the
         source side of a min cut at the first t with F(t) < ``cut_below`` (see
-        :func:`_parametric_flows`)."""
+        :func:`_parametric_flows`). The labels are found afresh first, unless ``fresh`` is
+        False: a run that lowers t again from where its last :meth:`lower` left it has
+        valid labels (taking arcs away never makes one invalid), and skips the search."""
         net = self.net
         values = np.zeros(t_hi - t_lo + 1, dtype=np.int64)
         side = np.zeros(self.label.size, dtype=np.bool_)
         ends = np.array(
-            [*self.ends, -1 if cut_below is None else cut_below, _ALPHA, _BETA], dtype=np.int64
+            [*self.ends, -1 if cut_below is None else cut_below, _ALPHA, _BETA, fresh],
+            dtype=np.int64,
         )
         self.taken = _kernels().run(
             net.start,

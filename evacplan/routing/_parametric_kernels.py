@@ -239,8 +239,9 @@ def run(
     flow stays at their tails) and the excess is pushed towards the sink,
     highest label first, until no node can push more; the flow into the sink
     is then F(t). ``ends`` holds the sink and the source (-1: none; never
-    active). The labels are recomputed at the start (any may be stale) and
-    after relabelling work of ``ends[3]`` n + ``ends[4]`` m. With ``ends[2]`` at
+    active). The labels are recomputed at the start when ``ends[5]`` is not 0
+    (any may be stale; else they are valid, as a run leaves them) and after
+    relabelling work of ``ends[3]`` n + ``ends[4]`` m. With ``ends[2]`` at
     0 or more, ``side`` (one entry per node) is set to the source side of a min
     cut at the first t with F(t) below ``ends[2]`` (:func:`source_side`).
     Returns how many arcs into the sink are taken away.
@@ -256,6 +257,8 @@ def run(
         np.empty(n, dtype=np.int64),
     )
     cur = start[:-1].copy()
+    if ends[5]:
+        distances(start, to, res, rev, label, sink)
     used, top = _relabel_all(start, to, res, rev, excess, label, ends, levels, nxt, first, filed)
     budget = ends[3] * n + ends[4] * start[n] // 2
     work = 0
@@ -313,6 +316,7 @@ def run(
             if work > budget:
                 work = 0
                 cur[:] = start[:-1]
+                distances(start, to, res, rev, label, sink)
                 used, top = _relabel_all(
                     start, to, res, rev, excess, label, ends, levels, nxt, first, filed
                 )
@@ -325,11 +329,10 @@ def run(
 
 @njit(cache=True)
 def _relabel_all(start, to, res, rev, excess, label, ends, levels, nxt, first, filed):  # type: ignore[no-untyped-def]
-    """Every label its distance to the sink (the source's n), each node in its label's list,
-    and the active nodes filed. Returns the highest label in use and the highest filed."""
+    """Each node in its label's list (the source's n) and the active nodes filed. Returns the
+    highest label in use and the highest filed."""
     n = label.size
     sink, source = ends[0], ends[1]
-    distances(start, to, res, rev, label, sink)
     if source >= 0:
         label[source] = n
     return _list_all(label, levels), _buckets(excess, label, sink, source, nxt, first, filed)

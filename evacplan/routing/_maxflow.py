@@ -1,11 +1,16 @@
 """Max flows over a time-expanded network: one call, and F(t) for every horizon at once.
 
 :func:`_solve_max_flow` wraps OR-Tools' max flow for the arrays of
-:mod:`._expand`. :func:`_prefix_flows` computes F(t), the most people safe by
-step t, for a whole range of t by divide and conquer over nested min cuts;
-the search for T* (:mod:`._search`) and the earliest-arrival flow
-(:mod:`._objectives`) build on it, and its recorded cuts become the
-bottlenecks a plan names.
+:mod:`._expand`, and :func:`_source_side` reads the min cut of a max flow
+solved by it or by the push-relabel of :mod:`._parametric`.
+:func:`_flows_by_step` gives F(t), the most people safe by step t, for a
+whole range of t: on a large network by the parametric push-relabel of
+:mod:`._parametric` (one run lowering t a step at a time), on a smaller one
+by :func:`_prefix_flows`, a divide and conquer over nested min cuts of
+OR-Tools max flows. The search for T* (:mod:`._search`), the earliest-arrival
+flow (:mod:`._objectives`) and the closure analysis
+(:mod:`evacplan.closures._expanded`) build on it, and the min cut at the
+greatest t short of everyone becomes the bottlenecks a plan names.
 """
 
 from __future__ import annotations
@@ -33,6 +38,19 @@ def _solve_max_flow(
     if status != solver.OPTIMAL:
         raise SolverError(f"OR-Tools max flow failed with status {status}")
     return solver
+
+
+def _source_side(solver: max_flow.SimpleMaxFlow | parametric._Run, size: int) -> np.ndarray:
+    """The source side of the min cut nearest the sources of a max flow solved by OR-Tools or
+    by the push-relabel (:class:`._parametric._Run`, which names the same cut), as a mask
+    over ``size`` nodes."""
+    side = np.zeros(size, dtype=bool)
+    if isinstance(solver, parametric._Run):
+        found = parametric._source_side(solver)
+        side[: found.size] = found
+    else:
+        side[np.asarray(solver.get_source_side_min_cut(), dtype=np.int64)] = True
+    return side
 
 
 WARM = True
@@ -369,7 +387,6 @@ def _flows_by_step(
     """
     sink, source = ends
     t_lo, t_hi = steps
-    size = max(int(tail.max(initial=0)), int(head.max(initial=0)), sink, source) + 1
     if warm is not None or parametric.applies(tail.size):
         if clock is not None and clock.out():
             raise _OutOfTime
@@ -384,7 +401,7 @@ def _flows_by_step(
     below = np.flatnonzero(values < cut_below) if keep else np.zeros(0, dtype=np.int64)
     if not below.size or t_lo + int(below[-1]) not in cuts:
         return values, None
-    return values, _cut_side(cuts[t_lo + int(below[-1])], size)
+    return values, _cut_side(cuts[t_lo + int(below[-1])], parametric._nodes(tail, head, *ends))
 
 
 def _cut_side(piece: Any, size: int) -> np.ndarray:

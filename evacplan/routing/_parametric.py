@@ -155,7 +155,7 @@ class _Run:
         source: int,
     ) -> _Run:
         """No flow yet but the source's arcs saturated."""
-        n = max(int(tail.max(initial=0)), int(head.max(initial=0)), sink, source) + 1
+        n = _nodes(tail, head, sink, source)
         net = _residual(tail, head, cap, n)
         into = np.flatnonzero(head == sink)
         order = np.argsort(-label[into], kind="stable")
@@ -243,10 +243,11 @@ class _Run:
         """The flow into the sink now."""
         return int(self.excess[self.ends[0]])
 
-    def get_source_side_min_cut(self) -> list[int]:
-        """The nodes on the source side of the min cut nearest the sources now, as OR-Tools'
-        max flow names them (so that a run can stand in for its solver)."""
-        return np.flatnonzero(_source_side(self)).tolist()
+
+def _nodes(tail: np.ndarray, head: np.ndarray, *ends: int) -> int:
+    """How many nodes arcs (``tail``, ``head``) and ``ends`` (the sink, the source) span: the
+    highest node named, plus one."""
+    return max(int(tail.max(initial=0)), int(head.max(initial=0)), *ends) + 1
 
 
 def applies(arcs: int) -> bool:

@@ -23,7 +23,7 @@ from evacplan.routing._arrays import _FOREVER, _dijkstra
 from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _Net
 from evacplan.routing._expand import _TEN, _expand, _late_risk
-from evacplan.routing._maxflow import _solve_max_flow
+from evacplan.routing._maxflow import _solve_max_flow, _source_side
 
 
 class _Splittable:
@@ -205,8 +205,7 @@ class _Splittable:
             c = int(solver.optimal_flow())
             if c <= 0:
                 continue
-            side = np.zeros(n + 1, dtype=bool)
-            side[np.asarray(solver.get_source_side_min_cut(), dtype=np.int64)] = True
+            side = _source_side(solver, n + 1)
             crossing = side[net.g_tail] & ~side[net.g_head] & (group_cap > 0)
             rest = int(after[crossing].min()) if crossing.any() else 0
             if rest >= _FOREVER:
@@ -375,10 +374,9 @@ class _Splittable:
         return int(arrive[net.safe[net.g_head[parts[0]]]].max(initial=0))
 
     def cut_of(self, ten: _TEN, solver: Any) -> list[tuple[int, int, int]]:
-        """Moves and gates crossing the source side of a min cut: (group, step, capacity).
+        """Moves and gates crossing the source side of the min cut nearest the sources of a
+        max flow over ``ten`` (by OR-Tools or the push-relabel): (group, step, capacity).
 
         A gate's group is ``-1 - place`` (see :meth:`._expand._TEN.crossing`).
         """
-        side = np.zeros(ten.n_nodes + 2, dtype=bool)
-        side[np.asarray(solver.get_source_side_min_cut(), dtype=np.int64)] = True
-        return ten.crossing(self.net.k_group, side)
+        return ten.crossing(self.net.k_group, _source_side(solver, ten.n_nodes + 2))

@@ -125,24 +125,25 @@ class _Expanded:
                 one = time.perf_counter()
                 out[i] = (self.closed(*cases[i]), time.perf_counter() - one)
         else:
-            self._together(found, todo, out)
+            self._together(self.warm, found, todo, out)
         shared = (time.perf_counter() - began - sum(s for _, s in out)) / max(1, len(cases))
         return [(values, seconds + shared) for values, seconds in out]
 
     def _together(
         self,
+        warm: parametric._Run,
         found: list[tuple[np.ndarray, int] | None],
         todo: list[int],
         out: list[tuple[np.ndarray, float]],
     ) -> None:
-        """:meth:`closed_all`'s pass down the baseline's steps, each case of ``todo`` (by its
-        closed arcs and first step, in ``found``) into ``out`` at its step."""
+        """:meth:`closed_all`'s pass down the baseline's steps from ``warm`` (its max preflow
+        at the horizon), each case of ``todo`` (by its closed arcs and first step, in
+        ``found``) into ``out`` at its step."""
         shut = [s for i in todo if (s := found[i]) is not None]
         owner = np.repeat(np.arange(len(todo)), [arcs.size for arcs, _ in shut])
         first = np.array([lo for _, lo in shut], dtype=np.int64)
         waiting = np.ones(len(todo), dtype=bool)
-        assert self.warm is not None
-        base = self.warm.copy()
+        base = warm.copy()
         flow_of = base.net.rev[base.net.pos[np.concatenate([arcs for arcs, _ in shut])]]
         t = self.horizon
         while waiting.any() and t >= int(first[waiting].min()):
@@ -167,6 +168,8 @@ class _Expanded:
     def _shut(self, groups: set[int], at_step: int) -> tuple[np.ndarray, int] | None:
         """The move arcs of ``groups`` from step ``at_step`` on, and the first step closing
         them can matter; None when it cannot matter by the horizon."""
+        if not groups:
+            return None
         start = self.group_start
         arcs = np.concatenate(
             [self.group_arcs[start[g] : start[g + 1]] for g in sorted(groups)], dtype=np.int64

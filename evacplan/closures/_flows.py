@@ -84,7 +84,7 @@ WIDER = 2
 NEARER = 8
 """...first up to 1 + 1/``NEARER`` times it (at least a step more): most cases are a few
 minutes later (on Chicago-Sketch's N-1 at 10,000 people, all sixteen by 1.11 times), and
-the lowering from the wider horizon costs them about three times as much."""
+the lowering from twice the egress costs them about two and a half times as much."""
 
 
 @dataclass(frozen=True, slots=True)

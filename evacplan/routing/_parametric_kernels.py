@@ -257,9 +257,9 @@ def run(
         np.empty(n, dtype=np.int64),
     )
     cur = start[:-1].copy()
-    if ends[5]:
-        distances(start, to, res, rev, label, sink)
-    used, top = _relabel_all(start, to, res, rev, excess, label, ends, levels, nxt, first, filed)
+    used, top = _relabel_all(
+        start, to, res, rev, excess, label, ends, levels, nxt, first, filed, ends[5] != 0
+    )
     budget = ends[3] * n + ends[4] * start[n] // 2
     work = 0
     for t in range(steps[0], steps[1] - 1, -1):
@@ -316,9 +316,8 @@ def run(
             if work > budget:
                 work = 0
                 cur[:] = start[:-1]
-                distances(start, to, res, rev, label, sink)
                 used, top = _relabel_all(
-                    start, to, res, rev, excess, label, ends, levels, nxt, first, filed
+                    start, to, res, rev, excess, label, ends, levels, nxt, first, filed, True
                 )
         values[steps[0] - t] = excess[sink]
         if excess[sink] < ends[2]:
@@ -328,11 +327,14 @@ def run(
 
 
 @njit(cache=True)
-def _relabel_all(start, to, res, rev, excess, label, ends, levels, nxt, first, filed):  # type: ignore[no-untyped-def]
-    """Each node in its label's list (the source's n) and the active nodes filed. Returns the
-    highest label in use and the highest filed."""
+def _relabel_all(start, to, res, rev, excess, label, ends, levels, nxt, first, filed, fresh):  # type: ignore[no-untyped-def]
+    """With ``fresh``, every label its distance to the sink (else the labels are kept: they
+    are valid); then the source's n, each node in its label's list, and the active nodes
+    filed. Returns the highest label in use and the highest filed."""
     n = label.size
     sink, source = ends[0], ends[1]
+    if fresh:
+        distances(start, to, res, rev, label, sink)
     if source >= 0:
         label[source] = n
     return _list_all(label, levels), _buckets(excess, label, sink, source, nxt, first, filed)

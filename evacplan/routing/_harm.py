@@ -14,7 +14,7 @@ found by relaxation:
    by the least risky way still open then, :class:`._expand._LateRisk`).
    Its cost is a lower bound on the harm of every schedule, over any
    horizon. Ties in harm go to the least arrivals, exactly (:func:`_weighted`,
-   or two linear programs for long crowded horizons, :func:`_two_programs`).
+   or two linear programs where its weights overflow, :func:`_two_programs`).
 2. If nobody takes a late arc, that flow is a schedule meeting the bound:
    least harm, then least arrivals, proven. Otherwise H grows (by half, and
    never past the last change of the network without stopping there first)
@@ -79,12 +79,13 @@ def _harm_flow(
 
     Returns the flow on every arc of ``ten.graph()``, the people carried, and
     whether the arrivals broke ties in harm exactly; None if ``clock`` runs
-    out first. A crowd over a long horizon (the sizes of
-    :data:`._objectives._LP_MIN_STEPS`) is solved as two linear programs by
-    GLOP: the least harm, then the least arrivals among the flows of that
-    harm (those that keep its reduced costs' complementary slackness: arcs
-    of positive reduced cost empty, of negative full). Otherwise one min-cost
-    flow weighs harm above every difference in arrivals (:func:`_weighted`).
+    out first. One min-cost flow weighs harm above every difference in
+    arrivals (:func:`_weighted`). Where those weights do not fit in 62 bits
+    (a crowd over a long horizon: see :data:`._objectives._LP_MIN_STEPS`),
+    two linear programs by GLOP instead: the least harm, then the least
+    arrivals among the flows of that harm (those that keep its reduced
+    costs' complementary slackness: arcs of positive reduced cost empty, of
+    negative full).
     """
     tails, heads, caps = ten.graph()
     units, arrival = _arc_costs(ten, net, True)
@@ -93,7 +94,8 @@ def _harm_flow(
     units, arrival = np.concatenate([units, pad]), np.concatenate([arrival, pad])
     args = (tails, heads, caps, units, arrival, ten.source, ten.sink, carry)
     big = carry >= _LP_MIN_PEOPLE and ten.horizon >= _LP_MIN_STEPS
-    if big and tails.size <= _LP_MAX_ARCS and int(units.max()) * (carry + 1) < 2**52:
+    exact = _weight(units, arrival, carry, int(heads.max(initial=0))) is not None
+    if not exact and big and tails.size <= _LP_MAX_ARCS and int(units.max()) * (carry + 1) < 2**52:
         return _within(clock, int(tails.size), _two_programs, *args)
     return _within(clock, int(tails.size), _weighted, *args)
 
@@ -110,16 +112,23 @@ def _weighted(
 ) -> tuple[np.ndarray, int, bool]:
     """One min-cost flow of ``units * W + arrival``, ``W`` more than any two flows of ``carry``
     people can differ in their sum of arrival steps, so that harm comes first and the arrivals
-    break its ties exactly. Where that would overflow OR-Tools' 62 bits (a million people over
+    break its ties exactly. Where that would overflow 62 bits (a million people over
     hundreds of steps), the harm alone: still least, its ties broken as the solver finds them."""
+    weight = _weight(units, arrival, carry, int(heads.max(initial=0)))
+    costs = units if weight is None else units * weight + arrival
+    if weight is None and _bits(int(units.max(initial=0)), int(heads.max(initial=0))) >= 62:
+        raise SolverError("harm costs too large for a min-cost flow in 62 bits; use fewer decimals")
+    flows, carried = _solve_min_cost(tails, heads, caps, costs, source, sink, carry)
+    return flows, carried, weight is not None
+
+
+def _weight(units: np.ndarray, arrival: np.ndarray, carry: int, nodes: int) -> int | None:
+    """A weight ``W`` on harm units above any difference two flows of ``carry`` people can
+    have in their sum of arrival steps; None if ``units * W + arrival`` needs 62 bits or more
+    (:func:`._objectives._bits`)."""
     weight = carry * (int(arrival.max(initial=0)) + 1) + 1
     top = int(units.max(initial=0)) * weight + int(arrival.max(initial=0))
-    exact = _bits(top, int(heads.max(initial=0))) < 62
-    costs = units * weight + arrival if exact else units
-    if not exact and _bits(int(units.max(initial=0)), int(heads.max(initial=0))) >= 62:
-        raise SolverError("harm costs too large for OR-Tools' min-cost flow; use fewer decimals")
-    flows, carried = _solve_min_cost(tails, heads, caps, costs, source, sink, carry)
-    return flows, carried, exact
+    return weight if _bits(top, nodes) < 62 else None
 
 
 def _two_programs(

@@ -4,14 +4,18 @@ With no risk anywhere, :func:`_earliest_arrival` gives an earliest-arrival
 flow (the most people safe by every step at once, which minimises the sum of
 arrival times), exactly, from the max-flow values F(t) of :mod:`._maxflow`
 and one max flow with per-step arrival quotas. With risks,
-:func:`_min_cost_flow` minimises ``risk * (T + 1) + arrival step`` per person
-with OR-Tools' min-cost flow (or, over long horizons, GLOP's simplex on the
-same network LP), which is exactly lexicographic (risk, then arrivals). :mod:`._solve` calls them once the horizon is known.
+:func:`_min_cost_flow` minimises ``risk * (T + 1) + arrival step`` per person,
+which is exactly lexicographic (risk, then arrivals). Min-cost flows are
+solved by :func:`_solve_min_cost`: a network simplex compiled with Numba
+(:mod:`._simplex_kernels`), or OR-Tools' cost scaling on large networks with
+small costs (:data:`_SCALING_MIN_ARCS`). :mod:`._solve` calls them once the
+horizon is known.
 """
 
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -26,16 +30,30 @@ from evacplan.routing._maxflow import _flows_by_step, _flows_of, _solve_max_flow
 
 _LP_MIN_STEPS = 400
 """From this many steps on, for at least ``_LP_MIN_PEOPLE`` people and at most
-``_LP_MAX_ARCS`` arcs, a min-cost flow whose value is known is solved as a linear program
-by GLOP's simplex rather than by OR-Tools' cost-scaling min-cost flow, which is slow when
-crowds queue over long horizons at few places. Measured (same optimum either way): the
-Kabul seed, 14,679 people, 35,475 arcs over 1,300 steps: 16-18 s by cost scaling, 3-3.5 s
-by GLOP; the founding scenario, about 200 people, 59,491 arcs over 952 steps: 0.9 s by cost
-scaling, 2.7 s by GLOP; Chicago-Sketch, 100,000 people, 281,904 arcs over 111 steps: 8-11 s
-by cost scaling, over 60 s by GLOP (``benchmarks/bench_airlift.py``,
-``benchmarks/bench_risk.py``)."""
+``_LP_MAX_ARCS`` arcs, a least-harm flow whose weighted costs (harm above arrivals) do
+not fit in 62 bits is solved exactly as two linear programs by GLOP's simplex
+(:func:`._harm._two_programs`) rather than by harm alone. Every other min-cost flow is
+solved by :func:`_solve_min_cost`."""
 _LP_MIN_PEOPLE = 2_000
 _LP_MAX_ARCS = 200_000
+
+_SIMPLEX_MIN_PEOPLE = 2_000
+_SCALING_MIN_ARCS = 200_000
+_SCALING_MAX_BITS = 40
+"""A min-cost flow of at least ``_SIMPLEX_MIN_PEOPLE`` goes to the network simplex
+(:func:`_network_simplex`), unless it has ``_SCALING_MIN_ARCS`` arcs or more and its costs
+need fewer than ``_SCALING_MAX_BITS`` bits (:func:`_bits`); the rest to OR-Tools' cost
+scaling, quick on small flows (the founding seed's least harm, about 200 people over 19,218
+arcs: 0.05 s), where importing Numba alone would take half a second. Measured on the same networks, one after the other (seconds,
+network simplex against cost scaling): Chicago-Sketch, 100,000 people, risky links,
+281,904 arcs and 28 bits, 9.0-9.9 against 5.9-6.8; the same under ``least_harm``,
+456,395 arcs and 51 bits, 19 against 55; Anaheim, 100,000 people, 115,760 arcs, 2.7
+against 5.7; Chicago-Sketch, 10,000 people, 143,932 arcs, 0.6 against 1.1; the Kabul
+seed, 34,975 arcs over 1,300 steps, 0.10 against 11-13 (GLOP 2.2); its least harm 0.11
+against 19 (GLOP 4.0); the tiny seed with 100,000 people in parties of 1,000, 53,931
+arcs over 6,700 steps, 1.6-2.3 against 8.4-12.5 (GLOP 22-24). The simplex's time goes
+into re-hanging subtrees, which grow with the network's width; cost scaling's phases
+grow with the costs' bits."""
 
 
 def _min_cost_flow(
@@ -48,34 +66,22 @@ def _min_cost_flow(
 ) -> tuple[np.ndarray, int] | None:
     """Most people to safety by the horizon, then least ``risk * weight + arrival step``.
 
-    Returns the flow on
-    every arc of ``ten.graph()`` and the people carried,
-    or None if ``clock`` runs out first. With ``carry`` (the people a max flow
-    is known to bring to safety by the horizon), a crowd over a long horizon
-    is solved as a linear program (see ``_LP_MIN_STEPS``); its basic optimum
-    is integral (a network matrix), and is checked so, or the min-cost flow
-    solves it.
+    Returns the flow on every arc of ``ten.graph()`` and the people carried,
+    or None if ``clock`` runs out first. ``carry``: the people a max flow is
+    known to bring to safety by the horizon (else it is found first).
     """
     tails, heads, caps = ten.graph()
     units, arrival = _arc_costs(ten, net, False)
     # Risk in units of its greatest common divisor: the order of schedules is the same (an
-    # arrival step stays under one unit of ``weight``) and cost scaling has fewer phases.
+    # arrival step stays under one unit of ``weight``) and the costs need fewer bits.
     unit = int(np.gcd.reduce(units)) or 1
     arc_costs = units // unit * weight + arrival
     costs = np.zeros(tails.size, dtype=np.int64)
     costs[: arc_costs.size] = arc_costs
     top = int(np.abs(costs).max(initial=0))
     if top and _bits(top, ten.n_nodes) >= 62:
-        raise SolverError("risk costs too large for OR-Tools' min-cost flow; use fewer decimals")
+        raise SolverError("risk costs too large for a min-cost flow in 62 bits; use fewer decimals")
     args = (tails, heads, caps, costs, ten.source, ten.sink)
-    if (
-        carry is not None
-        and carry >= _LP_MIN_PEOPLE
-        and ten.horizon >= _LP_MIN_STEPS
-        and tails.size <= _LP_MAX_ARCS
-        and (top + 1) * (carry + 1) < 2**52  # the objective stays exact in a double
-    ):
-        return _within(clock or _Clock(None), int(tails.size), _solve_min_cost_lp, *args, carry)
     return _within(clock or _Clock(None), int(tails.size), _solve_min_cost, *args, carry)
 
 
@@ -107,26 +113,6 @@ def _arc_costs(ten: _TEN, net: _Net, harm: bool) -> tuple[np.ndarray, np.ndarray
     if harm:
         units += net.hazard_int * arrival
     return units, arrival
-
-
-def _solve_min_cost_lp(
-    tails: np.ndarray,
-    heads: np.ndarray,
-    caps: np.ndarray,
-    costs: np.ndarray,
-    source: int,
-    sink: int,
-    carry: int,
-) -> tuple[np.ndarray, int]:
-    """The least-cost flow of ``carry`` from ``source`` to ``sink`` by GLOP's simplex.
-
-    Falls back to :func:`_solve_min_cost` unless the solution is optimal,
-    integral and conserves flow at every node.
-    """
-    found = _network_lp(tails, heads, np.zeros_like(caps), caps, costs, source, sink, carry)
-    if found is not None:
-        return found[0], carry
-    return _solve_min_cost(tails, heads, caps, costs, source, sink, carry)
 
 
 def _network_lp(
@@ -196,27 +182,94 @@ def _solve_min_cost(
     sink: int,
     carry: int | None = None,
 ) -> tuple[np.ndarray, int]:
-    """OR-Tools' max flow of least cost from ``source`` to ``sink``: arc flows, flow value.
+    """The max flow of least cost from ``source`` to ``sink``: arc flows, flow value.
 
     With ``carry`` (the max flow's value, when known), the flow of exactly that value is
-    solved for, which skips the solver's own max flow (about a tenth of the time on
-    Chicago-Sketch); should it not be feasible after all, the max flow is.
+    solved for. By the network simplex (:func:`_network_simplex`, which needs that value: a
+    max flow finds it when not given) unless the network is large and its costs small
+    (:data:`_SCALING_MIN_ARCS`), where OR-Tools' cost scaling is quicker; given ``carry``,
+    that skips the solver's own max flow (about a tenth of the time on Chicago-Sketch);
+    should ``carry`` not be feasible after all, the max flow is.
     """
+    nodes = int(max(int(tails.max(initial=0)), int(heads.max(initial=0)), source, sink)) + 1
+    if _simplex_suits(tails.size, costs, nodes, carry):
+        if carry is None:  # (the simplex needs the flow's value: a max flow finds it)
+            carry = int(_solve_max_flow(tails, heads, caps, source, sink).optimal_flow())
+        if carry >= _SIMPLEX_MIN_PEOPLE:
+            flows = _network_simplex(tails, heads, caps, costs, source, sink, carry, nodes)
+            if flows is not None:
+                return flows, carry
     solver = min_cost_flow.SimpleMinCostFlow()
     solver.add_arcs_with_capacity_and_unit_cost(
         tails.astype(np.int32), heads.astype(np.int32), caps.astype(np.int64), costs
     )
-    nodes = np.array([source, sink], dtype=np.int32)
+    ends = np.array([source, sink], dtype=np.int32)
     if carry is not None:
-        solver.set_nodes_supplies(nodes, np.array([carry, -carry], dtype=np.int64))
+        solver.set_nodes_supplies(ends, np.array([carry, -carry], dtype=np.int64))
         if solver.solve() == solver.OPTIMAL:
             return _flows_of(solver, tails.size), carry
     total = int(caps[tails == source].sum())
-    solver.set_nodes_supplies(nodes, np.array([total, -total], dtype=np.int64))
+    solver.set_nodes_supplies(ends, np.array([total, -total], dtype=np.int64))
     status = solver.solve_max_flow_with_min_cost()
     if status != solver.OPTIMAL:
         raise SolverError(f"OR-Tools min-cost flow failed with status {status}")
     return _flows_of(solver, tails.size), int(solver.maximum_flow())
+
+
+def _simplex_suits(arcs: int, costs: np.ndarray, nodes: int, carry: int | None) -> bool:
+    """Whether a min-cost flow of ``carry`` people (None: not known) goes to the network
+    simplex (see :data:`_SCALING_MIN_ARCS`): Numba at hand, costs not negative and within its
+    62 bits, a large flow, and the network small or its costs large."""
+    bits = _bits(int(costs.max(initial=0)), nodes)
+    return (
+        parametric.AVAILABLE
+        and (carry is None or carry >= _SIMPLEX_MIN_PEOPLE)
+        and int(costs.min(initial=0)) >= 0
+        and bits < 60
+        and (arcs < _SCALING_MIN_ARCS or bits >= _SCALING_MAX_BITS)
+    )
+
+
+def _network_simplex(
+    tails: np.ndarray,
+    heads: np.ndarray,
+    caps: np.ndarray,
+    costs: np.ndarray,
+    source: int,
+    sink: int,
+    carry: int,
+    nodes: int,
+) -> np.ndarray | None:
+    """The least-cost flow of ``carry`` from ``source`` to ``sink`` by the network simplex
+    (:mod:`._simplex_kernels`), over ``nodes`` nodes; None if no flow of ``carry`` fits.
+
+    Its costs and potentials stay within 62 bits where :func:`_bits` of the costs is under
+    60. The flow is checked (within capacity, conserved, ``carry`` out of the source):
+    a wrong one raises :class:`~evacplan.errors.SolverError`.
+    """
+    supply = np.zeros(nodes, dtype=np.int64)
+    supply[source] += carry
+    supply[sink] -= carry
+    block = max(int(math.sqrt(tails.size)), 10)  # LEMON's block search: about sqrt(m) arcs
+    arrays = (tails, heads, caps, costs, supply)
+    flows, _, status, _ = _simplex().solve(nodes, *(a.astype(np.int64) for a in arrays), block)
+    if status != 1:
+        return None
+    net_out = np.bincount(tails, flows, minlength=nodes) - np.bincount(
+        heads, flows, minlength=nodes
+    )
+    if (flows < 0).any() or (flows > caps).any() or not np.array_equal(net_out, supply):
+        raise SolverError("the network simplex returned a flow that breaks its constraints")
+    return np.asarray(flows, dtype=np.int64)
+
+
+@cache
+def _simplex() -> Any:
+    """The network simplex's compiled loops (Numba compiles them on first use, then caches
+    them on disk)."""
+    from evacplan.routing import _simplex_kernels
+
+    return _simplex_kernels
 
 
 _REUSE_PAST = 0.05

@@ -350,8 +350,10 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     --------
     >>> _plural(1, "post"), _plural(2, "post"), _plural(0, "party", "parties")
     ('1 post', '2 posts', '0 parties')
+    >>> _plural(1286, "person", "people")
+    '1,286 people'
     """
-    return f"{n} {word if n == 1 else (plural or word + 's')}"
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
 
 
 def _dump_when(value: int | float | datetime) -> int | float | str:

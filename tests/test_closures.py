@@ -74,6 +74,7 @@ def test_one_closure_delays_one_strands_and_one_changes_nothing() -> None:
     strand = cases[("d-a",)]
     assert (strand.outcome, strand.stranded, strand.egress_minutes) == (Outcome.STRANDED, 3, 20)
     assert strand.stranded_who == ("3 at d",) and strand.stranded_by_category == {"people": 3}
+    assert strand.effect() == "3 more people stranded"  # (not "... (3 people)")
     for name in ("s-b", "b-h", "s-c"):
         case = cases[(name,)]
         assert (case.outcome, case.method, case.egress_minutes) == (

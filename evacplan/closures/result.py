@@ -119,7 +119,11 @@ class ClosureCase:
         and person-hours it adds, the delay ("no change" when there is none)."""
         parts = [f"{p} cannot hold: {why}" for p, why in self.posts.items()]
         if self.stranded:
-            kinds = ", ".join(f"{v} {k}" for k, v in sorted(self.stranded_by_category.items()))
+            kinds = ", ".join(
+                f"{v:,} {k}"
+                for k, v in sorted(self.stranded_by_category.items())
+                if k != "people"  # (plain counts: the total says it)
+            )
             parts.append(
                 f"{_plural(self.stranded, 'more person', 'more people')} stranded"
                 + (f" ({kinds})" if kinds else "")

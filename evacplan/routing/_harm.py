@@ -47,6 +47,7 @@ from evacplan.routing._objectives import (
     _LP_MIN_STEPS,
     _arc_costs,
     _bits,
+    _load_simplex,
     _network_lp,
     _solve_min_cost,
 )
@@ -94,9 +95,16 @@ def _harm_flow(
     units, arrival = np.concatenate([units, pad]), np.concatenate([arrival, pad])
     args = (tails, heads, caps, units, arrival, ten.source, ten.sink, carry)
     big = carry >= _LP_MIN_PEOPLE and ten.horizon >= _LP_MIN_STEPS
-    exact = _weight(units, arrival, carry, int(heads.max(initial=0))) is not None
-    if not exact and big and tails.size <= _LP_MAX_ARCS and int(units.max()) * (carry + 1) < 2**52:
+    nodes = int(heads.max(initial=0))
+    weight = _weight(units, arrival, carry, nodes)
+    if (
+        weight is None
+        and big
+        and tails.size <= _LP_MAX_ARCS
+        and int(units.max()) * (carry + 1) < 2**52
+    ):
         return _within(clock, int(tails.size), _two_programs, *args)
+    _load_simplex(tails.size, units if weight is None else units * weight + arrival, nodes, carry)
     return _within(clock, int(tails.size), _weighted, *args)
 
 

@@ -82,6 +82,7 @@ def _min_cost_flow(
     if top and _bits(top, ten.n_nodes) >= 62:
         raise SolverError("risk costs too large for a min-cost flow in 62 bits; use fewer decimals")
     args = (tails, heads, caps, costs, ten.source, ten.sink)
+    _load_simplex(tails.size, costs, ten.n_nodes + 2, carry)
     return _within(clock or _Clock(None), int(tails.size), _solve_min_cost, *args, carry)
 
 
@@ -265,11 +266,20 @@ def _network_simplex(
 
 @cache
 def _simplex() -> Any:
-    """The network simplex's compiled loops (Numba compiles them on first use, then caches
-    them on disk)."""
+    """The network simplex's compiled loops, loaded (Numba compiles them on first use, then
+    caches them on disk: importing Numba and loading them takes 1 to 2 s)."""
     from evacplan.routing import _simplex_kernels
 
+    one = np.ones(1, dtype=np.int64)
+    _simplex_kernels.solve(2, 0 * one, one, one, one, np.array([1, -1]), 10)
     return _simplex_kernels
+
+
+def _load_simplex(arcs: int, costs: np.ndarray, nodes: int, carry: int | None) -> None:
+    """Load the network simplex here if a min-cost flow is about to use it: in a child forked
+    to keep a time limit (:func:`._clock._within`) it would be loaded again for every flow."""
+    if _simplex_suits(arcs, costs, nodes, carry):
+        _simplex()
 
 
 _REUSE_PAST = 0.05

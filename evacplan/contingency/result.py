@@ -169,10 +169,10 @@ class ContingencyPlan:
         lines = [
             f"Contingency plan ({sc.name}): {self.status}"
             + (f"; {unreached}" if unreached else ""),
-            f"  stages: {len(self.stages)}; people: {len(rows)} ({fates['safe']} safe"
+            f"  stages: {len(self.stages)}; people: {len(rows):,} ({fates['safe']:,} safe"
             + (f" by {sc.clock(ev.deadline_minutes)}" if saving and ev.deadline_minutes else "")
-            + f", {fates['retained']} retained, {fates['standing_down']} standing down, "
-            f"{fates['stranded']} {'left behind' if saving else 'stranded'})",
+            + f", {fates['retained']:,} retained, {fates['standing_down']:,} standing down, "
+            f"{fates['stranded']:,} {'left behind' if saving else 'stranded'})",
         ]
         if ev.egress_minutes is not None and ev.movements:
             lines.append(

@@ -317,8 +317,8 @@ def _prove_parties(
             settled.status = Status.FEASIBLE
             settled.lower = None  # the bound is for as many as the routes carry, and fewer go
             settled.notes.append(
-                f"parties are never split: the routes out could carry {result.target} of the "
-                f"people, and this schedule moves {settled.carried} of them with their parties "
+                f"parties are never split: the routes out could carry {result.target:,} of the "
+                f"people, and this schedule moves {settled.carried:,} of them with their parties "
                 "whole; the others are stranded, and no bound is proven for the schedule"
             )
         else:
@@ -341,7 +341,7 @@ def _quota_proof(run: _Run, people: _People, flows: _Flows, settled: _Settled) -
         return ""
     assert counts is not None
     tiers = ", ".join(
-        f"{_tier_words(people.priority_of(k))} {int(quota[k])} of {int(counts[k])}"
+        f"{_tier_words(people.priority_of(k))} {int(quota[k]):,} of {int(counts[k]):,}"
         for k in range(quota.size)
         if counts[k]
     )

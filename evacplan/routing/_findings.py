@@ -73,7 +73,7 @@ def _left_words(saved: int, count: int, priority: int, first: bool, deadline: fl
     carry = (
         f"have room for none of the {_plural(count, 'person', 'people')} of {who}"
         if not saved
-        else f"carry {saved} of the {_plural(count, 'person', 'people')} of {who}"
+        else f"carry {saved:,} of the {_plural(count, 'person', 'people')} of {who}"
     )
     after = "" if first else ", once those of higher priority are out"
     return f"by the deadline (minute {deadline:g}) the routes out {carry}{after}"

@@ -440,7 +440,7 @@ def _egress_words(sp: _Splittable, bounds: _Bounds, goal: _Goal, horizon: int) -
         short = sp.flow_value(horizon - 1)
     return (
         f"a max flow over the network expanded to minute {(horizon - 1) * sp.net.step} brings "
-        f"only {short} of {_plural(goal.target, 'person', 'people')} to safety"
+        f"only {short:,} of {_plural(goal.target, 'person', 'people')} to safety"
     )
 
 

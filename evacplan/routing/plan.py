@@ -363,9 +363,9 @@ class EvacuationPlan:
         total = self.people + sum(s.count for s in self.stranded)
         lost = "left behind" if saving else "stranded"
         lines.append(
-            f"  people: {total} to move, {self.people} "
+            f"  people: {total:,} to move, {self.people:,} "
             + ("safe by the deadline" if saving else "reach safety")
-            + (f", {sum(s.count for s in self.stranded)} {lost}" if self.stranded else "")
+            + (f", {sum(s.count for s in self.stranded):,} {lost}" if self.stranded else "")
             + (
                 f"; {_plural(len(self.standing_down), 'party', 'parties')} "
                 + ("stands" if len(self.standing_down) == 1 else "stand")

@@ -1,8 +1,9 @@
 """Benchmark the two min-cost flow engines on the same flows: the network simplex against cost scaling.
 
 Each case runs a plan up to its first min-cost flow of a crowd (2,000 people
-or more), keeps that flow's network, costs and value, and stops the plan
-there; the flow is then solved by both engines in the same process, one
+or more, whichever engine the plan would give it: see
+``routing._objectives._SIMPLEX_MIN_STEPS``), keeps that flow's network, costs
+and value, and stops the plan there; the flow is then solved by both engines in the same process, one
 after the other, ``--runs`` times each (alternating), and the median seconds
 printed with the flow's size (arcs, nodes, the bits its costs need) and
 whether both found the same least cost. The engines:
@@ -55,15 +56,22 @@ def _catch(plan: Any) -> tuple[Any, ...]:
     real = _objectives._solve_min_cost
 
     def spy(
-        tails: Any, heads: Any, caps: Any, costs: Any, source: int, sink: int, carry: Any = None
+        tails: Any,
+        heads: Any,
+        caps: Any,
+        costs: Any,
+        source: int,
+        sink: int,
+        carry: Any = None,
+        steps: Any = None,
     ) -> Any:
         if carry is None:
             carry = int(
                 _objectives._solve_max_flow(tails, heads, caps, source, sink).optimal_flow()
             )
-        if carry >= _objectives._SIMPLEX_MIN_PEOPLE:
+        if carry >= _objectives._SIMPLEX_MIN_PEOPLE:  # (whichever engine the plan would use)
             raise _Caught(tails, heads, caps, costs, source, sink, carry)
-        return real(tails, heads, caps, costs, source, sink, carry)
+        return real(tails, heads, caps, costs, source, sink, carry, steps)
 
     _objectives._solve_min_cost = spy
     _harm._solve_min_cost = spy

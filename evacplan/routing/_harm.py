@@ -93,7 +93,7 @@ def _harm_flow(
     units //= int(np.gcd.reduce(units)) or 1
     pad = np.zeros(tails.size - units.size, dtype=np.int64)
     units, arrival = np.concatenate([units, pad]), np.concatenate([arrival, pad])
-    args = (tails, heads, caps, units, arrival, ten.source, ten.sink, carry)
+    args = (tails, heads, caps, units, arrival, ten.source, ten.sink, carry, ten.horizon)
     big = carry >= _LP_MIN_PEOPLE and ten.horizon >= _LP_MIN_STEPS
     nodes = int(heads.max(initial=0))
     weight = _weight(units, arrival, carry, nodes)
@@ -104,7 +104,8 @@ def _harm_flow(
         and int(units.max()) * (carry + 1) < 2**52
     ):
         return _within(clock, int(tails.size), _two_programs, *args)
-    _load_simplex(tails.size, units if weight is None else units * weight + arrival, nodes, carry)
+    costs = units if weight is None else units * weight + arrival
+    _load_simplex(tails.size, costs, nodes, carry, ten.horizon)
     return _within(clock, int(tails.size), _weighted, *args)
 
 
@@ -117,6 +118,7 @@ def _weighted(
     source: int,
     sink: int,
     carry: int,
+    steps: int,
 ) -> tuple[np.ndarray, int, bool]:
     """One min-cost flow of ``units * W + arrival``, ``W`` more than any two flows of ``carry``
     people can differ in their sum of arrival steps, so that harm comes first and the arrivals
@@ -126,7 +128,7 @@ def _weighted(
     costs = units if weight is None else units * weight + arrival
     if weight is None and _bits(int(units.max(initial=0)), int(heads.max(initial=0))) >= 62:
         raise SolverError("harm costs too large for a min-cost flow in 62 bits; use fewer decimals")
-    flows, carried = _solve_min_cost(tails, heads, caps, costs, source, sink, carry)
+    flows, carried = _solve_min_cost(tails, heads, caps, costs, source, sink, carry, steps)
     return flows, carried, weight is not None
 
 
@@ -148,6 +150,7 @@ def _two_programs(
     source: int,
     sink: int,
     carry: int,
+    steps: int,
 ) -> tuple[np.ndarray, int, bool]:
     """The least harm, then the least arrivals among its optima, by two of GLOP's linear
     programs (see :func:`_harm_flow`); :func:`_weighted` if either is not clean."""
@@ -162,7 +165,7 @@ def _two_programs(
             second = _network_lp(tails, heads, lower, upper, arrival, source, sink, carry)
             if second is not None:
                 return second[0], carry, True
-    return _weighted(tails, heads, caps, units, arrival, source, sink, carry)
+    return _weighted(tails, heads, caps, units, arrival, source, sink, carry, steps)
 
 
 def _harm_of(ten: _TEN, sp: _Splittable, flows: np.ndarray) -> tuple[int, int, int]:

@@ -6,9 +6,10 @@ arrival times), exactly, from the max-flow values F(t) of :mod:`._maxflow`
 and one max flow with per-step arrival quotas. With risks,
 :func:`_min_cost_flow` minimises ``risk * (T + 1) + arrival step`` per person,
 which is exactly lexicographic (risk, then arrivals). Min-cost flows are
-solved by :func:`_solve_min_cost`: a network simplex compiled with Numba
-(:mod:`._simplex_kernels`), or OR-Tools' cost scaling on large networks with
-small costs (:data:`_SCALING_MIN_ARCS`). :mod:`._solve` calls them once the
+solved by :func:`_solve_min_cost`: OR-Tools' cost scaling, or where that is
+slow (crowds over long horizons, large networks with large costs: see
+:data:`_SIMPLEX_MIN_STEPS`) a network simplex compiled with Numba
+(:mod:`._simplex_kernels`). :mod:`._solve` calls them once the
 horizon is known.
 """
 
@@ -38,22 +39,26 @@ _LP_MIN_PEOPLE = 2_000
 _LP_MAX_ARCS = 200_000
 
 _SIMPLEX_MIN_PEOPLE = 2_000
-_SCALING_MIN_ARCS = 200_000
-_SCALING_MAX_BITS = 40
-"""A min-cost flow of at least ``_SIMPLEX_MIN_PEOPLE`` goes to the network simplex
-(:func:`_network_simplex`), unless it has ``_SCALING_MIN_ARCS`` arcs or more and its costs
-need fewer than ``_SCALING_MAX_BITS`` bits (:func:`_bits`); the rest to OR-Tools' cost
-scaling, quick on small flows (the founding seed's least harm, about 200 people over 19,218
-arcs: 0.05 s), where importing Numba alone would take half a second. Measured on the same networks, one after the other (seconds,
-network simplex against cost scaling): Chicago-Sketch, 100,000 people, risky links,
-281,904 arcs and 28 bits, 9.0-9.9 against 5.9-6.8; the same under ``least_harm``,
-456,395 arcs and 51 bits, 19 against 55; Anaheim, 100,000 people, 115,760 arcs, 2.7
-against 5.7; Chicago-Sketch, 10,000 people, 143,932 arcs, 0.6 against 1.1; the Kabul
-seed, 34,975 arcs over 1,300 steps, 0.10 against 11-13 (GLOP 2.2); its least harm 0.11
-against 19 (GLOP 4.0); the tiny seed with 100,000 people in parties of 1,000, 53,931
-arcs over 6,700 steps, 1.6-2.3 against 8.4-12.5 (GLOP 22-24). The simplex's time goes
-into re-hanging subtrees, which grow with the network's width; cost scaling's phases
-grow with the costs' bits."""
+_SIMPLEX_MIN_STEPS = 400
+_SIMPLEX_MIN_ARCS = 200_000
+_SIMPLEX_MIN_BITS = 40
+"""Where the network simplex (:func:`_network_simplex`) solves a min-cost flow instead of
+OR-Tools' cost scaling: a flow of at least ``_SIMPLEX_MIN_PEOPLE`` over a horizon of at
+least ``_SIMPLEX_MIN_STEPS`` steps, or over ``_SIMPLEX_MIN_ARCS`` arcs or more with costs
+of ``_SIMPLEX_MIN_BITS`` bits or more (:func:`_bits`: harm weighed above arrivals); the
+places where cost scaling is slow. Measured on the same flows (``bench_mincost.py``,
+seconds, simplex against cost scaling): the Kabul seed, 34,975 arcs over 1,300 steps,
+0.11 against 10.1 (GLOP, used there before, 2.2); its least harm, 48 bits, 0.11 against
+15.7 (GLOP 4.0); the tiny seed with 100,000 people in parties of 1,000, 6,700 steps,
+2.2 against 10.1 (GLOP 22-24); Chicago-Sketch's least harm, 456,395 arcs, 51 bits, 15.0
+against 39.8. Elsewhere cost scaling stays, though the simplex is quicker on some: its
+optimal flows are other vertices of the same face, and whole parties swept from them can
+fare worse (``bench_plan.py``'s first wave, 61,836 arcs over about 160 steps, 47 bits:
+0.09 s, but a swept schedule of harm 231.1 where cost scaling's gives 202.1, the bound
+being 201.9); on Chicago-Sketch's risky case (281,904 arcs, 28 bits) cost scaling is
+quicker (6.6 against 10.0), on Anaheim's and Chicago-Sketch's at 10,000 people slower
+(4.7 against 2.7, 1.0 against 0.35). Small flows need no Numba import (1 to 2 s the
+first time in a process)."""
 
 
 def _min_cost_flow(
@@ -82,8 +87,10 @@ def _min_cost_flow(
     if top and _bits(top, ten.n_nodes) >= 62:
         raise SolverError("risk costs too large for a min-cost flow in 62 bits; use fewer decimals")
     args = (tails, heads, caps, costs, ten.source, ten.sink)
-    _load_simplex(tails.size, costs, ten.n_nodes + 2, carry)
-    return _within(clock or _Clock(None), int(tails.size), _solve_min_cost, *args, carry)
+    _load_simplex(tails.size, costs, ten.n_nodes + 2, carry, ten.horizon)
+    return _within(
+        clock or _Clock(None), int(tails.size), _solve_min_cost, *args, carry, ten.horizon
+    )
 
 
 def _bits(top: int, nodes: int) -> float:
@@ -182,18 +189,19 @@ def _solve_min_cost(
     source: int,
     sink: int,
     carry: int | None = None,
+    steps: int | None = None,
 ) -> tuple[np.ndarray, int]:
     """The max flow of least cost from ``source`` to ``sink``: arc flows, flow value.
 
     With ``carry`` (the max flow's value, when known), the flow of exactly that value is
-    solved for. By the network simplex (:func:`_network_simplex`, which needs that value: a
-    max flow finds it when not given) unless the network is large and its costs small
-    (:data:`_SCALING_MIN_ARCS`), where OR-Tools' cost scaling is quicker; given ``carry``,
-    that skips the solver's own max flow (about a tenth of the time on Chicago-Sketch);
-    should ``carry`` not be feasible after all, the max flow is.
+    solved for. By OR-Tools' cost scaling, where ``carry`` skips the solver's own max flow
+    (about a tenth of the time on Chicago-Sketch; should it not be feasible after all, the
+    max flow is), or where that is slow by the network simplex (:func:`_network_simplex`,
+    which needs the value: a max flow finds it when not given); ``steps`` (the network's
+    horizon) is part of that choice (:data:`_SIMPLEX_MIN_STEPS`).
     """
     nodes = int(max(int(tails.max(initial=0)), int(heads.max(initial=0)), source, sink)) + 1
-    if _simplex_suits(tails.size, costs, nodes, carry):
+    if _simplex_suits(tails.size, costs, nodes, carry, steps):
         if carry is None:  # (the simplex needs the flow's value: a max flow finds it)
             carry = int(_solve_max_flow(tails, heads, caps, source, sink).optimal_flow())
         if carry >= _SIMPLEX_MIN_PEOPLE:
@@ -217,17 +225,22 @@ def _solve_min_cost(
     return _flows_of(solver, tails.size), int(solver.maximum_flow())
 
 
-def _simplex_suits(arcs: int, costs: np.ndarray, nodes: int, carry: int | None) -> bool:
-    """Whether a min-cost flow of ``carry`` people (None: not known) goes to the network
-    simplex (see :data:`_SCALING_MIN_ARCS`): Numba at hand, costs not negative and within its
-    62 bits, a large flow, and the network small or its costs large."""
+def _simplex_suits(
+    arcs: int, costs: np.ndarray, nodes: int, carry: int | None, steps: int | None
+) -> bool:
+    """Whether a min-cost flow of ``carry`` people (None: not known) over ``steps`` goes to
+    the network simplex (see :data:`_SIMPLEX_MIN_STEPS`): Numba at hand, costs not negative
+    and within its 62 bits, a crowd, and a long horizon or a large network with large costs."""
     bits = _bits(int(costs.max(initial=0)), nodes)
     return (
         parametric.AVAILABLE
         and (carry is None or carry >= _SIMPLEX_MIN_PEOPLE)
         and int(costs.min(initial=0)) >= 0
         and bits < 60
-        and (arcs < _SCALING_MIN_ARCS or bits >= _SCALING_MAX_BITS)
+        and (
+            (steps or 0) >= _SIMPLEX_MIN_STEPS
+            or (arcs >= _SIMPLEX_MIN_ARCS and bits >= _SIMPLEX_MIN_BITS)
+        )
     )
 
 
@@ -275,10 +288,12 @@ def _simplex() -> Any:
     return _simplex_kernels
 
 
-def _load_simplex(arcs: int, costs: np.ndarray, nodes: int, carry: int | None) -> None:
+def _load_simplex(
+    arcs: int, costs: np.ndarray, nodes: int, carry: int | None, steps: int | None
+) -> None:
     """Load the network simplex here if a min-cost flow is about to use it: in a child forked
     to keep a time limit (:func:`._clock._within`) it would be loaded again for every flow."""
-    if _simplex_suits(arcs, costs, nodes, carry):
+    if _simplex_suits(arcs, costs, nodes, carry, steps):
         _simplex()
 
 

@@ -105,7 +105,7 @@ def test_time_expanded_networks_cost_the_same_either_way(case: Any, extra: int, 
     costs = np.random.default_rng(seed).integers(0, 50, tails.size)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_objectives, "_SIMPLEX_MIN_PEOPLE", 0)
-        flows, value = _solve_min_cost(tails, heads, caps, costs, ten.source, ten.sink)
+        flows, value = _solve_min_cost(tails, heads, caps, costs, ten.source, ten.sink, None, 400)
     solver = min_cost_flow.SimpleMinCostFlow()
     solver.add_arcs_with_capacity_and_unit_cost(
         tails.astype(np.int32), heads.astype(np.int32), caps, costs
@@ -119,24 +119,28 @@ def test_time_expanded_networks_cost_the_same_either_way(case: Any, extra: int, 
 
 
 def test_which_solver_a_min_cost_flow_goes_to(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The simplex for large flows, except on large networks with small costs (cost scaling),
-    and never with costs that its 62 bits cannot hold or that are negative."""
-    small, crowd = np.array([0, 3, 3_500]), _objectives._SIMPLEX_MIN_PEOPLE
-    assert _simplex_suits(1_000, small, 1_000, crowd)
-    assert _simplex_suits(1_000, small, 1_000, None)  # (a max flow finds how many first)
-    assert not _simplex_suits(1_000, small, 1_000, crowd - 1)
-    assert not _simplex_suits(_objectives._SCALING_MIN_ARCS, small, 70_000, crowd)
-    assert _simplex_suits(_objectives._SCALING_MIN_ARCS, np.array([0, 2**35]), 111_000, crowd)
-    assert not _simplex_suits(1_000, np.array([0, 2**50]), 2**12, crowd)  # 62 bits or more
-    assert not _simplex_suits(1_000, np.array([-1, 3]), 1_000, crowd)
+    """The simplex for crowds over long horizons, or over large networks with large costs;
+    never for costs that its 62 bits cannot hold or that are negative."""
+    small, crowd, long = np.array([0, 3, 3_500]), _objectives._SIMPLEX_MIN_PEOPLE, 400
+    large, big = _objectives._SIMPLEX_MIN_ARCS, np.array([0, 2**35])
+    assert _simplex_suits(1_000, small, 1_000, crowd, long)
+    assert _simplex_suits(1_000, small, 1_000, None, long)  # (a max flow finds how many first)
+    assert not _simplex_suits(1_000, small, 1_000, crowd - 1, long)
+    assert not _simplex_suits(1_000, small, 1_000, crowd, long - 1)
+    assert not _simplex_suits(large, small, 70_000, crowd, 111)  # (Chicago's risky case)
+    assert _simplex_suits(large, big, 111_000, crowd, 156)  # (Chicago's least harm)
+    assert not _simplex_suits(large - 1, big, 20_000, crowd, 160)  # (bench_plan's first wave)
+    assert not _simplex_suits(1_000, np.array([0, 2**50]), 2**12, crowd, long)  # 62 bits or more
+    assert not _simplex_suits(1_000, np.array([-1, 3]), 1_000, crowd, long)
     monkeypatch.setattr(_parametric, "AVAILABLE", False)
-    assert not _simplex_suits(1_000, small, 1_000, crowd)
+    assert not _simplex_suits(1_000, small, 1_000, crowd, long)
 
 
 def _by_the_simplex(test: Any, *args: Any) -> None:
     """Run a property test's body with every min-cost flow of its plans by the simplex."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_objectives, "_SIMPLEX_MIN_PEOPLE", 0)
+        patch.setattr(_objectives, "_SIMPLEX_MIN_STEPS", 0)
         test.hypothesis.inner_test(*args)
 
 

@@ -5,8 +5,8 @@ or more, whichever engine the plan would give it: see
 ``routing._objectives._SIMPLEX_MIN_STEPS``), keeps that flow's network, costs
 and value, and stops the plan there; the flow is then solved by both engines in the same process, one
 after the other, ``--runs`` times each (alternating), and the median seconds
-printed with the flow's size (arcs, nodes, the bits its costs need) and
-whether both found the same least cost. The engines:
+printed with the flow's size (arcs, nodes, steps, the bits its costs need),
+whether both found the same least cost, and which engine the plan gives it. The engines:
 
 - ``simplex``: :func:`evacplan.routing._objectives._network_simplex`, the
   network simplex of ``routing._simplex_kernels`` (loaded before timing);
@@ -70,7 +70,7 @@ def _catch(plan: Any) -> tuple[Any, ...]:
                 _objectives._solve_max_flow(tails, heads, caps, source, sink).optimal_flow()
             )
         if carry >= _objectives._SIMPLEX_MIN_PEOPLE:  # (whichever engine the plan would use)
-            raise _Caught(tails, heads, caps, costs, source, sink, carry)
+            raise _Caught(tails, heads, caps, costs, source, sink, carry, steps)
         return real(tails, heads, caps, costs, source, sink, carry, steps)
 
     _objectives._solve_min_cost = spy
@@ -155,12 +155,14 @@ def main() -> None:
     args = parser.parse_args()
     _objectives._simplex()  # (loaded before any timing)
     print(
-        "| case | arcs | nodes | people | cost bits | simplex s (runs) | scaling s (runs) | same cost |"
+        "| case | arcs | nodes | steps | people | cost bits | simplex s (runs) | scaling s (runs) "
+        "| same cost | the plan uses |"
     )
-    print("|---|---:|---:|---:|---:|---|---|---|")
+    print("|---|---:|---:|---:|---:|---:|---|---|---|---|")
     for name in args.cases:
-        tails, heads, caps, costs, source, sink, carry = _catch(_case(name))
+        tails, heads, caps, costs, source, sink, carry, steps = _catch(_case(name))
         nodes = int(max(int(tails.max()), int(heads.max()), source, sink)) + 1
+        suits = _objectives._simplex_suits(tails.size, costs, nodes, carry, steps)
         times: dict[str, list[float]] = {"simplex": [], "scaling": []}
         found: dict[str, int] = {}
         for _ in range(args.runs):
@@ -180,8 +182,9 @@ def main() -> None:
         ]
         bits = _objectives._bits(int(costs.max()), nodes)
         print(
-            f"| {name} | {tails.size:,} | {nodes:,} | {carry:,} | {bits:.0f} | {cells[0]} | {cells[1]} "
-            f"| {found['simplex'] == found['scaling']} |",
+            f"| {name} | {tails.size:,} | {nodes:,} | {steps:,} | {carry:,} | {bits:.0f} | {cells[0]} "
+            f"| {cells[1]} | {found['simplex'] == found['scaling']} "
+            f"| {'simplex' if suits else 'cost scaling'} |",
             flush=True,
         )
 

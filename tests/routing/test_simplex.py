@@ -105,7 +105,8 @@ def test_time_expanded_networks_cost_the_same_either_way(case: Any, extra: int, 
     costs = np.random.default_rng(seed).integers(0, 50, tails.size)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_objectives, "_SIMPLEX_MIN_PEOPLE", 0)
-        flows, value = _solve_min_cost(tails, heads, caps, costs, ten.source, ten.sink, None, 400)
+        long = _objectives._SIMPLEX_MIN_STEPS
+        flows, value = _solve_min_cost(tails, heads, caps, costs, ten.source, ten.sink, None, long)
     solver = min_cost_flow.SimpleMinCostFlow()
     solver.add_arcs_with_capacity_and_unit_cost(
         tails.astype(np.int32), heads.astype(np.int32), caps, costs
@@ -121,7 +122,8 @@ def test_time_expanded_networks_cost_the_same_either_way(case: Any, extra: int, 
 def test_which_solver_a_min_cost_flow_goes_to(monkeypatch: pytest.MonkeyPatch) -> None:
     """The simplex for crowds over long horizons, or over large networks with large costs;
     never for costs that its 62 bits cannot hold or that are negative."""
-    small, crowd, long = np.array([0, 3, 3_500]), _objectives._SIMPLEX_MIN_PEOPLE, 400
+    small, crowd = np.array([0, 3, 3_500]), _objectives._SIMPLEX_MIN_PEOPLE
+    long = _objectives._SIMPLEX_MIN_STEPS
     large, big = _objectives._SIMPLEX_MIN_ARCS, np.array([0, 2**35])
     assert _simplex_suits(1_000, small, 1_000, crowd, long)
     assert _simplex_suits(1_000, small, 1_000, None, long)  # (a max flow finds how many first)

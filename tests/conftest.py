@@ -1,4 +1,5 @@
-"""Shared fixtures: the seed scenarios, as models and as raw data to break."""
+"""Shared fixtures: the seed scenarios, as models and as raw data to break; and the order the
+suite runs in (the notebooks first)."""
 
 from __future__ import annotations
 
@@ -56,3 +57,10 @@ def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run ``python -m evacplan ARGS`` from the repository root, as a user would."""
     return _run_cli
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The notebooks first: they are the suite's longest tests (closures' about two minutes
+    on a worker), and spread over the workers (pytest-xdist) from the start they no longer
+    finish alone at the end of the run."""
+    items.sort(key=lambda item: "test_notebook_runs" not in item.nodeid)

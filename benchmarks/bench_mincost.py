@@ -85,22 +85,12 @@ def _catch(plan: Any) -> tuple[Any, ...]:
     raise SystemExit("the plan solved no min-cost flow of 2,000 people or more")
 
 
-def _risky(name: str, people: int) -> Any:
-    from bench_routing import demand
+def _risky(network: str, people: int) -> Any:
+    from bench_risk import case
 
-    from evacplan.models import ThreatEvent
     from evacplan.routing import evacuate
 
-    net, supply, safe = demand(name, people)
-    rng = np.random.default_rng(7)
-    links = tuple(
-        link.model_copy(update={"risk": float(rng.choice([0.01, 0.02, 0.05, 0.1, 0.2]))})
-        for link in net.links
-    )
-    net = net.model_copy(update={"links": links})
-    ids = [p.id for p in net.places if p.id not in safe]
-    hot = tuple(rng.choice(ids, min(40, len(ids) // 3), replace=False).tolist())
-    threats = [ThreatEvent(id="unrest", at=20, places=hot, risk=0.3)]
+    net, supply, safe, threats = case(True, people, network)
     return lambda: evacuate(net, supply, safe, step_minutes=1, threats=threats)
 
 

@@ -34,14 +34,17 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 
-def case(risky: bool, people: int) -> tuple[Any, dict[str, int], set[str], list[Any]]:
-    """Chicago-Sketch with ``people`` at 30 sources; with ``risky``, link risks and a threat."""
+def case(
+    risky: bool, people: int, network: str = "ChicagoSketch"
+) -> tuple[Any, dict[str, int], set[str], list[Any]]:
+    """``network`` (a TNTP name) with ``people`` at 30 sources; with ``risky``, link risks and
+    a threat (on 40 places, or a third of them where there are fewer than 120)."""
     import numpy as np
     from bench_routing import demand
 
     from evacplan.models import ThreatEvent
 
-    net, supply, safe = demand("ChicagoSketch", people)
+    net, supply, safe = demand(network, people)
     if not risky:
         return net, supply, safe, []
     rng = np.random.default_rng(7)
@@ -51,7 +54,7 @@ def case(risky: bool, people: int) -> tuple[Any, dict[str, int], set[str], list[
     )
     net = net.model_copy(update={"links": links})
     ids = [p.id for p in net.places if p.id not in safe]
-    hot = tuple(rng.choice(ids, 40, replace=False).tolist())
+    hot = tuple(rng.choice(ids, min(40, len(ids) // 3), replace=False).tolist())
     threat = ThreatEvent(id="unrest", at=20, places=hot, risk=0.3)
     return net, supply, safe, [threat]
 

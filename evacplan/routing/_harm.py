@@ -95,17 +95,10 @@ def _harm_flow(
     units, arrival = np.concatenate([units, pad]), np.concatenate([arrival, pad])
     args = (tails, heads, caps, units, arrival, ten.source, ten.sink, carry, ten.horizon)
     big = carry >= _LP_MIN_PEOPLE and ten.horizon >= _LP_MIN_STEPS
-    nodes = int(heads.max(initial=0))
-    weight = _weight(units, arrival, carry, nodes)
-    if (
-        weight is None
-        and big
-        and tails.size <= _LP_MAX_ARCS
-        and int(units.max()) * (carry + 1) < 2**52
-    ):
+    costs, exact = _weighted_costs(units, arrival, carry, int(heads.max(initial=0)))
+    if not exact and big and tails.size <= _LP_MAX_ARCS and int(units.max()) * (carry + 1) < 2**52:
         return _within(clock, int(tails.size), _two_programs, *args)
-    costs = units if weight is None else units * weight + arrival
-    _load_simplex(tails.size, costs, nodes, carry, ten.horizon)
+    _load_simplex(tails, heads, costs, ten.source, ten.sink, carry, ten.horizon)
     return _within(clock, int(tails.size), _weighted, *args)
 
 
@@ -124,21 +117,24 @@ def _weighted(
     people can differ in their sum of arrival steps, so that harm comes first and the arrivals
     break its ties exactly. Where that would overflow 62 bits (a million people over
     hundreds of steps), the harm alone: still least, its ties broken as the solver finds them."""
-    weight = _weight(units, arrival, carry, int(heads.max(initial=0)))
-    costs = units if weight is None else units * weight + arrival
-    if weight is None and _bits(int(units.max(initial=0)), int(heads.max(initial=0))) >= 62:
+    costs, exact = _weighted_costs(units, arrival, carry, int(heads.max(initial=0)))
+    if not exact and _bits(int(units.max(initial=0)), int(heads.max(initial=0))) >= 62:
         raise SolverError("harm costs too large for a min-cost flow in 62 bits; use fewer decimals")
     flows, carried = _solve_min_cost(tails, heads, caps, costs, source, sink, carry, steps)
-    return flows, carried, weight is not None
+    return flows, carried, exact
 
 
-def _weight(units: np.ndarray, arrival: np.ndarray, carry: int, nodes: int) -> int | None:
-    """A weight ``W`` on harm units above any difference two flows of ``carry`` people can
-    have in their sum of arrival steps; None if ``units * W + arrival`` needs 62 bits or more
-    (:func:`._objectives._bits`)."""
+def _weighted_costs(
+    units: np.ndarray, arrival: np.ndarray, carry: int, nodes: int
+) -> tuple[np.ndarray, bool]:
+    """``units * W + arrival``, ``W`` a weight on harm units above any difference two flows of
+    ``carry`` people can have in their sum of arrival steps, and True; the units alone and
+    False where those costs would need 62 bits or more (:func:`._objectives._bits`)."""
     weight = carry * (int(arrival.max(initial=0)) + 1) + 1
     top = int(units.max(initial=0)) * weight + int(arrival.max(initial=0))
-    return weight if _bits(top, nodes) < 62 else None
+    if _bits(top, nodes) >= 62:
+        return units, False
+    return units * weight + arrival, True
 
 
 def _two_programs(

@@ -87,7 +87,7 @@ def _min_cost_flow(
     if top and _bits(top, ten.n_nodes) >= 62:
         raise SolverError("risk costs too large for a min-cost flow in 62 bits; use fewer decimals")
     args = (tails, heads, caps, costs, ten.source, ten.sink)
-    _load_simplex(tails.size, costs, ten.n_nodes + 2, carry, ten.horizon)
+    _load_simplex(tails, heads, costs, ten.source, ten.sink, carry, ten.horizon)
     return _within(
         clock or _Clock(None), int(tails.size), _solve_min_cost, *args, carry, ten.horizon
     )
@@ -146,7 +146,7 @@ def _network_lp(
     # Untyped here: the helper's stubs confuse mypy about ortools.linear_solver elsewhere.
     mb: Any = importlib.import_module("ortools.linear_solver.python.model_builder_helper")
 
-    n = int(max(int(tails.max(initial=0)), int(heads.max(initial=0)), source, sink)) + 1
+    n = parametric._nodes(tails, heads, source, sink)
     m = tails.size
     arcs = np.arange(m)
     incidence = sparse.csr_matrix(
@@ -170,12 +170,9 @@ def _network_lp(
         return None
     values = np.asarray(solver.variable_values())
     flows = np.rint(values).astype(np.int64)
-    net_out = np.bincount(tails, flows, minlength=n) - np.bincount(heads, flows, minlength=n)
     if not (
         np.abs(values - flows).max(initial=0.0) < 1e-6
-        and (flows >= lower).all()
-        and (flows <= upper).all()
-        and np.array_equal(net_out, -balance.astype(np.int64))
+        and _is_flow(tails, heads, flows, lower, upper, -balance.astype(np.int64))
     ):
         return None
     return flows, np.asarray(solver.reduced_costs())
@@ -200,7 +197,7 @@ def _solve_min_cost(
     which needs the value: a max flow finds it when not given); ``steps`` (the network's
     horizon) is part of that choice (:data:`_SIMPLEX_MIN_STEPS`).
     """
-    nodes = int(max(int(tails.max(initial=0)), int(heads.max(initial=0)), source, sink)) + 1
+    nodes = parametric._nodes(tails, heads, source, sink)
     if _simplex_suits(tails.size, costs, nodes, carry, steps):
         if carry is None:  # (the simplex needs the flow's value: a max flow finds it)
             carry = int(_solve_max_flow(tails, heads, caps, source, sink).optimal_flow())
@@ -269,12 +266,24 @@ def _network_simplex(
     flows, _, status, _ = _simplex().solve(nodes, *(a.astype(np.int64) for a in arrays), block)
     if status != 1:
         return None
-    net_out = np.bincount(tails, flows, minlength=nodes) - np.bincount(
-        heads, flows, minlength=nodes
-    )
-    if (flows < 0).any() or (flows > caps).any() or not np.array_equal(net_out, supply):
+    if not _is_flow(tails, heads, flows, np.zeros_like(caps), caps, supply):
         raise SolverError("the network simplex returned a flow that breaks its constraints")
     return np.asarray(flows, dtype=np.int64)
+
+
+def _is_flow(
+    tails: np.ndarray,
+    heads: np.ndarray,
+    flows: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    out: np.ndarray,
+) -> bool:
+    """Whether ``flows`` lie within their arcs' bounds and leave every node ``out`` more than
+    enters it (its supply: negative where it is a demand)."""
+    n = out.size
+    net_out = np.bincount(tails, flows, minlength=n) - np.bincount(heads, flows, minlength=n)
+    return bool((flows >= lower).all() and (flows <= upper).all() and np.array_equal(net_out, out))
 
 
 @cache
@@ -289,11 +298,20 @@ def _simplex() -> Any:
 
 
 def _load_simplex(
-    arcs: int, costs: np.ndarray, nodes: int, carry: int | None, steps: int | None
+    tails: np.ndarray,
+    heads: np.ndarray,
+    costs: np.ndarray,
+    source: int,
+    sink: int,
+    carry: int | None,
+    steps: int | None,
 ) -> None:
-    """Load the network simplex here if a min-cost flow is about to use it: in a child forked
-    to keep a time limit (:func:`._clock._within`) it would be loaded again for every flow."""
-    if _simplex_suits(arcs, costs, nodes, carry, steps):
+    """Load the network simplex here if :func:`_solve_min_cost` is about to use it on these
+    arcs: in a child forked to keep a time limit (:func:`._clock._within`) it would be
+    loaded again for every flow."""
+    if _simplex_suits(
+        tails.size, costs, parametric._nodes(tails, heads, source, sink), carry, steps
+    ):
         _simplex()
 
 

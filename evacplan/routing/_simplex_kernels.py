@@ -48,17 +48,14 @@ def solve(n, tails, heads, caps, costs, supply, block):  # type: ignore[no-untyp
         if inarc < 0:
             break
         pivots += 1
-        join, delta, side, uout = _leaving(
-            src, dst, cap, flow, state, parent, pred, up, succ, inarc
-        )
+        cycle = _leaving(src, dst, cap, flow, state, parent, pred, up, succ, inarc)
+        join, delta, uin, vin, uout = cycle
         if delta >= INF:
             return flow[:m], pi, -1, pivots
         _augment(src, dst, flow, state, parent, pred, up, inarc, join, delta)
-        if side == 0:  # the entering arc itself blocks: it goes from one bound to the other
+        if uout < 0:  # the entering arc itself blocks: it goes from one bound to the other
             state[inarc] = -state[inarc]
             continue
-        first, second = (src[inarc], dst[inarc]) if state[inarc] == 1 else (dst[inarc], src[inarc])
-        uin, vin = (first, second) if side == 1 else (second, first)
         state[inarc] = 0
         state[pred[uout]] = 1 if flow[pred[uout]] == 0 else -1
         _retree(src, parent, pred, thread, rev, succ, last, up, dirty, inarc, uin, vin, uout, join)
@@ -129,8 +126,8 @@ def _enter(src, dst, cost, state, pi, m, block, nxt):  # type: ignore[no-untyped
 @njit(cache=True)
 def _leaving(src, dst, cap, flow, state, parent, pred, up, succ, inarc):  # type: ignore[no-untyped-def]
     """The cycle ``inarc`` closes: its join node (where the two tree paths meet), how much it
-    can carry, and on which side of it (1 first, 2 second, 0 ``inarc`` itself) the last
-    blocking arc lies, below which node."""
+    can carry, the end of ``inarc`` to hang below the other (``uin`` below ``vin``), and the
+    node below the last blocking arc (``uout``; -1 when ``inarc`` itself blocks)."""
     u, v = src[inarc], dst[inarc]
     while u != v:
         if succ[u] < succ[v]:
@@ -154,7 +151,8 @@ def _leaving(src, dst, cap, flow, state, parent, pred, up, succ, inarc):  # type
         if d <= delta:
             delta, uout, side = d, u, 2
         u = parent[u]
-    return join, delta, side, uout
+    uin, vin = (first, second) if side == 1 else (second, first)
+    return join, delta, uin, vin, uout
 
 
 @njit(cache=True)

@@ -218,13 +218,10 @@ def _horizon(sp: _Splittable, bounds: _Bounds) -> _Goal:
             + int(sp.to_safe[sp.to_safe < _FOREVER].max(initial=0))
             + 1
         )
-    try:
-        hi = sp.least_horizon(total, _first_probe(bounds), limit, exact=bounds.exact)
-    except TooLargeError:
-        if _first_probe(bounds) == bounds.start:
-            raise
-        # Too large a little past the bound: say so of the least horizon that could do.
-        hi = sp.least_horizon(total, bounds.start, limit, exact=bounds.exact)
+    probe = _first_probe(bounds)
+    # Past ``limit`` the network stands still: a horizon there either comes (found below)
+    # or never does (people cut off): with the bound past it, no probe before it is needed.
+    hi = None if limit is not None and probe > limit else _least(sp, bounds, probe, limit)
     if hi is None:
         reachable, ten_inf, solver = sp.infinite()
         if reachable < total:
@@ -238,10 +235,25 @@ def _horizon(sp: _Splittable, bounds: _Bounds) -> _Goal:
             )
         else:
             assert limit is not None
-            hi = sp.least_horizon(total, limit + 1, None, exact=bounds.exact)
+            hi = _least(sp, bounds, max(probe, limit + 1), None, floor=limit + 1)
     goal.hi = hi
     goal.quickest = hi if bounds.exact else None
     return goal
+
+
+def _least(
+    sp: _Splittable, bounds: _Bounds, probe: int, limit: int | None, *, floor: int = 0
+) -> int | None:
+    """:meth:`._search._Splittable.least_horizon` for everyone from ``probe`` (at most
+    ``limit``; no horizon below ``floor`` suffices); too large a little past the bound, it
+    says so of the least horizon that could do."""
+    try:
+        return sp.least_horizon(sp.total, probe, limit, exact=bounds.exact)
+    except TooLargeError:
+        least = max(bounds.start, floor)
+        if probe <= least:
+            raise
+        return sp.least_horizon(sp.total, least, limit, exact=bounds.exact)
 
 
 _OVERSHOOT = 0.05

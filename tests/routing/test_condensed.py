@@ -23,7 +23,7 @@ from evacplan.results import Party
 from evacplan.routing import _expand, evacuate
 from evacplan.routing._compile import _compile
 from evacplan.routing._search import _Splittable
-from tests.routing.helpers import checked
+from tests.routing.helpers import checked, network
 from tests.routing.test_property import instances, risky_instances
 
 
@@ -143,3 +143,28 @@ def test_a_deadline_in_twenty_years_costs_what_the_answer_needs(
     assert plan.status == "optimal" and plan.egress_minutes == plan.lower_bound_minutes == 22
     assert plan.people == 3 and not plan.stranded
     assert sizes and max(sizes) < 100, sizes
+
+
+def test_a_crowd_under_an_early_threat_probes_from_the_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """100 people on a road of one a minute under a threat from minute 2: the egress is 100
+    (one minute on the road, the last leaving at 99), which the cut bound already says. The
+    search probes 100 alone, then 99 for the bottleneck cut the plan names; it once probed the
+    threat's last change first (minute 4), then climbed from 5 and bisected, because past the
+    last change it forgot the bound (Chicago-Sketch 100,000 with a threat: 8 max flows where
+    2 do)."""
+    from evacplan.models import ThreatEvent
+
+    probed: list[int] = []
+    real = _Splittable.flow_value
+    monkeypatch.setattr(_Splittable, "flow_value", lambda sp, t: probed.append(t) or real(sp, t))
+    net = network(
+        [{"id": "road", "source": "s", "target": "h", "minutes": 1, "capacity_per_hour": 60}],
+        ["s", "h"],
+        safe=("h",),
+    )
+    threat = ThreatEvent(id="unrest", at=2, places=("s",), risk=0.3)
+    plan = checked(evacuate(net, {"s": 100}, step_minutes=1, threats=[threat]))
+    assert plan.status == "optimal" and plan.egress_minutes == plan.lower_bound_minutes == 100
+    assert probed == [100, 99], probed

@@ -1,5 +1,6 @@
 """Why, in words: who is cut off and by which links, and why nobody can finish sooner.
 
+:func:`_cut_off` gives each source no horizon brings out its reason;
 :func:`_closing_links` names the links that close people in (or, when none
 does, the ones on their way out that close at all); :func:`_distance_words`
 says why the farthest people set the egress; :func:`_harm_words` why a
@@ -9,12 +10,38 @@ proofs and its reasons for anyone cut off.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from evacplan.routing._arrays import _FOREVER
+from evacplan.routing._arrays import _FOREVER, _reachable
+from evacplan.routing._expand import _TEN
 from evacplan.routing._harm import _Harmless
 from evacplan.routing._search import _Splittable
 from evacplan.routing._waves import _Waves
+
+
+def _cut_off(
+    sp: _Splittable, ten_inf: _TEN, solver: Any
+) -> tuple[list[tuple[int, int, int]], dict[int, str]]:
+    """The cut that keeps people in for good, and each source's reason, from a max flow
+    (``solver``) over ``ten_inf``, the network from its last change on (``sp.infinite()``)."""
+    tails, heads, caps = ten_inf.graph()
+    live = np.zeros(ten_inf.n_nodes + 2, dtype=bool)
+    # Nodes with a path to the sink: reachability along the arcs reversed.
+    live[_reachable(heads, tails, caps, ten_inf.sink, ten_inf.n_nodes + 2)] = True
+    reasons = {}
+    for i in range(sp.src_count.size):
+        node = int(ten_inf.src_node[i])
+        closing, cut = _closing_links(sp, int(sp.src_place[i]), int(sp.src_step[i]))
+        also = f": {closing}" if closing else ""
+        if node >= 0 and live[node]:
+            reasons[i] = "the routes out close before everyone can use them" + also
+        elif cut:
+            reasons[i] = f"cut off when {closing}"
+        else:
+            reasons[i] = "every route to safety is closed before it can be used" + also
+    return sp.cut_of(ten_inf, solver), reasons
 
 
 def _closing_links(sp: _Splittable, place: int, step: int) -> tuple[str, bool]:

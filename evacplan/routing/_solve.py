@@ -14,19 +14,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
 from evacplan._time import _plural
 from evacplan.errors import SolverError, TooLargeError
-from evacplan.routing._arrays import _FOREVER, _reachable
+from evacplan.routing._arrays import _FOREVER
 from evacplan.routing._clock import _Clock, _OutOfTime
 from evacplan.routing._expand import _TEN
 from evacplan.routing._harm import _Harmless, _least_harm
 from evacplan.routing._maxflow import _flows_of, _solve_max_flow
 from evacplan.routing._objectives import _earliest_arrival, _min_cost_flow
-from evacplan.routing._reasons import _closing_links, _distance_words, _harm_words, _waves_words
+from evacplan.routing._reasons import (
+    _cut_off,
+    _distance_words,
+    _harm_words,
+    _waves_words,
+)
 from evacplan.routing._search import _Splittable
 from evacplan.routing._waves import _by_waves, _Waves
 
@@ -227,7 +232,7 @@ def _horizon(sp: _Splittable, bounds: _Bounds) -> _Goal:
         if reachable < total:
             goal.complete = False
             goal.target = reachable
-            _cut_off(sp, ten_inf, solver, goal)
+            goal.cut, goal.reasons = _cut_off(sp, ten_inf, solver)
             hi = (
                 sp.least_horizon(reachable, bounds.near, None, exact=bounds.exact)
                 if reachable
@@ -275,29 +280,6 @@ def _first_probe(bounds: _Bounds) -> int:
     if bounds.exact:
         return bounds.start
     return bounds.start + max(1, math.ceil(_OVERSHOOT * (bounds.start - bounds.near)))
-
-
-def _cut_off(sp: _Splittable, ten_inf: _TEN, solver: Any, goal: _Goal) -> None:
-    """The cut that keeps people in for good, and each source's reason, into ``goal``."""
-    tails, heads, caps = ten_inf.graph()
-    live = np.zeros(ten_inf.n_nodes + 2, dtype=bool)
-    # Nodes with a path to the sink: reachability along the arcs reversed.
-    live[_reachable(heads, tails, caps, ten_inf.sink, ten_inf.n_nodes + 2)] = True
-    goal.cut = sp.cut_of(ten_inf, solver)
-    for i in range(sp.src_count.size):
-        node = int(ten_inf.src_node[i])
-        closing, cut = _closing_links(sp, int(sp.src_place[i]), int(sp.src_step[i]))
-        if node < 0 or not live[node]:
-            goal.reasons[i] = (
-                f"cut off when {closing}"
-                if cut
-                else "every route to safety is closed before it can be used"
-                + (f": {closing}" if closing else "")
-            )
-        else:
-            goal.reasons[i] = "the routes out close before everyone can use them" + (
-                f": {closing}" if closing else ""
-            )
 
 
 def _meet_deadline(sp: _Splittable, bounds: _Bounds, goal: _Goal, deadline: int | None) -> None:

@@ -51,7 +51,7 @@ def _both_ways(net: Any, groups: Any, steps: Any, amounts: Any, start: Any) -> N
     fast_used: dict[tuple[int, int], int] = {}
     slow_used: dict[tuple[int, int], int] = {}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_sweep_plain, "MIN_DEPARTURES_PER_STEP", 0)
+        patch.setattr(_sweep_plain, "MIN_DEPARTURES", 0)
         fast = _sweep_plain._plain_sweep(
             net, groups, steps, amounts, [(a, replace(p)) for a, p in start], fast_hist, fast_used
         )
@@ -75,7 +75,7 @@ def test_the_array_sweep_is_the_parcel_sweep(case: Any, objective: str) -> None:
     deadline = 30 if objective == "most_saved" else None
     call = {"network": net, "supply": supply, "safe": safe, "step_minutes": step}
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_sweep_plain, "MIN_DEPARTURES_PER_STEP", 0)
+        patch.setattr(_sweep_plain, "MIN_DEPARTURES", 0)
         flows = _flows_of(patch, **call, objective=objective, deadline=deadline)
         for flow in flows:
             _both_ways(*flow)
@@ -117,6 +117,6 @@ def test_a_crowd_on_a_grid_sweeps_the_same_both_ways(monkeypatch: pytest.MonkeyP
         _both_ways(*flow)
     later = [(at, replace(p, reached=at % 7, released=at % 7)) for at, p in flows[0][4]]
     hist, used = _Histories(), {(0, 0): 1}
-    monkeypatch.setattr(_sweep_plain, "MIN_DEPARTURES_PER_STEP", 0)
+    monkeypatch.setattr(_sweep_plain, "MIN_DEPARTURES", 0)
     assert _sweep_plain._plain_sweep(*flows[0][:4], later, hist, used) is None
     assert len(hist.place) == 0 and used == {(0, 0): 1}

@@ -20,6 +20,7 @@ from evacplan._time import _plural
 from evacplan.contingency import ContingencyPlan
 from evacplan.results import Status
 from evacplan.routing import EvacuationPlan
+from evacplan.routing._words import _figure
 
 __all__ = ["ClosureAnalysis", "ClosureCase", "Outcome"]
 
@@ -277,8 +278,9 @@ class ClosureAnalysis:
         what = {1: "closure", 2: "pair of closures"}.get(self.k, f"set of {self.k} closures")
         plural = {1: "closures", 2: "pairs of closures"}.get(self.k, f"sets of {self.k} closures")
         lines = [
-            f"Closure analysis: {n} {what if n == 1 else plural} from minute {self.at:g}; "
-            f"baseline egress {base.egress_minutes} min ({base.status}), harm {base.harm:.4g}"
+            f"Closure analysis: {n:,} {what if n == 1 else plural} from minute {self.at:g}; "
+            f"baseline egress {base.egress_minutes:,} min ({base.status}), "
+            f"harm {_figure(base.harm)}"
             + (
                 f", {_plural(self.baseline_stranded, 'person', 'people')} stranded (not "
                 "counted again in the cases)"

@@ -14,9 +14,16 @@ from evacplan.routing.records import Movement, Stop, Stranded
 
 
 def _figure(x: float, digits: int = 4) -> str:
-    """A figure for reading: ``digits`` significant digits; from 10,000 on, whole numbers with
-    separators (no exponent)."""
-    return f"{x:,.0f}" if abs(x) >= 10**digits else f"{x:.{digits}g}"
+    """A figure for reading: ``digits`` significant digits; from 1,000 on, with thousands
+    separators and no exponent (whole numbers once the digits run out).
+
+    >>> _figure(5001.3), _figure(123456.7), _figure(5001.37, 6), _figure(0.1234567)
+    ('5,001', '123,457', '5,001.37', '0.1235')
+    """
+    if abs(x) < 1000:
+        return f"{x:.{digits}g}"
+    whole = len(str(int(abs(x))))
+    return f"{x:,.{max(0, digits - whole)}f}"
 
 
 def _who(s: Stranded) -> str:

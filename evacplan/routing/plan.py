@@ -390,7 +390,7 @@ class EvacuationPlan:
             )
         lines.append(f"  harm: {self.harm_words()}")
         lines.append(
-            f"  risk exposure: {self.risk_exposure:.4g} (summed over people: the risk of each "
+            f"  risk exposure: {_figure(self.risk_exposure)} (summed over people: the risk of each "
             "link entered, and risk_per_hour for time at threatened places)"
         )
         lines.append(f"  proof: {self.proof}")

@@ -42,7 +42,7 @@ from evacplan.routing._sources import (
     _Run,
     _Sources,
 )
-from evacplan.routing._sweep_plain import _plain_sweep
+from evacplan.routing._sweep_plain import _plain_sweep, _straight_back
 from evacplan.routing._unroll import _movements, _waiting_units
 from evacplan.routing.columns import Movements, hours_not_safe
 from evacplan.routing.plan import EvacuationPlan
@@ -225,7 +225,11 @@ def _sweep_flows(
         ((place, p) for place, p in people.travelling if key_of(p) not in sources.cut_keys),
         key=lambda x: people.queue_of[x[1].party] if x[1].party >= 0 else 1,
     )
-    flow = (run.net, result.move_group, result.move_step, result.move_flow, go)
+    flow = (
+        run.net,
+        *_straight_back(run.net, result.move_group, result.move_step, result.move_flow),
+        go,
+    )
     swept = None
     if not queued and all(p.party < 0 for _, p in go):  # plain counts: in arrays
         swept = _plain_sweep(*flow, draft.hist, draft.used)

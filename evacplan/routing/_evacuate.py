@@ -31,6 +31,7 @@ from evacplan.routing._compile import _risk_of, _saturated
 from evacplan.routing._findings import _bottlenecks, _per_tier, _short, _stranded, _tier_words
 from evacplan.routing._movements import _Histories, _Parcel, _sweep
 from evacplan.routing._repair import _improve, _repair
+from evacplan.routing._round_trips import _straight_back
 from evacplan.routing._settle import _bound, _Draft, _have, _prove_saved, _prove_whole, _Tiers
 from evacplan.routing._sources import (
     _by_source,
@@ -42,7 +43,7 @@ from evacplan.routing._sources import (
     _Run,
     _Sources,
 )
-from evacplan.routing._sweep_plain import _plain_sweep, _straight_back
+from evacplan.routing._sweep_plain import _plain_sweep
 from evacplan.routing._unroll import _movements, _waiting_units
 from evacplan.routing.columns import Movements, hours_not_safe
 from evacplan.routing.plan import EvacuationPlan

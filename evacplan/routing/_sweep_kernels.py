@@ -1,6 +1,5 @@
-"""The compiled loops of :mod:`._sweep_plain`: plain parcels along a flow, first come first
-served, one departure at a time (:func:`sweep`); a flow's trips straight back cancelled
-(:func:`back_and_forth`).
+"""The compiled loop of :func:`._sweep_plain._plain_sweep`: plain parcels along a flow, first
+come first served, one departure at a time.
 
 Rows are parcels (people who travelled together so far), a row of a table
 (48 bytes: a million people on Chicago-Sketch make nine million rows, and
@@ -293,47 +292,3 @@ def _left(table: np.ndarray, queue: np.ndarray, touched: np.ndarray, n: np.ndarr
             size += 1
             r = table[r, NEXT]
     return left[:size]
-
-
-@njit(cache=True)
-def back_and_forth(
-    tail: np.ndarray,
-    head: np.ndarray,
-    step: np.ndarray,
-    tau: np.ndarray,
-    amount: np.ndarray,
-    by_step: np.ndarray,
-    by_key: np.ndarray,
-) -> np.ndarray:
-    """The people of each departure (``amount``), less those who would come straight back.
-
-    Departure i takes people from place A to B at step t, arriving at t + tau;
-    a departure j from B back to A at that step takes people away again. Up to
-    the smaller of the two, both are cancelled: those people wait at A instead
-    (a wait is always open), and every place's queue holds at least as many
-    people at every step as before, so the flow stays one; what reaches
-    safety, and when, is unchanged. Departures are taken by step
-    (``by_step``), so a trip there and back and there again cancels in turn;
-    ``by_key`` orders them by (tail, head, step), for the search of the way back.
-    """
-    left = amount.copy()
-    n = tail.size
-    for i in by_step:
-        back = step[i] + tau[i]
-        lo, hi = 0, n  # the first of by_key at or after (head[i], tail[i], back)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            j = by_key[mid]
-            if (tail[j], head[j], step[j]) < (head[i], tail[i], back):
-                lo = mid + 1
-            else:
-                hi = mid
-        while lo < n and left[i] > 0:
-            j = by_key[lo]
-            if tail[j] != head[i] or head[j] != tail[i] or step[j] != back:
-                break
-            m = min(left[i], left[j])
-            left[i] -= m
-            left[j] -= m
-            lo += 1
-    return left

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evacplan.routing import _evacuate, _sweep_plain, evacuate
+from evacplan.routing import _evacuate, _round_trips, _sweep_plain, evacuate
 from evacplan.routing._movements import _Histories, _sweep
 from tests.routing.helpers import checked
 from tests.routing.test_property import instances
@@ -152,11 +152,12 @@ def test_trips_straight_back_cancel_by_hand() -> None:
     groups = np.array([ab, ba, bh, ab, ba])
     steps = np.array([0, 2, 2, 4, 6])
     amounts = np.array([5, 3, 2, 2, 2])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(_sweep_plain, "MIN_DEPARTURES", 0)
-        g, s, a = _sweep_plain._straight_back(c, groups, steps, amounts)
-    left = sorted(zip(g.tolist(), s.tolist(), a.tolist(), strict=True))
-    assert left == sorted([(ab, 0, 2), (bh, 2, 2)])
+    for least in (10**9, 0):  # the loop as it is, then compiled
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_round_trips, "MIN_COMPILED", least)
+            g, s, a = _round_trips._straight_back(c, groups, steps, amounts)
+        left = sorted(zip(g.tolist(), s.tolist(), a.tolist(), strict=True))
+        assert left == sorted([(ab, 0, 2), (bh, 2, 2)])
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -164,13 +165,17 @@ def test_trips_straight_back_cancel_by_hand() -> None:
 def test_trips_straight_back_cancelled_keep_every_arrival(case: Any, objective: str) -> None:
     """Random networks: with the trips straight back cancelled on every flow, each flow brings
     the same people to each safe place at each step with no more moves, and the plan still
-    replays clean."""
+    replays clean; the loop compiled cancels what it cancels as it is."""
     net, supply, safe, step = case
     seen: list[tuple[Any, ...]] = []
-    real = _sweep_plain._straight_back
+    real = _round_trips._straight_back
 
     def spy(c: Any, groups: Any, steps: Any, amounts: Any) -> Any:
         out = real(c, groups, steps, amounts)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_round_trips, "MIN_COMPILED", 0)
+            compiled = real(c, groups, steps, amounts)
+        assert all((x == y).all() for x, y in zip(out, compiled, strict=True))
         seen.append((c, (groups, steps, amounts), out))
         return out
 

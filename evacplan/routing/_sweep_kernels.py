@@ -252,6 +252,8 @@ def _depart(
             queue[tail, 0] = table[r, NEXT]
             if queue[tail, 0] < 0:
                 queue[tail, 1] = -1
+        if take == 0:  # a row of nobody (a start parcel of none) leaves no piece
+            continue
         parent = table[r, HISTORY]
         if seen[parent + 1, 0] != d:
             if n[NEW] == new.shape[0]:

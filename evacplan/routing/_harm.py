@@ -186,9 +186,10 @@ that someone would rather leave cost a third of the whole)."""
 
 
 _STILL = 4
-"""Past this many times the step from which the network stands still, a horizon is not grown
-again for people who would rather arrive later: it is solved closed (a guard; see
-:func:`_least_harm`)."""
+"""Past this many times the step from which the network stands still, the open end is grown
+no further than :func:`_ceiling` (after which nobody in a least-harm schedule arrives): people
+who would rather arrive later then wait for room on safer roads, not for the network to change
+(a guard; see :func:`_least_harm`)."""
 
 
 def _next_horizon(horizon: int, settle: int) -> int:
@@ -203,7 +204,12 @@ def _least_harm(
     """The least-harm flow of ``target`` people, from horizon ``quickest`` (T*) on.
 
     With a ``deadline`` (a step), nobody may arrive later: the horizon stops
-    there, and the flow to it is exact without an open end.
+    there, and the flow to it is exact without an open end. Past ``_STILL``
+    times the step from which the network stands still, the horizon grows no
+    further than :func:`_ceiling`, and is solved closed there should someone
+    still prefer the open end (exact too: no least-harm schedule ends later).
+    Without a hazard no step bounds it: past ``_STILL`` times that step and the
+    first horizon, the least harm by then, not proven (:func:`_unbounded`).
     """
     net = sp.net
     reach = sp.to_safe[sp.to_safe < _FOREVER]
@@ -215,37 +221,33 @@ def _least_harm(
     horizon = horizon if deadline is None else min(horizon, deadline)
     tried: list[int] = []
     low: int | None = None
-    still = False  # far past the point from which the network stands still: no open end
+    ceiling: int | None = None  # no least-harm schedule has anyone arrive after it
     while True:
         if deadline is not None and horizon >= deadline:
             horizon = deadline
-        capped = horizon == deadline or still
+        capped = horizon in (deadline, ceiling)
         tried.append(horizon)
         ten = sp.ten(horizon, open_end=not capped)
         solved = _harm_flow(ten, net, target, clock)
         if solved is None:
-            return _Harmless(
-                None,
-                None,
-                low,
-                quickest,
-                0,
-                "the time limit ran out before the harm was least",
-                tried,
-            )
+            return _Harmless(None, None, low, quickest, 0, _LATE, tried)
         flows, _, exact = solved
         harm, arrivals, late = _harm_of(ten, sp, flows)
         low = harm if low is None else max(low, harm)
         if capped or not late:
             break
-        if horizon >= _STILL * settle:
-            # Someone still prefers the open end long after anything can change: the late
-            # arcs' price falls far short of any real way out. (It did where waiting has
-            # risk, before late arcs stood only where a way can leave late: _leaving_late.)
-            # A guard: solve this horizon closed, everyone in it.
-            still = True
-            continue
+        if net.hazard_int <= 0 and horizon >= _STILL * max(settle, first):
+            return _unbounded(sp, horizon, target, low, quickest, tried, clock)
+        if ceiling is None and net.hazard_int > 0 and horizon >= _STILL * settle:
+            # Someone still prefers the open end long after anything can change: they
+            # wait for room on a safer road. A schedule closed at this horizon bounds how
+            # long anyone in a least-harm one can take.
+            ceiling = _ceiling(sp, horizon, target, clock)
+            if ceiling is None:
+                return _Harmless(None, None, low, quickest, 0, _LATE, tried)
         horizon = _next_horizon(horizon, settle)
+        if ceiling is not None:
+            horizon = min(horizon, max(ceiling, tried[-1] + 1))
     if not exact:
         return _Harmless(
             ten,
@@ -257,6 +259,48 @@ def _least_harm(
             tried,
         )
     return _least_egress(sp, quickest, target, ten, flows, (harm, arrivals), tried, clock)
+
+
+_LATE = "the time limit ran out before the harm was least"
+
+
+def _ceiling(sp: _Splittable, horizon: int, target: int, clock: _Clock) -> int | None:
+    """A step after which nobody arrives in any least-harm schedule, from the schedule of
+    least harm closed at ``horizon`` (None if the clock runs out first). Its harm C bounds
+    the least; everyone in a schedule of harm C or less pays the hazard (more than 0) for
+    each step from their release to safety, so arrives by the last release plus C over a
+    step's hazard."""
+    ten = sp.ten(horizon, open_end=False)
+    solved = _harm_flow(ten, sp.net, target, clock)
+    if solved is None:
+        return None
+    harm, _, _ = _harm_of(ten, sp, solved[0])
+    return max(horizon, int(sp.src_step.max(initial=0)) + harm // sp.net.hazard_int)
+
+
+def _unbounded(
+    sp: _Splittable,
+    horizon: int,
+    target: int,
+    low: int | None,
+    quickest: int,
+    tried: list[int],
+    clock: _Clock,
+) -> _Harmless:
+    """Where hours not safe cost nothing (no hazard) and someone would still rather arrive
+    after ``horizon``, long after the network stands still and the first horizon: no step
+    bounds a least-harm schedule, so the least harm of those ending by ``horizon`` (``low``
+    stays the bound)."""
+    ten = sp.ten(horizon, open_end=False)
+    solved = _harm_flow(ten, sp.net, target, clock)
+    if solved is None:
+        return _Harmless(None, None, low, quickest, 0, _LATE, tried)
+    minute = horizon * sp.net.step
+    why = (
+        "with no hazard for the hours not safe, people would wait on and on for room on "
+        f"safer roads: this is the least harm of the schedules ending by minute {minute:,}"
+    )
+    return _Harmless(ten, solved[0], low, quickest, 0, why, tried)
 
 
 def _egress_of(ten: _TEN, flows: np.ndarray) -> int:

@@ -117,7 +117,7 @@ def _harm_words(sp: _Splittable, found: _Harmless, quickest: int, complete: bool
     s = sp.net.step
     end = found.horizons[-1] * s
     if found.proven == 0:
-        return "the time limit ran out before the harm was made least"
+        return found.unproven
     words = (
         f"no schedule has less harm: a min-cost flow over the network expanded to minute {end}, "
         "open-ended (anyone may still arrive later, at the least risk their place allows), "

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from evacplan.models import Network, ThreatEvent
 from evacplan.results import Party
 from evacplan.routing import EvacuationPlan, evacuate
-from tests.routing.helpers import checked, network
+from tests.routing.helpers import checked, network, regional_plan
 from tests.routing.reference import (
     exact,
     harm_reference,
@@ -622,17 +622,49 @@ def test_whole_parties_on_a_regional_timeline_come_near_the_splittable_bound(
     waves): with the whole-party MIP given no time, the sweep and the re-routing of parties
     alone bring the harm within 0.5% of the splittable bound (one pass that gave up after 25
     parties it could not improve left it at 67.8 against 63.9; now 63.9), and it verifies."""
-    from pathlib import Path
-
-    import evacplan
-    from evacplan.routing import _settle
-
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "benchmarks"))
-    import bench_plan
-
-    monkeypatch.setattr(bench_plan, "POSTS", 10)
-    monkeypatch.setattr(_settle, "_MIP_SECONDS", 0.0)
-    plan = evacplan.plan(bench_plan.scenario()).evacuation
+    plan = checked(regional_plan(monkeypatch, 10))
     assert plan.harm_lower_bound is not None
     assert plan.harm <= plan.harm_lower_bound * 1.005, (plan.harm, plan.harm_lower_bound)
-    assert plan.verify() == []
+
+
+@pytest.mark.parametrize(("people", "egress"), [(12, 55), (20, 75)])
+def test_least_harm_waits_for_room_on_the_safe_road_however_long(people: int, egress: int) -> None:
+    """a -> b -> h is safe (25 + 5 minutes, 2 people a 5-minute step onto a -> b); a -> h
+    takes 5 minutes at risk 0.3. At 0.002 an hour not safe, waiting even hours for the safe
+    road beats the risky one: everyone goes by b, 2 a step, the last at ``egress``. (The
+    open end was closed four times past the step from which the network stands still,
+    sending 4 of 12 down the risky road: harm 1.211 called optimal, against 0.017.)"""
+    net = network(
+        [
+            {"source": "a", "target": "b", "minutes": 25, "capacity_per_hour": 24},
+            {"source": "b", "target": "h", "minutes": 5, "capacity_per_hour": 60},
+            {"source": "a", "target": "h", "minutes": 5, "capacity_per_hour": 24, "risk": 0.3},
+        ],
+        ["a", "b", "h"],
+        safe=("h",),
+    )
+    plan = checked(evacuate(net, {"a": people}, step_minutes=5, objective="least_harm"))
+    hours = sum(30 + 5 * (i // 2) for i in range(people)) / 60
+    assert plan.status.value == "optimal"
+    assert plan.risk_exposure == 0
+    assert plan.harm == pytest.approx(0.002 * hours)
+    assert plan.harm_lower_bound == pytest.approx(plan.harm)
+    assert plan.egress_minutes == egress
+
+
+def test_least_harm_without_a_hazard_waits_as_long_as_the_safe_road_needs() -> None:
+    """The same roads with no hazard for hours not safe: 30 people all go the safe way (the
+    last enters a -> b at minute 70, safe at 100), risk 0, proven."""
+    net = network(
+        [
+            {"source": "a", "target": "b", "minutes": 25, "capacity_per_hour": 24},
+            {"source": "b", "target": "h", "minutes": 5, "capacity_per_hour": 60},
+            {"source": "a", "target": "h", "minutes": 5, "capacity_per_hour": 24, "risk": 0.3},
+        ],
+        ["a", "b", "h"],
+        safe=("h",),
+    )
+    plan = checked(
+        evacuate(net, {"a": 30}, step_minutes=5, objective="least_harm", hazard_per_hour=0)
+    )
+    assert (plan.status.value, plan.risk_exposure, plan.egress_minutes) == ("optimal", 0, 100)

@@ -226,6 +226,7 @@ def _sweep_flows(
         ((place, p) for place, p in people.travelling if key_of(p) not in sources.cut_keys),
         key=lambda x: people.queue_of[x[1].party] if x[1].party >= 0 else 1,
     )
+    go = _as_sent(go, people, sources, flows, draft)
     flow = (run.net, result.move_group, result.move_step, result.move_flow, go)
     swept = None
     if not queued and all(p.party < 0 for _, p in go):  # plain counts: compiled, on a large flow
@@ -250,11 +251,41 @@ def _sweep_flows(
     return [(p, place) for p, place in left if p.party >= 0]
 
 
+def _as_sent(
+    go: list[tuple[int, _Parcel]],
+    people: _People,
+    sources: _Sources,
+    flows: _Flows,
+    draft: _Draft,
+) -> list[tuple[int, _Parcel]]:
+    """``go`` with plain counts cut to what the flow sends from their source, the rest
+    stranded at home in ``draft`` with why. Where a deadline lets fewer go than are there,
+    the flow chooses whom; swept first come first served, people from another source could
+    take the departures meant for them, and be stranded on the way (their risk so far
+    counted for people who never reach safety)."""
+    assert flows.result is not None
+    sent = flows.result.src_out
+    left = {sources.keys[i]: int(sent[j]) for j, i in enumerate(sources.routable)}
+    kept = []
+    for place, p in go:
+        key = people.key_of(p)
+        if p.party < 0 and p.count > left.get(key, 0):
+            stay = p.split(p.count - left.get(key, 0), p.reached)
+            draft.stranded.append((stay, flows.why.get(key, "no room left on the routes out")))
+        if p.party < 0:
+            left[key] = left.get(key, 0) - p.count
+            if not p.count:
+                continue
+        kept.append((place, p))
+    return kept
+
+
 def _repair_parties(
     run: _Run, people: _People, flows: _Flows, draft: _Draft, left: list[tuple[_Parcel, int]]
 ) -> None:
-    """Route the parties the sweep left through the capacity left, into ``draft``; for
-    ``least_harm``, re-route the parties whose harm is furthest above their own best."""
+    """Route the parties the sweep left through the capacity left, into ``draft``; then
+    re-route the parties furthest above their own best (in harm for ``least_harm``, else in
+    risk exposure)."""
     net, result, key_of = run.net, flows.result, people.key_of
     assert result is not None and result.horizon is not None
     quota = flows.quota
@@ -281,18 +312,25 @@ def _repair_parties(
         )
         draft.travelled += fixed
         draft.stranded += [(p, flows.why.get(key_of(p), reason)) for p, reason in failed]
-    if run.order == "least_harm" and people.moving:
+    if people.moving:
         bound = _bound(net, result, run.order)
         alone = _Draft(draft.hist, draft.used, draft.travelled, [])
         if _have(net, alone, run.order, people.party_ids, bound) != bound:
+            # Least harm re-routes by harm; the others by risk, by the deadline (safest) or
+            # without delaying the egress (quickest: risk comes second there).
+            by = flows.deadline
+            if run.order == "quickest":
+                by = max((arrive for _, _, arrive in draft.travelled), default=result.horizon)
+            hazard = net.hazard_int if run.order == "least_harm" else 0
             _improve(
                 net,
                 draft.travelled,
                 draft.hist,
                 draft.used,
                 result.horizon,
-                flows.deadline,
+                by,
                 run.clock,
+                hazard=hazard,
             )
 
 

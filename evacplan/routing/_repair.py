@@ -63,6 +63,15 @@ class _Room:
         self.waits: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
         for p, a, b, c in net.wait_pieces():
             self.waits[p].append((a, b, c))
+        # Per place, the steps at which the risk of a link out of it changes (where waiting
+        # costs no risk anywhere, the only steps worth waiting for: see safest_route).
+        self.changes: list[list[int]] | None = None
+        if not self.waits:
+            points: list[set[int]] = [set() for _ in range(net.n)]
+            for g, spans in enumerate(self.risks):
+                for a, b, _ in spans:
+                    points[self.tails[g]].update((a, b + 1))
+            self.changes = [sorted(x) for x in points]
 
     def wait_risk(self, place: int, first: int, last: int) -> int:
         """Risk units one person pays waiting at ``place`` through steps ``first..last``."""
@@ -228,9 +237,10 @@ class _Room:
                 legs.reverse()
                 return legs, u, t
             nexts: list[tuple[int, int, int, _Leg]] = []
-            if t < limit:
-                wait = size * (self.wait_risk(u, t, t) + hazard)
-                nexts.append((r + wait, t + 1, u, (u, t, -1, None)))  # wait a step
+            later = self._later(u, t)
+            if later <= limit:
+                wait = size * (self.wait_risk(u, t, later - 1) + hazard * (later - t))
+                nexts.append((r + wait, later, u, (u, t, -1, None)))  # wait
             for g in self.out[u]:
                 found = self.slot(g, t, size, used, limit)
                 if found is None:
@@ -252,6 +262,21 @@ class _Room:
                 prev[(v, when)] = ((u, t), leg)
                 heapq.heappush(heap, (f, cost, when, v))
         return None
+
+    def _later(self, u: int, t: int) -> int:
+        """The step after ``t`` that :meth:`safest_route` may wait at ``u`` for: the next.
+
+        Where waiting costs no risk anywhere, only the next at which the risk of a link out
+        of ``u`` changes (_FOREVER: none). A move already leaves at the first step with room
+        (:meth:`slot`), and people who arrive somewhere sooner can wait there as well as
+        here (the same hazard a step, no risk either way), so a wait for anything else
+        gains nothing: on a timeline of 1,300 steps a search is spared a state per place
+        and step."""
+        if self.changes is None:
+            return t + 1
+        points = self.changes[u]
+        i = bisect_right(points, t)
+        return points[i] if i < len(points) else _FOREVER
 
     @property
     def late(self) -> _LateRisk:
@@ -427,6 +452,8 @@ def _improve(
     horizon: int,
     deadline: int | None = None,
     clock: _Clock | None = None,
+    *,
+    hazard: int | None = None,
 ) -> int:
     """Re-route parties, one at a time, by their least-harm route through the capacity left,
     in passes (at most :data:`_IMPROVE_PASSES`) until one changes nothing.
@@ -437,10 +464,13 @@ def _improve(
     Each party whose harm a person is furthest above what one would pay alone is taken
     off its route and routed again by least harm (:meth:`_Room.safest_route`,
     by ``deadline`` when there is one) through what the others leave; the
-    new route is kept if its harm is less. Changes ``travelled``, ``hist``
+    new route is kept if its harm is less. ``hazard``: risk units a person
+    pays a step not yet safe, by default the network's (0: by risk exposure
+    alone, for ``safest`` and ``quickest``). Changes ``travelled``, ``hist``
     and ``used`` in place; returns how many parties it re-routed.
     """
     room = _Room(net)
+    hazard = net.hazard_int if hazard is None else hazard
     limit = (
         max(horizon, net.last_change, max((p.released for p, _, _ in travelled), default=0))
         + (net.n + 1) * int(net.g_tau.max(initial=1))
@@ -450,7 +480,7 @@ def _improve(
         limit = min(limit, deadline)
     changed = 0
     for _ in range(_IMPROVE_PASSES):
-        now = _improve_pass(room, travelled, hist, used, limit, clock)
+        now = _improve_pass(room, travelled, hist, used, limit, clock, hazard)
         changed += now
         if not now or (clock is not None and clock.out()):
             break
@@ -464,10 +494,10 @@ def _improve_pass(
     used: dict[tuple[int, int], int],
     limit: int,
     clock: _Clock | None,
+    hazard: int,
 ) -> int:
     """One pass of :func:`_improve`, the worst parties first, routes ending by ``limit``;
     returns how many parties it re-routed."""
-    hazard = room.net.hazard_int
     steps, least = room.floors
     rows = []
     for i, (p, _, arrive) in enumerate(travelled):

@@ -82,6 +82,11 @@ def _order(objective: str) -> str:
     return "least_harm" if objective == "most_saved" else objective
 
 
+def _lead(party_ids: list[str]) -> str:
+    """What a note on a schedule short of its bound opens with: why, where parties are."""
+    return "parties are never split: " if party_ids else ""
+
+
 def _verb(names: tuple[str, ...]) -> str:
     """'is' for one figure named in the singular, else 'are'."""
     return "is" if len(names) == 1 and names[0] != "arrivals" else "are"
@@ -247,8 +252,9 @@ def _prove_whole(
     met = min(next((i for i in range(3) if have[i] != bound[i]), 3), result.proven)
     if order != "quickest" and met < names.index("egress time"):
         # The flow's bound is on the egress of the best schedules by the first figures, which
-        # this one is not: only the quickest egress bounds every schedule.
-        lower = quickest if quickest is not None else lower
+        # this one is not: only the quickest egress bounds every schedule (of as many people).
+        floor = None if result.floor is None else result.floor * s
+        lower = floor if floor is not None or quickest is None else quickest
     elif not narrow and order == "quickest" and exact is not None and exact.lower is not None:
         lower = None if lower is None else max(lower, exact.lower * s)
     why_not = f" ({exact.note})" if exact is not None and exact.note else ""
@@ -264,7 +270,7 @@ def _prove_whole(
             else " (the parties of groups cross links over consecutive departures as room "
             "allows, which the whole-party MIP does not model)"
         )
-    lead = "parties are never split: " if result.proven == 3 else ""
+    lead = _lead(party_ids) if result.proven == 3 else ""
     if met:
         best, rest = " and ".join(names[:met]), " and ".join(names[met:])
         note = (
@@ -332,7 +338,7 @@ def _prove_saved(
     unproven = f" ({result.unproven})" if result.proven < 3 else ""
     if short:
         note = (
-            f"parties are never split: {short} are safe by the deadline; the plan is valid but "
+            f"{_lead(party_ids)}{short} are safe by the deadline; the plan is valid but "
             "its counts are not proven best"
         )
         return _Verdict(draft, Status.FEASIBLE, None, "", [note + unproven])
@@ -340,7 +346,7 @@ def _prove_saved(
     met = min(next((i for i in range(3) if have[i] != bound[i]), 3), result.proven)
     unmet = names[met:]
     note = (
-        "parties are never split: the counts safe by the deadline are the most"
+        f"{_lead(party_ids)}the counts safe by the deadline are the most"
         + (f", and the {names[0]} meets its bound" if met else "")
         + f"; its {' and '.join(unmet)} {_verb(unmet)} not proven best"
     )

@@ -64,6 +64,8 @@ class _FlowResult:
     harm_low: int | None = None
     """For least_harm: a lower bound on every schedule's harm, in risk units counted from
     minute 0 (the flow's own harm when proven)."""
+    floor: int | None = None
+    """A proven bound (step) on the egress of every schedule that carries ``target``."""
 
 
 def _any_flow(sp: _Splittable, horizon: int) -> tuple[_TEN, np.ndarray]:
@@ -110,6 +112,8 @@ class _Goal:
     """The bottleneck cut the proof names: (group, step, capacity)."""
     reasons: dict[int, str] = field(default_factory=dict)
     """Per source cut off (its index), why, in words."""
+    floor: int | None = None
+    """A proven bound on the egress of every schedule that carries ``target`` (any risk)."""
 
 
 @dataclass(slots=True)
@@ -181,6 +185,7 @@ def _solve_flows(
     if sched is None:
         return _cut_short(sp, objective, bounds, goal, hi)
     _prove_egress(sp, bounds, goal, sched)  # 4. Why nobody can be faster.
+    goal.floor = sched.lower
     if sp.net.risky and objective == "safest":
         assert deadline is not None
         _choose_safest(sp, goal, sched, deadline, clock)
@@ -458,13 +463,11 @@ def _choose_safest(
         sched.parts = sp.arc_flows(ten, flows)
         sched.proven, sched.unproven = 0, _OUT_OF_TIME + "the risk exposure was minimised"
         sched.proof = f"no schedule at all finishes sooner: {sched.proof}"
-    elif goal.complete:
-        _least_egress(sp, goal, sched, best, enough is not None, clock)
     else:
-        sched.lower = None
+        # (Short of everyone, the most who can be safe by the deadline: ``best`` carries
+        # them, as does every max flow from the least horizon that can.)
         goal.target = best.carried
-        sched.parts = best.parts
-        sched.horizon = sp.last_arrival(best.parts)
+        _least_egress(sp, goal, sched, best, enough is not None, clock)
 
 
 def _risk_settled(
@@ -591,4 +594,5 @@ def _result(goal: _Goal, sched: _Schedule) -> _FlowResult:
         unproven=sched.unproven,
         distance=sched.by_distance,
         harm_low=sched.harm_low,
+        floor=goal.floor,
     )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from evacplan.models import Network
 from evacplan.routing import EvacuationPlan
@@ -32,3 +35,19 @@ def closing_roads() -> Network:
         ["s", "h"],
         safe=("h",),
     )
+
+
+def regional_plan(monkeypatch: pytest.MonkeyPatch, posts: int, **options: Any) -> EvacuationPlan:
+    """``evacplan.plan()``'s schedule for ``benchmarks/bench_plan.py``'s regional timeline
+    cut to ``posts`` posts (of 100 staff, with their dependants; three waves of release),
+    with ``options``, the whole-party MIP given no time (the schedule is the sweep's and
+    the re-routing's alone, the same on every machine)."""
+    import evacplan
+    from evacplan.routing import _settle
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import bench_plan
+
+    monkeypatch.setattr(bench_plan, "POSTS", posts)
+    monkeypatch.setattr(_settle, "_MIP_SECONDS", 0.0)
+    return evacplan.plan(bench_plan.scenario(), **options).evacuation

@@ -78,3 +78,54 @@ def test_a_deadline_too_early_moves_as_many_as_possible() -> None:
     assert plan.people == 10  # the fast road, departures at 0 and 5
     assert sum(s.count for s in plan.stranded) == 20
     assert "minute 35" in plan.stranded[0].reason
+
+
+def test_safest_short_of_the_deadline_bounds_the_egress_of_those_who_go() -> None:
+    """One road of a step (risk 0.1, 1 a minute), 3 people, deadline minute 2: 2 go, proven
+    optimal with its bound (it had none: verify() flagged the optimal plan)."""
+    net = network(
+        [{"source": "a", "target": "h", "minutes": 1, "capacity_per_hour": 60, "risk": 0.1}],
+        ["a", "h"],
+        safe=("h",),
+    )
+    plan = checked(evacuate(net, {"a": 3}, step_minutes=1, objective="safest", deadline=2))
+    assert (plan.status.value, plan.egress_minutes, plan.lower_bound_minutes) == ("optimal", 2, 2)
+    assert sum(s.count for s in plan.stranded) == 1
+
+
+@pytest.mark.parametrize(
+    ("supply", "deadline", "egress"),
+    [({"a": 1, "b": 3}, 15, 15), ({"a": 1, "b": 3}, 10, 10), ({"a": 1, "b": 2}, 10, 10)],
+)
+def test_safest_short_of_the_deadline_strands_whom_the_flow_strands(
+    supply: dict[str, int], deadline: int, egress: int
+) -> None:
+    """a -> b (5 minutes, 1 a step), b -> h (5 minutes, 1 a step), waiting at b 0.12 an
+    hour: fewer than all reach h by the deadline. The plan was 'feasible' with a bound of the
+    egress of everyone (20, past its own 15: verify() flagged it) and a note on parties
+    where there were none; now it moves whom the flow moves, proven."""
+    from evacplan.models import ThreatEvent
+
+    net = network(
+        [
+            {"source": "a", "target": "b", "minutes": 5, "capacity_per_hour": 60},
+            {"source": "b", "target": "h", "minutes": 5, "capacity_per_hour": 12},
+        ],
+        ["a", "b", "h"],
+        safe=("h",),
+    )
+    threat = ThreatEvent(id="t", at=0, places=("b",), risk_per_hour=0.12)
+    plan = checked(
+        evacuate(
+            net, supply, step_minutes=5, threats=[threat], objective="safest", deadline=deadline
+        )
+    )
+    assert (plan.status.value, plan.egress_minutes, plan.lower_bound_minutes) == (
+        "optimal",
+        egress,
+        egress,
+    )
+    assert sum(m.count for m in plan.movements) + sum(s.count for s in plan.stranded) == sum(
+        supply.values()
+    )
+    assert not plan.notes

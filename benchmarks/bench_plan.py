@@ -21,6 +21,10 @@ Measured 2026-12-06 (median of 3, no time limit): 12.65 s, ``feasible``
 apart (``routing._waves``, 1.3 s), and 10 s is the whole-party MIP's budget,
 in which it finds nothing. Within 20 s; not yet proven.
 
+Measured 2026-12-07 (median of 3, no time limit): 14.3 s, ``feasible``
+(harm 202.006, bound 201.916): the parties re-routed in passes until one
+changes nothing (``routing._repair._improve``).
+
 Run from the repository root::
 
     python benchmarks/bench_plan.py                   # median of 3, every solve to the end

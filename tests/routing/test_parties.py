@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
-from evacplan.models import Scenario
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evacplan.models import Scenario, ThreatEvent
 from evacplan.results import Party, Status
 from evacplan.routing import evacuate
 from tests.routing.helpers import checked, network, regional_plan
+from tests.routing.test_property import risky_instances
 
 
 def test_parties_are_never_split() -> None:
@@ -103,3 +108,56 @@ def test_whole_parties_under_quickest_meet_the_splittable_risk_bound(
     plan = checked(regional_plan(monkeypatch, 10, objective="quickest"))
     assert plan.egress_minutes == plan.lower_bound_minutes
     assert any("egress time and risk exposure meet their bounds" in n for n in plan.notes)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(risky_instances(), st.data())
+def test_the_route_search_waits_only_for_what_can_change(case: Any, data: Any) -> None:
+    """Where waiting costs no risk, a party's route search (repairing and re-routing
+    parties) waits at a place only for a step at which the risk of a link out of it changes
+    (a threat on a link that ends, a safer link that opens), not step by step: the same
+    least cost and earliest arrival either way, with links partly taken by others."""
+    from unittest import mock
+
+    from evacplan.routing._compile import _compile
+    from evacplan.routing._repair import _legs_units, _Room
+
+    net, _, safe, step, threats = case
+    threats = [t for t in threats if not t.risk_per_hour]  # waiting costs no risk
+    links = [link.id for link in net.links]
+    for i in range(data.draw(st.integers(0, 2))):  # a threat on a link, ending or not
+        at = data.draw(st.sampled_from([0, 5]))
+        until = data.draw(st.sampled_from([None, at + 10, at + 30]))
+        threats.append(
+            ThreatEvent(
+                id=f"l{i}", at=at, until=until, links=(data.draw(st.sampled_from(links)),), risk=0.4
+            )
+        )
+    hazard = data.draw(st.sampled_from([0.0, 0.01, 0.3]))
+    compiled = _compile(net, threats, step, set(safe), hazard)
+    room = _Room(compiled)
+    assert room.changes is not None
+    groups, n = compiled.g_tail.size, compiled.n
+    used = {
+        (g, t): k
+        for g, t, k in data.draw(
+            st.lists(
+                st.tuples(st.integers(0, groups - 1), st.integers(0, 30), st.integers(1, 3)),
+                max_size=12,
+            )
+        )
+    }
+    start = data.draw(st.sampled_from([u for u in range(n) if not compiled.safe[u]]))
+    at, size = data.draw(st.integers(0, 12)), data.draw(st.integers(1, 4))
+    hazard_int = compiled.hazard_int
+    found = []
+    for step_by_step in (False, True):
+        later = (lambda self, u, t: t + 1) if step_by_step else _Room._later
+        with mock.patch.object(_Room, "_later", later):
+            route = room.safest_route(start, at, size, dict(used), at + 120, hazard=hazard_int)
+        found.append(
+            None
+            if route is None
+            else (_legs_units(room, route[0], at, route[2], size, hazard_int), route[2])
+        )
+    assert found[0] == found[1]

@@ -227,13 +227,12 @@ def _sweep_flows(
         key=lambda x: people.queue_of[x[1].party] if x[1].party >= 0 else 1,
     )
     go = _as_sent(go, people, sources, flows, draft)
-    flow = (run.net, result.move_group, result.move_step, result.move_flow, go)
+    # Trips straight back cancelled: people sent from a place and straight back would lose
+    # their place in its queue to those who came after them.
+    moves = _straight_back(run.net, result.move_group, result.move_step, result.move_flow)
+    flow = (run.net, *moves, go)
     swept = None
     if not queued and all(p.party < 0 for _, p in go):  # plain counts: compiled, on a large flow
-        # Plain counts only: whole parties swept along a flow are sensitive to which of the
-        # equally good flows they are given, and the cancelled one served them worse
-        # (bench_plan.py's harm 247.0 instead of 202.1, the bound 201.9).
-        flow = (run.net, *_straight_back(*flow[:4]), go)
         swept = _plain_sweep(*flow, draft.hist, draft.used)
     draft.travelled, left = swept or _sweep(
         *flow,

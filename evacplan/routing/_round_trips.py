@@ -4,9 +4,12 @@ An earliest-arrival flow is one of many; push-relabel finds one that sends
 people from a place and straight back, as the sweep of :mod:`._movements`
 would then move them. :func:`_straight_back` cancels those trips (the people
 wait instead), which changes no arrival. :mod:`._evacuate` cancels them for
-plain counts only: whole parties swept along a flow depend on which of the
-equally good flows they follow, and ``bench_plan.py``'s fared worse on the
-cancelled one (harm 247.0 instead of 202.1, the bound 201.9).
+plain counts and whole parties alike: a party sent there and back would lose
+its place in the queue to people who came after it. (Whole parties swept
+along a flow depend on which of the equally good flows they follow:
+``bench_plan.py``'s fared worse on the cancelled one, harm 247.0 against
+202.1, until they were re-routed in passes until nothing improves; now 202.05
+against 202.01, the bound 201.92.)
 """
 
 from __future__ import annotations

@@ -368,3 +368,41 @@ def test_plain_counts_short_of_the_deadline_leave_whom_the_flow_leaves() -> None
     assert sum(s.count for s in plan.stranded) == 1
     assert plan.status is Status.OPTIMAL
     assert not any("parties" in n for n in plan.notes)
+
+
+def test_a_party_sent_straight_back_keeps_its_place_in_the_queue() -> None:
+    """Three parties of one at a (released at minutes 1, 4 and 22), room for two by minute
+    80. The flow sent someone from a to b and straight back; swept along it, y rode there
+    and back and lost her place to z, who came twenty minutes after her (against the
+    documented rule: people leave a place in the order they came). Trips straight back are
+    cancelled for parties too now: x and y go, z is left behind."""
+    net = Network(
+        places=[
+            {"id": "a", "kind": "residence"},
+            {"id": "b", "kind": "waypoint", "throughput_per_hour": 6},
+            {"id": "h", "kind": "safe_haven"},
+        ],
+        links=[
+            {"id": "ab", "source": "a", "target": "b", "minutes": 6, "capacity_per_hour": 12}
+            | {"opens": 22, "two_way": True},
+            {"id": "bh", "source": "b", "target": "h", "minutes": 11, "two_way": False}
+            | {"departures": [34, 35, 67], "seats": 3},
+        ],
+    )
+    parties = [
+        Party("x", 1, "a", release_minute=1),
+        Party("y", 1, "a", release_minute=4),
+        Party("z", 1, "a", release_minute=22),
+    ]
+    plan = checked(
+        evacuate(
+            net,
+            parties=parties,
+            step_minutes=5,
+            objective="most_saved",
+            deadline=80,
+            hazard_per_hour=0.06,
+        )
+    )
+    assert sorted(pid for m in plan.movements for pid in m.parties) == ["x", "y"]
+    assert [s.parties for s in plan.stranded] == [["z"]]

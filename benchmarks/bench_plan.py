@@ -23,7 +23,8 @@ in which it finds nothing. Within 20 s; not yet proven.
 
 Measured 2026-12-07 (median of 3, no time limit): 14.3 s, ``feasible``
 (harm 202.006, bound 201.916): the parties re-routed in passes until one
-changes nothing (``routing._repair._improve``).
+changes nothing (``routing._repair._improve``); 14.4 s and 202.048 once trips
+straight back were cancelled for parties too.
 
 Run from the repository root::
 

@@ -627,14 +627,10 @@ def test_whole_parties_on_a_regional_timeline_come_near_the_splittable_bound(
     assert plan.harm <= plan.harm_lower_bound * 1.005, (plan.harm, plan.harm_lower_bound)
 
 
-@pytest.mark.parametrize(("people", "egress"), [(12, 55), (20, 75)])
-def test_least_harm_waits_for_room_on_the_safe_road_however_long(people: int, egress: int) -> None:
-    """a -> b -> h is safe (25 + 5 minutes, 2 people a 5-minute step onto a -> b); a -> h
-    takes 5 minutes at risk 0.3. At 0.002 an hour not safe, waiting even hours for the safe
-    road beats the risky one: everyone goes by b, 2 a step, the last at ``egress``. (The
-    open end was closed four times past the step from which the network stands still,
-    sending 4 of 12 down the risky road: harm 1.211 called optimal, against 0.017.)"""
-    net = network(
+def _safe_road_beside_a_risky_one() -> Network:
+    """a -> b -> h, 25 + 5 minutes, 2 people a 5-minute step onto a -> b; a -> h, 5 minutes
+    at risk 0.3, 2 a step."""
+    return network(
         [
             {"source": "a", "target": "b", "minutes": 25, "capacity_per_hour": 24},
             {"source": "b", "target": "h", "minutes": 5, "capacity_per_hour": 60},
@@ -643,6 +639,16 @@ def test_least_harm_waits_for_room_on_the_safe_road_however_long(people: int, eg
         ["a", "b", "h"],
         safe=("h",),
     )
+
+
+@pytest.mark.parametrize(("people", "egress"), [(12, 55), (20, 75)])
+def test_least_harm_waits_for_room_on_the_safe_road_however_long(people: int, egress: int) -> None:
+    """a -> b -> h is safe (25 + 5 minutes, 2 people a 5-minute step onto a -> b); a -> h
+    takes 5 minutes at risk 0.3. At 0.002 an hour not safe, waiting even hours for the safe
+    road beats the risky one: everyone goes by b, 2 a step, the last at ``egress``. (The
+    open end was closed four times past the step from which the network stands still,
+    sending 4 of 12 down the risky road: harm 1.211 called optimal, against 0.017.)"""
+    net = _safe_road_beside_a_risky_one()
     plan = checked(evacuate(net, {"a": people}, step_minutes=5, objective="least_harm"))
     hours = sum(30 + 5 * (i // 2) for i in range(people)) / 60
     assert plan.status.value == "optimal"
@@ -655,15 +661,7 @@ def test_least_harm_waits_for_room_on_the_safe_road_however_long(people: int, eg
 def test_least_harm_without_a_hazard_waits_as_long_as_the_safe_road_needs() -> None:
     """The same roads with no hazard for hours not safe: 30 people all go the safe way (the
     last enters a -> b at minute 70, safe at 100), risk 0, proven."""
-    net = network(
-        [
-            {"source": "a", "target": "b", "minutes": 25, "capacity_per_hour": 24},
-            {"source": "b", "target": "h", "minutes": 5, "capacity_per_hour": 60},
-            {"source": "a", "target": "h", "minutes": 5, "capacity_per_hour": 24, "risk": 0.3},
-        ],
-        ["a", "b", "h"],
-        safe=("h",),
-    )
+    net = _safe_road_beside_a_risky_one()
     plan = checked(
         evacuate(net, {"a": 30}, step_minutes=5, objective="least_harm", hazard_per_hour=0)
     )

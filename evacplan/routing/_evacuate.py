@@ -246,7 +246,7 @@ def _sweep_flows(
     )
     for p, _ in left:
         if p.party < 0:
-            draft.stranded.append((p, flows.why.get(key_of(p), "no room left on the routes out")))
+            draft.stranded.append((p, flows.why.get(key_of(p), _NO_ROOM)))
     return [(p, place) for p, place in left if p.party >= 0]
 
 
@@ -267,16 +267,21 @@ def _as_sent(
     left = {sources.keys[i]: int(sent[j]) for j, i in enumerate(sources.routable)}
     kept = []
     for place, p in go:
-        key = people.key_of(p)
-        if p.party < 0 and p.count > left.get(key, 0):
-            stay = p.split(p.count - left.get(key, 0), p.reached)
-            draft.stranded.append((stay, flows.why.get(key, "no room left on the routes out")))
         if p.party < 0:
-            left[key] = left.get(key, 0) - p.count
+            key = people.key_of(p)
+            room = left.get(key, 0)
+            if p.count > room:
+                stay = p.split(p.count - room, p.reached)
+                draft.stranded.append((stay, flows.why.get(key, _NO_ROOM)))
+            left[key] = room - p.count
             if not p.count:
                 continue
         kept.append((place, p))
     return kept
+
+
+_NO_ROOM = "no room left on the routes out"
+"""Why plain counts are left short of safety when the flows gave no other reason."""
 
 
 def _repair_parties(

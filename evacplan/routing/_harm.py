@@ -270,12 +270,21 @@ def _ceiling(sp: _Splittable, horizon: int, target: int, clock: _Clock) -> int |
     the least; everyone in a schedule of harm C or less pays the hazard (more than 0) for
     each step from their release to safety, so arrives by the last release plus C over a
     step's hazard."""
+    closed = _closed(sp, horizon, target, clock)
+    if closed is None:
+        return None
+    harm, _, _ = _harm_of(*closed)
+    return max(horizon, int(sp.src_step.max(initial=0)) + harm // sp.net.hazard_int)
+
+
+def _closed(
+    sp: _Splittable, horizon: int, target: int, clock: _Clock
+) -> tuple[_TEN, _Splittable, np.ndarray] | None:
+    """The least-harm flow over the network closed at ``horizon`` (everyone safe by it), as
+    :func:`_harm_of` takes it; None if the clock runs out first."""
     ten = sp.ten(horizon, open_end=False)
     solved = _harm_flow(ten, sp.net, target, clock)
-    if solved is None:
-        return None
-    harm, _, _ = _harm_of(ten, sp, solved[0])
-    return max(horizon, int(sp.src_step.max(initial=0)) + harm // sp.net.hazard_int)
+    return None if solved is None else (ten, sp, solved[0])
 
 
 def _unbounded(
@@ -291,16 +300,15 @@ def _unbounded(
     after ``horizon``, long after the network stands still and the first horizon: no step
     bounds a least-harm schedule, so the least harm of those ending by ``horizon`` (``low``
     stays the bound)."""
-    ten = sp.ten(horizon, open_end=False)
-    solved = _harm_flow(ten, sp.net, target, clock)
-    if solved is None:
+    closed = _closed(sp, horizon, target, clock)
+    if closed is None:
         return _Harmless(None, None, low, quickest, 0, _LATE, tried)
     minute = horizon * sp.net.step
     why = (
         "with no hazard for the hours not safe, people would wait on and on for room on "
         f"safer roads: this is the least harm of the schedules ending by minute {minute:,}"
     )
-    return _Harmless(ten, solved[0], low, quickest, 0, why, tried)
+    return _Harmless(closed[0], closed[2], low, quickest, 0, why, tried)
 
 
 def _egress_of(ten: _TEN, flows: np.ndarray) -> int:

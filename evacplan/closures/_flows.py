@@ -33,8 +33,9 @@ once, when a case first needs it): the case is delayed to the first t with
 F(t) = everyone, which the max flow at t - 1 proves; past that horizon the
 case is re-planned. On a large network the cases are taken together
 (:meth:`_Prefix.prepare`, :meth:`_Expanded.closed_all`): each goes on from
-the baseline's max preflow at the greatest step its closed arcs carry flow,
-where taking them away first matters. A closure from
+the baseline's max preflow at the greatest step its closed arcs carry flow
+that cannot be sent another way, where taking them away first matters. A
+closure from
 minute 0 that leaves a source no way to safety (a search over the links
 left) strands its people, as a re-plan would; everyone else is compared
 with the same people in the baseline. From a later minute, a source cut

@@ -239,9 +239,61 @@ class _Run:
             )
         )
 
+    def reroutes(self, arcs: np.ndarray, search: _Search) -> bool:
+        """Whether the flow the input's ``arcs`` carry now (a maximum preflow at some t) can be
+        sent other ways, the flow into the sink kept: if so the network without them has as
+        great a max flow at that t (closing never adds a way, so the same). The state is left
+        as it was; ``search`` is the scratch the search works in (:class:`_Search`).
+
+        The arcs are closed as :meth:`close` does, then what the sink lost is sent along
+        residual paths from their tails or from people held upstream, each search led by the
+        labels and giving up past the nodes ``search`` allows (False then, as when the sink
+        cannot have it all back: a lower max flow, or a way too far to look for; :meth:`lower`
+        over a copy settles which). With no limit False proves a lower max flow.
+        """
+        net = self.net
+        ends = search.ends
+        ends[:2] = self.ends
+        return bool(
+            _kernels().reroute(
+                net.start,
+                net.to,
+                net.res,
+                net.rev,
+                net.forward,
+                self.excess,
+                self.label,
+                net.pos[arcs],
+                ends,
+                search.scratch,
+                search.log,
+            )
+        )
+
     def value(self) -> int:
         """The flow into the sink now."""
         return int(self.excess[self.ends[0]])
+
+
+@dataclass(frozen=True, slots=True)
+class _Search:
+    """The scratch :meth:`_Run.reroutes` works in, made once for many calls over one network."""
+
+    ends: np.ndarray
+    """The sink, the source, the most nodes a search may reach, and the last search's stamp."""
+    scratch: np.ndarray
+    """Nine rows of one entry per residual arc or node, whichever are more, and one more."""
+    log: np.ndarray
+    """The changes to undo: (0 a residual arc's room, 1 a node's excess; which; old value)."""
+
+    @classmethod
+    def over(cls, run: _Run, limit: int, log: int = 1 << 18) -> _Search:
+        """Scratch for searches over ``run``'s network that reach at most ``limit`` nodes, and
+        undo at most ``log`` changes (a search that needs more gives up)."""
+        ends = np.array([*run.ends, limit, 0], dtype=np.int64)
+        scratch = np.zeros((9, max(run.net.to.size, run.label.size) + 1), dtype=np.int64)
+        scratch[7] = -1
+        return cls(ends, scratch, np.empty((log, 3), dtype=np.int64))
 
 
 def _nodes(tail: np.ndarray, head: np.ndarray, *ends: int) -> int:

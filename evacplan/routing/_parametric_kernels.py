@@ -39,19 +39,50 @@ def close(start, to, res, rev, forward, excess, arcs, sink):  # type: ignore[no-
     flow out of its head, arc by arc down to the sink or to nodes holding excess (which
     give it up first). Returns False if the flow seems to go round in circles (a time-expanded
     network's does not), the state then half-changed."""
-    n = excess.size
-    room = start[n] + 1
-    stack_node = np.empty(room, dtype=np.int64)
-    stack_amount = np.empty(room, dtype=np.int64)
+    stacks = np.empty((3, start[excess.size] + 1), dtype=np.int64)
+    no_log = np.empty((0, 3), dtype=np.int64)
+    used = np.zeros(2, dtype=np.int64)
+    return _withdraw(start, to, res, rev, forward, excess, arcs, sink, stacks, no_log, used)
+
+
+@njit(cache=True, inline="always")
+def _write(res, excess, log, used, kind, i, value):  # type: ignore[no-untyped-def]
+    """Set ``res[i]`` (``kind`` 0) or ``excess[i]`` (1) to ``value``, first writing the old
+    value in ``log`` (at ``used[0]``) when there is a log. False when the log is full."""
+    if log.shape[0] > 0:
+        k = used[0]
+        if k == log.shape[0]:
+            return False
+        log[k, 0], log[k, 1] = kind, i
+        log[k, 2] = res[i] if kind == 0 else excess[i]
+        used[0] = k + 1
+    if kind == 0:
+        res[i] = value
+    else:
+        excess[i] = value
+    return True
+
+
+@njit(cache=True)
+def _withdraw(start, to, res, rev, forward, excess, arcs, sink, stacks, log, used):  # type: ignore[no-untyped-def]
+    """:func:`close`'s work, every change written in ``log`` first when it has room (see
+    :func:`_write`). ``stacks``: three rows of one entry per residual arc and one more, the
+    first two scratch, the third given the nodes whose flow out was lowered (``used[1]`` of
+    them). False if the flow seems to go round in circles, or the log is full."""
+    stack_node, stack_amount, walked = stacks[0], stacks[1], stacks[2]
+    room = stack_node.size
     budget = 4 * room
     for a in arcs:
         b = rev[a]
         flow = res[b]
-        res[a] = 0
-        res[b] = 0
+        ok = _write(res, excess, log, used, 0, a, 0) and _write(res, excess, log, used, 0, b, 0)
+        if not ok:
+            return False
         if flow == 0:
             continue
-        excess[to[b]] += flow
+        tail = to[b]
+        if not _write(res, excess, log, used, 1, tail, excess[tail] + flow):
+            return False
         stack_node[0] = to[a]
         stack_amount[0] = flow
         depth = 1
@@ -62,18 +93,24 @@ def close(start, to, res, rev, forward, excess, arcs, sink):  # type: ignore[no-
             if budget < 0:
                 return False
             if v == sink:
-                excess[sink] -= owed
+                if not _write(res, excess, log, used, 1, sink, excess[sink] - owed):
+                    return False
                 continue
             given = min(owed, excess[v])
-            excess[v] -= given
+            if given > 0 and not _write(res, excess, log, used, 1, v, excess[v] - given):
+                return False
             owed -= given
+            if owed > 0 and used[1] < room:
+                walked[used[1]] = v
+                used[1] += 1
             e = start[v]
             while owed > 0 and e < start[v + 1]:
                 carried = res[rev[e]]
                 if forward[e] and carried > 0:
                     back = min(owed, carried)
-                    res[rev[e]] -= back
-                    res[e] += back
+                    ok = _write(res, excess, log, used, 0, rev[e], carried - back)
+                    if not (ok and _write(res, excess, log, used, 0, e, res[e] + back)):
+                        return False
                     owed -= back
                     if depth == room:
                         return False
@@ -84,6 +121,161 @@ def close(start, to, res, rev, forward, excess, arcs, sink):  # type: ignore[no-
             if owed > 0:
                 return False
     return True
+
+
+@njit(cache=True)
+def reroute(start, to, res, rev, forward, excess, label, arcs, ends, scratch, log):  # type: ignore[no-untyped-def]
+    """Whether the flow over the residual arcs ``arcs`` (forward ones), under a maximum
+    preflow, can be sent other ways without lowering the flow into the sink: :func:`close`
+    them, then send what the sink lost along residual paths from nodes holding excess.
+    Every change is written in ``log`` and undone before returning, so the state is left as
+    it was. True proves the network without the arcs has as great a max flow.
+
+    Only two kinds of node can have a way to the sink now that had none: the closed arcs'
+    tails (they hold what the arcs carried) and nodes with a way to one whose arcs out
+    gained room (those :func:`_withdraw` lowered the flow out of, and those on the paths
+    sent along). The search is from the tails first; when the sink cannot be reached from
+    them, from them and the nodes holding excess found searching back from the others.
+    So with no limit on the searches, False proves the max flow lower; each search gives
+    up past ``ends[2]`` nodes (False then proves nothing).
+
+    ``ends`` holds the sink, the source, the searches' limit, and a stamp (raised by each
+    search); ``label`` the run's labels, which guide the search; ``scratch`` nine rows of
+    one entry per residual arc or node (whichever are more) and one more: two for :func:`_withdraw`'s stacks, the nodes
+    whose arcs out gained room, each node's stamp, its arc from the search, the queue, the
+    nodes a search starts from, and the search's lists by label (the first of each, all -1
+    between searches; the next of each node).
+    """
+    sink = ends[0]
+    used = np.zeros(2, dtype=np.int64)
+    before = excess[sink]
+    ok = _withdraw(start, to, res, rev, forward, excess, arcs, sink, scratch[:3], log, used)
+    walked, seen, via, queue, sources = scratch[2], scratch[3], scratch[4], scratch[5], scratch[6]
+    while ok and excess[sink] < before:
+        count = 0
+        for a in arcs:
+            u = to[rev[a]]
+            if excess[u] > 0:
+                sources[count] = u
+                count += 1
+        found = _search(start, to, res, excess, label, ends, sources, count, scratch)
+        if not found:
+            count = _upstream(
+                start, to, res, rev, excess, ends, walked, used[1], sources, count, seen, queue
+            )
+            found = _search(start, to, res, excess, label, ends, sources, count, scratch)
+        if not found:
+            ok = False
+            break
+        ok = _augment(res, rev, to, excess, log, used, via, sink, before - excess[sink], walked)
+    for k in range(used[0] - 1, -1, -1):
+        if log[k, 0] == 0:
+            res[log[k, 1]] = log[k, 2]
+        else:
+            excess[log[k, 1]] = log[k, 2]
+    return ok
+
+
+@njit(cache=True)
+def _search(start, to, res, excess, label, ends, sources, count, scratch):  # type: ignore[no-untyped-def]
+    """A search over residual arcs from ``sources[:count]`` (those holding excess) to the sink,
+    never through the source, nearest the sink first by the run's labels (so that along
+    labels that are distances it walks straight there), giving up past ``ends[2]`` nodes.
+    Each node reached gets the arc it was reached by (-1 where it started) in ``scratch[4]``.
+    Whether the sink was reached."""
+    n = label.size
+    sink, source, limit = ends[0], ends[1], ends[2]
+    seen, via, order, first, after = scratch[3], scratch[4], scratch[5], scratch[7], scratch[8]
+    ends[3] += 1
+    stamp = ends[3]
+    size = 0
+    low = n
+    for i in range(count):
+        u = sources[i]
+        if excess[u] > 0 and seen[u] != stamp:
+            seen[u] = stamp
+            via[u] = -1
+            order[size] = u
+            size += 1
+            after[u] = first[label[u]]
+            first[label[u]] = u
+            low = min(low, label[u])
+    while seen[sink] != stamp and size < limit:
+        while low < n and first[low] < 0:
+            low += 1
+        x = first[low]
+        if x < 0:
+            break
+        first[low] = after[x]
+        for e in range(start[x], start[x + 1]):
+            y = to[e]
+            if res[e] > 0 and seen[y] != stamp and y != source:
+                seen[y] = stamp
+                via[y] = e
+                order[size] = y
+                size += 1
+                after[y] = first[label[y]]
+                first[label[y]] = y
+                low = min(low, label[y])
+    for i in range(size):
+        first[label[order[i]]] = -1
+    return seen[sink] == stamp
+
+
+@njit(cache=True)
+def _upstream(start, to, res, rev, excess, ends, walked, n_walked, sources, count, seen, queue):  # type: ignore[no-untyped-def]
+    """Add to ``sources[:count]`` the nodes holding excess that have a residual path to one of
+    ``walked[:n_walked]``, found searching back from them (at most ``ends[2]`` nodes, never
+    through the sink or the source). Returns the new count."""
+    sink, source, limit = ends[0], ends[1], ends[2]
+    ends[3] += 1
+    stamp = ends[3]
+    size = 0
+    for i in range(n_walked):
+        v = walked[i]
+        if seen[v] != stamp:
+            seen[v] = stamp
+            queue[size] = v
+            size += 1
+    head = 0
+    while head < size and size < limit:
+        y = queue[head]
+        head += 1
+        if excess[y] > 0 and count < sources.size:
+            sources[count] = y
+            count += 1
+        for e in range(start[y], start[y + 1]):
+            x = to[e]
+            if res[rev[e]] > 0 and seen[x] != stamp and x != sink and x != source:
+                seen[x] = stamp
+                queue[size] = x
+                size += 1
+    return count
+
+
+@njit(cache=True)
+def _augment(res, rev, to, excess, log, used, via, sink, owed, walked):  # type: ignore[no-untyped-def]
+    """Send along the path :func:`_search` found (``via``, back from the sink) as much as it
+    has room for, its start holds and the sink is ``owed``, writing the changes in ``log``
+    and the path's nodes after ``walked[:used[1]]`` (their arcs back gain room). False when
+    the log is full."""
+    push = owed
+    y = sink
+    while via[y] >= 0:
+        push = min(push, res[via[y]])
+        y = to[rev[via[y]]]
+    push = min(push, excess[y])
+    ok = _write(res, excess, log, used, 1, y, excess[y] - push)
+    y = sink
+    while ok and via[y] >= 0:
+        e = via[y]
+        ok = _write(res, excess, log, used, 0, e, res[e] - push)
+        ok = ok and _write(res, excess, log, used, 0, rev[e], res[rev[e]] + push)
+        y = to[rev[e]]
+        if used[1] < walked.size:
+            walked[used[1]] = y
+            used[1] += 1
+    return ok and _write(res, excess, log, used, 1, sink, excess[sink] + push)
 
 
 @njit(cache=True)

@@ -99,3 +99,94 @@ def test_plans_through_it_match_the_divide_and_conquer(case: Any) -> None:
     assert pushed.stranded == divided.stranded
     cut = [(b.link, b.capacity, b.minutes) for b in pushed.bottlenecks]
     assert cut == [(b.link, b.capacity, b.minutes) for b in divided.bottlenecks]
+
+
+@st.composite
+def _crowded(draw: st.DrawFn) -> tuple[np.ndarray, ...]:
+    """A random network whose arcs go from lower nodes to higher (as in time), node 0 the
+    source, the last the sink, each arc into the sink labelled with the first t it counts
+    at; more people than room, so that a max preflow leaves many holding excess."""
+    n = draw(st.integers(4, 9))
+    pairs = [(i, j) for i in range(n - 1) for j in range(i + 1, n) if (i, j) != (0, n - 1)]
+    chosen = draw(st.lists(st.sampled_from(pairs), min_size=3, max_size=22))
+    tail = np.array([i for i, _ in chosen], dtype=np.int64)
+    head = np.array([j for _, j in chosen], dtype=np.int64)
+    cap = np.array(draw(st.lists(st.integers(1, 4), min_size=tail.size, max_size=tail.size)))
+    label = np.where(
+        head == n - 1, draw(st.lists(st.integers(1, 3), min_size=tail.size, max_size=tail.size)), -1
+    )
+    return tail, head, cap.astype(np.int64), label.astype(np.int64)
+
+
+def _held_upstream(tail: np.ndarray, head: np.ndarray, cap: np.ndarray, sink: int) -> Any:
+    """A run at a max preflow unlike the push-relabel's: OR-Tools' max flow, with what the
+    source could not send held at the nodes it would go to (none of which has a way to the
+    sink, else the flow were not the most)."""
+    run = _parametric._Run.start(tail, head, cap, np.full(tail.size, -1), sink, 0)
+    flow = _solve_max_flow(tail, head, cap, 0, sink)
+    net = run.net
+    for arc in np.flatnonzero(tail != 0).tolist():
+        carried = flow.flow(arc)
+        net.res[net.pos[arc]] -= carried
+        net.res[net.rev[net.pos[arc]]] += carried
+        run.excess[tail[arc]] -= carried
+        run.excess[head[arc]] += carried
+    return run
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_crowded(), st.data())
+def test_another_way_is_found_exactly_when_the_max_flow_stands(
+    network: tuple[np.ndarray, ...], data: st.DataObject
+) -> None:
+    """At a max preflow at some t (the push-relabel's, or one holding excess far upstream),
+    :meth:`_Run.reroutes` of some arcs is True exactly when the network without them has as
+    great a max flow at t (OR-Tools), with no limit on its searches; with a limit of one
+    node, True only then too; and the run's state is left as it was."""
+    tail, head, cap, label = network
+    sink = int(max(tail.max(), head.max()))
+    into = head == sink
+    inner = np.flatnonzero(~into & (tail != 0))
+    if not into.any() or not inner.size:
+        return
+    t = data.draw(st.integers(1, 3), label="t")
+    if data.draw(st.booleans(), label="pushed"):
+        run = _parametric._Run.start(tail, head, cap, label, sink, 0)
+        run.lower(3, t)
+    else:  # the arcs into the sink after t left out
+        keep = ~into | (label <= t)
+        tail, head, cap, label = tail[keep], head[keep], cap[keep], label[keep]
+        into = head == sink
+        inner = np.flatnonzero(~into & (tail != 0))
+        if not inner.size:
+            return
+        run = _held_upstream(tail, head, cap, sink)
+    carrying = inner[run.net.res[run.net.rev[run.net.pos[inner]]] > 0]
+    pool = carrying if carrying.size and data.draw(st.booleans(), label="carrying") else inner
+    picked = data.draw(st.lists(st.sampled_from(pool.tolist()), min_size=1, max_size=3))
+    arcs = np.unique(np.array(picked, dtype=np.int64))
+    state = (run.net.res.copy(), run.excess.copy(), run.label.copy())
+    found = run.reroutes(arcs, _parametric._Search.over(run, limit=tail.size + 9))
+    narrow = run.reroutes(arcs, _parametric._Search.over(run, limit=1))
+    for before, after in zip(state, (run.net.res, run.excess, run.label), strict=True):
+        assert after.tolist() == before.tolist()
+    open_ = ~into | (label <= t)
+    whole = _solve_max_flow(tail[open_], head[open_], cap[open_], 0, sink)
+    shut = open_.copy()
+    shut[arcs] = False
+    without = _solve_max_flow(tail[shut], head[shut], cap[shut], 0, sink)
+    assert run.value() == whole.optimal_flow()
+    assert found == (without.optimal_flow() == whole.optimal_flow())
+    assert found or not narrow
+
+
+def test_another_way_from_people_held_upstream() -> None:
+    """a and w each have one person for v's one place to safety, and w's is taken: closing
+    w-v, a's person can go instead, though w's cannot go another way (the search from the
+    closed arc's tail finds nothing; a is found searching back from v)."""
+    tail, head, cap = np.array([0, 0, 1, 2, 3]), np.array([1, 2, 3, 3, 4]), np.ones(5, dtype=int)
+    run = _held_upstream(tail, head, cap, 4)
+    w_v = 3 if run.net.res[run.net.rev[run.net.pos[3]]] else 2
+    assert run.excess.tolist() == [0, int(w_v == 3), int(w_v == 2), 0, 1]
+    assert run.reroutes(np.array([w_v]), _parametric._Search.over(run, limit=9))
+    assert not run.reroutes(np.array([4]), _parametric._Search.over(run, limit=9))

@@ -187,6 +187,8 @@ def run(repeats: int, time_limit: float | None = None) -> dict[str, Any]:
         "status": str(cp.status),
         "egress": cp.evacuation.egress_minutes,
         "lower": cp.evacuation.lower_bound_minutes,
+        "harm": cp.evacuation.harm,
+        "harm_bound": cp.evacuation.harm_lower_bound,
         "schedule": str(cp.evacuation.status),
         "safe": sum(r.state == "safe" for r in rows),
         "retained": sum(r.state == "retained" for r in rows),
@@ -211,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     r = run(args.repeats, args.time_limit)
     print(
         f"{r['places']} places, {r['staff']:,} staff, {r['people']:,} people, {r['stages']} stages: "
-        f"{r['status']} (schedule {r['schedule']}, egress {r['egress']}, bound {r['lower']})"
+        f"{r['status']} (schedule {r['schedule']}, egress {r['egress']}, bound {r['lower']}; "
+        f"harm {r['harm']:.3f}, bound {r['harm_bound'] or 0:.3f})"
     )
     print(
         f"  fates: {r['safe']} safe, {r['retained']} retained, {r['standing_down']} standing down, "

@@ -29,9 +29,9 @@ from evacplan.routing._arrays import _no_gc
 from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _risk_of, _saturated
 from evacplan.routing._findings import _bottlenecks, _per_tier, _short, _stranded, _tier_words
-from evacplan.routing._movements import _Histories, _Parcel, _sweep
+from evacplan.routing._movements import _Histories, _in_queue_order, _Parcel, _sweep
 from evacplan.routing._repair import _improve, _repair
-from evacplan.routing._round_trips import _straight_back
+from evacplan.routing._round_trips import _back_later, _straight_back
 from evacplan.routing._settle import _bound, _Draft, _have, _prove_saved, _prove_whole, _Tiers
 from evacplan.routing._sources import (
     _by_source,
@@ -230,10 +230,12 @@ def _sweep_flows(
     # Trips straight back cancelled: people sent from a place and straight back would lose
     # their place in its queue to those who came after them.
     moves = _straight_back(run.net, result.move_group, result.move_step, result.move_flow)
-    flow = (run.net, *moves, go)
     swept = None
     if not queued and all(p.party < 0 for _, p in go):  # plain counts: compiled, on a large flow
-        swept = _plain_sweep(*flow, draft.hist, draft.used)
+        swept = _plain_sweep(run.net, *moves, go, draft.hist, draft.used)
+    else:  # and for parties, the trips back after a wait there
+        moves = _back_later(run.net, *moves, [(u, p.reached, p.count) for u, p in go])
+    flow = (run.net, *moves, go)
     draft.travelled, left = swept or _sweep(
         *flow,
         draft.hist,
@@ -457,6 +459,14 @@ def _plan(
     """Turn the settled schedule into the plan: movements, egress, risk and harm, bounds,
     bottlenecks and the stranded, in clock times where the network has a clock."""
     inp, net, result, draft = run.inp, run.net, flows.result, settled.draft
+    _in_queue_order(
+        draft.travelled,
+        draft.stranded,
+        draft.hist,
+        people.queue_of if people.queued else None,
+        lambda p: flows.why.get(people.key_of(p)),
+        net,
+    )
     finished = people.finished + draft.travelled
     movements = _movements(net, draft.hist, finished, people.party_ids, draft.used)
     egress = (

@@ -10,9 +10,10 @@ movements (round trips become waits).
 
 from __future__ import annotations
 
+import heapq
 from array import array
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -119,6 +120,8 @@ class _Sweep:
     class_of: list[int]  # a party's queue class (empty: all of class ``plain``)
     plain: int
     n_classes: int
+    hist: _Histories
+    tau: list[int]  # a link group's transit steps
     queues: defaultdict[tuple[int, int], deque[_Parcel]] = field(
         default_factory=lambda: defaultdict(deque)
     )
@@ -136,10 +139,34 @@ class _Sweep:
             for place, parcel in pending.pop(when):
                 if safe[place]:
                     finished.append((parcel, place, when))
+                    continue
+                q = queues[
+                    (place, class_of[parcel.party] if class_of and parcel.party >= 0 else plain)
+                ]
+                came = self.came(parcel, place) if parcel.party >= 0 else when
+                if came == when:
+                    q.append(parcel)
+                else:  # back where it was: its place in the queue is where it first came
+                    q.insert(
+                        next((i for i, o in enumerate(q) if self.came(o, place) > came), len(q)),
+                        parcel,
+                    )
+
+    def came(self, parcel: _Parcel, place: int) -> int:
+        """The step ``parcel`` first came to ``place`` on its way so far (``parcel.reached`` if
+        it had not been there before): a party sent from a place and back keeps its place in
+        the queue (docs/routing.md, "Queues")."""
+        hist, first, h = self.hist, parcel.reached, parcel.history
+        while h >= 0:
+            parent = hist.parent[h]
+            if hist.place[h] == place:
+                if parent < 0:
+                    first = parcel.released
                 else:
-                    queues[
-                        (place, class_of[parcel.party] if class_of and parcel.party >= 0 else plain)
-                    ].append(parcel)
+                    steps = [k for k, _ in hist.spread.get(parent, [(hist.step[parent], 0)])]
+                    first = max(steps) + self.tau[hist.group[parent]]
+            h = parent
+        return first
 
     def left_short(
         self, hist: _Histories, used: dict[tuple[int, int], int]
@@ -186,7 +213,8 @@ def _sweep(
     left short of it (parcel, place).
     """
     class_of = tiers or []
-    sweep = _Sweep(net.safe.tolist(), class_of, plain, max([*class_of, plain], default=0) + 1)
+    classes = max([*class_of, plain], default=0) + 1
+    sweep = _Sweep(net.safe.tolist(), class_of, plain, classes, hist, net.g_tau.tolist())
     for place, parcel in start:
         sweep.pending[parcel.reached].append((place, parcel))
     _walk(sweep, _events(net, groups, steps, amounts), hist, used, spread)
@@ -302,3 +330,79 @@ def _walk(
             out += p.count
             later.append((v, p))
         used[(g, t)] = used.get((g, t), 0) + out
+
+
+def _in_queue_order(
+    travelled: list[tuple[_Parcel, int, int]],
+    stranded: list[tuple[_Parcel, str]],
+    hist: _Histories,
+    tiers: list[int] | None,
+    why: Callable[[_Parcel], str | None],
+    net: _Net,
+) -> None:
+    """Give parties of one size from one place their ways out in the order they queue there.
+
+    The sweep fills each departure first come, first served, but the repair
+    and the re-routing of :mod:`._repair` move parties one at a time, and a
+    party taken round a side road and back keeps its place only where the
+    trip is cancelled; so a party may leave after one that came later, or be
+    left behind for it (docs/routing.md, "Queues"). Taken by when they leave
+    (being left behind last), each way out goes to the first in the queue (by
+    ``tiers``, then by release) of the parties released by then. Parties of a
+    size from a place swap only among themselves, so every leg carries as many
+    as before, and the risk and the arrivals stay the same (a wait at a place
+    is the sum of its steps); so does the harm, unless who is left behind
+    changes. A party newly left behind is so for ``why`` of it, or for the
+    reason of the one it swapped with. A party leaves its place when its
+    itinerary will say (:func:`_leaves`). Changes ``travelled`` and
+    ``stranded`` in place.
+    """
+    same: defaultdict[tuple[int, int], list[tuple[bool, int]]] = defaultdict(list)
+    for i, (p, _, _) in enumerate(travelled):
+        if p.party >= 0 and p.history >= 0:
+            same[(p.origin, p.count)].append((True, i))
+    for i, (p, _) in enumerate(stranded):
+        if p.party >= 0 and p.history < 0:  # (not those left part-way)
+            same[(p.origin, p.count)].append((False, i))
+    for rows in same.values():
+        if len(rows) < 2:
+            continue
+        parcels = [travelled[i][0] if moved else stranded[i][0] for moved, i in rows]
+        ways = sorted(
+            (_leaves(net, hist, travelled[i][0]) if moved else _FOREVER, moved, i)
+            for moved, i in rows
+        )
+        waiting = sorted(parcels, key=lambda p: -p.released)
+        ready: list[tuple[int, int, int, _Parcel]] = []
+        given: list[tuple[_Parcel, bool, int]] = []
+        for leave, moved, i in ways:
+            while waiting and waiting[-1].released <= leave:
+                p = waiting.pop()
+                heapq.heappush(ready, (tiers[p.party] if tiers else 0, p.released, p.party, p))
+            given.append((heapq.heappop(ready)[3], moved, i))
+        way = {i: (travelled[i][0].history, travelled[i][0].reached, *travelled[i][1:])
+               for moved, i in rows if moved}  # fmt: skip
+        reason = {stranded[i][0].party: stranded[i][1] for moved, i in rows if not moved}
+        for p, moved, i in given:
+            if moved:
+                p.history, p.reached, dest, arrive = way[i]
+                travelled[i] = (p, dest, arrive)
+            else:
+                p.history, p.reached = -1, p.released
+                stranded[i] = (p, reason.get(p.party) or why(p) or stranded[i][1])
+
+
+def _leaves(net: _Net, hist: _Histories, parcel: _Parcel) -> int:
+    """The step ``parcel`` leaves its origin, as its itinerary will say: the last time it
+    does, unless staying there from the first instead would cost risk (as
+    :func:`._unroll._without_round_trips` turns a trip back into a wait)."""
+    h, first, last = parcel.history, _FOREVER, _FOREVER
+    while h >= 0:
+        if hist.place[h] == parcel.origin:  # (walking back: the last departure comes first)
+            first = hist.step[h]
+            last = first if last == _FOREVER else last
+        h = hist.parent[h]
+    if first == last or not net.w_cost.size:
+        return last
+    costly = net.wait_cost(np.array([parcel.origin]), np.array([first]), np.array([last - 1]))
+    return first if costly[0] else last

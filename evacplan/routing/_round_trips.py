@@ -14,6 +14,7 @@ against 202.01, the bound 201.92.)
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from functools import cache
 from typing import Any
 
@@ -103,3 +104,84 @@ def _compiled() -> Any:
     from numba import njit
 
     return njit(cache=True)(_back_and_forth)
+
+
+def _back_later(
+    net: _Net,
+    groups: np.ndarray,
+    steps: np.ndarray,
+    amounts: np.ndarray,
+    released: list[tuple[int, int, int]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The flow's departures (group, step, people) less the trips back after a wait
+    (:func:`_there_waiting`), over a network where waiting costs no risk; else as they are.
+    ``released`` is the (place, step, people) of those the flow starts from.
+
+    For whole parties, after :func:`_straight_back`: a party sent from a place,
+    held at the next and brought back would lose its place in the first one's
+    queue to people who came after it (docs/routing.md, "Queues").
+    """
+    if net.w_cost.size or not steps.size:
+        return groups, steps, amounts
+    g = groups.astype(np.int64)
+    left = _there_waiting(
+        net.g_tail[g].tolist(), net.g_head[g].tolist(), steps.astype(np.int64).tolist(),
+        net.g_tau[g].tolist(), amounts.astype(np.int64).tolist(), released,
+    )  # fmt: skip
+    kept = np.array(left, dtype=np.int64)
+    keep = kept > 0
+    return groups[keep], steps[keep], kept[keep]
+
+
+def _there_waiting(
+    tail: list[int],
+    head: list[int],
+    step: list[int],
+    tau: list[int],
+    amount: list[int],
+    released: list[tuple[int, int, int]],
+) -> list[int]:
+    """The people of each departure, less those who go from A to B, wait there and come back.
+
+    Departure i takes people from A to B at step t, arriving at a = t + tau;
+    a departure j from B back to A at step s >= a takes people away again.
+    Up to the smaller of the two, and the fewest people B holds at any step
+    from a to s - 1 (those ``released`` there, arrivals and departures), both
+    are cancelled: those people wait at A instead (a wait is
+    always open), B still holds enough for every other departure, and A holds
+    at least as many at every step as before; what reaches safety, and when,
+    is unchanged. Each departure is matched with the earliest ways back first.
+    """
+    left = list(amount)
+    events: dict[int, dict[int, int]] = {}  # place -> step -> change in what it holds
+    back: dict[tuple[int, int], list[int]] = {}  # (tail, head) -> departures by step
+    for place, when, people in released:
+        there = events.setdefault(place, {})
+        there[when] = there.get(when, 0) + people
+    for i in sorted(range(len(tail)), key=step.__getitem__):
+        into = events.setdefault(head[i], {})
+        into[step[i] + tau[i]] = into.get(step[i] + tau[i], 0) + amount[i]
+        out = events.setdefault(tail[i], {})
+        out[step[i]] = out.get(step[i], 0) - amount[i]
+        back.setdefault((tail[i], head[i]), []).append(i)
+    held: dict[int, tuple[list[int], np.ndarray]] = {}
+    for place, change in events.items():
+        at = sorted(change)
+        held[place] = (at, np.cumsum([change[k] for k in at]))
+    for i in sorted(range(len(tail)), key=step.__getitem__):
+        at, hold = held[head[i]]
+        arrive = step[i] + tau[i]
+        lo = bisect_left(at, arrive)
+        for j in back.get((head[i], tail[i]), ()):
+            if left[i] == 0:
+                break
+            if step[j] < arrive or left[j] == 0:
+                continue
+            hi = bisect_left(at, step[j])  # B holds them through the steps at[lo:hi]
+            m = min(left[i], left[j], int(hold[lo:hi].min()) if hi > lo else left[i])
+            if m <= 0:
+                break  # later ways back wait through these steps too
+            left[i] -= m
+            left[j] -= m
+            hold[lo:hi] -= m
+    return left

@@ -22,14 +22,8 @@ from evacplan.routing import EvacuationPlan, evacuate
 from . import fuzz
 from .ten import TEN, Case
 
-QUEUE = pytest.mark.xfail(
-    strict=True,
-    reason="evacplan: with a side road people could take there and back, a party of one "
-    "leaves (or is left behind) out of the order it came in (docs/routing.md, 'Queues')",
-)
 BATCH = [pytest.param("plain", n, id=f"plain-{n}") for n in range(25) if n != 12] + [
-    pytest.param("parties", n, id=f"parties-{n}", marks=[QUEUE] if n in (2, 9) else [])
-    for n in range(24)
+    pytest.param("parties", n, id=f"parties-{n}") for n in range(24)
 ]
 """The seeded batch: 48 cases, each under every objective (about 8 s of CPU in all; plain
 case 12, whose reference takes 4 s alone, is left to the campaigns)."""

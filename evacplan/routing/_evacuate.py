@@ -30,7 +30,7 @@ from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _risk_of, _saturated
 from evacplan.routing._findings import _bottlenecks, _per_tier, _short, _stranded, _tier_words
 from evacplan.routing._movements import _Histories, _in_queue_order, _Parcel, _sweep
-from evacplan.routing._repair import _improve, _repair
+from evacplan.routing._repair import _home, _improve, _repair
 from evacplan.routing._round_trips import _back_later, _straight_back
 from evacplan.routing._settle import _bound, _Draft, _have, _prove_saved, _prove_whole, _Tiers
 from evacplan.routing._sources import (
@@ -300,6 +300,8 @@ def _repair_parties(
         # are left behind, for the reason the quotas give.
         moved = _per_tier(quota.size, draft.travelled, key_of)
         full = [(p, place) for p, place in left if moved[key_of(p)[2]] >= quota[key_of(p)[2]]]
+        for p, _ in full:
+            _home(p, draft.hist, draft.used)
         draft.stranded += [(p, flows.why[key_of(p)]) for p, _ in full]
         left = [x for x in left if moved[key_of(x[0])[2]] < quota[key_of(x[0])[2]]]
     if left:
@@ -481,6 +483,12 @@ def _plan(
         if finished:
             proof = "everyone starts at a safe place"
     status = settled.status
+    if lower is not None and egress is not None and lower > egress:
+        # The bound is the egress of the splittable optimum's schedules; a plan of whole
+        # parties that misses that optimum (or saves fewer) may end sooner, and then only
+        # the quickest egress bounds it (or its own, when it saves fewer than that counts).
+        quickest = settled.quickest
+        lower = quickest if quickest is not None and quickest <= egress else egress
     if status is Status.OPTIMAL and lower != egress and inp.objective == "quickest":
         raise SolverError(f"a plan proven optimal must end at its bound ({egress} vs {lower})")
     bottlenecks, said = _bottlenecks_said(run, flows, draft, movements)

@@ -374,14 +374,12 @@ def _repair(
     rank = first or (lambda p: 0)
     for p, place in sorted(left, key=lambda x: (rank(x[0]), -x[0].count, x[0].party, x[1])):
         if clock is not None and clock.out():
+            _home(p, hist, used)
             failed.append((p, _OUT_OF_TIME))
             continue
         found = search(place, p.reached, p.count)
-        if not in_time(found):
-            # Give back what it used and try again from where it started.
-            for g, t, n in hist.usage(p.history, p.count):
-                used[(g, t)] -= n
-            p.history, p.reached = -1, p.released
+        if not in_time(found):  # try again from where it started
+            _home(p, hist, used)
             found = search(p.origin, p.released, p.count)
         if found is None or not in_time(found):
             failed.append((p, _why_not(net, room, p.count, found, deadline)))
@@ -396,6 +394,14 @@ def _repair(
         p.reached = arrive
         done.append((p, dest, arrive))
     return done, failed
+
+
+def _home(p: _Parcel, hist: _Histories, used: dict[tuple[int, int], int]) -> None:
+    """Give back the room party ``p`` took on its way so far and put it back where it started
+    (a party left behind part-way would take risk no movement of the plan shows)."""
+    for g, t, n in hist.usage(p.history, p.count):
+        used[(g, t)] -= n
+    p.history, p.reached = -1, p.released
 
 
 def _why_not(
@@ -413,7 +419,7 @@ def _why_not(
             f"{size} together; the earliest it could is minute {found[2] * s}"
         )
     widest = max((room.max_cap(g) for g in range(net.g_tail.size)), default=0)
-    if size > widest:
+    if size > widest and not room.spread_any:
         return (
             f"a party of {size} is larger than any link admits in one step "
             f"({widest}); parties are never split"

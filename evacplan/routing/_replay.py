@@ -174,14 +174,20 @@ def _waiting_risk(ms: Movements, hazards: dict[str, list[Any]]) -> np.ndarray:
     owner = np.repeat(np.arange(len(ms)), n_stops)
     before_last = np.ones(owner.size, dtype=bool)
     before_last[ms.stop_start[1:][n_stops > 0] - 1] = False
+    # Members of a party crossing a leg over several steps wait for their entry and for the
+    # last to arrive besides.
+    s_owner, s_place, s_from, s_to, s_people = ms.spread_waits()
+    who = np.concatenate([owner[before_last], s_owner])
+    place = np.concatenate([ms.stop_place[before_last], s_place])
+    start = np.concatenate([ms.stop_arrive[before_last], s_from])
+    end = np.concatenate([ms.stop_leave[before_last], s_to])
+    people = np.concatenate([ms.people[owner[before_last]], s_people])
     for p, name in enumerate(ms.place_names):
         for hazard in hazards.get(name, ()):
-            at = np.flatnonzero(before_last & (ms.stop_place == p))
-            overlap = np.minimum(ms.stop_leave[at], hazard.end) - np.maximum(
-                ms.stop_arrive[at], hazard.start
-            )
+            at = np.flatnonzero(place == p)
+            overlap = np.minimum(end[at], hazard.end) - np.maximum(start[at], hazard.start)
             risk = np.where(overlap > 0, hazard.per_hour * overlap / 60, 0.0)
-            np.add.at(out, owner[at], ms.people[owner[at]] * risk)
+            np.add.at(out, who[at], people[at] * risk)
     return out
 
 
@@ -286,4 +292,9 @@ def _risk_shares(plan: _Replayable) -> list[float]:
         for stop in m.itinerary[:-1]:
             for hazard in hazards.get(stop.place, ()):
                 shares[mi] += hazard.exposure(stop.arrive, stop.leave)
+    columns = Movements.of(moves) if not isinstance(plan.movements, Movements) else plan.movements
+    names = columns.place_names
+    for mi, p, start, end, n in zip(*(c.tolist() for c in columns.spread_waits()), strict=True):
+        for hazard in hazards.get(names[p], ()):  # a member's wait for the rest of the party
+            shares[mi] += hazard.exposure(start, end) * n / moves[mi].count
     return shares

@@ -28,20 +28,23 @@ def _waiting_units(net: _Net, movements: Movements) -> int:
     """Risk units of the time people spend at threatened places (``risk_per_hour``).
 
     From each stop's arrival (the release, on the first) to its departure; the
-    last stop is safety, where nobody waits.
+    last stop is safety, where nobody waits. Members of a party crossing a leg
+    over several steps wait besides for their entry and for the last to arrive
+    (:meth:`Movements.spread_waits`).
     """
     if not net.w_cost.size or not len(movements):
         return 0
     owner, _ = _ramp(np.diff(movements.stop_start))
     waits = movements.stop_leave > movements.stop_arrive
     waits[movements.stop_start[1:] - 1] = False  # the last stop: safe, nobody waits
-    if not waits.any():
-        return 0
     s = net.step
-    place = movements.stop_place[waits]
-    first = movements.stop_arrive[waits] // s
-    last = movements.stop_leave[waits] // s - 1
-    count = movements.people[owner[waits]]
+    _, place, start, end, people = movements.spread_waits()
+    place = np.concatenate([movements.stop_place[waits], place])
+    first = np.concatenate([movements.stop_arrive[waits], start]) // s
+    last = np.concatenate([movements.stop_leave[waits], end]) // s - 1
+    count = np.concatenate([movements.people[owner[waits]], people])
+    if not place.size:
+        return 0
     return int((net.wait_cost(place, first, last) * count).sum())
 
 

@@ -166,6 +166,43 @@ class Movements(Sequence[Movement]):
 
     # -------------------------------------------------------------- sequence
 
+    def spread_waits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The waits of a party's members while it crosses a leg over several steps, beyond
+        their stops' own: ``(movement, place, from minute, to minute, people)``.
+
+        A member entering the link after the stop's minute waits at the stop's
+        place until then; one arriving before the last waits at the far place
+        until the party's arrival (the next stop's minute; not at the last stop,
+        which is safety). Waits of no time are left out.
+
+        Examples
+        --------
+        >>> from evacplan.routing.records import Movement, Stop
+        >>> m = Movement(3, [Stop("a", 0, 0), Stop("b", 20, 30), Stop("h", 40, 40)],
+        ...              links=["ab", "bh"], spread={0: [(0, 2), (10, 1)]})
+        >>> [c.tolist() for c in Movements.of([m]).spread_waits()]
+        [[0, 0], [0, 1], [0, 10], [10, 20], [1, 2]]
+        """
+        legs = self.spread_leg.astype(np.int64)
+        owner = np.searchsorted(self.leg_start, legs, side="right") - 1
+        near = self.stop_start[owner] + (legs - self.leg_start[owner])
+        entry = np.repeat(np.arange(legs.size), np.diff(self.spread_start))
+        minute, people = self.spread_minute.astype(np.int64), self.spread_people
+        arrive = self.stop_arrive[near + 1]
+        transit = arrive - minute[self.spread_start[1:] - 1]  # the last to enter arrives then
+        at_far = (near + 1 < self.stop_start[owner + 1] - 1)[entry]
+        columns = (
+            np.concatenate([owner[entry], owner[entry][at_far]]),
+            np.concatenate(
+                [self.stop_place[near][entry], self.stop_place[near + 1][entry][at_far]]
+            ),
+            np.concatenate([self.stop_leave[near][entry], (minute + transit[entry])[at_far]]),
+            np.concatenate([minute, arrive[entry][at_far]]),
+            np.concatenate([people, people[at_far]]),
+        )
+        waits = columns[3] > columns[2]
+        return tuple(c[waits] for c in columns)  # type: ignore[return-value]
+
     def __len__(self) -> int:
         return int(self.people.size)
 

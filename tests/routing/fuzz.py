@@ -1,13 +1,14 @@
 """Differential fuzzing of :func:`evacplan.routing.evacuate` against ``ten.py``'s network.
 
-:func:`generate` makes a random small case (a few places, two-way links and
-services, gates, link windows, threats off the step boundaries, plain counts
-or parties of one with priority tiers and releases, sometimes in two waves
-far apart); :func:`compare` plans it under each objective and checks the plan
-against the independent reference of ``tests/routing/ten.py`` by the rules of
-docs/routing.md. A campaign::
+:func:`generate` (``fuzz_cases.py``) makes a random small case (a few places,
+two-way links and services, gates, link windows, threats off the step
+boundaries, plain counts, parties of one or families of one to five with
+priority tiers and releases, sometimes in two waves far apart); :func:`compare`
+plans it under each objective and checks the plan against the independent
+reference of ``tests/routing/ten.py`` by the rules of docs/routing.md (families,
+for which the reference is only a bound, by ``fuzz_families.py``). A campaign::
 
-    python -m tests.routing.fuzz SEED N [plain|parties] [objective]
+    python -m tests.routing.fuzz SEED N [plain|parties|families] [objective]
 
 prints a table of mismatches by kind and writes each failing case as a JSON
 line to the file it names; ``compare(json.loads(line)["case"])`` reruns one.
@@ -37,231 +38,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evacplan.models import Network, ThreatEvent
-from evacplan.results import Party
+from evacplan.models import Network
 from evacplan.routing import EvacuationPlan, evacuate
 
+from .fuzz_cases import MODES, build, generate, settled
 from .ten import TEN, Case, Optimum, replay
 
-USAGE = "usage: python -m tests.routing.fuzz SEED N [plain|parties] [objective]"
+__all__ = ["build", "compare", "generate", "settled"]
+
+USAGE = "usage: python -m tests.routing.fuzz SEED N [plain|parties|families] [objective]"
 OBJECTIVES = ("quickest", "safest", "most_saved", "least_harm")
 TOLERANCE = 1e-6
 WORSE, BETTER = "[evacplan worse]", "[evacplan better]"
 
 Solve = Callable[..., EvacuationPlan]
 Figures = Callable[["_Run", TEN, EvacuationPlan], list[str]]
-
-
-# -- cases ------------------------------------------------------------------------------
-
-
-def generate(rng: random.Random, mode: str = "plain") -> Case:
-    """A random small case (``ten.py``'s :data:`~tests.routing.ten.Case`), drawn from ``rng``.
-
-    ``mode`` is ``"plain"`` (counts at up to three sources) or ``"parties"``
-    (parties of one, priorities 0 to 2, released over the first 40 minutes,
-    a third of the time with a second wave hours later). One case in four
-    is crowded with gates, services, parallel links and threats.
-    """
-    heavy = rng.random() < 0.25
-    p = {"gate": 0.5, "service": 0.4, "one_way": 0.3, "twin": 0.6, "threats": 0.8}
-    if not heavy:
-        p = {"gate": 0.3, "service": 0.22, "one_way": 0.6, "twin": 0.2, "threats": 0.55}
-    step = rng.choice([1, 2, 3, 5, 5, 5, 10, 10, 15, 30])
-    n = rng.randint(3, 7)
-    ids = [f"p{i}" for i in range(n)]
-    safe = ids[-(rng.randint(1, 2) if n > 3 else 1) :]
-    sources = ids[: rng.randint(1, min(3, n - len(safe)))]
-    places = _places(rng, ids, safe, sources, p["gate"])
-    links = _links(rng, ids, safe, sources, step, p)
-    case: Case = {
-        "step": step,
-        "places": places,
-        "links": links,
-        "threats": _threats(rng, ids, safe, places, links, p["threats"]),
-        "hazard": rng.choice([0.0, 0.006, 0.06, 0.06, 0.12]),
-    }
-    if mode == "parties":
-        wave = rng.randint(200, 1000) if rng.random() < 0.3 else None
-        case["parties"] = [
-            [f"{src}-{j}", 1, src, release, rng.choice([0, 0, 1, 2])]
-            for src in sources
-            for j in range(rng.randint(1, 8))
-            for release in [rng.randint(0, 40) + (wave if wave and rng.random() < 0.5 else 0)]
-        ]
-    else:
-        case["supply"] = {src: rng.randint(1, 30) for src in sources}
-    return case
-
-
-def _places(
-    rng: random.Random, ids: list[str], safe: list[str], sources: list[str], gate: float
-) -> list[dict[str, Any]]:
-    regions = rng.random() < 0.3
-    places: list[dict[str, Any]] = []
-    for pid in ids:
-        d: dict[str, Any]
-        if pid in safe:
-            d = {"id": pid, "kind": "safe_haven"}
-            if rng.random() < 0.2:
-                d = {"id": pid, "kind": "airport", "safe": True}
-        else:
-            d = {"id": pid, "kind": "residence" if pid in sources else "waypoint"}
-            if rng.random() < gate:
-                d["throughput_per_hour"] = rng.choice([6, 10, 12, 20, 30, 45, 60, 90, 7.5, 100])
-        if regions:
-            d["region"] = rng.choice(["r1", "r2"])
-        places.append(d)
-    return places
-
-
-def _links(
-    rng: random.Random,
-    ids: list[str],
-    safe: list[str],
-    sources: list[str],
-    step: int,
-    p: dict[str, float],
-) -> list[dict[str, Any]]:
-    caps: list[float] = [60, 120, 180, 30, 20, 10, 90, 100, 45, 7.5]
-    if step > 1:
-        caps = [12, 24, 36, 60, 10, 30, 50, 100, 7, 20]
-    links: list[dict[str, Any]] = []
-    ways: set[tuple[str, str]] = set()
-
-    def add(u: str, v: str) -> None:
-        minutes = rng.randint(1, 30) if rng.random() < 0.9 else rng.randint(2, 40) + 0.5
-        link: dict[str, Any] = {
-            "id": f"l{len(links)}",
-            "source": u,
-            "target": v,
-            "minutes": 0 if rng.random() < 0.03 else minutes,
-            "risk": 0.0 if rng.random() < 0.5 else rng.randint(1, 30) / 100,
-        }
-        if rng.random() < p["service"]:
-            link["departures"] = sorted(rng.sample(range(121), rng.randint(1, 4)))
-            link["seats"] = rng.randint(1, 6)
-            if (draw := rng.random()) < 0.6:  # else left out: a service runs one way
-                link["two_way"] = draw >= 0.4
-        else:
-            link["capacity_per_hour"] = rng.choice(caps)
-            if (draw := rng.random()) < 0.9:  # else left out: a road runs both ways
-                link["two_way"] = draw >= p["one_way"]
-        if rng.random() < 0.2:
-            link["opens"] = rng.randint(1, 70)
-        if rng.random() < 0.2:
-            link["closes"] = link.get("opens", 0) + rng.randint(1, 90)
-        both = link.get("two_way", "departures" not in link)
-        if (u, v) in ways or (both and (v, u) in ways):
-            return
-        links.append(link)
-        ways.update([(u, v), (v, u)] if both else [(u, v)])
-
-    for src in sources:
-        here = src
-        middle = [q for q in ids if q not in safe and q != src]
-        rng.shuffle(middle)
-        for m in middle[: rng.randint(0, 2)]:
-            add(here, m)
-            here = m
-        add(here, rng.choice(safe))
-    for _ in range(rng.randint(0, len(ids) + 2)):
-        u, v = rng.choice([q for q in ids if q not in safe]), rng.choice(ids)
-        if u != v:
-            add(u, v)
-    if rng.random() < p["twin"] and links:
-        links.append(_twin(rng, rng.choice(links), len(links), caps))
-    return links
-
-
-def _twin(
-    rng: random.Random, base: dict[str, Any], number: int, caps: list[float]
-) -> dict[str, Any]:
-    """A link parallel to ``base`` (same ends, transit, risk and ways), another capacity."""
-    keep = ("id", "source", "target", "minutes", "risk")
-    twin = {k: base[k] for k in keep} | {"id": f"l{number}"}
-    twin["two_way"] = base.get("two_way", "departures" not in base)
-    if rng.random() < 0.5:
-        twin["capacity_per_hour"] = rng.choice(caps)
-    else:
-        twin["departures"] = sorted(rng.sample(range(121), rng.randint(1, 3)))
-        twin["seats"] = rng.randint(1, 5)
-    if rng.random() < 0.3:
-        twin["opens"] = rng.randint(1, 70)
-    return twin
-
-
-def _threats(
-    rng: random.Random,
-    ids: list[str],
-    safe: list[str],
-    places: list[dict[str, Any]],
-    links: list[dict[str, Any]],
-    chance: float,
-) -> list[dict[str, Any]]:
-    """Up to two threats; none names one of parallel links (they must share one risk)."""
-    if rng.random() >= chance:
-        return []
-    ends = Counter(frozenset((lk["source"], lk["target"])) for lk in links)
-    single = [lk for lk in links if ends[frozenset((lk["source"], lk["target"]))] == 1]
-    regions = sorted({p["region"] for p in places if "region" in p})
-    threats = []
-    for i in range(rng.randint(1, 2)):
-        threat: dict[str, Any] = {"id": f"t{i}", "at": rng.randint(0, 80)}
-        if rng.random() < 0.7:
-            threat["until"] = threat["at"] + rng.randint(1, 60)
-        what = rng.random()
-        if what < 0.4 and single:
-            threat["links"] = [rng.choice(single)["id"]]
-        elif what < 0.85 or not regions:
-            threat["places"] = [rng.choice([q for q in ids if q not in safe])]
-        else:
-            threat["regions"] = [rng.choice(regions)]
-        if rng.random() < 0.3:
-            threat["closes"] = True
-        else:
-            if rng.random() < 0.6 or "links" in threat:
-                threat["risk"] = rng.randint(1, 40) / 100
-            if "links" not in threat and rng.random() < 0.6:
-                threat["risk_per_hour"] = rng.randint(1, 10) * 0.06
-            if "risk" not in threat and "risk_per_hour" not in threat:
-                threat["risk"] = 0.2
-        threats.append(threat)
-    return threats
-
-
-def build(case: Case) -> tuple[Network, dict[str, Any]]:
-    """The case as evacplan's input: the network, and ``evacuate()``'s other arguments."""
-    network = Network(places=case["places"], links=case["links"])
-    threats = [
-        ThreatEvent(**{k: tuple(v) if isinstance(v, list) else v for k, v in t.items()})
-        for t in case["threats"]
-    ]
-    options: dict[str, Any] = {
-        "step_minutes": case["step"],
-        "threats": threats,
-        "hazard_per_hour": case["hazard"],
-        "time_limit": 30,
-    }
-    if "parties" in case:
-        options["parties"] = [
-            Party(pid, size, place, release_minute=release, priority=priority)
-            for pid, size, place, release, priority in case["parties"]
-        ]
-    else:
-        options["supply"] = case["supply"]
-    return network, options
-
-
-def settled(case: Case) -> int:
-    """The last minute at which anything changes: windows, threats, departures, releases."""
-    events = [0]
-    for lk in case["links"]:
-        events += [lk.get("opens") or 0, lk.get("closes") or 0, *lk.get("departures", ())]
-    for t in case["threats"]:
-        events += [t["at"], t.get("until") or 0]
-    events += [p[3] for p in case.get("parties", ())]
-    return max(events)
 
 
 # -- the comparison ---------------------------------------------------------------------
@@ -298,9 +89,19 @@ def _differ(kind: str, what: str, ours: float | None, theirs: float | None) -> l
 
 
 def _common(run: _Run, kind: str, plan: EvacuationPlan, people: int) -> list[str]:
-    """What every plan must satisfy: verify(), the accounting, the replay, the count moved."""
+    """What every plan must satisfy (:func:`_sound`), and the count moved."""
+    out = _sound(run, kind, plan)
+    if plan.people != people:
+        out.append(f"{kind}:people: evacplan moved {plan.people}, reference max flow {people}")
+    return out
+
+
+def _sound(run: _Run, kind: str, plan: EvacuationPlan) -> list[str]:
+    """What any plan must satisfy: verify(), the accounting, the replay, the bound, the queue."""
     out = [f"{kind}:verify: {v}" for v in plan.verify()[:3]]
-    moved = plan.people + sum(x.count for x in plan.stranded) + len(plan.standing_down)
+    size = {p[0]: p[1] for p in run.case.get("parties", ())}
+    standing = sum(size.get(pid, 1) for pid in plan.standing_down)
+    moved = plan.people + sum(x.count for x in plan.stranded) + standing
     if moved != run.ten.total:
         out.append(f"{kind}:accounted: {moved} accounted for, {run.ten.total} released")
     again = replay(run.ten, plan.movements)
@@ -311,8 +112,6 @@ def _common(run: _Run, kind: str, plan: EvacuationPlan, people: int) -> list[str
         out += _differ(
             f"{kind}:replay-arrivals", "arrivals", plan.arrival_sum_minutes, again.arrivals
         )
-    if plan.people != people:
-        out.append(f"{kind}:people: evacplan moved {plan.people}, reference max flow {people}")
     low, egress = plan.lower_bound_minutes, plan.egress_minutes
     if (
         low is not None
@@ -324,7 +123,8 @@ def _common(run: _Run, kind: str, plan: EvacuationPlan, people: int) -> list[str
 
 
 def _queue(run: _Run, kind: str, plan: EvacuationPlan) -> list[str]:
-    """People leave their source in the order they came, by priority first (docs/routing.md)."""
+    """People leave their source in the order they came, by priority first (docs/routing.md);
+    parties of different sizes cannot trade places, so only those of one size are compared."""
     if "parties" not in run.case:
         return []
     s = run.case["step"]
@@ -333,7 +133,7 @@ def _queue(run: _Run, kind: str, plan: EvacuationPlan) -> list[str]:
     for x in parties:
         for y in parties:
             ahead = (x[4], math.ceil(x[3] / s)) < (y[4], math.ceil(y[3] / s))
-            if x[2] != y[2] or not ahead or y[0] not in leaves:
+            if x[2] != y[2] or x[1] != y[1] or not ahead or y[0] not in leaves:
                 continue
             there = math.ceil(x[3] / s) * s <= leaves[y[0]]
             if there and leaves.get(x[0], math.inf) > leaves[y[0]]:
@@ -527,7 +327,8 @@ def compare(
     reference: ``"kind: what"``, the kind naming the objective (with its deadline) and the
     figure (``"quickest:egress: evacplan egress 65, reference 60 [evacplan worse]"``).
 
-    Objectives are skipped when nobody can ever be safe. ``solve`` stands in for
+    Objectives are skipped when nobody can ever be safe. A case with a party of more
+    than one is compared by ``fuzz_families.py`` (the reference is a bound for it). ``solve`` stands in for
     :func:`~evacplan.routing.evacuate` (the tests give it a wrong one); ``tally``
     counts the plans made and the cases left to the queue's choice of who is stranded.
     """
@@ -538,10 +339,13 @@ def compare(
         tally = Counter() if tally is None else tally
         run = _Run(case, network, options, solve, tally, TEN(case), draw)
         run.reach, run.horizon, run.quickest = _reach(run, run.ten)
+        from . import fuzz_families  # builds on this module, so imported when needed
+
+        checks = fuzz_families.CHECKS if fuzz_families.is_families(case) else CHECKS
         out: list[str] = []
         for objective in objectives:
             if objective == "quickest" or run.reach:
-                out += CHECKS[objective](run)
+                out += checks[objective](run)
         return out
 
 
@@ -581,15 +385,15 @@ def campaign(seed: int, count: int, mode: str, objectives: tuple[str, ...]) -> P
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m tests.routing.fuzz SEED N [plain|parties] [objective]``."""
+    """``python -m tests.routing.fuzz SEED N [plain|parties|families] [objective]``."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) < 2 or not all(a.isdigit() for a in args[:2]):
         print(USAGE, file=sys.stderr)
         return 2
     mode = args[2] if len(args) > 2 else "plain"
     objectives = (args[3],) if len(args) > 3 else tuple(CHECKS)
-    if mode not in ("plain", "parties") or not set(objectives) <= set(CHECKS):
-        print(f"mode is plain or parties; objectives: {', '.join(CHECKS)}", file=sys.stderr)
+    if mode not in MODES or not set(objectives) <= set(CHECKS):
+        print(f"modes: {', '.join(MODES)}; objectives: {', '.join(CHECKS)}", file=sys.stderr)
         return 2
     campaign(int(args[0]), int(args[1]), mode, objectives)
     return 0

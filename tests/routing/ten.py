@@ -456,39 +456,56 @@ def replay(ten: TEN, movements: Iterable[Any]) -> Replay:
     Each leg must leave at a step boundary by a link that runs that way, arrive
     after the link's transit, find the link open and, with every other leg
     entering the same links in the same step, find room; the last stop must be
-    safe. Parties are parties of one: a movement counts one person a party.
+    safe. A movement carries its parties' people, each party in one movement.
+    A leg it crosses over several steps (``Movement.spread``) is entered by all
+    of them, once each, from the stop's minute on, in order, each entry on a
+    step, open and in room, and reaches the next stop with its last people
+    (docs/routing.md, "People"); each person waits at a place from their own
+    arrival until they leave, and is safe when the party's last stop says.
     """
     s = ten.step
     links = {lk["id"]: lk for lk in ten.case["links"]}
-    release = {p[0]: p[3] for p in ten.case.get("parties", ())}
+    parties = {p[0]: p for p in ten.case.get("parties", ())}
     used: Counter[tuple[str, str, int, int]] = Counter()
     left: Counter[tuple[str, int]] = Counter()
+    seen: Counter[str] = Counter()
     out = Replay()
     hours = 0.0
     for m in movements:
         stops = m.itinerary
+        come = [(stops[0].arrive, m.count)]
         for i, (here, there) in enumerate(zip(stops, stops[1:], strict=False)):
-            link, (k, rest) = links[m.links[i]], divmod(here.leave, s)
+            link = links[m.links[i]]
             tau = max(1, math.ceil(link["minutes"] / s - 1e-9))
             way = (here.place, there.place, tau)
-            if rest or link not in ten.groups.get(way, ()):
+            entries = [tuple(e) for e in m.spread.get(i, [(here.leave, m.count)])]
+            out.problems += _entries_problems(link, here.leave, m.count, entries)
+            if link not in (group := ten.groups.get(way, [link])):
                 out.problems.append(f"{link['id']} entered {way} at minute {here.leave}")
-            if there.arrive != here.leave + tau * s:
-                out.problems.append(f"{link['id']} left at {here.leave}, in at {there.arrive}")
-            if not ten.link_open(link, k * s):
-                out.problems.append(f"{link['id']} entered at step {k}, closed then")
-            used[(*way, k)] += m.count
-            if here.place in ten.gates:
-                left[(here.place, k)] += m.count
-            out.risk += m.count * ten.link_risk(link, k * s)
-            out.risk += m.count * ten.waiting_risk(here.place, here.arrive, here.leave)
+            if there.arrive != entries[-1][0] + tau * s:
+                out.problems.append(f"{link['id']} left at {entries[-1][0]}, in at {there.arrive}")
+            for minute, n in entries:  # parallel links act as one: one of them open
+                k = minute // s
+                if minute % s or not any(ten.link_open(lk, k * s) for lk in group):
+                    out.problems.append(
+                        f"{link['id']} entered at minute {minute}, closed or off step"
+                    )
+                used[(*way, k)] += n
+                if here.place in ten.gates:
+                    left[(here.place, k)] += n
+                out.risk += n * ten.link_risk(link, k * s)
+            out.risk += _waited(ten, here.place, come, entries)
+            come = [(minute + tau * s, n) for minute, n in entries]
         if stops[-1].place not in ten.safe:
             out.problems.append(f"ends at {stops[-1].place}, not safe")
         out.arrivals += m.count * stops[-1].arrive
-        starts = [release[pid] for pid in m.parties] if release else [0] * m.count
-        if len(starts) != m.count or m.spread:
-            out.problems.append(f"parties of one moved as {m.count} people: {m.parties}")
-        hours += sum(stops[-1].arrive - r for r in starts) / 60
+        seen.update(m.parties)
+        starts = [(p[1], p[3]) for p in map(parties.get, m.parties) if p] if parties else []
+        if parties and sum(n for n, _ in starts) != m.count:
+            out.problems.append(f"parties {m.parties} moved as {m.count} people")
+        starts = starts or [(m.count, 0)]
+        hours += sum(n * (stops[-1].arrive - r) for n, r in starts) / 60
+    out.problems += [f"party {pid} split over {n} movements" for pid, n in seen.items() if n > 1]
     for (u, v, tau, k), n in used.items():
         if n > (room := ten.room(ten.groups.get((u, v, tau), []), k)[0]):
             out.problems.append(f"{u}->{v} (transit {tau}) step {k}: {n} entered, room {room}")
@@ -497,3 +514,31 @@ def replay(ten: TEN, movements: Iterable[Any]) -> Replay:
             out.problems.append(f"gate {u} step {k}: {n} left, room {ten.gate_room(u, k)}")
     out.harm = out.risk + ten.case.get("hazard", 0.06) * hours
     return out
+
+
+def _entries_problems(
+    link: dict[str, Any], leave: int, count: int, entries: list[tuple[int, int]]
+) -> list[str]:
+    """What is wrong with the entries of a leg: all ``count`` people, once each, from the
+    stop's minute ``leave`` on, in order."""
+    minutes = [minute for minute, _ in entries]
+    if (
+        sum(n for _, n in entries) != count
+        or minutes[0] != leave
+        or any(n <= 0 for _, n in entries)
+        or any(b <= a for a, b in zip(minutes, minutes[1:], strict=False))
+    ):
+        return [f"{link['id']}: {count} people leaving at {leave} enter as {entries}"]
+    return []
+
+
+def _waited(ten: TEN, place: str, come: list[tuple[int, int]], go: list[tuple[int, int]]) -> float:
+    """The waiting risk at ``place`` of people coming as ``come`` and going as ``go``
+    (``[(minute, people)]``): each person's, from their own arrival until they leave."""
+    events = sorted([(t, n) for t, n in come] + [(t, -n) for t, n in go])
+    total, there = 0.0, 0
+    for (t, n), (later, _) in zip(events, events[1:], strict=False):
+        there += n
+        if there > 0 and later > t:
+            total += there * ten.waiting_risk(place, t, later)
+    return total

@@ -164,6 +164,7 @@ def _there_waiting(
         out = events.setdefault(tail[i], {})
         out[step[i]] = out.get(step[i], 0) - amount[i]
         back.setdefault((tail[i], head[i]), []).append(i)
+    when_back = {key: [step[j] for j in js] for key, js in back.items()}
     held: dict[int, tuple[list[int], np.ndarray]] = {}
     for place, change in events.items():
         at = sorted(change)
@@ -172,10 +173,12 @@ def _there_waiting(
         at, hold = held[head[i]]
         arrive = step[i] + tau[i]
         lo = bisect_left(at, arrive)
-        for j in back.get((head[i], tail[i]), ()):
+        key = (head[i], tail[i])
+        first = bisect_left(when_back.get(key, ()), arrive)  # the ways back from the arrival on
+        for j in back.get(key, [])[first:]:
             if left[i] == 0:
                 break
-            if step[j] < arrive or left[j] == 0:
+            if left[j] == 0:
                 continue
             hi = bisect_left(at, step[j])  # B holds them through the steps at[lo:hi]
             m = min(left[i], left[j], int(hold[lo:hi].min()) if hi > lo else left[i])

@@ -297,14 +297,18 @@ def _least_harm_optimum(ten: TEN, people: int, horizon: int, open_end: bool) -> 
     return best
 
 
-def _least_harm_by(run: _Run) -> list[str]:
-    """Least harm with a deadline (drawn between half the least egress and past the
-    least-harm schedule's own)."""
+def _harm_deadline(run: _Run) -> int:
+    """A deadline for least harm, drawn between half the least egress and past the
+    least-harm schedule's own (a minute)."""
     s = run.case["step"]
     best = _least_harm_optimum(run.ten, run.reach, run.horizon, open_end=True)
     deadline = s * max(1, run.draw.randint(max(1, run.quickest // 2), best.egress // s + 2))
-    deadline += run.draw.randint(0, s - 1) if run.draw.random() < 0.5 else 0
-    return _least_harm(run, deadline)
+    return deadline + (run.draw.randint(0, s - 1) if run.draw.random() < 0.5 else 0)
+
+
+def _least_harm_by(run: _Run) -> list[str]:
+    """Least harm with a deadline (:func:`_harm_deadline`)."""
+    return _least_harm(run, _harm_deadline(run))
 
 
 CHECKS: dict[str, Callable[[_Run], list[str]]] = {

@@ -232,11 +232,7 @@ def _least_harm(run: _Run, deadline: int | None = None) -> list[str]:
 
 def _least_harm_by(run: _Run) -> list[str]:
     """Least harm with a deadline, drawn as ``fuzz.py`` draws it."""
-    s = run.case["step"]
-    best = _least_harm_optimum(run.ten, run.reach, run.horizon, open_end=True)
-    deadline = s * max(1, run.draw.randint(max(1, run.quickest // 2), best.egress // s + 2))
-    deadline += run.draw.randint(0, s - 1) if run.draw.random() < 0.5 else 0
-    return _least_harm(run, deadline)
+    return _least_harm(run, fuzz._harm_deadline(run))
 
 
 CHECKS: dict[str, Callable[[_Run], list[str]]] = {

@@ -18,12 +18,13 @@ import heapq
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable
+from math import floor
 
 import numpy as np
 
 from evacplan.routing._arrays import _FOREVER, _dijkstra
 from evacplan.routing._clock import _Clock
-from evacplan.routing._compile import _admits, _capacity_spans, _most_admitted, _Net
+from evacplan.routing._compile import _EPS, _admits, _capacity_spans, _most_admitted, _Net
 from evacplan.routing._expand import _late_risk, _LateRisk
 from evacplan.routing._movements import _Histories, _Parcel
 
@@ -44,6 +45,11 @@ class _Room:
         self.spans = _capacity_spans(net)
         self.gates: list[float] = net.p_rate.tolist()
         """Per place, its throughput an hour (0: none), read in the searches' inner loops."""
+        self.widths = [
+            [(a, b, rate, int(_most_admitted(rate, net.step))) for a, b, rate in spans]
+            for spans in self.spans
+        ]
+        """Per group, its spans with the most people each admits in one step."""
         self.tails: list[int] = net.g_tail.tolist()
         self.out: list[list[int]] = [[] for _ in range(net.n)]
         for g, u in enumerate(net.g_tail.tolist()):
@@ -75,13 +81,18 @@ class _Room:
 
     def wait_risk(self, place: int, first: int, last: int) -> int:
         """Risk units one person pays waiting at ``place`` through steps ``first..last``."""
-        return sum(
-            c * max(0, min(b, last) - max(a, first) + 1) for a, b, c in self.waits.get(place, ())
-        )
+        total = 0
+        for a, b, c in self.waits.get(place, ()):  # (loops, not sum(): the searches' inner loop)
+            if a <= last and b >= first:
+                total += c * (min(b, last) - max(a, first) + 1)
+        return total
 
     def risk_at(self, g: int, k: int) -> int:
         """Risk units of entering group ``g`` at step ``k`` by its safest open link."""
-        return next((r for a, b, r in self.risks[g] if a <= k <= b), 0)
+        for a, b, r in self.risks[g]:
+            if a <= k <= b:
+                return r
+        return 0
 
     def max_cap(self, g: int) -> int:
         """The most people group ``g`` admits in any one step (and its place lets out)."""
@@ -143,11 +154,21 @@ class _Room:
                 break
         if not wide:
             end = limit if done is None else done
-            for a, b, rate in self.spans[g]:
-                if b < t or _most_admitted(rate, s) < size:
+            gated = bool(self.gates[u])
+            for a, b, rate, most in self.widths[g]:
+                if b < t or most < size:
                     continue
                 for k in range(max(a, t), min(b, end) + 1):
-                    if room(k, rate) >= size:
+                    if gated:
+                        free = room(k, rate)
+                    else:  # room(), inlined: the searches ask this most
+                        t0 = k * s
+                        free = (
+                            floor(rate * (t0 + s) / 60 + _EPS)
+                            - floor(rate * t0 / 60 + _EPS)
+                            - used.get((g, k), 0)
+                        )
+                    if free >= size:
                         return k, None  # all together, no later than spreading would finish
         if done is None:
             return None

@@ -16,11 +16,12 @@ from typing import Any
 import pytest
 import yaml
 
-from evacplan import Scenario, plan
+from evacplan import Scenario
 from evacplan.contingency import ContingencyPlan
 from evacplan.io import load_scenario
 from evacplan.models import Check
 from evacplan.testing import expect_survives, run_checks, without_threats
+from tests.shared import khartoum_plan
 
 KHARTOUM = Path(__file__).with_name("khartoum-2023.yaml")
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -32,8 +33,8 @@ def khartoum() -> Scenario:
 
 
 @pytest.fixture(scope="module")
-def planned(khartoum: Scenario) -> ContingencyPlan:
-    return plan(khartoum)
+def planned(tmp_path_factory: pytest.TempPathFactory) -> ContingencyPlan:
+    return khartoum_plan(tmp_path_factory)
 
 
 def readme_checks() -> list[dict[str, Any]]:

@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 
 from evacplan import Scenario, plan
-from evacplan.closures import Outcome, analyze
+from evacplan.closures import Outcome
 from evacplan.contingency import ContingencyPlan
 from evacplan.io import load_scenario
 from evacplan.results import Party, Status
 from evacplan.routing import evacuate
 from tests.routing.helpers import network
+from tests.shared import khartoum_closures, khartoum_plan
 
 KHARTOUM = Path(__file__).with_name("khartoum-2023.yaml")
 
@@ -33,8 +34,8 @@ def khartoum() -> Scenario:
 
 
 @pytest.fixture(scope="module")
-def planned(khartoum: Scenario) -> ContingencyPlan:
-    cp = plan(khartoum)
+def planned(tmp_path_factory: pytest.TempPathFactory) -> ContingencyPlan:
+    cp = khartoum_plan(tmp_path_factory)
     assert cp.verify() == []
     return cp
 
@@ -127,8 +128,8 @@ def test_urgent_parties_go_first_in_every_queue() -> None:
 
 
 @pytest.fixture(scope="module")
-def closed(khartoum: Scenario) -> dict[tuple[str, ...], object]:
-    result = analyze(khartoum, closures=["jeddah-ship", "jeddah", "embassy-assembly"], time_limit=8)
+def closed(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, ...], object]:
+    result = khartoum_closures(tmp_path_factory)  # jeddah-ship, jeddah, embassy-assembly
     assert result.baseline_stranded == 5  # khr-15's family, counted once, here
     return {c.closed: c for c in result.cases}
 

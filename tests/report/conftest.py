@@ -22,11 +22,10 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
 from evacplan import plan
-from evacplan.closures import analyze
 from evacplan.contingency import ContingencyPlan
 from evacplan.io import load_scenario, seed_path
+from tests.shared import khartoum_closures, once
 
-KHARTOUM = Path(__file__).resolve().parents[1] / "contingency" / "khartoum-2023.yaml"
 # The pages measured: the three seeds' plans, and Khartoum's with a closure analysis
 # (its close-up once drew "#1 infeasible" and "closed Sat 15 Apr 11:00" over "Embassy").
 PAGES = ("tiny", "uk-iraq-iran-2020", "kabul-2021", "khartoum-2023")
@@ -46,14 +45,23 @@ class Drawn:
 class Chart:
     """What one saved figure drew: its texts, and its timeline's bars and markers by gid."""
 
-    figure: Figure
+    figure: Figure | None
+    """The figure, until :meth:`settled` (a figure with a secondary axis does not pickle)."""
     texts: list[Drawn] = field(default_factory=list)
     shapes: dict[str, Bbox] = field(default_factory=dict)
+    title: str = ""
 
     @property
     def name(self) -> str:
+        if self.figure is None:
+            return self.title
         titles = [ax.get_title() for ax in self.figure.axes if ax.get_title()]
         return titles[0] if titles else "timeline" if self.shapes else "chart"
+
+    def settled(self) -> Chart:
+        """The chart as drawn, its figure let go (so that it can be pickled: tests/shared.py)."""
+        self.title, self.figure = self.name, None
+        return self
 
 
 def _line_box(renderer: Any, x: float, y: float, words: str, prop: Any, angle: float) -> Bbox:
@@ -162,23 +170,27 @@ class Page:
     plan: ContingencyPlan
 
 
-def _render(name: str, folder: Path) -> Page:
+def _render(name: str, folder: Path, factory: pytest.TempPathFactory) -> Page:
     path = folder / f"{name}.html"
+    analysis = khartoum_closures(factory) if name == "khartoum-2023" else None
     with drawn_texts() as recording:
-        if name == "khartoum-2023":
-            scenario = load_scenario(KHARTOUM)
-            closures = ["jeddah-ship", "jeddah", "embassy-assembly"]
-            analysis = analyze(scenario, closures=closures, time_limit=8)
+        if analysis is not None:
             cp = analysis.baseline_plan
             cp.to_html(path, closures=analysis)
         else:
             cp = plan(load_scenario(seed_path(name)))
             cp.to_html(path)
-    return Page(name, path, recording.charts, cp)
+    return Page(name, path, [chart.settled() for chart in recording.charts], cp)
 
 
 @pytest.fixture(scope="session")
 def label_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Page]:
     """The pages of :data:`PAGES`, written to a temporary folder, with their charts' texts."""
-    folder = tmp_path_factory.mktemp("label-pages")
-    return {name: _render(name, folder) for name in PAGES}
+
+    def render() -> dict[str, Page]:
+        folder = tmp_path_factory.mktemp("label-pages")
+        return {name: _render(name, folder, tmp_path_factory) for name in PAGES}
+
+    # Shared by the workers (tests/shared.py): test_labels, test_posts and test_browser use
+    # them, and each worker would render them again (about 40 s, Khartoum's analysis most).
+    return once(tmp_path_factory, "label-pages", render)

@@ -45,11 +45,8 @@ class _Room:
         self.spans = _capacity_spans(net)
         self.gates: list[float] = net.p_rate.tolist()
         """Per place, its throughput an hour (0: none), read in the searches' inner loops."""
-        self.widths = [
-            [(a, b, rate, int(_most_admitted(rate, net.step))) for a, b, rate in spans]
-            for spans in self.spans
-        ]
-        """Per group, its spans with the most people each admits in one step."""
+        # Per group, its spans with the most people each admits in one step.
+        self.widths = [[(*x, int(_most_admitted(x[2], net.step))) for x in y] for y in self.spans]
         self.tails: list[int] = net.g_tail.tolist()
         self.out: list[list[int]] = [[] for _ in range(net.n)]
         for g, u in enumerate(net.g_tail.tolist()):
@@ -159,16 +156,9 @@ class _Room:
                 if b < t or most < size:
                     continue
                 for k in range(max(a, t), min(b, end) + 1):
-                    if gated:
-                        free = room(k, rate)
-                    else:  # room(), inlined: the searches ask this most
-                        t0 = k * s
-                        free = (
-                            floor(rate * (t0 + s) / 60 + _EPS)
-                            - floor(rate * t0 / 60 + _EPS)
-                            - used.get((g, k), 0)
-                        )
-                    if free >= size:
+                    t0 = k * s  # room(), inlined without a throughput: the searches ask this most
+                    free = floor(rate * (t0 + s) / 60 + _EPS) - floor(rate * t0 / 60 + _EPS)
+                    if (room(k, rate) if gated else free - used.get((g, k), 0)) >= size:
                         return k, None  # all together, no later than spreading would finish
         if done is None:
             return None

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from evacplan.errors import SolverError, TooLargeError
+from evacplan.routing import _mipmemo
 from evacplan.routing._arrays import _reachable
 from evacplan.routing._clock import _FORKED_ARCS, _Clock, _within
 from evacplan.routing._compile import _Net, _risk_int_of
@@ -169,6 +170,7 @@ def _exact_parties(
     )
     if done is None:
         return _nothing(f"the whole-party model found nothing in {seconds:.1f} s")
+    _mipmemo.keep(done[1])
     return done[0]
 
 
@@ -181,10 +183,12 @@ def _boxed(
     bound: tuple[int, ...],
     tiers: list[int] | None,
     open_end: bool,
-) -> tuple[_Exact | None]:
-    """:func:`_solve_parties`' answer in a box (so that None is an answer, not a timeout)."""
+) -> tuple[_Exact | None, dict[bytes, Any]]:
+    """:func:`_solve_parties`' answer in a box (so that None is an answer, not a timeout),
+    with the MIP answers it added to the memo (:mod:`._mipmemo`), for the parent to keep."""
     return (
         _solve_parties(net, parcels, objective, horizon, seconds, bound, tiers, open_end=open_end),
+        _mipmemo.taken(),
     )
 
 
@@ -247,18 +251,25 @@ def _solve_parties(
     refused = _refused(reach.variables, seconds)
     if refused is not None:
         return refused
-    solver = pywraplp.Solver.CreateSolver("CBC") or pywraplp.Solver.CreateSolver("SCIP")
-    if solver is None:
-        return _nothing("no MIP solver (CBC or SCIP) in this OR-Tools")
-    mip = _Mip(solver, solver.IntVar(0, horizon + open_end, "egress"))  # (late: horizon + 1)
-    stopped = _add_variables(mip, net, ten, classes, reach, seconds, started)
-    if stopped is not None:
-        return stopped
-    _add_constraints(mip, ten, reach, saving)
-    levels = _levels(mip, net, objective, bound, classes, ten)
-    if only is not None:
-        levels = [level for level in levels if level[0] in only]
-    solved = _lexicographic(mip, levels, bound, seconds, started)
+    extra = (objective, bound, only, horizon, open_end, net.hazard_int)
+    key = _mipmemo.fingerprint(ten, reach, classes, _arc_risks(net, ten), *extra)
+    kept = _mipmemo.recall(key, reach.arcs)  # the same model solved before (a closure elsewhere)
+    if kept is not None:
+        solved = _Solved(**kept)
+    else:
+        solver = pywraplp.Solver.CreateSolver("CBC") or pywraplp.Solver.CreateSolver("SCIP")
+        if solver is None:
+            return _nothing("no MIP solver (CBC or SCIP) in this OR-Tools")
+        mip = _Mip(solver, solver.IntVar(0, horizon + open_end, "egress"))  # (late: horizon+1)
+        stopped = _add_variables(mip, net, ten, classes, reach, seconds, started)
+        if stopped is not None:
+            return stopped
+        _add_constraints(mip, ten, reach, saving)
+        levels = _levels(mip, net, objective, bound, classes, ten)
+        if only is not None:
+            levels = [level for level in levels if level[0] in only]
+        solved = _lexicographic(mip, levels, bound, seconds, started)
+        _mipmemo.remember(key, solved)
     if solved.infeasible:
         return None  # no whole-party schedule ends by the horizon
     if not solved.found:

@@ -45,11 +45,13 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from evacplan.routing import _mipmemo
 from evacplan.routing._clock import _FORKED_ARCS, _Clock, _within
 from evacplan.routing._compile import _Net
 from evacplan.routing._movements import _Histories, _Parcel
@@ -382,6 +384,7 @@ def _exact_windows(
     )
     if done is None:
         return _nothing(f"the whole-party model found nothing in {seconds:.1f} s")
+    _mipmemo.keep(done[1])
     return done[0]
 
 
@@ -393,6 +396,10 @@ def _boxed(
     deadline: int | None,
     order: str,
     horizon: int | None,
-) -> tuple[_Exact]:
-    """:func:`_solve_windows`' answer in a box (as :func:`._parties._boxed`)."""
-    return (_solve_windows(net, parcels, travelled, seconds, deadline, order, horizon),)
+) -> tuple[_Exact, dict[bytes, Any]]:
+    """:func:`_solve_windows`' answer in a box, with the MIP answers it added to the memo
+    (as :func:`._parties._boxed`)."""
+    return (
+        _solve_windows(net, parcels, travelled, seconds, deadline, order, horizon),
+        _mipmemo.taken(),
+    )

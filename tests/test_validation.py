@@ -681,8 +681,8 @@ def test_broken_files(tmp_path: Path, text: str, suffix: str, fragment: str) -> 
         (
             "  - {id: camp, kind: assembly, name: Camp (north, near the airport)}",
             "places[[]5].near the airport) (line 19): unknown key 'near the airport)': it looks "
-            "like the end of the value before it, cut at an unquoted ',': quote this value "
-            '(name: "..., near the airport)")',
+            "like the end of the value before it, cut at an unquoted ',': quote the value it "
+            'was cut from ("..., near the airport)")',
         ),
         (
             "  - {id: gate, kind: assembly, name: Abbey Gate: north}",

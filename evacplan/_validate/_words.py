@@ -156,10 +156,11 @@ def pydantic_problems(err: ValidationError, model: type[BaseModel]) -> list[Prob
             hint = suggest(key, at.model_fields) if at else ""
             if not hint and value is None and not _KEY.fullmatch(str(key)):
                 # {name: Camp (north, near the airport)}: the ', ' ended the value, and the
-                # rest became a key with no value.
+                # rest became a key with no value. (Which key held the value is not in the
+                # error: the example names none, where "name:" misled under "description:".)
                 hint = (
                     ": it looks like the end of the value before it, cut at an unquoted ',': "
-                    f'quote this value (name: "..., {key}")'
+                    f'quote the value it was cut from ("..., {key}")'
                 )
             problems.append(Problem(path_of(loc), f"unknown key {key!r}{hint}"))
             continue

@@ -11,6 +11,8 @@ cause: the closures and threats in force then. Nothing is "fixed".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from evacplan._time import duration
 from evacplan.contingency.records import LastOut, Stage
 from evacplan.models import Posture, Scenario, ThreatEvent
@@ -30,33 +32,57 @@ def _last_out(
     )
     out: dict[str, list[LastOut]] = {p.id: [] for p in scenario.posts}
     ways = Extractor(scenario, step_minutes=schedule.step_minutes, busy=schedule)
+    # The same ways on empty roads, for a breach's cause (made on the first breach).
+    empty: list[Extractor] = []
+
+    def bare() -> Extractor:
+        if not empty:
+            empty.append(Extractor(scenario, step_minutes=schedule.step_minutes))
+        return empty[0]
+
     for i, stage in enumerate(stages):
         until = stages[i + 1].minute if i + 1 < len(stages) else float("inf")
         for post, people in stage.retained.items():
             if not people or stage.postures[post] >= Posture.SUSPENDED:
                 continue
-            check = _check(scenario, ways, limit, post, len(people), stage.minute, "stage")
+            check = _check(scenario, ways, bare, limit, post, len(people), stage.minute, "stage")
             out[post].append(check)
             for at, threat in timed:
                 if stage.minute < at < until and touched[threat.id] & set(check.links):
                     trigger = f"threat {threat.id}"
-                    out[post].append(_check(scenario, ways, limit, post, len(people), at, trigger))
+                    check = _check(scenario, ways, bare, limit, post, len(people), at, trigger)
+                    out[post].append(check)
     return out
 
 
 def _check(
     scenario: Scenario,
     ways: Extractor,
+    bare: Callable[[], Extractor],
     limit: float,
     post: str,
     people: int,
     minute: float,
     trigger: str,
 ) -> LastOut:
-    """The post's way out leaving at ``minute``, judged against ``limit`` (a breach's cause)."""
-    way = ways(scenario.post_by_id[post].place, people, minute)
+    """The post's way out leaving at ``minute``, judged against ``limit`` (a breach's cause).
+
+    ``ways`` finds it through the room the joint schedule leaves; on a breach, ``bare()``
+    finds it on empty roads, and if that is in time the cause says the plan's own traffic
+    holds the staff back (the seats and roads they need are given to people leaving).
+    """
+    place = scenario.post_by_id[post].place
+    way = ways(place, people, minute)
     ok = way.minutes is not None and way.minutes <= limit
     cause = "" if ok else _cause(scenario, post, people, way.minute, way.minutes, limit)
+    if not ok:
+        free = bare()(place, people, minute)
+        if free.minutes is not None and free.minutes <= limit:
+            cause += (
+                f"; on empty roads they would be out in {duration(free.minutes)} (via "
+                f"{' -> '.join(stop.place for stop in free.itinerary[1:])}): the evacuation's own traffic takes that "
+                "room"
+            )
     return LastOut(
         post,
         way.minute,
@@ -95,8 +121,6 @@ def _cause(
         words += f"; closed then: {', '.join(closing)}"
     if risky:
         words += f"; threats in force: {', '.join(risky)}"
-    if not closing and minutes is None:
-        words += "; the evacuation's traffic leaves no room on the ways out"
     return words
 
 

@@ -153,6 +153,27 @@ def test_a_slow_way_out_breaches_the_policy_s_limit(tiny: Scenario) -> None:
     assert not check.ok and "over the 1 h limit" in check.cause
 
 
+def test_a_way_out_the_plan_s_own_traffic_fills_is_named_as_such(tiny: Scenario) -> None:
+    """The desert road at 3 an hour (one person every 20 minutes) and a 200-minute last-out
+    limit, no muster: the people leaving at 24 h take the road first, and the two retained
+    would be out in 6 h 05. On empty roads they enter at 15 and 35 minutes and cross in 120
+    and 30: out in 185 minutes (3 h 05), in time. The cause says so, where it once named
+    only the threats in force."""
+    links = [link.model_dump(exclude_none=True) for link in tiny.links]
+    for link in links:
+        if link["id"] == "desert-road":
+            link["capacity_per_hour"] = 3
+    policy = {**tiny.policy.model_dump(), "last_out_minutes": 200, "muster_minutes": 0}
+    cp = checked(plan(tiny.replace(links=links, policy=policy)))
+    (check,) = cp.last_out["capital"]
+    assert not check.ok and check.minutes == 365
+    assert check.cause.startswith("6 h 05 to safety, over the 3 h 20 limit")
+    assert check.cause.endswith(
+        "on empty roads they would be out in 3 h 05 (via border -> haven): "
+        "the evacuation's own traffic takes that room"
+    )
+
+
 @pytest.mark.parametrize(
     ("kwargs", "path", "words"),
     [

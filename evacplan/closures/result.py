@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from evacplan._time import _plural
+from evacplan._time import _plural, duration
 from evacplan.contingency import ContingencyPlan
 from evacplan.results import Status
 from evacplan.routing import EvacuationPlan
@@ -143,7 +143,8 @@ class ClosureCase:
             parts.append(f"{shown} person-hours not yet safe{whose}")
         delay = max(self.delay_minutes or 0, int(floor) if self.stranded else -(10**9))
         if delay:
-            parts.append(f"last safe {delay:+d} min")
+            later = "later" if delay > 0 else "sooner"
+            parts.append(f"the last person safe {duration(abs(delay))} {later}")
         return "; ".join(parts) or "no change"
 
     def row(self) -> dict[str, Any]:
@@ -279,7 +280,7 @@ class ClosureAnalysis:
         plural = {1: "closures", 2: "pairs of closures"}.get(self.k, f"sets of {self.k} closures")
         lines = [
             f"Closure analysis: {n:,} {what if n == 1 else plural} from minute {self.at:g}; "
-            f"baseline egress {base.egress_minutes:,} min ({base.status}), "
+            f"baseline egress {_egress(base.egress_minutes)}, {base.status}, "
             f"harm {_figure(base.harm)}"
             + (
                 f", {_plural(self.baseline_stranded, 'person', 'people')} stranded (not "
@@ -335,15 +336,16 @@ class ClosureAnalysis:
                 f"<td>{stranded}</td><td>{esc(', '.join(posts))}</td>"
                 f"<td>{case.harm_change:+.3g}</td><td>{case.hours_change:+.4g}</td>"
                 f"<td>{case.rerouted}</td>"
-                f"<td>{'' if egress is None else egress}</td>"
-                f"<td>{'' if delay is None else f'{delay:+d}'}</td><td>{esc(names)}</td></tr>"
+                f"<td>{'' if egress is None else duration(egress)}</td>"
+                f"<td>{'' if not delay else ('+' if delay > 0 else '') + duration(delay)}</td>"
+                f"<td>{esc(names)}</td></tr>"
             )
         return (
             f"<div class='evacplan-closures'>{head}<table><thead><tr><th scope='col'>outcome</th>"
             "<th scope='col'>cases</th><th scope='col'>more stranded</th>"
             "<th scope='col'>posts lost</th><th scope='col'>harm added</th>"
             "<th scope='col'>person-hours added</th><th scope='col'>re-routed</th>"
-            "<th scope='col'>egress (min)</th><th scope='col'>last safe</th>"
+            "<th scope='col'>last safe, from the start</th><th scope='col'>change</th>"
             "<th scope='col'>closed</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>"
         )
@@ -369,6 +371,11 @@ class ClosureAnalysis:
             },
             indent=2,
         )
+
+
+def _egress(minutes: int | None) -> str:
+    """The last person safe, from the start: ``8 d 2 h 30 (11,670 min)``, or ``none``."""
+    return "none" if minutes is None else f"{duration(minutes)} ({minutes:,} min)"
 
 
 def _stranded(plan: EvacuationPlan) -> int:

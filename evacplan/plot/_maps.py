@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from evacplan._time import duration
 from evacplan.models import Link, Mode, Network, PlaceKind, Scenario, ThreatEvent
 from evacplan.network import _network_and_threats, arc_schedules, arcs
 from evacplan.plot._labels import _label, _label_placer
@@ -496,16 +497,12 @@ def _short_name(name: str) -> str:
 
 
 def _hours(minute: float) -> str:
-    """``"+12h"``, ``"+1h30m"``: a minute offset for a title.
+    """``"+12 h"``, ``"+3 d 7 h 20"``: a minute offset for a title or a label, as a planner
+    says a span (:func:`evacplan._time.duration`).
 
     Examples
     --------
-    >>> _hours(0), _hours(720), _hours(90), _hours(45), _hours(0.5)
-    ('+0h', '+12h', '+1h30m', '+45m', '+0.5m')
+    >>> _hours(0), _hours(720), _hours(90), _hours(45), _hours(0.5), _hours(11670)
+    ('+0 min', '+12 h', '+1 h 30', '+45 min', '+0.5 min', '+8 d 2 h 30')
     """
-    if minute != int(minute):
-        return f"+{minute:g}m"
-    hours, rest = divmod(int(minute), 60)
-    if not hours:
-        return f"+{rest}m" if rest else "+0h"
-    return f"+{hours}h{rest:02d}m" if rest else f"+{hours}h"
+    return "+" + duration(minute)

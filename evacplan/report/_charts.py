@@ -31,6 +31,7 @@ from matplotlib.textpath import text_to_path
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 
+from evacplan._time import duration
 from evacplan.models import Link, Network, PlaceKind, Scenario, ThreatEvent
 from evacplan.network import _network_and_threats
 from evacplan.plot import plot_network, plot_routes
@@ -244,7 +245,7 @@ def arrivals_svg(
         if curves[0]:
             total = curves[0][-1][1]
             last = next(m for m, n in curves[0] if n == total)
-            words = f"{total:,} safe by {_offset(last)}"
+            words = f"{total:,} safe by +{duration(last)}"  # (as the page says spans)
             ax.annotate(words, (last / 60, total), (4, 5), textcoords="offset points")
             ax.set_ylim(0, max([total, 1, *(n for _, n in curves[1])]) * 1.15)
         else:

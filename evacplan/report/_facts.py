@@ -36,10 +36,28 @@ from evacplan.report._records import (
 # ----------------------------------------------------------------------------- words
 
 
+def _change(minutes: int | None) -> str:
+    """A change in when the last person is safe: ``+2 h 30``, ``-45 min``, ``none``, or blank.
+
+    Examples
+    --------
+    >>> _change(150), _change(-45), _change(0), _change(None)
+    ('+2 h 30', '-45 min', 'none', '')
+    """
+    if minutes is None:
+        return ""
+    return "none" if not minutes else ("+" if minutes > 0 else "") + duration(minutes)
+
+
 def _hours(minute: float) -> str:
-    """``79.3 h from the start`` (whole hours without a decimal)."""
-    h = minute / 60
-    return f"{h:.0f} h from the start" if h == int(h) else f"{h:.1f} h from the start"
+    """``3 d 7 h 20 from the start``: as a planner says a span (:func:`evacplan._time.duration`).
+
+    Examples
+    --------
+    >>> _hours(4760), _hours(95)
+    ('3 d 7 h 20 from the start', '1 h 35 from the start')
+    """
+    return f"{duration(minute)} from the start"
 
 
 def _when(minute: float | None, clock: Callable[[float], str] | None) -> str:
@@ -129,7 +147,7 @@ def _closures(analysis: Any, clock: Any) -> tuple[list[ClosureRow], str, dict[st
                 " + ".join(c.closed),
                 str(c.outcome),
                 _short(c.egress_minutes, clock),
-                "" if c.delay_minutes is None else f"{c.delay_minutes:+d} min",
+                _change(c.delay_minutes),
                 c.stranded,
                 ", ".join(f"{p}: {why}" for p, why in c.posts.items()),
             )
@@ -386,23 +404,18 @@ def _timeline(facts: Facts, cp: Any) -> None:
     for stage in cp.stages:
         ids = {p.id for p in stage.parties}
         moves = [m for m in ev.movements if ids.intersection(m.parties)]
-        if moves:
-            first = min(m.departure_minute for m in moves)
-            last = max(m.arrival_minute for m in moves)
-            people = sum(m.count for m in moves)
-            bars.append(
-                Bar(
-                    f"stage {stage.index} departures",
-                    first,
-                    last,
-                    "departures",
-                    _plural(people, "person", "people"),
-                )
-            )
+        bars += _span(f"stage {stage.index} departures", moves, sum(m.count for m in moves))
+    # Groups are called forward on their own: most of the people may be theirs.
+    of = {p.id: (p.id.rsplit("/", 1)[0], p.size) for p in sc.group_parties()}
+    for g in sc.groups:
+        mine = [
+            (m, of[x][1]) for m in ev.movements for x in m.parties if of.get(x, ("",))[0] == g.id
+        ]
+        bars += _span(f"group {g.id}", [m for m, _ in mine], sum(n for _, n in mine))
     for post, checks in cp.last_out.items():
         for c in checks:
             kind = "last-out" if c.ok else "breach"
-            label = f"{c.minutes} min" if c.minutes is not None else "no way out"
+            label = duration(c.minutes) if c.minutes is not None else "no way out"
             bars.append(Bar(f"last-out {post}", c.minute, None, kind, label))
     if ev.objective == "most_saved" and ev.deadline_minutes:
         bars.append(Bar("decisions", ev.deadline_minutes, None, "deadline", "deadline"))
@@ -543,6 +556,14 @@ def _kept(dd: Any, sid: str) -> Stays:
     """Someone a drawdown keeps: the functions they cover and why (its explanation)."""
     covers = ", ".join(dd.assignments.get(sid, ())) or "(keeps the post's minimum)"
     return Stays(sid, dd.scenario.staff_by_id[sid].name or "", covers, dd.explain(sid))
+
+
+def _span(label: str, moves: list[Any], people: int) -> list[Bar]:
+    """A bar from the first departure of ``moves`` to their last arrival (none without any)."""
+    if not moves:
+        return []
+    first, last = min(m.departure_minute for m in moves), max(m.arrival_minute for m in moves)
+    return [Bar(label, first, last, "departures", _plural(people, "person", "people"))]
 
 
 def _groups(cp: Any, clock: Any) -> list[GroupRow]:

@@ -213,7 +213,7 @@ def test_map_of_the_tiny_seed(tiny: Scenario) -> None:
     for name in ("Embassy", "International airport", "Border crossing", "Safe haven"):
         assert name in texts  # names as text, not outlines
     assert any(re.fullmatch(r"[\d.]+ km", t) for t in texts)  # a scale bar
-    assert "tiny at +48h" in texts
+    assert "tiny at +2 d" in texts
     assert "schematic: not to scale" not in texts
 
 

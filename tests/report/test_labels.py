@@ -104,3 +104,11 @@ def test_a_crowded_timeline_numbers_its_labels_and_keys_them() -> None:
     drawn = [t.words for t in chart.texts]
     assert "1: reduced (post x)" in drawn and "1" in drawn and "reduced" not in drawn
     assert overlaps(chart.texts) == []
+
+
+def test_each_group_has_a_row_of_departures_on_the_timeline(label_pages: dict[str, Page]) -> None:
+    """Khartoum's two groups of nationals (230 of its 273 people) are called forward apart
+    from the stages: each has its row, from its first departure to its last arrival."""
+    (timeline,) = [c for c in label_pages["khartoum-2023"].charts if c.shapes]
+    words = {t.words for t in timeline.texts}
+    assert {"group nationals-1", "200 people", "group nationals-2", "30 people"} <= words, words

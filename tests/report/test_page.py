@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from evacplan import drawdown, plan
+from evacplan._time import duration
 from evacplan.contingency import ContingencyPlan
 from evacplan.errors import EvacplanError
 from evacplan.io import load_scenario, seed_path
@@ -87,7 +88,7 @@ def test_every_post_every_retained_id_and_the_egress_clock_time_appear(
         assert re.search(rf"\b{re.escape(sid)}\b", words), sid
     egress = founding.evacuation.egress_minutes
     assert egress is not None
-    assert f"Last person safe: {sc.clock(egress)} ({egress / 60:.1f} h from the start)" in words
+    assert f"Last person safe: {sc.clock(egress)} ({duration(egress)} from the start)" in words
     # Who stays says what they cover and why, in the explanation's words.
     assert "head-of-mission, political-reporting" in words
     assert "They must remain while the post is open [must-remain]" in words
@@ -95,7 +96,7 @@ def test_every_post_every_retained_id_and_the_egress_clock_time_appear(
     assert "bgd-007" in words and "bgd-embassy →" in words
     # Under the timeline, its stages as a table a screen reader can follow.
     assert "Stages: what fired, which posts rose, people released" in words
-    assert "1 Mon 6 Jan 06:00 +00:00 (72 h from the start) ordered-departure" in words
+    assert "1 Mon 6 Jan 06:00 +00:00 (3 d from the start) ordered-departure" in words
     # The assumptions: step, capacity rule, muster time, the proof.
     for phrase in (
         "5 minutes",
@@ -190,7 +191,7 @@ def test_an_evacuation_page_has_movements_and_no_posts() -> None:
     ev = evacuate(load_scenario(seed_path("tiny")), supply={"embassy": 10})
     page = _Page(ev.to_html())
     assert page.sections == ["headline", "map", "movements", "arrivals", "assumptions"]
-    assert "minute 95 (1.6 h from the start)" in page.words
+    assert "minute 95 (1 h 35 from the start)" in page.words
     assert "all be safe by minute 90" in page.words  # the quickest possible, alone
 
 

@@ -582,7 +582,7 @@ class EvacuationPlan:
         >>> from evacplan.io import load_scenario, seed_path
         >>> from evacplan.routing import evacuate
         >>> page = evacuate(load_scenario(seed_path("tiny")), supply={"embassy": 10}).to_html()
-        >>> '<section id="movements"' in page, "minute 95 (1.6 h from the start)" in page
+        >>> '<section id="movements"' in page, "minute 95 (1 h 35 from the start)" in page
         (True, True)
         """
         from evacplan import report

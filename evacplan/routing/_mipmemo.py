@@ -14,7 +14,8 @@ elsewhere renumbers them, in the same order), and the objective's levels and
 bounds. Two models with one fingerprint are the same MIP, variable for
 variable and row for row, so a proven answer of one is the other's.
 Only proven answers are kept (a time limit's answer may improve with more
-time), at most :data:`_KEEP` of them, in the process.
+time), at most :data:`_KEEP` of them and :data:`_KEEP_BYTES` of flows, in the
+process.
 
 The MIPs run in forked children (:func:`._clock._within`), whose memory dies
 with them: what a child adds (:func:`taken`) goes back to the parent with its
@@ -31,6 +32,8 @@ import numpy as np
 
 _KEEP = 512
 """The most answers kept; the oldest go first."""
+_KEEP_BYTES = 64 << 20
+"""The most bytes of flows kept (a large model's answer holds a number per variable)."""
 
 _memo: dict[bytes, tuple[bool, bool, list[np.ndarray], int | None, str, bool]] = {}
 """Per fingerprint: found, proven, per class the flow on each reachable arc, the egress bound,
@@ -119,6 +122,7 @@ def keep(answers: dict[bytes, Any]) -> None:
 
 
 def _trim() -> None:
-    """Forget the oldest answers past :data:`_KEEP` (the lock held)."""
-    while len(_memo) > _KEEP:
-        del _memo[next(iter(_memo))]
+    """Forget the oldest answers past :data:`_KEEP`, or :data:`_KEEP_BYTES` (the lock held)."""
+    held = sum(f.nbytes for answer in _memo.values() for f in answer[2])
+    while _memo and (len(_memo) > _KEEP or held > _KEEP_BYTES):
+        held -= sum(f.nbytes for f in _memo.pop(next(iter(_memo)))[2])

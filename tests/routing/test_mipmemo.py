@@ -3,6 +3,8 @@ and a re-plan that recalls gives the schedule it would have made from scratch.""
 
 from __future__ import annotations
 
+import pytest
+
 from evacplan import Scenario, plan
 from evacplan.contingency._plan import _replan
 from evacplan.models import ThreatEvent
@@ -58,3 +60,22 @@ def test_only_final_answers_are_kept() -> None:
         "infeasible": False,
     }  # fmt: skip
     assert b"cut" in _mipmemo.taken() and not _mipmemo.taken()
+
+
+def test_the_memo_keeps_to_its_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The oldest answers go first, past the count or the bytes of flows allowed."""
+    import numpy as np
+
+    monkeypatch.setattr(_mipmemo, "_memo", {})
+    monkeypatch.setattr(_mipmemo, "_KEEP", 3)
+    monkeypatch.setattr(_mipmemo, "_KEEP_BYTES", 2 * 8 * 100)  # two answers of 100 numbers
+
+    class Done:
+        found, proven, egress, note, infeasible = True, True, 5, "", False
+        best = [dict.fromkeys(range(100), 1)]
+
+    for key in (b"a", b"b", b"c"):
+        _mipmemo.remember(key, Done())
+    assert list(_mipmemo._memo) == [b"b", b"c"]  # three fit the count, two the bytes
+    assert _mipmemo.recall(b"c", [np.arange(100)])["best"] == [dict.fromkeys(range(100), 1)]
+    _mipmemo.taken()

@@ -267,18 +267,25 @@ def _least_harm(run: _Run, deadline: int | None = None) -> list[str]:
         )
         if found:
             return found
-        low, high = ten.least_horizon(people, 0, horizon), (best.egress or 0) // s
-        while low < high:  # the least egress of the least (harm, arrivals)
-            mid = (low + high) // 2
-            at = ten.min_cost(mid, people, "harm")
-            if at and (at.harm_units, at.arrivals) == (best.harm_units, best.arrivals):
-                high = mid
-            else:
-                low = mid + 1
-        return _differ(f"{kind}:egress", "egress", plan.egress_minutes, low * s)
+        least = _least_egress(ten, people, horizon, best)
+        return _differ(f"{kind}:egress", "egress", plan.egress_minutes, least * s)
 
     people = run.reach if deadline is None else run.ten.max_flow(deadline // s)
     return _common(run, kind, plan, people) + _judged(run, plan, figures)
+
+
+def _least_egress(ten: TEN, people: int, horizon: int, best: Optimum) -> int:
+    """The least egress step of a schedule of ``people`` with ``best``'s harm and arrivals
+    (``best``: the least (harm, arrivals) by step ``horizon``), by bisection."""
+    low, high = ten.least_horizon(people, 0, horizon), (best.egress or 0) // ten.step
+    while low < high:
+        mid = (low + high) // 2
+        at = ten.min_cost(mid, people, "harm")
+        if at and (at.harm_units, at.arrivals) == (best.harm_units, best.arrivals):
+            high = mid
+        else:
+            low = mid + 1
+    return low
 
 
 def _least_harm_optimum(ten: TEN, people: int, horizon: int, open_end: bool) -> Optimum:

@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from evacplan.routing import EvacuationPlan
 
 from . import fuzz
-from .fuzz import BETTER, TOLERANCE, _least_harm_optimum, _plan, _reach, _Run, _sound
+from .fuzz import BETTER, TOLERANCE, _least_egress, _least_harm_optimum, _plan, _reach, _Run, _sound
 from .ten import TEN, replay
 
 Figure = float | int | None
@@ -219,15 +219,8 @@ def _least_harm(run: _Run, deadline: int | None = None) -> list[str]:
     found = _beats(run, kind, ("harm", "arrivals"), (harm, arrivals), (best.harm, best.arrivals))
     if found or abs(harm - best.harm) >= TOLERANCE or arrivals != best.arrivals:
         return out + found
-    low, high = ten.least_horizon(people, 0, horizon), (best.egress or 0) // s
-    while low < high:  # the least egress of the least (harm, arrivals)
-        mid = (low + high) // 2
-        at = ten.min_cost(mid, people, "harm")
-        if at and (at.harm_units, at.arrivals) == (best.harm_units, best.arrivals):
-            high = mid
-        else:
-            low = mid + 1
-    return out + _beats(run, kind, ("egress",), (plan.egress_minutes,), (low * s,))
+    least = _least_egress(ten, people, horizon, best)
+    return out + _beats(run, kind, ("egress",), (plan.egress_minutes,), (least * s,))
 
 
 def _least_harm_by(run: _Run) -> list[str]:

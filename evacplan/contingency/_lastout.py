@@ -12,6 +12,7 @@ cause: the closures and threats in force then. Nothing is "fixed".
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from evacplan._time import duration
 from evacplan.contingency.records import LastOut, Stage
@@ -33,12 +34,7 @@ def _last_out(
     out: dict[str, list[LastOut]] = {p.id: [] for p in scenario.posts}
     ways = Extractor(scenario, step_minutes=schedule.step_minutes, busy=schedule)
     # The same ways on empty roads, for a breach's cause (made on the first breach).
-    empty: list[Extractor] = []
-
-    def bare() -> Extractor:
-        if not empty:
-            empty.append(Extractor(scenario, step_minutes=schedule.step_minutes))
-        return empty[0]
+    bare = cache(lambda: Extractor(scenario, step_minutes=schedule.step_minutes))
 
     for i, stage in enumerate(stages):
         until = stages[i + 1].minute if i + 1 < len(stages) else float("inf")

@@ -49,6 +49,9 @@ class _Inputs:
     """With a Scenario: each staff member's id, their party's size and their dependants."""
     hazard: float = DEFAULT_HAZARD_PER_HOUR
     """The chance of harm each hour a person is released but not yet safe."""
+    memory_given: bool = False
+    """Whether the caller set ``max_memory`` (else a plan's movements get their own default
+    budget, :data:`._fits.DEFAULT_PLAN_BYTES`)."""
 
 
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
@@ -235,6 +238,7 @@ def _check(
         budget,
         households,
         hazard,
+        max_memory is not None,
     )
 
 

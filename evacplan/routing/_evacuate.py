@@ -118,7 +118,9 @@ def evacuate(
         The most memory a time-expanded network may take, in bytes or as a
         size such as ``"6GiB"``; by default half of this machine's physical
         memory. A network estimated to need more, or groups cut into more
-        parties than it holds, is refused before it is built.
+        parties than it holds, is refused before it is built; so is a plan
+        bound to hold more movements than it holds at about 1,000 bytes each
+        (by default 2 GiB: some two million movements).
     hazard_per_hour
         The chance of harm each hour a person spends released but not yet
         safe (0 to 1): by default the scenario's ``hazard_per_hour``, or 0.002
@@ -133,10 +135,10 @@ def evacuate(
     Raises
     ------
     TooLargeError
-        When a time-expanded network, or a scenario's groups' parties, would
-        exceed ``max_memory``: it names the steps, arcs and people (or the
-        group) and what to change (a coarser step, an earlier deadline, a
-        larger party size).
+        When a time-expanded network, a scenario's groups' parties, or the
+        plan's movements would exceed ``max_memory``: it names the steps, arcs
+        and people (or the group, or the movements) and what to change (a
+        coarser step, an earlier deadline, a larger party size).
     ScenarioError
         Listing every problem with the arguments (unknown places, negative
         counts, an unknown objective, ``safest`` without a deadline, ...).

@@ -25,6 +25,7 @@ from evacplan.routing._arrays import _EPS, _FOREVER, _ceil_div
 from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _compile, _Net
 from evacplan.routing._findings import _left_words
+from evacplan.routing._fits import movements_fit
 from evacplan.routing._movements import _Parcel
 from evacplan.routing._search import _Splittable
 from evacplan.routing._settle import _order
@@ -224,6 +225,11 @@ def _flows(run: _Run, people: _People, sources: _Sources) -> _Flows:
         run.net, sources.place[routable], sources.step[routable], sources.count[routable]
     )
     keep = _BUILD_SECONDS_PER_PERSON * int(sources.count.sum())
+    if inp.deadline is None:  # everyone routable is moved: their movements have a bound
+        cut = {sources.keys[i][0] for i in sources.cut_off}
+        index = {p: i for i, p in enumerate(run.net.ids)}
+        plain = {index[p]: c for p, c in inp.supply.items() if index[p] not in cut}
+        movements_fit(run.net, plain, inp.max_memory if inp.memory_given else None)
     if run.most_saved:
         _tier_quotas(run, people, sources, sub, flows)
     _cut_off_reasons(run, sources, flows.why)

@@ -7,13 +7,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from evacplan.errors import SolverError, TooLargeError
 from evacplan.io import read_tntp, tntp_path
-from evacplan.models import Scenario
+from evacplan.models import Network, Scenario
 from evacplan.results import Status
 from evacplan.routing import evacuate
+from evacplan.routing._compile import _compile
+from evacplan.routing._fits import least_movements
 from tests.routing.helpers import checked
+from tests.routing.test_property import instances
 
 
 def test_a_network_over_the_budget_is_refused_with_its_size_and_what_to_change() -> None:
@@ -106,3 +110,62 @@ def test_a_crowd_in_families_fits_where_parties_of_one_do_not() -> None:
     staff = sum(m.party_size for m in scenario.staff if scenario.relocates(m))  # (not the driver)
     everyone = 10**5 + staff
     assert plan.people + sum(s.count for s in plan.stranded) == everyone
+
+
+def _road() -> Network:
+    """One road, 20 minutes and 60 people an hour, to a haven."""
+    return Network(
+        name="one road",
+        places=[{"id": "a", "kind": "residence"}, {"id": "h", "kind": "safe_haven"}],
+        links=[{"source": "a", "target": "h", "minutes": 20, "capacity_per_hour": 60}],
+    )
+
+
+def test_a_crowd_whose_plan_would_be_millions_of_rows_is_refused_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ten million people on a road that takes one a minute: ten million movements (83 s and
+    8.4 GB to make), so refused before the flows are solved, with the step at which it fits."""
+
+    def unsolved(*_: Any) -> None:
+        raise AssertionError("the flows were solved before the refusal")
+
+    monkeypatch.setattr("evacplan.routing._sources._solve_flows", unsolved)
+    with pytest.raises(TooLargeError) as caught:
+        evacuate(_road(), {"a": 10**7}, step_minutes=1)
+    message = str(caught.value)
+    for words in (
+        "at least 10,000,000 movements",
+        "at most 1 person a step leaves 'a'",
+        "9.3 GiB",
+        "2.0 GiB a plan may take by default",
+        "step_minutes=5",
+    ):
+        assert words in message, message
+
+
+def test_the_movements_budget_is_max_memory_when_given() -> None:
+    """3,000 people one a minute are 3,000 movements, over 2 MB at 1,000 bytes each; the
+    refusal names the step that fits, and at that step the plan is made."""
+    with pytest.raises(TooLargeError) as caught:
+        evacuate(_road(), {"a": 3_000}, step_minutes=1, max_memory=2_000_000)
+    message = str(caught.value)
+    assert "at least 3,000 movements" in message and "(max_memory)" in message, message
+    assert "step_minutes=2 (about 1,500 movements)" in message, message
+    plan = checked(evacuate(_road(), {"a": 3_000}, step_minutes=2, max_memory=2_000_000))
+    assert len(plan.movements) == 1_500 and plan.people == 3_000
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(airlift=True))
+def test_the_bound_on_movements_is_never_above_a_plan(case: Any) -> None:
+    """The refusal's bound is a lower bound: no plan holds fewer movements."""
+    net, supply, safe, step = case
+    plan = evacuate(net, supply, safe, step_minutes=step)
+    compiled = _compile(net, [], step, set(safe))
+    index = {p: i for i, p in enumerate(compiled.ids)}
+    moved = {index[m.source]: 0 for m in plan.movements}
+    for m in plan.movements:
+        moved[index[m.source]] += m.count
+    least, _ = least_movements(compiled, moved)
+    assert len(plan.movements) >= least, (least, plan.movements)

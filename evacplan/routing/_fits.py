@@ -1,0 +1,109 @@
+"""Refuse, before solving, a plan too large to make in reasonable time and memory.
+
+A movement is one row of the schedule: the people who leave a place at one
+step by one itinerary. Its cost runs through every stage after the flows
+(the sweep, the columns, the findings, ``verify()``), so a plan of ten million
+movements takes minutes and gigabytes however few things change. The number
+of movements has a lower bound that needs no solve: plain supply leaving a
+place at distinct steps makes distinct movements, and no step lets more
+leave a place than its links admit in their best step; the same holds for
+arrivals at the safe places. :func:`movements_fit` refuses a plan whose
+bound is over the budget, with the step that would fit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from evacplan.errors import TooLargeError
+from evacplan.routing._compile import _most_admitted, _Net
+from evacplan.routing._expand import _size
+
+BYTES_PER_MOVEMENT = 1_000
+"""Peak memory per movement over the whole evacuate(), measured on the one-road crowd of
+``benchmarks/bench_scale.py``: 10^6 movements peak about 1 GiB (the flows, the sweep's
+columns, the movements and their findings)."""
+
+SECONDS_PER_MOVEMENT = 9e-6
+"""Time per movement over the whole evacuate() on the same crowd: 2,000,000 movements in
+17.4 s, 10,000,000 in 83 s."""
+
+DEFAULT_PLAN_BYTES = 2 << 30
+"""The memory a plan's movements may take when the caller sets no ``max_memory``: about two
+million movements, some 20 s to make. Beyond that a coarser step says the same in fewer
+rows; a caller who wants the rows sets ``max_memory``."""
+
+
+def least_movements(net: _Net, supply: dict[int, int]) -> tuple[int, str]:
+    """A lower bound on the movements of plain ``supply`` (people by place index, all to be
+    moved), and what sets it, in words.
+
+    Examples
+    --------
+    >>> from evacplan import Network
+    >>> from evacplan.routing._compile import _compile
+    >>> places = [{"id": "a", "kind": "residence"}, {"id": "h", "kind": "safe_haven"}]
+    >>> net = Network(name="road", places=places,
+    ...     links=[{"source": "a", "target": "h", "minutes": 20, "capacity_per_hour": 60}])
+    >>> least_movements(_compile(net, [], 1, {"h"}), {0: 600})
+    (600, "at most 1 person a step leaves 'a'")
+    """
+    peak = net.peak_capacity().astype(np.float64)
+    out = np.zeros(net.n)
+    np.add.at(out, net.g_tail, peak)
+    if net.gated:
+        gate = _most_admitted(net.p_rate, net.step)
+        out = np.where(net.p_rate > 0, np.minimum(out, gate), out)
+    leaving, why = 0, ""
+    worst = 0
+    for at, count in supply.items():
+        if count <= 0 or net.safe[at] or out[at] <= 0:
+            continue
+        steps = math.ceil(count / out[at])
+        leaving += steps
+        if steps > worst:
+            worst = steps
+            most = int(out[at])
+            who = "1 person a step leaves" if most == 1 else f"{most:,} people a step leave"
+            why = f"at most {who} {net.ids[at]!r}"
+    into = float(peak[net.safe[net.g_head]].sum())
+    total = sum(c for at, c in supply.items() if c > 0 and not net.safe[at])
+    arriving = math.ceil(total / into) if into > 0 else 0
+    if arriving > leaving:
+        return arriving, f"at most {int(into):,} a step reach the safe places"
+    return leaving, why
+
+
+def movements_fit(net: _Net, supply: dict[int, int], budget: int | None) -> None:
+    """Refuse plain ``supply`` (people by place index) whose plan would hold more movements
+    than ``budget`` bytes allow (:data:`DEFAULT_PLAN_BYTES` when None).
+
+    Raises
+    ------
+    TooLargeError
+        Naming the bound, what sets it, the step at which it would fit, and the budget.
+    """
+    least, why = least_movements(net, supply)
+    allowed = (DEFAULT_PLAN_BYTES if budget is None else budget) // BYTES_PER_MOVEMENT
+    if least <= allowed:
+        return
+    s = net.step
+    coarser = s * math.ceil(least / allowed)
+    fits = f"step_minutes={coarser} (about {least * s // coarser:,} movements), or "
+    if coarser > 1440:
+        fits = ""
+    default = f"{_size(DEFAULT_PLAN_BYTES)} a plan may take by default"
+    raise TooLargeError(
+        f"the plan would hold at least {least:,} movements of {s}-minute steps ({why}), about "
+        f"{_size(least * BYTES_PER_MOVEMENT)} and {_seconds(least)} to make, over the "
+        + (default if budget is None else f"memory budget of {_size(budget)} (max_memory)")
+        + f"; use {fits}a larger max_memory to plan it anyway"
+    )
+
+
+def _seconds(movements: int) -> str:
+    """``90 s``: the time to make a plan of ``movements``, in words."""
+    seconds = movements * SECONDS_PER_MOVEMENT
+    return "under a second" if seconds < 1 else f"{seconds:,.0f} s"

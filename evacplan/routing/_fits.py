@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from evacplan._time import duration
 from evacplan.errors import TooLargeError
 from evacplan.routing._compile import _most_admitted, _Net
 from evacplan.routing._expand import _size
@@ -48,7 +49,7 @@ def least_movements(net: _Net, supply: dict[int, int]) -> tuple[int, str]:
     >>> net = Network(name="road", places=places,
     ...     links=[{"source": "a", "target": "h", "minutes": 20, "capacity_per_hour": 60}])
     >>> least_movements(_compile(net, [], 1, {"h"}), {0: 600})
-    (600, "at most 1 person a step leaves 'a'")
+    (600, "at most 1 person a step leaves 'a', so the last leave no sooner than 9 h 59 in")
     """
     peak = net.peak_capacity().astype(np.float64)
     out = np.zeros(net.n)
@@ -67,12 +68,17 @@ def least_movements(net: _Net, supply: dict[int, int]) -> tuple[int, str]:
             worst = steps
             most = int(out[at])
             who = "1 person a step leaves" if most == 1 else f"{most:,} people a step leave"
-            why = f"at most {who} {net.ids[at]!r}"
+            soonest = duration((steps - 1) * net.step)
+            why = f"at most {who} {net.ids[at]!r}, so the last leave no sooner than {soonest} in"
     into = float(peak[net.safe[net.g_head]].sum())
     total = sum(c for at, c in supply.items() if c > 0 and not net.safe[at])
     arriving = math.ceil(total / into) if into > 0 else 0
     if arriving > leaving:
-        return arriving, f"at most {int(into):,} a step reach the safe places"
+        soonest = duration(arriving * net.step)
+        return arriving, (
+            f"at most {int(into):,} a step reach the safe places, so the last are safe no sooner "
+            f"than {soonest} in"
+        )
     return leaving, why
 
 
@@ -96,7 +102,7 @@ def movements_fit(net: _Net, supply: dict[int, int], budget: int | None) -> None
         fits = ""
     default = f"{_size(DEFAULT_PLAN_BYTES)} a plan may take by default"
     raise TooLargeError(
-        f"the plan would hold at least {least:,} movements of {s}-minute steps ({why}), about "
+        f"the plan would hold at least {least:,} movements at {s}-minute steps ({why}): about "
         f"{_size(least * BYTES_PER_MOVEMENT)} and {_seconds(least)} to make, over the "
         + (default if budget is None else f"memory budget of {_size(budget)} (max_memory)")
         + f"; use {fits}a larger max_memory to plan it anyway"

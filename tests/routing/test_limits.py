@@ -136,7 +136,7 @@ def test_a_crowd_whose_plan_would_be_millions_of_rows_is_refused_at_once(
     message = str(caught.value)
     for words in (
         "at least 10,000,000 movements",
-        "at most 1 person a step leaves 'a'",
+        "at most 1 person a step leaves 'a', so the last leave no sooner than 6944 d 10 h 39 in",
         "9.3 GiB",
         "2.0 GiB a plan may take by default",
         "step_minutes=5",
@@ -154,6 +154,29 @@ def test_the_movements_budget_is_max_memory_when_given() -> None:
     assert "step_minutes=2 (about 1,500 movements)" in message, message
     plan = checked(evacuate(_road(), {"a": 3_000}, step_minutes=2, max_memory=2_000_000))
     assert len(plan.movements) == 1_500 and plan.people == 3_000
+
+
+def test_a_narrow_way_into_safety_bounds_the_movements_too() -> None:
+    """A wide road out of the residence to a narrow crossing: what sets the bound is the one
+    person a minute who reaches the haven, and the refusal says so."""
+    net = Network(
+        name="wide then narrow",
+        places=[
+            {"id": "a", "kind": "residence"},
+            {"id": "b", "kind": "waypoint"},
+            {"id": "h", "kind": "safe_haven"},
+        ],
+        links=[
+            {"source": "a", "target": "b", "minutes": 5, "capacity_per_hour": 6_000},
+            {"source": "b", "target": "h", "minutes": 5, "capacity_per_hour": 60},
+        ],
+    )
+    with pytest.raises(TooLargeError) as caught:
+        evacuate(net, {"a": 3_000}, step_minutes=1, max_memory=2_000_000)
+    message = str(caught.value)
+    assert "at least 3,000 movements" in message, message
+    assert "at most 1 a step reach the safe places" in message, message
+    assert "no sooner than 2 d 2 h in" in message, message
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,17 +8,22 @@ of movements has a lower bound that needs no solve: plain supply leaving a
 place at distinct steps makes distinct movements, and no step lets more
 leave a place than its links admit in their best step; the same holds for
 arrivals at the safe places. :func:`movements_fit` refuses a plan whose
-bound is over the budget, with the step that would fit.
+bound is over the budget, with the step that would fit. The bound counts
+everyone who can be moved; under a deadline that holds only when the deadline
+is no earlier than :func:`everyone_out_by`, a time by which some schedule has
+them all out.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 
 import numpy as np
 
 from evacplan._time import duration
 from evacplan.errors import TooLargeError
+from evacplan.routing._arrays import _FOREVER
 from evacplan.routing._compile import _most_admitted, _Net
 from evacplan.routing._expand import _size
 
@@ -113,3 +118,64 @@ def _seconds(movements: int) -> str:
     """``90 s``: the time to make a plan of ``movements``, in words."""
     seconds = movements * SECONDS_PER_MOVEMENT
     return "under a second" if seconds < 1 else f"{seconds:,.0f} s"
+
+
+def everyone_out_by(net: _Net, supply: dict[int, int]) -> int | None:
+    """A minute by which some schedule has all of plain ``supply`` (people by place index)
+    safe, or None when none is found this way; at least twice the time it finds.
+
+    Each place's people go one after another along its widest way out over links that are
+    open at a constant rate for the whole scenario (no window, threat or timetable), at that
+    way's narrowest rate (a gated place's throughput included), each place's people all safe
+    (two steps of slack) before the next place's leave; doubled for the step a person may lose
+    to rounding at each link on the way. A deadline at or past it leaves nobody behind, so the
+    bound of :func:`least_movements` holds.
+
+    Examples
+    --------
+    >>> from evacplan import Network
+    >>> from evacplan.routing._compile import _compile
+    >>> places = [{"id": "a", "kind": "residence"}, {"id": "h", "kind": "safe_haven"}]
+    >>> net = Network(name="road", places=places,
+    ...     links=[{"source": "a", "target": "h", "minutes": 20, "capacity_per_hour": 60}])
+    >>> everyone_out_by(_compile(net, [], 1, {"h"}), {0: 600})  # 600 + 20 + 2 minutes, doubled
+    1244
+    """
+    width, steps = _widest_ways_out(net)
+    s, total = net.step, 0
+    for at, count in supply.items():
+        if count <= 0 or net.safe[at]:
+            continue
+        if width[at] <= 0:
+            return None
+        total += math.ceil(60 * count / width[at]) + (steps[at] + 2) * s
+    return int(2 * total)
+
+
+def _widest_ways_out(net: _Net) -> tuple[np.ndarray, np.ndarray]:
+    """Per place, the widest rate (people an hour) of a way to a safe place over links open
+    at one rate throughout, and that way's steps; 0 where there is none."""
+    width = np.zeros(net.n)
+    steps = np.zeros(net.n, dtype=np.int64)
+    into: list[list[tuple[int, float, int]]] = [[] for _ in range(net.n)]
+    for g in range(net.g_tail.size):
+        spans = net.group_segments(g)
+        if len(spans) == 1 and spans[0][:2] == (0, _FOREVER) and not net.g_departures[g]:
+            rate = spans[0][2]
+            tail = int(net.g_tail[g])
+            if net.p_rate.size and net.p_rate[tail] > 0:
+                rate = min(rate, float(net.p_rate[tail]))
+            into[int(net.g_head[g])].append((tail, rate, int(net.g_tau[g])))
+    heap = [(-math.inf, 0, int(p)) for p in np.flatnonzero(net.safe)]
+    done = np.zeros(net.n, dtype=bool)
+    while heap:
+        w, k, v = heapq.heappop(heap)
+        if done[v]:
+            continue
+        done[v] = True
+        width[v], steps[v] = -w, k
+        for u, rate, tau in into[v]:
+            if not done[u]:
+                heapq.heappush(heap, (-min(-w, rate), k + tau, u))
+    width[net.safe] = 0
+    return width, steps

@@ -25,7 +25,7 @@ from evacplan.routing._arrays import _EPS, _FOREVER, _ceil_div
 from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _compile, _Net
 from evacplan.routing._findings import _left_words
-from evacplan.routing._fits import movements_fit
+from evacplan.routing._fits import everyone_out_by, movements_fit
 from evacplan.routing._movements import _Parcel
 from evacplan.routing._search import _Splittable
 from evacplan.routing._settle import _order
@@ -225,11 +225,7 @@ def _flows(run: _Run, people: _People, sources: _Sources) -> _Flows:
         run.net, sources.place[routable], sources.step[routable], sources.count[routable]
     )
     keep = _BUILD_SECONDS_PER_PERSON * int(sources.count.sum())
-    if inp.deadline is None:  # everyone routable is moved: their movements have a bound
-        cut = {sources.keys[i][0] for i in sources.cut_off}
-        index = {p: i for i, p in enumerate(run.net.ids)}
-        plain = {index[p]: c for p, c in inp.supply.items() if index[p] not in cut}
-        movements_fit(run.net, plain, inp.max_memory if inp.memory_given else None)
+    _movements_fit(run, people, sources)
     if run.most_saved:
         _tier_quotas(run, people, sources, sub, flows)
     _cut_off_reasons(run, sources, flows.why)
@@ -240,6 +236,24 @@ def _flows(run: _Run, people: _People, sources: _Sources) -> _Flows:
             if j in flows.result.reasons:
                 flows.why[sources.keys[i]] = flows.result.reasons[j]
     return flows
+
+
+def _movements_fit(run: _Run, people: _People, sources: _Sources) -> None:
+    """Refuse plain supply whose plan would hold more movements than it may take memory for
+    (:func:`._fits.movements_fit`), where everyone routable is sure to be moved: without a
+    deadline, or (plain supply alone) with one no earlier than a schedule found to have
+    everyone out."""
+    inp = run.inp
+    cut = {sources.keys[i][0] for i in sources.cut_off}
+    index = {p: i for i, p in enumerate(run.net.ids)}
+    plain = {index[p]: c for p, c in inp.supply.items() if index[p] not in cut}
+    if inp.deadline is not None:
+        if people.moving:
+            return
+        by = everyone_out_by(run.net, plain)
+        if by is None or inp.deadline < by:
+            return
+    movements_fit(run.net, plain, inp.max_memory if inp.memory_given else None)
 
 
 def _tier_quotas(

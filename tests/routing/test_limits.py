@@ -13,9 +13,9 @@ from evacplan.errors import SolverError, TooLargeError
 from evacplan.io import read_tntp, tntp_path
 from evacplan.models import Network, Scenario
 from evacplan.results import Status
-from evacplan.routing import evacuate
-from evacplan.routing._compile import _compile
-from evacplan.routing._fits import least_movements
+from evacplan.routing import EvacuationPlan, evacuate
+from evacplan.routing._compile import _compile, _Net
+from evacplan.routing._fits import everyone_out_by, least_movements
 from tests.routing.helpers import checked
 from tests.routing.test_property import instances
 
@@ -121,16 +121,33 @@ def _road() -> Network:
     )
 
 
-def test_a_crowd_whose_plan_would_be_millions_of_rows_is_refused_at_once(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Ten million people on a road that takes one a minute: ten million movements (83 s and
-    8.4 GB to make), so refused before the flows are solved, with the step at which it fits."""
+def _planned(case: Any) -> tuple[EvacuationPlan, _Net, dict[int, int]]:
+    """A random case's plan, its compiled network, and the people it moved by source."""
+    net, supply, safe, step = case
+    plan = evacuate(net, supply, safe, step_minutes=step)
+    compiled = _compile(net, [], step, set(safe))
+    index = {p: i for i, p in enumerate(compiled.ids)}
+    moved = {index[m.source]: 0 for m in plan.movements}
+    for m in plan.movements:
+        moved[index[m.source]] += m.count
+    return plan, compiled, moved
+
+
+@pytest.fixture
+def unsolvable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Solving the flows (or most_saved's quotas) fails the test: a refusal must come first."""
 
     def unsolved(*_: Any) -> None:
         raise AssertionError("the flows were solved before the refusal")
 
     monkeypatch.setattr("evacplan.routing._sources._solve_flows", unsolved)
+    monkeypatch.setattr("evacplan.routing._sources._tier_quotas", unsolved)
+
+
+@pytest.mark.usefixtures("unsolvable")
+def test_a_crowd_whose_plan_would_be_millions_of_rows_is_refused_at_once() -> None:
+    """Ten million people on a road that takes one a minute: ten million movements (83 s and
+    8.4 GB to make), so refused before the flows are solved, with the step at which it fits."""
     with pytest.raises(TooLargeError) as caught:
         evacuate(_road(), {"a": 10**7}, step_minutes=1)
     message = str(caught.value)
@@ -183,12 +200,44 @@ def test_a_narrow_way_into_safety_bounds_the_movements_too() -> None:
 @given(instances(airlift=True))
 def test_the_bound_on_movements_is_never_above_a_plan(case: Any) -> None:
     """The refusal's bound is a lower bound: no plan holds fewer movements."""
-    net, supply, safe, step = case
-    plan = evacuate(net, supply, safe, step_minutes=step)
-    compiled = _compile(net, [], step, set(safe))
-    index = {p: i for i, p in enumerate(compiled.ids)}
-    moved = {index[m.source]: 0 for m in plan.movements}
-    for m in plan.movements:
-        moved[index[m.source]] += m.count
+    plan, compiled, moved = _planned(case)
     least, _ = least_movements(compiled, moved)
     assert len(plan.movements) >= least, (least, plan.movements)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"objective": "most_saved", "deadline": 10**9},
+        {"objective": "quickest", "deadline": 10**9},
+        {"objective": "safest", "deadline": 3 * 10**7},
+    ],
+)
+@pytest.mark.usefixtures("unsolvable")
+def test_a_deadline_that_leaves_nobody_behind_does_not_lift_the_refusal(
+    options: dict[str, Any],
+) -> None:
+    """Ten million on the one road are out by minute 10,000,022, and some schedule has them
+    out by twice that: a deadline past it moves everyone, so the same refusal, at once."""
+    with pytest.raises(TooLargeError, match="at least 10,000,000 movements"):
+        evacuate(_road(), {"a": 10**7}, step_minutes=1, **options)
+
+
+def test_a_deadline_that_leaves_people_behind_is_planned() -> None:
+    """By minute 600 the road carries 581 of 3,000: a plan of 581 movements, not a refusal
+    of the 3,000 the bound would count without the deadline."""
+    plan = checked(
+        evacuate(_road(), {"a": 3_000}, step_minutes=1, objective="most_saved", deadline=600)
+    )
+    assert plan.people == 581 and len(plan.movements) == 581
+    assert sum(s.count for s in plan.stranded) == 3_000 - 581
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_everyone_is_out_by_the_minute_found_for_them(case: Any) -> None:
+    """The minute that lets a deadline keep the refusal is never before the least egress."""
+    plan, compiled, moved = _planned(case)
+    by = everyone_out_by(compiled, moved)
+    if by is not None and plan.movements:
+        assert plan.egress_minutes is not None and plan.egress_minutes <= by, (by, plan)

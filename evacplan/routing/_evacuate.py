@@ -120,7 +120,7 @@ def evacuate(
         memory. A network estimated to need more, or groups cut into more
         parties than it holds, is refused before it is built; so is a plan
         bound to hold more movements than it holds at about 1,000 bytes each
-        (by default 2 GiB: some two million movements).
+        (without ``max_memory``, 2 GiB: some two million movements).
     hazard_per_hour
         The chance of harm each hour a person spends released but not yet
         safe (0 to 1): by default the scenario's ``hazard_per_hour``, or 0.002

@@ -284,9 +284,9 @@ def _evacuate_arguments(p: argparse.ArgumentParser) -> None:
         "--max-memory",
         default=None,
         metavar="SIZE",
-        help="the most memory a time-expanded network, or the plan's movements, may take, "
-        "e.g. 6GiB or 512M (default: half of this machine's memory for the network, 2GiB "
-        "for the movements)",
+        help="the most memory a time-expanded network, or the plan's parties or movements, "
+        "may take, e.g. 6GiB or 512M (default: half of this machine's memory for the "
+        "network, 2GiB for the plan)",
     )
     p.set_defaults(run=_cmd_evacuate)
 

@@ -99,8 +99,9 @@ def plan(
     ScenarioError
         For bad arguments ("invalid arguments to plan():"), every problem at once.
     TooLargeError
-        When the scenario's groups are cut into more parties than half this
-        machine's memory holds, or a time-expanded network would exceed it.
+        When the scenario's groups are cut into more parties than the 2 GiB a
+        plan may take holds (about 700,000), or a time-expanded network would
+        exceed half this machine's memory.
 
     Examples
     --------

@@ -117,10 +117,11 @@ def evacuate(
     max_memory
         The most memory a time-expanded network may take, in bytes or as a
         size such as ``"6GiB"``; by default half of this machine's physical
-        memory. A network estimated to need more, or groups cut into more
-        parties than it holds, is refused before it is built; so is a plan
-        bound to hold more movements than it holds at about 1,000 bytes each
-        (without ``max_memory``, 2 GiB: some two million movements).
+        memory. A network estimated to need more is refused before it is
+        built. It bounds the plan too (without ``max_memory``, 2 GiB): groups
+        cut into more parties than it holds at about 3,000 bytes each (some
+        700,000), or a plan bound to hold more movements than it holds at
+        about 1,000 bytes each (some two million), are refused at once.
     hazard_per_hour
         The chance of harm each hour a person spends released but not yet
         safe (0 to 1): by default the scenario's ``hazard_per_hour``, or 0.002

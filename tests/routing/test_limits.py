@@ -92,7 +92,7 @@ def test_a_crowd_in_parties_of_one_is_refused_at_once_with_what_to_change(
     for words in ("10,000,000 parties", "group 'city'", "parties of 1", "larger party_size"):
         assert words in message, message
     assert ("max_memory" in message) == (budget is not None), message
-    with pytest.raises(TooLargeError, match="half this machine"):
+    with pytest.raises(TooLargeError, match="the 2.0 GiB a plan may take by default"):
         plan(scenario)
 
 
@@ -241,3 +241,18 @@ def test_everyone_is_out_by_the_minute_found_for_them(case: Any) -> None:
     by = everyone_out_by(compiled, moved)
     if by is not None and plan.movements:
         assert plan.egress_minutes is not None and plan.egress_minutes <= by, (by, plan)
+
+
+def test_a_million_in_parties_of_one_is_over_the_default_but_not_a_larger_budget() -> None:
+    """A million parties of one (some 3 GB and minutes: 500,000 took 67.5 s) are over the
+    2 GiB a plan may take by default; given 4 GiB, the same groups pass the check."""
+    from evacplan.io import load_scenario, seed_path
+    from evacplan.routing._arguments import groups_fit
+
+    crowd = {"id": "city", "location": "residence", "count": 10**6, "category": "national"}
+    scenario = load_scenario(seed_path("tiny")).replace(groups=[crowd])
+    with pytest.raises(TooLargeError, match="1,000,000 parties") as caught:
+        groups_fit(scenario)
+    assert "the 2.0 GiB a plan may take by default" in str(caught.value)
+    groups_fit(scenario, 4 << 30)
+    groups_fit(scenario.replace(groups=[crowd | {"party_size": 4}]))

@@ -51,8 +51,8 @@ class _Inputs:
     hazard: float = DEFAULT_HAZARD_PER_HOUR
     """The chance of harm each hour a person is released but not yet safe."""
     memory_given: bool = False
-    """Whether the caller set ``max_memory`` (else a plan's movements get their own default
-    budget, :data:`._fits.DEFAULT_PLAN_BYTES`)."""
+    """Whether the caller set ``max_memory`` (else a plan's parties and movements get their
+    own default budget, :data:`._fits.DEFAULT_PLAN_BYTES`)."""
 
 
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}

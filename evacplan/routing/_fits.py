@@ -37,9 +37,10 @@ SECONDS_PER_MOVEMENT = 9e-6
 17.4 s, 10,000,000 in 83 s."""
 
 DEFAULT_PLAN_BYTES = 2 << 30
-"""The memory a plan's movements may take when the caller sets no ``max_memory``: about two
-million movements, some 20 s to make. Beyond that a coarser step says the same in fewer
-rows; a caller who wants the rows sets ``max_memory``."""
+"""The memory a plan's movements, or its groups' parties (``_arguments.groups_fit``), may
+take when the caller sets no ``max_memory``: about two million movements, some 20 s to make,
+or some 700,000 parties. Beyond that a coarser step (or larger parties) says the same in
+fewer rows; a caller who wants the rows sets ``max_memory``."""
 
 
 def least_movements(net: _Net, supply: dict[int, int]) -> tuple[int, str]:

@@ -189,19 +189,22 @@ def clock(start: datetime | None, minute: int | float) -> str:
     )
 
 
-def duration(minutes: float) -> str:
+def duration(minutes: float, *, signed: bool = False) -> str:
     """A span of time as a planner says it: ``45 min``, ``9 h 30``, ``2 h``, ``3 d 4 h``.
 
     Whole minutes (a fraction of a minute is kept under one); days from two
-    days on, where hours alone grow hard to read.
+    days on, where hours alone grow hard to read. ``signed`` marks a change:
+    ``+2 h 30`` later, ``-45 min`` sooner.
 
     Examples
     --------
     >>> duration(45), duration(570), duration(120), duration(1650), duration(9210)
     ('45 min', '9 h 30', '2 h', '27 h 30', '6 d 9 h 30')
-    >>> duration(0.5), duration(-90)
-    ('0.5 min', '-1 h 30')
+    >>> duration(0.5), duration(-90), duration(150, signed=True)
+    ('0.5 min', '-1 h 30', '+2 h 30')
     """
+    if signed and minutes > 0:
+        return "+" + duration(minutes)
     if minutes < 0:
         return "-" + duration(-minutes)
     if minutes < 1:

@@ -337,7 +337,7 @@ class ClosureAnalysis:
                 f"<td>{case.harm_change:+.3g}</td><td>{case.hours_change:+.4g}</td>"
                 f"<td>{case.rerouted}</td>"
                 f"<td>{'' if egress is None else duration(egress)}</td>"
-                f"<td>{'' if not delay else ('+' if delay > 0 else '') + duration(delay)}</td>"
+                f"<td>{'' if not delay else duration(delay, signed=True)}</td>"
                 f"<td>{esc(names)}</td></tr>"
             )
         return (

@@ -46,7 +46,7 @@ def _change(minutes: int | None) -> str:
     """
     if minutes is None:
         return ""
-    return "none" if not minutes else ("+" if minutes > 0 else "") + duration(minutes)
+    return "none" if not minutes else duration(minutes, signed=True)
 
 
 def _hours(minute: float) -> str:

@@ -16,7 +16,7 @@ from evacplan.results import Status
 from evacplan.routing import EvacuationPlan, evacuate
 from evacplan.routing._compile import _compile, _Net
 from evacplan.routing._fits import everyone_out_by, least_movements
-from tests.routing.helpers import checked
+from tests.routing.helpers import checked, network
 from tests.routing.test_property import instances
 
 
@@ -114,10 +114,8 @@ def test_a_crowd_in_families_fits_where_parties_of_one_do_not() -> None:
 
 def _road() -> Network:
     """One road, 20 minutes and 60 people an hour, to a haven."""
-    return Network(
-        name="one road",
-        places=[{"id": "a", "kind": "residence"}, {"id": "h", "kind": "safe_haven"}],
-        links=[{"source": "a", "target": "h", "minutes": 20, "capacity_per_hour": 60}],
+    return network(
+        [{"source": "a", "target": "h", "minutes": 20, "capacity_per_hour": 60}], ["a", "h"], ("h",)
     )
 
 
@@ -176,17 +174,13 @@ def test_the_movements_budget_is_max_memory_when_given() -> None:
 def test_a_narrow_way_into_safety_bounds_the_movements_too() -> None:
     """A wide road out of the residence to a narrow crossing: what sets the bound is the one
     person a minute who reaches the haven, and the refusal says so."""
-    net = Network(
-        name="wide then narrow",
-        places=[
-            {"id": "a", "kind": "residence"},
-            {"id": "b", "kind": "waypoint"},
-            {"id": "h", "kind": "safe_haven"},
-        ],
-        links=[
+    net = network(
+        [
             {"source": "a", "target": "b", "minutes": 5, "capacity_per_hour": 6_000},
             {"source": "b", "target": "h", "minutes": 5, "capacity_per_hour": 60},
         ],
+        ["a", "b", "h"],
+        ("h",),
     )
     with pytest.raises(TooLargeError) as caught:
         evacuate(net, {"a": 3_000}, step_minutes=1, max_memory=2_000_000)

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -61,7 +62,7 @@ from evacplan.cli._commands import (
 from evacplan.cli._osm import _cmd_import_osm
 from evacplan.cli._show import _cmd_show, _cmd_validate, scenario_summary
 from evacplan.cli._simulate import simulate_arguments
-from evacplan.errors import EvacplanError
+from evacplan.errors import EvacplanError, SolverError
 
 __all__ = ["main", "scenario_summary"]
 
@@ -350,6 +351,39 @@ EXIT_CODES = {
 """What each exit code of ``evacplan`` means (``evacplan --help`` lists them)."""
 
 
+_OPTIONS_OF = (
+    ("step", re.compile(r"\bstep_minutes=(\d+)"), r"--step \1"),
+    ("step", re.compile(r"\bstep_minutes\b"), "--step"),
+    ("max_memory", re.compile(r"\bmax_memory\b"), "--max-memory"),
+    ("time_limit", re.compile(r"\btime_limit\b"), "--time-limit"),
+    (
+        "supply",
+        re.compile(r"\bevacuate\(network, supply=\{place: count\}\)"),
+        "--supply PLACE=COUNT",
+    ),
+)
+"""Python arguments that a solver's refusal names (``step_minutes=5``, ``max_memory``) as
+the command line's options, for a command that has that option (its ``args`` field). Not
+for a scenario's problems: there ``step_minutes`` is a field of the file."""
+
+
+def _as_options(message: str, args: argparse.Namespace) -> str:
+    """``message`` with the Python arguments it names as this command's options.
+
+    Examples
+    --------
+    >>> args = argparse.Namespace(step=None, max_memory=None)
+    >>> _as_options("use step_minutes=5, or a larger max_memory", args)
+    'use --step 5, or a larger --max-memory'
+    >>> _as_options("use step_minutes=5", argparse.Namespace())
+    'use step_minutes=5'
+    """
+    for field, pattern, option in _OPTIONS_OF:
+        if hasattr(args, field):
+            message = pattern.sub(option, message)
+    return message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return its exit code (see :data:`EXIT_CODES`).
 
@@ -365,7 +399,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except EvacplanError as err:
-        print(f"evacplan {args.command}: {err}", file=sys.stderr)
+        words = _as_options(str(err), args) if isinstance(err, SolverError) else str(err)
+        print(f"evacplan {args.command}: {words}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("evacplan: interrupted", file=sys.stderr)

@@ -25,7 +25,7 @@ from evacplan.routing._arrays import _EPS, _FOREVER, _ceil_div
 from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _compile, _Net
 from evacplan.routing._findings import _left_words
-from evacplan.routing._fits import everyone_out_by, movements_fit
+from evacplan.routing._fits import everyone_out_by, movements_fit, saved_by
 from evacplan.routing._movements import _Parcel
 from evacplan.routing._search import _Splittable
 from evacplan.routing._settle import _order
@@ -242,18 +242,21 @@ def _movements_fit(run: _Run, people: _People, sources: _Sources) -> None:
     """Refuse plain supply whose plan would hold more movements than it may take memory for
     (:func:`._fits.movements_fit`), where everyone routable is sure to be moved: without a
     deadline, or (plain supply alone) with one no earlier than a schedule found to have
-    everyone out."""
+    everyone out; under an earlier deadline, as many as some schedule has safe by then."""
     inp = run.inp
     cut = {sources.keys[i][0] for i in sources.cut_off}
     index = {p: i for i, p in enumerate(run.net.ids)}
     plain = {index[p]: c for p, c in inp.supply.items() if index[p] not in cut}
+    budget = inp.max_memory if inp.memory_given else None
     if inp.deadline is not None:
         if people.moving:
             return
         by = everyone_out_by(run.net, plain)
         if by is None or inp.deadline < by:
+            moved = saved_by(run.net, plain, inp.deadline)
+            movements_fit(run.net, plain, budget, (moved, inp.deadline))
             return
-    movements_fit(run.net, plain, inp.max_memory if inp.memory_given else None)
+    movements_fit(run.net, plain, budget)
 
 
 def _tier_quotas(

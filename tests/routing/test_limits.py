@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from evacplan.errors import SolverError, TooLargeError
 from evacplan.io import read_tntp, tntp_path
@@ -15,7 +16,7 @@ from evacplan.models import Network, Scenario
 from evacplan.results import Status
 from evacplan.routing import EvacuationPlan, evacuate
 from evacplan.routing._compile import _compile, _Net
-from evacplan.routing._fits import everyone_out_by, least_movements
+from evacplan.routing._fits import everyone_out_by, least_movements, saved_by
 from tests.routing.helpers import checked, network
 from tests.routing.test_property import instances
 
@@ -59,7 +60,8 @@ def test_a_deadline_later_than_can_matter_is_planned_only_as_far_as_it_matters(
 def test_the_cli_reports_a_refusal_as_a_message(
     cli: Callable[..., subprocess.CompletedProcess[str]],
 ) -> None:
-    """``--max-memory`` reaches the solver; a refusal exits 1 with the reason, no traceback."""
+    """``--max-memory`` reaches the solver; a refusal exits 1 with the reason in the command
+    line's words (its options, not evacuate()'s arguments), no traceback."""
     result = cli(
         "evacuate",
         str(tntp_path("SiouxFalls")),
@@ -71,7 +73,9 @@ def test_the_cli_reports_a_refusal_as_a_message(
         "64K",
     )
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "over the memory budget of 64.0 KiB" in result.stderr
+    assert "over the memory budget of 64.0 KiB (--max-memory)" in result.stderr
+    assert "use --step 2 (about 61 movements), or a larger --max-memory" in result.stderr
+    assert "step_minutes" not in result.stderr and "max_memory" not in result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
 
 
@@ -211,10 +215,27 @@ def test_the_bound_on_movements_is_never_above_a_plan(case: Any) -> None:
 def test_a_deadline_that_leaves_nobody_behind_does_not_lift_the_refusal(
     options: dict[str, Any],
 ) -> None:
-    """Ten million on the one road are out by minute 10,000,022, and some schedule has them
-    out by twice that: a deadline past it moves everyone, so the same refusal, at once."""
+    """Ten million on the one road, one a minute, are all out by minute 10,000,022: a
+    deadline past it moves everyone, so the same refusal, at once."""
     with pytest.raises(TooLargeError, match="at least 10,000,000 movements"):
         evacuate(_road(), {"a": 10**7}, step_minutes=1, **options)
+
+
+@pytest.mark.usefixtures("unsolvable")
+def test_a_deadline_that_still_moves_millions_is_refused_at_once() -> None:
+    """By minute 3,000,000 the road brings some three million of the ten million to safety,
+    one a minute: three million movements, refused before the flows with the deadline named
+    (it took a minute and gigabytes to plan)."""
+    with pytest.raises(TooLargeError) as caught:
+        evacuate(_road(), {"a": 10**7}, step_minutes=1, objective="most_saved", deadline=3 * 10**6)
+    message = str(caught.value)
+    for words in (
+        "at least 2,999,978 movements",
+        "at least 2,999,978 people can be safe by minute 3,000,000, the deadline",
+        "at most 1 a step reach the safe places",
+        "step_minutes=2",
+    ):
+        assert words in message, message
 
 
 def test_a_deadline_that_leaves_people_behind_is_planned() -> None:
@@ -235,6 +256,18 @@ def test_everyone_is_out_by_the_minute_found_for_them(case: Any) -> None:
     by = everyone_out_by(compiled, moved)
     if by is not None and plan.movements:
         assert plan.egress_minutes is not None and plan.egress_minutes <= by, (by, plan)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(), st.sampled_from([5, 15, 30, 60, 120]))
+def test_no_deadline_saves_fewer_than_the_people_found_safe_by_it(case: Any, deadline: int) -> None:
+    """The people the refusal counts as safe by a deadline: never more than most_saved saves."""
+    net, supply, safe, step = case
+    plan = evacuate(net, supply, safe, step_minutes=step, objective="most_saved", deadline=deadline)
+    compiled = _compile(net, [], step, set(safe))
+    index = {p: i for i, p in enumerate(compiled.ids)}
+    found = saved_by(compiled, {index[p]: c for p, c in supply.items()}, deadline)
+    assert plan.people >= found, (found, plan.people, plan.stranded)
 
 
 def test_a_million_in_parties_of_one_is_over_the_default_but_not_a_larger_budget() -> None:

@@ -11,6 +11,8 @@ several runs, under a timeout (a case over it is reported as such):
 - ``crowd 1e7``: 10^7 people on the one road, as plain supply (a plan or a public
   error within seconds is the target: ten million movements are refused before the
   solve, with the step at which the plan fits; see the README).
+- ``crowd by 3e6``: the same crowd under most_saved by minute 3,000,000, when some
+  three million are safe one a minute: refused the same way, the deadline named.
 
 Usage::
 
@@ -55,10 +57,13 @@ def _case(name: str) -> Any:
         return evacuate(net, {"a": 3}, step_minutes=1, objective="most_saved", deadline=10**7)
     if name == "crowd 1e7":
         return evacuate(_road(minutes=20), {"a": 10**7}, step_minutes=1)
+    if name == "crowd by 3e6":
+        net = _road(minutes=20)
+        return evacuate(net, {"a": 10**7}, step_minutes=1, objective="most_saved", deadline=3e6)
     raise ValueError(name)
 
 
-CASES = ("road 10k", "road 100k", "late link", "far deadline", "crowd 1e7")
+CASES = ("road 10k", "road 100k", "late link", "far deadline", "crowd 1e7", "crowd by 3e6")
 
 
 def _run(name: str, out: Any) -> None:

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evacplan.routing import _parametric, evacuate
-from evacplan.routing._maxflow import _flows_by_step, _solve_max_flow
+from evacplan.routing._maxflow import _flows_by_step, _flows_of, _solve_max_flow
 from tests.routing.test_maxflow import _network
 from tests.routing.test_property import instances
 
@@ -64,6 +64,34 @@ def test_going_on_from_a_max_flow_gives_the_same(case: Any, extra: int) -> None:
         tails, heads, caps, labels, (ten.sink, ten.source), (t_lo, ten.horizon), warm=run
     )
     assert warm.tolist() == fresh.tolist()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(airlift=True), st.integers(0, 20), st.integers(0, 3))
+def test_going_on_from_or_tools_max_flow_gives_the_same(case: Any, extra: int, short: int) -> None:
+    """A run set at OR-Tools' max flow over the horizon (a probe's, as the earliest-arrival
+    flow starts from it) and lowered: the same F at every step, and a cut of that capacity."""
+    ten, tails, heads, caps, labels = _network(case, extra)
+    into = heads == ten.sink
+    if not into.any() or not (tails == ten.source).any():
+        return
+    t_lo = int(labels[into].min())
+    below = max(int(caps[tails == ten.source].sum()) - short, 0)
+    fresh, _ = _parametric._parametric_flows(
+        tails, heads, caps, labels, ten.sink, ten.source, t_lo, ten.horizon
+    )
+    probe = _solve_max_flow(tails, heads, caps, ten.source, ten.sink)
+    flows = _flows_of(probe, tails.size)
+    run = _parametric._Run.at_flow(tails, heads, caps, flows, labels, ten.sink, ten.source)
+    assert run.value() == probe.optimal_flow() == fresh[-1]
+    values, side = run.lower(ten.horizon, t_lo, cut_below=below)
+    assert values.tolist() == fresh.tolist()
+    short_of = np.flatnonzero(values < below)
+    assert (side is None) == (short_of.size == 0)
+    if side is not None:
+        t = t_lo + int(short_of[-1])
+        crossing = (~into | (labels <= t)) & side[tails] & ~side[heads]
+        assert int(caps[crossing].sum()) == values[t - t_lo]
 
 
 def test_a_cut_off_crowd_keeps_its_excess() -> None:

@@ -155,20 +155,7 @@ class _Run:
         source: int,
     ) -> _Run:
         """No flow yet but the source's arcs saturated."""
-        n = _nodes(tail, head, sink, source)
-        net = _residual(tail, head, cap, n)
-        into = np.flatnonzero(head == sink)
-        order = np.argsort(-label[into], kind="stable")
-        excess = np.zeros(n, dtype=np.int64)
-        _kernels().saturate(net.start, net.to, net.res, net.rev, excess, source)
-        return cls(
-            net,
-            excess,
-            np.zeros(n, dtype=np.int64),
-            (sink, source),
-            net.pos[into[order]],
-            label[into[order]].astype(np.int64),
-        )
+        return cls.at_flow(tail, head, cap, None, label, sink, source)
 
     @classmethod
     def at_flow(
@@ -176,28 +163,28 @@ class _Run:
         tail: np.ndarray,
         head: np.ndarray,
         cap: np.ndarray,
-        flow: np.ndarray,
+        flow: np.ndarray | None,
         label: np.ndarray,
         sink: int,
         source: int,
     ) -> _Run:
-        """At a max flow found elsewhere (``flow`` on each arc: OR-Tools'), the source's arcs
-        then saturated: the maximum preflow :meth:`lower` goes on from (its labels found
-        afresh), as if this run had found it.
+        """At a max flow found elsewhere (``flow`` on each arc: OR-Tools'; None: no flow), the
+        source's arcs then saturated: the maximum preflow :meth:`lower` goes on from (its
+        labels found afresh), as if this run had found it.
 
         What the source's arcs carry beyond the flow waits at their heads, cut off from the
         sink (the flow being a maximum), as a run's own preflow leaves it.
         """
         n = _nodes(tail, head, sink, source)
         net = _residual(tail, head, cap, n)
-        flow = flow.astype(np.int64)
-        net.res[net.pos] -= flow
-        net.res[net.rev[net.pos]] += flow
-        excess = np.bincount(head, weights=flow, minlength=n) - np.bincount(
-            tail, weights=flow, minlength=n
-        )
-        excess = np.rint(excess).astype(np.int64)
-        excess[source] = 0
+        excess = np.zeros(n, dtype=np.int64)
+        if flow is not None:
+            flow = flow.astype(np.int64)
+            net.res[net.pos] -= flow
+            net.res[net.rev[net.pos]] += flow
+            np.add.at(excess, head, flow)
+            np.subtract.at(excess, tail, flow)
+            excess[source] = 0
         _kernels().saturate(net.start, net.to, net.res, net.rev, excess, source)
         into = np.flatnonzero(head == sink)
         order = np.argsort(-label[into], kind="stable")

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from evacplan.errors import SolverError
-from evacplan.routing._arrays import _FOREVER, _ramp
+from evacplan.routing._arrays import _FOREVER, _dijkstra, _ramp
 from evacplan.routing._clock import _Clock, _within
 from evacplan.routing._compile import _Net
 from evacplan.routing._expand import _TEN
@@ -213,7 +213,8 @@ def _least_harm(
     """
     net = sp.net
     reach = sp.to_safe[sp.to_safe < _FOREVER]
-    settle = max(net.last_change, int(sp.src_step.max(initial=0))) + int(reach.max(initial=0)) + 1
+    settle = max(net.last_change, int(sp.src_step.max(initial=0)))
+    settle += max(int(reach.max(initial=0)), _safest_travel(sp)) + 1
     # Least-harm schedules mostly end past T* (safer roads are slower): start a step of
     # growth beyond it, but not past the point from which the network stands still.
     first = max(quickest, math.ceil(quickest * _FIRST))
@@ -262,6 +263,28 @@ def _least_harm(
 
 
 _LATE = "the time limit ran out before the harm was least"
+
+
+def _safest_travel(sp: _Splittable) -> int:
+    """The most steps the safest way to safety (least risk once the network stands still,
+    then quickest) takes from any place with people.
+
+    Until then people late in a least-harm schedule may be on their way along a slow safe
+    road rather than waiting for room (two people a 0-minute risky link or a 12-minute safe
+    road from safety: the guard of :func:`_least_harm` stopped at minute 4).
+    """
+    net = sp.net
+    first = net.span_firsts()
+    final = first[net.k_to[first] >= _FOREVER]
+    fg = net.k_group[final]
+    tails, heads, risk, tau = net.g_tail[fg], net.g_head[fg], net.k_risk_int[final], net.g_tau[fg]
+    safe = {int(x): 0 for x in np.flatnonzero(net.safe)}
+    least = np.asarray(_dijkstra(net.n, heads, tails, risk, safe), dtype=np.int64)
+    ok = (least[tails] < _FOREVER) & (least[heads] < _FOREVER)
+    tight = ok & (least[tails] == risk + least[heads])  # links on some safest way
+    time = _dijkstra(net.n, heads[tight], tails[tight], tau[tight], safe)
+    at = np.asarray(time, dtype=np.int64)[np.unique(sp.src_place)]
+    return int(at[at < _FOREVER].max(initial=0))
 
 
 def _ceiling(sp: _Splittable, horizon: int, target: int, clock: _Clock) -> int | None:

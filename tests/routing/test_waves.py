@@ -55,6 +55,29 @@ def test_waves_give_the_figures_of_one_flow_over_everyone(case: Any, waves: list
     assert _figures(_solved(make, True)) == _figures(_solved(make, False))
 
 
+def test_a_slow_safe_road_is_travel_not_waiting() -> None:
+    """No hazard; from p1 a risky link of 0 minutes or a safe road of 12 to p0, families a
+    day apart. Wave by wave, the first wave alone once stopped at minute 4 as if those still
+    to arrive were waiting for room ("no step bounds it", unproven, risk 300): they are on
+    the safe road. Now as one flow: no risk, proven."""
+    net = Network(
+        places=[{"id": "p0", "kind": "waypoint"}, {"id": "p1", "kind": "waypoint"}],
+        links=[
+            {"id": "safe", "source": "p1", "target": "p0", "minutes": 12}
+            | {"capacity_per_hour": 60, "two_way": False},
+            {"id": "risky", "source": "p0", "target": "p1", "minutes": 0}
+            | {"capacity_per_hour": 60, "risk": 0.05, "two_way": True},
+        ],
+    )
+
+    def make() -> Any:
+        return _splittable(net, [], {"p0"}, 1, [("p1", 0, 2), ("p1", 1440, 3)])
+
+    waves = _solved(make, True)
+    assert _figures(waves) == _figures(_solved(make, False))
+    assert waves.risk_int == 0 and waves.proven == 3
+
+
 def _road(capacity_per_hour: int) -> Network:
     return Network(
         places=[{"id": "home", "kind": "residence"}, {"id": "haven", "kind": "safe_haven"}],

@@ -1,6 +1,6 @@
 """Benchmark: how time and memory of ``evacuate`` grow with people, horizon and network size.
 
-Issue 26 asks for fitted exponents. Three sweeps, every case run in a fresh
+Issue 26 asks for fitted exponents. Four sweeps, every case run in a fresh
 (spawned) process, median of several runs, under a per-run timeout (a case over
 it is reported as such, and the larger cases of that sweep are not run):
 
@@ -10,6 +10,10 @@ it is reported as such, and the larger cases of that sweep are not run):
 - ``horizon``: ``bench_scale.py``'s one road (30 minutes, 60 an hour) with
   10,000 to 1,000,000 people at 1-minute steps: the horizon is about the
   people count in minutes; x = the egress in steps.
+- ``checkpoint``: a port city of five places, two sources (old town, the
+  harbour) and two bridges to one camp, the north one a checkpoint of 900 an
+  hour (:func:`port_city`), with 70,000 to 1,120,000 people at 1-minute steps:
+  queues thousands of steps long; x = the egress in steps.
 - ``network``: 100,000 people on each TNTP network the package ships (Sioux
   Falls, Anaheim, Chicago-Sketch) and 20,000 on generated k x k grids (two-way
   streets of 5 minutes and 600 an hour, supply in one corner's quarter, safe at
@@ -25,7 +29,7 @@ least squares on log-log (growth under 1 MiB counted as 1 MiB).
 
 Usage::
 
-    python benchmarks/bench_growth.py                  # all three sweeps, median of 3
+    python benchmarks/bench_growth.py                  # all four sweeps, median of 3
     python benchmarks/bench_growth.py --repeats 5 --timeout 600
     python benchmarks/bench_growth.py --only horizon
 """
@@ -48,6 +52,7 @@ COUNTS = (10_000, 30_000, 100_000, 300_000, 1_000_000)
 SWEEPS: dict[str, tuple[tuple[str, int], ...]] = {
     "people": tuple(("ChicagoSketch", n) for n in COUNTS),
     "horizon": tuple(("road", n) for n in COUNTS),
+    "checkpoint": tuple(("port", n) for n in (70_000, 140_000, 280_000, 560_000, 1_120_000)),
     "network": (
         ("grid 5", 20_000),
         ("grid 10", 20_000),
@@ -58,7 +63,12 @@ SWEEPS: dict[str, tuple[tuple[str, int], ...]] = {
         ("ChicagoSketch", 100_000),
     ),
 }
-X_LABEL = {"people": "people", "horizon": "egress steps", "network": "links x egress steps"}
+X_LABEL = {
+    "people": "people",
+    "horizon": "egress steps",
+    "checkpoint": "egress steps",
+    "network": "links x egress steps",
+}
 
 
 def _rss_mib() -> float:
@@ -102,6 +112,39 @@ def grid(k: int, people: int) -> tuple[Any, dict[str, int], set[str]]:
     return net, supply, {safe}
 
 
+def port_city(people: int) -> tuple[Any, dict[str, int], set[str]]:
+    """Two sources and two bridges to one camp, the north bridge a checkpoint.
+
+    Old town (145 in 280 of the people) reaches the north bridge in 25 minutes
+    (1,500 an hour) and the south bridge in 40 (600); the harbour (the rest)
+    the south bridge in 15 (1,200). From the north bridge, a border post that
+    passes 900 an hour, the camp is 50 minutes on (1,200 an hour); from the
+    south bridge 70 (800).
+    """
+    from evacplan import Network
+
+    places = [
+        {"id": "old-town", "kind": "residence"},
+        {"id": "harbour", "kind": "residence"},
+        {"id": "north-bridge", "kind": "border", "throughput_per_hour": 900},
+        {"id": "south-bridge", "kind": "waypoint"},
+        {"id": "hills-camp", "kind": "safe_haven"},
+    ]
+    roads = [
+        ("old-town", "north-bridge", 25, 1500),
+        ("old-town", "south-bridge", 40, 600),
+        ("harbour", "south-bridge", 15, 1200),
+        ("north-bridge", "hills-camp", 50, 1200),
+        ("south-bridge", "hills-camp", 70, 800),
+    ]
+    links = [
+        {"source": a, "target": b, "minutes": m, "capacity_per_hour": c} for a, b, m, c in roads
+    ]
+    net = Network(name="port city, two bridges", places=places, links=links)
+    old_town = people * 145 // 280
+    return net, {"old-town": old_town, "harbour": people - old_town}, {"hills-camp"}
+
+
 def _build(where: str, people: int) -> tuple[Any, dict[str, int], set[str] | None]:
     """The network, supply and safe places of one case (None: the network's havens)."""
     from bench_routing import demand
@@ -109,6 +152,8 @@ def _build(where: str, people: int) -> tuple[Any, dict[str, int], set[str] | Non
 
     if where == "road":
         return _road(), {"a": people}, None
+    if where == "port":
+        return port_city(people)
     if where.startswith("grid "):
         return grid(int(where.split()[1]), people)
     return demand(where, people)
@@ -206,7 +251,7 @@ def sweep(name: str, repeats: int, timeout: float) -> None:
                 stopped = "not run (a smaller case was over the timeout or failed)"
             continue
         steps = row["egress"]  # 1-minute steps
-        x = {"people": people, "horizon": steps, "network": row["links"] * steps}[name]
+        x = {"people": people, "network": row["links"] * steps}.get(name, steps)
         points.append((x, row["seconds"], max(row["growth"], 1.0), steps))
         runs = ", ".join(f"{s:.2f}" for s in row["runs"])
         print(

@@ -376,6 +376,7 @@ def _flows_by_step(
     clock: _Clock | None = None,
     cut_below: int | None = None,
     warm: parametric._Run | None = None,
+    rising: bool = False,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """F(t) for t from ``steps[0]`` to ``steps[1]`` (``ends``: the sink and the source), as
     :func:`_prefix_flows` gives it; with ``cut_below``, also the source side (a mask over the
@@ -383,10 +384,20 @@ def _flows_by_step(
 
     A network of :data:`._parametric.MIN_ARCS` arcs or more takes one parametric max flow
     (:mod:`._parametric`; when Numba is installed), a smaller one the divide and conquer.
-    ``warm`` is a push-relabel over these arcs already at the max flow at ``steps[1]``.
+    ``warm`` is a push-relabel over these arcs already at the max flow at ``steps[1]``;
+    with none, ``rising`` raises t (:func:`._parametric._rising_flows`, for few places over
+    many steps) where the push-relabel would lower it, and the cut is one OR-Tools max flow's.
     """
     sink, source = ends
     t_lo, t_hi = steps
+    if warm is None and rising and parametric.applies(tail.size):
+        values = parametric._rising_flows(tail, head, cap, label, sink, source, t_lo, t_hi)
+        short = np.flatnonzero(values < (cut_below if cut_below is not None else 0))
+        if not short.size:
+            return values, None
+        by = (head != sink) | (label <= t_lo + int(short[-1]))
+        solver = _solve_max_flow(tail[by], head[by], cap[by], source, sink)
+        return values, _source_side(solver, parametric._nodes(tail, head, *ends))
     if warm is not None or parametric.applies(tail.size):
         if clock is not None and clock.out():
             raise _OutOfTime

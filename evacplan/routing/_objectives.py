@@ -27,6 +27,7 @@ from evacplan.routing import _parametric as parametric
 from evacplan.routing._clock import _Clock, _within
 from evacplan.routing._compile import _Net
 from evacplan.routing._expand import _TEN
+from evacplan.routing._express import express_graph, long
 from evacplan.routing._maxflow import _flows_by_step, _flows_of, _solve_max_flow
 
 _LP_MIN_STEPS = 400
@@ -342,8 +343,8 @@ def _earliest_arrival(
     (:attr:`._search._Splittable.warm`). Raises :class:`~._clock._OutOfTime`
     if ``clock`` runs out on the way.
     """
-    tails, heads, caps = ten.graph()
-    labels = ten.labels()
+    g = express_graph(ten, net.n)
+    tails, heads, caps, labels = g.tail, g.head, g.cap, g.label
     t_lo = int(labels[heads == ten.sink].min())
     values, below = _flows_by_step(
         tails,
@@ -356,6 +357,7 @@ def _earliest_arrival(
         clock,
         cut_below=target,
         warm=run,
+        rising=long(ten, net.n),
     )
     del run
     if values[-1] < target:
@@ -376,8 +378,9 @@ def _earliest_arrival(
     values = values[: least - t_lo + 1]
     if ten.horizon - least > _REUSE_PAST * least:
         ten = expand(least)
-        tails, heads, caps = ten.graph()
-        labels = ten.labels()
+    # The flow itself: express arcs at the sources only, so that people wait at home.
+    g = express_graph(ten, net.n, at_sources=True)
+    tails, heads, caps, labels = g.tail, g.head, g.cap, g.label
     into_sink = heads == ten.sink
     quota = np.diff(values, prepend=0)
     quota[-1] = target - values[-2] if values.size > 1 else target
@@ -399,4 +402,4 @@ def _earliest_arrival(
         raise SolverError(f"arrival quotas carry {solver.optimal_flow()} of {target} people")
     flows = np.zeros(tails.size, dtype=np.int64)
     flows[usable] = _flows_of(solver, int(usable.sum()))
-    return least, values, ten, flows, cut
+    return least, values, ten, g.fold(flows), cut

@@ -428,17 +428,65 @@ def run(
     """F(t) for t from ``steps[0]`` down to ``steps[1]``, into ``values`` (highest t last).
 
     At each t the arcs into the sink labelled above it are taken away (their
-    flow stays at their tails) and the excess is pushed towards the sink,
-    highest label first, until no node can push more; the flow into the sink
-    is then F(t). ``ends`` holds the sink and the source (-1: none; never
-    active). The labels are recomputed at the start when ``ends[5]`` is not 0
-    (any may be stale; else they are valid, as a run leaves them) and after
-    relabelling work of ``ends[3]`` n + ``ends[4]`` m. With ``ends[2]`` at
-    0 or more, ``side`` (one entry per node) is set to the source side of a min
-    cut at the first t with F(t) below ``ends[2]`` (:func:`source_side`).
-    Returns how many arcs into the sink are taken away.
+    flow stays at their tails) and the excess is pushed towards the sink
+    (:func:`_discharge`); the flow into the sink is then F(t). ``ends`` holds
+    the sink and the source (-1: none; never active). The labels are
+    recomputed at the start when ``ends[5]`` is not 0 (any may be stale; else
+    they are valid, as a run leaves them) and after relabelling work of
+    ``ends[3]`` n + ``ends[4]`` m. With ``ends[2]`` at 0 or more, ``side``
+    (one entry per node) is set to the source side of a min cut at the first
+    t with F(t) below ``ends[2]`` (:func:`source_side`). Returns how many arcs
+    into the sink are taken away.
     """
     sink, source = ends[0], ends[1]
+    state = _state(start, to, res, rev, excess, label, ends, ends[5] != 0)
+    for t in range(steps[0], steps[1] - 1, -1):
+        k = taken
+        taken = take_away(res, rev, to, excess, sink_arcs, sink_label, taken, t)
+        for i in range(k, taken):
+            _file(state, label, to[rev[sink_arcs[i]]], sink, source, excess)
+        _discharge(start, to, res, rev, excess, label, ends, state)
+        values[steps[0] - t] = excess[sink]
+        if excess[sink] < ends[2]:
+            source_side(start, to, res, excess, source, sink, side)
+            ends[2] = -1  # (once: the greatest such t)
+    return taken
+
+
+@njit(cache=True)
+def rise(start, to, res, rev, excess, label, ends, arcs, caps, labels, steps, values):  # type: ignore[no-untyped-def]
+    """F(t) for t from ``steps[0]`` up to ``steps[1]``, into ``values`` (lowest t first), over
+    the *reversed* network: ``ends`` holds its sink (the people's source) and its source
+    (their sink), then :func:`run`'s ``ends[3:]``. ``arcs`` (forward residual arcs out of
+    the source, closed: no room) are opened at their ``labels`` (ascending) with their
+    ``caps``, each sending all it carries to its head, and the excess is pushed towards
+    the sink (:func:`_discharge`); the flow into the sink is then F(t).
+
+    Opening arcs out of the source keeps every label valid (Gallo, Grigoriadis and Tarjan's
+    parametric flow, source side), so one run costs about one max flow.
+    """
+    sink, source = ends[0], ends[1]
+    state = _state(start, to, res, rev, excess, label, ends, True)
+    k = 0
+    for t in range(steps[0], steps[1] + 1):
+        while k < arcs.size and labels[k] <= t:
+            v = to[arcs[k]]
+            res[rev[arcs[k]]] += caps[k]
+            excess[v] += caps[k]
+            excess[source] -= caps[k]
+            _file(state, label, v, sink, source, excess)
+            k += 1
+        _discharge(start, to, res, rev, excess, label, ends, state)
+        values[t - steps[0]] = excess[sink]
+
+
+@njit(cache=True)
+def _state(start, to, res, rev, excess, label, ends, fresh):  # type: ignore[no-untyped-def]
+    """A push-relabel's working state: the active nodes by label (``nxt``, ``first``,
+    ``filed``), every node by label (``levels``), each node's current arc (``cur``), and
+    ``counts``: the highest label in use, the highest filed, the relabelling work since the
+    last global relabelling, and its budget. The labels are found afresh when ``fresh``
+    (else kept: they are valid); the active nodes are filed."""
     n = label.size
     nxt = np.empty(n, dtype=np.int64)
     first = np.empty(n + 1, dtype=np.int64)
@@ -448,74 +496,82 @@ def run(
         np.empty(n, dtype=np.int64),
         np.empty(n, dtype=np.int64),
     )
-    cur = start[:-1].copy()
     used, top = _relabel_all(
-        start, to, res, rev, excess, label, ends, levels, nxt, first, filed, ends[5] != 0
+        start, to, res, rev, excess, label, ends, levels, nxt, first, filed, fresh
     )
-    budget = ends[3] * n + ends[4] * start[n] // 2
-    work = 0
-    for t in range(steps[0], steps[1] - 1, -1):
-        k = taken
-        taken = take_away(res, rev, to, excess, sink_arcs, sink_label, taken, t)
-        for i in range(k, taken):
-            v = to[rev[sink_arcs[i]]]
-            if excess[v] > 0 and label[v] < n and v != source and not filed[v]:
-                filed[v] = True
-                nxt[v] = first[label[v]]
-                first[label[v]] = v
-                top = max(top, label[v])
-        while top >= 0:
-            u = first[top]
-            if u < 0:
-                top -= 1
+    counts = np.array([used, top, 0, ends[3] * n + ends[4] * start[n] // 2], dtype=np.int64)
+    return nxt, first, filed, levels, start[:-1].copy(), counts
+
+
+@njit(cache=True, inline="always")
+def _file(state, label, v, sink, source, excess):  # type: ignore[no-untyped-def]
+    """File ``v`` as active, if it holds excess it may push."""
+    nxt, first, filed, _, _, counts = state
+    n = label.size
+    if excess[v] > 0 and label[v] < n and v != source and v != sink and not filed[v]:
+        filed[v] = True
+        nxt[v] = first[label[v]]
+        first[label[v]] = v
+        counts[1] = max(counts[1], label[v])
+
+
+@njit(cache=True)
+def _discharge(start, to, res, rev, excess, label, ends, state):  # type: ignore[no-untyped-def]
+    """Push the active nodes' excess towards the sink, highest label first, until no node
+    can push more: relabel a node that cannot push, and find every label afresh after
+    relabelling work of the budget (see :func:`_state`)."""
+    nxt, first, filed, levels, cur, counts = state
+    sink, source = ends[0], ends[1]
+    n = label.size
+    used, top, work, budget = counts[0], counts[1], counts[2], counts[3]
+    while top >= 0:
+        u = first[top]
+        if u < 0:
+            top -= 1
+            continue
+        first[top] = nxt[u]
+        filed[u] = False
+        if label[u] != top or excess[u] == 0:
+            continue  # lifted by a gap since it was filed, or drained
+        du = label[u]
+        a = cur[u]
+        end = start[u + 1]
+        hi = -1
+        while du < n:
+            if a == end:
+                work += end - start[u] + 12
+                du, used = _relabel(start, to, res, label, levels, u, used)
+                a = start[u]
                 continue
-            first[top] = nxt[u]
-            filed[u] = False
-            if label[u] != top or excess[u] == 0:
-                continue  # lifted by a gap since it was filed, or drained
-            du = label[u]
-            a = cur[u]
-            end = start[u + 1]
-            hi = -1
-            while du < n:
-                if a == end:
-                    work += end - start[u] + 12
-                    du, used = _relabel(start, to, res, label, levels, u, used)
-                    a = start[u]
-                    continue
-                y = to[a]
-                if res[a] > 0 and label[y] + 1 == du:
-                    delta = min(excess[u], res[a])
-                    if not filed[y] and y != sink and y != source:
-                        filed[y] = True
-                        nxt[y] = first[du - 1]
-                        first[du - 1] = y
-                        hi = max(hi, du - 1)
-                    res[a] -= delta
-                    res[rev[a]] += delta
-                    excess[u] -= delta
-                    excess[y] += delta
-                    if excess[u] == 0:
-                        break
-                a += 1
-            cur[u] = a
-            top = max(top, hi)
-            if excess[u] > 0 and label[u] < n:
-                filed[u] = True
-                nxt[u] = first[label[u]]
-                first[label[u]] = u
-                top = max(top, label[u])
-            if work > budget:
-                work = 0
-                cur[:] = start[:-1]
-                used, top = _relabel_all(
-                    start, to, res, rev, excess, label, ends, levels, nxt, first, filed, True
-                )
-        values[steps[0] - t] = excess[sink]
-        if excess[sink] < ends[2]:
-            source_side(start, to, res, excess, source, sink, side)
-            ends[2] = -1  # (once: the greatest such t)
-    return taken
+            y = to[a]
+            if res[a] > 0 and label[y] + 1 == du:
+                delta = min(excess[u], res[a])
+                if not filed[y] and y != sink and y != source:
+                    filed[y] = True
+                    nxt[y] = first[du - 1]
+                    first[du - 1] = y
+                    hi = max(hi, du - 1)
+                res[a] -= delta
+                res[rev[a]] += delta
+                excess[u] -= delta
+                excess[y] += delta
+                if excess[u] == 0:
+                    break
+            a += 1
+        cur[u] = a
+        top = max(top, hi)
+        if excess[u] > 0 and label[u] < n:
+            filed[u] = True
+            nxt[u] = first[label[u]]
+            first[label[u]] = u
+            top = max(top, label[u])
+        if work > budget:
+            work = 0
+            cur[:] = start[:-1]
+            used, top = _relabel_all(
+                start, to, res, rev, excess, label, ends, levels, nxt, first, filed, True
+            )
+    counts[0], counts[1], counts[2] = used, top, work
 
 
 @njit(cache=True)

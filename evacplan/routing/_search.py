@@ -23,7 +23,8 @@ from evacplan.routing._arrays import _FOREVER, _dijkstra
 from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _Net
 from evacplan.routing._expand import _TEN, _expand, _late_risk
-from evacplan.routing._maxflow import _flows_of, _solve_max_flow, _source_side
+from evacplan.routing._express import express_graph, long
+from evacplan.routing._maxflow import _solve_max_flow, _source_side
 
 
 class _Splittable:
@@ -100,8 +101,8 @@ class _Splittable:
                 continue
             self.quota[k] = int(counts[k])
             ten = self.ten(horizon)
-            tails, heads, caps = ten.graph()
-            value = int(_solve_max_flow(tails, heads, caps, ten.source, ten.sink).optimal_flow())
+            g = express_graph(ten, self.net.n)
+            value = int(_solve_max_flow(g.tail, g.head, g.cap, ten.source, ten.sink).optimal_flow())
             self.quota[k] = value - carried
             carried = value
         self.values.clear()
@@ -128,14 +129,14 @@ class _Splittable:
         if horizon in self.values:
             return self.values[horizon]
         ten = self.ten(horizon)
-        tails, heads, caps = ten.graph()
+        g = express_graph(ten, self.net.n)
         solver: Any
-        if parametric.applies(tails.size) and horizon <= self.net.n:
-            solver = parametric._Run.start(tails, heads, caps, ten.labels(), ten.sink, ten.source)
+        if parametric.applies(g.tail.size) and not long(ten, self.net.n):
+            solver = parametric._Run.start(g.tail, g.head, g.cap, g.label, ten.sink, ten.source)
             solver.lower(horizon, horizon)
             value = solver.value()
         else:  # (few places over many steps: see warm_at)
-            solver = _solve_max_flow(tails, heads, caps, ten.source, ten.sink)
+            solver = _solve_max_flow(g.tail, g.head, g.cap, ten.source, ten.sink)
             value = int(solver.optimal_flow())
         self.warm = (horizon, ten, solver)
         self.values[horizon] = value
@@ -145,28 +146,14 @@ class _Splittable:
         return value
 
     def warm_at(self, horizon: int) -> tuple[_TEN, parametric._Run | None]:
-        """The network to ``horizon``, with a push-relabel (:mod:`._parametric`, on a large
-        network) at its max flow when the last probe was there (:attr:`warm`, given up: it is
-        used once).
-
-        A probe over more steps than the network has places takes OR-Tools' max flow, and the
-        push-relabel starts at it: over a few places and many steps (two sources, two ways to
-        one haven, 10,000 steps) a push-relabel from nothing took 3.4 s a probe and grew with
-        the square of the horizon, where OR-Tools took 1.0 s; over many places and fewer
-        steps (Chicago-Sketch, a million people, 690 steps over 933 places) the push-relabel
-        is the quicker (28 s against 35 s for the whole plan)."""
+        """The network to ``horizon``, with the push-relabel (:mod:`._parametric`) of the last
+        probe at its max flow when that probe was there (:attr:`warm`, given up: it is used
+        once). A probe of a :func:`~._express.long` network took OR-Tools' max flow: only its
+        network is reused (F(t) is then found by raising t, from no flow)."""
         warm, self.warm = self.warm, None
         if warm is None or warm[0] != horizon:
             return self.ten(horizon), None
-        ten, solver = warm[1], warm[2]
-        if isinstance(solver, parametric._Run):
-            return ten, solver
-        tails, heads, caps = ten.graph()
-        if not parametric.applies(tails.size):
-            return ten, None
-        flows = _flows_of(solver, tails.size)
-        run = parametric._Run.at_flow(tails, heads, caps, flows, ten.labels(), ten.sink, ten.source)
-        return ten, run
+        return warm[1], warm[2] if isinstance(warm[2], parametric._Run) else None
 
     def slope(self) -> int:
         """People per step the network carries at most (a static max flow, windows ignored)."""

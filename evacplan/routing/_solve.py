@@ -23,6 +23,7 @@ from evacplan.errors import SolverError, TooLargeError
 from evacplan.routing._arrays import _FOREVER
 from evacplan.routing._clock import _Clock, _OutOfTime
 from evacplan.routing._expand import _TEN
+from evacplan.routing._express import express_graph
 from evacplan.routing._harm import _Harmless, _least_harm
 from evacplan.routing._maxflow import _flows_of, _solve_max_flow
 from evacplan.routing._objectives import _earliest_arrival, _min_cost_flow
@@ -71,8 +72,9 @@ class _FlowResult:
 def _any_flow(sp: _Splittable, horizon: int) -> tuple[_TEN, np.ndarray]:
     """A max flow to ``horizon`` (no objective beyond getting people out): its TEN and arc flows."""
     ten = sp.ten(horizon)
-    tails, heads, caps = ten.graph()
-    return ten, _flows_of(_solve_max_flow(tails, heads, caps, ten.source, ten.sink), tails.size)
+    g = express_graph(ten, sp.net.n, at_sources=True)
+    flows = _flows_of(_solve_max_flow(g.tail, g.head, g.cap, ten.source, ten.sink), g.tail.size)
+    return ten, g.fold(flows)
 
 
 _OUT_OF_TIME = "the time limit ran out before "

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evacplan.routing import _parametric, evacuate
+from evacplan.routing import _express, _objectives, _parametric, _search, evacuate
+from evacplan.routing._express import BASE, express_graph
 from evacplan.routing._maxflow import _flows_by_step, _flows_of, _solve_max_flow
 from tests.routing.test_maxflow import _network
 from tests.routing.test_property import instances
@@ -66,32 +67,85 @@ def test_going_on_from_a_max_flow_gives_the_same(case: Any, extra: int) -> None:
     assert warm.tolist() == fresh.tolist()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(instances(airlift=True), st.integers(0, 20), st.integers(0, 3))
-def test_going_on_from_or_tools_max_flow_gives_the_same(case: Any, extra: int, short: int) -> None:
-    """A run set at OR-Tools' max flow over the horizon (a probe's, as the earliest-arrival
-    flow starts from it) and lowered: the same F at every step, and a cut of that capacity."""
-    ten, tails, heads, caps, labels = _network(case, extra)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(airlift=True), st.integers(0, 30), st.integers(0, 3))
+def test_raising_t_gives_every_steps_max_flow_and_a_min_cut(
+    case: Any, extra: int, short: int
+) -> None:
+    """F(t) by raising t over the reversed network, with express waits (every TEN taken as
+    long): at every t the max flow OR-Tools finds over the plain network, and the cut at
+    the greatest t short of ``below`` a min cut of the plain network at that t."""
+    ten, *_ = _network(case, extra)
+    tails, heads, caps = ten.graph()
+    g = express_graph(ten, 0)
     into = heads == ten.sink
     if not into.any() or not (tails == ten.source).any():
         return
-    t_lo = int(labels[into].min())
+    t_lo = int(g.label[g.head == ten.sink].min())
     below = max(int(caps[tails == ten.source].sum()) - short, 0)
-    fresh, _ = _parametric._parametric_flows(
-        tails, heads, caps, labels, ten.sink, ten.source, t_lo, ten.horizon
-    )
-    probe = _solve_max_flow(tails, heads, caps, ten.source, ten.sink)
-    flows = _flows_of(probe, tails.size)
-    run = _parametric._Run.at_flow(tails, heads, caps, flows, labels, ten.sink, ten.source)
-    assert run.value() == probe.optimal_flow() == fresh[-1]
-    values, side = run.lower(ten.horizon, t_lo, cut_below=below)
-    assert values.tolist() == fresh.tolist()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_parametric, "MIN_ARCS", 0)
+        values, side = _flows_by_step(
+            g.tail, g.head, g.cap, g.label, (ten.sink, ten.source), (t_lo, ten.horizon),
+            cut_below=below, rising=True,
+        )  # fmt: skip
+    labels = g.label[: tails.size]
+    for t in range(t_lo, ten.horizon + 1):
+        open_ = ~into | (labels <= t)
+        one = _solve_max_flow(tails[open_], heads[open_], caps[open_], ten.source, ten.sink)
+        assert values[t - t_lo] == one.optimal_flow(), t
     short_of = np.flatnonzero(values < below)
     assert (side is None) == (short_of.size == 0)
     if side is not None:
         t = t_lo + int(short_of[-1])
+        assert side[ten.source] and not side[ten.sink]
         crossing = (~into | (labels <= t)) & side[tails] & ~side[heads]
         assert int(caps[crossing].sum()) == values[t - t_lo]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances(airlift=True), st.integers(0, 60))
+def test_express_waits_change_no_max_flow_and_fold_back_into_a_flow(case: Any, extra: int) -> None:
+    """With express arcs the max flow is the plain network's; folded back onto the waits it
+    is a flow of the plain network (within every capacity, conserved at every copy)."""
+    ten, *_ = _network(case, extra)
+    tails, heads, caps = ten.graph()
+    g = express_graph(ten, 0)
+    assert g.tail[: tails.size].tolist() == tails.tolist() and g.n_base == tails.size
+    assert (g.span >= BASE).all() and (g.span <= ten.n_hold).all()
+    plain = _solve_max_flow(tails, heads, caps, ten.source, ten.sink)
+    fast = _solve_max_flow(g.tail, g.head, g.cap, ten.source, ten.sink)
+    assert fast.optimal_flow() == plain.optimal_flow()
+    flows = g.fold(_flows_of(fast, g.tail.size))
+    assert ((flows >= 0) & (flows <= caps)).all()
+    balance = np.bincount(heads, flows, ten.n_nodes + 2) - np.bincount(
+        tails, flows, ten.n_nodes + 2
+    )
+    assert not balance[: ten.n_nodes].any()
+    assert balance[ten.sink] == fast.optimal_flow() == -balance[ten.source]
+
+
+def test_express_arcs_skip_four_sixteen_and_sixty_four_waits() -> None:
+    """One place over 70 steps: its 69 waits get express arcs of span 4 from every fourth
+    copy that has four waits after it (17), of 16 from copies 0, 16, 32 and 48, of 64 from
+    copy 0; a short network (more places than steps) gets none."""
+    from evacplan.routing._expand import _TEN
+
+    k = 69
+    tail = np.append(np.arange(k), k)
+    head = np.append(np.arange(1, k + 1), k + 1)
+    z = np.zeros(0, dtype=np.int64)
+    ten = _TEN(
+        horizon=70, n_nodes=k + 1, tail=tail, head=head, cap=np.full(k + 1, 5),
+        label=np.append(np.full(k, -1), 70), n_hold=k, m_tpl=z, m_step=z,
+        src_node=np.array([0]), src_cap=np.array([5]), ready=np.zeros(k + 3, dtype=np.int64),
+        h_cost=np.zeros(k), gate_place=z, gate_step=z,
+    )  # fmt: skip
+    g = express_graph(ten, 1)
+    spans = {int(s): g.tail[g.n_base :][g.span == s].tolist() for s in np.unique(g.span)}
+    assert spans == {4: list(range(0, 65, 4)), 16: [0, 16, 32, 48], 64: [0]}
+    assert (g.head[g.n_base :] == g.tail[g.n_base :] + g.span).all()
+    assert express_graph(ten, 70).tail.size == tail.size + 1
 
 
 def test_a_cut_off_crowd_keeps_its_excess() -> None:
@@ -103,8 +157,11 @@ def test_a_cut_off_crowd_keeps_its_excess() -> None:
     assert side is not None and side.tolist() == [True, True, False, False]
 
 
-def _plans(case: Any, patch: pytest.MonkeyPatch) -> tuple[Any, Any]:
+def _plans(case: Any, patch: pytest.MonkeyPatch, long: bool | None) -> tuple[Any, Any]:
     net, supply, safe, step = case
+    if long is not None:  # every network taken as long (or as short), in both plans
+        for module in (_express, _objectives, _search):
+            patch.setattr(module, "long", lambda ten, places: long)
     divided = evacuate(net, supply, safe, step_minutes=step)
     patch.setattr(_parametric, "MIN_ARCS", 0)
     pushed = evacuate(net, supply, safe, step_minutes=step)
@@ -112,13 +169,14 @@ def _plans(case: Any, patch: pytest.MonkeyPatch) -> tuple[Any, Any]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(instances(airlift=True))
-def test_plans_through_it_match_the_divide_and_conquer(case: Any) -> None:
+@given(instances(airlift=True), st.sampled_from([None, True, False]))
+def test_plans_through_it_match_the_divide_and_conquer(case: Any, long: bool | None) -> None:
     """Every network through the push-relabel (probes, F(t), the bottleneck cut): the same
     egress, bound, arrivals and bottlenecks as by the divide and conquer, and it verifies.
-    (Both name the min cut nearest the sources, which is unique.)"""
+    (Both name the min cut nearest the sources, which is unique.) Taken as long, probes
+    are OR-Tools' over express waits and F(t) is found by raising t; as short, by lowering."""
     with pytest.MonkeyPatch.context() as patch:
-        divided, pushed = _plans(case, patch)
+        divided, pushed = _plans(case, patch, long)
     assert pushed.verify() == []
     assert pushed.status == divided.status
     assert pushed.egress_minutes == divided.egress_minutes

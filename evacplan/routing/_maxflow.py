@@ -390,6 +390,8 @@ def _flows_by_step(
     """
     sink, source = ends
     t_lo, t_hi = steps
+    if clock is not None and clock.out() and (warm is not None or parametric.applies(tail.size)):
+        raise _OutOfTime
     if warm is None and rising and parametric.applies(tail.size):
         values = parametric._rising_flows(tail, head, cap, label, sink, source, t_lo, t_hi)
         short = np.flatnonzero(values < (cut_below if cut_below is not None else 0))
@@ -399,8 +401,6 @@ def _flows_by_step(
         solver = _solve_max_flow(tail[by], head[by], cap[by], source, sink)
         return values, _source_side(solver, parametric._nodes(tail, head, *ends))
     if warm is not None or parametric.applies(tail.size):
-        if clock is not None and clock.out():
-            raise _OutOfTime
         run = warm or parametric._Run.start(tail, head, cap, label, sink, source)
         found = run.lower(t_hi, t_lo, cut_below)
         run.drop()

@@ -29,11 +29,11 @@ def _figure(x: float, digits: int = 4) -> str:
 def _who(s: Stranded) -> str:
     """A stranded record's people: its parties (the first three), or its count."""
     if not s.parties:
-        return str(s.count)
+        return f"{s.count:,}"
     names = ", ".join(s.parties[:3]) + (
         f" and {len(s.parties) - 3} more" if len(s.parties) > 3 else ""
     )
-    return f"{names} ({s.count})"
+    return f"{names} ({s.count:,})"
 
 
 def _fmt_num(x: float) -> str:

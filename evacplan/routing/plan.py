@@ -429,15 +429,16 @@ class EvacuationPlan:
         left = "is left behind" if count == 1 else "are left behind"
         verb = left if self.objective == "most_saved" else "cannot be reached"
         alone = len(self.stranded) == 1 and not self.stranded[0].parties
+        ranked = sorted(self.stranded, key=lambda s: -s.count)
         shown = [
-            ("" if alone else f"{_who(s)} ") + f"at {s.place}, {s.reason}"
-            for s in sorted(self.stranded, key=lambda s: -s.count)[:limit]
+            ("" if alone else f"{_who(s)} ") + f"at {s.place}, {s.reason}" for s in ranked[:limit]
         ]
-        more = len(self.stranded) - len(shown)
+        rest = ranked[limit:]
+        more = f"; and {sum(s.count for s in rest):,} more (see stranded)"
         return (
             f"{_plural(count, 'person', 'people')} {verb}: "
             + "; ".join(shown)
-            + (f"; and {more} more (see stranded)" if more else "")
+            + (more if rest else "")
         )
 
     def bound_words(self) -> str:

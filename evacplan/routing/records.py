@@ -121,7 +121,7 @@ class Movement:
         return self.itinerary[-1].leave
 
     def __str__(self) -> str:
-        who = f"{self.count} " + ("person" if self.count == 1 else "people")
+        who = _plural(self.count, "person", "people")
         if self.parties:
             shown = ", ".join(self.parties[:4]) + (", ..." if len(self.parties) > 4 else "")
             who += f" ({shown})"
@@ -144,7 +144,7 @@ class Stranded:
     parties: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        who = f"{self.count} " + ("person" if self.count == 1 else "people")
+        who = _plural(self.count, "person", "people")
         if self.parties:
             who += f" ({', '.join(self.parties)})"
         return f"{who} at {self.place}: {self.reason}"

@@ -406,3 +406,28 @@ def test_a_party_sent_straight_back_keeps_its_place_in_the_queue() -> None:
     )
     assert sorted(pid for m in plan.movements for pid in m.parties) == ["x", "y"]
     assert [s.parties for s in plan.stranded] == [["z"]]
+
+
+def test_the_headline_counts_whom_it_does_not_name() -> None:
+    """Two places of thousands, a road for one a minute from each, 20 minutes to safety,
+    everyone safe by minute 30: eleven from each (leaving at minutes 0 to 10). The headline
+    names the larger crowd left behind and counts the rest in people, with thousands
+    separated ("and 1,489 more",
+    where it said "and 1 more", the number of places not named)."""
+    road = {"minutes": 20, "capacity_per_hour": 60, "two_way": False}
+    net = Network(
+        places=[
+            {"id": "a", "kind": "residence"},
+            {"id": "b", "kind": "residence"},
+            {"id": "haven", "kind": "safe_haven"},
+        ],
+        links=[{"source": p, "target": "haven"} | road for p in ("a", "b")],
+    )
+    plan = checked(
+        evacuate(net, {"a": 2000, "b": 1500}, step_minutes=1, objective="most_saved", deadline=30)
+    )
+    assert sorted(s.count for s in plan.stranded) == [1489, 1989]
+    words = plan.unreached_words()
+    assert words.startswith("3,478 people are left behind: 1,989 at a, ")
+    assert words.endswith("; and 1,489 more (see stranded)")
+    assert str(plan.stranded[0]).startswith(("1,989 people at a: ", "1,489 people at b: "))

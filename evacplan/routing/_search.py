@@ -45,10 +45,10 @@ class _Splittable:
         self.to_safe = _dijkstra(net.n, gh, gt, gw, {int(s): 0 for s in np.flatnonzero(net.safe)})
         self.values: dict[int, int] = {}
         self.short: tuple[int, _TEN, Any] | None = None
-        self.warm: tuple[int, _TEN, Any] | None = None
-        """The last probe's horizon, network and max flow (a push-relabel of :mod:`._parametric`
-        or OR-Tools'): the earliest-arrival flow at that horizon goes on from it
-        (:meth:`warm_at`)."""
+        self.warm: tuple[int, _TEN, parametric._Run | None] | None = None
+        """The last probe's horizon, network and push-relabel (:mod:`._parametric`; None where
+        OR-Tools' max flow probed a long network): the earliest-arrival flow at that horizon
+        goes on from them (:meth:`warm_at`)."""
         self.probes = 0
         self.time_varying = bool((net.k_to < _FOREVER).any() or (net.k_from > 0).any())
         self.clock = _Clock(None)
@@ -138,7 +138,7 @@ class _Splittable:
         else:  # (few places over many steps: see warm_at)
             solver = _solve_max_flow(g.tail, g.head, g.cap, ten.source, ten.sink)
             value = int(solver.optimal_flow())
-        self.warm = (horizon, ten, solver)
+        self.warm = (horizon, ten, solver if isinstance(solver, parametric._Run) else None)
         self.values[horizon] = value
         self.probes += 1
         if value < self.total and (self.short is None or self.short[0] < horizon):
@@ -153,7 +153,7 @@ class _Splittable:
         warm, self.warm = self.warm, None
         if warm is None or warm[0] != horizon:
             return self.ten(horizon), None
-        return warm[1], warm[2] if isinstance(warm[2], parametric._Run) else None
+        return warm[1], warm[2]
 
     def slope(self) -> int:
         """People per step the network carries at most (a static max flow, windows ignored)."""

@@ -20,6 +20,28 @@ from tests.routing.test_property import instances
 pytestmark = pytest.mark.skipif(not _parametric.AVAILABLE, reason="Numba is not installed")
 
 
+def _every_step_a_max_flow(
+    ten: Any, arcs: tuple[np.ndarray, ...], t_lo: int, values: np.ndarray, cut: tuple[Any, int]
+) -> None:
+    """``values`` is OR-Tools' max flow over the ``arcs`` (tails, heads, capacities, labels) at
+    every t from ``t_lo``; ``cut`` (a source side, or None; and ``below``) is a min cut at the
+    greatest t short of ``below`` people, None exactly when no t is."""
+    tails, heads, caps, labels = arcs
+    side, below = cut
+    into = heads == ten.sink
+    for t in range(t_lo, ten.horizon + 1):
+        open_ = ~into | (labels <= t)
+        one = _solve_max_flow(tails[open_], heads[open_], caps[open_], ten.source, ten.sink)
+        assert values[t - t_lo] == one.optimal_flow(), t
+    short_of = np.flatnonzero(values < below)
+    assert (side is None) == (short_of.size == 0)
+    if side is not None:  # the cut at the greatest t short of ``below``: capacity F(t)
+        t = t_lo + int(short_of[-1])
+        assert side[ten.source] and not side[ten.sink]
+        crossing = (~into | (labels <= t)) & side[tails] & ~side[heads]
+        assert int(caps[crossing].sum()) == values[t - t_lo]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(instances(airlift=True), st.integers(0, 30), st.integers(0, 3))
 def test_every_step_is_a_max_flow_and_the_cut_a_min_cut(case: Any, extra: int, short: int) -> None:
@@ -33,17 +55,7 @@ def test_every_step_is_a_max_flow_and_the_cut_a_min_cut(case: Any, extra: int, s
     values, side = _parametric._parametric_flows(
         tails, heads, caps, labels, ten.sink, ten.source, t_lo, ten.horizon, cut_below=below
     )
-    for t in range(t_lo, ten.horizon + 1):
-        open_ = ~into | (labels <= t)
-        one = _solve_max_flow(tails[open_], heads[open_], caps[open_], ten.source, ten.sink)
-        assert values[t - t_lo] == one.optimal_flow(), t
-    short_of = np.flatnonzero(values < below)
-    assert (side is None) == (short_of.size == 0)
-    if side is not None:  # the cut at the greatest t short of ``below``: capacity F(t)
-        t = t_lo + int(short_of[-1])
-        assert side[ten.source] and not side[ten.sink]
-        crossing = (~into | (labels <= t)) & side[tails] & ~side[heads]
-        assert int(caps[crossing].sum()) == values[t - t_lo]
+    _every_step_a_max_flow(ten, (tails, heads, caps, labels), t_lo, values, (side, below))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -90,17 +102,7 @@ def test_raising_t_gives_every_steps_max_flow_and_a_min_cut(
             cut_below=below, rising=True,
         )  # fmt: skip
     labels = g.label[: tails.size]
-    for t in range(t_lo, ten.horizon + 1):
-        open_ = ~into | (labels <= t)
-        one = _solve_max_flow(tails[open_], heads[open_], caps[open_], ten.source, ten.sink)
-        assert values[t - t_lo] == one.optimal_flow(), t
-    short_of = np.flatnonzero(values < below)
-    assert (side is None) == (short_of.size == 0)
-    if side is not None:
-        t = t_lo + int(short_of[-1])
-        assert side[ten.source] and not side[ten.sink]
-        crossing = (~into | (labels <= t)) & side[tails] & ~side[heads]
-        assert int(caps[crossing].sum()) == values[t - t_lo]
+    _every_step_a_max_flow(ten, (tails, heads, caps, labels), t_lo, values, (side, below))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

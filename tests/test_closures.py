@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 
 from evacplan import ScenarioError
 from evacplan.closures import ClosureAnalysis, Outcome, analyze
+from evacplan.closures import _expanded as expanded
 from evacplan.closures import _flows as flows
 from evacplan.io import read_tntp, tntp_path
 from evacplan.models import Network, ThreatEvent
 from evacplan.routing import _parametric, evacuate
+from evacplan.routing._maxflow import _flows_by_step
 from tests.routing.reference import reference_quickest
 
 
@@ -509,30 +511,39 @@ def test_plans_kept_or_risky_links_are_re_planned() -> None:
     st.sampled_from([1, 2]),
     st.sampled_from(["quickest", "least_harm"]),
     st.booleans(),
+    st.sampled_from([None, True, False]),
 )
 def test_cases_settled_by_max_flows_equal_full_replans(
-    case: Any, k: int, objective: str, pushed: bool
+    case: Any, k: int, objective: str, pushed: bool, lengthwise: bool | None
 ) -> None:
     """On random small networks, every case has the answer of a full re-plan (egress,
     stranded, harm and person-hours added, outcome), with max flows settling what they can;
     ``pushed``: by the parametric push-relabel, each case from the baseline's max flow with
-    its closed arcs' flow taken back (as on a large network), else the divide and conquer."""
+    its closed arcs' flow taken back (as on a large network), else the divide and conquer;
+    ``lengthwise``: every network taken as long (express waits, F(t) by raising t) or as
+    not, else by the rule (more steps than places)."""
     net, supply, safe, step, at = case
     args = {"supply": supply, "safe": safe, "step_minutes": step, "at": at, "k": k}
     with pytest.MonkeyPatch.context() as patch:
         if pushed:
             patch.setattr(_parametric, "MIN_ARCS", 0)
+        if lengthwise is not None:
+            patch.setattr(expanded, "long", lambda ten, places: lengthwise)
         result = analyze(net, objective=objective, **args)
     with full_replans():
         same_answers(result, analyze(net, objective=objective, **args))
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(instances(), st.sampled_from([1, 2]))
-def test_cases_taken_together_equal_each_from_the_horizon(case: Any, k: int) -> None:
+@given(instances(), st.sampled_from([1, 2]), st.booleans())
+def test_cases_taken_together_equal_each_from_the_horizon(
+    case: Any, k: int, lengthwise: bool
+) -> None:
     """The pass down the baseline's steps (each case from the baseline's max preflow at the
     greatest step its closed arcs carry flow) gives every case's F(t) as the case alone does
-    from the baseline's max flow at the egress, and as the divide and conquer does."""
+    from the baseline's max flow at the egress, and as the divide and conquer does.
+    ``lengthwise``: every network taken as long, each F(t) raised over express waits, and
+    that F(t) the divide and conquer's too."""
     net, supply, safe, step, at = case
     seen: dict[str, Any] = {}
     prepare = flows._Prefix.prepare
@@ -544,6 +555,7 @@ def test_cases_taken_together_equal_each_from_the_horizon(case: Any, k: int) -> 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_parametric, "MIN_ARCS", 0)
         patch.setattr(flows._Prefix, "prepare", spy)
+        patch.setattr(expanded, "long", lambda ten, places: lengthwise)
         analyze(net, supply=supply, safe=safe, step_minutes=step, at=at, k=k)
     if "prefix" not in seen:
         return  # nothing for max flows to settle
@@ -558,6 +570,21 @@ def test_cases_taken_together_equal_each_from_the_horizon(case: Any, k: int) -> 
         shut = narrow._shut(groups, prefix.at_step)
         if shut is not None:
             assert values.tolist() == narrow._divided(*shut).tolist()
+            if narrow.rising:  # (raised over express waits: as OR-Tools' max flows give it)
+                arcs, first = shut
+                cap = narrow.cap.copy()
+                cap[arcs] = 0
+                steps = (first, narrow.horizon)
+                found, _ = _flows_by_step(
+                    narrow.tail, narrow.head, cap, narrow.label, narrow.ends, steps
+                )
+                assert values[first - narrow.t_lo :].tolist() == found.tolist()
+    if narrow.rising:
+        steps = (narrow.t_lo, narrow.horizon)
+        found, _ = _flows_by_step(
+            narrow.tail, narrow.head, narrow.cap, narrow.label, narrow.ends, steps
+        )
+        assert narrow.values.tolist() == found.tolist()
 
 
 def test_identical_movements_of_a_count_are_each_counted() -> None:

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+
+import numpy as np
 
 from evacplan.contingency import ContingencyPlan
 from evacplan.models import Network
 from evacplan.network import arcs
-from evacplan.routing import EvacuationPlan, Movement, Stop
+from evacplan.routing import EvacuationPlan
 from evacplan.routing._arrays import _ceil_div
+from evacplan.routing.columns import Movements
 
 
 class _Groups:
@@ -45,36 +47,21 @@ class _Groups:
         where = self._arc.get((key, here, there))
         return self._group[where] if where is not None else frozenset()
 
-    def legs(
-        self,
-        itinerary: Iterable[Stop],
-        keys: Iterable[str],
-        spread: dict[int, list[tuple[int, int]]],
-        at: float,
-    ) -> set[int]:
-        """Links entered from minute ``at`` on along one itinerary."""
-        stops = list(itinerary)
-        used: set[int] = set()
-        for i, key in enumerate(keys):
-            here, there = stops[i], stops[i + 1]
-            entries = spread.get(i) or [(here.leave, 0)]
-            if max(minute for minute, _ in entries) >= at:
-                used |= self.links(key, here.place, there.place)
-        return used
-
 
 def evacuation_footprint(plan: EvacuationPlan, groups: _Groups, at: float) -> frozenset[int]:
-    """Indices of the links ``plan``'s movements enter from minute ``at`` on."""
+    """Indices of the links ``plan``'s movements enter from minute ``at`` on (read from the
+    movements' columns: each leg by its last entry, the legs' links once each)."""
+    ms = Movements.of(plan.movements)
+    near = ms.leg_stop
+    last = ms.stop_leave[near]
+    if ms.spread_leg.size:  # (a leg crossed over several steps: its last entry)
+        last[ms.spread_leg] = np.maximum.reduceat(ms.spread_minute, ms.spread_start[:-1])
+    late = last >= at
+    ends = np.stack([ms.leg_link[late], ms.stop_place[near[late]], ms.stop_place[near[late] + 1]])
     used: set[int] = set()
-    for m in plan.movements:
-        used |= _movement(m, groups, at)
+    for k, here, there in np.unique(ends, axis=1).T.tolist():
+        used |= groups.links(ms.link_names[k], ms.place_names[here], ms.place_names[there])
     return frozenset(used)
-
-
-def _movement(m: Movement, groups: _Groups, at: float) -> set[int]:
-    if m.itinerary[-1].leave <= at:
-        return set()  # safe before the closure: every entry was earlier
-    return groups.legs(m.itinerary, m.links, m.spread, at)
 
 
 def contingency_footprint(plan: ContingencyPlan, groups: _Groups, at: float) -> frozenset[int]:

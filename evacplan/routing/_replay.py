@@ -268,33 +268,71 @@ def _risk_shares(plan: _Replayable) -> list[float]:
     People entering a link group at a minute take its safest open links
     first (as :func:`_replay` counts them); each person of a movement
     entering then carries their average. Waiting risk is each person's own.
-    Summed over movements and people, the plan's risk exposure.
+    Summed over movements and people, the plan's risk exposure. Read from
+    the movements' columns: a group's tiers are worked out once a minute it
+    is entered, not once a movement.
     """
     net = plan._network
     assert net is not None
     step = plan.step_minutes
     links = _Links.of(net, plan._threats, step)
-    moves = list(plan.movements)
-    entering: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for mi, m in enumerate(moves):
-        for i, key in enumerate(m.links):
-            g = links.leg_of[(key, m.itinerary[i].place, m.itinerary[i + 1].place)]
-            for minute, n in m.spread.get(i, [(m.itinerary[i].leave, m.count)]):
-                entering[(g, minute)].append((mi, n))
-    shares = [0.0] * len(moves)
-    for (g, minute), who in entering.items():
-        count = sum(n for _, n in who)
-        risk = _taken(_tiers(links.members[g], minute, step), count)
-        for mi, n in who:
-            shares[mi] += risk / count * n / moves[mi].count
+    ms = Movements.of(plan.movements)
+    shares = np.zeros(len(ms), dtype=np.float64)
+    owner, near = ms.leg_movement, ms.leg_stop
+    if near.size:
+        ends = np.stack([ms.leg_link, ms.stop_place[near], ms.stop_place[near + 1]], axis=1)
+        kinds, kind = np.unique(ends, axis=0, return_inverse=True)
+        names, places = ms.link_names, ms.place_names
+        group = np.array(
+            [links.leg_of[(names[k], places[a], places[b])] for k, a, b in kinds.tolist()],
+            dtype=np.int64,
+        )[kind.ravel()]
+        # Who enters a link when: a leg at its stop's minute, or a spread leg by its entries.
+        whole = np.ones(near.size, dtype=bool)
+        whole[ms.spread_leg] = False
+        legs = np.concatenate(
+            [np.flatnonzero(whole), np.repeat(ms.spread_leg, np.diff(ms.spread_start))]
+        )
+        minute = np.concatenate([ms.stop_leave[near[whole]], ms.spread_minute])
+        people = np.concatenate([ms.people[owner[whole]], ms.spread_people])
+        order = np.lexsort((minute, group[legs]))
+        legs, minute, people = legs[order], minute[order], people[order]
+        g = group[legs]
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = (g[1:] != g[:-1]) | (minute[1:] != minute[:-1])
+        starts = np.flatnonzero(first)
+        count = np.add.reduceat(people, starts)
+        risk = np.array(
+            [
+                _taken(_tiers(links.members[gi], at, step), n)
+                for gi, at, n in zip(
+                    g[starts].tolist(), minute[starts].tolist(), count.tolist(), strict=True
+                )
+            ],
+            dtype=np.float64,
+        )
+        each = np.repeat(risk / count, np.diff(np.append(starts, order.size)))
+        mi = owner[legs]
+        shares += np.bincount(mi, each * people / ms.people[mi], minlength=len(ms))
     hazards = place_hazards(net, plan._threats)
-    for mi, m in enumerate(moves):
-        for stop in m.itinerary[:-1]:
-            for hazard in hazards.get(stop.place, ()):
-                shares[mi] += hazard.exposure(stop.arrive, stop.leave)
-    columns = Movements.of(moves) if not isinstance(plan.movements, Movements) else plan.movements
-    names = columns.place_names
-    for mi, p, start, end, n in zip(*(c.tolist() for c in columns.spread_waits()), strict=True):
+    if not hazards:
+        return shares.tolist()
+    names = ms.place_names
+    risky = np.array([name in hazards for name in names], dtype=bool)
+    stays = np.ones(ms.stop_place.size, dtype=bool)
+    stays[ms.stop_start[1:] - 1] = False  # (the last stop is safety)
+    at = np.flatnonzero(stays & risky[ms.stop_place])
+    of = np.searchsorted(ms.stop_start, at, side="right") - 1
+    for mi, p, start, end in zip(
+        of.tolist(),
+        ms.stop_place[at].tolist(),
+        ms.stop_arrive[at].tolist(),
+        ms.stop_leave[at].tolist(),
+        strict=True,
+    ):
+        for hazard in hazards[names[p]]:
+            shares[mi] += hazard.exposure(start, end)
+    for mi, p, start, end, n in zip(*(c.tolist() for c in ms.spread_waits()), strict=True):
         for hazard in hazards.get(names[p], ()):  # a member's wait for the rest of the party
-            shares[mi] += hazard.exposure(start, end) * n / moves[mi].count
-    return shares
+            shares[mi] += hazard.exposure(start, end) * n / int(ms.people[mi])
+    return shares.tolist()

@@ -164,6 +164,57 @@ class Movements(Sequence[Movement]):
         """Per movement, the safe place it reaches (an index into ``place_names``)."""
         return self.stop_place[self.stop_start[1:] - 1]
 
+    def routes(self) -> list[str]:
+        """Per movement, its stops and links: ``"a -[road]-> b -[flight]-> h"``.
+
+        Examples
+        --------
+        >>> from evacplan.routing.records import Movement, Stop
+        >>> m = Movement(2, [Stop("a", 0, 0), Stop("b", 9, 9), Stop("h", 20, 20)], links=["ab", "bh"])
+        >>> Movements.of([m, m]).routes()
+        ['a -[ab]-> b -[bh]-> h', 'a -[ab]-> b -[bh]-> h']
+        """
+        places, links = self.place_names, self.link_names
+        stop_place, stop_start = self.stop_place.tolist(), self.stop_start.tolist()
+        leg_link, leg_start = self.leg_link.tolist(), self.leg_start.tolist()
+        written: dict[tuple[tuple[int, ...], tuple[int, ...]], str] = {}
+        out = []
+        for i in range(len(self)):
+            way = (
+                tuple(stop_place[stop_start[i] : stop_start[i + 1]]),
+                tuple(leg_link[leg_start[i] : leg_start[i + 1]]),
+            )
+            if way not in written:  # (movements share few routes: each is written once)
+                stops, legs = way
+                written[way] = places[stops[0]] + "".join(
+                    f" -[{links[k]}]-> {places[p]}" for k, p in zip(legs, stops[1:], strict=True)
+                )
+            out.append(written[way])
+        return out
+
+    # --------------------------------------------------------------- per leg
+
+    @property
+    def leg_movement(self) -> np.ndarray:
+        """Per leg, its movement."""
+        return np.repeat(np.arange(len(self)), np.diff(self.leg_start))
+
+    @property
+    def leg_stop(self) -> np.ndarray:
+        """Per leg, the stop it leaves from (the next stop is where it arrives).
+
+        Examples
+        --------
+        >>> from evacplan.routing.records import Movement, Stop
+        >>> a = Movement(2, [Stop("a", 0, 0), Stop("b", 9, 9), Stop("h", 20, 20)], links=["ab", "bh"])
+        >>> b = Movement(1, [Stop("b", 0, 3), Stop("h", 14, 14)], links=["bh"])
+        >>> ms = Movements.of([a, b])
+        >>> ms.leg_movement.tolist(), ms.leg_stop.tolist()
+        ([0, 0, 1], [0, 1, 3])
+        """
+        owner = self.leg_movement
+        return self.stop_start[owner] + (np.arange(self.leg_link.size) - self.leg_start[owner])
+
     # -------------------------------------------------------------- sequence
 
     def spread_waits(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

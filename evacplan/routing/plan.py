@@ -247,33 +247,29 @@ class EvacuationPlan:
             return {}
         from evacplan.routing._replay import _risk_shares
 
+        ms = Movements.of(self.movements)
         shares = _risk_shares(self)
         release = {p.id: float(p.release_minute) for p in self.parties}
+        sizes = {p.id: p.size for p in self.parties}
+        party, party_start, names = ms.party.tolist(), ms.party_start.tolist(), ms.party_names
+        source = [ms.place_names[p] for p in ms.source.tolist()]
         out: dict[str, tuple[int, str, int, float, float]] = {}
         repeats: dict[str, int] = {}
-        for m, risk in zip(self.movements, shares, strict=True):
-            route = m.itinerary[0].place + "".join(
-                f" -[{key}]-> {stop.place}"
-                for key, stop in zip(m.links, m.itinerary[1:], strict=True)
-            )
-            sizes = {p.id: p.size for p in self.parties}
-            for pid in m.parties:
-                hours = max(0.0, m.arrival_minute - release[pid]) / 60
+        for i, (count, arrival, risk, route) in enumerate(
+            zip(ms.people.tolist(), ms.arrival_minute.tolist(), shares, ms.routes(), strict=True)
+        ):
+            members = [names[k] for k in party[party_start[i] : party_start[i + 1]]]
+            for pid in members:
+                hours = max(0.0, arrival - release[pid]) / 60
                 harm = risk + self.hazard_per_hour * hours
-                out[pid] = (sizes[pid], route, m.arrival_minute, harm, hours)
-            if not m.parties:
-                hours = m.arrival_minute / 60
-                key = f"{m.count} from {m.source} via {route} at {m.arrival_minute}"
+                out[pid] = (sizes[pid], route, arrival, harm, hours)
+            if not members:
+                hours = arrival / 60
+                key = f"{count} from {source[i]} via {route} at {arrival}"
                 repeats[key] = repeats.get(key, 0) + 1
                 if repeats[key] > 1:  # an identical movement: kept, not written over
                     key += f" #{repeats[key]}"
-                out[key] = (
-                    m.count,
-                    route,
-                    m.arrival_minute,
-                    risk + self.hazard_per_hour * hours,
-                    hours,
-                )
+                out[key] = (count, route, arrival, risk + self.hazard_per_hour * hours, hours)
         return out
 
     @property

@@ -617,3 +617,25 @@ def test_identical_movements_of_a_count_are_each_counted() -> None:
     assert sum(m.arrival_minute == 6 and m.source == "p2" for m in full.movements) == 2
     assert math.isclose(case.hours_change, 5 / 60)
     assert (case.egress_minutes, case.outcome) == (6, Outcome.REROUTED)
+
+
+def test_large_changes_read_in_whole_figures() -> None:
+    """Harm and person-hours added of thousands read with thousands separated, in words and
+    in the table, not as ``+1.55e+04`` (a port city's closure read ``harm +3.26e+03``)."""
+    net = Network(
+        places=[{"id": "s", "kind": "residence"}, {"id": "h", "kind": "safe_haven"}],
+        links=[
+            {"id": "fast", "source": "s", "target": "h", "minutes": 10, "capacity_per_hour": 600},
+            {"id": "slow", "source": "s", "target": "h", "minutes": 20, "capacity_per_hour": 600},
+        ],
+    )
+    result = analyze(net, supply={"s": 6000}, step_minutes=5, hazard_per_hour=1.0)
+    fast = next(c for c in result.cases if c.closed == ("fast",))
+    # Alone on the slow road (600 an hour, 20 min) the 6,000 are out by 10 h 15 (5 h 10
+    # before); half of them re-routed, and some 15,500 person-hours more not yet safe.
+    assert fast.egress_minutes == 615 and 15_000 < fast.hours_change < 16_000
+    words = fast.effect()
+    assert f"harm +{fast.harm_change:,.0f};" in words and "e+" not in result.summary()
+    assert f"+{fast.hours_change:,.0f} person-hours" in words
+    page = result._repr_html_()
+    assert f"<td>+{fast.harm_change:,.0f}</td>" in page and f"<td>{fast.rerouted:,}</td>" in page

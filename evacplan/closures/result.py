@@ -137,7 +137,7 @@ class ClosureCase:
         harm, hours = max(self.harm_change, floor), max(self.hours_change, floor)
         whose = " for those who still get out" if self.stranded else ""
         if abs(harm) > 1e-9:
-            parts.append(f"harm {harm:+.3g}{whose}")
+            parts.append(f"harm {_change(harm, 3)}{whose}")
         if abs(hours) > 1e-6:
             shown = f"{hours:+,.0f}" if abs(hours) >= 100 else f"{hours:+.3g}"
             parts.append(f"{shown} person-hours not yet safe{whose}")
@@ -333,9 +333,9 @@ class ClosureAnalysis:
             delay = case.delay_minutes
             rows.append(
                 f"<tr><td>{esc(str(outcome))}</td><td>{len(cases)}</td>"
-                f"<td>{stranded}</td><td>{esc(', '.join(posts))}</td>"
-                f"<td>{case.harm_change:+.3g}</td><td>{case.hours_change:+.4g}</td>"
-                f"<td>{case.rerouted}</td>"
+                f"<td>{stranded:,}</td><td>{esc(', '.join(posts))}</td>"
+                f"<td>{_change(case.harm_change, 3)}</td><td>{_change(case.hours_change, 4)}</td>"
+                f"<td>{case.rerouted:,}</td>"
                 f"<td>{'' if egress is None else duration(egress)}</td>"
                 f"<td>{'' if not delay else duration(delay, signed=True)}</td>"
                 f"<td>{esc(names)}</td></tr>"
@@ -380,3 +380,13 @@ def _egress(minutes: int | None) -> str:
 
 def _stranded(plan: EvacuationPlan) -> int:
     return sum(s.count for s in plan.stranded)
+
+
+def _change(x: float, digits: int) -> str:
+    """A change for reading, signed: ``digits`` significant digits, and from 1,000 on
+    thousands separated with no exponent (``+3,260`` where ``:+.3g`` wrote ``+3.26e+03``).
+
+    >>> _change(3259.6, 3), _change(-0.008671, 3), _change(1627521.4, 4)
+    ('+3,260', '-0.00867', '+1,627,521')
+    """
+    return ("-" if x < 0 else "+") + _figure(abs(x), digits)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Iterator
@@ -587,10 +588,10 @@ def test_cases_taken_together_equal_each_from_the_horizon(
         assert narrow.values.tolist() == found.tolist()
 
 
-def test_identical_movements_of_a_count_are_each_counted() -> None:
-    """Closing l0 sends p2's two people by l2 one at a time, both arriving at minute 6 by the
-    same route: two equal movements, both counted (+5 person-minutes in all, found by hand:
-    p1's twelve arrive 42 minutes in all instead of 38, p2's two 12 instead of 11)."""
+def test_a_closure_settled_by_max_flows_counts_as_a_re_plan_by_hand() -> None:
+    """Closing l0 sends everyone by l2 (two-way, 180 an hour, 2 min): +5
+    person-minutes in all, found by hand (p1's twelve arrive 42 minutes in all instead of
+    38, p2's two 12 instead of 11); p2's two pass p1's own people at p1, who wait at home."""
     net = Network(
         places=[{"id": p, "kind": "waypoint"} for p in ("p0", "p1", "p2")],
         links=[
@@ -614,9 +615,42 @@ def test_identical_movements_of_a_count_are_each_counted() -> None:
     assert math.isclose(replanned.hours_change, 5 / 60)
     threat = ThreatEvent(id="x", at=0, links=("l0",), closes=True)
     full = evacuate(net, threats=[threat], **options)
-    assert sum(m.arrival_minute == 6 and m.source == "p2" for m in full.movements) == 2
+    from_p2 = [m for m in full.movements if m.source == "p2"]
+    # Each reaches p1 as one of p1's own leaves, and goes on at once: no wait away from home.
+    assert [(m.arrival_minute, m.itinerary[1].arrive, m.itinerary[1].leave) for m in from_p2] == [
+        (4, 2, 2),
+        (6, 4, 4),
+    ]
     assert math.isclose(case.hours_change, 5 / 60)
     assert (case.egress_minutes, case.outcome) == (6, Outcome.REROUTED)
+
+
+def test_identical_movements_of_a_count_are_each_counted() -> None:
+    """Two people from s cross a to m a minute apart and b (open from minute 2) together,
+    safe at minute 3 by the same route: two equal movements, both in the fates and both
+    re-routed when a closes (by c, safe at minutes 9 and 10: +13 person-minutes)."""
+    net = Network(
+        places=[
+            {"id": "s", "kind": "residence"},
+            {"id": "m", "kind": "waypoint"},
+            {"id": "h", "kind": "safe_haven"},
+        ],
+        links=[
+            {"id": "a", "source": "s", "target": "m", "minutes": 1, "capacity_per_hour": 60},
+            {"id": "b", "source": "m", "target": "h", "minutes": 1, "capacity_per_hour": 120,
+             "opens": 2},
+            {"id": "c", "source": "s", "target": "h", "minutes": 9, "capacity_per_hour": 60},
+        ],
+    )  # fmt: skip
+    plan = evacuate(net, supply={"s": 2}, step_minutes=1)
+    fates = plan.harm_by_party()
+    key = "1 from s via s -[a]-> m -[b]-> h at 3"
+    assert sorted(fates) == [key, key + " #2"]
+    for repeat in (1, 2):
+        with full_replans() if repeat == 2 else contextlib.nullcontext():
+            case = analyze(net, supply={"s": 2}, step_minutes=1, closures=["a"]).cases[0]
+        assert (case.rerouted, case.egress_minutes) == (2, 10)
+        assert math.isclose(case.hours_change, 13 / 60)
 
 
 def test_large_changes_read_in_whole_figures() -> None:

@@ -111,7 +111,8 @@ class _Sweep:
     """Who waits where during a sweep, who is on the way, and who is safe.
 
     ``queues`` holds the parcels waiting at each (place, queue class), first
-    come first; ``pending`` the (place, parcel) reaching a place at each step;
+    come first, a class in two: ``2 * class`` for those passing through, one
+    more for those at home (the place they started from); ``pending`` the (place, parcel) reaching a place at each step;
     ``finished`` the (parcel, safe place, step) of those safe; ``crossing``
     the parties part-way across a link group, by (place, group).
     """
@@ -140,9 +141,8 @@ class _Sweep:
                 if safe[place]:
                     finished.append((parcel, place, when))
                     continue
-                q = queues[
-                    (place, class_of[parcel.party] if class_of and parcel.party >= 0 else plain)
-                ]
+                cls = class_of[parcel.party] if class_of and parcel.party >= 0 else plain
+                q = queues[(place, 2 * cls + (place == parcel.origin))]
                 came = self.came(parcel, place) if parcel.party >= 0 else when
                 if came == when:
                     q.append(parcel)
@@ -175,7 +175,11 @@ class _Sweep:
 
         A party never all across gives its room back and stays where it is.
         """
-        left = [(p, place) for (place, _), q in self.queues.items() for p in q]
+        rank: dict[int, int] = {}
+        for place, _ in self.queues:
+            rank.setdefault(place, len(rank))
+        keys = sorted(self.queues, key=lambda key: (rank[key[0]], key[1]))
+        left = [(p, place) for place, cls in keys for p in self.queues[(place, cls)]]
         for (u, g), across in self.crossing.items():
             for k, n in across.entries:
                 used[(g, k)] -= n
@@ -203,7 +207,10 @@ def _sweep(
     waits. With ``tiers`` (per party, its queue class, 0 first: a priority
     tier, or urgent parties before the rest), a party of a lower class
     waiting at a place goes before one of a higher class, whoever came
-    first; plain supply is of class ``plain``.
+    first; plain supply is of class ``plain``. Within a class, people passing
+    through a place go before people at home there (it is their origin), first
+    come first: the flow fixes how many leave a place when, and the queue who,
+    so who waits for a checkpoint is whoever can wait at home.
     With ``spread`` (True, or per party), a party too big for what is left
     of a departure starts across with that room, and its other members take
     the group's next room from the place, before anyone else
@@ -213,7 +220,7 @@ def _sweep(
     left short of it (parcel, place).
     """
     class_of = tiers or []
-    classes = max([*class_of, plain], default=0) + 1
+    classes = 2 * (max([*class_of, plain], default=0) + 1)  # (each: passing through, at home)
     sweep = _Sweep(net.safe.tolist(), class_of, plain, classes, hist, net.g_tau.tolist())
     for place, parcel in start:
         sweep.pending[parcel.reached].append((place, parcel))

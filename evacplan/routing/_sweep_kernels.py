@@ -4,9 +4,10 @@ come first served, one departure at a time.
 Rows are parcels (people who travelled together so far), a row of a table
 (48 bytes: a million people on Chicago-Sketch make nine million rows, and
 a row reached again is one or two memory reads, not one a column) that
-grows by half when full; a row that reaches a place waits at the back of its
-queue (a linked list per place) or, at a safe place, is done; a departure
-takes its people from the front of its place's queue, a new row for each
+grows by half when full; a row that reaches a place waits at the back of one
+of its two queues (linked lists: passing through, or at home, the row's
+origin) or, at a safe place, is done; a departure takes its people from the
+front of its place's queues, those passing through first, a new row for each
 piece it takes of a row, the rest of that row staying at the front. Rows on
 the way wait in a list per arrival step (a heap holds the steps): they
 reach their places step by step in the order they set out. Imported on
@@ -87,13 +88,16 @@ def sweep(
     ev_amount: np.ndarray,
     start: np.ndarray,
     safe: np.ndarray,
+    origin: np.ndarray,
     n_hist: int,
 ) -> tuple:
     """Sweep the departures (sorted by step, then as the sweep takes them) from ``start``.
 
     ``start`` holds a row per start parcel, in order: (place, people, history,
     source, step it reaches the place), where a source stands for an origin and
-    a release (each piece keeps its parent's). Returns ``ok`` (False when
+    a release (each piece keeps its parent's; ``origin`` gives its place). A
+    place has two queues: rows passing through, who leave first, and rows at
+    their origin. Returns ``ok`` (False when
     a departure takes more people than its place holds), the rows (columns
     :data:`COUNT` to :data:`WHEN`), the rows done (safe, in the order they
     arrived), the rows left waiting (queue by queue in the order their places
@@ -118,7 +122,8 @@ def sweep(
         heap, slot = _slot(slot_of, ends, heap, n, row[WHEN])
         _link(table, ends, slot, r)
     n[ROWS] = start.shape[0]
-    queue = np.full((safe.size, 2), -1, dtype=np.int64)  # first and last row waiting
+    # Per place p, the first and last row waiting: passing through (2 p), at home (2 p + 1).
+    queue = np.full((2 * safe.size, 2), -1, dtype=np.int64)
     touched = np.full(safe.size, -1, dtype=np.int64)
     done = np.empty(16, dtype=np.int64)
     out = np.zeros(ev_step.size, dtype=np.int64)
@@ -126,7 +131,7 @@ def sweep(
     while True:
         t = int(ev_step[e]) if e < ev_step.size else 1 << 62
         while n[HEAP] > 0 and heap[0] <= t:
-            done = _arrive(table, ends, slot_of, heap, n, safe, queue, touched, done)
+            done = _arrive(table, ends, slot_of, heap, n, safe, origin, queue, touched, done)
         if e >= ev_step.size:
             break
         stop = e
@@ -195,12 +200,14 @@ def _arrive(
     heap: np.ndarray,
     n: np.ndarray,
     safe: np.ndarray,
+    origin: np.ndarray,
     queue: np.ndarray,
     touched: np.ndarray,
     done: np.ndarray,
 ) -> np.ndarray:
     """The rows of the heap's first step reach their places: safe (``done``, returned, grown if
-    full), or at the back of the queue, in the order they set out."""
+    full), or at the back of the queue (passing through, or at home), in the order they set
+    out."""
     w = _pop(heap, n[HEAP])
     n[HEAP] -= 1
     r = ends[slot_of[w], 0]
@@ -215,7 +222,7 @@ def _arrive(
             n[DONE] += 1
         else:
             _touch(touched, n, p)
-            _link(table, queue, p, r)
+            _link(table, queue, 2 * p + (origin[table[r, SOURCE]] == p), r)
         r = after
     return done
 
@@ -238,20 +245,22 @@ def _depart(
     tau: int,
     need: int,
 ) -> tuple:
-    """Departure ``d`` at step ``t`` takes ``need`` people from the front of its place's queue:
-    a row per piece of a row, on the way in ``slot``, sharing an entry of history per parent
-    history. Returns the tables (grown if full) and 0, or -1 if the queue runs out first."""
+    """Departure ``d`` at step ``t`` takes ``need`` people from the front of its place's queues
+    (those passing through first): a row per piece of a row, on the way in ``slot``, sharing an
+    entry of history per parent history. Returns the tables (grown if full) and 0, or -1 if
+    the queues run out first."""
     while need > 0:
-        r = queue[tail, 0]
+        at = 2 * tail if queue[2 * tail, 0] >= 0 else 2 * tail + 1
+        r = queue[at, 0]
         if r < 0:
             return table, new, seen, -1
         take = min(need, table[r, COUNT])
         need -= take
         table[r, COUNT] -= take
         if table[r, COUNT] == 0:
-            queue[tail, 0] = table[r, NEXT]
-            if queue[tail, 0] < 0:
-                queue[tail, 1] = -1
+            queue[at, 0] = table[r, NEXT]
+            if queue[at, 0] < 0:
+                queue[at, 1] = -1
         if take == 0:  # a row of nobody (a start parcel of none) leaves no piece
             continue
         parent = table[r, HISTORY]
@@ -278,15 +287,16 @@ def _depart(
 
 @njit(cache=True)
 def _left(table: np.ndarray, queue: np.ndarray, touched: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """The rows still waiting: queue by queue, in the order the places were first touched."""
+    """The rows still waiting: place by place in the order they were first touched, those
+    passing through first."""
     by_rank = np.full(n[TOUCHED], -1, dtype=np.int64)
     for p in range(touched.size):
         if touched[p] >= 0:
             by_rank[touched[p]] = p
     left = np.empty(16, dtype=np.int64)
     size = 0
-    for k in range(n[TOUCHED]):
-        r = queue[by_rank[k], 0]
+    for k in range(2 * n[TOUCHED]):
+        r = queue[2 * by_rank[k // 2] + k % 2, 0]
         while r >= 0:
             if size == left.size:
                 left = _grown(left, size + 1)

@@ -80,7 +80,7 @@ def _plain_sweep(
     ok, table, done, left, new, out = kernels.sweep(
         ev.step, ev.tail, ev.head, ev.group, ev.tau, ev.amount,
         np.column_stack([first[:, :3], source.reshape(-1), first[:, 5]]),
-        net.safe.astype(np.bool_), len(hist.place),
+        net.safe.astype(np.bool_), sources[:, 0].astype(np.int64), len(hist.place),
     )  # fmt: skip
     if not ok:
         return None

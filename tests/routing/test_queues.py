@@ -1,4 +1,5 @@
-"""People leave a place in the order they came, by priority first (docs/routing.md, "Queues").
+"""People leave a place in the order they came, by priority first, and people passing through
+before people at home there (docs/routing.md, "Queues").
 
 Three pieces keep the rule where the flow and the re-routing of parties would
 break it: trips from a place, a wait at the next and back again are
@@ -16,10 +17,13 @@ import random
 from collections import defaultdict
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evacplan.models import Network
+from evacplan.results import Party
+from evacplan.routing import _sweep_plain, evacuate
 from evacplan.routing._compile import _compile, _Net
 from evacplan.routing._movements import _Histories, _in_queue_order, _Parcel
 from evacplan.routing._round_trips import _there_waiting
@@ -148,3 +152,45 @@ def test_ways_out_go_in_queue_order() -> None:
     assert [(p.party, p.history, why) for p, why in stranded] == [
         (1, -1, "no room left on the routes out")
     ]
+
+
+@pytest.mark.parametrize("how", ["parcels", "compiled", "parties"])
+def test_people_passing_through_go_before_people_at_home(
+    how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Harbour people reach old town (1 a minute) on their way to the camp (1 a minute from
+    old town), where old town's own three are waiting to go: first come, first served they
+    waited at old town for them; now they go on as they come, and old town's people wait at
+    home. The same flow: egress 5, arrivals 1 to 5 (15 person-minutes). By the parcel walk,
+    the compiled sweep, and with everyone in parties of one."""
+    net = Network(
+        places=[
+            {"id": "harbour", "kind": "residence"},
+            {"id": "old-town", "kind": "residence"},
+            {"id": "camp", "kind": "safe_haven"},
+        ],
+        links=[
+            {"source": "harbour", "target": "old-town", "minutes": 1, "capacity_per_hour": 60},
+            {"source": "old-town", "target": "camp", "minutes": 1, "capacity_per_hour": 60},
+        ],
+    )
+    if how == "compiled":
+        monkeypatch.setattr(_sweep_plain, "MIN_DEPARTURES", 0)
+    if how == "parties":
+        parties = [Party(f"h{i}", 1, "harbour") for i in range(2)]
+        parties += [Party(f"o{i}", 1, "old-town") for i in range(3)]
+        plan = evacuate(net, parties=parties, step_minutes=1)
+    else:
+        plan = evacuate(net, supply={"harbour": 2, "old-town": 3}, step_minutes=1)
+    assert plan.verify() == []
+    assert plan.egress_minutes == 5 and plan.arrival_sum_minutes == 15
+    for m in plan.movements:
+        if m.source == "harbour":  # straight through old town, whenever they left home
+            assert m.itinerary[1].leave == m.itinerary[1].arrive, m
+    at_home = sum(
+        (m.itinerary[0].leave - m.itinerary[0].arrive) * m.count
+        for m in plan.movements
+        if m.source == "old-town"
+    )
+    # The first goes at once; the other two let the harbour's two by, and go at 3 and 4.
+    assert at_home == 0 + 3 + 4

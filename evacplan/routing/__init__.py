@@ -58,6 +58,7 @@ The modules, in the order data flows through them
 ``_solve``        stages 3 and 4 together: the splittable optimum and its proof
 ``_reasons``      why, in words: links that cut people off, distances, least harm
 ``_movements``    stage 5: the sweep: flows to parcels, parties whole, queues first come
+                  (those passing through a place before those at home there)
 ``_unroll``       stage 5, its end: the parcels' histories into the movements' columns
 ``_repair``       stage 6a: parties that did not fit, through the capacity left
 ``_parties``      stage 6b: whole parties by a MIP, proven or with the gap

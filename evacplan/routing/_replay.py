@@ -270,14 +270,17 @@ def _risk_shares(plan: _Replayable) -> list[float]:
     entering then carries their average. Waiting risk is each person's own.
     Summed over movements and people, the plan's risk exposure. Read from
     the movements' columns: a group's tiers are worked out once a minute it
-    is entered, not once a movement.
+    is entered, not once a movement, and not at all where no link or threat
+    carries risk.
     """
     net = plan._network
     assert net is not None
     step = plan.step_minutes
-    links = _Links.of(net, plan._threats, step)
     ms = Movements.of(plan.movements)
     shares = np.zeros(len(ms), dtype=np.float64)
+    if not plan._threats and not any(link.risk for link in net.links):
+        return shares.tolist()
+    links = _Links.of(net, plan._threats, step)
     owner, near = ms.leg_movement, ms.leg_stop
     if near.size:
         ends = np.stack([ms.leg_link, ms.stop_place[near], ms.stop_place[near + 1]], axis=1)

@@ -111,10 +111,11 @@ class _Sweep:
     """Who waits where during a sweep, who is on the way, and who is safe.
 
     ``queues`` holds the parcels waiting at each (place, queue class), first
-    come first, a class in two: ``2 * class`` for those passing through, one
-    more for those at home (the place they started from); ``pending`` the (place, parcel) reaching a place at each step;
-    ``finished`` the (parcel, safe place, step) of those safe; ``crossing``
-    the parties part-way across a link group, by (place, group).
+    come first, each class in two: ``2 * class`` for those passing through,
+    one more for those at home (the place they started from); ``pending`` the
+    (place, parcel) reaching a place at each step; ``finished`` the (parcel,
+    safe place, step) of those safe; ``crossing`` the parties part-way across
+    a link group, by (place, group).
     """
 
     safe: list[bool]

@@ -62,9 +62,10 @@ def _whole_horizon(
     bound: Any,
     deadline: int | None,
     travelled: Any,
+    least: Any = (),
 ) -> Any:
     """The whole-party MIP as it was before windows: one model to ``horizon`` (open-ended for
-    ``least_harm``)."""
+    ``least_harm``), not on the least-harm flows' faces."""
     open_end = order == "least_harm" and horizon != deadline
     return _exact_parties(net, chosen, order, horizon, seconds, bound, open_end=open_end)
 

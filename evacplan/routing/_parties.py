@@ -51,6 +51,8 @@ class _Exact:
     its horizon): then it holds no schedule (``hist`` is None), and a longer horizon may."""
     windows: int = 1
     """The windows solved apart whose schedules make this one (:mod:`._windows`)."""
+    face: bool = False
+    """Whether it was found among the least-harm flows (:mod:`._on_face`), wave by wave."""
 
 
 def _nothing(note: str) -> _Exact:

@@ -13,6 +13,7 @@ The front door (:mod:`._evacuate`) builds the plan from the :class:`_Verdict`.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ from evacplan.routing._clock import _Clock
 from evacplan.routing._compile import _Net
 from evacplan.routing._findings import _per_tier, _short
 from evacplan.routing._movements import _Histories, _Parcel
+from evacplan.routing._on_face import _exact_on_faces, _LeastFlow
 from evacplan.routing._parties import _Exact, _exact_parties, _score
 from evacplan.routing._solve import _FlowResult
 from evacplan.routing._unroll import _movements, _waiting_units
@@ -180,13 +182,26 @@ def _exact_whole(
     bound: tuple[int, int, int],
     deadline: int | None,
     travelled: list[tuple[_Parcel, int, int]],
+    least: tuple[_LeastFlow, ...] = (),
 ) -> _Exact | None:
     """The whole-party MIP's answer, window by window (:mod:`._windows`): for ``least_harm`` over
     the steps in which each window's parties move, else to ``horizon``. ``bound`` (the
     splittable optimum) is of everyone, so no window's MIP can use it: it is kept for a
-    caller's one-model MIP (``_exact_parties``) to be swapped in, as the benchmarks do."""
+    caller's one-model MIP (``_exact_parties``) to be swapped in, as the benchmarks do.
+    For ``least_harm`` with its least-harm flows (``least``), first on their faces
+    (:mod:`._on_face`): a schedule there is proven by the bound itself."""
     if order == "least_harm":
-        return _exact_windows(net, chosen, travelled, seconds, deadline)
+        if not least:
+            return _exact_windows(net, chosen, travelled, seconds, deadline)
+        started = time.perf_counter()
+        on_face = _exact_on_faces(net, chosen, list(least), seconds / 2)
+        if on_face is not None:
+            return on_face
+        spent = time.perf_counter() - started
+        found = _exact_windows(net, chosen, travelled, seconds - spent, deadline)
+        if found.hist is None:
+            found.note += f"; nor on the least-harm flows' faces in {spent:.1f} s"
+        return found
     return _exact_windows(net, chosen, travelled, seconds, deadline, order, horizon)
 
 
@@ -216,8 +231,9 @@ def _prove_whole(
     # cross over consecutive departures (spread), which it does not model.
     chosen, everyone = _moved_only(initial, draft.travelled)
     spread = bool(draft.hist.spread)
+    least = result.least if everyone else ()
     exact = (
-        _exact_whole(net, chosen, order, horizon, seconds, bound, deadline, draft.travelled)
+        _exact_whole(net, chosen, order, horizon, seconds, bound, deadline, draft.travelled, least)
         if result.proven == 3 and seconds > 0 and not spread
         else None
     )
@@ -237,18 +253,18 @@ def _prove_whole(
     names = _NAMES[order]
     if proven and (not narrow or have == bound):
         assert exact is not None
-        apart = (
-            f", solved for {exact.windows} windows of parties apart that share no room"
-            if exact.windows > 1
-            else ""
-        )
-        return _Verdict(
-            draft,
-            Status.OPTIMAL,
-            have[names.index("egress time")] * s,
+        what = "waves" if exact.face else "windows of parties"
+        apart = f", {exact.windows} {what} solved apart" if exact.windows > 1 else ""
+        why = (
             f"; with parties whole, a MIP proves the schedule best ({', '.join(names)} in turn"
-            f"{apart})",
+            f"{apart})"
         )
+        if exact.face:
+            why = (
+                "; with parties whole, it has the least harm of any schedule, the split flow's,"
+                f" and a MIP among the schedules of that harm proves the rest best{apart}"
+            )
+        return _Verdict(draft, Status.OPTIMAL, have[names.index("egress time")] * s, why)
     met = min(next((i for i in range(3) if have[i] != bound[i]), 3), result.proven)
     if order != "quickest" and met < names.index("egress time"):
         # The flow's bound is on the egress of the best schedules by the first figures, which

@@ -27,6 +27,7 @@ from evacplan.routing._express import express_graph
 from evacplan.routing._harm import _Harmless, _least_harm
 from evacplan.routing._maxflow import _flows_of, _solve_max_flow
 from evacplan.routing._objectives import _earliest_arrival, _min_cost_flow
+from evacplan.routing._on_face import _LeastFlow
 from evacplan.routing._reasons import (
     _cut_off,
     _distance_words,
@@ -67,6 +68,8 @@ class _FlowResult:
     minute 0 (the flow's own harm when proven)."""
     floor: int | None = None
     """A proven bound (step) on the egress of every schedule that carries ``target``."""
+    least: tuple[_LeastFlow, ...] = ()
+    """As :attr:`_Schedule.least`: the faces the whole-party MIP first looks on (:mod:`._on_face`)."""
 
 
 def _any_flow(sp: _Splittable, horizon: int) -> tuple[_TEN, np.ndarray]:
@@ -146,6 +149,8 @@ class _Schedule:
     """Why the rest are not proven, in words."""
     harm_low: int | None = None
     """For least_harm: a lower bound on every schedule's harm (risk units)."""
+    least: tuple[_LeastFlow, ...] = ()
+    """For least_harm, when proven: the least-harm flows (one per wave) and their sources."""
 
 
 class _LeastCost(NamedTuple):
@@ -325,22 +330,9 @@ def _meet_deadline(sp: _Splittable, bounds: _Bounds, goal: _Goal, deadline: int 
 
 def _nobody(sp: _Splittable, goal: _Goal) -> _FlowResult:
     """The result when nobody can reach safety (by the deadline, or at all)."""
-    empty = np.zeros(0, dtype=np.int64)
-    return _FlowResult(
-        0,
-        None,
-        goal.quickest,
-        None,
-        empty,
-        empty,
-        empty,
-        np.zeros(sp.src_count.size, dtype=np.int64),
-        0,
-        0,
-        "nobody can reach safety",
-        goal.cut,
-        goal.reasons,
-    )
+    empty, no_src = np.zeros(0, dtype=np.int64), np.zeros(sp.src_count.size, dtype=np.int64)
+    moved = (0, None, goal.quickest, None, empty, empty, empty, no_src, 0, 0)
+    return _FlowResult(*moved, "nobody can reach safety", goal.cut, goal.reasons)
 
 
 def _cut_short(
@@ -547,11 +539,14 @@ def _choose_least_harm(
     if isinstance(found, _Waves):
         sched.parts = found.parts
         sched.proof = _waves_words(sp, found, sched.horizon) + f"; {sched.proof}"
+        sched.least = found.least
     elif found.ten is None or found.flows is None:
         sched.parts = sp.arc_flows(*_any_flow(sp, sched.horizon))
     else:
         sched.proof = _harm_words(sp, found, sched.horizon, goal.complete) + f"; {sched.proof}"
         sched.parts = sp.arc_flows(found.ten, found.flows)
+        where = (found.ten, found.flows, sp.src_place, sp.src_step, found.egress_low)
+        sched.least = (_LeastFlow(*where),) if found.proven == 3 else ()
     sched.lower = found.egress_low  # (for as many as the routes carry, when some cannot go)
     sched.horizon = sp.last_arrival(sched.parts)
 
@@ -597,4 +592,5 @@ def _result(goal: _Goal, sched: _Schedule) -> _FlowResult:
         distance=sched.by_distance,
         harm_low=sched.harm_low,
         floor=goal.floor,
+        least=sched.least,
     )

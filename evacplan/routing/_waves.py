@@ -25,6 +25,7 @@ import numpy as np
 from evacplan.routing._arrays import _FOREVER
 from evacplan.routing._clock import _Clock
 from evacplan.routing._harm import _Harmless, _least_harm
+from evacplan.routing._on_face import _LeastFlow
 from evacplan.routing._search import _Splittable
 
 MIN_WAVE_GAP = 2
@@ -45,6 +46,8 @@ class _Waves:
     found: list[_Harmless]
     first: list[int]
     """Each wave's first release step."""
+    least: tuple[_LeastFlow, ...]
+    """Each wave's flow with its sources, when every wave's is proven (else none)."""
 
 
 def _waves(sp: _Splittable) -> list[np.ndarray]:
@@ -90,7 +93,22 @@ def _by_waves(sp: _Splittable, deadline: int | None, clock: _Clock) -> _Waves | 
         next((f.unproven for f in found if f.unproven), ""),
         found,
         [int(sp.src_step[w].min()) for w in waves],
+        _least_flows(sp, waves, found),
     )
+
+
+def _least_flows(
+    sp: _Splittable, waves: list[np.ndarray], found: list[_Harmless]
+) -> tuple[_LeastFlow, ...]:
+    """Each wave's least-harm flow with its sources, if every one is proven; else none."""
+    least = []
+    for wave, f in zip(waves, found, strict=True):
+        if f.proven < 3 or f.ten is None or f.flows is None:
+            return ()
+        least.append(
+            _LeastFlow(f.ten, f.flows, sp.src_place[wave], sp.src_step[wave], f.egress_low)
+        )
+    return tuple(least)
 
 
 def _fits(found: list[_Harmless]) -> bool:

@@ -136,7 +136,7 @@ def test_a_window_too_short_for_its_farthest_party_grows_until_it_holds_everyone
         horizons.append(horizon)
         return solve(net, parcels, objective, horizon, *a, **k)
 
-    compiled, chosen, _, _, _, _, deadline, travelled = asked[0]
+    compiled, chosen, _, _, _, _, deadline, travelled = asked[0][:8]
     with mock.patch.object(_windows, "_solve_parties", solve_and_note):
         again = _windows._solve_windows(compiled, chosen, travelled, 10.0, deadline)
     assert horizons == [15, 22, 33]
@@ -239,7 +239,7 @@ def test_quickest_looks_past_a_window_s_own_steps_only_when_its_best_schedule_wo
         horizons.append((horizon, k.get("open_end", False)))
         return solve(net, parcels, objective, horizon, *a, **k)
 
-    compiled, chosen, order, horizon, _, _, deadline, travelled = asked[0]
+    compiled, chosen, order, horizon, _, _, deadline, travelled = asked[0][:8]
     with mock.patch.object(_windows, "_solve_parties", solve_and_note):
         _windows._solve_windows(compiled, chosen, travelled, 10.0, deadline, order, horizon)
     # First passes (the egress) to each window's last arrival in the draft; second passes
@@ -270,9 +270,10 @@ def _whole_horizon(
     bound: Any,
     deadline: int | None,
     travelled: Any,
+    least: Any = (),
 ) -> Any:
     """The whole-party MIP as it was before windows: one model to ``horizon`` (open-ended for
-    ``least_harm``)."""
+    ``least_harm``), not on the least-harm flows' faces."""
     open_end = order == "least_harm" and horizon != deadline
     return _exact_parties(net, chosen, order, horizon, seconds, bound, open_end=open_end)
 

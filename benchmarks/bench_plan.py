@@ -26,12 +26,15 @@ Measured 2026-12-07 (median of 3, no time limit): 14.3 s, ``feasible``
 changes nothing (``routing._repair._improve``); 14.4 s and 202.048 once trips
 straight back were cancelled for parties too.
 
-Measured 2026-12-08 (median of 3, side by side with the version before):
-11.7 s against 12.2 s, ``feasible`` (harm 201.973, bound 201.916): the
+Measured 2026-12-08 (side by side with the version before, median of 2-3):
+12.2 s, ``feasible`` (harm 201.973, bound 201.916), as before: the
 whole-party MIP first looks on the waves' least-harm faces
-(``routing._on_face``), which hold no schedule it finds in its 5 s there.
-``--posts 10``: 0.8 s, ``optimal`` on the faces (10.5 s and ``feasible``
-before); ``--posts 6``: 0.4 s against 3.9 s, both ``optimal``.
+(``routing._on_face``), where the schedule of the split harm is found in
+about 15 s on two cores, past its default 10 s. With ``--time-limit 20``:
+``optimal`` (harm 201.916) in 17.9 and 18.1 s, ``feasible`` in the third of
+3 runs (the faces 0.1 s short). ``--posts 25``: 3.3 s, ``optimal`` (10.8 s
+and ``feasible`` before); ``--posts 10``: 0.9 s, ``optimal`` (10.5 s and
+``feasible``); ``--posts 6``: 0.4 s against 3.9 s, both ``optimal``.
 
 Run from the repository root::
 

@@ -100,13 +100,7 @@ def _within(clock: _Clock, size: int, fn: Callable[..., _T], *args: Any) -> _T |
         pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(receive)
-        try:
-            data = pickle.dumps(("ok", fn(*args)), protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent
-            data = pickle.dumps(("error", f"{type(error).__name__}: {error}"))
-        with os.fdopen(send, "wb") as out:
-            out.write(data)
-        os._exit(0)
+        _answer_and_exit(send, lambda: fn(*args))
     os.close(send)
     chunks: list[bytes] = []
     finished = False
@@ -133,3 +127,74 @@ def _within(clock: _Clock, size: int, fn: Callable[..., _T], *args: Any) -> _T |
     if kind != "ok":
         raise SolverError(f"the min-cost flow failed in its worker process: {value}")
     return value  # type: ignore[no-any-return]
+
+
+def _fork_map(fn: Callable[[Any], _T], jobs: list[Any], workers: int) -> list[_T]:
+    """``[fn(job) for job in jobs]``, shared among ``workers`` forked children that run at once
+    (independent MIPs, say, one a core), each taking the next job when done with one. In this
+    process where there is one worker or one job, or no ``os.fork``. A child dies with its
+    parent (Linux), so a worker :func:`_within` abandons takes its children with it;
+    elsewhere a child ends with its own work, which keeps to the time left.
+    """
+    if workers < 2 or len(jobs) < 2 or len(jobs) > 4_000 or not hasattr(os, "fork"):
+        return [fn(job) for job in jobs]
+    queue, feed = os.pipe()  # the jobs' numbers, 4 bytes each (well within a pipe's buffer)
+    os.write(feed, b"".join(i.to_bytes(4, "little") for i in range(len(jobs))))
+    os.close(feed)
+    children = []
+    for _ in range(min(workers, len(jobs))):
+        receive, send = os.pipe()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # (as in _within)
+            pid = os.fork()
+        if pid == 0:  # the child: never returns
+            os.close(receive)
+            _die_with_parent()
+            _answer_and_exit(send, lambda: _take_jobs(fn, jobs, queue))
+        os.close(send)
+        children.append((pid, receive))
+    os.close(queue)
+    results: list[Any] = [None] * len(jobs)
+    value: Any
+    for pid, receive in children:
+        with os.fdopen(receive, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        kind, value = pickle.loads(data) if data else ("error", "the worker process died")
+        if kind != "ok":
+            raise SolverError(f"a worker process failed: {value}")
+        for i, answer in value:
+            results[i] = answer
+    return results
+
+
+def _die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies (Linux's PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def _take_jobs(fn: Callable[[Any], _T], jobs: list[Any], queue: int) -> list[tuple[int, _T]]:
+    """A worker of :func:`_fork_map`: the next job's number from ``queue`` until none are
+    left, and each job's answer."""
+    done = []
+    while len(taken := os.read(queue, 4)) == 4:
+        i = int.from_bytes(taken, "little")
+        done.append((i, fn(jobs[i])))
+    return done
+
+
+def _answer_and_exit(send: int, work: Callable[[], Any]) -> None:
+    """In a forked child: ``work()`` (or how it failed) pickled into the pipe ``send``, then
+    exit at once."""
+    try:
+        data = pickle.dumps(("ok", work()), protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent
+        data = pickle.dumps(("error", f"{type(error).__name__}: {error}"))
+    with os.fdopen(send, "wb") as out:
+        out.write(data)
+    os._exit(0)

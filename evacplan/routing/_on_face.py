@@ -24,28 +24,35 @@ arrivals least, then the egress. If neither holds a schedule, no schedule
 has the splittable least harm, and the caller goes on to the MIP by windows
 (:mod:`._windows`), which looks at every schedule.
 
-The faces are far smaller than the network: ``bench_plan.py``'s timeline
-cut to 10 posts of 100 staff has three waves; the first wave's face leaves
-659 of its 21,893 arcs free (3,686 variables for its 533 parties and plain
-supply, solved in 0.2 s), where the MIP by windows found nothing in 10 s.
-Each schedule found is priced again on the network (the same cost as the
-split flow's, or it is not taken), and waves solved apart must take no
-room in common, as :mod:`._windows` asks of its windows.
+The faces are far smaller than the network, and they fall apart: with the
+arcs the flows agree to leave empty gone, posts on roads of their own share
+nothing, and each part is a MIP of its own, the parts solved at once, one a
+core. ``bench_plan.py``'s timeline cut to 10 posts of 100 staff has three
+waves; the first wave's face leaves 659 of its 21,893 arcs free (3,686
+variables for its 533 parties and plain supply, solved in 0.2 s), where the
+MIP by windows found nothing in 10 s. At 50 posts the first wave's face
+(6,715 of 61,836 arcs free) falls into ten parts, one a region, of about
+3,500 variables each: 1 to 6 s each by SCIP (CBC took up to 53 s on one),
+about 15 s in all on two cores, where the one model of 35,408 variables had
+found nothing in 400 s. Each schedule found is priced again on the network
+(the same cost as the split flow's, or it is not taken), and waves solved
+apart must take no room in common, as :mod:`._windows` asks of its windows.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from evacplan.routing._arrays import _reachable
-from evacplan.routing._clock import _FORKED_ARCS, _Clock, _within
+from evacplan.routing._clock import _FORKED_ARCS, _Clock, _fork_map, _within
 from evacplan.routing._compile import _Net
 from evacplan.routing._expand import _TEN
 from evacplan.routing._harm import _potentials
@@ -173,10 +180,15 @@ def _solve_on(
 ) -> _Exact | None:
     """The best whole-party schedule on the face of ``least``: of harm and arrivals (the egress
     made least), or with ``arrivals`` False of harm alone (the arrivals, then the egress);
-    None if the face holds none (see the module)."""
-    from ortools.linear_solver import pywraplp
+    None if the face holds none (see the module).
 
-    started = time.perf_counter()
+    Parts of the face that share no free or used arc (posts on roads of their own, after
+    the arcs the flows agree to leave empty are gone) are solved apart, one a core at once
+    (:func:`._clock._fork_map`): their figures add up, and the egress is the largest of
+    theirs. ``bench_plan.py``'s first wave falls into ten, one a region, of about 3,500
+    variables each.
+    """
+    deadline = time.perf_counter() + seconds
     ten = least.ten
     costs = _costs(ten, net, sum(p.count for _, p in parcels), arrivals)
     if costs is None:
@@ -186,38 +198,86 @@ def _solve_on(
         (int(p), int(s)): int(n)
         for p, s, n in zip(least.src_place, least.src_step, ten.src_node, strict=True)
     }
+    inner = (fixed != 0) & (ten.head != ten.sink)
+    size = ten.n_nodes + 2
+    graph = coo_matrix(
+        (np.ones(int(inner.sum()), dtype=np.int8), (ten.tail[inner], ten.head[inner])),
+        shape=(size, size),
+    )
+    label = connected_components(graph, directed=False)[1]
+    part = np.where(fixed != 0, label[ten.tail], -1)
+    by_part: defaultdict[int, list[tuple[int, _Parcel]]] = defaultdict(list)
+    for place, p in parcels:
+        by_part[int(label[node_of[(place, p.released)]])].append((place, p))
+    parts = sorted(by_part.items(), key=lambda item: -len(item[1]))  # (the largest first)
+    jobs = [
+        (net, least, mine, part == c, fixed, costs, deadline, node_of, arrivals)
+        for c, mine in parts
+    ]
+    answers = _fork_map(_solve_part, jobs, min(os.cpu_count() or 1, _WORKERS))
+    if any(kind == "none" for kind, _ in answers):
+        return None
+    found: list[_Exact] = []
+    for (_, mine), (kind, answer) in zip(parts, answers, strict=True):
+        if kind != "found":
+            return _nothing(answer)
+        best, proven, egress, note = answer
+        classes = _classes(mine, None)
+        finished, used, hist = _decode(net, ten, ten.horizon, classes, best, False, hist)
+        found.append(_Exact(finished, used, hist, proven, egress, note))
+    return _union(found, hist)
+
+
+_WORKERS = 4
+"""At most this many parts of a face are solved at once (one a core)."""
+
+
+def _solve_part(job: tuple[Any, ...]) -> tuple[str, Any]:
+    """One part of :func:`_solve_on`'s face (the arcs ``inside``, its parcels) by the MIP, by
+    ``deadline`` (:func:`time.perf_counter`): ("found", (flow per class and arc, proven,
+    egress bound, note)), ("none", None) if the part holds no schedule, or ("nothing",
+    why) if none was found in time."""
+    from ortools.linear_solver import pywraplp
+
+    net, least, parcels, inside, fixed, costs, deadline, node_of, arrivals = job
+    started, seconds = time.perf_counter(), deadline - time.perf_counter()
+    if seconds <= 0.05:
+        return "nothing", "the time limit ended the search on the least-harm face"
+    ten = least.ten
+    fixed = np.where(inside, fixed, 0)
     classes = _classes(parcels, None)
     reach = _reach_on(ten, classes, node_of, fixed != 0)
     if reach.variables > _MAX_CP_VARIABLES:
-        return _nothing(f"the least-harm face has {reach.variables:,} variables; not attempted")
-    solver = pywraplp.Solver.CreateSolver("CBC") or pywraplp.Solver.CreateSolver("SCIP")
+        return "nothing", f"the least-harm face has {reach.variables:,} variables; not attempted"
+    # SCIP first: on the faces' feasibility problems it is steadier than CBC (bench_plan.py's
+    # first wave, ten regions: 26 s in all, the slowest 5.8 s, against CBC's 112 s and 53 s).
+    solver = pywraplp.Solver.CreateSolver("SCIP") or pywraplp.Solver.CreateSolver("CBC")
     if solver is None:
-        return _nothing("no MIP solver (CBC or SCIP) in this OR-Tools")
+        return "nothing", "no MIP solver (SCIP or CBC) in this OR-Tools"
     mip = _Mip(solver, solver.IntVar(0, ten.horizon + 1, "egress"))
     stopped = _add_variables(mip, net, ten, classes, reach, seconds, started)
     if stopped is not None:
-        return stopped
+        return "nothing", stopped.note
     _add_constraints(mip, ten, reach, False)
     if not _held(mip, classes, fixed):
-        return None
+        return "none", None
     n = ten.tail.size
+    flows = np.where(inside, least.flows[:n], 0)
     levels = _levels(mip, net, "least_harm", (0, 0, 0), classes, ten)[2 if arrivals else 1 :]
     into_sink = ten.label >= 0
-    least_arrivals = int(ten.label[into_sink] @ least.flows[:n][into_sink])
+    least_arrivals = int(ten.label[into_sink] @ flows[into_sink])
     low = (least.egress_low,) if arrivals else (least_arrivals, least.egress_low)
     solved = _lexicographic(mip, levels, low, seconds, started)
     if solved.infeasible:
-        return None
+        return "none", None
     if not solved.found:
-        return _nothing(solved.note or "no whole-party schedule found on the least-harm face")
+        return "nothing", solved.note or "no whole-party schedule found on the least-harm face"
     late = range(ten.late.start, ten.late.stop)
     if any(values.get(a, 0) for values in solved.best for a in late):
-        return None  # (someone would arrive after the horizon: no schedule)
-    people = _people_on(ten, classes, solved.best)
-    if costs[:n] @ people != costs[:n] @ least.flows[:n]:
-        return _nothing("a schedule on the least-harm face costs more than its flow")
-    finished, used, hist = _decode(net, ten, ten.horizon, classes, solved.best, False, hist)
-    return _Exact(finished, used, hist, solved.proven, solved.egress, solved.note)
+        return "none", None  # (someone would arrive after the horizon: no schedule)
+    if costs[:n] @ _people_on(ten, classes, solved.best) != costs[:n] @ flows:
+        return "nothing", "a schedule on the least-harm face costs more than its flow"
+    return "found", (solved.best, solved.proven, solved.egress, solved.note)
 
 
 def _on_faces(

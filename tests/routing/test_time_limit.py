@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -10,7 +11,7 @@ from evacplan.errors import SolverError
 from evacplan.io import load_scenario, read_tntp, seed_path, tntp_path
 from evacplan.results import Status
 from evacplan.routing import evacuate
-from evacplan.routing._clock import _Clock, _within
+from evacplan.routing._clock import _Clock, _fork_map, _within
 from tests.routing.helpers import checked
 
 
@@ -30,6 +31,25 @@ def test_work_within_the_budget_returns_its_result_and_its_errors() -> None:
     assert _within(_Clock(None), 10**6, sum, [4]) == 4  # no limit: in process
     with pytest.raises(SolverError, match="ValueError: bad arcs"):
         _within(_Clock(30), 10**6, _boom)
+
+
+def _pid_and_square(x: int) -> tuple[int, int]:
+    return os.getpid(), x * x
+
+
+def test_jobs_shared_among_forked_workers_come_back_in_order() -> None:
+    """Twelve jobs on three workers: each answer in its job's place, worked out in children
+    (not here); one worker or one job runs here."""
+    answers = _fork_map(_pid_and_square, list(range(12)), 3)
+    assert [a for _, a in answers] == [x * x for x in range(12)]
+    assert os.getpid() not in {pid for pid, _ in answers}
+    assert _fork_map(_pid_and_square, [3, 4], 1) == [(os.getpid(), 9), (os.getpid(), 16)]
+    assert _fork_map(_pid_and_square, [5], 4) == [(os.getpid(), 25)]
+
+
+def test_a_failing_job_in_a_forked_worker_is_a_solver_error() -> None:
+    with pytest.raises(SolverError, match="ValueError"):
+        _fork_map(lambda _: _boom(), [1, 2, 3], 2)
 
 
 def test_a_risky_quickest_plan_out_of_time_keeps_its_proven_egress() -> None:

@@ -313,6 +313,7 @@ def _on_faces(
 def _exact_on_faces(
     net: _Net, parcels: list[tuple[int, _Parcel]], leasts: list[_LeastFlow], seconds: float
 ) -> _Exact | None:
-    """:func:`_on_faces` in a forked worker, stopped when its ``seconds`` run out (CBC keeps
-    its limit only between the nodes of its search); None if it finds no proven schedule."""
+    """:func:`_on_faces` in a forked worker, stopped when its ``seconds`` run out (a MIP solver
+    keeps its limit only between the nodes of its search); None if it finds no proven
+    schedule."""
     return _within(_Clock(seconds), _FORKED_ARCS, _on_faces, net, parcels, leasts, seconds)

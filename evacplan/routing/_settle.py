@@ -40,11 +40,11 @@ _NAMES = {
 """Each order's figures, in the order they are made least."""
 
 _MIP_SECONDS = 10.0
-"""The whole-party MIP's time without a time limit. It goes first to the least-harm faces (:mod:`._on_face`), the
-windows (:mod:`._windows`) getting what they leave: where whole parties cannot meet the split
-harm the faces say so at once, and where they can, the faces' models are the smaller and the
-quicker to solve (``bench_plan.py`` cut to 10 posts: 0.3 s on the faces, where the windows
-found nothing in 10 s)."""
+"""The whole-party MIP's time without a time limit. Under ``least_harm`` it goes first to the
+least-harm faces (:mod:`._on_face`), the windows (:mod:`._windows`) getting what they leave:
+where whole parties cannot meet the split harm the faces say so at once, and where they can,
+the faces' models are the smaller and the quicker to solve (``bench_plan.py`` cut to 10
+posts: 0.3 s on the faces, where the windows found nothing in 10 s)."""
 
 
 @dataclass(slots=True)
@@ -252,6 +252,8 @@ def _prove_whole(
     wide = max((int(p.size) for p in moving), default=0) > net.narrowest()
     narrow = wide or bool(draft.hist.spread)
     proven = everyone and exact is not None and exact.proven and exact.hist is not None
+    if proven and exact is not None and exact.face and have[0] != bound[0]:
+        proven = False  # (a schedule on the faces has the split harm, or it proves nothing)
     if result.reach is not None and have[0] != bound[0]:
         proven = False  # the MIP looked only as far as the least risk needs
     names = _NAMES[order]

@@ -51,6 +51,7 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from evacplan.errors import SolverError
 from evacplan.routing._arrays import _reachable
 from evacplan.routing._clock import _FORKED_ARCS, _Clock, _fork_map, _within
 from evacplan.routing._compile import _Net
@@ -193,7 +194,10 @@ def _solve_on(
     costs = _costs(ten, net, sum(p.count for _, p in parcels), arrivals)
     if costs is None:
         return None
-    fixed = _fixed(least, costs)
+    try:
+        fixed = _fixed(least, costs)
+    except SolverError:  # (the flow is not least for these costs: no face to look on)
+        return None
     node_of = {
         (int(p), int(s)): int(n)
         for p, s, n in zip(least.src_place, least.src_step, ten.src_node, strict=True)

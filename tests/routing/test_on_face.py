@@ -113,6 +113,21 @@ def test_when_parties_cannot_fill_the_room_as_the_split_flow_does_the_windows_pr
     assert sorted(m.arrival_minute for m in plan.movements) == [20, 25]
 
 
+def test_a_face_that_cannot_be_described_leaves_the_proof_to_the_windows() -> None:
+    """Should the flow's potentials fail (a negative cycle: the flow not least for the faces'
+    costs), the faces say nothing and the windows prove the plan, as before them."""
+    from evacplan.errors import SolverError
+
+    def broken(*args: Any) -> Any:
+        raise SolverError("a least-cost flow's residual network has a negative cycle")
+
+    with mock.patch.object(_on_face, "_potentials", broken):
+        plan = _least_harm(FAMILIES)
+    assert plan.status is Status.OPTIMAL, plan.notes
+    assert FACE_WORDS not in plan.proof and "a MIP proves the schedule best" in plan.proof
+    assert plan.hours_not_safe == pytest.approx(260 / 60)
+
+
 def test_a_regional_timeline_of_ten_posts_is_proven_on_the_faces(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -89,10 +89,7 @@ def _harm_flow(
     negative full).
     """
     tails, heads, caps = ten.graph()
-    units, arrival = _arc_costs(ten, net, True)
-    units //= int(np.gcd.reduce(units)) or 1
-    pad = np.zeros(tails.size - units.size, dtype=np.int64)
-    units, arrival = np.concatenate([units, pad]), np.concatenate([arrival, pad])
+    units, arrival = _harm_terms(ten, net, tails.size)
     args = (tails, heads, caps, units, arrival, ten.source, ten.sink, carry, ten.horizon)
     big = carry >= _LP_MIN_PEOPLE and ten.horizon >= _LP_MIN_STEPS
     costs, exact = _weighted_costs(units, arrival, carry, int(heads.max(initial=0)))
@@ -100,6 +97,16 @@ def _harm_flow(
         return _within(clock, int(tails.size), _two_programs, *args)
     _load_simplex(tails, heads, costs, ten.source, ten.sink, carry, ten.horizon)
     return _within(clock, int(tails.size), _weighted, *args)
+
+
+def _harm_terms(ten: _TEN, net: _Net, arcs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per arc of ``ten.graph()`` (``arcs`` of them): harm units over their greatest common
+    divisor, and arrival steps (:func:`._objectives._arc_costs`); the source's arcs after the
+    network's cost nothing."""
+    units, arrival = _arc_costs(ten, net, True)
+    units //= int(np.gcd.reduce(units)) or 1
+    pad = np.zeros(arcs - units.size, dtype=np.int64)
+    return np.concatenate([units, pad]), np.concatenate([arrival, pad])
 
 
 def _weighted(
@@ -372,10 +379,7 @@ def _least_egress(
             tried,
         )
     tails, heads, caps = ten.graph()
-    units, arrival = _arc_costs(ten, sp.net, True)
-    units //= int(np.gcd.reduce(units)) or 1
-    pad = np.zeros(tails.size - units.size, dtype=np.int64)
-    units, arrival = np.concatenate([units, pad]), np.concatenate([arrival, pad])
+    units, arrival = _harm_terms(ten, sp.net, tails.size)
     costs = units * (target * (int(arrival.max(initial=0)) + 1) + 1) + arrival
     size = ten.n_nodes + 2
     pi = _potentials(tails, heads, caps, costs, flows, size)

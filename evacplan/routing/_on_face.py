@@ -56,9 +56,8 @@ from evacplan.routing._arrays import _reachable
 from evacplan.routing._clock import _FORKED_ARCS, _Clock, _fork_map, _within
 from evacplan.routing._compile import _Net
 from evacplan.routing._expand import _TEN
-from evacplan.routing._harm import _potentials
+from evacplan.routing._harm import _harm_terms, _potentials, _weighted_costs
 from evacplan.routing._movements import _Histories, _Parcel
-from evacplan.routing._objectives import _arc_costs, _bits
 from evacplan.routing._parties import (
     _MAX_CP_VARIABLES,
     _add_constraints,
@@ -92,21 +91,16 @@ class _LeastFlow:
 
 
 def _costs(ten: _TEN, net: _Net, carry: int, arrivals: bool) -> np.ndarray | None:
-    """Per arc of ``ten.graph()``: harm units, and with ``arrivals`` those times a weight above
-    any difference in the sum of arrival steps plus the arrival step (as
-    :func:`._harm._weighted`); None if that would not fit in 62 bits."""
-    tails = ten.graph()[0]
-    units, arrival = _arc_costs(ten, net, True)
-    units //= int(np.gcd.reduce(units)) or 1
-    pad = np.zeros(tails.size - units.size, dtype=np.int64)
-    units, arrival = np.concatenate([units, pad]), np.concatenate([arrival, pad])
+    """Per arc of ``ten.graph()``: harm units, and with ``arrivals`` the weighted costs the
+    least-harm flow was solved with (:func:`._harm._weighted_costs`: harm above every
+    difference in arrivals); None where those did not fit (the flow was then least in
+    another way)."""
+    tails, heads, _ = ten.graph()
+    units, arrival = _harm_terms(ten, net, tails.size)
     if not arrivals:
         return units
-    weight = carry * (int(arrival.max(initial=0)) + 1) + 1
-    top = int(units.max(initial=0)) * weight + int(arrival.max(initial=0))
-    if _bits(top, ten.n_nodes + 2) >= 62:
-        return None
-    return units * weight + arrival
+    costs, exact = _weighted_costs(units, arrival, carry, int(heads.max(initial=0)))
+    return costs if exact else None
 
 
 def _fixed(least: _LeastFlow, costs: np.ndarray) -> np.ndarray:
